@@ -1,0 +1,368 @@
+"""The AWS peering rules, in one table.
+
+Each rule looks at a planned peering (both VPCs, every route it would add) and at what the
+app already holds (the registry), and yields findings: errors for configurations AWS
+rejects or that cannot work, warnings for legal but risky ones and for checks that had to
+be skipped because a value is an unresolved token. Nothing here calls into jsii, so the
+rules are cheap and can run for every peering of a large mesh.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from ._facts import VpcFacts, is_token, parse_network
+
+# AWS quotas (VPC peering and route table quota pages). The defaults can be raised by
+# AWS support up to the maximum; a user declares a raised quota with a prop or context.
+PEERINGS_PER_VPC_DEFAULT = 50
+PEERINGS_PER_VPC_MAX = 125
+ROUTES_PER_TABLE_DEFAULT = 50
+ROUTES_PER_TABLE_MAX = 1000
+PEERINGS_QUOTA_CONTEXT = "cdk-peering:activePeeringsPerVpcQuota"
+ROUTES_QUOTA_CONTEXT = "cdk-peering:routesPerRouteTableQuota"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one rule found; warnings carry a stable id a user can acknowledge."""
+
+    rule: str
+    message: str
+    fix: str
+    error: bool
+
+
+@dataclass(frozen=True)
+class PlannedRoute:
+    """A route the peering would add to one route table."""
+
+    side: str
+    """``Requester`` or ``Accepter``: whose route table it is in."""
+    table_id: str
+    table_label: str
+    destination: str
+    destination_label: str
+    ipv6: bool
+    given: bool
+    """True when the user named the destination, so it must be checked against the peer."""
+
+
+@dataclass(frozen=True)
+class PeeringPlan:
+    """Everything one peering would build, before anything is built."""
+
+    path: str
+    requester: VpcFacts
+    accepter: VpcFacts
+    routes: tuple[PlannedRoute, ...]
+    peerings_quota: int
+    routes_quota: int
+    findings: tuple[Finding, ...] = ()
+    """Problems found while planning (bad quotas, empty subnet selections)."""
+
+    def peer_of(self, route: PlannedRoute) -> VpcFacts:
+        """Return the VPC a route points into."""
+        return self.accepter if route.side == "Requester" else self.requester
+
+    def owner_of(self, route: PlannedRoute) -> VpcFacts:
+        """Return the VPC whose route table holds a route."""
+        return self.requester if route.side == "Requester" else self.accepter
+
+
+@dataclass
+class Registry:
+    """What the peerings of one app have built so far."""
+
+    pairs: dict[frozenset[str], str] = field(default_factory=dict)
+    peerings_per_vpc: Counter[str] = field(default_factory=Counter)
+    routes: dict[tuple[str, bool], dict[str, str]] = field(default_factory=dict)
+
+    def record(self, plan: PeeringPlan) -> None:
+        """Remember a peering that was built."""
+        self.pairs[_pair(plan)] = plan.path
+        self.peerings_per_vpc[plan.requester.vpc_id] += 1
+        self.peerings_per_vpc[plan.accepter.vpc_id] += 1
+        for route in plan.routes:
+            table = self.routes.setdefault((route.table_id, route.ipv6), {})
+            table[route.destination] = plan.path
+
+
+def _pair(plan: PeeringPlan) -> frozenset[str]:
+    return frozenset((plan.requester.vpc_id, plan.accepter.vpc_id))
+
+
+Check = Callable[[PeeringPlan, Registry], Iterator[Finding]]
+
+
+def _self_peering(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
+    if plan.requester.vpc_id == plan.accepter.vpc_id:
+        yield Finding(
+            "cdk_peering:selfPeering",
+            f"VPC {plan.requester.path} cannot be peered with itself.",
+            "Give a different accepter_vpc.",
+            error=True,
+        )
+
+
+def _duplicate_pair(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
+    existing = registry.pairs.get(_pair(plan))
+    if existing is not None:
+        yield Finding(
+            "cdk_peering:duplicatePeering",
+            f"VPCs {plan.requester.path} and {plan.accepter.path} are already "
+            f"peered by {existing}; AWS allows one peering connection per VPC pair.",
+            f"Remove this peering or reuse {existing}.",
+            error=True,
+        )
+
+
+def _overlaps(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
+    requester, accepter = plan.requester, plan.accepter
+    if requester.is_lookup_placeholder or accepter.is_lookup_placeholder:
+        return  # the first pass of `cdk synth`, before Vpc.from_lookup has its context
+    for left in requester.known_networks:
+        for right in accepter.known_networks:
+            if left.version == right.version and left.overlaps(right):  # type: ignore[arg-type]
+                yield Finding(
+                    f"cdk_peering:overlappingIpv{left.version}Cidrs",
+                    f"IPv{left.version} CIDR {left} of {requester.path} overlaps "
+                    f"{right} of {accepter.path}; AWS fails a peering between VPCs "
+                    "with any overlapping CIDR blocks, even unused ones.",
+                    "Peer VPCs whose CIDR blocks are all disjoint, or re-address one VPC.",
+                    error=True,
+                )
+    for facts in (requester, accepter):
+        unresolved = [
+            cidr
+            for cidr in facts.ipv4_cidrs + facts.ipv6_cidrs
+            if is_token(cidr) and cidr not in facts.ipv6_amazon_provided
+        ]
+        if unresolved or facts.unresolved_ipv4_blocks:
+            yield Finding(
+                "cdk_peering:overlapNotChecked",
+                f"Skipped the CIDR overlap check for {facts.path}: "
+                f"{len(unresolved) + facts.unresolved_ipv4_blocks} of its CIDR blocks "
+                "are unresolved tokens (imported values or IPAM allocations).",
+                "Give the VPC literal CIDRs (for example Vpc.from_vpc_attributes("
+                "vpc_cidr_block='10.0.0.0/16')) so the check can run, or acknowledge "
+                "this warning.",
+                error=False,
+            )
+
+
+def _destinations(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
+    checked: set[tuple[str, str]] = set()
+    for route in plan.routes:
+        if not route.given or (route.side, route.destination) in checked:
+            continue
+        checked.add((route.side, route.destination))
+        yield from _check_destination(plan, route)
+
+
+def _check_destination(plan: PeeringPlan, route: PlannedRoute) -> Iterator[Finding]:
+    peer = plan.peer_of(route)
+    destination = route.destination
+    if is_token(destination) or peer.is_lookup_placeholder:
+        if not peer.is_lookup_placeholder:
+            yield Finding(
+                "cdk_peering:destinationNotChecked",
+                f"Skipped checking that route destination {destination} lies inside "
+                f"{peer.path}: it is an unresolved token.",
+                "Give a literal CIDR, or acknowledge this warning.",
+                error=False,
+            )
+        return
+    network = parse_network(destination)
+    if network is None:
+        yield Finding(
+            "cdk_peering:invalidDestination",
+            f"Route destination {destination!r} is not a CIDR block.",
+            "Give a CIDR such as '10.1.0.0/24' or '2600:1f18::/64'.",
+            error=True,
+        )
+        return
+    if network.prefixlen == 0:
+        yield Finding(
+            "cdk_peering:edgeToEdgeRoute",
+            f"Route destination {destination} through the peering with {peer.path} "
+            "is a default route: AWS does not route traffic through a peer VPC's internet "
+            "gateway, NAT, VPN, Direct Connect or gateway endpoint (edge-to-edge routing).",
+            f"Route only to CIDRs inside {peer.path}; reach other networks through "
+            "this VPC's own gateways or a transit gateway.",
+            error=True,
+        )
+        return
+    if any(
+        network.version == known.version and network.subnet_of(known)  # type: ignore[arg-type]
+        for known in peer.known_networks
+    ):
+        return
+    complete = peer.built_in_app and not peer.unresolved_ipv4_blocks and not any(
+        is_token(cidr) and cidr not in peer.ipv6_amazon_provided
+        for cidr in peer.ipv4_cidrs + peer.ipv6_cidrs
+    )
+    if complete and not (network.version == 6 and peer.ipv6_amazon_provided):
+        yield Finding(
+            "cdk_peering:transitiveRoute",
+            f"Route destination {destination} is not inside {peer.path} "
+            f"(its CIDRs: {', '.join(str(n) for n in peer.known_networks)}); AWS peering "
+            "is not transitive, so traffic to it through this peering is dropped.",
+            f"Route only to CIDRs inside {peer.path}; peer directly with the VPC "
+            "that owns the destination.",
+            error=True,
+        )
+    else:
+        yield Finding(
+            "cdk_peering:destinationNotChecked",
+            f"Could not confirm that route destination {destination} lies inside "
+            f"{peer.path}: CDK does not know all of that VPC's CIDR blocks.",
+            "Make sure the destination lies inside the peer VPC, then acknowledge this "
+            "warning.",
+            error=False,
+        )
+
+
+def _route_conflicts(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
+    seen: dict[tuple[str, bool, str], PlannedRoute] = {}
+    for route in plan.routes:
+        key = (route.table_id, route.ipv6, route.destination)
+        table = registry.routes.get((route.table_id, route.ipv6), {})
+        existing = table.get(route.destination)
+        if key in seen or existing is not None:
+            other = existing or plan.path
+            yield Finding(
+                "cdk_peering:duplicateRouteDestination",
+                f"Route table {route.table_label} of {plan.owner_of(route).path} would "
+                f"get two peering routes to {route.destination} (the other from {other}); "
+                "a route table holds one route per destination.",
+                "Peer VPCs with overlapping CIDRs through different route tables, or give "
+                "more specific destinations (longest prefix wins).",
+                error=True,
+            )
+        seen[key] = route
+
+
+def _peering_quota(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
+    for facts in {plan.requester.vpc_id: plan.requester, plan.accepter.vpc_id: plan.accepter}.values():
+        count = registry.peerings_per_vpc[facts.vpc_id] + 1
+        if count > PEERINGS_PER_VPC_MAX:
+            yield Finding(
+                "cdk_peering:peeringQuotaExceeded",
+                f"VPC {facts.path} would have {count} peering connections; AWS allows "
+                f"at most {PEERINGS_PER_VPC_MAX} active peering connections per VPC.",
+                "Use a transit gateway or hub-and-spoke design for this many VPCs.",
+                error=True,
+            )
+        elif count == plan.peerings_quota + 1:
+            yield Finding(
+                "cdk_peering:peeringQuota",
+                f"VPC {facts.path} now has {count} peering connections, more than the "
+                f"quota of {plan.peerings_quota} active VPC peering connections per VPC.",
+                "Ask AWS to raise the quota (up to "
+                f"{PEERINGS_PER_VPC_MAX}), then declare it with peerings_per_vpc_quota "
+                f"or the context value {PEERINGS_QUOTA_CONTEXT!r}.",
+                error=False,
+            )
+
+
+def _route_quota(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
+    planned: Counter[tuple[str, bool]] = Counter((r.table_id, r.ipv6) for r in plan.routes)
+    labels = {(r.table_id, r.ipv6): r for r in plan.routes}
+    for key, added in planned.items():
+        before = len(registry.routes.get(key, {}))
+        count = before + added
+        route = labels[key]
+        family = "IPv6" if route.ipv6 else "IPv4"
+        where = f"Route table {route.table_label} of {plan.owner_of(route).path}"
+        if count > ROUTES_PER_TABLE_MAX:
+            yield Finding(
+                "cdk_peering:routeQuotaExceeded",
+                f"{where} would hold {count} {family} peering routes; AWS allows at most "
+                f"{ROUTES_PER_TABLE_MAX} routes per route table.",
+                "Select fewer subnets or destinations, or summarise destinations.",
+                error=True,
+            )
+        elif before <= plan.routes_quota < count:
+            yield Finding(
+                "cdk_peering:routeQuota",
+                f"{where} now holds {count} {family} peering routes, more than the quota "
+                f"of {plan.routes_quota} non-propagated routes per route table (and the "
+                "table may hold other routes too).",
+                f"Ask AWS to raise the quota (up to {ROUTES_PER_TABLE_MAX}), then declare "
+                "it with routes_per_route_table_quota or the context value "
+                f"{ROUTES_QUOTA_CONTEXT!r}; or summarise destinations.",
+                error=False,
+            )
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the rule table."""
+
+    description: str
+    check: Check
+    final: bool = False
+    """When it finds an error, the later rules are not run: their findings would only
+    repeat the same mistake (a VPC peered with itself also overlaps itself)."""
+
+
+# The rules, in the order their findings are reported.
+RULES: tuple[Rule, ...] = (
+    Rule("a VPC cannot peer with itself", _self_peering, final=True),
+    Rule("one peering connection per VPC pair", _duplicate_pair, final=True),
+    Rule("no overlapping IPv4 or IPv6 CIDR blocks", _overlaps),
+    Rule("routes stay inside the peer: no transitive or edge-to-edge routing", _destinations),
+    Rule("one route per destination in a route table", _route_conflicts),
+    Rule("active peering connections per VPC", _peering_quota),
+    Rule("routes per route table", _route_quota),
+)
+
+
+def check(plan: PeeringPlan, registry: Registry) -> list[Finding]:
+    """Run the rules over a planned peering; planning findings come first."""
+    findings = list(plan.findings)
+    for rule in RULES:
+        found = list(rule.check(plan, registry))
+        findings.extend(found)
+        if rule.final and any(finding.error for finding in found):
+            break
+    return findings
+
+
+def quota(
+    *,
+    name: str,
+    declared: int | None,
+    context_value: object,
+    default: int,
+    maximum: int,
+    prop: str,
+    context_key: str,
+) -> tuple[int, Finding | None]:
+    """Return the quota in force (prop, else context, else AWS default) and any problem."""
+    value: object = declared if declared is not None else context_value
+    if value is None:
+        return default, None
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and default <= value <= maximum:
+        return value, None
+    source = prop if declared is not None else f"context {context_key!r}"
+    return default, Finding(
+        "cdk_peering:invalidQuota",
+        f"{source} = {value!r} is not a valid {name} quota.",
+        f"Give a whole number from {default} (the AWS default) to {maximum} (the AWS maximum).",
+        error=True,
+    )
+
+
+def is_ipv6(cidr: str) -> bool:
+    """Tell whether a literal CIDR is IPv6 (tokens are told apart by the caller)."""
+    try:
+        return isinstance(ipaddress.ip_network(cidr, strict=False), ipaddress.IPv6Network)
+    except ValueError:
+        return ":" in cidr

@@ -1,0 +1,404 @@
+"""VpcPeering: one VPC peering connection with the routes on both sides."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from constructs import Construct, IConstruct
+
+from . import _rules
+from ._facts import SubnetFacts, VpcFacts, is_token, select_subnets, vpc_facts
+from ._rules import Finding, PeeringPlan, PlannedRoute, Registry
+from .errors import Problem, ValidationError
+
+
+@dataclass(frozen=True)
+class PeerDestinations:
+    """Where the routes toward a peer VPC point.
+
+    The peering guide's "specific routes" configurations: route to every CIDR block of the
+    peer (the default), to only some of its subnets, or to given CIDRs inside it.
+    """
+
+    subnets: ec2.SubnetSelection | None = None
+    cidrs: tuple[str, ...] | None = None
+
+    @staticmethod
+    def vpc_cidrs() -> PeerDestinations:
+        """Route to every CIDR block of the peer VPC.
+
+        Every IPv4 block (primary and secondary) and, when both VPCs have IPv6, every
+        IPv6 block.
+        """
+        return PeerDestinations()
+
+    @staticmethod
+    def subnet_cidrs(selection: ec2.SubnetSelection) -> PeerDestinations:
+        """Route only to the CIDRs of the peer subnets that ``selection`` picks."""
+        return PeerDestinations(subnets=selection)
+
+    @staticmethod
+    def cidr_blocks(cidrs: Sequence[str]) -> PeerDestinations:
+        """Route to the given CIDRs, each of which must lie inside the peer VPC.
+
+        IPv6 CIDRs (with a colon) become DestinationIpv6CidrBlock routes.
+        """
+        return PeerDestinations(cidrs=tuple(cidrs))
+
+
+@dataclass
+class _AppState:
+    registry: Registry
+    peerings_quota_context: object
+    routes_quota_context: object
+
+
+_app_states: weakref.WeakKeyDictionary[IConstruct, _AppState] = weakref.WeakKeyDictionary()
+
+
+def _app_state(root: IConstruct) -> _AppState:
+    state = _app_states.get(root)
+    if state is None:
+        node = root.node
+        state = _AppState(
+            registry=Registry(),
+            peerings_quota_context=node.try_get_context(_rules.PEERINGS_QUOTA_CONTEXT),
+            routes_quota_context=node.try_get_context(_rules.ROUTES_QUOTA_CONTEXT),
+        )
+        _app_states[root] = state
+    return state
+
+
+class VpcPeering(Construct):
+    """A VPC peering connection and the routes to it in both VPCs' route tables.
+
+    The connection (``AWS::EC2::VPCPeeringConnection``, this construct's default child)
+    is requested by ``requester_vpc`` and accepted by ``accepter_vpc``. Each side gets one
+    ``AWS::EC2::Route`` per destination in every distinct route table of its selected
+    subnets, each referencing the connection (so it is created after it).
+
+    Configurations AWS rejects or that cannot carry traffic (overlapping CIDRs, a VPC
+    peered with itself or twice with the same VPC, transitive or edge-to-edge routes,
+    conflicting routes, quotas) raise :class:`cdk_peering.ValidationError` before anything
+    is added to the tree. Checks that a token prevents are skipped with a warning.
+
+    Example::
+
+        VpcPeering(self, "AppToShared",
+            requester_vpc=app_vpc,
+            accepter_vpc=shared_vpc,
+            accepter_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        )
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        requester_vpc: ec2.IVpc,
+        accepter_vpc: ec2.IVpc,
+        requester_subnets: ec2.SubnetSelection | None = None,
+        accepter_subnets: ec2.SubnetSelection | None = None,
+        accepter_destinations: PeerDestinations | None = None,
+        requester_destinations: PeerDestinations | None = None,
+        name: str | None = None,
+        peerings_per_vpc_quota: int | None = None,
+        routes_per_route_table_quota: int | None = None,
+    ) -> None:
+        """Define a VPC peering connection with routes on both sides.
+
+        :param scope: the parent construct.
+        :param id: the construct id.
+        :param requester_vpc: the VPC that requests the connection.
+        :param accepter_vpc: the VPC that accepts it.
+        :param requester_subnets: the requester subnets whose route tables get routes to the
+            accepter. Default: - every subnet of the requester VPC (public, private and
+            isolated), each route table once.
+        :param accepter_subnets: the accepter subnets whose route tables get routes to the
+            requester. Default: - every subnet of the accepter VPC, each route table once.
+        :param accepter_destinations: where the requester's routes point, inside the
+            accepter VPC. Default: - every CIDR block of the accepter VPC
+            (``PeerDestinations.vpc_cidrs()``).
+        :param requester_destinations: where the accepter's routes point, inside the
+            requester VPC. Default: - every CIDR block of the requester VPC.
+        :param name: the connection's Name tag. Default: - no Name tag.
+        :param peerings_per_vpc_quota: the active peering connections per VPC quota of
+            your account, when AWS has raised it. Default: - the context value
+            ``cdk-peering:activePeeringsPerVpcQuota``, else 50 (the AWS default).
+        :param routes_per_route_table_quota: the routes per route table quota of your
+            account, when AWS has raised it. Default: - the context value
+            ``cdk-peering:routesPerRouteTableQuota``, else 50 (the AWS default).
+        :raises ValidationError: when the configuration cannot work.
+        """
+        scope_node = scope.node
+        scope_path = scope_node.path
+        path = f"{scope_path}/{id}" if scope_path else id
+        state = _app_state(scope_node.root)
+        plan = _plan(
+            path=path,
+            requester=vpc_facts(requester_vpc),
+            accepter=vpc_facts(accepter_vpc),
+            requester_subnets=requester_subnets,
+            accepter_subnets=accepter_subnets,
+            accepter_destinations=accepter_destinations,
+            requester_destinations=requester_destinations,
+            peerings_quota=(peerings_per_vpc_quota, state.peerings_quota_context),
+            routes_quota=(routes_per_route_table_quota, state.routes_quota_context),
+        )
+        findings = _rules.check(plan, state.registry)
+        errors = [f for f in findings if f.error]
+        if errors:
+            raise ValidationError([Problem(path, f.rule, f.message, f.fix) for f in errors])
+
+        super().__init__(scope, id)
+        for finding in findings:
+            cdk.Annotations.of(self).add_warning_v2(
+                finding.rule, f"{finding.message} Fix: {finding.fix}"
+            )
+
+        self.requester_vpc = requester_vpc
+        """The VPC that requested the connection."""
+        self.accepter_vpc = accepter_vpc
+        """The VPC that accepted the connection."""
+        self.peering_connection = ec2.CfnVPCPeeringConnection(
+            self,
+            "Resource",
+            vpc_id=plan.requester.vpc_id,
+            peer_vpc_id=plan.accepter.vpc_id,
+            tags=[cdk.CfnTag(key="Name", value=name)] if name else None,
+        )
+        """The ``AWS::EC2::VPCPeeringConnection``."""
+        self.node.default_child = self.peering_connection
+        self.peering_connection_id: str = self.peering_connection.ref
+        """The id of the peering connection (pcx-...)."""
+        self.requester_routes: list[ec2.CfnRoute] = []
+        """The routes in the requester VPC's route tables."""
+        self.accepter_routes: list[ec2.CfnRoute] = []
+        """The routes in the accepter VPC's route tables."""
+        self._build_routes(plan)
+        state.registry.record(plan)
+
+    def _build_routes(self, plan: PeeringPlan) -> None:
+        groups: dict[str, Construct] = {}
+        for route in plan.routes:
+            group = groups.get(route.side)
+            if group is None:
+                group = groups[route.side] = Construct(self, route.side)
+            target = self.requester_routes if route.side == "Requester" else self.accepter_routes
+            route_id = f"{route.table_label}-{route.destination_label}"
+            if route.ipv6:
+                resource = ec2.CfnRoute(
+                    group,
+                    route_id,
+                    route_table_id=route.table_id,
+                    destination_ipv6_cidr_block=route.destination,
+                    vpc_peering_connection_id=self.peering_connection_id,
+                )
+                peer = plan.peer_of(route)
+                if route.destination in peer.ipv6_amazon_provided:
+                    # Ipv6CidrBlocks is empty until the block's association exists.
+                    for dependency in peer.ipv6_dependencies:
+                        resource.node.add_dependency(dependency)
+            else:
+                resource = ec2.CfnRoute(
+                    group,
+                    route_id,
+                    route_table_id=route.table_id,
+                    destination_cidr_block=route.destination,
+                    vpc_peering_connection_id=self.peering_connection_id,
+                )
+            target.append(resource)
+
+
+def _plan(
+    *,
+    path: str,
+    requester: VpcFacts,
+    accepter: VpcFacts,
+    requester_subnets: ec2.SubnetSelection | None,
+    accepter_subnets: ec2.SubnetSelection | None,
+    accepter_destinations: PeerDestinations | None,
+    requester_destinations: PeerDestinations | None,
+    peerings_quota: tuple[int | None, object],
+    routes_quota: tuple[int | None, object],
+) -> PeeringPlan:
+    findings: list[Finding] = []
+    peerings, problem = _rules.quota(
+        name="active peering connections per VPC",
+        declared=peerings_quota[0],
+        context_value=peerings_quota[1],
+        default=_rules.PEERINGS_PER_VPC_DEFAULT,
+        maximum=_rules.PEERINGS_PER_VPC_MAX,
+        prop="peerings_per_vpc_quota",
+        context_key=_rules.PEERINGS_QUOTA_CONTEXT,
+    )
+    findings.extend([problem] if problem else [])
+    routes_limit, problem = _rules.quota(
+        name="routes per route table",
+        declared=routes_quota[0],
+        context_value=routes_quota[1],
+        default=_rules.ROUTES_PER_TABLE_DEFAULT,
+        maximum=_rules.ROUTES_PER_TABLE_MAX,
+        prop="routes_per_route_table_quota",
+        context_key=_rules.ROUTES_QUOTA_CONTEXT,
+    )
+    findings.extend([problem] if problem else [])
+    both_ipv6 = requester.has_ipv6 and accepter.has_ipv6
+    routes: list[PlannedRoute] = []
+    for side, owner, selection, peer, destinations in (
+        ("Requester", requester, requester_subnets, accepter, accepter_destinations),
+        ("Accepter", accepter, accepter_subnets, requester, requester_destinations),
+    ):
+        tables = _route_tables(side, owner, selection, findings)
+        targets = _destinations(side, peer, destinations, both_ipv6, findings)
+        for table_id, table_label in tables:
+            for destination, label, ipv6, given in targets:
+                routes.append(
+                    PlannedRoute(side, table_id, table_label, destination, label, ipv6, given)
+                )
+    return PeeringPlan(
+        path=path,
+        requester=requester,
+        accepter=accepter,
+        routes=tuple(routes),
+        peerings_quota=peerings,
+        routes_quota=routes_limit,
+        findings=tuple(findings),
+    )
+
+
+def _select(
+    facts: VpcFacts,
+    selection: ec2.SubnetSelection | None,
+    prop: str,
+    findings: list[Finding],
+) -> list[SubnetFacts]:
+    try:
+        subnets = select_subnets(facts, selection)
+    except RuntimeError as error:
+        reason = str(error).splitlines()[0]
+        subnets = []
+    else:
+        reason = "the selection is empty"
+    if not subnets:
+        findings.append(
+            Finding(
+                "cdk_peering:emptySubnetSelection",
+                f"{prop} matches no subnet of {facts.path}: {reason}.",
+                f"Select subnets that exist in {facts.path} (by subnet_type, "
+                "subnet_group_name or subnets), or leave it out to use every subnet.",
+                error=True,
+            )
+        )
+    return subnets
+
+
+def _route_tables(
+    side: str,
+    owner: VpcFacts,
+    selection: ec2.SubnetSelection | None,
+    findings: list[Finding],
+) -> list[tuple[str, str]]:
+    """Return (route table id, label) for each distinct route table of the selection."""
+    tables: dict[str, str] = {}
+    for subnet in _select(owner, selection, f"{side.lower()}_subnets", findings):
+        if subnet.route_table_id is None:
+            findings.append(
+                Finding(
+                    "cdk_peering:unknownRouteTable",
+                    f"Subnet {subnet.subnet_id} ({subnet.name}) of {owner.path} has no known "
+                    "route table, so no route can be added to it.",
+                    "Import the VPC with its route table ids (for example "
+                    "Vpc.from_vpc_attributes(private_subnet_route_table_ids=[...])).",
+                    error=True,
+                )
+            )
+        elif subnet.route_table_id not in tables:
+            tables[subnet.route_table_id] = subnet.name
+    return list(tables.items())
+
+
+def _label(cidr: str, fallback: str) -> str:
+    return fallback if is_token(cidr) else cidr.replace("/", "_")
+
+
+def _destinations(
+    side: str,
+    peer: VpcFacts,
+    destinations: PeerDestinations | None,
+    both_ipv6: bool,
+    findings: list[Finding],
+) -> list[tuple[str, str, bool, bool]]:
+    """Return (destination, label, is IPv6, given by the user) for one side's routes."""
+    prop = "accepter_destinations" if side == "Requester" else "requester_destinations"
+    if destinations is not None and destinations.subnets is not None and destinations.cidrs:
+        findings.append(
+            Finding(
+                "cdk_peering:ambiguousDestinations",
+                f"{prop} names both subnets and CIDRs.",
+                "Use PeerDestinations.subnet_cidrs(...) or PeerDestinations.cidr_blocks(...), "
+                "not both.",
+                error=True,
+            )
+        )
+        return []
+    if destinations is not None and destinations.cidrs is not None:
+        if not destinations.cidrs:
+            findings.append(
+                Finding(
+                    "cdk_peering:noDestinations",
+                    f"{prop} gives no CIDR.",
+                    "Give at least one CIDR inside the peer, or leave the prop out.",
+                    error=True,
+                )
+            )
+        return [
+            (cidr, _label(cidr, f"Cidr{i}"), not is_token(cidr) and _rules.is_ipv6(cidr), True)
+            for i, cidr in enumerate(destinations.cidrs)
+        ]
+    if destinations is not None and destinations.subnets is not None:
+        result: list[tuple[str, str, bool, bool]] = []
+        for subnet in _select(peer, destinations.subnets, prop, findings):
+            if subnet.ipv4_cidr is None:
+                findings.append(
+                    Finding(
+                        "cdk_peering:unknownSubnetCidr",
+                        f"Subnet {subnet.subnet_id} of {peer.path} has no known CIDR.",
+                        "Import the VPC with its subnet CIDRs (for example "
+                        "Vpc.from_vpc_attributes(private_subnet_ipv4_cidr_blocks=[...])).",
+                        error=True,
+                    )
+                )
+                continue
+            result.append((subnet.ipv4_cidr, _label(subnet.ipv4_cidr, subnet.name), False, False))
+            if both_ipv6:
+                result.extend(
+                    (cidr, f"{subnet.name}Ipv6", True, False) for cidr in subnet.ipv6_cidrs
+                )
+        return result
+    if peer.unresolved_ipv4_blocks:
+        findings.append(
+            Finding(
+                "cdk_peering:unroutableBlock",
+                f"{peer.unresolved_ipv4_blocks} secondary IPv4 block(s) of {peer.path} come "
+                "from IPAM, and CloudFormation cannot tell their CIDR: no route points at them.",
+                f"Give {prop}=PeerDestinations.cidr_blocks([...]) with the allocated CIDRs, or "
+                "acknowledge this warning.",
+                error=False,
+            )
+        )
+    result = [
+        (cidr, _label(cidr, f"Ipv4Block{i}"), False, False)
+        for i, cidr in enumerate(peer.ipv4_cidrs)
+    ]
+    if both_ipv6:
+        result.extend(
+            (cidr, _label(cidr, f"Ipv6Block{i}"), True, False)
+            for i, cidr in enumerate(peer.ipv6_cidrs)
+        )
+    return result
