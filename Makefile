@@ -35,7 +35,7 @@ lint: env
 	ruff format --check .
 
 typecheck: env
-	mypy
+	pyright
 
 unit: env
 	CDK_VALIDATION=false pytest -n 2
@@ -46,4 +46,4 @@ bench: env
 	CDK_VALIDATION=false python bench/mesh_vs_l1.py
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules cdk.out .pytest_cache .ruff_cache

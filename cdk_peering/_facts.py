@@ -150,7 +150,7 @@ def _read_vpc(vpc: ec2.IVpc) -> VpcFacts:
             if not isinstance(child, ec2.CfnVPCCidrBlock) or child.vpc_id != vpc_id:
                 continue
             if child.amazon_provided_ipv6_cidr_block or child.ipv6_ipam_pool_id:
-                token = cdk.Fn.select(ipv6_index, vpc.vpc_ipv6_cidr_blocks)
+                token = cdk.Fn.select(ipv6_index, default_child.attr_ipv6_cidr_blocks)
                 ipv6.append(child.ipv6_cidr_block or token)
                 if child.ipv6_cidr_block is None:
                     amazon_ipv6.append(token)

@@ -77,9 +77,11 @@ class PeeringPlan:
 class Registry:
     """What the peerings of one app have built so far."""
 
-    pairs: dict[frozenset[str], str] = field(default_factory=dict)
-    peerings_per_vpc: Counter[str] = field(default_factory=Counter)
-    routes: dict[tuple[str, bool], dict[str, str]] = field(default_factory=dict)
+    pairs: dict[frozenset[str], str] = field(default_factory=dict[frozenset[str], str])
+    peerings_per_vpc: Counter[str] = field(default_factory=Counter[str])
+    routes: dict[tuple[str, bool], dict[str, str]] = field(
+        default_factory=dict[tuple[str, bool], dict[str, str]]
+    )
 
     def record(self, plan: PeeringPlan) -> None:
         """Remember a peering that was built."""
@@ -201,9 +203,13 @@ def _check_destination(plan: PeeringPlan, route: PlannedRoute) -> Iterator[Findi
         for known in peer.known_networks
     ):
         return
-    complete = peer.built_in_app and not peer.unresolved_ipv4_blocks and not any(
-        is_token(cidr) and cidr not in peer.ipv6_amazon_provided
-        for cidr in peer.ipv4_cidrs + peer.ipv6_cidrs
+    complete = (
+        peer.built_in_app
+        and not peer.unresolved_ipv4_blocks
+        and not any(
+            is_token(cidr) and cidr not in peer.ipv6_amazon_provided
+            for cidr in peer.ipv4_cidrs + peer.ipv6_cidrs
+        )
     )
     if complete and not (network.version == 6 and peer.ipv6_amazon_provided):
         yield Finding(
@@ -220,8 +226,7 @@ def _check_destination(plan: PeeringPlan, route: PlannedRoute) -> Iterator[Findi
             "cdk_peering:destinationNotChecked",
             f"Could not confirm that route destination {destination} lies inside "
             f"{peer.path}: CDK does not know all of that VPC's CIDR blocks.",
-            "Make sure the destination lies inside the peer VPC, then acknowledge this "
-            "warning.",
+            "Make sure the destination lies inside the peer VPC, then acknowledge this warning.",
             error=False,
         )
 
@@ -247,7 +252,8 @@ def _route_conflicts(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]
 
 
 def _peering_quota(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
-    for facts in {plan.requester.vpc_id: plan.requester, plan.accepter.vpc_id: plan.accepter}.values():
+    sides = {plan.requester.vpc_id: plan.requester, plan.accepter.vpc_id: plan.accepter}
+    for facts in sides.values():
         count = registry.peerings_per_vpc[facts.vpc_id] + 1
         if count > PEERINGS_PER_VPC_MAX:
             yield Finding(

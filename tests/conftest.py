@@ -1,0 +1,59 @@
+"""Shared test fixtures: Apps that see cdk.json's context, and deterministic snapshots."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
+
+ROOT = Path(__file__).resolve().parent.parent
+CDK_JSON_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+COMMITTED_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.context.json").read_text())
+ACCOUNT = "111111111111"
+REGION = "us-east-1"
+ENV = cdk.Environment(account=ACCOUNT, region=REGION)
+AZS = ["us-east-1a", "us-east-1b", "us-east-1c"]
+
+AppFactory = Callable[..., cdk.App]
+
+
+def new_app(**context: Any) -> cdk.App:
+    """An App with cdk.json's feature flags and the committed context, as `cdk synth` sees."""
+    return cdk.App(context={**CDK_JSON_CONTEXT, **COMMITTED_CONTEXT, **context})
+
+
+@pytest.fixture
+def make_app() -> AppFactory:
+    return new_app
+
+
+@pytest.fixture
+def stack() -> cdk.Stack:
+    """A stack in the placeholder environment, in an App that loads cdk.json."""
+    return cdk.Stack(new_app(), "TestStack", env=ENV)
+
+
+_ASSET_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def normalise(template: dict[str, Any]) -> dict[str, Any]:
+    """Drop what changes with aws-cdk-lib versions: asset hashes and the bootstrap check."""
+    template = json.loads(_ASSET_HASH.sub("ASSET_HASH", json.dumps(template)))
+    template.get("Parameters", {}).pop("BootstrapVersion", None)
+    template.get("Rules", {}).pop("CheckBootstrapVersion", None)
+    for section in ("Parameters", "Rules"):
+        if section in template and not template[section]:
+            del template[section]
+    return template
+
+
+@pytest.fixture
+def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    return snapshot.use_extension(JSONSnapshotExtension)
