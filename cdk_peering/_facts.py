@@ -192,13 +192,17 @@ def _read_subnet(subnet: ec2.ISubnet, *, with_ipv6: bool) -> SubnetFacts:
         ipv4_cidr: str | None = subnet.ipv4_cidr_block
     except RuntimeError:  # an imported subnet given without its CIDR
         ipv4_cidr = None
+    try:
+        route_table_id: str | None = subnet.route_table.route_table_id
+    except RuntimeError:  # an imported subnet given without its route table
+        route_table_id = None
     ipv6_cidrs: tuple[str, ...] = ()
     if with_ipv6 and isinstance(subnet, ec2.Subnet):
         ipv6_cidrs = (cdk.Fn.select(0, subnet.subnet_ipv6_cidr_blocks),)
     return SubnetFacts(
         name=subnet.node.id,
         subnet_id=subnet.subnet_id,
-        route_table_id=subnet.route_table.route_table_id,
+        route_table_id=route_table_id,
         ipv4_cidr=ipv4_cidr,
         ipv6_cidrs=ipv6_cidrs,
     )

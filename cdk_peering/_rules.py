@@ -64,6 +64,11 @@ class PeeringPlan:
     findings: tuple[Finding, ...] = ()
     """Problems found while planning (bad quotas, empty subnet selections)."""
 
+    @property
+    def is_lookup_placeholder(self) -> bool:
+        """Tell whether a side is Vpc.from_lookup's stand-in (first pass of `cdk synth`)."""
+        return self.requester.is_lookup_placeholder or self.accepter.is_lookup_placeholder
+
     def peer_of(self, route: PlannedRoute) -> VpcFacts:
         """Return the VPC a route points into."""
         return self.accepter if route.side == "Requester" else self.requester
@@ -85,6 +90,8 @@ class Registry:
 
     def record(self, plan: PeeringPlan) -> None:
         """Remember a peering that was built."""
+        if plan.is_lookup_placeholder:
+            return  # placeholder VPCs all share one id
         self.pairs[_pair(plan)] = plan.path
         self.peerings_per_vpc[plan.requester.vpc_id] += 1
         self.peerings_per_vpc[plan.accepter.vpc_id] += 1
@@ -124,8 +131,6 @@ def _duplicate_pair(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
 
 def _overlaps(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
     requester, accepter = plan.requester, plan.accepter
-    if requester.is_lookup_placeholder or accepter.is_lookup_placeholder:
-        return  # the first pass of `cdk synth`, before Vpc.from_lookup has its context
     for left in requester.known_networks:
         for right in accepter.known_networks:
             if left.version == right.version and left.overlaps(right):  # type: ignore[arg-type]
@@ -168,15 +173,14 @@ def _destinations(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
 def _check_destination(plan: PeeringPlan, route: PlannedRoute) -> Iterator[Finding]:
     peer = plan.peer_of(route)
     destination = route.destination
-    if is_token(destination) or peer.is_lookup_placeholder:
-        if not peer.is_lookup_placeholder:
-            yield Finding(
-                "cdk_peering:destinationNotChecked",
-                f"Skipped checking that route destination {destination} lies inside "
-                f"{peer.path}: it is an unresolved token.",
-                "Give a literal CIDR, or acknowledge this warning.",
-                error=False,
-            )
+    if is_token(destination):
+        yield Finding(
+            "cdk_peering:destinationNotChecked",
+            f"Skipped checking that route destination {destination} lies inside "
+            f"{peer.path}: it is an unresolved token.",
+            "Give a literal CIDR, or acknowledge this warning.",
+            error=False,
+        )
         return
     network = parse_network(destination)
     if network is None:
@@ -331,6 +335,8 @@ RULES: tuple[Rule, ...] = (
 def check(plan: PeeringPlan, registry: Registry) -> list[Finding]:
     """Run the rules over a planned peering; planning findings come first."""
     findings = list(plan.findings)
+    if plan.is_lookup_placeholder:
+        return findings  # checked again once the CLI has looked the VPCs up
     for rule in RULES:
         found = list(rule.check(plan, registry))
         findings.extend(found)

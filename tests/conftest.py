@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,15 +43,15 @@ def stack() -> cdk.Stack:
 _ASSET_HASH = re.compile(r"[0-9a-f]{64}")
 
 
-def normalise(template: dict[str, Any]) -> dict[str, Any]:
+def normalise(template: Mapping[str, Any]) -> dict[str, Any]:
     """Drop what changes with aws-cdk-lib versions: asset hashes and the bootstrap check."""
-    template = json.loads(_ASSET_HASH.sub("ASSET_HASH", json.dumps(template)))
-    template.get("Parameters", {}).pop("BootstrapVersion", None)
-    template.get("Rules", {}).pop("CheckBootstrapVersion", None)
+    result: dict[str, Any] = json.loads(_ASSET_HASH.sub("ASSET_HASH", json.dumps(template)))
+    result.get("Parameters", {}).pop("BootstrapVersion", None)
+    result.get("Rules", {}).pop("CheckBootstrapVersion", None)
     for section in ("Parameters", "Rules"):
-        if section in template and not template[section]:
-            del template[section]
-    return template
+        if section in result and not result[section]:
+            del result[section]
+    return result
 
 
 @pytest.fixture

@@ -1,0 +1,462 @@
+"""Bad input: every unsupported configuration is rejected at synth time, clearly."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk.assertions import Annotations, Match, Template
+
+from cdk_peering import PeerDestinations, ValidationError, VpcPeering
+from tests.conftest import ENV, new_app
+from tests.helpers import make_vpc
+
+
+def _rules(error: ValidationError) -> list[str]:
+    return [problem.rule for problem in error.problems]
+
+
+def _imported(
+    stack: cdk.Stack, id: str, cidr: str, *, subnet_cidrs: list[str] | None = None
+) -> ec2.IVpc:
+    return ec2.Vpc.from_vpc_attributes(
+        stack,
+        id,
+        vpc_id=f"vpc-{id.lower()}",
+        vpc_cidr_block=cidr,
+        availability_zones=["us-east-1a", "us-east-1b"],
+        private_subnet_ids=[f"subnet-{id.lower()}1", f"subnet-{id.lower()}2"],
+        private_subnet_route_table_ids=[f"rtb-{id.lower()}1", f"rtb-{id.lower()}2"],
+        private_subnet_ipv4_cidr_blocks=subnet_cidrs,
+    )
+
+
+def _warnings(stack: cdk.Stack, path: str) -> list[str]:
+    return [
+        str(message.entry.data)
+        for message in Annotations.from_stack(stack).find_warning(path, Match.any_value())
+    ]
+
+
+# --- overlapping CIDRs ---------------------------------------------------------------
+
+
+def test_overlapping_primary_cidrs(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.0.128.0/17", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(stack, "Peering", requester_vpc=a, accepter_vpc=b)
+
+    assert _rules(raised.value) == ["cdk_peering:overlappingIpv4Cidrs"]
+    text = str(raised.value)
+    assert "[TestStack/Peering]" in text
+    assert "10.0.0.0/16 of TestStack/A overlaps 10.0.128.0/17 of TestStack/B" in text
+    assert "Fix: Peer VPCs whose CIDR blocks are all disjoint" in text
+
+
+def test_overlapping_secondary_cidr_even_if_unused(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    ec2.CfnVPCCidrBlock(stack, "ASecondary", vpc_id=a.vpc_id, cidr_block="100.64.0.0/16")
+    ec2.CfnVPCCidrBlock(stack, "BSecondary", vpc_id=b.vpc_id, cidr_block="100.64.128.0/20")
+    with pytest.raises(
+        ValidationError, match=r"100\.64\.0\.0/16 of TestStack/A overlaps 100\.64\.128\.0/20"
+    ):
+        VpcPeering(
+            stack,
+            "Peering",
+            requester_vpc=a,
+            accepter_vpc=b,
+            accepter_destinations=PeerDestinations.cidr_blocks(["10.1.0.0/16"]),
+        )
+
+
+def test_overlapping_ipv6_cidrs(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    for vpc, cidr in ((a, "2600:1f18:aa00::/56"), (b, "2600:1f18:aa00:10::/60")):
+        ec2.CfnVPCCidrBlock(
+            vpc, "Ipv6", vpc_id=vpc.vpc_id, ipv6_cidr_block=cidr, ipv6_pool="pool-1"
+        )
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(stack, "Peering", requester_vpc=a, accepter_vpc=b)
+    assert _rules(raised.value) == ["cdk_peering:overlappingIpv6Cidrs"]
+    assert "2600:1f18:aa00::/56" in str(raised.value)
+
+
+def test_imported_vpc_subnets_outside_its_primary_block_count_for_overlap(
+    stack: cdk.Stack,
+) -> None:
+    a = make_vpc(stack, "A", "100.64.0.0/16", isolated_only=True)
+    imported = _imported(stack, "Imp", "10.9.0.0/16", subnet_cidrs=["10.9.0.0/24", "100.64.3.0/24"])
+    with pytest.raises(ValidationError, match=r"overlaps 100\.64\.3\.0/24 of TestStack/Imp"):
+        VpcPeering(stack, "Peering", requester_vpc=a, accepter_vpc=imported)
+
+
+# --- one connection per pair, never with itself -----------------------------------------
+
+
+def test_vpc_peered_with_itself(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(stack, "Peering", requester_vpc=a, accepter_vpc=a)
+    # Only the root cause: not also an overlap of A with itself.
+    assert _rules(raised.value) == ["cdk_peering:selfPeering"]
+    assert "VPC TestStack/A cannot be peered with itself" in str(raised.value)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_second_peering_between_the_same_vpcs(stack: cdk.Stack, reverse: bool) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    VpcPeering(stack, "First", requester_vpc=a, accepter_vpc=b)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(
+            stack, "Second", requester_vpc=b if reverse else a, accepter_vpc=a if reverse else b
+        )
+    assert _rules(raised.value) == ["cdk_peering:duplicatePeering"]
+    assert "already peered by TestStack/First" in str(raised.value)
+
+
+def test_second_peering_across_stacks_of_one_app_is_caught() -> None:
+    app = new_app()
+    one = cdk.Stack(app, "One", env=ENV)
+    two = cdk.Stack(app, "Two", env=ENV)
+    a = make_vpc(one, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(one, "B", "10.1.0.0/16", isolated_only=True)
+    VpcPeering(one, "First", requester_vpc=a, accepter_vpc=b)
+    with pytest.raises(ValidationError, match="already peered by One/First"):
+        VpcPeering(two, "Second", requester_vpc=a, accepter_vpc=b)
+
+
+def test_separate_apps_do_not_share_state() -> None:
+    for _ in range(2):
+        stack = cdk.Stack(new_app(), "S", env=ENV)
+        a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+        b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+        VpcPeering(stack, "Peering", requester_vpc=a, accepter_vpc=b)
+
+
+# --- routes: transitive, edge-to-edge, conflicts ----------------------------------------
+
+
+def test_destination_outside_the_peer_is_transitive_routing(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(
+            stack,
+            "Peering",
+            requester_vpc=a,
+            accepter_vpc=b,
+            accepter_destinations=PeerDestinations.cidr_blocks(["10.1.0.0/24", "10.2.0.0/16"]),
+        )
+    assert _rules(raised.value) == ["cdk_peering:transitiveRoute"]
+    assert "Route destination 10.2.0.0/16 is not inside TestStack/B" in str(raised.value)
+    assert "not transitive" in str(raised.value)
+
+
+@pytest.mark.parametrize("destination", ["0.0.0.0/0", "::/0"])
+def test_default_route_through_a_peering_is_edge_to_edge_routing(
+    stack: cdk.Stack, destination: str
+) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(
+            stack,
+            "Peering",
+            requester_vpc=a,
+            accepter_vpc=b,
+            requester_destinations=PeerDestinations.cidr_blocks([destination]),
+        )
+    assert _rules(raised.value) == ["cdk_peering:edgeToEdgeRoute"]
+    assert f"Route destination {destination} through the peering with TestStack/A" in str(
+        raised.value
+    )
+
+
+def test_destination_that_is_not_a_cidr(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError, match=r"'10\.1\.0\.0/33' is not a CIDR block"):
+        VpcPeering(
+            stack,
+            "Peering",
+            requester_vpc=a,
+            accepter_vpc=b,
+            accepter_destinations=PeerDestinations.cidr_blocks(["10.1.0.0/33"]),
+        )
+
+
+def test_two_peering_routes_with_one_destination_in_a_table(stack: cdk.Stack) -> None:
+    # B and C overlap each other (not A): A's route tables would get 10.1.0.0/16 twice.
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    c = make_vpc(stack, "C", "10.1.0.0/16", isolated_only=True)
+    VpcPeering(stack, "AB", requester_vpc=a, accepter_vpc=b)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(stack, "AC", requester_vpc=a, accepter_vpc=c)
+    assert set(_rules(raised.value)) == {"cdk_peering:duplicateRouteDestination"}
+    assert len(raised.value.problems) == 2  # one per route table of A
+    assert "two peering routes to 10.1.0.0/16 (the other from TestStack/AB)" in str(raised.value)
+
+
+def test_longest_prefix_routes_resolve_that_conflict(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    c = make_vpc(stack, "C", "10.1.0.0/16", isolated_only=True)
+    first = ec2.SubnetSelection(subnets=[a.isolated_subnets[0]])
+    second = ec2.SubnetSelection(subnets=[a.isolated_subnets[1]])
+    VpcPeering(stack, "AB", requester_vpc=a, accepter_vpc=b, requester_subnets=first)
+    VpcPeering(stack, "AC", requester_vpc=a, accepter_vpc=c, requester_subnets=second)
+    Template.from_stack(stack).resource_count_is("AWS::EC2::VPCPeeringConnection", 2)
+
+
+# --- quotas ----------------------------------------------------------------------------
+
+
+def _hub_with_spokes(stack: cdk.Stack, count: int, **props: object) -> ec2.Vpc:
+    """Peer `count` imported spokes with one hub, one route table on each side."""
+    hub = make_vpc(stack, "Hub", "10.0.0.0/16", isolated_only=True)
+    one_table = ec2.SubnetSelection(subnets=[hub.isolated_subnets[0]])
+    for i in range(count):
+        spoke = _imported(stack, f"Spoke{i}", f"10.{(i // 256) + 1}.{i % 256}.0/24")
+        VpcPeering(
+            stack,
+            f"Peering{i}",
+            requester_vpc=hub,
+            accepter_vpc=spoke,
+            requester_subnets=one_table,
+            accepter_subnets=ec2.SubnetSelection(subnets=[spoke.private_subnets[0]]),
+            **props,  # type: ignore[arg-type]
+        )
+    return hub
+
+
+def _peering_quota_warnings(stack: cdk.Stack, path: str) -> list[str]:
+    return [w for w in _warnings(stack, path) if "cdk_peering:peeringQuota]" in w]
+
+
+def test_more_than_50_peerings_on_a_vpc_is_a_warning(stack: cdk.Stack) -> None:
+    _hub_with_spokes(stack, 51)
+    warnings = _peering_quota_warnings(stack, "/TestStack/Peering50")
+    assert any(
+        "VPC TestStack/Hub now has 51 peering connections, more than the quota of 50" in w
+        and "[ack: cdk_peering:peeringQuota]" in w
+        for w in warnings
+    )
+    assert not _peering_quota_warnings(stack, "/TestStack/Peering49")
+
+
+def test_a_declared_raised_peering_quota_silences_the_warning(stack: cdk.Stack) -> None:
+    _hub_with_spokes(stack, 51, peerings_per_vpc_quota=100)
+    assert not _peering_quota_warnings(stack, "/TestStack/Peering50")
+
+
+def test_peering_quota_declared_in_context() -> None:
+    stack = cdk.Stack(
+        new_app(**{"cdk-peering:activePeeringsPerVpcQuota": 60}), "TestStack", env=ENV
+    )
+    _hub_with_spokes(stack, 51)
+    assert not _peering_quota_warnings(stack, "/TestStack/Peering50")
+
+
+def test_more_than_125_peerings_on_a_vpc_is_an_error(stack: cdk.Stack) -> None:
+    hub = _hub_with_spokes(stack, 125, peerings_per_vpc_quota=125)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(
+            stack,
+            "OneTooMany",
+            requester_vpc=hub,
+            accepter_vpc=_imported(stack, "Last", "172.16.0.0/16"),
+        )
+    assert _rules(raised.value) == ["cdk_peering:peeringQuotaExceeded"]
+    assert "would have 126 peering connections; AWS allows at most 125" in str(raised.value)
+
+
+@pytest.mark.parametrize("quota", [10, 126, "many"])
+def test_an_invalid_declared_quota(stack: cdk.Stack, quota: object) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    with pytest.raises(
+        ValidationError, match="is not a valid active peering connections per VPC quota"
+    ):
+        VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b, peerings_per_vpc_quota=quota)  # type: ignore[arg-type]
+
+
+def _many_destinations(count: int) -> PeerDestinations:
+    return PeerDestinations.cidr_blocks([f"10.1.{i // 4}.{(i % 4) * 64}/26" for i in range(count)])
+
+
+def test_more_routes_in_a_table_than_the_quota_is_a_warning(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    VpcPeering(
+        stack, "P", requester_vpc=a, accepter_vpc=b, accepter_destinations=_many_destinations(51)
+    )
+    warnings = _warnings(stack, "/TestStack/P")
+    assert len([w for w in warnings if "cdk_peering:routeQuota]" in w]) == 2  # one per table
+    assert any(
+        "now holds 51 IPv4 peering routes, more than the quota of 50 non-propagated routes" in w
+        and "routes_per_route_table_quota" in w
+        for w in warnings
+    )
+
+
+def test_a_declared_raised_route_quota_silences_the_warning(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    VpcPeering(
+        stack,
+        "P",
+        requester_vpc=a,
+        accepter_vpc=b,
+        accepter_destinations=_many_destinations(51),
+        routes_per_route_table_quota=100,
+    )
+    assert not _warnings(stack, "/TestStack/P")
+
+
+def test_route_quota_counts_routes_from_every_peering_in_the_app(stack: cdk.Stack) -> None:
+    hub = make_vpc(stack, "Hub", "10.0.0.0/16", isolated_only=True)
+    for i in range(51):
+        spoke = _imported(stack, f"Spoke{i}", f"10.1.{i}.0/24")
+        VpcPeering(stack, f"P{i}", requester_vpc=hub, accepter_vpc=spoke)
+    assert not _warnings(stack, "/TestStack/P49")
+    assert any("cdk_peering:routeQuota]" in w for w in _warnings(stack, "/TestStack/P50"))
+
+
+def test_more_routes_than_the_route_quota_maximum_is_an_error(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    many = PeerDestinations.cidr_blocks([f"10.1.{i // 8}.{(i % 8) * 32}/27" for i in range(1001)])
+    with pytest.raises(
+        ValidationError, match="would hold 1001 IPv4 peering routes; AWS allows at most 1000"
+    ):
+        VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b, accepter_destinations=many)
+
+
+# --- subnet selections -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("selection", "reason"),
+    [
+        (
+            ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+            "There are no 'Public' subnet groups",
+        ),
+        (ec2.SubnetSelection(subnet_group_name="Nope"), "no subnet groups with name 'Nope'"),
+        (
+            ec2.SubnetSelection(subnet_filters=[ec2.SubnetFilter.by_ids(["subnet-x"])]),
+            "the selection is empty",
+        ),
+    ],
+)
+def test_subnet_selection_that_matches_no_subnet(
+    stack: cdk.Stack, selection: ec2.SubnetSelection, reason: str
+) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b, accepter_subnets=selection)
+    assert _rules(raised.value) == ["cdk_peering:emptySubnetSelection"]
+    assert "accepter_subnets matches no subnet of TestStack/B" in str(raised.value)
+    assert reason in str(raised.value)
+    assert "JavaScript" not in str(raised.value)
+
+
+def test_imported_subnet_without_route_table(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    imported = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Imp",
+        vpc_id="vpc-imp",
+        vpc_cidr_block="10.9.0.0/16",
+        availability_zones=["us-east-1a"],
+        private_subnet_ids=["subnet-1"],
+    )
+    with pytest.raises(ValidationError, match=r"Subnet subnet-1 .* has no known route table"):
+        VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=imported)
+
+
+# --- tokens: skipped with a warning, never a crash --------------------------------------
+
+
+def test_token_cidr_skips_the_overlap_check_with_a_warning(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    imported = _imported(stack, "Imp", cdk.Fn.import_value("SharedVpcCidr"))
+    VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=imported)
+
+    warnings = _warnings(stack, "/TestStack/P")
+    assert any(
+        "Skipped the CIDR overlap check for TestStack/Imp" in w
+        and "[ack: cdk_peering:overlapNotChecked]" in w
+        for w in warnings
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::EC2::Route", {"DestinationCidrBlock": {"Fn::ImportValue": "SharedVpcCidr"}}
+    )
+
+
+def test_token_destination_skips_the_destination_check_with_a_warning(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    VpcPeering(
+        stack,
+        "P",
+        requester_vpc=a,
+        accepter_vpc=b,
+        accepter_destinations=PeerDestinations.cidr_blocks([cdk.Fn.import_value("Cidr")]),
+    )
+    assert any("cdk_peering:destinationNotChecked]" in w for w in _warnings(stack, "/TestStack/P"))
+
+
+def test_amazon_provided_ipv6_blocks_need_no_overlap_warning(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", ipv6=True, isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", ipv6=True, isolated_only=True)
+    VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b)
+    assert not _warnings(stack, "/TestStack/P")
+
+
+def test_destination_in_an_imported_vpc_cannot_be_confirmed(stack: cdk.Stack) -> None:
+    # CDK only knows an imported VPC's primary block; a secondary one may hold the CIDR.
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    imported = _imported(stack, "Imp", "10.9.0.0/16")
+    VpcPeering(
+        stack,
+        "P",
+        requester_vpc=a,
+        accepter_vpc=imported,
+        accepter_destinations=PeerDestinations.cidr_blocks(["100.64.0.0/16"]),
+    )
+    assert any(
+        "Could not confirm that route destination 100.64.0.0/16 lies inside TestStack/Imp" in w
+        for w in _warnings(stack, "/TestStack/P")
+    )
+
+
+# --- all problems at once, nothing half-built -------------------------------------------
+
+
+def test_every_problem_is_reported_and_nothing_is_added(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.0.0.0/20", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(
+            stack,
+            "P",
+            requester_vpc=a,
+            accepter_vpc=b,
+            accepter_destinations=PeerDestinations.cidr_blocks(["0.0.0.0/0"]),
+            routes_per_route_table_quota=5,
+        )
+    assert _rules(raised.value) == [
+        "cdk_peering:invalidQuota",
+        "cdk_peering:overlappingIpv4Cidrs",
+        "cdk_peering:edgeToEdgeRoute",
+    ]
+    assert str(raised.value).startswith("3 problems:")
+    assert stack.node.try_find_child("P") is None
+    Template.from_stack(stack).resource_count_is("AWS::EC2::VPCPeeringConnection", 0)
