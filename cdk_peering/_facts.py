@@ -77,6 +77,10 @@ class VpcFacts:
     subnets: tuple[SubnetFacts, ...]
     """Every subnet: public, private and isolated."""
     subnets_by_id: dict[str, SubnetFacts] = field(repr=False)
+    selections: dict[int, tuple[ec2.SubnetSelection, list[SubnetFacts]]] = field(
+        default_factory=dict[int, tuple[ec2.SubnetSelection, list[SubnetFacts]]], repr=False
+    )
+    """Selections already made, by the selection object (a mesh reuses one selection)."""
 
     @property
     def has_ipv6(self) -> bool:
@@ -215,6 +219,9 @@ def select_subnets(facts: VpcFacts, selection: ec2.SubnetSelection | None) -> li
     """
     if selection is None:
         return list(facts.subnets)
+    cached = facts.selections.get(id(selection))
+    if cached is not None and cached[0] is selection:
+        return list(cached[1])
     selected = facts.vpc.select_subnets(
         availability_zones=selection.availability_zones,
         one_per_az=selection.one_per_az,
@@ -228,4 +235,5 @@ def select_subnets(facts: VpcFacts, selection: ec2.SubnetSelection | None) -> li
         subnet_id = subnet.subnet_id
         known = facts.subnets_by_id.get(subnet_id)
         result.append(known if known is not None else _read_subnet(subnet, with_ipv6=False))
-    return result
+    facts.selections[id(selection)] = (selection, result)
+    return list(result)
