@@ -38,7 +38,7 @@ typecheck: env
 	pyright
 
 unit: env
-	CDK_VALIDATION=false pytest -n 2
+	CDK_VALIDATION=false pytest -n 2 --dist loadgroup
 
 test: lint typecheck unit
 

@@ -42,7 +42,7 @@ def environment(app: cdk.App) -> cdk.Environment:
 
 
 def _vpc(scope: Construct, id: str, cidr: str, *, ipv6: bool = False) -> ec2.Vpc:
-    """A two-zone VPC with public and isolated subnets and flow logs, no NAT gateways."""
+    """Define a two-zone VPC with public and isolated subnets and flow logs, no NAT."""
     vpc = ec2.Vpc(
         scope,
         id,
@@ -52,9 +52,7 @@ def _vpc(scope: Construct, id: str, cidr: str, *, ipv6: bool = False) -> ec2.Vpc
         nat_gateways=0,
         subnet_configuration=[
             ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC),
-            ec2.SubnetConfiguration(
-                name="Isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED
-            ),
+            ec2.SubnetConfiguration(name="Isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
         ],
     )
     vpc.add_flow_log("FlowLog")
@@ -76,23 +74,36 @@ class PeeringExampleStack(cdk.Stack):
 
         # Routes to both of App's blocks, primary and secondary.
         VpcPeering(
-            self, "AppToShared", requester_vpc=self.app_vpc, accepter_vpc=self.shared,
+            self,
+            "AppToShared",
+            requester_vpc=self.app_vpc,
+            accepter_vpc=self.shared,
             name="app-shared",
         )
         VpcPeering(
-            self, "DataToShared", requester_vpc=self.data, accepter_vpc=self.shared,
+            self,
+            "DataToShared",
+            requester_vpc=self.data,
+            accepter_vpc=self.shared,
             name="data-shared",
         )
         # Both dual-stack: IPv4 and IPv6 routes on both sides.
         VpcPeering(
-            self, "DataToAnalytics", requester_vpc=self.data, accepter_vpc=self.analytics,
+            self,
+            "DataToAnalytics",
+            requester_vpc=self.data,
+            accepter_vpc=self.analytics,
             name="data-analytics",
         )
         # Specific routes: App's isolated subnets reach only Data's isolated subnets.
         isolated = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
         VpcPeering(
-            self, "AppToData", requester_vpc=self.app_vpc, accepter_vpc=self.data,
-            requester_subnets=isolated, accepter_subnets=isolated,
+            self,
+            "AppToData",
+            requester_vpc=self.app_vpc,
+            accepter_vpc=self.data,
+            requester_subnets=isolated,
+            accepter_subnets=isolated,
             accepter_destinations=PeerDestinations.subnet_cidrs(isolated),
             name="app-data",
         )

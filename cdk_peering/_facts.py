@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import ipaddress
 import weakref
-from dataclasses import dataclass, field
+from functools import cached_property
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from constructs import Construct, Node
 
 _TOKEN_MARKERS = ("${Token[", "#{Token[")
 
@@ -43,51 +44,134 @@ def parse_network(cidr: str) -> IpNetwork | None:
         return None
 
 
-@dataclass(frozen=True)
 class SubnetFacts:
-    """One subnet as the library sees it."""
+    """One subnet as the library sees it; each value is read from jsii on first use."""
 
-    name: str
-    """The subnet's construct id (stable, used in route construct ids)."""
-    subnet_id: str
-    route_table_id: str | None
-    ipv4_cidr: str | None
-    ipv6_cidrs: tuple[str, ...]
+    def __init__(self, subnet: ec2.ISubnet, *, with_ipv6: bool) -> None:
+        self.subnet = subnet
+        self._with_ipv6 = with_ipv6
+
+    @cached_property
+    def name(self) -> str:
+        """The subnet's construct id (stable, used in route construct ids)."""
+        if isinstance(self.subnet, Construct):
+            # A construct's string form is its path: one round trip instead of node + id.
+            return self.subnet.to_string().rsplit("/", 1)[-1]
+        return self.subnet.node.id
+
+    @cached_property
+    def subnet_id(self) -> str:
+        """The subnet id (a token for a subnet built in the app)."""
+        return self.subnet.subnet_id
+
+    @cached_property
+    def route_table_id(self) -> str | None:
+        """The subnet's route table id; None for an imported subnet given without one."""
+        try:
+            return self.subnet.route_table.route_table_id
+        except RuntimeError:
+            return None
+
+    @cached_property
+    def ipv4_cidr(self) -> str | None:
+        """The subnet's IPv4 CIDR; None for an imported subnet given without one."""
+        try:
+            return self.subnet.ipv4_cidr_block
+        except RuntimeError:
+            return None
+
+    @cached_property
+    def ipv6_cidrs(self) -> tuple[str, ...]:
+        """The subnet's IPv6 CIDR (a token) when its VPC is dual-stack and built in the app."""
+        if self._with_ipv6 and isinstance(self.subnet, ec2.Subnet):
+            return (cdk.Fn.select(0, self.subnet.subnet_ipv6_cidr_blocks),)
+        return ()
 
 
-@dataclass(frozen=True)
 class VpcFacts:
-    """One VPC as the library sees it, read once."""
+    """One VPC as the library sees it.
 
-    vpc: ec2.IVpc
-    vpc_id: str
-    path: str
-    ipv4_cidrs: tuple[str, ...]
-    """Every IPv4 block, primary first: literals where CDK has them, else tokens."""
-    ipv6_cidrs: tuple[str, ...]
-    """Every IPv6 block: literals where CDK has them, else tokens."""
-    ipv6_amazon_provided: tuple[str, ...]
-    """The IPv6 blocks (tokens) that Amazon allocates: unique, so they cannot overlap."""
-    built_in_app: bool
-    """True when the VPC is defined in this app, so its CIDR list is complete."""
-    unresolved_ipv4_blocks: int
-    """Secondary IPv4 blocks whose CIDR CloudFormation cannot tell (allocated from IPAM)."""
-    ipv6_dependencies: tuple[cdk.CfnResource, ...]
-    """The CfnVPCCidrBlocks a route to an Amazon-provided IPv6 block must wait for."""
-    subnets: tuple[SubnetFacts, ...]
-    """Every subnet: public, private and isolated."""
-    subnets_by_id: dict[str, SubnetFacts] = field(repr=False)
-    selections: dict[int, tuple[ec2.SubnetSelection, list[SubnetFacts]]] = field(
-        default_factory=dict[int, tuple[ec2.SubnetSelection, list[SubnetFacts]]], repr=False
-    )
-    """Selections already made, by the selection object (a mesh reuses one selection)."""
+    The CIDR blocks and the subnet list are read when the facts are made; the rest (the
+    path, subnet details) on first use, so a peering reads only what it needs.
+    """
+
+    def __init__(self, vpc: ec2.IVpc) -> None:
+        self.vpc = vpc
+        self.vpc_id: str = vpc.vpc_id
+        self.ipv4_cidrs: tuple[str, ...] = ()
+        """Every IPv4 block, primary first: literals where CDK has them, else tokens."""
+        self.ipv6_cidrs: tuple[str, ...] = ()
+        """Every IPv6 block: literals where CDK has them, else tokens."""
+        self.ipv6_amazon_provided: tuple[str, ...] = ()
+        """The IPv6 blocks (tokens) that Amazon allocates: unique, so they cannot overlap."""
+        self.unresolved_ipv4_blocks = 0
+        """Secondary IPv4 blocks whose CIDR CloudFormation cannot tell (allocated from IPAM)."""
+        self.ipv6_dependencies: tuple[cdk.CfnResource, ...] = ()
+        """The CfnVPCCidrBlocks a route to an Amazon-provided IPv6 block must wait for."""
+        node = vpc.node
+        default_child = node.default_child
+        self.built_in_app = isinstance(default_child, ec2.CfnVPC)
+        """True when the VPC is defined in this app, so its CIDR list is complete."""
+        if isinstance(default_child, ec2.CfnVPC):
+            self._read_blocks(node, default_child)
+        else:
+            self.ipv4_cidrs = (vpc.vpc_cidr_block,)
+        with_ipv6 = self.has_ipv6 and self.built_in_app
+        self.subnets: tuple[SubnetFacts, ...] = tuple(
+            SubnetFacts(subnet, with_ipv6=with_ipv6)
+            for subnet in (*vpc.public_subnets, *vpc.private_subnets, *vpc.isolated_subnets)
+        )
+        """Every subnet: public, private and isolated."""
+        self.selections: dict[int, tuple[ec2.SubnetSelection, list[SubnetFacts]]] = {}
+        """Selections already made, by the selection object (a mesh reuses one selection)."""
+
+    def _read_blocks(self, node: Node, resource: ec2.CfnVPC) -> None:
+        ipv4 = [resource.cidr_block or self.vpc.vpc_cidr_block]
+        ipv6: list[str] = []
+        amazon_ipv6: list[str] = []
+        dependencies: list[cdk.CfnResource] = []
+        candidates = list(node.children)
+        parent = node.scope
+        if parent is not None:
+            candidates.extend(parent.node.children)
+        for child in candidates:
+            if not isinstance(child, ec2.CfnVPCCidrBlock) or child.vpc_id != self.vpc_id:
+                continue
+            if child.amazon_provided_ipv6_cidr_block or child.ipv6_ipam_pool_id:
+                token = cdk.Fn.select(len(ipv6), resource.attr_ipv6_cidr_blocks)
+                literal = child.ipv6_cidr_block
+                ipv6.append(literal or token)
+                if literal is None:
+                    amazon_ipv6.append(token)
+                dependencies.append(child)
+            elif child.ipv6_cidr_block:
+                ipv6.append(child.ipv6_cidr_block)
+                dependencies.append(child)
+            elif child.cidr_block:
+                ipv4.append(child.cidr_block)
+            else:
+                self.unresolved_ipv4_blocks += 1
+        self.ipv4_cidrs = tuple(ipv4)
+        self.ipv6_cidrs = tuple(ipv6)
+        self.ipv6_amazon_provided = tuple(amazon_ipv6)
+        self.ipv6_dependencies = tuple(dependencies)
+
+    @cached_property
+    def path(self) -> str:
+        """The VPC's construct path, for messages."""
+        return self.vpc.node.path
+
+    @cached_property
+    def subnets_by_id(self) -> dict[str, SubnetFacts]:
+        """Every subnet, by subnet id."""
+        return {subnet.subnet_id: subnet for subnet in self.subnets}
 
     @property
     def has_ipv6(self) -> bool:
         """Tell whether the VPC has at least one IPv6 block."""
         return bool(self.ipv6_cidrs)
 
-    @property
+    @cached_property
     def known_networks(self) -> tuple[IpNetwork, ...]:
         """Every literal address range known to belong to the VPC.
 
@@ -126,90 +210,8 @@ def vpc_facts(vpc: ec2.IVpc) -> VpcFacts:
     """
     cached = _cache.get(vpc)
     if cached is None:
-        cached = _read_vpc(vpc)
-        _cache[vpc] = cached
+        cached = _cache[vpc] = VpcFacts(vpc)
     return cached
-
-
-def _read_vpc(vpc: ec2.IVpc) -> VpcFacts:
-    node = vpc.node
-    vpc_id = vpc.vpc_id
-    default_child = node.default_child
-    built = isinstance(default_child, ec2.CfnVPC)
-    ipv4: list[str] = []
-    ipv6: list[str] = []
-    amazon_ipv6: list[str] = []
-    deps: list[cdk.CfnResource] = []
-    unresolved_ipv4 = 0
-
-    if built:
-        assert isinstance(default_child, ec2.CfnVPC)
-        ipv4.append(default_child.cidr_block or vpc.vpc_cidr_block)
-        candidates = list(node.children)
-        parent = node.scope
-        if parent is not None:
-            candidates.extend(parent.node.children)
-        ipv6_index = 0
-        for child in candidates:
-            if not isinstance(child, ec2.CfnVPCCidrBlock) or child.vpc_id != vpc_id:
-                continue
-            if child.amazon_provided_ipv6_cidr_block or child.ipv6_ipam_pool_id:
-                token = cdk.Fn.select(ipv6_index, default_child.attr_ipv6_cidr_blocks)
-                ipv6.append(child.ipv6_cidr_block or token)
-                if child.ipv6_cidr_block is None:
-                    amazon_ipv6.append(token)
-                deps.append(child)
-                ipv6_index += 1
-            elif child.ipv6_cidr_block:
-                ipv6.append(child.ipv6_cidr_block)
-                deps.append(child)
-                ipv6_index += 1
-            elif child.cidr_block:
-                ipv4.append(child.cidr_block)
-            else:
-                unresolved_ipv4 += 1
-    else:
-        ipv4.append(vpc.vpc_cidr_block)
-
-    has_ipv6 = bool(ipv6)
-    subnets = tuple(
-        _read_subnet(subnet, with_ipv6=has_ipv6 and built)
-        for subnet in (*vpc.public_subnets, *vpc.private_subnets, *vpc.isolated_subnets)
-    )
-    return VpcFacts(
-        vpc=vpc,
-        vpc_id=vpc_id,
-        path=node.path,
-        ipv4_cidrs=tuple(ipv4),
-        ipv6_cidrs=tuple(ipv6),
-        ipv6_amazon_provided=tuple(amazon_ipv6),
-        built_in_app=built,
-        unresolved_ipv4_blocks=unresolved_ipv4,
-        ipv6_dependencies=tuple(deps),
-        subnets=subnets,
-        subnets_by_id={subnet.subnet_id: subnet for subnet in subnets},
-    )
-
-
-def _read_subnet(subnet: ec2.ISubnet, *, with_ipv6: bool) -> SubnetFacts:
-    try:
-        ipv4_cidr: str | None = subnet.ipv4_cidr_block
-    except RuntimeError:  # an imported subnet given without its CIDR
-        ipv4_cidr = None
-    try:
-        route_table_id: str | None = subnet.route_table.route_table_id
-    except RuntimeError:  # an imported subnet given without its route table
-        route_table_id = None
-    ipv6_cidrs: tuple[str, ...] = ()
-    if with_ipv6 and isinstance(subnet, ec2.Subnet):
-        ipv6_cidrs = (cdk.Fn.select(0, subnet.subnet_ipv6_cidr_blocks),)
-    return SubnetFacts(
-        name=subnet.node.id,
-        subnet_id=subnet.subnet_id,
-        route_table_id=route_table_id,
-        ipv4_cidr=ipv4_cidr,
-        ipv6_cidrs=ipv6_cidrs,
-    )
 
 
 def select_subnets(facts: VpcFacts, selection: ec2.SubnetSelection | None) -> list[SubnetFacts]:
@@ -232,8 +234,7 @@ def select_subnets(facts: VpcFacts, selection: ec2.SubnetSelection | None) -> li
     ).subnets
     result: list[SubnetFacts] = []
     for subnet in selected:
-        subnet_id = subnet.subnet_id
-        known = facts.subnets_by_id.get(subnet_id)
-        result.append(known if known is not None else _read_subnet(subnet, with_ipv6=False))
+        known = facts.subnets_by_id.get(subnet.subnet_id)
+        result.append(known if known is not None else SubnetFacts(subnet, with_ipv6=False))
     facts.selections[id(selection)] = (selection, result)
     return list(result)

@@ -285,6 +285,10 @@ def _route_quota(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
     for key, added in planned.items():
         before = len(registry.routes.get(key, {}))
         count = before + added
+        if count <= plan.routes_quota or (
+            before > plan.routes_quota and count <= ROUTES_PER_TABLE_MAX
+        ):
+            continue  # within the quota, or already warned about
         route = labels[key]
         family = "IPv6" if route.ipv6 else "IPv4"
         where = f"Route table {route.table_label} of {plan.owner_of(route).path}"
@@ -296,7 +300,7 @@ def _route_quota(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
                 "Select fewer subnets or destinations, or summarise destinations.",
                 error=True,
             )
-        elif before <= plan.routes_quota < count:
+        else:
             yield Finding(
                 "cdk_peering:routeQuota",
                 f"{where} now holds {count} {family} peering routes, more than the quota "

@@ -58,19 +58,28 @@ class _AppState:
 
 
 _app_states: weakref.WeakKeyDictionary[IConstruct, _AppState] = weakref.WeakKeyDictionary()
+_scopes: weakref.WeakKeyDictionary[IConstruct, tuple[str, _AppState]] = weakref.WeakKeyDictionary()
 
 
-def _app_state(root: IConstruct) -> _AppState:
-    state = _app_states.get(root)
-    if state is None:
-        node = root.node
-        state = _AppState(
-            registry=Registry(),
-            peerings_quota_context=node.try_get_context(_rules.PEERINGS_QUOTA_CONTEXT),
-            routes_quota_context=node.try_get_context(_rules.ROUTES_QUOTA_CONTEXT),
-        )
-        _app_states[root] = state
-    return state
+def _scope_facts(scope: IConstruct) -> tuple[str, _AppState]:
+    """Return a scope's path and its app's state, read once per scope.
+
+    Many peerings share a scope; each read is a jsii round trip.
+    """
+    known = _scopes.get(scope)
+    if known is None:
+        node = scope.node
+        root = node.root
+        state = _app_states.get(root)
+        if state is None:
+            root_node = root.node
+            state = _app_states[root] = _AppState(
+                registry=Registry(),
+                peerings_quota_context=root_node.try_get_context(_rules.PEERINGS_QUOTA_CONTEXT),
+                routes_quota_context=root_node.try_get_context(_rules.ROUTES_QUOTA_CONTEXT),
+            )
+        known = _scopes[scope] = (node.path, state)
+    return known
 
 
 class VpcPeering(Construct):
@@ -135,10 +144,8 @@ class VpcPeering(Construct):
             ``cdk-peering:routesPerRouteTableQuota``, else 50 (the AWS default).
         :raises ValidationError: when the configuration cannot work.
         """
-        scope_node = scope.node
-        scope_path = scope_node.path
+        scope_path, state = _scope_facts(scope)
         path = f"{scope_path}/{id}" if scope_path else id
-        state = _app_state(scope_node.root)
         plan = _plan(
             path=path,
             requester=vpc_facts(requester_vpc),
@@ -173,7 +180,7 @@ class VpcPeering(Construct):
             tags=[cdk.CfnTag(key="Name", value=name)] if name else None,
         )
         """The ``AWS::EC2::VPCPeeringConnection``."""
-        self.node.default_child = self.peering_connection
+        # node.default_child finds it: the child named "Resource".
         self.peering_connection_id: str = self.peering_connection.ref
         """The id of the peering connection (pcx-...)."""
         self.requester_routes: list[ec2.CfnRoute] = []
@@ -184,16 +191,14 @@ class VpcPeering(Construct):
         state.registry.record(plan)
 
     def _build_routes(self, plan: PeeringPlan) -> None:
-        groups: dict[str, Construct] = {}
+        # Routes sit directly under the peering (no grouping constructs): every construct
+        # is a jsii round trip, and a mesh has thousands of routes.
         for route in plan.routes:
-            group = groups.get(route.side)
-            if group is None:
-                group = groups[route.side] = Construct(self, route.side)
             target = self.requester_routes if route.side == "Requester" else self.accepter_routes
-            route_id = f"{route.table_label}-{route.destination_label}"
+            route_id = f"{route.side}{route.table_label}-{route.destination_label}"
             if route.ipv6:
                 resource = ec2.CfnRoute(
-                    group,
+                    self,
                     route_id,
                     route_table_id=route.table_id,
                     destination_ipv6_cidr_block=route.destination,
@@ -206,7 +211,7 @@ class VpcPeering(Construct):
                         resource.node.add_dependency(dependency)
             else:
                 resource = ec2.CfnRoute(
-                    group,
+                    self,
                     route_id,
                     route_table_id=route.table_id,
                     destination_cidr_block=route.destination,

@@ -327,6 +327,6 @@ def test_route_logical_ids_name_table_and_destination(stack: cdk.Stack) -> None:
 
     paths = sorted(route.node.path for route in peering.requester_routes)
     assert paths == [
-        "TestStack/Peering/Requester/IsolatedSubnet1-10.1.0.0_16",
-        "TestStack/Peering/Requester/IsolatedSubnet2-10.1.0.0_16",
+        "TestStack/Peering/RequesterIsolatedSubnet1-10.1.0.0_16",
+        "TestStack/Peering/RequesterIsolatedSubnet2-10.1.0.0_16",
     ]
