@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import ipaddress
 import weakref
+from collections.abc import Sequence
 from functools import cached_property
+from typing import cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
-from constructs import Construct, Node
+from constructs import Construct, IConstruct, Node
 
 _TOKEN_MARKERS = ("${Token[", "#{Token[")
 
@@ -112,25 +114,35 @@ class VpcFacts:
         default_child = node.default_child
         self.built_in_app = isinstance(default_child, ec2.CfnVPC)
         """True when the VPC is defined in this app, so its CIDR list is complete."""
+        subnets: Sequence[ec2.ISubnet] | None = None
         if isinstance(default_child, ec2.CfnVPC):
-            self._read_blocks(node, default_child)
+            children = self._read_blocks(node, default_child)
+            if isinstance(vpc, ec2.Vpc):
+                # An ec2.Vpc's subnets are its children: no need to ask for its three
+                # subnet lists (three more round trips).
+                subnets = [
+                    cast(ec2.ISubnet, child) for child in children if isinstance(child, ec2.Subnet)
+                ]
         else:
             self.ipv4_cidrs = (vpc.vpc_cidr_block,)
+        if subnets is None:
+            subnets = [*vpc.public_subnets, *vpc.private_subnets, *vpc.isolated_subnets]
         with_ipv6 = self.has_ipv6 and self.built_in_app
         self.subnets: tuple[SubnetFacts, ...] = tuple(
-            SubnetFacts(subnet, with_ipv6=with_ipv6)
-            for subnet in (*vpc.public_subnets, *vpc.private_subnets, *vpc.isolated_subnets)
+            SubnetFacts(subnet, with_ipv6=with_ipv6) for subnet in subnets
         )
         """Every subnet: public, private and isolated."""
         self.selections: dict[int, tuple[ec2.SubnetSelection, list[SubnetFacts]]] = {}
         """Selections already made, by the selection object (a mesh reuses one selection)."""
 
-    def _read_blocks(self, node: Node, resource: ec2.CfnVPC) -> None:
+    def _read_blocks(self, node: Node, resource: ec2.CfnVPC) -> list[IConstruct]:
+        """Read the CIDR blocks of a VPC built in the app; return the VPC's children."""
         ipv4 = [resource.cidr_block or self.vpc.vpc_cidr_block]
         ipv6: list[str] = []
         amazon_ipv6: list[str] = []
         dependencies: list[cdk.CfnResource] = []
-        candidates = list(node.children)
+        children = list(node.children)
+        candidates = list(children)
         parent = node.scope
         if parent is not None:
             candidates.extend(parent.node.children)
@@ -155,6 +167,7 @@ class VpcFacts:
         self.ipv6_cidrs = tuple(ipv6)
         self.ipv6_amazon_provided = tuple(amazon_ipv6)
         self.ipv6_dependencies = tuple(dependencies)
+        return children
 
     @cached_property
     def path(self) -> str:
