@@ -35,11 +35,11 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeGuard
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -196,9 +196,14 @@ def timed(builder: Builder, count: int) -> tuple[Timing, cdk.cx_api.CloudAssembl
 # --- comparing the templates ------------------------------------------------------------
 
 
+def _is_mapping(value: object) -> TypeGuard[Mapping[object, object]]:
+    """Tell whether a template value is a mapping (a JSON object)."""
+    return isinstance(value, Mapping)
+
+
 def _ref(value: object) -> str:
     """Return a {"Ref": id} value's logical id, else the value as text."""
-    if isinstance(value, Mapping) and set(value) == {"Ref"}:
+    if _is_mapping(value) and set(value) == {"Ref"}:
         return str(value["Ref"])
     return repr(value)
 
@@ -207,9 +212,11 @@ def _ref(value: object) -> str:
 class Summary:
     """What the comparison looks at in one template."""
 
-    counts: Counter[str] = field(default_factory=Counter)
-    connections: set[tuple[str, str]] = field(default_factory=set)
-    routes: set[tuple[str, str, tuple[str, str]]] = field(default_factory=set)
+    counts: Counter[str] = field(default_factory=Counter[str])
+    connections: set[tuple[str, str]] = field(default_factory=set[tuple[str, str]])
+    routes: set[tuple[str, str, tuple[str, str]]] = field(
+        default_factory=set[tuple[str, str, tuple[str, str]]]
+    )
 
 
 def summarize(template: Template) -> Summary:
@@ -268,7 +275,7 @@ def template_of(assembly: cdk.cx_api.CloudAssembly) -> Template:
 class KernelCalls:
     """Round trips to the jsii Node.js process, by request and name, with their time."""
 
-    count: Counter[str] = field(default_factory=Counter)
+    count: Counter[str] = field(default_factory=Counter[str])
     seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     def total(self) -> tuple[int, float]:
@@ -290,13 +297,17 @@ def _request_name(request: object) -> str:
 
 
 @contextmanager
-def counting_kernel_calls() -> Iterator[KernelCalls]:
+def counting_kernel_calls() -> Generator[KernelCalls, None, None]:
     """Count and time every request sent to the jsii Node.js process inside the block.
 
     Hooks the process's ``send``, so struct reads and callback completions count too.
     """
     calls = KernelCalls()
-    process_class = type(jsii.kernel.provider._process)  # type: ignore[attr-defined]
+    # jsii declares kernel.provider as BaseProvider, which has no _process (only its
+    # ProcessProvider does), and the process class is private to jsii: use them as Any.
+    provider: Any = jsii.kernel.provider
+    kernel_process: object = provider._process
+    process_class: type[Any] = type(kernel_process)
     original: Callable[..., Any] = process_class.send
 
     @functools.wraps(original)
@@ -378,7 +389,7 @@ def profile(variants: tuple[tuple[str, Builder], ...], count: int, repeat: int, 
         """Return the round trips (the same every build) and their median milliseconds."""
         return calls[0].count[key], statistics.median(c.seconds[key] for c in calls) * 1000
 
-    rows = []
+    rows: list[tuple[float, str, int, int]] = []
     for key in set(a[0].count) | set(b[0].count):
         (a_n, a_ms), (b_n, b_ms) = per_build(a, key), per_build(b, key)
         rows.append((a_ms - b_ms, key, a_n, b_n))
@@ -445,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     for rep in range(args.repeat):
         # Alternate which variant goes first, so drift does not favour one of them.
         order = variants if rep % 2 == 0 else variants[::-1]
-        line = []
+        line: list[str] = []
         for label, builder in order:
             timing, _ = timed(builder, args.vpcs)
             timings[label].append(timing)
