@@ -175,6 +175,17 @@ class VpcFacts:
         return self.vpc.node.path
 
     @cached_property
+    def stack(self) -> cdk.Stack:
+        """The stack the VPC is defined (or imported) in."""
+        return self.vpc.stack
+
+    @cached_property
+    def env(self) -> tuple[str, str]:
+        """The VPC's (account, region): its stack's, or those given when it was imported."""
+        env = self.vpc.env
+        return env.account, env.region
+
+    @cached_property
     def subnets_by_id(self) -> dict[str, SubnetFacts]:
         """Every subnet, by subnet id."""
         return {subnet.subnet_id: subnet for subnet in self.subnets}

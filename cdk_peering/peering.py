@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from . import _rules
@@ -58,11 +59,21 @@ class _AppState:
 
 
 _app_states: weakref.WeakKeyDictionary[IConstruct, _AppState] = weakref.WeakKeyDictionary()
-_scopes: weakref.WeakKeyDictionary[IConstruct, tuple[str, _AppState]] = weakref.WeakKeyDictionary()
 
 
-def _scope_facts(scope: IConstruct) -> tuple[str, _AppState]:
-    """Return a scope's path and its app's state, read once per scope.
+@dataclass(frozen=True)
+class _ScopeFacts:
+    path: str
+    state: _AppState
+    stack: cdk.Stack
+    env: tuple[str, str]
+
+
+_scopes: weakref.WeakKeyDictionary[IConstruct, _ScopeFacts] = weakref.WeakKeyDictionary()
+
+
+def _scope_facts(scope: IConstruct) -> _ScopeFacts:
+    """Return a scope's path, stack, environment and app state, read once per scope.
 
     Many peerings share a scope; each read is a jsii round trip.
     """
@@ -78,8 +89,46 @@ def _scope_facts(scope: IConstruct) -> tuple[str, _AppState]:
                 peerings_quota_context=root_node.try_get_context(_rules.PEERINGS_QUOTA_CONTEXT),
                 routes_quota_context=root_node.try_get_context(_rules.ROUTES_QUOTA_CONTEXT),
             )
-        known = _scopes[scope] = (node.path, state)
+        stack = cdk.Stack.of(scope)
+        known = _scopes[scope] = _ScopeFacts(node.path, state, stack, (stack.account, stack.region))
     return known
+
+
+def _differs(left: str, right: str) -> bool:
+    """Tell whether two account ids (or regions) are known to differ."""
+    return left != right and not is_token(left) and not is_token(right)
+
+
+def _vpc_env(facts: VpcFacts, stack: cdk.Stack, stack_env: tuple[str, str]) -> tuple[str, str]:
+    """Return a VPC's (account, region), reading it only when it can differ from ``stack``'s."""
+    if facts.built_in_app and facts.stack is stack:
+        return stack_env
+    return facts.env
+
+
+def _accepter_stack(requester_stack: cdk.Stack, account: str, region: str) -> cdk.Stack:
+    """Return the stack that holds accepter sides in ``account``/``region``, made once.
+
+    It is a sibling of the requester's stack, so it deploys after it (it reads the
+    connection id) without the accepter VPC's own stack depending on the requester's.
+    """
+    parent = requester_stack.node.scope
+    assert isinstance(parent, Construct)
+    stack_id = f"{requester_stack.node.id}-PeeringAccepter-{account}-{region}"
+    existing = parent.node.try_find_child(stack_id)
+    if isinstance(existing, cdk.Stack):
+        return existing
+    stack = cdk.Stack(
+        parent,
+        stack_id,
+        env=cdk.Environment(account=account, region=region),
+        description=(
+            f"Accepter side (routes, DNS options) of the VPC peering connections requested "
+            f"by {requester_stack.stack_name}"
+        ),
+    )
+    stack.add_stack_dependency(requester_stack, "reads the peering connection id")
+    return stack
 
 
 class VpcPeering(Construct):
@@ -115,16 +164,21 @@ class VpcPeering(Construct):
         accepter_subnets: ec2.SubnetSelection | None = None,
         accepter_destinations: PeerDestinations | None = None,
         requester_destinations: PeerDestinations | None = None,
+        accepter_account: str | None = None,
+        accepter_region: str | None = None,
+        accepter_role: iam.IRole | None = None,
+        accepter_scope: Construct | None = None,
+        requester_only: bool | None = None,
         name: str | None = None,
         peerings_per_vpc_quota: int | None = None,
         routes_per_route_table_quota: int | None = None,
     ) -> None:
         """Define a VPC peering connection with routes on both sides.
 
-        :param scope: the parent construct.
+        :param scope: the parent construct, in a stack of the requester's account and region.
         :param id: the construct id.
         :param requester_vpc: the VPC that requests the connection.
-        :param accepter_vpc: the VPC that accepts it.
+        :param accepter_vpc: the VPC that accepts it, in this or another account or region.
         :param requester_subnets: the requester subnets whose route tables get routes to the
             accepter. Default: - every subnet of the requester VPC (public, private and
             isolated), each route table once.
@@ -135,6 +189,22 @@ class VpcPeering(Construct):
             (``PeerDestinations.vpc_cidrs()``).
         :param requester_destinations: where the accepter's routes point, inside the
             requester VPC. Default: - every CIDR block of the requester VPC.
+        :param accepter_account: the accepter VPC's account, for a VPC imported with
+            ``Vpc.from_vpc_attributes`` from another account. Default: - the account of
+            the accepter VPC's stack, or the owner given to ``Vpc.from_lookup``.
+        :param accepter_region: the accepter VPC's region. Default: - the region of the
+            accepter VPC's stack, or the region given when it was imported.
+        :param accepter_role: the role in the accepter account that CloudFormation assumes
+            to accept a connection across accounts (see ``PeeringAccepterRole``).
+            Default: - none; required when the accounts differ, an error when they do not.
+        :param accepter_scope: where the accepter side (its routes) goes: a construct in a
+            stack of the accepter's account and region that does not hold the accepter VPC.
+            Default: - here when both VPCs share an account and region; otherwise a stack
+            ``<requester stack id>-PeeringAccepter-<account>-<region>`` made by the library
+            beside the requester's stack.
+        :param requester_only: only request the connection and add the requester's routes:
+            the accepter VPC's owner (a third party) accepts it and adds its own routes.
+            Default: false.
         :param name: the connection's Name tag. Default: - no Name tag.
         :param peerings_per_vpc_quota: the active peering connections per VPC quota of
             your account, when AWS has raised it. Default: - the context value
@@ -144,25 +214,43 @@ class VpcPeering(Construct):
             ``cdk-peering:routesPerRouteTableQuota``, else 50 (the AWS default).
         :raises ValidationError: when the configuration cannot work.
         """
-        scope_path, state = _scope_facts(scope)
-        path = f"{scope_path}/{id}" if scope_path else id
+        here = _scope_facts(scope)
+        path = f"{here.path}/{id}" if here.path else id
+        requester = vpc_facts(requester_vpc)
+        accepter = vpc_facts(accepter_vpc)
+        own_account, own_region = _vpc_env(accepter, here.stack, here.env)
+        placement = _Placement(
+            here=here,
+            requester_env=_vpc_env(requester, here.stack, here.env),
+            account=accepter_account or own_account,
+            region=accepter_region or own_region,
+            role=accepter_role,
+            scope=accepter_scope,
+            requester_only=bool(requester_only),
+        )
         plan = _plan(
             path=path,
-            requester=vpc_facts(requester_vpc),
-            accepter=vpc_facts(accepter_vpc),
+            requester=requester,
+            accepter=accepter,
             requester_subnets=requester_subnets,
-            accepter_subnets=accepter_subnets,
+            accepter_subnets=None if placement.requester_only else accepter_subnets,
             accepter_destinations=accepter_destinations,
             requester_destinations=requester_destinations,
-            peerings_quota=(peerings_per_vpc_quota, state.peerings_quota_context),
-            routes_quota=(routes_per_route_table_quota, state.routes_quota_context),
+            peerings_quota=(peerings_per_vpc_quota, here.state.peerings_quota_context),
+            routes_quota=(routes_per_route_table_quota, here.state.routes_quota_context),
+            accepter_side=not placement.requester_only,
+            findings=placement.check(accepter),
         )
-        findings = _rules.check(plan, state.registry)
+        findings = _rules.check(plan, here.state.registry)
         errors = [f for f in findings if f.error]
         if errors:
             raise ValidationError([Problem(path, f.rule, f.message, f.fix) for f in errors])
 
         super().__init__(scope, id)
+        if placement.crosses_environments:
+            # Fn::GetStackOutput: the one CloudFormation mechanism that carries a value
+            # across both regions and accounts, whatever the app's default.
+            cdk.CrossStackReferences.of(self).consume(cdk.ReferenceStrength.WEAK)
         for finding in findings:
             cdk.Annotations.of(self).add_warning_v2(
                 finding.rule, f"{finding.message} Fix: {finding.fix}"
@@ -175,30 +263,39 @@ class VpcPeering(Construct):
         self.peering_connection = ec2.CfnVPCPeeringConnection(
             self,
             "Resource",
-            vpc_id=plan.requester.vpc_id,
-            peer_vpc_id=plan.accepter.vpc_id,
+            vpc_id=requester.vpc_id,
+            peer_vpc_id=accepter.vpc_id,
+            peer_owner_id=placement.account if placement.cross_account else None,
+            peer_region=placement.region if placement.cross_region else None,
+            peer_role_arn=accepter_role.role_arn if accepter_role else None,
             tags=[cdk.CfnTag(key="Name", value=name)] if name else None,
         )
         """The ``AWS::EC2::VPCPeeringConnection``."""
         # node.default_child finds it: the child named "Resource".
         self.peering_connection_id: str = self.peering_connection.ref
         """The id of the peering connection (pcx-...)."""
+        self.accepter_side: Construct | None = placement.accepter_side(self, path, accepter)
+        """The construct that holds the accepter's routes: this one when both VPCs share an
+        account and region, one in a stack of the accepter's; None when requester_only."""
         self.requester_routes: list[ec2.CfnRoute] = []
         """The routes in the requester VPC's route tables."""
         self.accepter_routes: list[ec2.CfnRoute] = []
         """The routes in the accepter VPC's route tables."""
         self._build_routes(plan)
-        state.registry.record(plan)
+        here.state.registry.record(plan)
 
     def _build_routes(self, plan: PeeringPlan) -> None:
         # Routes sit directly under the peering (no grouping constructs): every construct
         # is a jsii round trip, and a mesh has thousands of routes.
         for route in plan.routes:
-            target = self.requester_routes if route.side == "Requester" else self.accepter_routes
+            if route.side == "Requester":
+                target, parent = self.requester_routes, self
+            else:
+                target, parent = self.accepter_routes, self.accepter_side or self
             route_id = f"{route.side}{route.table_label}-{route.destination_label}"
             if route.ipv6:
                 resource = ec2.CfnRoute(
-                    self,
+                    parent,
                     route_id,
                     route_table_id=route.table_id,
                     destination_ipv6_cidr_block=route.destination,
@@ -211,13 +308,153 @@ class VpcPeering(Construct):
                         resource.node.add_dependency(dependency)
             else:
                 resource = ec2.CfnRoute(
-                    self,
+                    parent,
                     route_id,
                     route_table_id=route.table_id,
                     destination_cidr_block=route.destination,
                     vpc_peering_connection_id=self.peering_connection_id,
                 )
             target.append(resource)
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where each part of a peering goes, by the accounts and regions of the two VPCs."""
+
+    here: _ScopeFacts
+    requester_env: tuple[str, str]
+    account: str
+    """The accepter's account."""
+    region: str
+    """The accepter's region."""
+    role: iam.IRole | None
+    scope: Construct | None
+    requester_only: bool
+
+    @property
+    def cross_account(self) -> bool:
+        """Tell whether the accepter is in another account than the connection's stack."""
+        return _differs(self.here.env[0], self.account)
+
+    @property
+    def cross_region(self) -> bool:
+        """Tell whether the accepter is in another region than the connection's stack."""
+        return _differs(self.here.env[1], self.region)
+
+    @property
+    def crosses_environments(self) -> bool:
+        """Tell whether the two sides are in different accounts or regions."""
+        return self.cross_account or self.cross_region
+
+    def check(self, accepter: VpcFacts) -> list[Finding]:
+        """Return the problems with where the peering's parts would go."""
+        findings: list[Finding] = []
+        stack_account, stack_region = self.here.env
+        if _differs(self.requester_env[0], stack_account) or _differs(
+            self.requester_env[1], stack_region
+        ):
+            findings.append(
+                Finding(
+                    "cdk_peering:requesterEnvironment",
+                    f"The requester VPC is in {'/'.join(self.requester_env)}, but the "
+                    f"connection's stack {self.here.stack.stack_name} is in "
+                    f"{stack_account}/{stack_region}; a peering connection must be created "
+                    "in the requester's account and region.",
+                    "Define the VpcPeering in a stack of the requester VPC's account and "
+                    "region (or swap requester and accepter).",
+                    error=True,
+                )
+            )
+        if self.cross_account and self.role is None:
+            findings.append(
+                Finding(
+                    "cdk_peering:accepterRoleMissing",
+                    f"The accepter VPC is in account {self.account}, the requester in "
+                    f"{stack_account}: CloudFormation can accept the connection only by "
+                    "assuming a role in the accepter account; without it the stack fails "
+                    "('cannot accept peering').",
+                    "Add a cdk_peering.PeeringAccepterRole to a stack of the accepter account "
+                    "and pass its role as accepter_role (or iam.Role.from_role_arn(...) for "
+                    "a role made elsewhere).",
+                    error=True,
+                )
+            )
+        if self.role is not None and not self.cross_account:
+            findings.append(
+                Finding(
+                    "cdk_peering:accepterRoleNotNeeded",
+                    f"accepter_role is given, but both VPCs are in account {stack_account}: "
+                    "CloudFormation accepts a same-account connection itself.",
+                    "Leave accepter_role out.",
+                    error=True,
+                )
+            )
+        if self.scope is not None:
+            findings.extend(self._check_scope(accepter))
+        return findings
+
+    def _check_scope(self, accepter: VpcFacts) -> list[Finding]:
+        assert self.scope is not None
+        if self.requester_only:
+            return [
+                Finding(
+                    "cdk_peering:requesterOnlyWithAccepterScope",
+                    "requester_only is set, so there is no accepter side to place in "
+                    "accepter_scope.",
+                    "Give one of requester_only and accepter_scope.",
+                    error=True,
+                )
+            ]
+        stack = cdk.Stack.of(self.scope)
+        findings: list[Finding] = []
+        if _differs(stack.account, self.account) or _differs(stack.region, self.region):
+            findings.append(
+                Finding(
+                    "cdk_peering:accepterScopeEnvironment",
+                    f"accepter_scope is in stack {stack.stack_name} "
+                    f"({stack.account}/{stack.region}), but the accepter VPC is in "
+                    f"{self.account}/{self.region}; routes must be deployed in the account "
+                    "and region that own their route tables.",
+                    "Give an accepter_scope in a stack of the accepter's account and region.",
+                    error=True,
+                )
+            )
+        if self.crosses_environments and accepter.built_in_app and stack is accepter.stack:
+            findings.append(
+                Finding(
+                    "cdk_peering:accepterScopeCycle",
+                    f"accepter_scope is in {stack.stack_name}, the accepter VPC's own stack: "
+                    "the connection needs that stack's VPC id first and the accepter routes "
+                    "need the connection's id, a dependency cycle across environments.",
+                    "Put the accepter side in another stack of the accepter's account and "
+                    "region, or leave accepter_scope out to let the library make one.",
+                    error=True,
+                )
+            )
+        return findings
+
+    def accepter_side(self, peering: Construct, path: str, accepter: VpcFacts) -> Construct | None:
+        """Make the construct the accepter's routes go into; wire the stack dependencies."""
+        requester_stack = self.here.stack
+        if self.crosses_environments:
+            if accepter.built_in_app and accepter.stack is not requester_stack:
+                requester_stack.add_stack_dependency(accepter.stack, "reads the accepter VPC id")
+            role = self.role
+            if isinstance(role, Construct) and cdk.Resource.is_owned_resource(role):
+                role_stack = cdk.Stack.of(role)
+                if role_stack is not requester_stack:
+                    requester_stack.add_stack_dependency(role_stack, "reads the accepter role")
+        if self.requester_only:
+            return None
+        if self.scope is None and not self.crosses_environments:
+            return peering
+        parent = self.scope or _accepter_stack(requester_stack, self.account, self.region)
+        side = Construct(parent, path.replace("/", "-"))
+        cdk.CrossStackReferences.of(side).consume(cdk.ReferenceStrength.WEAK)
+        side_stack = cdk.Stack.of(side)
+        if side_stack is not requester_stack:
+            side_stack.add_stack_dependency(requester_stack, "reads the peering connection id")
+        return side
 
 
 def _plan(
@@ -231,8 +468,9 @@ def _plan(
     requester_destinations: PeerDestinations | None,
     peerings_quota: tuple[int | None, object],
     routes_quota: tuple[int | None, object],
+    accepter_side: bool,
+    findings: list[Finding],
 ) -> PeeringPlan:
-    findings: list[Finding] = []
     peerings, problem = _rules.quota(
         name="active peering connections per VPC",
         declared=peerings_quota[0],
@@ -255,10 +493,10 @@ def _plan(
     findings.extend([problem] if problem else [])
     both_ipv6 = requester.has_ipv6 and accepter.has_ipv6
     routes: list[PlannedRoute] = []
-    for side, owner, selection, peer, destinations in (
-        ("Requester", requester, requester_subnets, accepter, accepter_destinations),
-        ("Accepter", accepter, accepter_subnets, requester, requester_destinations),
-    ):
+    sides = [("Requester", requester, requester_subnets, accepter, accepter_destinations)]
+    if accepter_side:
+        sides.append(("Accepter", accepter, accepter_subnets, requester, requester_destinations))
+    for side, owner, selection, peer, destinations in sides:
         tables = _route_tables(side, owner, selection, findings)
         targets = _destinations(side, peer, destinations, both_ipv6, findings)
         for table_id, table_label in tables:
