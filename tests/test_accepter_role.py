@@ -1,0 +1,309 @@
+"""PeeringAccepterRole: the trust policy, the accept policy, its attributes and its errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk.assertions import Match, Template
+from cdk_nag import AwsSolutionsChecks
+
+from cdk_peering.accepter_role import PeeringAccepterRole
+from cdk_peering.errors import ValidationError
+from tests.conftest import ACCOUNT, AZS, ENV, REGION, new_app
+from tests.test_gates import ANNOTATIONS, CDK_NAG, STRICT_VALIDATION, findings, synth
+
+REQUESTER_ACCOUNT = "222222222222"
+ACCEPTER_VPC_ID = "vpc-0a1b2c3d4e5f60718"
+REQUESTER_VPC_ID = "vpc-0f1e2d3c4b5a69788"
+ACCEPT = "ec2:AcceptVpcPeeringConnection"
+ACCEPTER_VPC_ARN = f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc/{ACCEPTER_VPC_ID}"
+PEERINGS_ARN = f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc-peering-connection/*"
+
+
+def import_vpc(stack: cdk.Stack, id: str = "Accepter") -> ec2.IVpc:
+    return ec2.Vpc.from_vpc_attributes(
+        stack, id, vpc_id=ACCEPTER_VPC_ID, availability_zones=AZS[:1]
+    )
+
+
+def accepter_role(stack: cdk.Stack, **props: Any) -> PeeringAccepterRole:
+    props.setdefault("requester_account", REQUESTER_ACCOUNT)
+    if "accepter_vpc" not in props:
+        props["accepter_vpc"] = import_vpc(stack)
+    return PeeringAccepterRole(stack, "PeerRole", **props)
+
+
+def role_properties(stack: cdk.Stack) -> dict[str, Any]:
+    """The Properties of the one role with the accept policy."""
+    roles = Template.from_stack(stack).find_resources(
+        "AWS::IAM::Role",
+        {"Properties": {"Policies": [Match.object_like({"PolicyName": "AcceptVpcPeering"})]}},
+    )
+    assert len(roles) == 1
+    return next(iter(roles.values()))["Properties"]
+
+
+def accept_statements(stack: cdk.Stack) -> list[dict[str, Any]]:
+    policies = role_properties(stack)["Policies"]
+    assert [policy["PolicyName"] for policy in policies] == ["AcceptVpcPeering"]
+    return policies[0]["PolicyDocument"]["Statement"]
+
+
+# --- The role and its policies
+
+
+def test_trust_policy_trusts_only_the_requester_account(stack: cdk.Stack) -> None:
+    accepter_role(stack)
+    assert role_properties(stack)["AssumeRolePolicyDocument"] == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Action": "sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{REQUESTER_ACCOUNT}:root"},
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("requester_vpc_id", "condition"),
+    [
+        (
+            REQUESTER_VPC_ID,
+            {
+                "StringEquals": {
+                    "ec2:RequesterVpc": (
+                        f"arn:aws:ec2:{REGION}:{REQUESTER_ACCOUNT}:vpc/{REQUESTER_VPC_ID}"
+                    )
+                }
+            },
+        ),
+        # Any VPC of the requester account: ec2:RequesterVpc is ARN-typed and there is no
+        # ec2:RequesterAccount key, so the account is matched inside the VPC ARN.
+        (
+            None,
+            {"ArnLike": {"ec2:RequesterVpc": f"arn:aws:ec2:{REGION}:{REQUESTER_ACCOUNT}:vpc/*"}},
+        ),
+    ],
+    ids=["requester-vpc", "requester-account"],
+)
+def test_policy_allows_only_accept_on_the_accepter_vpc_from_the_requester(
+    stack: cdk.Stack, requester_vpc_id: str | None, condition: dict[str, Any]
+) -> None:
+    accepter_role(stack, requester_vpc_id=requester_vpc_id)
+    assert accept_statements(stack) == [
+        {"Action": ACCEPT, "Effect": "Allow", "Resource": ACCEPTER_VPC_ARN},
+        {"Action": ACCEPT, "Effect": "Allow", "Resource": PEERINGS_ARN, "Condition": condition},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("requester_vpc_id", "expected"),
+    [
+        (REQUESTER_VPC_ID, f"arn:aws:ec2:eu-west-1:{REQUESTER_ACCOUNT}:vpc/{REQUESTER_VPC_ID}"),
+        (None, f"arn:aws:ec2:eu-west-1:{REQUESTER_ACCOUNT}:vpc/*"),
+    ],
+    ids=["vpc", "account"],
+)
+def test_requester_region_sets_the_requester_vpc_arn_region(
+    stack: cdk.Stack, requester_vpc_id: str | None, expected: str
+) -> None:
+    accepter_role(stack, requester_vpc_id=requester_vpc_id, requester_region="eu-west-1")
+    condition = accept_statements(stack)[1]["Condition"]
+    assert [value["ec2:RequesterVpc"] for value in condition.values()] == [expected]
+    # The accepted connections are still this (the accepter's) region's.
+    assert accept_statements(stack)[1]["Resource"] == PEERINGS_ARN
+
+
+def test_new_vpc_is_named_by_ref(stack: cdk.Stack) -> None:
+    vpc = ec2.Vpc(stack, "Shared", max_azs=1, nat_gateways=0)
+    accepter_role(stack, accepter_vpc=vpc)
+    assert accept_statements(stack)[0]["Resource"] == {
+        "Fn::Join": ["", [f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc/", stack.resolve(vpc.vpc_id)]]
+    }
+
+
+def test_the_role_is_the_only_iam_resource(stack: cdk.Stack) -> None:
+    accepter_role(stack)
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::IAM::Role", 1)
+    template.resource_count_is("AWS::IAM::Policy", 0)
+    template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
+    template.has_resource_properties("AWS::IAM::Role", {"ManagedPolicyArns": Match.absent()})
+
+
+def test_env_agnostic_stack_uses_pseudo_parameters() -> None:
+    stack = cdk.Stack(new_app(), "Agnostic")
+    accepter_role(stack)
+    statement = accept_statements(stack)[1]
+    assert statement["Resource"] == {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":ec2:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                ":vpc-peering-connection/*",
+            ],
+        ]
+    }
+
+
+# --- Attributes
+
+
+def test_role_arn_is_the_roles_arn(stack: cdk.Stack) -> None:
+    role = accepter_role(stack)
+    logical_id = stack.get_logical_id(role.role.node.default_child)  # type: ignore[arg-type]
+    assert stack.resolve(role.role_arn) == {"Fn::GetAtt": [logical_id, "Arn"]}
+    assert role.node.default_child is role.role
+
+
+def test_role_name_sets_role_name(stack: cdk.Stack) -> None:
+    accepter_role(stack, role_name="peering-accepter")
+    assert role_properties(stack)["RoleName"] == "peering-accepter"
+
+
+def test_role_name_defaults_to_a_cloudformation_name(stack: cdk.Stack) -> None:
+    accepter_role(stack)
+    assert "RoleName" not in role_properties(stack)
+
+
+def test_role_arn_is_a_literal_arn_in_the_requesters_account() -> None:
+    app = new_app()
+    accepter_stack = cdk.Stack(app, "AccepterStack", env=ENV)
+    role = accepter_role(accepter_stack)
+    requester_stack = cdk.Stack(
+        app, "RequesterStack", env=cdk.Environment(account=REQUESTER_ACCOUNT, region=REGION)
+    )
+    ec2.CfnVPCPeeringConnection(
+        requester_stack,
+        "Peering",
+        vpc_id=REQUESTER_VPC_ID,
+        peer_vpc_id=ACCEPTER_VPC_ID,
+        peer_owner_id=ACCOUNT,
+        peer_role_arn=role.role_arn,
+    )
+    name = role_properties(accepter_stack)["RoleName"]
+    Template.from_stack(requester_stack).has_resource_properties(
+        "AWS::EC2::VPCPeeringConnection",
+        {"PeerRoleArn": f"arn:aws:iam::{ACCOUNT}:role/{name}"},
+    )
+
+
+# --- Errors
+
+
+@pytest.mark.parametrize("account", ["22222222222", "2222222222222", "2222-2222-2222", "abc"])
+def test_rejects_a_malformed_account(stack: cdk.Stack, account: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        accepter_role(stack, requester_account=account)
+    [problem] = raised.value.problems
+    assert (problem.path, problem.rule) == ("TestStack/PeerRole", "cdk_peering:invalidAccount")
+    assert repr(account) in problem.message
+    assert "12 digits" in problem.fix
+
+
+def test_rejects_the_stacks_own_account(stack: cdk.Stack) -> None:
+    with pytest.raises(ValidationError) as raised:
+        accepter_role(stack, requester_account=ACCOUNT)
+    [problem] = raised.value.problems
+    assert (problem.path, problem.rule) == ("TestStack/PeerRole", "cdk_peering:roleNotNeeded")
+    assert ACCOUNT in problem.message
+    assert "CloudFormation accepts a same-account peering itself" in problem.fix
+    assert "[TestStack/PeerRole]" in str(raised.value)
+
+
+def test_accepts_a_token_account(stack: cdk.Stack) -> None:
+    account = cdk.CfnParameter(stack, "RequesterAccount").value_as_string
+    accepter_role(stack, requester_account=account)
+    principal = role_properties(stack)["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+    assert principal == {
+        "AWS": {"Fn::Join": ["", ["arn:aws:iam::", {"Ref": "RequesterAccount"}, ":root"]]}
+    }
+
+
+def test_accepts_any_account_in_an_env_agnostic_stack() -> None:
+    stack = cdk.Stack(new_app(), "Agnostic")
+    accepter_role(stack, requester_account=ACCOUNT)
+    assert role_properties(stack)["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+
+
+@pytest.mark.parametrize(
+    ("props", "rule", "value"),
+    [
+        ({"requester_vpc_id": "vpc-123"}, "cdk_peering:invalidVpcId", "'vpc-123'"),
+        ({"requester_vpc_id": "subnet-0a1b2c3d"}, "cdk_peering:invalidVpcId", "'subnet-0a1b2c3d'"),
+        ({"requester_region": "us-east1"}, "cdk_peering:invalidRegion", "'us-east1'"),
+    ],
+)
+def test_rejects_a_malformed_requester_vpc(
+    stack: cdk.Stack, props: dict[str, str], rule: str, value: str
+) -> None:
+    with pytest.raises(ValidationError) as raised:
+        accepter_role(stack, **props)
+    [problem] = raised.value.problems
+    assert problem.rule == rule
+    assert value in problem.message
+
+
+def test_rejects_an_accepter_vpc_of_another_account() -> None:
+    app = new_app()
+    other = cdk.Stack(app, "Other", env=cdk.Environment(account="333333333333", region=REGION))
+    stack = cdk.Stack(app, "TestStack", env=ENV)
+    with pytest.raises(ValidationError) as raised:
+        accepter_role(stack, accepter_vpc=import_vpc(other))
+    [problem] = raised.value.problems
+    assert problem.rule == "cdk_peering:accepterVpcElsewhere"
+    assert "Other/Accepter is in account 333333333333" in problem.message
+
+
+def test_reports_every_problem_and_adds_nothing(stack: cdk.Stack) -> None:
+    vpc = import_vpc(stack)
+    children = len(stack.node.children)
+    with pytest.raises(ValidationError) as raised:
+        accepter_role(
+            stack,
+            accepter_vpc=vpc,
+            requester_account="123",
+            requester_vpc_id="vpc-x",
+            requester_region="nowhere",
+        )
+    assert [p.rule for p in raised.value.problems] == [
+        "cdk_peering:invalidAccount",
+        "cdk_peering:invalidVpcId",
+        "cdk_peering:invalidRegion",
+    ]
+    assert len(stack.node.children) == children
+    assert stack.node.try_find_child("PeerRole") is None
+
+
+# --- cdk-nag
+
+
+@pytest.mark.parametrize("env", [ENV, None], ids=["env", "env-agnostic"])
+@pytest.mark.parametrize("requester_vpc_id", [REQUESTER_VPC_ID, None], ids=["vpc", "account"])
+def test_aws_solutions_reports_no_unacknowledged_finding(
+    env: cdk.Environment | None, requester_vpc_id: str | None
+) -> None:
+    app = new_app(**STRICT_VALIDATION)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    accepter_role(cdk.Stack(app, "Accepter", env=env), requester_vpc_id=requester_vpc_id)
+    result = synth(app)
+    assert result.error is None, result.error
+    assert findings(result.report, CDK_NAG) == []
+    assert findings(result.report, ANNOTATIONS) == []
+    # cdk-nag ran and found the wildcard; the acknowledgement kept it, with its reason.
+    [nag] = [r for r in result.report["pluginReports"] if r["pluginName"] == CDK_NAG]
+    suppressed = [(v["ruleName"], v["reason"]) for v in nag.get("suppressedViolations", [])]
+    assert len(suppressed) == 1
+    assert suppressed[0][0].startswith("AwsSolutions-IAM5[Resource::arn:")
+    assert suppressed[0][0].endswith(":vpc-peering-connection/*]")
+    assert "connection id (pcx-...) does not exist" in suppressed[0][1]
