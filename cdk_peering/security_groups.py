@@ -1,0 +1,228 @@
+"""Security group rules between peered VPCs: CIDR-based rules, and the inter-region check.
+
+AWS facts this relies on (VPC peering guide, "Update your security groups to reference
+peer security groups" and "VPC peering limitations"):
+
+* a security group rule may reference a security group of a peer VPC only when both VPCs
+  are in the same Region; across Regions the rule must name the peer's CIDR blocks;
+* a security group rule names one CIDR, so a peer VPC with secondary blocks needs one rule
+  per block.
+
+``allow_from_peer`` writes the CIDR rules. ``InterRegionSecurityGroupCheck`` finds, at
+synth time, every rule that references a security group of an inter-region peer VPC, as
+``sg_a.connections.allow_from(sg_b, port)`` does when ``sg_b`` is in such a VPC.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import jsii
+from aws_cdk import aws_ec2 as ec2
+from constructs import IConstruct, IValidation
+
+from ._facts import vpc_facts
+
+INTER_REGION_SECURITY_GROUP_REFERENCE_RULE = "cdk_peering:interRegionSecurityGroupReference"
+"""The id of the rule that ``InterRegionSecurityGroupCheck`` enforces; it prefixes its messages."""
+
+
+def allow_from_peer(
+    security_group: ec2.ISecurityGroup,
+    *,
+    peer_vpc: ec2.IVpc,
+    port: ec2.Port,
+    description: str | None = None,
+    ipv6: bool = False,
+) -> None:
+    """Open ``port`` on ``security_group`` to every CIDR block of a peer VPC.
+
+    The inter-region-safe alternative to referencing a security group of the peer VPC
+    (``connections.allow_from(peer_security_group, port)``), which AWS refuses when the
+    two VPCs are in different Regions. One ingress rule is added per IPv4 block of the
+    peer VPC, primary and secondary (``ec2.CfnVPCCidrBlock`` declared before this call),
+    with ``security_group.add_ingress_rule``: an ``ec2.SecurityGroup`` inlines them in its
+    ``AWS::EC2::SecurityGroup``, an imported group gets ``AWS::EC2::SecurityGroupIngress``
+    resources.
+
+    Example::
+
+        # app_sg in us-east-1, shared_vpc in eu-west-1, peered with VpcPeering
+        allow_from_peer(app_sg, peer_vpc=shared_vpc, port=ec2.Port.tcp(443))
+
+    :param security_group: the security group to open.
+    :param peer_vpc: the peer VPC whose CIDR blocks may connect.
+    :param port: the port (or port range and protocol) to open.
+    :param description: the description of each rule. Default: - ``from peer VPC <path>``.
+    :param ipv6: also open the port to the peer VPC's IPv6 blocks. Ignored when the library
+        sees no IPv6 block in the peer VPC (an imported VPC's IPv6 blocks are unknown).
+        Default: false.
+    """
+    facts = vpc_facts(peer_vpc)
+    text = description if description is not None else f"from peer VPC {facts.path}"
+    for cidr in facts.ipv4_cidrs:
+        security_group.add_ingress_rule(ec2.Peer.ipv4(cidr), port, text)
+    if not ipv6:
+        return
+    for cidr in facts.ipv6_cidrs:
+        security_group.add_ingress_rule(ec2.Peer.ipv6(cidr), port, text)
+    if any(cidr in facts.ipv6_amazon_provided for cidr in facts.ipv6_cidrs):
+        # An Amazon-provided block is read from the VPC's Ipv6CidrBlocks, empty until the
+        # block's association exists: the rules wait for it.
+        security_group.node.add_dependency(*facts.ipv6_dependencies)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A security group of a watched VPC."""
+
+    vpc_id: str
+    path: str
+
+
+class InterRegionSecurityGroupCheck:
+    """The rule: no security group rule may reference a security group of an inter-region peer.
+
+    The peering code calls :meth:`register` for each pair of VPCs peered across Regions.
+    The first call in an app adds one validation to the app (the root construct); at synth
+    time it scans the whole app once and fails synthesis with one message per offending
+    rule, prefixed with ``[cdk_peering:interRegionSecurityGroupReference]``.
+
+    Checked: ``AWS::EC2::SecurityGroupIngress`` and ``AWS::EC2::SecurityGroupEgress``
+    resources, wherever CDK placed them (``connections.allow_from`` puts the rule of the
+    other group in the caller's stack), and the inline rules of an
+    ``AWS::EC2::SecurityGroup`` given as lists. A security group belongs to a VPC when its
+    ``CfnSecurityGroup``'s ``vpc_id`` is that VPC's ``vpc_id``; groups imported by id have
+    no VPC to read and are not checked.
+    """
+
+    RULE = INTER_REGION_SECURITY_GROUP_REFERENCE_RULE
+    """The rule id that prefixes every message."""
+
+    @staticmethod
+    def register(scope: IConstruct, vpc_a: ec2.IVpc, vpc_b: ec2.IVpc) -> None:
+        """Forbid security group references between two VPCs peered across Regions.
+
+        Registering a pair again (either way round) changes nothing.
+
+        :param scope: any construct of the app.
+        :param vpc_a: one VPC of the peering.
+        :param vpc_b: the other VPC, in another Region.
+        """
+        if vpc_a is vpc_b:
+            return
+        root = scope.node.root
+        validation = _validations.get(root)
+        if validation is None:
+            validation = _validations[root] = _InterRegionValidation(root)
+            root.node.add_validation(validation)
+        validation.add_pair(vpc_a, vpc_b)
+
+
+@jsii.implements(IValidation)
+class _InterRegionValidation:
+    """The one validation per app that enforces the registered pairs."""
+
+    def __init__(self, root: IConstruct) -> None:
+        self._root = weakref.ref(root)
+        self._vpc_paths: dict[str, str] = {}
+        """The path of each watched VPC, by vpc_id."""
+        self._pairs: set[frozenset[str]] = set()
+        """The vpc_ids of each pair peered across Regions."""
+
+    def add_pair(self, vpc_a: ec2.IVpc, vpc_b: ec2.IVpc) -> None:
+        """Watch one more pair of VPCs."""
+        a, b = vpc_facts(vpc_a), vpc_facts(vpc_b)
+        self._vpc_paths.setdefault(a.vpc_id, a.path)
+        self._vpc_paths.setdefault(b.vpc_id, b.path)
+        self._pairs.add(frozenset((a.vpc_id, b.vpc_id)))
+
+    def validate(self) -> list[str]:
+        """Return one message per security group rule that breaks the rule."""
+        root = self._root()
+        if root is None:
+            return []
+        groups: dict[str, _Group] = {}
+        inline: list[tuple[ec2.CfnSecurityGroup, _Group]] = []
+        rules: list[ec2.CfnSecurityGroupIngress | ec2.CfnSecurityGroupEgress] = []
+        for construct in root.node.find_all():
+            if isinstance(construct, ec2.CfnSecurityGroup):
+                vpc_id = construct.vpc_id
+                if vpc_id is None or vpc_id not in self._vpc_paths:
+                    continue
+                group = _Group(vpc_id, _group_path(construct))
+                groups[construct.attr_group_id] = group
+                groups[construct.ref] = group
+                inline.append((construct, group))
+            elif isinstance(construct, ec2.CfnSecurityGroupIngress | ec2.CfnSecurityGroupEgress):
+                rules.append(construct)
+        if not groups:
+            return []
+
+        # (the rule, or where an inline rule is; its direction; its group; the referenced id)
+        found: list[tuple[str | IConstruct, str, _Group, str | None]] = []
+        for resource, group in inline:
+            path = resource.node.path
+            for direction, items in (
+                ("Ingress", resource.security_group_ingress),
+                ("Egress", resource.security_group_egress),
+            ):
+                # A lazily rendered list (an ec2.SecurityGroup's) holds only CIDR rules.
+                for i, item in enumerate(items if isinstance(items, list) else []):
+                    if isinstance(item, ec2.CfnSecurityGroup.IngressProperty):
+                        referenced_id = item.source_security_group_id
+                    elif isinstance(item, ec2.CfnSecurityGroup.EgressProperty):
+                        referenced_id = item.destination_security_group_id
+                    else:
+                        continue
+                    where = f"{path} (inline SecurityGroup{direction}[{i}])"
+                    found.append((where, direction.lower(), group, referenced_id))
+        for rule in rules:
+            own = groups.get(rule.group_id or "")
+            if own is None:
+                continue
+            if isinstance(rule, ec2.CfnSecurityGroupIngress):
+                found.append((rule, "ingress", own, rule.source_security_group_id))
+            else:
+                found.append((rule, "egress", own, rule.destination_security_group_id))
+        messages: list[str] = []
+        for where, direction, own, referenced_id in found:
+            referenced = groups.get(referenced_id or "")
+            if referenced is not None and frozenset((own.vpc_id, referenced.vpc_id)) in self._pairs:
+                messages.append(self._message(where, direction, own, referenced))
+        return messages
+
+    def _message(
+        self, rule: str | IConstruct, direction: str, own: _Group, referenced: _Group
+    ) -> str:
+        """Say which rule references which group across Regions, and how to fix it."""
+        where = rule if isinstance(rule, str) else rule.node.path
+        own_vpc = self._vpc_paths[own.vpc_id]
+        peer_vpc = self._vpc_paths[referenced.vpc_id]
+        if direction == "ingress":
+            fix = (
+                f"use CIDRs: cdk_peering.allow_from_peer({own.path}, peer_vpc={peer_vpc}, "
+                "port=...) opens the port to every CIDR block of the peer VPC."
+            )
+        else:
+            fix = (
+                f"use CIDRs: add_egress_rule(ec2.Peer.ipv4(cidr), port) on {own.path} for each "
+                f"CIDR block of {peer_vpc}."
+            )
+        return (
+            f"[{INTER_REGION_SECURITY_GROUP_REFERENCE_RULE}] {where}: an {direction} rule of "
+            f"security group {own.path} (VPC {own_vpc}) references security group "
+            f"{referenced.path} of VPC {peer_vpc}, peered with {own_vpc} across Regions; AWS "
+            f"rejects security group references to a peer VPC in another Region. Fix: {fix}"
+        )
+
+
+_validations: weakref.WeakKeyDictionary[IConstruct, _InterRegionValidation] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _group_path(resource: ec2.CfnSecurityGroup) -> str:
+    """Return the path users know a group by: the ec2.SecurityGroup's, for its Resource."""
+    return resource.node.path.removesuffix("/Resource")

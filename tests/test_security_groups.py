@@ -1,0 +1,379 @@
+"""allow_from_peer's CIDR rules, and the check on security group references across Regions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk.assertions import Match, Template
+
+from cdk_peering.security_groups import (
+    INTER_REGION_SECURITY_GROUP_REFERENCE_RULE,
+    InterRegionSecurityGroupCheck,
+    allow_from_peer,
+)
+from tests.conftest import new_app
+from tests.helpers import make_vpc
+
+ACCOUNT = "111111111111"
+HOME = cdk.Environment(account=ACCOUNT, region="us-east-1")
+AWAY = cdk.Environment(account=ACCOUNT, region="eu-west-1")
+AZ_CONTEXT = {
+    f"availability-zones:account={ACCOUNT}:region={region}": [f"{region}a", f"{region}b"]
+    for region in ("us-east-1", "eu-west-1")
+}
+RULE = INTER_REGION_SECURITY_GROUP_REFERENCE_RULE
+HEADER = "ValidationFailedWithErrors: Validation failed with the following errors:"
+
+
+@dataclass
+class World:
+    """Two stacks in two Regions, a VPC and a security group in each."""
+
+    app: cdk.App
+    home: cdk.Stack
+    away: cdk.Stack
+    vpc_a: ec2.Vpc
+    vpc_b: ec2.Vpc
+    sg_a: ec2.SecurityGroup
+    sg_b: ec2.SecurityGroup
+
+
+def _world(*, register: bool = True, allow_all_outbound: bool = True) -> World:
+    app = new_app(**AZ_CONTEXT)
+    home = cdk.Stack(app, "Home", env=HOME)
+    away = cdk.Stack(app, "Away", env=AWAY)
+    vpc_a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
+    vpc_b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    sg_a = ec2.SecurityGroup(home, "SgA", vpc=vpc_a, allow_all_outbound=allow_all_outbound)
+    sg_b = ec2.SecurityGroup(away, "SgB", vpc=vpc_b, allow_all_outbound=allow_all_outbound)
+    if register:
+        InterRegionSecurityGroupCheck.register(home, vpc_a, vpc_b)
+    return World(app, home, away, vpc_a, vpc_b, sg_a, sg_b)
+
+
+def _synth_error(app: cdk.App) -> str:
+    with pytest.raises(RuntimeError) as caught:
+        app.synth()
+    return str(caught.value)
+
+
+def _inline_ingress(stack: cdk.Stack, group: ec2.SecurityGroup) -> list[dict[str, Any]]:
+    logical_id = stack.get_logical_id(group.node.default_child)  # type: ignore[arg-type]
+    template = Template.from_stack(stack)
+    resource = template.to_json()["Resources"][logical_id]
+    return list(resource["Properties"].get("SecurityGroupIngress", []))
+
+
+# --- allow_from_peer
+
+
+def test_allow_from_peer_inlines_one_rule_per_ipv4_block_of_the_peer() -> None:
+    world = _world(register=False)
+    ec2.CfnVPCCidrBlock(world.away, "S", vpc_id=world.vpc_b.vpc_id, cidr_block="100.64.0.0/16")
+    allow_from_peer(world.sg_a, peer_vpc=world.vpc_b, port=ec2.Port.tcp(443))
+
+    assert _inline_ingress(world.home, world.sg_a) == [
+        {
+            "CidrIp": cidr,
+            "Description": "from peer VPC Away/B",
+            "FromPort": 443,
+            "IpProtocol": "tcp",
+            "ToPort": 443,
+        }
+        for cidr in ("10.1.0.0/16", "100.64.0.0/16")
+    ]
+    template = Template.from_stack(world.home)
+    template.resource_count_is("AWS::EC2::SecurityGroupIngress", 0)
+    # Literal CIDRs: no reference to the peer's stack, in another Region.
+    assert "Fn::GetStackOutput" not in str(template.to_json())
+    assert world.home.dependencies == []
+
+
+def test_allow_from_peer_takes_a_port_range_and_a_description() -> None:
+    world = _world(register=False)
+    allow_from_peer(
+        world.sg_a, peer_vpc=world.vpc_b, port=ec2.Port.udp_range(5000, 5010), description="rtp"
+    )
+
+    assert _inline_ingress(world.home, world.sg_a) == [
+        {
+            "CidrIp": "10.1.0.0/16",
+            "Description": "rtp",
+            "FromPort": 5000,
+            "IpProtocol": "udp",
+            "ToPort": 5010,
+        }
+    ]
+
+
+def test_allow_from_peer_on_an_imported_group_adds_ingress_resources() -> None:
+    world = _world(register=False)
+    imported = ec2.SecurityGroup.from_security_group_id(world.home, "Imported", "sg-0123456789")
+    ec2.CfnVPCCidrBlock(world.away, "S", vpc_id=world.vpc_b.vpc_id, cidr_block="100.64.0.0/16")
+    allow_from_peer(imported, peer_vpc=world.vpc_b, port=ec2.Port.tcp(443))
+
+    template = Template.from_stack(world.home)
+    template.resource_count_is("AWS::EC2::SecurityGroupIngress", 2)
+    for cidr in ("10.1.0.0/16", "100.64.0.0/16"):
+        template.has_resource_properties(
+            "AWS::EC2::SecurityGroupIngress",
+            {"GroupId": "sg-0123456789", "CidrIp": cidr, "FromPort": 443, "ToPort": 443},
+        )
+
+
+def test_allow_from_peer_adds_ipv6_rules_only_when_asked() -> None:
+    app = new_app(**AZ_CONTEXT)
+    stack = cdk.Stack(app, "Home", env=HOME)
+    vpc_a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    vpc_b = make_vpc(stack, "B", "10.1.0.0/16", ipv6=True, isolated_only=True)
+    without = ec2.SecurityGroup(stack, "Without", vpc=vpc_a)
+    with_ipv6 = ec2.SecurityGroup(stack, "With", vpc=vpc_a)
+    allow_from_peer(without, peer_vpc=vpc_b, port=ec2.Port.tcp(443))
+    allow_from_peer(with_ipv6, peer_vpc=vpc_b, port=ec2.Port.tcp(443), ipv6=True)
+
+    assert [rule.get("CidrIpv6") for rule in _inline_ingress(stack, without)] == [None]
+    rules = _inline_ingress(stack, with_ipv6)
+    assert [rule.get("CidrIp") for rule in rules] == ["10.1.0.0/16", None]
+    cfn_vpc_b = stack.get_logical_id(vpc_b.node.default_child)  # type: ignore[arg-type]
+    assert rules[1]["CidrIpv6"] == {
+        "Fn::Select": [0, {"Fn::GetAtt": [cfn_vpc_b, "Ipv6CidrBlocks"]}]
+    }
+    # The block is in Ipv6CidrBlocks only once its association exists.
+    template = Template.from_stack(stack)
+    block = next(iter(template.find_resources("AWS::EC2::VPCCidrBlock")))
+    template.has_resource(
+        "AWS::EC2::SecurityGroup",
+        {
+            "Properties": {"GroupDescription": "Home/With"},
+            "DependsOn": Match.array_with([block]),
+        },
+    )
+
+
+def test_allow_from_peer_ignores_ipv6_when_the_peer_has_none() -> None:
+    world = _world(register=False)
+    allow_from_peer(world.sg_a, peer_vpc=world.vpc_b, port=ec2.Port.tcp(443), ipv6=True)
+
+    assert [rule["CidrIp"] for rule in _inline_ingress(world.home, world.sg_a)] == ["10.1.0.0/16"]
+
+
+# --- Where CDK puts a rule that references a security group of another stack
+
+
+def test_cdk_puts_a_cross_stack_reference_rule_in_the_stack_of_the_group_it_is_called_on() -> None:
+    world = _world(register=False, allow_all_outbound=False)
+    world.sg_a.connections.allow_from(world.sg_b, ec2.Port.tcp(443))
+    assembly = world.app.synth()
+
+    home = Template.from_json(assembly.get_stack_by_name("Home").template)
+    away = Template.from_json(assembly.get_stack_by_name("Away").template)
+    # sg_a's ingress rule, and sg_b's matching egress rule, both in Home (sg_a's stack).
+    home.has_resource_properties(
+        "AWS::EC2::SecurityGroupIngress",
+        {
+            "GroupId": {"Fn::GetAtt": [Match.string_like_regexp("^SgA"), "GroupId"]},
+            "SourceSecurityGroupId": {
+                "Fn::GetStackOutput": Match.object_like({"StackName": "Away"})
+            },
+        },
+    )
+    home.has_resource_properties(
+        "AWS::EC2::SecurityGroupEgress",
+        {
+            "GroupId": {"Fn::GetStackOutput": Match.object_like({"StackName": "Away"})},
+            "DestinationSecurityGroupId": {
+                "Fn::GetAtt": [Match.string_like_regexp("^SgA"), "GroupId"]
+            },
+        },
+    )
+    away.resource_count_is("AWS::EC2::SecurityGroupIngress", 0)
+    away.resource_count_is("AWS::EC2::SecurityGroupEgress", 0)
+
+
+# --- InterRegionSecurityGroupCheck
+
+
+def test_allow_from_a_group_of_an_inter_region_peer_fails_synth() -> None:
+    world = _world()
+    world.sg_a.connections.allow_from(world.sg_b, ec2.Port.tcp(443))
+
+    error = _synth_error(world.app)
+
+    assert error == (
+        f"{HEADER}\n  [] [{RULE}] Home/SgA/from AwaySgBBD02FB7E:443: an ingress rule of security "
+        "group Home/SgA (VPC Home/A) references security group Away/SgB of VPC Away/B, peered "
+        "with Home/A across Regions; AWS rejects security group references to a peer VPC in "
+        "another Region. Fix: use CIDRs: cdk_peering.allow_from_peer(Home/SgA, "
+        "peer_vpc=Away/B, port=...) opens the port to every CIDR block of the peer VPC."
+    )
+
+
+def test_template_from_stack_fails_the_same_way() -> None:
+    world = _world()
+    world.sg_a.add_ingress_rule(world.sg_b, ec2.Port.tcp(443))
+
+    with pytest.raises(RuntimeError, match=r"\[cdk_peering:interRegionSecurityGroupReference\]"):
+        Template.from_stack(world.home)
+
+
+def test_allow_from_flags_the_peer_groups_egress_rule_too() -> None:
+    world = _world(allow_all_outbound=False)
+    world.sg_a.connections.allow_from(world.sg_b, ec2.Port.tcp(443))
+
+    lines = _synth_error(world.app).splitlines()
+
+    assert len(lines) == 3
+    assert lines[1].startswith(f"  [] [{RULE}] Home/SgA/from AwaySgBBD02FB7E:443: an ingress")
+    assert lines[2].startswith(
+        f"  [] [{RULE}] Home/SgA/AwaySgBBD02FB7E:443 from: an egress rule of security group "
+        "Away/SgB (VPC Away/B) references security group Home/SgA of VPC Home/A"
+    )
+
+
+def test_an_egress_rule_to_a_group_of_an_inter_region_peer_fails_synth() -> None:
+    world = _world(allow_all_outbound=False)
+    world.sg_a.add_egress_rule(world.sg_b, ec2.Port.tcp(5432))
+
+    error = _synth_error(world.app)
+
+    assert f"[{RULE}] Home/SgA/to AwaySgBBD02FB7E:5432: an egress rule" in error
+    assert "references security group Away/SgB of VPC Away/B" in error
+    assert "add_egress_rule(ec2.Peer.ipv4(cidr), port) on Home/SgA" in error
+
+
+def test_the_rule_is_found_from_either_side() -> None:
+    world = _world()
+    world.sg_b.add_ingress_rule(world.sg_a, ec2.Port.tcp(443))
+
+    error = _synth_error(world.app)
+
+    assert (
+        f"[{RULE}] Away/SgB/from HomeSgAD1A20E62:443: an ingress rule of security group "
+        "Away/SgB (VPC Away/B) references security group Home/SgA of VPC Home/A"
+    ) in error
+
+
+def test_the_message_carries_no_javascript_stack_trace() -> None:
+    world = _world()
+    world.sg_a.connections.allow_from(world.sg_b, ec2.Port.tcp(443))
+
+    error = _synth_error(world.app)
+
+    assert error.startswith(HEADER)
+    assert "    at " not in error
+    assert ".js:" not in error
+
+
+def test_l1_rules_referencing_by_ref_or_group_id_are_flagged() -> None:
+    world = _world()
+    ec2.CfnSecurityGroupIngress(
+        world.home,
+        "L1Ingress",
+        ip_protocol="tcp",
+        from_port=443,
+        to_port=443,
+        group_id=world.sg_a.security_group_id,
+        source_security_group_id=world.sg_b.security_group_id,
+    )
+    raw_b = ec2.CfnSecurityGroup(
+        world.away, "RawB", group_description="raw", vpc_id=world.vpc_b.vpc_id
+    )
+    ec2.CfnSecurityGroupEgress(
+        world.home,
+        "L1Egress",
+        ip_protocol="tcp",
+        from_port=443,
+        to_port=443,
+        group_id=world.sg_a.security_group_id,
+        destination_security_group_id=raw_b.ref,
+    )
+
+    errors = world.app.node.validate()
+
+    assert [error.split(": an", 1)[0] for error in errors] == [
+        f"[{RULE}] Home/L1Ingress",
+        f"[{RULE}] Home/L1Egress",
+    ]
+    assert "references security group Away/RawB of VPC Away/B" in errors[1]
+
+
+def test_inline_rules_of_an_l1_group_are_flagged() -> None:
+    world = _world()
+    ec2.CfnSecurityGroup(
+        world.home,
+        "Inline",
+        group_description="inline",
+        vpc_id=world.vpc_a.vpc_id,
+        security_group_ingress=[
+            ec2.CfnSecurityGroup.IngressProperty(
+                ip_protocol="tcp", from_port=443, to_port=443, cidr_ip="10.1.0.0/16"
+            ),
+            ec2.CfnSecurityGroup.IngressProperty(
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                source_security_group_id=world.sg_b.security_group_id,
+            ),
+        ],
+        security_group_egress=[
+            ec2.CfnSecurityGroup.EgressProperty(
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                destination_security_group_id=world.sg_b.security_group_id,
+            )
+        ],
+    )
+
+    errors = world.app.node.validate()
+
+    assert [error.split(": an", 1)[0] for error in errors] == [
+        f"[{RULE}] Home/Inline (inline SecurityGroupIngress[1])",
+        f"[{RULE}] Home/Inline (inline SecurityGroupEgress[0])",
+    ]
+
+
+def test_cidr_rules_between_inter_region_peers_are_never_flagged() -> None:
+    world = _world(allow_all_outbound=False)
+    allow_from_peer(world.sg_a, peer_vpc=world.vpc_b, port=ec2.Port.tcp(443))
+    allow_from_peer(world.sg_b, peer_vpc=world.vpc_a, port=ec2.Port.tcp(443))
+    world.sg_a.add_egress_rule(ec2.Peer.ipv4("10.1.0.0/16"), ec2.Port.tcp(443))
+    ec2.CfnSecurityGroupIngress(
+        world.home,
+        "L1Cidr",
+        ip_protocol="tcp",
+        from_port=443,
+        to_port=443,
+        group_id=world.sg_a.security_group_id,
+        cidr_ip="10.1.0.0/16",
+    )
+
+    assert world.app.node.validate() == []
+    world.app.synth()
+
+
+def test_references_between_unregistered_vpcs_are_not_flagged() -> None:
+    world = _world()
+    # Same Region as A, peered with nothing across Regions: references are fine.
+    vpc_c = make_vpc(world.home, "C", "10.2.0.0/16", isolated_only=True)
+    sg_c = ec2.SecurityGroup(world.home, "SgC", vpc=vpc_c)
+    sg_a2 = ec2.SecurityGroup(world.home, "SgA2", vpc=world.vpc_a)
+    world.sg_a.connections.allow_from(sg_c, ec2.Port.tcp(443))
+    sg_c.connections.allow_from(world.sg_a, ec2.Port.tcp(443))
+    world.sg_a.connections.allow_from(sg_a2, ec2.Port.tcp(443))  # same VPC
+
+    assert world.app.node.validate() == []
+    world.app.synth()
+
+
+def test_registering_a_pair_again_adds_no_second_validation() -> None:
+    world = _world()
+    InterRegionSecurityGroupCheck.register(world.away, world.vpc_a, world.vpc_b)
+    InterRegionSecurityGroupCheck.register(world.home, world.vpc_b, world.vpc_a)
+    world.sg_a.add_ingress_rule(world.sg_b, ec2.Port.tcp(443))
+
+    assert len(world.app.node.validate()) == 1
