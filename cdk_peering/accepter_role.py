@@ -18,7 +18,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ._facts import is_token
-from .errors import Problem, ValidationError
+from .errors import Problem, ValidationError, child_path
 
 ACCEPT_ACTION = "ec2:AcceptVpcPeeringConnection"
 POLICY_NAME = "AcceptVpcPeering"
@@ -96,7 +96,7 @@ class PeeringAccepterRole(Construct):
         """
         stack = cdk.Stack.of(scope)
         scope_path = scope.node.path
-        path = f"{scope_path}/{id}" if scope_path else id
+        path = child_path(scope_path, id)
         problems = _check(
             path=path,
             stack=stack,

@@ -32,7 +32,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from .errors import Problem, ValidationError
+from .errors import Problem, ValidationError, child_path
 
 DNS_DISABLED_RULE = "cdk_peering:dnsDisabled"
 
@@ -114,8 +114,8 @@ class PeeringDnsResolution(Construct):
         :raises ValidationError: when ``vpc`` has DNS support or DNS hostnames turned off.
         """
         scope_path = scope.node.path
-        path = f"{scope_path}/{id}" if scope_path else id
-        problems = _dns_problems(path, vpc) if vpc is not None else []
+        path = child_path(scope_path, id)
+        problems = dns_problems(path, vpc) if vpc is not None else []
         if problems:
             raise ValidationError(problems)
 
@@ -196,7 +196,7 @@ def _modify_options(
     )
 
 
-def _dns_problems(path: str, vpc: ec2.IVpc) -> list[Problem]:
+def dns_problems(path: str, vpc: ec2.IVpc) -> list[Problem]:
     """Return a problem for each DNS setting turned off in a VPC built in the app."""
     resource = vpc.node.default_child
     if not isinstance(resource, ec2.CfnVPC):

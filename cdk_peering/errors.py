@@ -6,6 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 
+def child_path(parent_path: str, id: str) -> str:
+    """Return the path a construct ``id`` will have under a parent, before it exists.
+
+    Validation runs before ``super().__init__``, so that nothing is added on error.
+    """
+    return f"{parent_path}/{id}" if parent_path else id
+
+
 @dataclass(frozen=True)
 class Problem:
     """One configuration problem: where it is, what is wrong, and how to fix it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +15,9 @@ from constructs import Construct, IConstruct
 from . import _rules
 from ._facts import SubnetFacts, VpcFacts, is_token, select_subnets, vpc_facts
 from ._rules import Finding, PeeringPlan, PlannedRoute, Registry
-from .errors import Problem, ValidationError
+from .dns import PeeringDnsResolution, PeeringSide, dns_problems
+from .errors import Problem, ValidationError, child_path
+from .security_groups import InterRegionSecurityGroupCheck
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,8 @@ class VpcPeering(Construct):
         accepter_role: iam.IRole | None = None,
         accepter_scope: Construct | None = None,
         requester_only: bool | None = None,
+        requester_resolves_accepter_dns: bool | None = None,
+        accepter_resolves_requester_dns: bool | None = None,
         name: str | None = None,
         peerings_per_vpc_quota: int | None = None,
         routes_per_route_table_quota: int | None = None,
@@ -205,6 +210,13 @@ class VpcPeering(Construct):
         :param requester_only: only request the connection and add the requester's routes:
             the accepter VPC's owner (a third party) accepts it and adds its own routes.
             Default: false.
+        :param requester_resolves_accepter_dns: let the requester VPC resolve the accepter's
+            public DNS host names to private IP addresses (AllowDnsResolutionFromRemoteVpc on
+            the accepter's side, set by a custom resource in the accepter's account and
+            region once the connection is active). Both VPCs need DNS support and DNS host
+            names. Default: false.
+        :param accepter_resolves_requester_dns: the same for the accepter VPC resolving the
+            requester's names (set in the requester's account and region). Default: false.
         :param name: the connection's Name tag. Default: - no Name tag.
         :param peerings_per_vpc_quota: the active peering connections per VPC quota of
             your account, when AWS has raised it. Default: - the context value
@@ -215,7 +227,7 @@ class VpcPeering(Construct):
         :raises ValidationError: when the configuration cannot work.
         """
         here = _scope_facts(scope)
-        path = f"{here.path}/{id}" if here.path else id
+        path = child_path(here.path, id)
         requester = vpc_facts(requester_vpc)
         accepter = vpc_facts(accepter_vpc)
         own_account, own_region = _vpc_env(accepter, here.stack, here.env)
@@ -238,23 +250,28 @@ class VpcPeering(Construct):
             requester_destinations=requester_destinations,
             peerings_quota=(peerings_per_vpc_quota, here.state.peerings_quota_context),
             routes_quota=(routes_per_route_table_quota, here.state.routes_quota_context),
-            accepter_side=not placement.requester_only,
-            findings=placement.check(accepter),
+            sides=("Requester",) if placement.requester_only else ("Requester", "Accepter"),
+            findings=placement.check(accepter)
+            + _dns_findings(
+                path,
+                requester_vpc,
+                accepter_vpc,
+                requester_resolves_accepter_dns=bool(requester_resolves_accepter_dns),
+                accepter_resolves_requester_dns=bool(accepter_resolves_requester_dns),
+                accepter_side=not placement.requester_only,
+            ),
         )
-        findings = _rules.check(plan, here.state.registry)
-        errors = [f for f in findings if f.error]
-        if errors:
-            raise ValidationError([Problem(path, f.rule, f.message, f.fix) for f in errors])
+        findings = _check_or_raise(path, plan, here.state.registry)
 
         super().__init__(scope, id)
         if placement.crosses_environments:
             # Fn::GetStackOutput: the one CloudFormation mechanism that carries a value
             # across both regions and accounts, whatever the app's default.
             cdk.CrossStackReferences.of(self).consume(cdk.ReferenceStrength.WEAK)
-        for finding in findings:
-            cdk.Annotations.of(self).add_warning_v2(
-                finding.rule, f"{finding.message} Fix: {finding.fix}"
-            )
+        if placement.cross_region:
+            # Checked at synth, once every security group rule of the app exists.
+            InterRegionSecurityGroupCheck.register(self, requester_vpc, accepter_vpc)
+        _warn(self, findings)
 
         self.requester_vpc = requester_vpc
         """The VPC that requested the connection."""
@@ -282,39 +299,120 @@ class VpcPeering(Construct):
         self.accepter_routes: list[ec2.CfnRoute] = []
         """The routes in the accepter VPC's route tables."""
         self._build_routes(plan)
+        self.dns_resolutions: list[PeeringDnsResolution] = []
+        """The custom resources that set AllowDnsResolutionFromRemoteVpc, one per side."""
+        if accepter_resolves_requester_dns:
+            self.dns_resolutions.append(
+                PeeringDnsResolution(
+                    self,
+                    "RequesterDnsOptions",
+                    peering_connection_id=self.peering_connection_id,
+                    side=PeeringSide.REQUESTER,
+                )
+            )
+        if requester_resolves_accepter_dns and self.accepter_side is not None:
+            self.dns_resolutions.append(
+                PeeringDnsResolution(
+                    self.accepter_side,
+                    "AccepterDnsOptions",
+                    peering_connection_id=self.peering_connection_id,
+                    side=PeeringSide.ACCEPTER,
+                )
+            )
         here.state.registry.record(plan)
 
     def _build_routes(self, plan: PeeringPlan) -> None:
-        # Routes sit directly under the peering (no grouping constructs): every construct
-        # is a jsii round trip, and a mesh has thousands of routes.
-        for route in plan.routes:
-            if route.side == "Requester":
-                target, parent = self.requester_routes, self
-            else:
-                target, parent = self.accepter_routes, self.accepter_side or self
-            route_id = f"{route.side}{route.table_label}-{route.destination_label}"
-            if route.ipv6:
-                resource = ec2.CfnRoute(
-                    parent,
-                    route_id,
-                    route_table_id=route.table_id,
-                    destination_ipv6_cidr_block=route.destination,
-                    vpc_peering_connection_id=self.peering_connection_id,
-                )
-                peer = plan.peer_of(route)
-                if route.destination in peer.ipv6_amazon_provided:
-                    # Ipv6CidrBlocks is empty until the block's association exists.
-                    for dependency in peer.ipv6_dependencies:
-                        resource.node.add_dependency(dependency)
-            else:
-                resource = ec2.CfnRoute(
-                    parent,
-                    route_id,
-                    route_table_id=route.table_id,
-                    destination_cidr_block=route.destination,
-                    vpc_peering_connection_id=self.peering_connection_id,
-                )
-            target.append(resource)
+        self.requester_routes.extend(
+            _add_routes(plan, "Requester", self, self.peering_connection_id)
+        )
+        self.accepter_routes.extend(
+            _add_routes(plan, "Accepter", self.accepter_side or self, self.peering_connection_id)
+        )
+
+
+def _dns_findings(
+    path: str,
+    requester_vpc: ec2.IVpc,
+    accepter_vpc: ec2.IVpc,
+    *,
+    requester_resolves_accepter_dns: bool,
+    accepter_resolves_requester_dns: bool,
+    accepter_side: bool,
+) -> list[Finding]:
+    """Return the problems with the DNS resolution options asked for."""
+    if not (requester_resolves_accepter_dns or accepter_resolves_requester_dns):
+        return []
+    findings = [
+        Finding(problem.rule, problem.message, problem.fix, error=True)
+        for vpc in (requester_vpc, accepter_vpc)
+        for problem in dns_problems(path, vpc)
+    ]
+    if requester_resolves_accepter_dns and not accepter_side:
+        findings.append(
+            Finding(
+                "cdk_peering:dnsWithoutAccepterSide",
+                "requester_resolves_accepter_dns is set with requester_only: that option is "
+                "set on the accepter's side, which this app does not manage.",
+                "Ask the accepter VPC's owner to allow DNS resolution from the remote VPC, "
+                "and leave requester_resolves_accepter_dns out.",
+                error=True,
+            )
+        )
+    return findings
+
+
+def _check_or_raise(path: str, plan: PeeringPlan, registry: Registry) -> list[Finding]:
+    """Run the rules; raise every error at once, return the warnings."""
+    findings = _rules.check(plan, registry)
+    errors = [f for f in findings if f.error]
+    if errors:
+        raise ValidationError([Problem(path, f.rule, f.message, f.fix) for f in errors])
+    return findings
+
+
+def _warn(construct: Construct, findings: list[Finding]) -> None:
+    for finding in findings:
+        cdk.Annotations.of(construct).add_warning_v2(
+            finding.rule, f"{finding.message} Fix: {finding.fix}"
+        )
+
+
+def _add_routes(
+    plan: PeeringPlan, side: str, parent: Construct, peering_connection_id: str
+) -> list[ec2.CfnRoute]:
+    """Create one side's planned routes under ``parent``.
+
+    Routes sit directly under it (no grouping constructs): every construct is a jsii
+    round trip, and a mesh has thousands of routes.
+    """
+    created: list[ec2.CfnRoute] = []
+    for route in plan.routes:
+        if route.side != side:
+            continue
+        route_id = f"{route.side}{route.table_label}-{route.destination_label}"
+        if route.ipv6:
+            resource = ec2.CfnRoute(
+                parent,
+                route_id,
+                route_table_id=route.table_id,
+                destination_ipv6_cidr_block=route.destination,
+                vpc_peering_connection_id=peering_connection_id,
+            )
+            peer = plan.peer_of(route)
+            if route.destination in peer.ipv6_amazon_provided:
+                # Ipv6CidrBlocks is empty until the block's association exists.
+                for dependency in peer.ipv6_dependencies:
+                    resource.node.add_dependency(dependency)
+        else:
+            resource = ec2.CfnRoute(
+                parent,
+                route_id,
+                route_table_id=route.table_id,
+                destination_cidr_block=route.destination,
+                vpc_peering_connection_id=peering_connection_id,
+            )
+        created.append(resource)
+    return created
 
 
 @dataclass(frozen=True)
@@ -468,7 +566,7 @@ def _plan(
     requester_destinations: PeerDestinations | None,
     peerings_quota: tuple[int | None, object],
     routes_quota: tuple[int | None, object],
-    accepter_side: bool,
+    sides: tuple[str, ...],
     findings: list[Finding],
 ) -> PeeringPlan:
     peerings, problem = _rules.quota(
@@ -493,10 +591,12 @@ def _plan(
     findings.extend([problem] if problem else [])
     both_ipv6 = requester.has_ipv6 and accepter.has_ipv6
     routes: list[PlannedRoute] = []
-    sides = [("Requester", requester, requester_subnets, accepter, accepter_destinations)]
-    if accepter_side:
-        sides.append(("Accepter", accepter, accepter_subnets, requester, requester_destinations))
-    for side, owner, selection, peer, destinations in sides:
+    for side, owner, selection, peer, destinations in (
+        ("Requester", requester, requester_subnets, accepter, accepter_destinations),
+        ("Accepter", accepter, accepter_subnets, requester, requester_destinations),
+    ):
+        if side not in sides:
+            continue
         tables = _route_tables(side, owner, selection, findings)
         targets = _destinations(side, peer, destinations, both_ipv6, findings)
         for table_id, table_label in tables:
@@ -645,3 +745,137 @@ def _destinations(
             for i, cidr in enumerate(peer.ipv6_cidrs)
         )
     return result
+
+
+_PCX_ID = re.compile(r"^pcx-[0-9a-f]{8}([0-9a-f]{9})?$")
+
+
+class VpcPeeringAccepter(Construct):
+    """The accepter side of a peering connection that someone else requested.
+
+    For a connection requested from outside this app (another team's or a partner's
+    CloudFormation, the console, Terraform): the routes to the requester in the accepter
+    VPC's route tables, checked by the same rules as :class:`VpcPeering`. Define it in a
+    stack of the accepter VPC's account and region. The connection must already be
+    accepted (or be accepted by the requester's stack through a ``PeeringAccepterRole``)
+    before routes through it carry traffic.
+
+    Example::
+
+        requester = ec2.Vpc.from_vpc_attributes(self, "PartnerVpc",
+            vpc_id="vpc-0123456789abcdef0", vpc_cidr_block="10.50.0.0/16",
+            availability_zones=["us-east-1a"])
+        VpcPeeringAccepter(self, "FromPartner",
+            peering_connection_id="pcx-0123456789abcdef0",
+            requester_vpc=requester, accepter_vpc=my_vpc)
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        peering_connection_id: str,
+        requester_vpc: ec2.IVpc,
+        accepter_vpc: ec2.IVpc,
+        accepter_subnets: ec2.SubnetSelection | None = None,
+        requester_destinations: PeerDestinations | None = None,
+        requester_resolves_accepter_dns: bool | None = None,
+        peerings_per_vpc_quota: int | None = None,
+        routes_per_route_table_quota: int | None = None,
+    ) -> None:
+        """Define the accepter's routes for an existing peering connection.
+
+        :param scope: the parent construct, in a stack of the accepter's account and region.
+        :param id: the construct id.
+        :param peering_connection_id: the id of the existing connection (pcx-...).
+        :param requester_vpc: the VPC that requested it, usually imported with
+            ``Vpc.from_vpc_attributes`` (its CIDR is what the routes point at).
+        :param accepter_vpc: the VPC that accepted it.
+        :param accepter_subnets: the accepter subnets whose route tables get routes to the
+            requester. Default: - every subnet of the accepter VPC, each route table once.
+        :param requester_destinations: where the routes point, inside the requester VPC.
+            Default: - every CIDR block of the requester VPC.
+        :param requester_resolves_accepter_dns: let the requester VPC resolve the accepter's
+            public DNS host names to private IP addresses (the accepter's side of
+            AllowDnsResolutionFromRemoteVpc). Default: false.
+        :param peerings_per_vpc_quota: as for ``VpcPeering``. Default: - context, else 50.
+        :param routes_per_route_table_quota: as for ``VpcPeering``. Default: - context,
+            else 50.
+        :raises ValidationError: when the configuration cannot work.
+        """
+        here = _scope_facts(scope)
+        path = child_path(here.path, id)
+        requester = vpc_facts(requester_vpc)
+        accepter = vpc_facts(accepter_vpc)
+        findings: list[Finding] = []
+        if not is_token(peering_connection_id) and not _PCX_ID.match(peering_connection_id):
+            findings.append(
+                Finding(
+                    "cdk_peering:invalidPeeringConnectionId",
+                    f"peering_connection_id {peering_connection_id!r} is not a VPC peering "
+                    "connection id.",
+                    "Give the connection's id, such as 'pcx-0123456789abcdef0'.",
+                    error=True,
+                )
+            )
+        account, region = _vpc_env(accepter, here.stack, here.env)
+        if _differs(account, here.env[0]) or _differs(region, here.env[1]):
+            findings.append(
+                Finding(
+                    "cdk_peering:accepterEnvironment",
+                    f"The accepter VPC is in {account}/{region}, but this stack "
+                    f"{here.stack.stack_name} is in {here.env[0]}/{here.env[1]}; routes must "
+                    "be deployed in the account and region that own their route tables.",
+                    "Define the VpcPeeringAccepter in a stack of the accepter VPC's account "
+                    "and region.",
+                    error=True,
+                )
+            )
+        findings += _dns_findings(
+            path,
+            requester_vpc,
+            accepter_vpc,
+            requester_resolves_accepter_dns=bool(requester_resolves_accepter_dns),
+            accepter_resolves_requester_dns=False,
+            accepter_side=True,
+        )
+        plan = _plan(
+            path=path,
+            requester=requester,
+            accepter=accepter,
+            requester_subnets=None,
+            accepter_subnets=accepter_subnets,
+            accepter_destinations=None,
+            requester_destinations=requester_destinations,
+            peerings_quota=(peerings_per_vpc_quota, here.state.peerings_quota_context),
+            routes_quota=(routes_per_route_table_quota, here.state.routes_quota_context),
+            sides=("Accepter",),
+            findings=findings,
+        )
+        warnings = _check_or_raise(path, plan, here.state.registry)
+
+        super().__init__(scope, id)
+        _warn(self, warnings)
+        self.peering_connection_id = peering_connection_id
+        """The id of the peering connection (pcx-...)."""
+        self.requester_vpc = requester_vpc
+        """The VPC that requested the connection."""
+        self.accepter_vpc = accepter_vpc
+        """The VPC that accepted the connection."""
+        self.accepter_routes: list[ec2.CfnRoute] = _add_routes(
+            plan, "Accepter", self, peering_connection_id
+        )
+        """The routes in the accepter VPC's route tables."""
+        self.dns_resolution: PeeringDnsResolution | None = (
+            PeeringDnsResolution(
+                self,
+                "AccepterDnsOptions",
+                peering_connection_id=peering_connection_id,
+                side=PeeringSide.ACCEPTER,
+            )
+            if requester_resolves_accepter_dns
+            else None
+        )
+        """The custom resource that sets the accepter's DNS option, when asked for."""
+        here.state.registry.record(plan)

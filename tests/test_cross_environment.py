@@ -12,7 +12,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
 
-from cdk_peering import ValidationError, VpcPeering
+from cdk_peering import ValidationError, VpcPeering, VpcPeeringAccepter, allow_from_peer
 from tests.conftest import new_app
 from tests.helpers import make_vpc
 
@@ -276,3 +276,213 @@ def test_misplaced_parts_are_rejected(case: str, rule: str) -> None:
     assert rule in [problem.rule for problem in raised.value.problems]
     assert "[Home/P]" in str(raised.value)
     assert home.node.try_find_child("P") is None
+
+
+def _sdk_calls(template: Template) -> list[dict[str, Any]]:
+    """Return the Create call of every AwsCustomResource in a template, parsed."""
+    calls: list[dict[str, Any]] = []
+    for resource in template.find_resources("Custom::AWS").values():
+        create = resource["Properties"]["Create"]
+        if isinstance(create, dict):  # Fn::Join around a token inside a JSON string
+            parts = cast(list[object], create["Fn::Join"][1])
+            create = "".join(p if isinstance(p, str) else "TOKEN" for p in parts)
+        calls.append(json.loads(create))
+    return calls
+
+
+def test_dns_resolution_is_set_on_each_side_in_its_own_region() -> None:
+    app = _app()
+    home = cdk.Stack(app, "Home", env=HOME)
+    away = cdk.Stack(app, "Away", env=OTHER_REGION)
+    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    VpcPeering(
+        home,
+        "AToB",
+        requester_vpc=a,
+        accepter_vpc=b,
+        requester_resolves_accepter_dns=True,
+        accepter_resolves_requester_dns=True,
+    )
+    assembly = app.synth()
+
+    requester_calls = _sdk_calls(Template.from_json(assembly.get_stack_by_name("Home").template))
+    accepter_calls = _sdk_calls(
+        Template.from_json(
+            assembly.get_stack_by_name("Home-PeeringAccepter-111111111111-eu-west-1").template
+        )
+    )
+    assert [(c["action"], c["region"], list(c["parameters"])) for c in requester_calls] == [
+        (
+            "ModifyVpcPeeringConnectionOptions",
+            "us-east-1",
+            ["VpcPeeringConnectionId", "RequesterPeeringConnectionOptions"],
+        )
+    ]
+    assert [(c["region"], list(c["parameters"])) for c in accepter_calls] == [
+        ("eu-west-1", ["VpcPeeringConnectionId", "AccepterPeeringConnectionOptions"])
+    ]
+    assert accepter_calls[0]["parameters"]["AccepterPeeringConnectionOptions"] == {
+        "AllowDnsResolutionFromRemoteVpc": True
+    }
+
+
+def test_only_the_asked_side_gets_the_dns_option(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    peering = VpcPeering(
+        stack, "AToB", requester_vpc=a, accepter_vpc=b, requester_resolves_accepter_dns=True
+    )
+    calls = _sdk_calls(Template.from_stack(stack))
+    assert [list(c["parameters"])[1] for c in calls] == ["AccepterPeeringConnectionOptions"]
+    assert len(peering.dns_resolutions) == 1
+
+
+def test_dns_option_needs_dns_hostnames_in_both_vpcs(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = ec2.Vpc(
+        stack,
+        "B",
+        ip_addresses=ec2.IpAddresses.cidr("10.1.0.0/16"),
+        max_azs=2,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(name="I", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+        ],
+        enable_dns_hostnames=False,
+    )
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(
+            stack, "AToB", requester_vpc=a, accepter_vpc=b, accepter_resolves_requester_dns=True
+        )
+    assert [p.rule for p in raised.value.problems] == ["cdk_peering:dnsDisabled"]
+    assert "enable_dns_hostnames is false on TestStack/B" in str(raised.value)
+    assert stack.node.try_find_child("AToB") is None
+    # Without the DNS option the same peering is fine.
+    VpcPeering(stack, "Plain", requester_vpc=a, accepter_vpc=b)
+
+
+def test_dns_option_for_a_side_the_app_does_not_manage(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError, match="cdk_peering:dnsWithoutAccepterSide"):
+        VpcPeering(
+            stack,
+            "AToB",
+            requester_vpc=a,
+            accepter_vpc=b,
+            requester_only=True,
+            requester_resolves_accepter_dns=True,
+        )
+
+
+# --- accepter-only: a connection requested by someone else ------------------------------
+
+
+def _partner_vpc(stack: cdk.Stack, cidr: str = "10.50.0.0/16") -> ec2.IVpc:
+    return ec2.Vpc.from_vpc_attributes(
+        stack,
+        "PartnerVpc",
+        vpc_id="vpc-0123456789abcdef0",
+        vpc_cidr_block=cidr,
+        availability_zones=["us-east-1a"],
+    )
+
+
+def test_accepter_side_of_an_imported_connection(stack: cdk.Stack) -> None:
+    mine = make_vpc(stack, "Mine", "10.0.0.0/16")
+    accepter = VpcPeeringAccepter(
+        stack,
+        "FromPartner",
+        peering_connection_id="pcx-0123456789abcdef0",
+        requester_vpc=_partner_vpc(stack),
+        accepter_vpc=mine,
+        accepter_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        requester_resolves_accepter_dns=True,
+    )
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::EC2::VPCPeeringConnection", 0)
+    routes = template.find_resources(
+        "AWS::EC2::Route", {"Properties": {"VpcPeeringConnectionId": "pcx-0123456789abcdef0"}}
+    )
+    assert {r["Properties"]["DestinationCidrBlock"] for r in routes.values()} == {"10.50.0.0/16"}
+    assert {r["Properties"]["RouteTableId"]["Ref"] for r in routes.values()} == {
+        stack.resolve(s.route_table.route_table_id)["Ref"] for s in mine.isolated_subnets
+    }
+    assert len(accepter.accepter_routes) == 2
+    calls = _sdk_calls(template)
+    assert [c["parameters"] for c in calls] == [
+        {
+            "VpcPeeringConnectionId": "pcx-0123456789abcdef0",
+            "AccepterPeeringConnectionOptions": {"AllowDnsResolutionFromRemoteVpc": True},
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pcx", "cidr", "rule"),
+    [
+        ("peering-1", "10.50.0.0/16", "cdk_peering:invalidPeeringConnectionId"),
+        ("pcx-0123456789abcdef0", "10.0.128.0/17", "cdk_peering:overlappingIpv4Cidrs"),
+    ],
+)
+def test_accepter_side_is_checked_like_a_peering(
+    stack: cdk.Stack, pcx: str, cidr: str, rule: str
+) -> None:
+    mine = make_vpc(stack, "Mine", "10.0.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeeringAccepter(
+            stack,
+            "FromPartner",
+            peering_connection_id=pcx,
+            requester_vpc=_partner_vpc(stack, cidr),
+            accepter_vpc=mine,
+        )
+    assert [p.rule for p in raised.value.problems] == [rule]
+
+
+def test_accepter_side_must_be_in_the_accepter_environment() -> None:
+    app = _app()
+    home = cdk.Stack(app, "Home", env=HOME)
+    away = cdk.Stack(app, "Away", env=OTHER_REGION)
+    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError, match="cdk_peering:accepterEnvironment"):
+        VpcPeeringAccepter(
+            home,
+            "FromPartner",
+            peering_connection_id="pcx-0123456789abcdef0",
+            requester_vpc=_partner_vpc(home),
+            accepter_vpc=b,
+        )
+
+
+def test_security_group_reference_across_an_inter_region_peering_fails_synth() -> None:
+    app = _app()
+    home = cdk.Stack(app, "Home", env=HOME)
+    away = cdk.Stack(app, "Away", env=OTHER_REGION)
+    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b)
+    sg_a = ec2.SecurityGroup(home, "SgA", vpc=a)
+    sg_b = ec2.SecurityGroup(away, "SgB", vpc=b)
+    sg_a.add_ingress_rule(cast(ec2.IPeer, sg_b), ec2.Port.tcp(443))
+
+    with pytest.raises(RuntimeError) as raised:
+        app.synth()
+    assert "[cdk_peering:interRegionSecurityGroupReference]" in str(raised.value)
+    assert "references security group Away/SgB of VPC Away/B" in str(raised.value)
+
+
+def test_cidr_rules_from_an_inter_region_peer_are_fine() -> None:
+    app = _app()
+    home = cdk.Stack(app, "Home", env=HOME)
+    away = cdk.Stack(app, "Away", env=OTHER_REGION)
+    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b)
+    sg_a = ec2.SecurityGroup(home, "SgA", vpc=a)
+    allow_from_peer(sg_a, peer_vpc=b, port=ec2.Port.tcp(443))
+
+    Template.from_json(app.synth().get_stack_by_name("Home").template).has_resource_properties(
+        "AWS::EC2::SecurityGroup",
+        {"SecurityGroupIngress": [Match.object_like({"CidrIp": "10.1.0.0/16", "FromPort": 443})]},
+    )
