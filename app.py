@@ -1,15 +1,23 @@
 #!/usr/bin/env python3
-"""The example app: several VPCs in one region peered with cdk_peering.VpcPeering.
+"""The example app: VPCs in two regions and two accounts peered with cdk_peering.
 
-    Shared (10.0.0.0/16) ---- App (10.1.0.0/16 + 100.64.0.0/16 secondary)
-        |                       |  (App reaches only Data's isolated subnets)
-        |                       |
-    Data (10.2.0.0/16 + IPv6) -- Analytics (10.3.0.0/16 + IPv6)
+    account 111111111111, us-east-1 (PeeringExample)          | account 222222222222,
+                                                              | us-east-1 (PartnerNetwork)
+    Shared 10.0.0.0/16 ------- App 10.1.0.0/16 + 100.64/16    |
+      |  |                     |  (isolated subnets only)     |
+      |  |                     |                              |
+      |  |  Data 10.2/16+IPv6 -+- Analytics 10.3/16+IPv6      |
+      |  |__________________________________________________ | __ Partner 10.20.0.0/16
+      |              cross-account: PeeringAccepterRole       |    (+ accepter role)
+      |
+      |  inter-region, DNS resolution both ways
+    Europe 10.10.0.0/16 (account 111111111111, eu-west-1: EuropeNetwork)
 
-It synthesizes offline with no AWS credentials: the account and region default to
-placeholders (override with ``-c account=... -c region=...`` or CDK_DEFAULT_ACCOUNT /
-CDK_DEFAULT_REGION), and the availability zones of the placeholder environment are
-committed in cdk.context.json.
+It synthesizes offline with no AWS credentials: accounts and regions default to
+placeholders (override with ``-c account=... -c region=... -c europe_region=...
+-c partner_account=...``, or CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION for the first),
+and the availability zones of the placeholder environments are committed in
+cdk.context.json.
 """
 
 from __future__ import annotations
@@ -20,10 +28,12 @@ import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from cdk_peering import PeerDestinations, VpcPeering
+from cdk_peering import PeerDestinations, PeeringAccepterRole, VpcPeering
 
 PLACEHOLDER_ACCOUNT = "111111111111"
 PLACEHOLDER_REGION = "us-east-1"
+PLACEHOLDER_EUROPE_REGION = "eu-west-1"
+PLACEHOLDER_PARTNER_ACCOUNT = "222222222222"
 
 
 def environment(app: cdk.App) -> cdk.Environment:
@@ -39,6 +49,10 @@ def environment(app: cdk.App) -> cdk.Environment:
         or PLACEHOLDER_REGION
     )
     return cdk.Environment(account=str(account), region=str(region))
+
+
+def _context(app: cdk.App, key: str, default: str) -> str:
+    return str(app.node.try_get_context(key) or default)
 
 
 def _vpc(scope: Construct, id: str, cidr: str, *, ipv6: bool = False) -> ec2.Vpc:
@@ -62,7 +76,16 @@ def _vpc(scope: Construct, id: str, cidr: str, *, ipv6: bool = False) -> ec2.Vpc
 class PeeringExampleStack(cdk.Stack):
     """Four VPCs in one region, peered four ways."""
 
-    def __init__(self, scope: Construct, id: str, *, env: cdk.Environment) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        env: cdk.Environment,
+        europe: ec2.IVpc,
+        partner: ec2.IVpc,
+        partner_role: PeeringAccepterRole,
+    ) -> None:
         super().__init__(scope, id, env=env, description="cdk_peering example: VPC peering")
         self.shared = _vpc(self, "Shared", "10.0.0.0/16")
         self.app_vpc = _vpc(self, "App", "10.1.0.0/16")
@@ -107,11 +130,82 @@ class PeeringExampleStack(cdk.Stack):
             accepter_destinations=PeerDestinations.subnet_cidrs(isolated),
             name="app-data",
         )
+        # Inter-region: the accepter's routes and DNS option go to a stack the library
+        # makes in eu-west-1; each side resolves the other's private DNS names.
+        VpcPeering(
+            self,
+            "SharedToEurope",
+            requester_vpc=self.shared,
+            accepter_vpc=europe,
+            requester_resolves_accepter_dns=True,
+            accepter_resolves_requester_dns=True,
+            name="shared-europe",
+        )
+        # Cross-account: CloudFormation accepts by assuming the partner's role.
+        VpcPeering(
+            self,
+            "SharedToPartner",
+            requester_vpc=self.shared,
+            accepter_vpc=partner,
+            accepter_role=partner_role,
+            accepter_subnets=isolated,
+            name="shared-partner",
+        )
+
+
+class EuropeNetworkStack(cdk.Stack):
+    """A VPC in another region of the same account."""
+
+    def __init__(self, scope: Construct, id: str, *, env: cdk.Environment) -> None:
+        super().__init__(scope, id, env=env, description="cdk_peering example: Europe VPC")
+        self.vpc = _vpc(self, "Europe", "10.10.0.0/16")
+
+
+class PartnerNetworkStack(cdk.Stack):
+    """A VPC in another account, with the role that lets the requester's stack accept."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, env: cdk.Environment, requester_account: str
+    ) -> None:
+        super().__init__(scope, id, env=env, description="cdk_peering example: partner VPC")
+        self.vpc = _vpc(self, "Partner", "10.20.0.0/16")
+        # Any VPC of the requester account may ask: naming the requester VPC's id here
+        # would make this stack wait for the requester's, which waits for this one.
+        self.accepter_role = PeeringAccepterRole(
+            self, "AccepterRole", requester_account=requester_account, accepter_vpc=self.vpc
+        )
 
 
 def build(app: cdk.App) -> list[cdk.Stack]:
-    """Add the example's stacks to ``app``."""
-    return [PeeringExampleStack(app, "PeeringExample", env=environment(app))]
+    """Add the example's stacks to ``app``; return them (the library adds accepter stacks)."""
+    home = environment(app)
+    assert home.account is not None
+    europe = EuropeNetworkStack(
+        app,
+        "EuropeNetwork",
+        env=cdk.Environment(
+            account=home.account,
+            region=_context(app, "europe_region", PLACEHOLDER_EUROPE_REGION),
+        ),
+    )
+    partner = PartnerNetworkStack(
+        app,
+        "PartnerNetwork",
+        env=cdk.Environment(
+            account=_context(app, "partner_account", PLACEHOLDER_PARTNER_ACCOUNT),
+            region=home.region,
+        ),
+        requester_account=home.account,
+    )
+    main = PeeringExampleStack(
+        app,
+        "PeeringExample",
+        env=home,
+        europe=europe.vpc,
+        partner=partner.vpc,
+        partner_role=partner.accepter_role,
+    )
+    return [main, europe, partner]
 
 
 if __name__ == "__main__":

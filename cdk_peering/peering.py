@@ -6,6 +6,7 @@ import re
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -15,6 +16,7 @@ from constructs import Construct, IConstruct
 from . import _rules
 from ._facts import SubnetFacts, VpcFacts, is_token, select_subnets, vpc_facts
 from ._rules import Finding, PeeringPlan, PlannedRoute, Registry
+from .accepter_role import PeeringAccepterRole
 from .dns import PeeringDnsResolution, PeeringSide, dns_problems
 from .errors import Problem, ValidationError, child_path
 from .security_groups import InterRegionSecurityGroupCheck
@@ -169,7 +171,7 @@ class VpcPeering(Construct):
         requester_destinations: PeerDestinations | None = None,
         accepter_account: str | None = None,
         accepter_region: str | None = None,
-        accepter_role: iam.IRole | None = None,
+        accepter_role: PeeringAccepterRole | iam.IRole | None = None,
         accepter_scope: Construct | None = None,
         requester_only: bool | None = None,
         requester_resolves_accepter_dns: bool | None = None,
@@ -200,7 +202,8 @@ class VpcPeering(Construct):
         :param accepter_region: the accepter VPC's region. Default: - the region of the
             accepter VPC's stack, or the region given when it was imported.
         :param accepter_role: the role in the accepter account that CloudFormation assumes
-            to accept a connection across accounts (see ``PeeringAccepterRole``).
+            to accept a connection across accounts: a ``PeeringAccepterRole``, or any role
+            (``iam.Role.from_role_arn(...)`` for one made elsewhere).
             Default: - none; required when the accounts differ, an error when they do not.
         :param accepter_scope: where the accepter side (its routes) goes: a construct in a
             stack of the accepter's account and region that does not hold the accepter VPC.
@@ -231,6 +234,9 @@ class VpcPeering(Construct):
         requester = vpc_facts(requester_vpc)
         accepter = vpc_facts(accepter_vpc)
         own_account, own_region = _vpc_env(accepter, here.stack, here.env)
+        if isinstance(accepter_role, PeeringAccepterRole):
+            # jsii classes implement their interfaces, though pyright cannot tell.
+            accepter_role = cast(iam.IRole, accepter_role.role)
         placement = _Placement(
             here=here,
             requester_env=_vpc_env(requester, here.stack, here.env),
@@ -472,7 +478,7 @@ class _Placement:
                     "assuming a role in the accepter account; without it the stack fails "
                     "('cannot accept peering').",
                     "Add a cdk_peering.PeeringAccepterRole to a stack of the accepter account "
-                    "and pass its role as accepter_role (or iam.Role.from_role_arn(...) for "
+                    "and pass it as accepter_role (or iam.Role.from_role_arn(...) for "
                     "a role made elsewhere).",
                     error=True,
                 )

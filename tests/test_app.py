@@ -1,0 +1,160 @@
+"""The example app: every account and region involved, and an order that deploys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Match, Template
+
+import app as example
+from tests.conftest import new_app
+
+REQUESTER = "PeeringExample"
+EUROPE_ACCEPTER = "PeeringExample-PeeringAccepter-111111111111-eu-west-1"
+PARTNER_ACCEPTER = "PeeringExample-PeeringAccepter-222222222222-us-east-1"
+
+
+@pytest.fixture(scope="module")
+def assembly() -> cdk.cx_api.CloudAssembly:
+    app = new_app()
+    example.build(app)
+    return app.synth()
+
+
+def _stacks(assembly: cdk.cx_api.CloudAssembly) -> dict[str, Any]:
+    manifest = json.loads((Path(assembly.directory) / "manifest.json").read_text())
+    return {
+        name: artifact
+        for name, artifact in manifest["artifacts"].items()
+        if artifact["type"] == "aws:cloudformation:stack"
+    }
+
+
+def _template(assembly: cdk.cx_api.CloudAssembly, name: str) -> Template:
+    return Template.from_json(assembly.get_stack_by_name(name).template)
+
+
+def test_a_stack_for_every_account_and_region(assembly: cdk.cx_api.CloudAssembly) -> None:
+    environments = {name: artifact["environment"] for name, artifact in _stacks(assembly).items()}
+    assert environments == {
+        REQUESTER: "aws://111111111111/us-east-1",
+        "EuropeNetwork": "aws://111111111111/eu-west-1",
+        "PartnerNetwork": "aws://222222222222/us-east-1",
+        EUROPE_ACCEPTER: "aws://111111111111/eu-west-1",
+        PARTNER_ACCEPTER: "aws://222222222222/us-east-1",
+    }
+
+
+def test_deploy_all_order_is_role_then_connection_then_accepter_routes(
+    assembly: cdk.cx_api.CloudAssembly,
+) -> None:
+    stacks = _stacks(assembly)
+    order: list[str] = []
+    while len(order) < len(stacks):  # what `cdk deploy --all` does: dependencies first
+        ready = sorted(
+            name
+            for name, artifact in stacks.items()
+            if name not in order
+            and all(d in order for d in artifact.get("dependencies", []) if d in stacks)
+        )
+        assert ready, "dependency cycle"
+        order.extend(ready)
+    position = {name: i for i, name in enumerate(order)}
+    # The partner's stack holds the accepter role; the connections are in the requester's.
+    assert position["PartnerNetwork"] < position[REQUESTER] < position[PARTNER_ACCEPTER]
+    assert position["EuropeNetwork"] < position[REQUESTER] < position[EUROPE_ACCEPTER]
+
+
+def test_each_peering_lives_in_the_requester_stack(assembly: cdk.cx_api.CloudAssembly) -> None:
+    requester = _template(assembly, REQUESTER)
+    requester.resource_count_is("AWS::EC2::VPCPeeringConnection", 6)
+    requester.has_resource_properties(
+        "AWS::EC2::VPCPeeringConnection",
+        {
+            "PeerRegion": "eu-west-1",
+            "PeerOwnerId": Match.absent(),
+            "Tags": [{"Key": "Name", "Value": "shared-europe"}],
+        },
+    )
+    requester.has_resource_properties(
+        "AWS::EC2::VPCPeeringConnection",
+        {
+            "PeerOwnerId": "222222222222",
+            "PeerRegion": Match.absent(),
+            "PeerRoleArn": Match.string_like_regexp(r"^arn:aws:iam::222222222222:role/"),
+            "Tags": [{"Key": "Name", "Value": "shared-partner"}],
+        },
+    )
+    for name in ("EuropeNetwork", "PartnerNetwork"):
+        _template(assembly, name).resource_count_is("AWS::EC2::VPCPeeringConnection", 0)
+
+
+def test_accepter_routes_live_in_the_accepter_environment(
+    assembly: cdk.cx_api.CloudAssembly,
+) -> None:
+    europe = _template(assembly, EUROPE_ACCEPTER)
+    europe.resource_count_is("AWS::EC2::Route", 4)  # Europe's 4 route tables -> Shared
+    europe.all_resources_properties(
+        "AWS::EC2::Route",
+        {
+            "DestinationCidrBlock": "10.0.0.0/16",
+            "VpcPeeringConnectionId": {
+                "Fn::GetStackOutput": Match.object_like(
+                    {"StackName": REQUESTER, "Region": "us-east-1"}
+                )
+            },
+        },
+    )
+    partner = _template(assembly, PARTNER_ACCEPTER)
+    partner.resource_count_is("AWS::EC2::Route", 2)  # only the partner's isolated tables
+    partner.all_resources_properties(
+        "AWS::EC2::Route",
+        {
+            "DestinationCidrBlock": "10.0.0.0/16",
+            "VpcPeeringConnectionId": {
+                "Fn::GetStackOutput": Match.object_like(
+                    {"StackName": REQUESTER, "RoleArn": Match.any_value()}
+                )
+            },
+        },
+    )
+
+
+def test_dns_resolution_over_the_inter_region_peering(
+    assembly: cdk.cx_api.CloudAssembly,
+) -> None:
+    for stack, options, region in (
+        (REQUESTER, "RequesterPeeringConnectionOptions", "us-east-1"),
+        (EUROPE_ACCEPTER, "AccepterPeeringConnectionOptions", "eu-west-1"),
+    ):
+        resources = _template(assembly, stack).find_resources("Custom::AWS")
+        assert len(resources) == 1
+        create = next(iter(resources.values()))["Properties"]["Create"]
+        text = json.dumps(create)
+        assert options in text
+        assert '\\"AllowDnsResolutionFromRemoteVpc\\":true' in text
+        assert f'\\"region\\":\\"{region}\\"' in text
+
+
+def test_the_partner_role_trusts_only_the_requester_account(
+    assembly: cdk.cx_api.CloudAssembly,
+) -> None:
+    _template(assembly, "PartnerNetwork").has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    {
+                        "Action": "sts:AssumeRole",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+                    }
+                ],
+                "Version": "2012-10-17",
+            }
+        },
+    )
