@@ -1,17 +1,11 @@
 #!/usr/bin/env python3
 """The example app: VPCs in two regions and two accounts peered with cdk_peering.
 
-    account 111111111111, us-east-1 (PeeringExample)          | account 222222222222,
-                                                              | us-east-1 (PartnerNetwork)
-    Shared 10.0.0.0/16 ------- App 10.1.0.0/16 + 100.64/16    |
-      |  |                     |  (isolated subnets only)     |
-      |  |                     |                              |
-      |  |  Data 10.2/16+IPv6 -+- Analytics 10.3/16+IPv6      |
-      |  |__________________________________________________ | __ Partner 10.20.0.0/16
-      |              cross-account: PeeringAccepterRole       |    (+ accepter role)
-      |
-      |  inter-region, DNS resolution both ways
-    Europe 10.10.0.0/16 (account 111111111111, eu-west-1: EuropeNetwork)
+    account 111111111111, us-east-1 (PeeringExample)
+      Shared ---- App (+ secondary 100.64.0.0/16) ---- Data (isolated subnets only)
+      Shared ---- Data (IPv6) ---- Analytics (IPv6)
+      Shared ---- Europe   (111111111111, eu-west-1: inter-region, DNS both ways)
+      Shared ---- Partner  (222222222222, us-east-1: cross-account, accepter role)
 
 It synthesizes offline with no AWS credentials: accounts and regions default to
 placeholders (override with ``-c account=... -c region=... -c europe_region=...
