@@ -235,6 +235,20 @@ def test_stacks_have_concrete_regions(gate: Synthesis) -> None:
     assert unresolved == [], "cfn-lint needs each stack's region"
 
 
+def test_every_template_the_app_writes_is_gated(
+    lint_matches: dict[str, list[LintMatch]],
+) -> None:
+    # The library's accepter stacks included: they are written for the accepter's
+    # account and region and must pass the same checks.
+    assert sorted(lint_matches) == [
+        "EuropeNetwork",
+        "PartnerNetwork",
+        "PeeringExample",
+        "PeeringExample-PeeringAccepter-111111111111-eu-west-1",
+        "PeeringExample-PeeringAccepter-222222222222-us-east-1",
+    ]
+
+
 def test_cfn_lint_finds_nothing(lint_matches: dict[str, list[LintMatch]]) -> None:
     problems = [
         f"{stack}: {m.rule_id} {m.logical_id} ({m.resource_type}) {m.message}"
