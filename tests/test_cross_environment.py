@@ -32,6 +32,16 @@ def _app() -> cdk.App:
     return new_app(**AZ_CONTEXT)
 
 
+def _inter_region_pair() -> tuple[cdk.App, cdk.Stack, cdk.Stack, ec2.Vpc, ec2.Vpc]:
+    """Return an app with VPC A (10.0.0.0/16) in us-east-1 and B (10.1.0.0/16) in eu-west-1."""
+    app = _app()
+    home = cdk.Stack(app, "Home", env=HOME)
+    away = cdk.Stack(app, "Away", env=OTHER_REGION)
+    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    return app, home, away, a, b
+
+
 def _deploy_order(assembly: cdk.cx_api.CloudAssembly) -> list[str]:
     """Order the stacks as `cdk deploy --all` may: every stack after its dependencies."""
     manifest = json.loads((Path(assembly.directory) / "manifest.json").read_text())
@@ -59,11 +69,7 @@ def _depends_on(assembly: cdk.cx_api.CloudAssembly, stack: str) -> set[str]:
 
 
 def test_inter_region_peering_puts_each_side_in_its_own_region() -> None:
-    app = _app()
-    home = cdk.Stack(app, "Home", env=HOME)
-    away = cdk.Stack(app, "Away", env=OTHER_REGION)
-    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    app, home, _away, a, b = _inter_region_pair()
     peering = VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b)
 
     accepter_stack = cdk.Stack.of(peering.accepter_side)  # type: ignore[arg-type]
@@ -111,11 +117,7 @@ def test_inter_region_peering_puts_each_side_in_its_own_region() -> None:
 
 
 def test_inter_region_deploy_order_has_no_cycle() -> None:
-    app = _app()
-    home = cdk.Stack(app, "Home", env=HOME)
-    away = cdk.Stack(app, "Away", env=OTHER_REGION)
-    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    app, home, _away, a, b = _inter_region_pair()
     VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b)
 
     assembly = app.synth()
@@ -291,11 +293,7 @@ def _sdk_calls(template: Template) -> list[dict[str, Any]]:
 
 
 def test_dns_resolution_is_set_on_each_side_in_its_own_region() -> None:
-    app = _app()
-    home = cdk.Stack(app, "Home", env=HOME)
-    away = cdk.Stack(app, "Away", env=OTHER_REGION)
-    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    app, home, _away, a, b = _inter_region_pair()
     VpcPeering(
         home,
         "AToB",
@@ -456,11 +454,7 @@ def test_accepter_side_must_be_in_the_accepter_environment() -> None:
 
 
 def test_security_group_reference_across_an_inter_region_peering_fails_synth() -> None:
-    app = _app()
-    home = cdk.Stack(app, "Home", env=HOME)
-    away = cdk.Stack(app, "Away", env=OTHER_REGION)
-    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    app, home, away, a, b = _inter_region_pair()
     VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b)
     sg_a = ec2.SecurityGroup(home, "SgA", vpc=a)
     sg_b = ec2.SecurityGroup(away, "SgB", vpc=b)
@@ -473,11 +467,7 @@ def test_security_group_reference_across_an_inter_region_peering_fails_synth() -
 
 
 def test_cidr_rules_from_an_inter_region_peer_are_fine() -> None:
-    app = _app()
-    home = cdk.Stack(app, "Home", env=HOME)
-    away = cdk.Stack(app, "Away", env=OTHER_REGION)
-    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    app, home, _away, a, b = _inter_region_pair()
     VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b)
     sg_a = ec2.SecurityGroup(home, "SgA", vpc=a)
     allow_from_peer(sg_a, peer_vpc=b, port=ec2.Port.tcp(443))

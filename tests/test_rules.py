@@ -31,6 +31,14 @@ def _imported(
     )
 
 
+def _two_vpcs(stack: cdk.Stack) -> tuple[ec2.Vpc, ec2.Vpc]:
+    """Return VPCs A (10.0.0.0/16) and B (10.1.0.0/16), two isolated subnets each."""
+    return (
+        make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True),
+        make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True),
+    )
+
+
 def _warnings(stack: cdk.Stack, path: str) -> list[str]:
     return [
         str(message.entry.data)
@@ -55,8 +63,7 @@ def test_overlapping_primary_cidrs(stack: cdk.Stack) -> None:
 
 
 def test_overlapping_secondary_cidr_even_if_unused(stack: cdk.Stack) -> None:
-    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    a, b = _two_vpcs(stack)
     ec2.CfnVPCCidrBlock(stack, "ASecondary", vpc_id=a.vpc_id, cidr_block="100.64.0.0/16")
     ec2.CfnVPCCidrBlock(stack, "BSecondary", vpc_id=b.vpc_id, cidr_block="100.64.128.0/20")
     with pytest.raises(
@@ -72,8 +79,7 @@ def test_overlapping_secondary_cidr_even_if_unused(stack: cdk.Stack) -> None:
 
 
 def test_overlapping_ipv6_cidrs(stack: cdk.Stack) -> None:
-    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    a, b = _two_vpcs(stack)
     for vpc, cidr in ((a, "2600:1f18:aa00::/56"), (b, "2600:1f18:aa00:10::/60")):
         ec2.CfnVPCCidrBlock(
             vpc, "Ipv6", vpc_id=vpc.vpc_id, ipv6_cidr_block=cidr, ipv6_pool="pool-1"
@@ -107,8 +113,7 @@ def test_vpc_peered_with_itself(stack: cdk.Stack) -> None:
 
 @pytest.mark.parametrize("reverse", [False, True])
 def test_second_peering_between_the_same_vpcs(stack: cdk.Stack, reverse: bool) -> None:
-    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    a, b = _two_vpcs(stack)
     VpcPeering(stack, "First", requester_vpc=a, accepter_vpc=b)
     with pytest.raises(ValidationError) as raised:
         VpcPeering(
@@ -141,8 +146,7 @@ def test_separate_apps_do_not_share_state() -> None:
 
 
 def test_destination_outside_the_peer_is_transitive_routing(stack: cdk.Stack) -> None:
-    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    a, b = _two_vpcs(stack)
     with pytest.raises(ValidationError) as raised:
         VpcPeering(
             stack,
@@ -160,8 +164,7 @@ def test_destination_outside_the_peer_is_transitive_routing(stack: cdk.Stack) ->
 def test_default_route_through_a_peering_is_edge_to_edge_routing(
     stack: cdk.Stack, destination: str
 ) -> None:
-    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    a, b = _two_vpcs(stack)
     with pytest.raises(ValidationError) as raised:
         VpcPeering(
             stack,
@@ -177,8 +180,7 @@ def test_default_route_through_a_peering_is_edge_to_edge_routing(
 
 
 def test_destination_that_is_not_a_cidr(stack: cdk.Stack) -> None:
-    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    a, b = _two_vpcs(stack)
     with pytest.raises(ValidationError, match=r"'10\.1\.0\.0/33' is not a CIDR block"):
         VpcPeering(
             stack,
@@ -191,8 +193,7 @@ def test_destination_that_is_not_a_cidr(stack: cdk.Stack) -> None:
 
 def test_two_peering_routes_with_one_destination_in_a_table(stack: cdk.Stack) -> None:
     # B and C overlap each other (not A): A's route tables would get 10.1.0.0/16 twice.
-    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    a, b = _two_vpcs(stack)
     c = make_vpc(stack, "C", "10.1.0.0/16", isolated_only=True)
     VpcPeering(stack, "AB", requester_vpc=a, accepter_vpc=b)
     with pytest.raises(ValidationError) as raised:
@@ -203,8 +204,7 @@ def test_two_peering_routes_with_one_destination_in_a_table(stack: cdk.Stack) ->
 
 
 def test_longest_prefix_routes_resolve_that_conflict(stack: cdk.Stack) -> None:
-    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    a, b = _two_vpcs(stack)
     c = make_vpc(stack, "C", "10.1.0.0/16", isolated_only=True)
     first = ec2.SubnetSelection(subnets=[a.isolated_subnets[0]])
     second = ec2.SubnetSelection(subnets=[a.isolated_subnets[1]])
@@ -277,8 +277,7 @@ def test_more_than_125_peerings_on_a_vpc_is_an_error(stack: cdk.Stack) -> None:
 
 @pytest.mark.parametrize("quota", [10, 126, "many"])
 def test_an_invalid_declared_quota(stack: cdk.Stack, quota: object) -> None:
-    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    a, b = _two_vpcs(stack)
     with pytest.raises(
         ValidationError, match="is not a valid active peering connections per VPC quota"
     ):
@@ -290,8 +289,7 @@ def _many_destinations(count: int) -> PeerDestinations:
 
 
 def test_more_routes_in_a_table_than_the_quota_is_a_warning(stack: cdk.Stack) -> None:
-    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    a, b = _two_vpcs(stack)
     VpcPeering(
         stack, "P", requester_vpc=a, accepter_vpc=b, accepter_destinations=_many_destinations(51)
     )
@@ -305,8 +303,7 @@ def test_more_routes_in_a_table_than_the_quota_is_a_warning(stack: cdk.Stack) ->
 
 
 def test_a_declared_raised_route_quota_silences_the_warning(stack: cdk.Stack) -> None:
-    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    a, b = _two_vpcs(stack)
     VpcPeering(
         stack,
         "P",
@@ -328,8 +325,7 @@ def test_route_quota_counts_routes_from_every_peering_in_the_app(stack: cdk.Stac
 
 
 def test_more_routes_than_the_route_quota_maximum_is_an_error(stack: cdk.Stack) -> None:
-    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    a, b = _two_vpcs(stack)
     many = PeerDestinations.cidr_blocks([f"10.1.{i // 8}.{(i % 8) * 32}/27" for i in range(1001)])
     with pytest.raises(
         ValidationError, match="would hold 1001 IPv4 peering routes; AWS allows at most 1000"
@@ -357,8 +353,7 @@ def test_more_routes_than_the_route_quota_maximum_is_an_error(stack: cdk.Stack) 
 def test_subnet_selection_that_matches_no_subnet(
     stack: cdk.Stack, selection: ec2.SubnetSelection, reason: str
 ) -> None:
-    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    a, b = _two_vpcs(stack)
     with pytest.raises(ValidationError) as raised:
         VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b, accepter_subnets=selection)
     assert _rules(raised.value) == ["cdk_peering:emptySubnetSelection"]
@@ -401,8 +396,7 @@ def test_token_cidr_skips_the_overlap_check_with_a_warning(stack: cdk.Stack) -> 
 
 
 def test_token_destination_skips_the_destination_check_with_a_warning(stack: cdk.Stack) -> None:
-    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    a, b = _two_vpcs(stack)
     VpcPeering(
         stack,
         "P",
