@@ -39,6 +39,17 @@ def _two_vpcs(stack: cdk.Stack) -> tuple[ec2.Vpc, ec2.Vpc]:
     )
 
 
+def _route_a_to_b(stack: cdk.Stack, a: ec2.IVpc, b: ec2.IVpc, cidrs: list[str]) -> VpcPeering:
+    """Peer A with B, A's routes pointing at the given CIDRs only."""
+    return VpcPeering(
+        stack,
+        "Peering",
+        requester_vpc=a,
+        accepter_vpc=b,
+        accepter_destinations=PeerDestinations.cidr_blocks(cidrs),
+    )
+
+
 def _warnings(stack: cdk.Stack, path: str) -> list[str]:
     return [
         str(message.entry.data)
@@ -69,13 +80,7 @@ def test_overlapping_secondary_cidr_even_if_unused(stack: cdk.Stack) -> None:
     with pytest.raises(
         ValidationError, match=r"100\.64\.0\.0/16 of TestStack/A overlaps 100\.64\.128\.0/20"
     ):
-        VpcPeering(
-            stack,
-            "Peering",
-            requester_vpc=a,
-            accepter_vpc=b,
-            accepter_destinations=PeerDestinations.cidr_blocks(["10.1.0.0/16"]),
-        )
+        _route_a_to_b(stack, a, b, ["10.1.0.0/16"])
 
 
 def test_overlapping_ipv6_cidrs(stack: cdk.Stack) -> None:
@@ -148,13 +153,7 @@ def test_separate_apps_do_not_share_state() -> None:
 def test_destination_outside_the_peer_is_transitive_routing(stack: cdk.Stack) -> None:
     a, b = _two_vpcs(stack)
     with pytest.raises(ValidationError) as raised:
-        VpcPeering(
-            stack,
-            "Peering",
-            requester_vpc=a,
-            accepter_vpc=b,
-            accepter_destinations=PeerDestinations.cidr_blocks(["10.1.0.0/24", "10.2.0.0/16"]),
-        )
+        _route_a_to_b(stack, a, b, ["10.1.0.0/24", "10.2.0.0/16"])
     assert _rules(raised.value) == ["cdk_peering:transitiveRoute"]
     assert "Route destination 10.2.0.0/16 is not inside TestStack/B" in str(raised.value)
     assert "not transitive" in str(raised.value)
@@ -182,13 +181,7 @@ def test_default_route_through_a_peering_is_edge_to_edge_routing(
 def test_destination_that_is_not_a_cidr(stack: cdk.Stack) -> None:
     a, b = _two_vpcs(stack)
     with pytest.raises(ValidationError, match=r"'10\.1\.0\.0/33' is not a CIDR block"):
-        VpcPeering(
-            stack,
-            "Peering",
-            requester_vpc=a,
-            accepter_vpc=b,
-            accepter_destinations=PeerDestinations.cidr_blocks(["10.1.0.0/33"]),
-        )
+        _route_a_to_b(stack, a, b, ["10.1.0.0/33"])
 
 
 def test_two_peering_routes_with_one_destination_in_a_table(stack: cdk.Stack) -> None:
