@@ -7,6 +7,11 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# checkov pins packaging<24 while pytest 9 needs >=24: it gets a virtual environment of
+# its own, which the gate tests run as a command.
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 
 # The venv's bin comes first so jsii and the CDK CLI run on the venv's Node.js 24 (not the
 # machine's end-of-life Node 20) and `python3` in cdk.json is the venv's Python.
@@ -16,11 +21,17 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 
 .PHONY: synth test lint typecheck unit bench env clean
 
-env: $(PY_STAMP) $(NODE_STAMP)
+env: $(PY_STAMP) $(NODE_STAMP) $(CHECKOV_STAMP)
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+$(CHECKOV_STAMP):
+	rm -rf $(CHECKOV_VENV)
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "checkov==$(CHECKOV_VERSION)"
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
@@ -54,4 +65,4 @@ bench: env
 	CDK_VALIDATION=false python bench/mesh_vs_l1.py
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules cdk.out .pytest_cache .ruff_cache

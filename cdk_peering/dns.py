@@ -161,10 +161,13 @@ class PeeringDnsResolution(Construct):
         The provider is one Lambda function per stack, a sibling of this construct at the
         stack's top level; its role is ``custom_resource.grant_principal``. Only the
         managed-policy finding for AWSLambdaBasicExecutionRole is acknowledged, on the
-        role's ``AWS::IAM::Role`` alone.
+        role's ``AWS::IAM::Role`` alone. checkov's findings on the provider's function and
+        log group are explained in their Metadata.
         """
         role = self.custom_resource.grant_principal
-        target = role.node.default_child if isinstance(role, iam.Role) else None
+        if not isinstance(role, iam.Role):
+            return
+        target = role.node.default_child
         if target is not None:
             cdk.Validations.of(target).acknowledge(
                 cdk.Acknowledgment(
@@ -172,6 +175,45 @@ class PeeringDnsResolution(Construct):
                     reason=_LAMBDA_BASIC_EXECUTION_REASON,
                 )
             )
+        function = role.node.scope  # the provider's lambda.Function, the role's parent
+        if function is not None:
+            _skip_checkov(function.node.default_child, _CHECKOV_FUNCTION_SKIPS)
+            log_group = function.node.try_find_child("LogGroup")
+            if log_group is not None:
+                _skip_checkov(log_group.node.default_child, _CHECKOV_LOG_GROUP_SKIPS)
+
+
+# checkov findings inherent in aws-cdk-lib's AwsCustomResource provider, explained on the
+# provider's own resources (checkov reads Metadata.checkov.skip).
+_CHECKOV_FUNCTION_SKIPS = [
+    {
+        "id": "CKV_AWS_115",
+        "comment": "aws-cdk-lib's AwsCustomResource provider runs only during deployments, "
+        "one call at a time; reserved concurrency would only take capacity from the account.",
+    },
+    {
+        "id": "CKV_AWS_116",
+        "comment": "A CloudFormation custom resource handler reports failure to "
+        "CloudFormation itself, which fails the deployment; a dead-letter queue adds nothing.",
+    },
+    {
+        "id": "CKV_AWS_117",
+        "comment": "The provider calls the public EC2 API; placing it in a VPC would need NAT "
+        "or an EC2 interface endpoint in every stack that sets a peering DNS option.",
+    },
+]
+_CHECKOV_LOG_GROUP_SKIPS = [
+    {
+        "id": "CKV_AWS_158",
+        "comment": "The provider's log group holds the SDK call and its result, no secrets; "
+        "CloudWatch Logs encrypts it at rest. A customer-managed KMS key is left to the app.",
+    },
+]
+
+
+def _skip_checkov(resource: object, skips: list[dict[str, str]]) -> None:
+    if isinstance(resource, cdk.CfnResource):
+        resource.add_metadata("checkov", {"skip": skips})
 
 
 def _modify_options(

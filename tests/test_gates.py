@@ -30,6 +30,7 @@ Finally every template in the cloud assembly is linted with cfn-lint in its stac
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,7 @@ from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]
 from constructs import Construct
 
 import app as example
-from tests.conftest import ENV, new_app
+from tests.conftest import ENV, ROOT, new_app
 
 # One synth and one validation engine per worker: with `pytest -n 2 --dist loadgroup` every
 # test here runs on the same worker (with plain `-n 2` the tests may split over both).
@@ -133,6 +134,7 @@ class Synthesis:
     error: str | None
     report: dict[str, Any] = field(repr=False)
     stacks: list[StackTemplate] = field(repr=False)
+    outdir: Path
 
 
 def strict_app() -> cdk.App:
@@ -165,7 +167,7 @@ def synth(app: cdk.App) -> Synthesis:
             )
             for artifact in cdk.cx_api.CloudAssembly(str(outdir)).stacks_recursively
         ]
-    return Synthesis(error=error, report=report, stacks=stacks)
+    return Synthesis(error=error, report=report, stacks=stacks, outdir=outdir)
 
 
 def findings(report: dict[str, Any], plugin: str) -> list[str]:
@@ -268,6 +270,138 @@ def test_cfn_lint_ignores_are_all_used(lint_matches: dict[str, list[LintMatch]])
         if not any(m.rule_id == rule_id and m.logical_id.startswith(prefix) for m in matches)
     ]
     assert unused == [], "remove ignores that match nothing"
+
+
+# --- checkov, run once over every template the app writes ------------------------------
+
+CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
+
+
+class CheckovExplanation(NamedTuple):
+    """A checkov check the gate accepts on resources of the app's own making, and why."""
+
+    reason: str
+    logical_id_parts: tuple[str, ...]
+
+
+# checkov findings on resources the example app (not cdk_peering) makes. The library
+# explains the findings on its own resources in their Metadata (checkov: skip), where any
+# user's checkov run sees them. An entry that matches nothing fails
+# test_checkov_explanations_are_all_used.
+CHECKOV_EXPLAINED: dict[str, CheckovExplanation] = {
+    "CKV_AWS_158": CheckovExplanation(
+        reason=(
+            "The example's VPC flow-log groups use CloudWatch Logs' default encryption at "
+            "rest; a customer-managed KMS key per VPC is a cost the example leaves to its "
+            "users."
+        ),
+        logical_id_parts=("FlowLogLogGroup",),
+    ),
+    **{
+        check: CheckovExplanation(
+            reason=(
+                "aws-cdk-lib's own custom-resource provider behind the "
+                "@aws-cdk/aws-ec2:restrictDefaultSecurityGroup feature flag (it empties each "
+                "VPC's default security group during deployment): no DLQ, VPC or reserved "
+                "concurrency is meaningful for a deploy-time handler."
+            ),
+            logical_id_parts=("CustomVpcRestrictDefaultSGCustomResourceProvider",),
+        )
+        for check in ("CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117")
+    },
+}
+
+
+class CheckovResult(NamedTuple):
+    """One checkov result: check, resource type and logical id, and skip comment."""
+
+    check_id: str
+    resource_type: str
+    logical_id: str
+    comment: str
+
+    def explained(self) -> bool:
+        """Whether CHECKOV_EXPLAINED accepts this failed check."""
+        explanation = CHECKOV_EXPLAINED.get(self.check_id)
+        return explanation is not None and any(
+            part in self.logical_id for part in explanation.logical_id_parts
+        )
+
+
+@pytest.fixture(scope="module")
+def checkov_results(gate: Synthesis) -> dict[str, list[CheckovResult]]:
+    """checkov's passed, failed and skipped checks over the gate's cloud assembly."""
+    assert CHECKOV.exists(), f"{CHECKOV} is missing: run `make env`"
+    run = subprocess.run(
+        [
+            *(str(CHECKOV), "-d", str(gate.outdir), "--framework", "cloudformation"),
+            *("--output", "json", "--skip-download"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode in (0, 1), run.stderr[-2000:]  # 1: some check failed
+    report: Any = json.loads(run.stdout)
+    reports: list[Any] = report if isinstance(report, list) else [report]
+    results: dict[str, list[CheckovResult]] = {"passed": [], "failed": [], "skipped": []}
+    for entry in reports:
+        for outcome in results:
+            for check in entry["results"][f"{outcome}_checks"]:
+                resource_type, _, logical_id = str(check["resource"]).partition(".")
+                results[outcome].append(
+                    CheckovResult(
+                        check["check_id"],
+                        resource_type,
+                        logical_id,
+                        str(check["check_result"].get("suppress_comment") or ""),
+                    )
+                )
+    return results
+
+
+def test_checkov_leaves_no_failed_check_unexplained(
+    checkov_results: dict[str, list[CheckovResult]],
+) -> None:
+    assert checkov_results["passed"], "checkov checked nothing"
+    unexplained = [r for r in checkov_results["failed"] if not r.explained()]
+    assert unexplained == []
+
+
+def test_checkov_skips_carry_written_reasons(
+    checkov_results: dict[str, list[CheckovResult]],
+) -> None:
+    assert [r for r in checkov_results["skipped"] if len(r.comment) < 20] == []
+
+
+def test_checkov_explanations_are_all_used(
+    checkov_results: dict[str, list[CheckovResult]],
+) -> None:
+    unused = [
+        (check_id, part)
+        for check_id, explanation in CHECKOV_EXPLAINED.items()
+        for part in explanation.logical_id_parts
+        if not any(
+            r.check_id == check_id and part in r.logical_id for r in checkov_results["failed"]
+        )
+    ]
+    assert unused == [], "remove explanations that match nothing"
+
+
+def test_endpoint_services_require_acceptance(
+    gate: Synthesis, checkov_results: dict[str, list[CheckovResult]]
+) -> None:
+    # CKV_AWS_123 must pass for every endpoint service the app defines.
+    services = {
+        logical_id
+        for stack in gate.stacks
+        for logical_id, resource in stack.template.get("Resources", {}).items()
+        if resource["Type"] == "AWS::EC2::VPCEndpointService"
+    }
+    passed = {r.logical_id for r in checkov_results["passed"] if r.check_id == "CKV_AWS_123"}
+    assert services <= passed
+    assert [r for r in checkov_results["failed"] if r.check_id == "CKV_AWS_123"] == []
 
 
 # --- Sentinels: the same set-up rejects what it should, so the gate cannot pass vacuously.
