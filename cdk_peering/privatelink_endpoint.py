@@ -1,0 +1,583 @@
+"""PrivateLinkEndpoint: an interface VPC endpoint that peered VPCs can reach and resolve.
+
+AWS facts this relies on:
+
+* an interface endpoint (``AWS::EC2::VPCEndpoint`` of type ``Interface``) is reached
+  through its network interfaces, guarded by its security groups; clients in a peered VPC
+  connect from their own CIDR blocks, and across Regions a security group rule must name
+  CIDRs, not a peer's security group (VPC peering guide, "VPC peering limitations");
+* ``ServiceRegion`` makes the endpoint connect to an endpoint service of another Region
+  (native cross-region PrivateLink; CloudFormation reference, AWS::EC2::VPCEndpoint);
+* consumers in a remote VPC reached over peering cannot use the service's private DNS
+  name: the endpoint's private DNS lives in a hidden private hosted zone associated with
+  the endpoint's VPC only. The documented workaround is a Route 53 private hosted zone
+  with that name, with an alias record to the endpoint's regional DNS name, associated
+  with the endpoint's VPC and every peered VPC that should resolve it, in any Region
+  (PrivateLink guide, "Manage DNS names"; Route 53 developer guide, "Working with private
+  hosted zones");
+* a private hosted zone can be associated in CloudFormation (``VPCs``, with
+  ``VPCRegion``) only with VPCs of its own account. A VPC of another account needs
+  ``CreateVPCAssociationAuthorization`` by the zone's account, then
+  ``AssociateVPCWithHostedZone`` by the VPC's account; neither has a CloudFormation
+  resource (Route 53 developer guide, "Associating an Amazon VPC and a private hosted
+  zone that you created with different AWS accounts"; CloudFormation coverage roadmap
+  issues 371 and 372).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, cast
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_route53_targets as route53_targets
+from constructs import Construct
+
+from ._facts import is_token, vpc_facts
+from .errors import Problem, ValidationError, child_path
+from .security_groups import allow_from_peer
+
+PRIVATE_DNS_CONFLICT_RULE = "cdk_peering:privateDnsConflict"
+DNS_NAME_OUTSIDE_ZONE_RULE = "cdk_peering:dnsNameOutsideZone"
+DNS_NAME_MISSING_RULE = "cdk_peering:dnsNameMissing"
+PEERING_NOT_FROM_ENDPOINT_VPC_RULE = "cdk_peering:peeringNotFromEndpointVpc"
+INVALID_PORT_RULE = "cdk_peering:invalidPort"
+PORT_NOT_OFFERED_RULE = "cdk_peering:portNotOffered"
+SERVICE_REGION_MISMATCH_RULE = "cdk_peering:serviceRegionMismatch"
+DNS_VPC_WITHOUT_PATH_RULE = "cdk_peering:dnsVpcWithoutPath"
+CROSS_ACCOUNT_ZONE_ASSOCIATION_RULE = "cdk_peering:crossAccountZoneAssociation"
+
+# cdk-nag's EC23 (no ingress from 0.0.0.0/0 or ::/0) throws on a rule whose CIDR is a
+# token, as an Amazon-provided IPv6 block is (Fn::Select of the VPC's Ipv6CidrBlocks).
+_NAG_EC23_ID = "AwsSolutions::AwsSolutions-EC23"
+_NAG_EC23_REASON = (
+    "cdk-nag's EC23 cannot evaluate a rule whose CIDR is a CloudFormation expression: the "
+    "Amazon-provided IPv6 block (or an imported CIDR) of a VPC this endpoint serves. Every "
+    "ingress rule of this group names one CIDR block of the endpoint's VPC or of a VPC it "
+    "serves, on the service's ports; none is 0.0.0.0/0 or ::/0."
+)
+
+# com.amazonaws.vpce.<region>.vpce-svc-<id>: the name of an endpoint service, which names
+# the service's Region.
+_SERVICE_NAME_REGION = re.compile(r"com\.amazonaws\.vpce\.([a-z]{2}(?:-[a-z]+)+-\d+)\.")
+
+
+class EndpointServiceLike(Protocol):
+    """An endpoint service the app defines: ``cdk_peering.PrivateLinkService`` or similar."""
+
+    @property
+    def service_name(self) -> str:
+        """The service's name, ``com.amazonaws.vpce.<region>.vpce-svc-...``."""
+        ...
+
+    @property
+    def ports(self) -> Sequence[int]:
+        """The ports the service listens on."""
+        ...
+
+
+class PeeringLike(Protocol):
+    """A VPC peering: ``cdk_peering.VpcPeering`` or anything with its two VPCs."""
+
+    @property
+    def requester_vpc(self) -> ec2.IVpc:
+        """The VPC that requested the connection."""
+        ...
+
+    @property
+    def accepter_vpc(self) -> ec2.IVpc:
+        """The VPC that accepted the connection."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Service:
+    """What the endpoint needs to know about the service it connects to."""
+
+    name: str
+    offered_ports: tuple[int, ...]
+    """The ports the service says it listens on; empty for a plain name."""
+    region: str | None
+    """The service's Region, when its name or its stack tells it."""
+
+
+def _service(service: EndpointServiceLike | str, own_region: str) -> _Service:
+    if isinstance(service, str):
+        return _Service(service, (), _name_region(service))
+    name = service.service_name
+    region = _name_region(name)
+    if region is None and isinstance(service, Construct):
+        stack_region = cdk.Stack.of(service).region
+        if not is_token(stack_region):
+            region = stack_region
+            if is_token(name) and not is_token(own_region) and stack_region != own_region:
+                # ec2.VpcEndpointService writes its name with the unscoped AWS::Region,
+                # which in this stack would name this Region: keep the service's Region
+                # and take only the vpce-svc-... id (the fifth dot-separated part).
+                name = cdk.Fn.join(
+                    ".",
+                    ["com.amazonaws.vpce", region, cdk.Fn.select(4, cdk.Fn.split(".", name))],
+                )
+    return _Service(name, tuple(service.ports), region)
+
+
+def _name_region(name: str) -> str | None:
+    match = _SERVICE_NAME_REGION.match(name)
+    return match.group(1) if match else None
+
+
+def _normalise_dns_name(name: str) -> str:
+    return name.lower().removesuffix(".")
+
+
+def _other_side(peering: PeeringLike, vpc_path: str) -> ec2.IVpc | None:
+    """Return the side of ``peering`` that is not the VPC at ``vpc_path``; None if neither is."""
+    requester, accepter = peering.requester_vpc, peering.accepter_vpc
+    if vpc_facts(requester).path == vpc_path:
+        return accepter
+    if vpc_facts(accepter).path == vpc_path:
+        return requester
+    return None
+
+
+def _peering_problem(path: str, vpc_path: str, peering: PeeringLike) -> Problem:
+    sides = " and ".join(vpc_facts(v).path for v in (peering.requester_vpc, peering.accepter_vpc))
+    return Problem(
+        path,
+        PEERING_NOT_FROM_ENDPOINT_VPC_RULE,
+        f"The peering between {sides} does not involve the endpoint's VPC {vpc_path}: "
+        "clients on its far side have no network path to the endpoint.",
+        "Serve only peerings that have the endpoint's VPC on one side, or define the endpoint "
+        "in a VPC of that peering.",
+    )
+
+
+class PrivateLinkEndpoint(Construct):
+    """An interface VPC endpoint to a PrivateLink service, reachable from peered VPCs.
+
+    Builds an ``ec2.InterfaceVpcEndpoint`` (``AWS::EC2::VPCEndpoint`` of type Interface,
+    this construct's default child ``Resource``) to ``service``, in this Region or, with
+    ``service_region``, in the service's Region (native cross-region PrivateLink), and a
+    security group of its own that admits, on the service's ports, only the CIDR blocks
+    of the endpoint's VPC and of the VPCs it serves (``client_vpcs``, ``peerings``,
+    :meth:`allow_from_vpc`, :meth:`serve_peering`), primary and secondary, written as
+    literal CIDRs.
+
+    Clients in a peered VPC cannot use the service's private DNS name (AWS resolves it
+    only inside the endpoint's VPC). With ``dns_name`` the construct adds the documented
+    workaround: a Route 53 private hosted zone for that name with an alias A record (and
+    AAAA when the endpoint has IPv6) to the endpoint's regional DNS name, associated with
+    the endpoint's VPC, every VPC of ``dns_vpcs`` and the far side of every served
+    peering, in any Region of this account. A hosted zone's ``VPCs`` carry each VPC's
+    Region; a VPC defined in a stack of another Region is referenced with
+    ``Fn::GetStackOutput`` (this construct consumes references weakly).
+
+    **VPCs of other accounts.** CloudFormation cannot associate a private hosted zone
+    with a VPC of another account: the zone's account must call
+    ``CreateVPCAssociationAuthorization`` and then the VPC's account
+    ``AssociateVPCWithHostedZone`` (Route 53 API; the console cannot do it). Such a VPC
+    is therefore left out of the zone's ``VPCs`` and a warning
+    ``cdk_peering:crossAccountZoneAssociation`` gives the two commands to run after
+    deployment. Its security group rules are written as for any VPC.
+
+    Configurations that cannot work raise :class:`cdk_peering.ValidationError` before
+    anything is added to the tree; :meth:`serve_peering` raises it too.
+
+    Example::
+
+        endpoint = PrivateLinkEndpoint(self, "Api",
+            vpc=shared_vpc,
+            service="com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0",
+            port=443,
+            dns_name="api.example.internal",
+        )
+        endpoint.serve_peering(app_to_shared)  # app_vpc's clients reach and resolve it
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        vpc: ec2.IVpc,
+        service: EndpointServiceLike | str,
+        port: int,
+        additional_ports: Sequence[int] | None = None,
+        service_region: str | None = None,
+        subnets: ec2.SubnetSelection | None = None,
+        private_dns_enabled: bool | None = None,
+        ip_address_type: ec2.VpcEndpointIpAddressType | None = None,
+        client_vpcs: Sequence[ec2.IVpc] | None = None,
+        peerings: Sequence[PeeringLike] | None = None,
+        dns_name: str | None = None,
+        zone_name: str | None = None,
+        dns_vpcs: Sequence[ec2.IVpc] | None = None,
+    ) -> None:
+        """Define an interface endpoint to a PrivateLink service, for this and peered VPCs.
+
+        :param scope: the parent construct, in a stack of the endpoint VPC's account and
+            Region.
+        :param id: the construct id.
+        :param vpc: the VPC the endpoint's network interfaces go in.
+        :param service: the endpoint service: a ``PrivateLinkService`` of this app (or any
+            object with ``service_name`` and ``ports``), or its name
+            (``com.amazonaws.vpce.<region>.vpce-svc-...``).
+        :param port: the TCP port clients connect to; the security group opens it.
+        :param additional_ports: more TCP ports of the service to open. Default: - only
+            ``port``.
+        :param service_region: the Region of the endpoint service, for native
+            cross-region PrivateLink (``ServiceRegion``). Default: - the Region named in
+            the service's name (or of a ``PrivateLinkService``'s stack) when it is not this
+            stack's; else none (the service is in this Region).
+        :param subnets: the subnets for the endpoint's network interfaces, at most one per
+            Availability Zone. Default: - the ``InterfaceVpcEndpoint`` default: the VPC's
+            private subnets, else its isolated subnets.
+        :param private_dns_enabled: turn on the service's private DNS name in the
+            endpoint's VPC (``PrivateDnsEnabled``). It works only for a service whose
+            provider configured and verified a private DNS name, and only inside this VPC.
+            Default: false (a custom service's default in ``InterfaceVpcEndpointService``).
+        :param ip_address_type: the endpoint's IP address type (``IpAddressType``). With
+            ``DUALSTACK`` or ``IPV6`` the security group also admits the served VPCs'
+            IPv6 blocks and the hosted zone gets an AAAA alias record. Default: - not
+            specified (IPv4).
+        :param client_vpcs: VPCs, peered with the endpoint's VPC elsewhere in the app,
+            whose CIDR blocks may connect (more with :meth:`allow_from_vpc`).
+            Default: - only the endpoint's own VPC.
+        :param peerings: peerings to serve, as :meth:`serve_peering` does: the far side's
+            CIDR blocks may connect and its VPC resolves ``dns_name``. Default: - none.
+        :param dns_name: the name peered clients resolve to the endpoint, usually the
+            service's private DNS name (for example ``api.example.internal``): a private
+            hosted zone answers it with alias records. Default: - no hosted zone.
+        :param zone_name: the hosted zone's name, when it should hold more than
+            ``dns_name``; ``dns_name`` must lie inside it. The zone answers every name under
+            it in each associated VPC, so keep it narrow. Default: - ``dns_name``.
+        :param dns_vpcs: more VPCs that resolve ``dns_name``, in any Region; each should be
+            peered with the endpoint's VPC (see ``peerings``), else a warning
+            ``cdk_peering:dnsVpcWithoutPath``. Default: - the endpoint's VPC and the far
+            side of each served peering.
+        :raises ValidationError: when a port is invalid or not offered by the service, the
+            service's Region contradicts ``service_region``, ``zone_name`` or ``dns_vpcs``
+            come without ``dns_name``, ``dns_name`` is outside ``zone_name``, private DNS
+            is enabled together with the hosted zone, or a peering does not involve
+            ``vpc``.
+        """
+        path = child_path(scope.node.path, id)
+        stack = cdk.Stack.of(scope)
+        facts = vpc_facts(vpc)
+        resolved = _service(service, stack.region)
+        ports = tuple(dict.fromkeys((port, *(additional_ports or ()))))
+        region = service_region or resolved.region
+        if region is not None and not is_token(stack.region) and region == stack.region:
+            region = None  # the service is in this Region: no ServiceRegion
+        peerings = tuple(peerings or ())
+        problems = _check(
+            path=path,
+            vpc_path=facts.path,
+            service=resolved,
+            service_region=service_region,
+            ports=ports,
+            private_dns_enabled=bool(private_dns_enabled),
+            dns_name=dns_name,
+            zone_name=zone_name,
+            dns_vpcs=dns_vpcs,
+            peerings=peerings,
+        )
+        if problems:
+            raise ValidationError(problems)
+
+        super().__init__(scope, id)
+        # Weak references (Fn::GetStackOutput) are the one CloudFormation mechanism that
+        # carries a VPC id (or a service name) across Regions; set before any child exists.
+        cdk.CrossStackReferences.of(self).consume(cdk.ReferenceStrength.WEAK)
+        self._account = stack.account
+        self._allowed: set[str] = set()
+        self._associated: set[str] = set()
+        self._nag_acknowledged = False
+
+        self.vpc = vpc
+        """The VPC the endpoint is in."""
+        self.service_name: str = resolved.name
+        """The endpoint service's name."""
+        self.service_region: str | None = region
+        """The endpoint service's Region when it is not this stack's (``ServiceRegion``)."""
+        self.ports: tuple[int, ...] = ports
+        """The TCP ports the security group opens."""
+        self._ipv6 = ip_address_type in (
+            ec2.VpcEndpointIpAddressType.DUALSTACK,
+            ec2.VpcEndpointIpAddressType.IPV6,
+        )
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "SecurityGroup",
+            vpc=vpc,
+            description=f"PrivateLink endpoint {path}: the service ports, from served VPCs",
+            allow_all_outbound=False,
+        )
+        """The endpoint's security group: ingress from the served VPCs' CIDRs only."""
+        self.endpoint = ec2.InterfaceVpcEndpoint(
+            self,
+            "Resource",
+            vpc=vpc,
+            service=ec2.InterfaceVpcEndpointService(resolved.name, port),
+            service_region=region,
+            subnets=subnets,
+            private_dns_enabled=bool(private_dns_enabled),
+            ip_address_type=ip_address_type,
+            security_groups=[self.security_group],
+            # The L2's own rule names the VPC's CIDR as a Fn::GetAtt token (primary block
+            # only, and cdk-nag's EC23 cannot read it); this construct writes literal CIDRs.
+            open=False,
+        )
+        """The ``ec2.InterfaceVpcEndpoint`` (node.default_child: the child named Resource)."""
+        self.vpc_endpoint_id: str = self.endpoint.vpc_endpoint_id
+        """The endpoint's id (vpce-...)."""
+        self.allow_from_vpc(vpc)
+        for client in client_vpcs or ():
+            self.allow_from_vpc(client)
+
+        self.hosted_zone: route53.PrivateHostedZone | None = None
+        """The private hosted zone peered VPCs resolve ``dns_name`` with; None without it."""
+        self.records: list[route53.RecordSet] = []
+        """The alias records of ``dns_name``: A, and AAAA when the endpoint has IPv6."""
+        self.dns_name: str = (
+            _normalise_dns_name(dns_name)
+            if dns_name
+            else cdk.Fn.select(
+                1, cdk.Fn.split(":", cdk.Fn.select(0, self.endpoint.vpc_endpoint_dns_entries))
+            )
+        )
+        """The name clients use: ``dns_name``, else the endpoint's regional DNS name."""
+        if dns_name:
+            self._add_zone(self.dns_name, zone_name, ip_address_type)
+        reachable = {facts.path}
+        for peering in peerings:
+            reachable.add(vpc_facts(self._serve(peering)).path)
+        for dns_vpc in dns_vpcs or ():
+            dns_facts = vpc_facts(dns_vpc)
+            if dns_facts.path not in reachable:
+                cdk.Annotations.of(self).add_warning_v2(
+                    DNS_VPC_WITHOUT_PATH_RULE,
+                    f"dns_vpcs includes {dns_facts.path}, which no peering given to this "
+                    f"endpoint connects with its VPC {facts.path}: it will resolve "
+                    f"{self.dns_name} to addresses it cannot reach. Fix: pass the VpcPeering "
+                    "that connects the two VPCs in peerings instead (it associates the zone "
+                    "with the far side itself), or drop the VPC from dns_vpcs.",
+                )
+            self._associate(dns_vpc)
+
+    def allow_from_vpc(self, vpc: ec2.IVpc) -> None:
+        """Let ``vpc``'s clients connect: open the service's ports to its CIDR blocks.
+
+        One ingress rule per port and IPv4 block (primary and secondary, literal CIDRs),
+        and per IPv6 block when the endpoint has IPv6. The VPC must be able to reach the
+        endpoint's VPC (a peering with routes to the endpoint's subnets). Calling it again
+        for the same VPC changes nothing.
+
+        :param vpc: the client VPC, in any Region or account.
+        """
+        facts = vpc_facts(vpc)
+        vpc_path = facts.path
+        if vpc_path in self._allowed:
+            return
+        self._allowed.add(vpc_path)
+        cidrs = facts.ipv4_cidrs + (facts.ipv6_cidrs if self._ipv6 else ())
+        if not self._nag_acknowledged and any(is_token(cidr) for cidr in cidrs):
+            self._nag_acknowledged = True
+            cdk.Validations.of(self.security_group).acknowledge(
+                cdk.Acknowledgment(id=_NAG_EC23_ID, reason=_NAG_EC23_REASON)
+            )
+        for port in self.ports:
+            allow_from_peer(
+                self.security_group,
+                peer_vpc=vpc,
+                port=ec2.Port.tcp(port),
+                description=f"from {vpc_path}",
+                ipv6=self._ipv6,
+            )
+
+    def serve_peering(self, peering: PeeringLike) -> None:
+        """Serve the clients on the far side of a peering of the endpoint's VPC.
+
+        Opens the security group to the far side's CIDR blocks (:meth:`allow_from_vpc`)
+        and, with ``dns_name``, associates the hosted zone with its VPC (in any Region of
+        this account; another account gets the ``cdk_peering:crossAccountZoneAssociation``
+        warning and its two API calls).
+
+        :param peering: a ``VpcPeering`` (or anything with ``requester_vpc`` and
+            ``accepter_vpc``) with the endpoint's VPC on one side.
+        :raises ValidationError: when the endpoint's VPC is on neither side.
+        """
+        vpc_path = vpc_facts(self.vpc).path
+        if _other_side(peering, vpc_path) is None:
+            raise ValidationError([_peering_problem(self.node.path, vpc_path, peering)])
+        self._serve(peering)
+
+    def _serve(self, peering: PeeringLike) -> ec2.IVpc:
+        other = _other_side(peering, vpc_facts(self.vpc).path)
+        assert other is not None, "checked before"
+        self.allow_from_vpc(other)
+        self._associate(other)
+        return other
+
+    def _add_zone(
+        self,
+        dns_name: str,
+        zone_name: str | None,
+        ip_address_type: ec2.VpcEndpointIpAddressType | None,
+    ) -> None:
+        zone = route53.PrivateHostedZone(
+            self,
+            "HostedZone",
+            vpc=self.vpc,
+            zone_name=_normalise_dns_name(zone_name) if zone_name else dns_name,
+            comment=f"{dns_name} to the PrivateLink endpoint {self.node.path}, for peered VPCs",
+        )
+        self.hosted_zone = zone
+        self._associated.add(vpc_facts(self.vpc).path)
+        target = route53.RecordTarget.from_alias(
+            # The cast: the stubs name bind's parameters differently from the interface,
+            # which strict pyright reports; the class implements IAliasRecordTarget.
+            cast(
+                route53.IAliasRecordTarget,
+                route53_targets.InterfaceVpcEndpointTarget(self.endpoint),
+            )
+        )
+        if ip_address_type != ec2.VpcEndpointIpAddressType.IPV6:
+            self.records.append(
+                route53.ARecord(self, "ARecord", zone=zone, record_name=dns_name, target=target)
+            )
+        if self._ipv6:
+            self.records.append(
+                route53.AaaaRecord(
+                    self, "AaaaRecord", zone=zone, record_name=dns_name, target=target
+                )
+            )
+
+    def _associate(self, vpc: ec2.IVpc) -> None:
+        """Associate the hosted zone (if any) with ``vpc``, or say how across accounts."""
+        zone = self.hosted_zone
+        facts = vpc_facts(vpc)
+        if zone is None or facts.path in self._associated:
+            return
+        self._associated.add(facts.path)
+        account, region = facts.env
+        if account != self._account and not is_token(account) and not is_token(self._account):
+            vpc_id = facts.vpc_id if not is_token(facts.vpc_id) else f"<id of {facts.path}>"
+            zone_id = f"<hosted zone id of {zone.node.path}>"
+            cdk.Annotations.of(self).add_warning_v2(
+                CROSS_ACCOUNT_ZONE_ASSOCIATION_RULE,
+                f"{facts.path} is in account {account}, the hosted zone {zone.node.path} in "
+                f"{self._account}: CloudFormation cannot associate a private hosted zone with "
+                f"another account's VPC, so {facts.path} does not resolve {self.dns_name} "
+                "until both accounts act. Fix: after deploying, in account "
+                f"{self._account} run `aws route53 create-vpc-association-authorization "
+                f"--hosted-zone-id {zone_id} --vpc VPCRegion={region},VPCId={vpc_id}`, then "
+                f"in account {account} run `aws route53 associate-vpc-with-hosted-zone "
+                f"--hosted-zone-id {zone_id} --vpc VPCRegion={region},VPCId={vpc_id}`.",
+            )
+            return
+        # add_vpc writes VPCRegion: the VPC's region (its stack's, or the one it was
+        # imported with).
+        zone.add_vpc(vpc)
+
+
+def _check(
+    *,
+    path: str,
+    vpc_path: str,
+    service: _Service,
+    service_region: str | None,
+    ports: tuple[int, ...],
+    private_dns_enabled: bool,
+    dns_name: str | None,
+    zone_name: str | None,
+    dns_vpcs: Sequence[ec2.IVpc] | None,
+    peerings: tuple[PeeringLike, ...],
+) -> list[Problem]:
+    """Return every problem of the props; values that are tokens pass."""
+    problems: list[Problem] = []
+    bad_ports = [p for p in ports if not 1 <= p <= 65535]
+    if bad_ports:
+        problems.append(
+            Problem(
+                path,
+                INVALID_PORT_RULE,
+                f"Port {', '.join(map(str, bad_ports))} is not a TCP port.",
+                "Give the service's ports, from 1 to 65535.",
+            )
+        )
+    missing = [p for p in ports if service.offered_ports and p not in service.offered_ports]
+    if missing:
+        problems.append(
+            Problem(
+                path,
+                PORT_NOT_OFFERED_RULE,
+                f"Port {', '.join(map(str, missing))} is not a port of the service "
+                f"{service.name}, which listens on {', '.join(map(str, service.offered_ports))}.",
+                "Give only ports the service listens on.",
+            )
+        )
+    if (
+        service_region
+        and service.region
+        and not is_token(service_region)
+        and service_region != service.region
+    ):
+        problems.append(
+            Problem(
+                path,
+                SERVICE_REGION_MISMATCH_RULE,
+                f"service_region is {service_region}, but the service is in {service.region}: "
+                "the endpoint would look for the service in the wrong Region.",
+                f"Give service_region={service.region!r}, or leave it out.",
+            )
+        )
+    if not dns_name and (zone_name or dns_vpcs):
+        given = " and ".join(
+            name for name, value in (("zone_name", zone_name), ("dns_vpcs", dns_vpcs)) if value
+        )
+        problems.append(
+            Problem(
+                path,
+                DNS_NAME_MISSING_RULE,
+                f"{given} given without dns_name: there is no name for a hosted zone to answer.",
+                "Give dns_name, the name peered clients should resolve to the endpoint.",
+            )
+        )
+    if dns_name and zone_name and not (is_token(dns_name) or is_token(zone_name)):
+        name, zone = _normalise_dns_name(dns_name), _normalise_dns_name(zone_name)
+        if name != zone and not name.endswith(f".{zone}"):
+            problems.append(
+                Problem(
+                    path,
+                    DNS_NAME_OUTSIDE_ZONE_RULE,
+                    f"dns_name {dns_name!r} is not inside zone_name {zone_name!r}: the zone "
+                    "cannot hold its record.",
+                    "Give a zone_name that dns_name ends with, or leave zone_name out (the "
+                    "zone is then named dns_name).",
+                )
+            )
+    if dns_name and private_dns_enabled:
+        problems.append(
+            Problem(
+                path,
+                PRIVATE_DNS_CONFLICT_RULE,
+                f"private_dns_enabled is set and dns_name {dns_name!r} makes a private hosted "
+                f"zone associated with the endpoint's VPC {vpc_path}: private DNS puts AWS's "
+                "own hidden zone for the service's private DNS name in that VPC, and EC2 "
+                "refuses it when a private hosted zone of the same domain is already there "
+                "(or the two zones shadow each other).",
+                "Leave private_dns_enabled out: the hosted zone answers dns_name in the "
+                "endpoint's VPC too.",
+            )
+        )
+    problems.extend(
+        _peering_problem(path, vpc_path, peering)
+        for peering in peerings
+        if _other_side(peering, vpc_path) is None
+    )
+    return problems

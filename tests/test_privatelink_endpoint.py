@@ -1,0 +1,491 @@
+"""PrivateLinkEndpoint: the interface endpoint, its security group, DNS for peered VPCs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk.assertions import Annotations, Match, Template
+from cdk_nag import AwsSolutionsChecks
+from constructs import Construct, IConstruct
+
+from cdk_peering import ValidationError, VpcPeering
+from cdk_peering.privatelink_endpoint import PrivateLinkEndpoint
+from tests.conftest import ENV, new_app
+from tests.helpers import make_vpc
+from tests.test_gates import ANNOTATIONS, CDK_NAG, STRICT_VALIDATION, findings, synth
+
+SERVICE = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+EU_SERVICE = "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"
+EUROPE = cdk.Environment(account=ENV.account, region="eu-west-1")
+EU_AZS = {
+    f"availability-zones:account={ENV.account}:region=eu-west-1": ["eu-west-1a", "eu-west-1b"]
+}
+
+# The alias target of an interface endpoint: the hosted zone id and the regional DNS name,
+# the two halves of the endpoint's first DnsEntries item ("Z...:vpce-...amazonaws.com").
+_FIRST_DNS_ENTRY = {"Fn::Select": [0, {"Fn::GetAtt": [Match.any_value(), "DnsEntries"]}]}
+ALIAS_TARGET = {
+    "DNSName": {"Fn::Select": [1, {"Fn::Split": [":", _FIRST_DNS_ENTRY]}]},
+    "HostedZoneId": {"Fn::Select": [0, {"Fn::Split": [":", _FIRST_DNS_ENTRY]}]},
+}
+
+
+@dataclass
+class FakeService:
+    """An object shaped like cdk_peering.PrivateLinkService, as the Protocol asks."""
+
+    service_name: str
+    ports: list[int]
+
+
+class ServiceConstruct(Construct):
+    """A service defined in a stack of the app, whose name carries tokens."""
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        vpc = make_vpc(cdk.Stack.of(self), "ServiceVpc", "10.9.0.0/16", isolated_only=True)
+        # The name ec2.VpcEndpointService builds: the unscoped region and a resource id.
+        self.service_name: str = cdk.Fn.join(
+            ".", ["com.amazonaws.vpce", cdk.Aws.REGION, vpc.vpc_id]
+        )
+        self.ports: list[int] = [443]
+
+
+@dataclass
+class FakePeering:
+    """Two VPCs, as a peering the app does not manage (another account's side)."""
+
+    requester_vpc: ec2.IVpc
+    accepter_vpc: ec2.IVpc
+
+
+def endpoint(scope: Construct, vpc: ec2.IVpc, **props: Any) -> PrivateLinkEndpoint:
+    props.setdefault("service", SERVICE)
+    props.setdefault("port", 443)
+    return PrivateLinkEndpoint(scope, "Endpoint", vpc=vpc, **props)
+
+
+def logical_id(construct: IConstruct) -> str:
+    """The logical id of a construct's CloudFormation resource (its default child)."""
+    resource = construct.node.default_child
+    assert isinstance(resource, cdk.CfnElement)
+    return cdk.Stack.of(resource).get_logical_id(resource)
+
+
+def endpoint_properties(template: Template) -> dict[str, Any]:
+    [resource] = template.find_resources("AWS::EC2::VPCEndpoint").values()
+    return resource["Properties"]
+
+
+def ingress(template: Template) -> set[tuple[str, int, int]]:
+    """Every ingress rule of the endpoint's security group: (CIDR, from port, to port)."""
+    [group] = [
+        r["Properties"]
+        for r in template.find_resources("AWS::EC2::SecurityGroup").values()
+        if "PrivateLink endpoint" in r["Properties"]["GroupDescription"]
+    ]
+    rules: list[dict[str, Any]] = group.get("SecurityGroupIngress", [])
+    assert all(rule["IpProtocol"] == "tcp" for rule in rules)
+    return {
+        (str(rule.get("CidrIp") or rule.get("CidrIpv6")), rule["FromPort"], rule["ToPort"])
+        for rule in rules
+    }
+
+
+def zone_vpcs(template: Template) -> list[dict[str, Any]]:
+    [zone] = template.find_resources("AWS::Route53::HostedZone").values()
+    return zone["Properties"]["VPCs"]
+
+
+def warnings(stack: cdk.Stack, rule: str) -> list[str]:
+    found = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(rule))
+    return [str(entry.entry.data) for entry in found]
+
+
+def rules_of(error: pytest.ExceptionInfo[ValidationError]) -> list[str]:
+    return [problem.rule for problem in error.value.problems]
+
+
+# --- the endpoint
+
+
+def test_interface_endpoint_to_the_service(stack: cdk.Stack) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    built = endpoint(stack, vpc)
+    template = Template.from_stack(stack)
+    properties = endpoint_properties(template)
+    assert properties["VpcEndpointType"] == "Interface"
+    assert properties["ServiceName"] == SERVICE
+    assert properties["PrivateDnsEnabled"] is False
+    assert "ServiceRegion" not in properties
+    assert "IpAddressType" not in properties
+    # The L2's default: private subnets, else isolated (one per zone).
+    assert properties["SubnetIds"] == [{"Ref": logical_id(s)} for s in vpc.isolated_subnets]
+    assert properties["SecurityGroupIds"] == [
+        {"Fn::GetAtt": [logical_id(built.security_group), "GroupId"]}
+    ]
+    assert built.node.default_child is built.endpoint
+    assert stack.resolve(built.vpc_endpoint_id) == {"Ref": logical_id(built.endpoint)}
+    assert built.hosted_zone is None
+    assert stack.resolve(built.dns_name)["Fn::Select"][0] == 1
+    template.resource_count_is("AWS::Route53::HostedZone", 0)
+
+
+def test_chosen_subnets(stack: cdk.Stack) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16")
+    endpoint(stack, vpc, subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC))
+    assert endpoint_properties(Template.from_stack(stack))["SubnetIds"] == [
+        {"Ref": logical_id(s)} for s in vpc.public_subnets
+    ]
+
+
+@pytest.mark.parametrize(
+    ("props", "expected"),
+    [
+        ({"service": EU_SERVICE, "service_region": "eu-west-1"}, "eu-west-1"),
+        ({"service": EU_SERVICE}, "eu-west-1"),  # read from the service's name
+        ({"service": SERVICE, "service_region": "us-east-1"}, None),  # this Region
+    ],
+    ids=["given", "from-name", "own-region"],
+)
+def test_service_region(stack: cdk.Stack, props: dict[str, Any], expected: str | None) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    built = endpoint(stack, vpc, **props)
+    assert endpoint_properties(Template.from_stack(stack)).get("ServiceRegion") == expected
+    assert built.service_region == expected
+
+
+def test_service_object_in_another_region_keeps_its_region() -> None:
+    app = new_app(**EU_AZS)
+    home = cdk.Stack(app, "Home", env=ENV)
+    service = ServiceConstruct(cdk.Stack(app, "Away", env=EUROPE), "Service")
+    endpoint(home, make_vpc(home, "Consumer", "10.0.0.0/16", isolated_only=True), service=service)
+    properties = endpoint_properties(Template.from_stack(home))
+    assert properties["ServiceRegion"] == "eu-west-1"
+    # Not the service's own {"Ref": "AWS::Region"}, which here would name us-east-1: the
+    # service's Region, then the vpce-svc id taken from its name (read across Regions).
+    [separator, [prefix, service_id]] = properties["ServiceName"]["Fn::Join"]
+    assert (separator, prefix) == (".", "com.amazonaws.vpce.eu-west-1")
+    assert service_id["Fn::Select"][0] == 4
+    assert "Fn::GetStackOutput" in json.dumps(service_id)
+
+
+def test_private_dns_enabled_when_asked(stack: cdk.Stack) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    endpoint(stack, vpc, private_dns_enabled=True)
+    assert endpoint_properties(Template.from_stack(stack))["PrivateDnsEnabled"] is True
+
+
+# --- the security group
+
+
+def test_ingress_only_from_served_cidrs_on_the_ports(stack: cdk.Stack) -> None:
+    consumer = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    client = make_vpc(stack, "Client", "10.1.0.0/16", isolated_only=True)
+    ec2.CfnVPCCidrBlock(client, "Secondary", vpc_id=client.vpc_id, cidr_block="100.64.0.0/16")
+    later = make_vpc(stack, "Later", "10.2.0.0/16", isolated_only=True)
+    make_vpc(stack, "Unrelated", "10.3.0.0/16", isolated_only=True)
+    built = endpoint(
+        stack,
+        consumer,
+        service=FakeService(SERVICE, [443, 8443]),
+        additional_ports=[8443],
+        client_vpcs=[client],
+    )
+    built.allow_from_vpc(later)
+    built.allow_from_vpc(later)  # again: no duplicate rule
+    template = Template.from_stack(stack)
+    assert ingress(template) == {
+        (cidr, port, port)
+        for cidr in ("10.0.0.0/16", "10.1.0.0/16", "100.64.0.0/16", "10.2.0.0/16")
+        for port in (443, 8443)
+    }
+    assert built.ports == (443, 8443)
+    template.resource_count_is("AWS::EC2::SecurityGroupIngress", 0)
+    template.has_resource_properties(
+        "AWS::EC2::SecurityGroup",
+        {
+            "GroupDescription": Match.string_like_regexp("PrivateLink endpoint"),
+            "SecurityGroupEgress": [Match.object_like({"CidrIp": "255.255.255.255/32"})],
+        },
+    )
+
+
+def test_dual_stack_endpoint_admits_ipv6_and_gets_aaaa(stack: cdk.Stack) -> None:
+    consumer = make_vpc(stack, "Consumer", "10.0.0.0/16", ipv6=True, isolated_only=True)
+    endpoint(
+        stack,
+        consumer,
+        ip_address_type=ec2.VpcEndpointIpAddressType.DUALSTACK,
+        dns_name="api.example.internal",
+    )
+    template = Template.from_stack(stack)
+    assert endpoint_properties(template)["IpAddressType"] == "dualstack"
+    cidrs = {cidr for cidr, _, _ in ingress(template)}
+    assert "10.0.0.0/16" in cidrs
+    assert any("Ipv6CidrBlocks" in cidr for cidr in cidrs), cidrs
+    for record_type in ("A", "AAAA"):
+        template.has_resource_properties(
+            "AWS::Route53::RecordSet",
+            {"Type": record_type, "Name": "api.example.internal.", "AliasTarget": ALIAS_TARGET},
+        )
+
+
+def test_ipv4_endpoint_has_no_aaaa(stack: cdk.Stack) -> None:
+    consumer = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    built = endpoint(stack, consumer, dns_name="api.example.internal")
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::Route53::RecordSet", 1)
+    template.has_resource_properties(
+        "AWS::Route53::RecordSet",
+        {
+            "Type": "A",
+            "Name": "api.example.internal.",
+            "HostedZoneId": {"Ref": logical_id(cast(Construct, built.hosted_zone))},
+            "AliasTarget": ALIAS_TARGET,
+        },
+    )
+
+
+# --- DNS for peered VPCs
+
+
+def test_zone_is_associated_across_regions_through_the_peering() -> None:
+    app = new_app(**EU_AZS)
+    home = cdk.Stack(app, "Home", env=ENV)
+    away = cdk.Stack(app, "Away", env=EUROPE)
+    consumer = make_vpc(home, "Consumer", "10.0.0.0/16", isolated_only=True)
+    europe = make_vpc(away, "Europe", "10.10.0.0/16", isolated_only=True)
+    peering = VpcPeering(home, "ConsumerToEurope", requester_vpc=consumer, accepter_vpc=europe)
+    built = endpoint(
+        home, consumer, dns_name="API.example.internal.", peerings=[peering], dns_vpcs=[europe]
+    )
+    assert built.dns_name == "api.example.internal"
+    assembly = app.synth()
+    template = Template.from_json(assembly.get_stack_by_name("Home").template)
+    template.has_resource_properties("AWS::Route53::HostedZone", {"Name": "api.example.internal."})
+    template.has_resource_properties(
+        "AWS::Route53::HostedZone",
+        {
+            "VPCs": [
+                {"VPCId": home.resolve(consumer.vpc_id), "VPCRegion": "us-east-1"},
+                {
+                    # The VPC id of a stack in another Region crosses as Fn::GetStackOutput.
+                    "VPCId": {
+                        "Fn::GetStackOutput": {
+                            "StackName": "Away",
+                            "Region": "eu-west-1",
+                            "OutputName": Match.any_value(),
+                        }
+                    },
+                    "VPCRegion": "eu-west-1",
+                },
+            ]
+        },
+    )
+    assert {cidr for cidr, _, _ in ingress(template)} == {"10.0.0.0/16", "10.10.0.0/16"}
+    assert warnings(home, "cdk_peering:") == []
+
+
+def test_zone_name_holds_the_dns_name(stack: cdk.Stack) -> None:
+    consumer = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    endpoint(stack, consumer, dns_name="api.example.internal", zone_name="example.internal")
+    template = Template.from_stack(stack)
+    template.has_resource_properties("AWS::Route53::HostedZone", {"Name": "example.internal."})
+    template.has_resource_properties(
+        "AWS::Route53::RecordSet", {"Name": "api.example.internal.", "Type": "A"}
+    )
+
+
+@pytest.mark.parametrize("endpoint_side", ["requester", "accepter"])
+def test_serve_peering_opens_to_and_associates_the_other_side(
+    stack: cdk.Stack, endpoint_side: str
+) -> None:
+    shared = make_vpc(stack, "Shared", "10.0.0.0/16", isolated_only=True)
+    app_vpc = make_vpc(stack, "App", "10.1.0.0/16", isolated_only=True)
+    ec2.CfnVPCCidrBlock(app_vpc, "Secondary", vpc_id=app_vpc.vpc_id, cidr_block="100.64.0.0/16")
+    if endpoint_side == "requester":
+        peering = VpcPeering(stack, "Peering", requester_vpc=shared, accepter_vpc=app_vpc)
+    else:
+        peering = VpcPeering(stack, "Peering", requester_vpc=app_vpc, accepter_vpc=shared)
+    built = endpoint(stack, shared, dns_name="api.example.internal")
+    built.serve_peering(peering)
+    built.serve_peering(peering)  # again: nothing more
+    template = Template.from_stack(stack)
+    assert ingress(template) == {
+        (cidr, 443, 443) for cidr in ("10.0.0.0/16", "10.1.0.0/16", "100.64.0.0/16")
+    }
+    assert [stack.resolve(v["VPCId"]) for v in zone_vpcs(template)] == [
+        stack.resolve(shared.vpc_id),
+        stack.resolve(app_vpc.vpc_id),
+    ]
+    assert {v["VPCRegion"] for v in zone_vpcs(template)} == {"us-east-1"}
+
+
+def test_serve_peering_without_zone_only_opens_the_group(stack: cdk.Stack) -> None:
+    shared = make_vpc(stack, "Shared", "10.0.0.0/16", isolated_only=True)
+    app_vpc = make_vpc(stack, "App", "10.1.0.0/16", isolated_only=True)
+    built = endpoint(stack, shared)
+    built.serve_peering(VpcPeering(stack, "Peering", requester_vpc=app_vpc, accepter_vpc=shared))
+    template = Template.from_stack(stack)
+    assert {cidr for cidr, _, _ in ingress(template)} == {"10.0.0.0/16", "10.1.0.0/16"}
+    template.resource_count_is("AWS::Route53::HostedZone", 0)
+
+
+# --- warnings
+
+
+def test_dns_vpc_without_a_peering_is_warned(stack: cdk.Stack) -> None:
+    consumer = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    lonely = make_vpc(stack, "Lonely", "10.5.0.0/16", isolated_only=True)
+    endpoint(stack, consumer, dns_name="api.example.internal", dns_vpcs=[lonely, consumer])
+    [message] = warnings(stack, "cdk_peering:dnsVpcWithoutPath")
+    assert "TestStack/Lonely" in message
+    assert len(zone_vpcs(Template.from_stack(stack))) == 2  # still associated, once each
+
+
+def test_vpc_of_another_account_is_not_associated_but_explained() -> None:
+    partner_env = cdk.Environment(account="222222222222", region="eu-west-1")
+    app = new_app(
+        **EU_AZS,
+        **{"availability-zones:account=222222222222:region=eu-west-1": ["eu-west-1a"]},
+    )
+    home = cdk.Stack(app, "Home", env=ENV)
+    consumer = make_vpc(home, "Consumer", "10.0.0.0/16", isolated_only=True)
+    partner = make_vpc(
+        cdk.Stack(app, "Partner", env=partner_env), "Vpc", "10.20.0.0/16", isolated_only=True
+    )
+    built = endpoint(home, consumer, dns_name="api.example.internal")
+    # A peering whose other side another account manages (only the VPCs matter here).
+    built.serve_peering(FakePeering(requester_vpc=consumer, accepter_vpc=partner))
+    template = Template.from_stack(home)
+    assert len(zone_vpcs(template)) == 1
+    assert "10.20.0.0/16" in {cidr for cidr, _, _ in ingress(template)}
+    [message] = warnings(home, "cdk_peering:crossAccountZoneAssociation")
+    assert "account 222222222222" in message
+    assert "create-vpc-association-authorization" in message
+    assert "associate-vpc-with-hosted-zone" in message
+    assert "VPCRegion=eu-west-1,VPCId=<id of Partner/Vpc>" in message
+
+
+# --- errors
+
+
+@pytest.mark.parametrize(
+    ("props", "rule"),
+    [
+        ({"dns_name": "api.example.internal", "zone_name": "other.internal"},
+         "cdk_peering:dnsNameOutsideZone"),
+        ({"dns_name": "badexample.internal", "zone_name": "example.internal"},
+         "cdk_peering:dnsNameOutsideZone"),
+        ({"zone_name": "example.internal"}, "cdk_peering:dnsNameMissing"),
+        ({"dns_name": "api.example.internal", "private_dns_enabled": True},
+         "cdk_peering:privateDnsConflict"),
+        ({"port": 0}, "cdk_peering:invalidPort"),
+        ({"additional_ports": [70000]}, "cdk_peering:invalidPort"),
+        ({"service": FakeService(SERVICE, [8443])}, "cdk_peering:portNotOffered"),
+        ({"service": EU_SERVICE, "service_region": "eu-central-1"},
+         "cdk_peering:serviceRegionMismatch"),
+    ],
+    ids=["outside-zone", "suffix-not-label", "zone-without-name", "private-dns",
+         "port-0", "port-too-big", "port-not-offered", "region-mismatch"],
+)  # fmt: skip
+def test_invalid_props_raise_before_anything_is_built(
+    stack: cdk.Stack, props: dict[str, Any], rule: str
+) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as error:
+        endpoint(stack, vpc, **props)
+    assert rules_of(error) == [rule]
+    assert error.value.problems[0].path == "TestStack/Endpoint"
+    assert stack.node.try_find_child("Endpoint") is None
+
+
+def test_dns_vpcs_without_dns_name(stack: cdk.Stack) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as error:
+        endpoint(stack, vpc, dns_vpcs=[vpc])
+    assert rules_of(error) == ["cdk_peering:dnsNameMissing"]
+
+
+def test_every_problem_is_reported_at_once(stack: cdk.Stack) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as error:
+        endpoint(stack, vpc, port=0, dns_name="a.b.internal", zone_name="c.internal")
+    assert rules_of(error) == ["cdk_peering:invalidPort", "cdk_peering:dnsNameOutsideZone"]
+
+
+def test_peering_not_from_the_endpoint_vpc(stack: cdk.Stack) -> None:
+    consumer = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    a = make_vpc(stack, "A", "10.1.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.2.0.0/16", isolated_only=True)
+    elsewhere = VpcPeering(stack, "AToB", requester_vpc=a, accepter_vpc=b)
+    with pytest.raises(ValidationError) as error:
+        endpoint(stack, consumer, peerings=[elsewhere])
+    assert rules_of(error) == ["cdk_peering:peeringNotFromEndpointVpc"]
+    assert stack.node.try_find_child("Endpoint") is None
+
+    built = endpoint(stack, consumer, dns_name="api.example.internal")
+    with pytest.raises(ValidationError, match="cdk_peering:peeringNotFromEndpointVpc") as error:
+        built.serve_peering(elsewhere)
+    assert "TestStack/A and TestStack/B" in str(error.value)
+    template = Template.from_stack(stack)
+    assert {cidr for cidr, _, _ in ingress(template)} == {"10.0.0.0/16"}
+    assert len(zone_vpcs(template)) == 1
+
+
+# --- cdk-nag
+
+
+def nag_checked(build: Callable[[cdk.Stack], None]) -> list[dict[str, Any]]:
+    """Synthesize one stack with strict validation and cdk-nag; return cdk-nag's reports.
+
+    Fails on any unacknowledged cdk-nag finding and any construct warning.
+    """
+    app = new_app(**STRICT_VALIDATION)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    build(cdk.Stack(app, "Nag", env=ENV))
+    result = synth(app)
+    assert result.error is None, result.error
+    assert findings(result.report, CDK_NAG) == []
+    assert findings(result.report, ANNOTATIONS) == []
+    return [r for r in result.report["pluginReports"] if r["pluginName"] == CDK_NAG]
+
+
+def test_aws_solutions_reports_no_unacknowledged_finding() -> None:
+    def build(stack: cdk.Stack) -> None:
+        shared = make_vpc(stack, "Shared", "10.0.0.0/16", ipv6=True, isolated_only=True)
+        app_vpc = make_vpc(stack, "App", "10.1.0.0/16", isolated_only=True)
+        for vpc in (shared, app_vpc):
+            vpc.add_flow_log("FlowLog")
+        peering = VpcPeering(stack, "AppToShared", requester_vpc=app_vpc, accepter_vpc=shared)
+        endpoint(
+            stack,
+            shared,
+            ip_address_type=ec2.VpcEndpointIpAddressType.DUALSTACK,
+            dns_name="api.example.internal",
+            peerings=[peering],
+            additional_ports=[8443],
+        )
+
+    [nag] = nag_checked(build)
+    # cdk-nag's EC23 throws on the IPv6 rule's Fn::Select CIDR; the group acknowledges it.
+    suppressed = [(v["ruleName"], v["reason"]) for v in nag.get("suppressedViolations", [])]
+    assert [name for name, _ in suppressed] == ["AwsSolutions-EC23"]
+    assert "cannot evaluate a rule whose CIDR is a CloudFormation expression" in suppressed[0][1]
+
+
+def test_ipv4_only_needs_no_nag_acknowledgement() -> None:
+    def build(stack: cdk.Stack) -> None:
+        shared = make_vpc(stack, "Shared", "10.0.0.0/16", isolated_only=True)
+        shared.add_flow_log("FlowLog")
+        endpoint(stack, shared, dns_name="api.example.internal")
+
+    # A clean run leaves no cdk-nag report at all: nothing found, nothing acknowledged.
+    assert nag_checked(build) == []
