@@ -4,6 +4,7 @@ from .accepter_role import PeeringAccepterRole
 from .dns import PeeringDnsResolution, PeeringSide
 from .errors import Problem, ValidationError
 from .peering import PeerDestinations, VpcPeering, VpcPeeringAccepter
+from .privatelink_endpoint import PrivateLinkEndpoint
 from .security_groups import allow_from_peer
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "PeeringAccepterRole",
     "PeeringDnsResolution",
     "PeeringSide",
+    "PrivateLinkEndpoint",
     "Problem",
     "ValidationError",
     "VpcPeering",
