@@ -1,0 +1,692 @@
+"""PrivateLinkService: a service of this VPC offered to other VPCs through AWS PrivateLink.
+
+The provider side of PrivateLink: an internal Network Load Balancer in front of the
+service's targets and an ``AWS::EC2::VPCEndpointService`` on that load balancer, which
+consumers in other VPCs, accounts or Regions reach through interface endpoints.
+
+AWS facts this relies on:
+
+* The security group of a Network Load Balancer filters PrivateLink traffic only while
+  ``EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`` is on (the AWS default), and
+  then the source it filters is the *client's* private IP address, not the endpoint's
+  network interface (Elastic Load Balancing, Network Load Balancers, "Security groups for
+  your Network Load Balancer", Considerations). Consumers' addresses live in other VPCs
+  and accounts, so they are rarely known when the provider synthesizes.
+* Health checks are subject to the load balancer's outbound rules, not its inbound rules
+  (same page); the page's recommended outbound rule allows all traffic.
+* Network Load Balancer access logs are written only for TLS listeners and hold only TLS
+  requests (same guide, "Access logs for your Network Load Balancer").
+* ``AWS::EC2::VPCEndpointService`` takes ``PrivateDnsName`` and returns the verification
+  record as ``Fn::GetAtt`` ``PrivateDnsNameConfiguration.Name`` and ``.Value``
+  (CloudFormation resource reference, as generated into aws-cdk-lib 2.275's
+  ``CfnVPCEndpointService``); aws-cdk-lib's L2 ``VpcEndpointService`` has no private DNS
+  name prop, and ``route53.VpcEndpointServiceDomainName`` sets the name, writes the TXT
+  record and starts the verification with custom resources.
+* A connection notification needs an SNS topic whose access policy lets AWS PrivateLink
+  (``vpce.amazonaws.com``) publish (VPC PrivateLink guide, "Receive alerts for endpoint
+  service events").
+* ``VpcEndpointService.allowed_regions`` (``SupportedRegions``): the Regions from which
+  consumers may connect besides the service's own, which is always supported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import custom_resources as cr
+from aws_cdk.interfaces import aws_ec2 as ec2_refs
+from constructs import Construct
+
+from ._facts import is_token, parse_network, select_subnets, vpc_facts
+from .errors import Problem, ValidationError, child_path
+
+OPEN_TO_ALL_WARNING = "cdk_peering:endpointServiceOpenToAll"
+"""The id of the warning given when every AWS principal may connect (acknowledgeable)."""
+
+CONNECTION_EVENTS = ("Accept", "Connect", "Delete", "Reject")
+"""Every endpoint-service event a connection notification can report."""
+
+COMMERCIAL_REGIONS = frozenset(
+    {
+        "af-south-1",
+        "ap-east-1",
+        "ap-east-2",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-south-1",
+        "ap-south-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "ap-southeast-6",
+        "ap-southeast-7",
+        "ca-central-1",
+        "ca-west-1",
+        "eu-central-1",
+        "eu-central-2",
+        "eu-north-1",
+        "eu-south-1",
+        "eu-south-2",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "il-central-1",
+        "me-central-1",
+        "me-south-1",
+        "mx-central-1",
+        "sa-east-1",
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+    }
+)
+"""The Regions of the commercial ``aws`` partition (the same list as aws-cdk-lib 2.275's
+``RegionInfo`` for that partition). Allowed Regions are checked against it only when the
+service's own Region is one of them."""
+
+# Acknowledgements use cdk-nag 3's full finding ids ("AwsSolutions::<rule>"), so the
+# validation report lists each suppressed finding with its reason.
+_ELB2_REASON = (
+    "No access_logs_bucket was given, so the load balancer writes no access logs. Network "
+    "Load Balancer access logs record only TLS requests, and only for TLS listeners; the "
+    "construct does not create a bucket of its own (which would need its own logging, "
+    "retention and encryption decisions). Give access_logs_bucket to turn them on."
+)
+_CKV_AWS_91_COMMENT = (
+    "Access logs are off because no access_logs_bucket was given to PrivateLinkService: "
+    "NLB access logs cover TLS listeners only, and the construct creates no bucket of its "
+    "own. Pass access_logs_bucket to enable them."
+)
+
+_DESCRIBE_REASON = (
+    "route53.VpcEndpointServiceDomainName reads the domain-verification record with "
+    "ec2:DescribeVpcEndpointServiceConfigurations, a describe action that supports no "
+    "resource-level permissions, so its policy must name '*'. The policy allows that one "
+    "action only."
+)
+_LAMBDA_BASIC_EXECUTION_FINDING = (
+    "AwsSolutions::AwsSolutions-IAM4"
+    "[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]"
+)
+_PROVIDER_REASON = (
+    "aws-cdk-lib attaches AWSLambdaBasicExecutionRole (CloudWatch Logs writes only) to the "
+    "role of the one Lambda function that every AwsCustomResource of a stack shares, here "
+    "those of route53.VpcEndpointServiceDomainName. The SDK calls' own permissions are "
+    "inline policies on this endpoint service."
+)
+
+
+class PrivateLinkService(Construct):
+    """A service of this VPC offered to other VPCs through AWS PrivateLink.
+
+    Builds an internal Network Load Balancer (cross-zone load balancing on, with a
+    security group) with one listener and one target group (TCP health check) per port,
+    and an ``AWS::EC2::VPCEndpointService`` on it. Consumers connect with interface
+    endpoints to ``service_name``; connection requests need acceptance unless
+    ``acceptance_required=False``.
+
+    **Who may connect.** Through PrivateLink: the ``allowed_principals`` (endpoint service
+    permissions), after acceptance. The load balancer's security group admits, on the
+    listener ports only, the ``client_cidrs`` (default: this VPC's IPv4 blocks, for clients
+    inside the VPC). When ``client_cidrs`` names CIDRs, those rules also filter PrivateLink
+    traffic, whose source is then the consumer client's own private IP; without it they do
+    not (``enforce_inbound_rules_on_private_link_traffic``), since consumers' addresses
+    are rarely known to the provider and filtering on this VPC's CIDR would block them.
+
+    Invalid props raise :class:`cdk_peering.ValidationError` before anything is added to
+    the tree. Values that are unresolved tokens are not checked.
+
+    Example::
+
+        service = PrivateLinkService(stack, "Orders",
+            vpc=vpc,
+            port=443,
+            targets=[elbv2_targets.InstanceTarget(instance)],
+            allowed_principals=[iam.ArnPrincipal("arn:aws:iam::222222222222:root")],
+        )
+        service.service_name  # com.amazonaws.vpce.<region>.vpce-svc-...
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        vpc: ec2.IVpc,
+        port: int,
+        additional_ports: Sequence[int] | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        targets: Sequence[elbv2.INetworkLoadBalancerTarget] | None = None,
+        target_type: elbv2.TargetType | None = None,
+        certificates: Sequence[elbv2.IListenerCertificate] | None = None,
+        client_cidrs: Sequence[str] | None = None,
+        enforce_inbound_rules_on_private_link_traffic: bool | None = None,
+        access_logs_bucket: s3.IBucket | None = None,
+        access_logs_prefix: str | None = None,
+        acceptance_required: bool | None = None,
+        allowed_principals: Sequence[iam.ArnPrincipal] | None = None,
+        allow_all_principals: bool | None = None,
+        allowed_regions: Sequence[str] | None = None,
+        contributor_insights: bool | None = None,
+        supported_ip_address_types: Sequence[ec2.IpAddressType] | None = None,
+        notification_topic: sns.ITopic | None = None,
+        private_dns_name: str | None = None,
+        public_hosted_zone: route53.IPublicHostedZone | None = None,
+    ) -> None:
+        """Define the load balancer, its listeners and the endpoint service.
+
+        :param scope: the parent construct.
+        :param id: the construct id.
+        :param vpc: the VPC the service's load balancer is in.
+        :param port: the first listener port (1-65535).
+        :param additional_ports: more listener ports, one listener and target group each.
+            Default: - only ``port``.
+        :param vpc_subnets: the subnets of the load balancer; not public (it is internal).
+            Default: - the VPC's private subnets with egress, else its isolated subnets.
+        :param targets: the targets registered in every port's target group, on that
+            port. Default: - none; add them with ``add_targets``.
+        :param target_type: the kind of targets (instance, IP, ALB), needed when
+            ``targets`` is empty. Default: - the kind of the given targets; INSTANCE when
+            none are given.
+        :param certificates: certificates for TLS listeners; TLS is terminated at the load
+            balancer (policy ``ELBSecurityPolicy-TLS13-1-2-2021-06``) and forwarded to
+            the targets over TCP. Default: - TCP listeners.
+        :param client_cidrs: the CIDRs (IPv4 or IPv6) the security group admits on the
+            listener ports. Default: - the VPC's IPv4 blocks.
+        :param enforce_inbound_rules_on_private_link_traffic: whether the security group
+            filters PrivateLink traffic too (by the consumer client's private IP).
+            Default: - true when ``client_cidrs`` names a CIDR, else false (PrivateLink
+            access is then governed by ``allowed_principals`` and acceptance).
+        :param access_logs_bucket: the S3 bucket for the load balancer's access logs
+            (written for TLS listeners only). Default: - no access logs.
+        :param access_logs_prefix: the key prefix of the access logs. Default: - none.
+        :param acceptance_required: whether each connection request must be accepted.
+            Default: true.
+        :param allowed_principals: the principals allowed to create endpoints (accounts,
+            roles, users). ``ArnPrincipal("*")`` needs ``allow_all_principals``.
+            Default: - none (nobody but this account can connect).
+        :param allow_all_principals: allow every AWS principal (``*``), with a warning
+            (``cdk_peering:endpointServiceOpenToAll``). Default: false.
+        :param allowed_regions: other Regions whose consumers may connect (native
+            cross-Region PrivateLink). Default: - the service's Region only.
+        :param contributor_insights: turn on PrivateLink's built-in Contributor Insights
+            rules. Default: false.
+        :param supported_ip_address_types: the IP address types the service supports.
+            Default: - not set (IPv4).
+        :param notification_topic: an SNS topic told of Accept, Connect, Delete and Reject
+            events; a topic of the app gets a policy letting PrivateLink publish.
+            Default: - no notification.
+        :param private_dns_name: the private DNS name consumers may use once its domain
+            is verified. Default: - none.
+        :param public_hosted_zone: the public zone of ``private_dns_name``, to write the
+            verification TXT record in and start verification
+            (``route53.VpcEndpointServiceDomainName``). Default: - you write the record
+            from ``domain_verification_name`` and ``domain_verification_value``.
+        :raises ValidationError: for no or invalid ports, public subnets, an invalid
+            client CIDR, an own or unknown allowed Region, ``*`` without opt-in, or a
+            hosted zone without (or not containing) ``private_dns_name``.
+        """
+        stack = cdk.Stack.of(scope)
+        path = child_path(scope.node.path, id)
+        ports = [port, *(additional_ports or ())]
+        principals = list(allowed_principals or ())
+        problems = _check_ports(path, ports)
+        selection, subnet_problems = _subnet_selection(path, vpc, vpc_subnets)
+        problems += subnet_problems
+        problems += _check_cidrs(path, client_cidrs or ())
+        problems += _check_regions(path, stack.region, allowed_regions or ())
+        problems += _check_principals(path, principals, bool(allow_all_principals))
+        problems += _check_dns(path, private_dns_name, public_hosted_zone)
+        if problems:
+            raise ValidationError(problems)
+
+        super().__init__(scope, id)
+        self.vpc = vpc
+        """The VPC of the load balancer."""
+        self.ports: list[int] = ports
+        """The listener ports, ``port`` first."""
+
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "SecurityGroup",
+            vpc=vpc,
+            description=f"PrivateLink service {path}: clients on the listener ports",
+            # Health checks go out through outbound rules; targets may be anywhere (IP
+            # targets on premises), as the NLB guide's recommended rules allow.
+            allow_all_outbound=True,
+        )
+        """The load balancer's security group: the client CIDRs on the listener ports."""
+        enforce = (
+            enforce_inbound_rules_on_private_link_traffic
+            if enforce_inbound_rules_on_private_link_traffic is not None
+            else bool(client_cidrs)
+        )
+        self.load_balancer = elbv2.NetworkLoadBalancer(
+            self,
+            "LoadBalancer",
+            vpc=vpc,
+            vpc_subnets=selection,
+            internet_facing=False,
+            cross_zone_enabled=True,
+            security_groups=[cast(ec2.ISecurityGroup, self.security_group)],
+            enforce_security_group_inbound_rules_on_private_link_traffic=enforce,
+        )
+        """The internal ``elbv2.NetworkLoadBalancer``."""
+        self._configure_access_logs(access_logs_bucket, access_logs_prefix)
+
+        self._admitted: list[str] = []
+        self.allow_clients(client_cidrs if client_cidrs is not None else vpc_facts(vpc).ipv4_cidrs)
+
+        self.target_groups: dict[int, elbv2.NetworkTargetGroup] = {}
+        """The target group of each port."""
+        self.listeners: dict[int, elbv2.NetworkListener] = {}
+        """The listener of each port."""
+        for listener_port in ports:
+            self._add_listener(
+                listener_port,
+                certificates or (),
+                targets or (),
+                target_type or (None if targets else elbv2.TargetType.INSTANCE),
+            )
+
+        if allow_all_principals and not any(_is_everyone(p) for p in principals):
+            principals.append(iam.ArnPrincipal("*"))
+        self.endpoint_service = ec2.VpcEndpointService(
+            self,
+            "EndpointService",
+            vpc_endpoint_service_load_balancers=[
+                cast(ec2.IVpcEndpointServiceLoadBalancer, self.load_balancer)
+            ],
+            acceptance_required=True if acceptance_required is None else acceptance_required,
+            allowed_principals=principals or None,
+            allowed_regions=list(allowed_regions) if allowed_regions else None,
+            contributor_insights=contributor_insights,
+            supported_ip_address_types=(
+                list(supported_ip_address_types) if supported_ip_address_types else None
+            ),
+        )
+        """The ``ec2.VpcEndpointService``."""
+        # aws-cdk-lib names the L1 like the L2, not Resource, so default_child misses it.
+        self.cfn_endpoint_service = cast(
+            ec2.CfnVPCEndpointService, self.endpoint_service.node.find_child("EndpointService")
+        )
+        """The ``AWS::EC2::VPCEndpointService`` (an L1), for overrides."""
+        self.service_id: str = self.endpoint_service.vpc_endpoint_service_id
+        """The endpoint service id (``vpce-svc-...``)."""
+        self.service_name: str = self.endpoint_service.vpc_endpoint_service_name
+        """The name consumers connect to: ``com.amazonaws.vpce.<region>.vpce-svc-...``."""
+        if any(_is_everyone(p) for p in principals):
+            cdk.Annotations.of(self).add_warning_v2(
+                OPEN_TO_ALL_WARNING,
+                "Every AWS principal may create an endpoint to this service (allowed "
+                "principal '*'). Keep acceptance_required on and accept only known "
+                "consumers, or name the allowed principals.",
+            )
+
+        self.connection_notification: ec2.CfnVPCEndpointConnectionNotification | None = None
+        """The ``AWS::EC2::VPCEndpointConnectionNotification``, with ``notification_topic``."""
+        if notification_topic is not None:
+            self._notify(stack, notification_topic)
+
+        self.domain_name: route53.VpcEndpointServiceDomainName | None = None
+        """The ``route53.VpcEndpointServiceDomainName``, with ``public_hosted_zone``."""
+        self.domain_verification_name: str | None = None
+        """The name of the TXT record that verifies ``private_dns_name``."""
+        self.domain_verification_value: str | None = None
+        """The value of the TXT record that verifies ``private_dns_name``."""
+        if private_dns_name is not None:
+            self._set_private_dns_name(private_dns_name, public_hosted_zone)
+
+    def allow_clients(self, cidrs: Sequence[str]) -> None:
+        """Admit more client CIDRs on every listener port.
+
+        One ingress rule per CIDR and port; a CIDR already admitted is skipped. Whether the
+        rules filter PrivateLink traffic was decided at construction
+        (``enforce_inbound_rules_on_private_link_traffic``).
+
+        :param cidrs: IPv4 or IPv6 CIDRs.
+        :raises ValidationError: when a CIDR is not a CIDR; nothing is added then.
+        """
+        problems = _check_cidrs(self.node.path, cidrs)
+        if problems:
+            raise ValidationError(problems)
+        for cidr in cidrs:
+            if cidr in self._admitted:
+                continue
+            self._admitted.append(cidr)
+            network = parse_network(cidr)
+            peer = (
+                ec2.Peer.ipv6(cidr)
+                if network is not None and network.version == 6
+                else ec2.Peer.ipv4(cidr)
+            )
+            for listener_port in self.ports:
+                self.security_group.add_ingress_rule(
+                    peer, ec2.Port.tcp(listener_port), f"Client {cidr} to port {listener_port}"
+                )
+
+    def add_targets(self, port: int, *targets: elbv2.INetworkLoadBalancerTarget) -> None:
+        """Register more targets in the target group of one listener port.
+
+        :param port: one of ``ports``.
+        :param targets: the targets, registered on that port.
+        :raises ValidationError: when ``port`` is not a listener port.
+        """
+        group = self.target_groups.get(port)
+        if group is None:
+            raise ValidationError(
+                [
+                    Problem(
+                        self.node.path,
+                        "cdk_peering:unknownListenerPort",
+                        f"port {port!r} has no listener; the listener ports are {self.ports}.",
+                        "Add targets to one of the listener ports, or add the port with "
+                        "additional_ports.",
+                    )
+                ]
+            )
+        group.add_target(*targets)
+
+    def _add_listener(
+        self,
+        port: int,
+        certificates: Sequence[elbv2.IListenerCertificate],
+        targets: Sequence[elbv2.INetworkLoadBalancerTarget],
+        target_type: elbv2.TargetType | None,
+    ) -> None:
+        group = elbv2.NetworkTargetGroup(
+            self,
+            f"Targets{port}",
+            vpc=self.vpc,
+            port=port,
+            protocol=elbv2.Protocol.TCP,
+            targets=list(targets) or None,
+            target_type=target_type,
+            health_check=elbv2.HealthCheck(enabled=True, protocol=elbv2.Protocol.TCP),
+        )
+        self.target_groups[port] = group
+        tls = bool(certificates)
+        self.listeners[port] = self.load_balancer.add_listener(
+            f"Listener{port}",
+            port=port,
+            protocol=elbv2.Protocol.TLS if tls else elbv2.Protocol.TCP,
+            certificates=list(certificates) if tls else None,
+            ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS if tls else None,
+            default_target_groups=[cast(elbv2.INetworkTargetGroup, group)],
+        )
+
+    def _configure_access_logs(self, bucket: s3.IBucket | None, prefix: str | None) -> None:
+        if bucket is not None:
+            self.load_balancer.log_access_logs(bucket, prefix)
+            return
+        cdk.Validations.of(self.load_balancer).acknowledge(
+            cdk.Acknowledgment(id="AwsSolutions::AwsSolutions-ELB2", reason=_ELB2_REASON)
+        )
+        cfn = cast(cdk.CfnResource, self.load_balancer.node.default_child)
+        cfn.add_metadata(
+            "checkov", {"skip": [{"id": "CKV_AWS_91", "comment": _CKV_AWS_91_COMMENT}]}
+        )
+
+    def _notify(self, stack: cdk.Stack, topic: sns.ITopic) -> None:
+        # Lets PrivateLink publish for this service only; a no-op for an imported topic,
+        # whose owner must grant it.
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                actions=["sns:Publish"],
+                principals=[cast(iam.IPrincipal, iam.ServicePrincipal("vpce.amazonaws.com"))],
+                resources=[topic.topic_arn],
+                conditions={
+                    "ArnLike": {
+                        "aws:SourceArn": stack.format_arn(
+                            service="ec2",
+                            resource="vpc-endpoint-service",
+                            resource_name=self.service_id,
+                            arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+                        )
+                    },
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                },
+            )
+        )
+        notification = ec2.CfnVPCEndpointConnectionNotification(
+            self,
+            "ConnectionNotification",
+            connection_events=list(CONNECTION_EVENTS),
+            connection_notification_arn=topic.topic_arn,
+            service_id=self.service_id,
+        )
+        notification.node.add_dependency(topic)
+        self.connection_notification = notification
+
+    def _set_private_dns_name(self, name: str, zone: route53.IPublicHostedZone | None) -> None:
+        if zone is None:
+            cfn = self.cfn_endpoint_service
+            cfn.private_dns_name = name
+            self.domain_verification_name = cfn.attr_private_dns_name_configuration_name
+            self.domain_verification_value = cfn.attr_private_dns_name_configuration_value
+            return
+        # The L2 sets the name itself (ModifyVpcEndpointServiceConfiguration) and removes
+        # it on delete, so the L1 must not also own PrivateDnsName.
+        self.domain_name = route53.VpcEndpointServiceDomainName(
+            self,
+            "PrivateDnsName",
+            endpoint_service=cast(ec2_refs.IVPCEndpointServiceRef, self.endpoint_service),
+            domain_name=name,
+            public_hosted_zone=zone,
+        )
+        # Its "GetNames" custom resource reads the record the TXT record was written from.
+        get_names = self.domain_name.node.try_find_child("GetNames")
+        if isinstance(get_names, cr.AwsCustomResource):
+            field = "ServiceConfigurations.0.PrivateDnsNameConfiguration."
+            self.domain_verification_name = get_names.get_response_field(field + "Name")
+            self.domain_verification_value = get_names.get_response_field(field + "Value")
+            _acknowledge_domain_name_findings(get_names)
+
+
+def _acknowledge_domain_name_findings(get_names: cr.AwsCustomResource) -> None:
+    """Acknowledge the cdk-nag findings inherent in VpcEndpointServiceDomainName.
+
+    Its describe call's policy names ``*``, and its custom resources share the stack's
+    AwsCustomResource Lambda function, whose role has AWSLambdaBasicExecutionRole.
+    """
+    policy = get_names.node.try_find_child("CustomResourcePolicy")
+    if policy is not None:
+        cdk.Validations.of(policy).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions::AwsSolutions-IAM5[Resource::*]", reason=_DESCRIBE_REASON
+            )
+        )
+    role = get_names.grant_principal
+    if isinstance(role, iam.Role) and role.node.default_child is not None:
+        cdk.Validations.of(role.node.default_child).acknowledge(
+            cdk.Acknowledgment(id=_LAMBDA_BASIC_EXECUTION_FINDING, reason=_PROVIDER_REASON)
+        )
+
+
+def _is_everyone(principal: iam.ArnPrincipal) -> bool:
+    return principal.arn == "*"
+
+
+def _check_ports(path: str, ports: Sequence[object]) -> list[Problem]:
+    """Return the problems of the listener ports, ``port`` first (None at run time)."""
+    if ports[0] is None:
+        return [
+            Problem(
+                path,
+                "cdk_peering:noListenerPort",
+                "No listener port was given, so the load balancer would accept nothing.",
+                "Give port (and any additional_ports).",
+            )
+        ]
+    problems: list[Problem] = []
+    for value in ports:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+            problems.append(
+                Problem(
+                    path,
+                    "cdk_peering:portOutOfRange",
+                    f"Listener port {value!r} is not a port number: a listener port is an "
+                    "integer from 1 to 65535.",
+                    "Give listener ports from 1 to 65535.",
+                )
+            )
+    duplicates = sorted({p for p in ports if isinstance(p, int) and ports.count(p) > 1})
+    if duplicates:
+        problems.append(
+            Problem(
+                path,
+                "cdk_peering:duplicateListenerPort",
+                f"Listener port(s) {duplicates} given twice; a load balancer has one listener "
+                "per port.",
+                "Name each port once in port and additional_ports.",
+            )
+        )
+    return problems
+
+
+def _subnet_selection(
+    path: str, vpc: ec2.IVpc, selection: ec2.SubnetSelection | None
+) -> tuple[ec2.SubnetSelection | None, list[Problem]]:
+    """Return the selection to place the load balancer in, or the problem with it."""
+    if selection is None:
+        if vpc.private_subnets:
+            selection = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+        elif vpc.isolated_subnets:
+            selection = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+        else:
+            return None, [
+                Problem(
+                    path,
+                    "cdk_peering:publicSubnetsForInternalNlb",
+                    f"VPC {vpc.node.path} has only public subnets, and the service's load "
+                    "balancer is internal.",
+                    "Give the VPC private or isolated subnets for the load balancer.",
+                )
+            ]
+    facts = vpc_facts(vpc)
+    try:
+        selected = select_subnets(facts, selection)
+    except RuntimeError as error:  # jsii's, when CDK rejects the selection
+        return None, [
+            Problem(
+                path,
+                "cdk_peering:emptySubnetSelection",
+                f"vpc_subnets selects no subnet of {facts.path}: {error}",
+                "Select private or isolated subnets that the VPC has.",
+            )
+        ]
+    public = {subnet.subnet_id for subnet in vpc.public_subnets}
+    if any(subnet.subnet_id in public for subnet in selected):
+        return None, [
+            Problem(
+                path,
+                "cdk_peering:publicSubnetsForInternalNlb",
+                f"vpc_subnets selects public subnets of {facts.path} for the service's "
+                "internal load balancer, which needs no route to an internet gateway.",
+                "Select private or isolated subnets (for example subnet_type="
+                "PRIVATE_ISOLATED), or leave vpc_subnets out.",
+            )
+        ]
+    return selection, []
+
+
+def _check_cidrs(path: str, cidrs: Sequence[str]) -> list[Problem]:
+    bad = [c for c in cidrs if not is_token(c) and parse_network(c) is None]
+    if not bad:
+        return []
+    return [
+        Problem(
+            path,
+            "cdk_peering:invalidClientCidr",
+            f"Client CIDR(s) {bad} are not CIDR blocks.",
+            "Give client CIDRs such as 10.20.0.0/16 or 2600:1f18::/56.",
+        )
+    ]
+
+
+def _check_regions(path: str, own_region: str, regions: Sequence[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    literal = [r for r in regions if not is_token(r)]
+    if not is_token(own_region) and own_region in literal:
+        problems.append(
+            Problem(
+                path,
+                "cdk_peering:allowedRegionIsOwnRegion",
+                f"allowed_regions names {own_region}, the service's own Region, which is "
+                "always allowed.",
+                f"Leave {own_region} out of allowed_regions; name only other Regions.",
+            )
+        )
+    # Only in a commercial Region is the list known to be complete for the partition.
+    if is_token(own_region) or own_region in COMMERCIAL_REGIONS:
+        unknown = [r for r in literal if r not in COMMERCIAL_REGIONS]
+        if unknown:
+            problems.append(
+                Problem(
+                    path,
+                    "cdk_peering:unknownRegion",
+                    f"allowed_regions names {unknown}, which are not AWS commercial Regions.",
+                    "Name Regions such as eu-west-1 or ap-southeast-2.",
+                )
+            )
+    return problems
+
+
+def _check_principals(
+    path: str, principals: Sequence[iam.ArnPrincipal], allow_all: bool
+) -> list[Problem]:
+    if allow_all or not any(_is_everyone(p) for p in principals):
+        return []
+    return [
+        Problem(
+            path,
+            "cdk_peering:allPrincipalsWithoutOptIn",
+            "allowed_principals contains ArnPrincipal('*'): every AWS account could request "
+            "an endpoint to this service.",
+            "Name the accounts or roles allowed to connect, or, if the service is meant for "
+            "anyone, set allow_all_principals=True.",
+        )
+    ]
+
+
+def _check_dns(
+    path: str, name: str | None, zone: route53.IPublicHostedZone | None
+) -> list[Problem]:
+    if zone is None:
+        return []
+    if name is None:
+        return [
+            Problem(
+                path,
+                "cdk_peering:hostedZoneWithoutPrivateDnsName",
+                "public_hosted_zone is given but private_dns_name is not, so there is no "
+                "name to verify.",
+                "Give private_dns_name (a name in the zone), or leave public_hosted_zone out.",
+            )
+        ]
+    zone_name = zone.zone_name.rstrip(".")
+    if is_token(name) or is_token(zone_name):
+        return []
+    if name != zone_name and not name.endswith("." + zone_name):
+        return [
+            Problem(
+                path,
+                "cdk_peering:privateDnsNameOutsideZone",
+                f"private_dns_name {name!r} is not in the hosted zone {zone_name!r}, so the "
+                "verification record cannot be written there.",
+                "Give the public hosted zone of private_dns_name's domain.",
+            )
+        ]
+    return []

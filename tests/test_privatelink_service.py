@@ -1,0 +1,607 @@
+"""PrivateLinkService: the load balancer, the endpoint service, its options and its errors."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_elasticloadbalancingv2_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk.assertions import Annotations, Match, Template
+from cdk_nag import AwsSolutionsChecks
+
+from cdk_peering.errors import ValidationError
+from cdk_peering.privatelink_service import OPEN_TO_ALL_WARNING, PrivateLinkService
+from tests.conftest import ENV, new_app
+from tests.helpers import make_vpc
+from tests.test_gates import ANNOTATIONS, CDK_NAG, STRICT_VALIDATION, findings, synth
+
+PARTNER = "arn:aws:iam::222222222222:root"
+CERTIFICATE_ARN = "arn:aws:acm:us-east-1:111111111111:certificate/0a1b2c3d-aaaa-bbbb-cccc"
+LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+LISTENER = "AWS::ElasticLoadBalancingV2::Listener"
+TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup"
+ENDPOINT_SERVICE = "AWS::EC2::VPCEndpointService"
+
+# route53.VpcEndpointServiceDomainName remembers, for the whole jsii process, every endpoint
+# service given a domain name (by construct path), so each such test needs its own path.
+_unique = itertools.count()
+
+
+def service(stack: cdk.Stack, **props: Any) -> PrivateLinkService:
+    """A PrivateLinkService on port 443 in a new public+isolated VPC (unless given one)."""
+    if "vpc" not in props:
+        props["vpc"] = make_vpc(stack, "Vpc", "10.0.0.0/16")
+    props.setdefault("port", 443)
+    return PrivateLinkService(stack, "Service", **props)
+
+
+def problems_of(stack: cdk.Stack, **props: Any) -> list[tuple[str, str]]:
+    """The (rule, message) of every problem ``service(stack, **props)`` raises."""
+    with pytest.raises(ValidationError) as raised:
+        service(stack, **props)
+    return [(p.rule, p.message) for p in raised.value.problems]
+
+
+def rules_of(stack: cdk.Stack, **props: Any) -> list[str]:
+    return [rule for rule, _ in problems_of(stack, **props)]
+
+
+def the(template: Template, resource_type: str) -> dict[str, Any]:
+    """The Properties of the one resource of a type."""
+    resources = template.find_resources(resource_type)
+    assert len(resources) == 1, resources
+    return next(iter(resources.values())).get("Properties", {})
+
+
+def ref(stack: cdk.Stack, value: str) -> Any:
+    return stack.resolve(value)
+
+
+def ingress(template: Template) -> list[tuple[str, int, int]]:
+    """The security group's ingress rules as (CIDR, from port, to port)."""
+    group = the(template, "AWS::EC2::SecurityGroup")
+    return sorted(
+        (rule.get("CidrIp") or rule["CidrIpv6"], rule["FromPort"], rule["ToPort"])
+        for rule in group.get("SecurityGroupIngress", [])
+    )
+
+
+def has_each_port(
+    template: Template, resource_type: str, ports: Sequence[int], properties: dict[str, Any]
+) -> None:
+    """Assert that each port has a resource of the type with these properties."""
+    for port in ports:
+        template.has_resource_properties(resource_type, {"Port": port, **properties})
+
+
+def subnets_of(stack: cdk.Stack, vpc: ec2.IVpc, subnet_type: ec2.SubnetType) -> list[Any]:
+    return [ref(stack, s.subnet_id) for s in vpc.select_subnets(subnet_type=subnet_type).subnets]
+
+
+# --- The load balancer
+
+
+def test_load_balancer_is_internal_cross_zone_in_isolated_subnets(stack: cdk.Stack) -> None:
+    built = service(stack)
+    template = Template.from_stack(stack)
+    nlb = the(template, LOAD_BALANCER)
+    assert nlb["Type"] == "network"
+    assert nlb["Scheme"] == "internal"
+    # make_vpc has no private subnets with egress: the isolated ones are the fallback.
+    assert nlb["Subnets"] == subnets_of(stack, built.vpc, ec2.SubnetType.PRIVATE_ISOLATED)
+    assert {"Key": "load_balancing.cross_zone.enabled", "Value": "true"} in nlb[
+        "LoadBalancerAttributes"
+    ]
+    assert nlb["SecurityGroups"] == [ref(stack, built.security_group.security_group_id)]
+
+
+def test_private_subnets_with_egress_come_first(stack: cdk.Stack) -> None:
+    vpc = ec2.Vpc(
+        stack,
+        "Vpc",
+        ip_addresses=ec2.IpAddresses.cidr("10.0.0.0/16"),
+        max_azs=2,
+        nat_gateways=1,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC),
+            ec2.SubnetConfiguration(name="App", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            ec2.SubnetConfiguration(name="Data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        ],
+    )
+    service(stack, vpc=vpc)
+    nlb = the(Template.from_stack(stack), LOAD_BALANCER)
+    assert nlb["Subnets"] == subnets_of(stack, vpc, ec2.SubnetType.PRIVATE_WITH_EGRESS)
+
+
+def test_vpc_subnets_choose_the_subnets(stack: cdk.Stack) -> None:
+    vpc = make_vpc(stack, "Vpc", "10.0.0.0/16")
+    first = vpc.isolated_subnets[0]
+    service(stack, vpc=vpc, vpc_subnets=ec2.SubnetSelection(subnets=[first]))
+    assert the(Template.from_stack(stack), LOAD_BALANCER)["Subnets"] == [
+        ref(stack, first.subnet_id)
+    ]
+
+
+# --- The security group
+
+
+def test_security_group_admits_the_vpc_on_the_listener_ports_only(stack: cdk.Stack) -> None:
+    service(stack, additional_ports=[8443])
+    template = Template.from_stack(stack)
+    assert ingress(template) == [("10.0.0.0/16", 443, 443), ("10.0.0.0/16", 8443, 8443)]
+    # The VPC default is for clients inside the VPC: PrivateLink traffic is not filtered.
+    nlb = the(template, LOAD_BALANCER)
+    assert nlb["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] == "off"
+
+
+def test_client_cidrs_replace_the_default_and_filter_privatelink(stack: cdk.Stack) -> None:
+    service(stack, client_cidrs=["10.20.0.0/16", "2600:1f18:aa00::/56"])
+    template = Template.from_stack(stack)
+    assert ingress(template) == [("10.20.0.0/16", 443, 443), ("2600:1f18:aa00::/56", 443, 443)]
+    nlb = the(template, LOAD_BALANCER)
+    assert nlb["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] == "on"
+
+
+@pytest.mark.parametrize(
+    ("client_cidrs", "enforce", "expected"),
+    [(["10.20.0.0/16"], False, "off"), (None, True, "on"), ([], None, "off")],
+)
+def test_privatelink_enforcement_can_be_chosen(
+    stack: cdk.Stack, client_cidrs: list[str] | None, enforce: bool | None, expected: str
+) -> None:
+    service(
+        stack,
+        client_cidrs=client_cidrs,
+        enforce_inbound_rules_on_private_link_traffic=enforce,
+    )
+    nlb = the(Template.from_stack(stack), LOAD_BALANCER)
+    assert nlb["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] == expected
+
+
+def test_allow_clients_adds_cidrs_on_every_port_once(stack: cdk.Stack) -> None:
+    built = service(stack, additional_ports=[8443], client_cidrs=["10.20.0.0/16"])
+    built.allow_clients(["10.30.0.0/16", "10.20.0.0/16"])
+    assert ingress(Template.from_stack(stack)) == [
+        ("10.20.0.0/16", 443, 443),
+        ("10.20.0.0/16", 8443, 8443),
+        ("10.30.0.0/16", 443, 443),
+        ("10.30.0.0/16", 8443, 8443),
+    ]
+
+
+def test_allow_clients_rejects_a_bad_cidr_and_adds_nothing(stack: cdk.Stack) -> None:
+    built = service(stack, client_cidrs=["10.20.0.0/16"])
+    with pytest.raises(ValidationError) as raised:
+        built.allow_clients(["10.30.0.0/16", "10.300.0.0/16"])
+    assert [p.rule for p in raised.value.problems] == ["cdk_peering:invalidClientCidr"]
+    assert raised.value.problems[0].path == "TestStack/Service"
+    assert ingress(Template.from_stack(stack)) == [("10.20.0.0/16", 443, 443)]
+
+
+# --- Listeners, target groups and targets
+
+
+def test_one_tcp_listener_and_target_group_per_port(stack: cdk.Stack) -> None:
+    built = service(stack, additional_ports=[8443, 9000])
+    template = Template.from_stack(stack)
+    assert built.ports == [443, 8443, 9000]
+    template.resource_count_is(LISTENER, 3)
+    template.resource_count_is(TARGET_GROUP, 3)
+    for port in built.ports:
+        group = built.target_groups[port]
+        template.has_resource_properties(
+            LISTENER,
+            {
+                "Port": port,
+                "Protocol": "TCP",
+                "LoadBalancerArn": ref(stack, built.load_balancer.load_balancer_arn),
+                "DefaultActions": [
+                    {"Type": "forward", "TargetGroupArn": ref(stack, group.target_group_arn)}
+                ],
+            },
+        )
+    has_each_port(
+        template,
+        TARGET_GROUP,
+        built.ports,
+        {
+            "Protocol": "TCP",
+            "HealthCheckEnabled": True,
+            "HealthCheckProtocol": "TCP",
+            "TargetType": "instance",
+        },
+    )
+
+
+def test_certificates_make_tls_listeners(stack: cdk.Stack) -> None:
+    certificate = elbv2.ListenerCertificate.from_arn(CERTIFICATE_ARN)
+    service(stack, additional_ports=[8443], certificates=[certificate])
+    template = Template.from_stack(stack)
+    has_each_port(
+        template,
+        LISTENER,
+        (443, 8443),
+        {
+            "Protocol": "TLS",
+            "Certificates": [{"CertificateArn": CERTIFICATE_ARN}],
+            "SslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        },
+    )
+    # TLS ends at the load balancer; the targets get TCP.
+    template.all_resources_properties(TARGET_GROUP, {"Protocol": "TCP"})
+
+
+def test_targets_are_registered_in_every_target_group(stack: cdk.Stack) -> None:
+    service(
+        stack,
+        additional_ports=[8443],
+        targets=[targets.IpTarget("10.0.1.10"), targets.IpTarget("10.0.1.11")],
+    )
+    template = Template.from_stack(stack)
+    has_each_port(
+        template,
+        TARGET_GROUP,
+        (443, 8443),
+        {"TargetType": "ip", "Targets": [{"Id": "10.0.1.10"}, {"Id": "10.0.1.11"}]},
+    )
+
+
+def test_add_targets_registers_later_in_one_port(stack: cdk.Stack) -> None:
+    built = service(stack, additional_ports=[8443], target_type=elbv2.TargetType.IP)
+    built.add_targets(8443, targets.IpTarget("10.0.1.10", 9443))
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        TARGET_GROUP,
+        {"Port": 8443, "TargetType": "ip", "Targets": [{"Id": "10.0.1.10", "Port": 9443}]},
+    )
+    template.has_resource_properties(
+        TARGET_GROUP, {"Port": 443, "TargetType": "ip", "Targets": Match.absent()}
+    )
+
+
+def test_add_targets_rejects_a_port_without_listener(stack: cdk.Stack) -> None:
+    built = service(stack)
+    with pytest.raises(ValidationError) as raised:
+        built.add_targets(80, targets.IpTarget("10.0.1.10"))
+    [problem] = raised.value.problems
+    assert problem.rule == "cdk_peering:unknownListenerPort"
+    assert "port 80 has no listener" in problem.message
+
+
+# --- Access logs
+
+
+def test_without_bucket_no_access_logs_with_reasons(stack: cdk.Stack) -> None:
+    service(stack)
+    [nlb] = Template.from_stack(stack).find_resources(LOAD_BALANCER).values()
+    assert not any(
+        a["Key"].startswith("access_logs")
+        for a in nlb["Properties"].get("LoadBalancerAttributes", [])
+    )
+    [skip] = nlb["Metadata"]["checkov"]["skip"]
+    assert skip["id"] == "CKV_AWS_91"
+    assert "TLS listeners only" in skip["comment"]
+
+
+def test_access_logs_bucket_turns_logs_on(stack: cdk.Stack) -> None:
+    bucket = s3.Bucket(stack, "Logs")
+    service(stack, access_logs_bucket=bucket, access_logs_prefix="orders")
+    [nlb] = Template.from_stack(stack).find_resources(LOAD_BALANCER).values()
+    attributes = nlb["Properties"]["LoadBalancerAttributes"]
+    assert {"Key": "access_logs.s3.enabled", "Value": "true"} in attributes
+    assert {"Key": "access_logs.s3.bucket", "Value": ref(stack, bucket.bucket_name)} in attributes
+    assert {"Key": "access_logs.s3.prefix", "Value": "orders"} in attributes
+    assert "checkov" not in nlb.get("Metadata", {})
+
+
+# --- The endpoint service
+
+
+def test_endpoint_service_requires_acceptance_by_default(stack: cdk.Stack) -> None:
+    built = service(stack)
+    template = Template.from_stack(stack)
+    assert the(template, ENDPOINT_SERVICE) == {
+        "AcceptanceRequired": True,
+        "NetworkLoadBalancerArns": [ref(stack, built.load_balancer.load_balancer_arn)],
+    }
+    template.resource_count_is("AWS::EC2::VPCEndpointServicePermissions", 0)
+
+
+def test_endpoint_service_options(stack: cdk.Stack) -> None:
+    service(
+        stack,
+        acceptance_required=False,
+        allowed_regions=["eu-west-1", "ap-southeast-2"],
+        contributor_insights=True,
+        supported_ip_address_types=[ec2.IpAddressType.IPV4, ec2.IpAddressType.IPV6],
+    )
+    properties = the(Template.from_stack(stack), ENDPOINT_SERVICE)
+    assert properties["AcceptanceRequired"] is False
+    assert properties["SupportedRegions"] == ["eu-west-1", "ap-southeast-2"]
+    assert properties["ContributorInsightsEnabled"] is True
+    assert properties["SupportedIpAddressTypes"] == ["ipv4", "ipv6"]
+
+
+def test_allowed_principals_are_the_permissions(stack: cdk.Stack) -> None:
+    built = service(stack, allowed_principals=[iam.ArnPrincipal(PARTNER)])
+    permissions = the(Template.from_stack(stack), "AWS::EC2::VPCEndpointServicePermissions")
+    assert permissions == {
+        "ServiceId": ref(stack, built.service_id),
+        "AllowedPrincipals": [PARTNER],
+    }
+
+
+def test_everyone_needs_opt_in(stack: cdk.Stack) -> None:
+    [(rule, message)] = problems_of(stack, allowed_principals=[iam.ArnPrincipal("*")])
+    assert rule == "cdk_peering:allPrincipalsWithoutOptIn"
+    assert "every AWS account" in message
+    assert stack.node.try_find_child("Service") is None
+
+
+@pytest.mark.parametrize("principals", [[iam.ArnPrincipal("*")], []], ids=["star", "opt-in"])
+def test_everyone_with_opt_in_is_allowed_with_a_warning(
+    stack: cdk.Stack, principals: list[iam.ArnPrincipal]
+) -> None:
+    service(stack, allowed_principals=principals, allow_all_principals=True)
+    template = Template.from_stack(stack)
+    permissions = the(template, "AWS::EC2::VPCEndpointServicePermissions")
+    assert permissions["AllowedPrincipals"] == ["*"]
+    Annotations.from_stack(stack).has_warning(
+        "/TestStack/Service", Match.string_like_regexp("Every AWS principal may create")
+    )
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.any_value())
+    assert any(OPEN_TO_ALL_WARNING in str(w.entry.data) for w in warnings)
+
+
+def test_no_warning_without_everyone(stack: cdk.Stack) -> None:
+    service(stack, allowed_principals=[iam.ArnPrincipal(PARTNER)])
+    assert Annotations.from_stack(stack).find_warning("*", Match.any_value()) == []
+
+
+def test_notification_topic_gets_every_connection_event(stack: cdk.Stack) -> None:
+    topic = sns.Topic(stack, "Topic")
+    built = service(stack, notification_topic=topic)
+    template = Template.from_stack(stack)
+    assert the(template, "AWS::EC2::VPCEndpointConnectionNotification") == {
+        "ConnectionEvents": ["Accept", "Connect", "Delete", "Reject"],
+        "ConnectionNotificationArn": ref(stack, topic.topic_arn),
+        "ServiceId": ref(stack, built.service_id),
+    }
+    statement = the(template, "AWS::SNS::TopicPolicy")["PolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {"Service": "vpce.amazonaws.com"}
+    assert statement["Action"] == "sns:Publish"
+    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": "111111111111"}
+    assert built.connection_notification is not None
+
+
+def test_private_dns_name_is_set_on_the_endpoint_service(stack: cdk.Stack) -> None:
+    built = service(stack, private_dns_name="orders.example.com")
+    template = Template.from_stack(stack)
+    assert the(template, ENDPOINT_SERVICE)["PrivateDnsName"] == "orders.example.com"
+    logical_id = stack.get_logical_id(built.cfn_endpoint_service)
+    assert ref(stack, built.domain_verification_name or "") == {
+        "Fn::GetAtt": [logical_id, "PrivateDnsNameConfiguration.Name"]
+    }
+    assert ref(stack, built.domain_verification_value or "") == {
+        "Fn::GetAtt": [logical_id, "PrivateDnsNameConfiguration.Value"]
+    }
+    template.resource_count_is("Custom::AWS", 0)
+
+
+def test_hosted_zone_verifies_the_name_with_vpc_endpoint_service_domain_name() -> None:
+    stack = cdk.Stack(new_app(), f"ZoneStack{next(_unique)}", env=ENV)
+    zone = route53.PublicHostedZone(stack, "Zone", zone_name="example.com")
+    built = service(stack, private_dns_name="orders.example.com", public_hosted_zone=zone)
+    template = Template.from_stack(stack)
+    assert built.domain_name is not None
+    # VpcEndpointServiceDomainName owns the name; the L1 does not set it a second time.
+    assert "PrivateDnsName" not in the(template, ENDPOINT_SERVICE)
+    calls = [
+        json.dumps(r["Properties"]["Create"])
+        for r in template.find_resources("Custom::AWS").values()
+    ]
+    actions = sorted(
+        action
+        for action in (
+            "modifyVpcEndpointServiceConfiguration",
+            "describeVpcEndpointServiceConfigurations",
+            "startVpcEndpointServicePrivateDnsVerification",
+        )
+        for call in calls
+        if f'\\"action\\":\\"{action}\\"' in call
+    )
+    assert len(calls) == 3
+    assert actions == [
+        "describeVpcEndpointServiceConfigurations",
+        "modifyVpcEndpointServiceConfiguration",
+        "startVpcEndpointServicePrivateDnsVerification",
+    ]
+    record = the(template, "AWS::Route53::RecordSet")
+    assert record["Type"] == "TXT"
+    assert record["HostedZoneId"] == ref(stack, zone.hosted_zone_id)
+    name = ref(stack, built.domain_verification_name or "")
+    assert name["Fn::GetAtt"][1] == "ServiceConfigurations.0.PrivateDnsNameConfiguration.Name"
+
+
+# --- Attributes
+
+
+def test_attributes(stack: cdk.Stack) -> None:
+    vpc = make_vpc(stack, "Vpc", "10.0.0.0/16")
+    built = service(stack, vpc=vpc, additional_ports=[8443])
+    assert built.vpc is vpc
+    assert built.ports == [443, 8443]
+    assert isinstance(built.load_balancer, elbv2.NetworkLoadBalancer)
+    assert isinstance(built.endpoint_service, ec2.VpcEndpointService)
+    assert isinstance(built.security_group, ec2.SecurityGroup)
+    service_logical_id = stack.get_logical_id(built.cfn_endpoint_service)
+    assert ref(stack, built.service_id) == {"Ref": service_logical_id}
+    assert ref(stack, built.service_name) == {
+        "Fn::Join": [
+            ".",
+            ["com.amazonaws.vpce", {"Ref": "AWS::Region"}, {"Ref": service_logical_id}],
+        ]
+    }
+    assert built.domain_verification_name is None
+    assert built.connection_notification is None
+
+
+# --- Errors
+
+
+@pytest.mark.parametrize("additional_ports", [None, [8443]])
+def test_rejects_no_listener_port(stack: cdk.Stack, additional_ports: list[int] | None) -> None:
+    found = rules_of(stack, port=None, additional_ports=additional_ports)
+    assert found == ["cdk_peering:noListenerPort"]
+
+
+@pytest.mark.parametrize("bad", [0, 65536, -1, 80.5, "8080", None, True])
+def test_rejects_a_port_out_of_range(stack: cdk.Stack, bad: object) -> None:
+    [(rule, message)] = problems_of(stack, additional_ports=[bad])
+    assert rule == "cdk_peering:portOutOfRange"
+    assert repr(bad) in message
+
+
+def test_rejects_a_port_given_twice(stack: cdk.Stack) -> None:
+    assert rules_of(stack, additional_ports=[8443, 443]) == ["cdk_peering:duplicateListenerPort"]
+
+
+def test_rejects_the_own_region_and_unknown_regions(stack: cdk.Stack) -> None:
+    found = problems_of(stack, allowed_regions=["us-east-1", "eu-west-1", "eu-westt-1"])
+    assert [rule for rule, _ in found] == [
+        "cdk_peering:allowedRegionIsOwnRegion",
+        "cdk_peering:unknownRegion",
+    ]
+    assert "us-east-1, the service's own Region" in found[0][1]
+    assert "['eu-westt-1']" in found[1][1]
+
+
+def test_region_tokens_are_not_checked() -> None:
+    stack = cdk.Stack(new_app(), "Agnostic")
+    region = cdk.CfnParameter(stack, "ConsumerRegion").value_as_string
+    service(stack, allowed_regions=["us-east-1", region])
+    properties = the(Template.from_stack(stack), ENDPOINT_SERVICE)
+    assert properties["SupportedRegions"] == ["us-east-1", {"Ref": "ConsumerRegion"}]
+
+
+def test_rejects_public_subnets(stack: cdk.Stack) -> None:
+    public = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC)
+    [(rule, message)] = problems_of(stack, vpc_subnets=public)
+    assert rule == "cdk_peering:publicSubnetsForInternalNlb"
+    assert "selects public subnets of TestStack/Vpc" in message
+
+
+def test_rejects_a_vpc_with_only_public_subnets(stack: cdk.Stack) -> None:
+    vpc = ec2.Vpc(
+        stack,
+        "PublicOnly",
+        max_azs=2,
+        nat_gateways=0,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC)
+        ],
+    )
+    assert rules_of(stack, vpc=vpc) == ["cdk_peering:publicSubnetsForInternalNlb"]
+
+
+def test_rejects_a_selection_of_missing_subnets(stack: cdk.Stack) -> None:
+    egress = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+    assert rules_of(stack, vpc_subnets=egress) == ["cdk_peering:emptySubnetSelection"]
+
+
+def test_rejects_a_bad_client_cidr(stack: cdk.Stack) -> None:
+    [(rule, message)] = problems_of(stack, client_cidrs=["10.20.0.0/16", "ten/8"])
+    assert rule == "cdk_peering:invalidClientCidr"
+    assert "['ten/8']" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        (None, "cdk_peering:hostedZoneWithoutPrivateDnsName"),
+        ("orders.example.org", "cdk_peering:privateDnsNameOutsideZone"),
+        ("notexample.com", "cdk_peering:privateDnsNameOutsideZone"),
+    ],
+)
+def test_rejects_a_zone_without_the_name(stack: cdk.Stack, name: str | None, rule: str) -> None:
+    zone = route53.PublicHostedZone(stack, "Zone", zone_name="example.com")
+    assert rules_of(stack, public_hosted_zone=zone, private_dns_name=name) == [rule]
+
+
+def test_reports_every_problem_and_adds_nothing(stack: cdk.Stack) -> None:
+    vpc = make_vpc(stack, "Vpc", "10.0.0.0/16")
+    children = len(stack.node.children)
+    assert rules_of(
+        stack,
+        vpc=vpc,
+        port=0,
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+        client_cidrs=["nope"],
+        allowed_regions=["us-east-1"],
+        allowed_principals=[iam.ArnPrincipal("*")],
+    ) == [
+        "cdk_peering:portOutOfRange",
+        "cdk_peering:publicSubnetsForInternalNlb",
+        "cdk_peering:invalidClientCidr",
+        "cdk_peering:allowedRegionIsOwnRegion",
+        "cdk_peering:allPrincipalsWithoutOptIn",
+    ]
+    assert len(stack.node.children) == children
+    assert stack.node.try_find_child("Service") is None
+
+
+# --- cdk-nag
+
+
+def _everything(stack: cdk.Stack) -> dict[str, Any]:
+    zone = route53.PublicHostedZone(stack, "Zone", zone_name="example.com")
+    return {
+        "additional_ports": [8443],
+        "certificates": [elbv2.ListenerCertificate.from_arn(CERTIFICATE_ARN)],
+        "allowed_principals": [iam.ArnPrincipal(PARTNER)],
+        "allowed_regions": ["eu-west-1"],
+        "contributor_insights": True,
+        "notification_topic": sns.Topic(stack, "Topic", enforce_ssl=True),
+        "private_dns_name": "orders.example.com",
+        "public_hosted_zone": zone,
+    }
+
+
+@pytest.mark.parametrize("everything", [False, True], ids=["defaults", "every-option"])
+def test_aws_solutions_reports_no_unacknowledged_finding(everything: bool) -> None:
+    app = new_app(**STRICT_VALIDATION)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    stack = cdk.Stack(app, f"Provider{next(_unique)}", env=ENV)
+    vpc = make_vpc(stack, "Vpc", "10.0.0.0/16")
+    cdk.Validations.of(vpc).acknowledge(
+        cdk.Acknowledgment(id="AwsSolutions-VPC7", reason="test VPC, not under test")
+    )
+    service(stack, vpc=vpc, **(_everything(stack) if everything else {}))
+    result = synth(app)
+    assert result.error is None, result.error
+    assert findings(result.report, CDK_NAG) == []
+    assert findings(result.report, ANNOTATIONS) == []
+    [nag] = [r for r in result.report["pluginReports"] if r["pluginName"] == CDK_NAG]
+    suppressed = {v["ruleName"]: v["reason"] for v in nag.get("suppressedViolations", [])}
+    assert "TLS listeners" in suppressed["AwsSolutions-ELB2"]
+    if everything:
+        assert (
+            "supports no resource-level permissions" in suppressed["AwsSolutions-IAM5[Resource::*]"]
+        )
+        # The short id acknowledging VPC7 above is not listed; the construct's full ids are.
+        assert sorted(suppressed) == [
+            "AwsSolutions-ELB2",
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+            "AwsSolutions-IAM5[Resource::*]",
+        ]
