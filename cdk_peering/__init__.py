@@ -5,6 +5,7 @@ from .dns import PeeringDnsResolution, PeeringSide
 from .errors import Problem, ValidationError
 from .peering import PeerDestinations, VpcPeering, VpcPeeringAccepter
 from .privatelink_endpoint import PrivateLinkEndpoint
+from .privatelink_service import PrivateLinkService
 from .security_groups import allow_from_peer
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "PeeringDnsResolution",
     "PeeringSide",
     "PrivateLinkEndpoint",
+    "PrivateLinkService",
     "Problem",
     "ValidationError",
     "VpcPeering",

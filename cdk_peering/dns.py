@@ -32,23 +32,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from ._provider import explain_provider
 from .errors import Problem, ValidationError, child_path
 
 DNS_DISABLED_RULE = "cdk_peering:dnsDisabled"
-
-# The AWS managed policy aws-cdk-lib attaches to the role of AwsCustomResource's singleton
-# Lambda function, as cdk-nag's AwsSolutions-IAM4 names it in its finding id.
-_LAMBDA_BASIC_EXECUTION_FINDING = (
-    "AwsSolutions::AwsSolutions-IAM4"
-    "[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]"
-)
-_LAMBDA_BASIC_EXECUTION_REASON = (
-    "aws-cdk-lib attaches AWSLambdaBasicExecutionRole (CloudWatch Logs writes only) to the "
-    "role of the one Lambda function that every AwsCustomResource of a stack shares. "
-    "Replacing that role would change it for all of them and need a wildcard logs policy "
-    "instead. The SDK call's own permission is an inline policy on one action and one "
-    "peering connection."
-)
 
 
 class PeeringSide(enum.Enum):
@@ -153,67 +140,7 @@ class PeeringDnsResolution(Construct):
             service_timeout=cdk.Duration.minutes(5),
         )
         """The ``Custom::AWS`` resource that sets the option."""
-        self._acknowledge_provider_findings()
-
-    def _acknowledge_provider_findings(self) -> None:
-        """Acknowledge the cdk-nag findings inherent in aws-cdk-lib's provider.
-
-        The provider is one Lambda function per stack, a sibling of this construct at the
-        stack's top level; its role is ``custom_resource.grant_principal``. Only the
-        managed-policy finding for AWSLambdaBasicExecutionRole is acknowledged, on the
-        role's ``AWS::IAM::Role`` alone. checkov's findings on the provider's function and
-        log group are explained in their Metadata.
-        """
-        role = self.custom_resource.grant_principal
-        if not isinstance(role, iam.Role):
-            return
-        target = role.node.default_child
-        if target is not None:
-            cdk.Validations.of(target).acknowledge(
-                cdk.Acknowledgment(
-                    id=_LAMBDA_BASIC_EXECUTION_FINDING,
-                    reason=_LAMBDA_BASIC_EXECUTION_REASON,
-                )
-            )
-        function = role.node.scope  # the provider's lambda.Function, the role's parent
-        if function is not None:
-            _skip_checkov(function.node.default_child, _CHECKOV_FUNCTION_SKIPS)
-            log_group = function.node.try_find_child("LogGroup")
-            if log_group is not None:
-                _skip_checkov(log_group.node.default_child, _CHECKOV_LOG_GROUP_SKIPS)
-
-
-# checkov findings inherent in aws-cdk-lib's AwsCustomResource provider, explained on the
-# provider's own resources (checkov reads Metadata.checkov.skip).
-_CHECKOV_FUNCTION_SKIPS = [
-    {
-        "id": "CKV_AWS_115",
-        "comment": "aws-cdk-lib's AwsCustomResource provider runs only during deployments, "
-        "one call at a time; reserved concurrency would only take capacity from the account.",
-    },
-    {
-        "id": "CKV_AWS_116",
-        "comment": "A CloudFormation custom resource handler reports failure to "
-        "CloudFormation itself, which fails the deployment; a dead-letter queue adds nothing.",
-    },
-    {
-        "id": "CKV_AWS_117",
-        "comment": "The provider calls the public EC2 API; placing it in a VPC would need NAT "
-        "or an EC2 interface endpoint in every stack that sets a peering DNS option.",
-    },
-]
-_CHECKOV_LOG_GROUP_SKIPS = [
-    {
-        "id": "CKV_AWS_158",
-        "comment": "The provider's log group holds the SDK call and its result, no secrets; "
-        "CloudWatch Logs encrypts it at rest. A customer-managed KMS key is left to the app.",
-    },
-]
-
-
-def _skip_checkov(resource: object, skips: list[dict[str, str]]) -> None:
-    if isinstance(resource, cdk.CfnResource):
-        resource.add_metadata("checkov", {"skip": skips})
+        explain_provider(self.custom_resource)
 
 
 def _modify_options(

@@ -46,6 +46,7 @@ from aws_cdk.interfaces import aws_ec2 as ec2_refs
 from constructs import Construct
 
 from ._facts import is_token, parse_network, select_subnets, vpc_facts
+from ._provider import explain_provider
 from .errors import Problem, ValidationError, child_path
 
 OPEN_TO_ALL_WARNING = "cdk_peering:endpointServiceOpenToAll"
@@ -115,16 +116,6 @@ _DESCRIBE_REASON = (
     "ec2:DescribeVpcEndpointServiceConfigurations, a describe action that supports no "
     "resource-level permissions, so its policy must name '*'. The policy allows that one "
     "action only."
-)
-_LAMBDA_BASIC_EXECUTION_FINDING = (
-    "AwsSolutions::AwsSolutions-IAM4"
-    "[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]"
-)
-_PROVIDER_REASON = (
-    "aws-cdk-lib attaches AWSLambdaBasicExecutionRole (CloudWatch Logs writes only) to the "
-    "role of the one Lambda function that every AwsCustomResource of a stack shares, here "
-    "those of route53.VpcEndpointServiceDomainName. The SDK calls' own permissions are "
-    "inline policies on this endpoint service."
 )
 
 
@@ -508,11 +499,7 @@ def _acknowledge_domain_name_findings(get_names: cr.AwsCustomResource) -> None:
                 id="AwsSolutions::AwsSolutions-IAM5[Resource::*]", reason=_DESCRIBE_REASON
             )
         )
-    role = get_names.grant_principal
-    if isinstance(role, iam.Role) and role.node.default_child is not None:
-        cdk.Validations.of(role.node.default_child).acknowledge(
-            cdk.Acknowledgment(id=_LAMBDA_BASIC_EXECUTION_FINDING, reason=_PROVIDER_REASON)
-        )
+    explain_provider(get_names)
 
 
 def _is_everyone(principal: iam.ArnPrincipal) -> bool:
