@@ -20,14 +20,25 @@ import os
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_elasticloadbalancingv2_targets as elbv2_targets
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from cdk_peering import PeerDestinations, PeeringAccepterRole, VpcPeering
+from cdk_peering import (
+    PeerDestinations,
+    PeeringAccepterRole,
+    PrivateLinkEndpoint,
+    PrivateLinkService,
+    VpcPeering,
+)
 
 PLACEHOLDER_ACCOUNT = "111111111111"
 PLACEHOLDER_REGION = "us-east-1"
 PLACEHOLDER_EUROPE_REGION = "eu-west-1"
 PLACEHOLDER_PARTNER_ACCOUNT = "222222222222"
+ORDERS_PORT = 443
+ORDERS_DNS_NAME = "orders.example.internal"
 
 
 def environment(app: cdk.App) -> cdk.Environment:
@@ -79,6 +90,7 @@ class PeeringExampleStack(cdk.Stack):
         europe: ec2.IVpc,
         partner: ec2.IVpc,
         partner_role: PeeringAccepterRole,
+        orders: PrivateLinkService,
     ) -> None:
         super().__init__(scope, id, env=env, description="cdk_peering example: VPC peering")
         self.shared = _vpc(self, "Shared", "10.0.0.0/16")
@@ -90,7 +102,7 @@ class PeeringExampleStack(cdk.Stack):
         self.analytics = _vpc(self, "Analytics", "10.3.0.0/16", ipv6=True)
 
         # Routes to both of App's blocks, primary and secondary.
-        VpcPeering(
+        app_to_shared = VpcPeering(
             self,
             "AppToShared",
             requester_vpc=self.app_vpc,
@@ -126,7 +138,7 @@ class PeeringExampleStack(cdk.Stack):
         )
         # Inter-region: the accepter's routes and DNS option go to a stack the library
         # makes in eu-west-1; each side resolves the other's private DNS names.
-        VpcPeering(
+        shared_to_europe = VpcPeering(
             self,
             "SharedToEurope",
             requester_vpc=self.shared,
@@ -146,13 +158,72 @@ class PeeringExampleStack(cdk.Stack):
             name="shared-partner",
         )
 
+        # PrivateLink: Shared consumes the orders service through an interface endpoint.
+        # App (same region) and Europe (another region) reach that endpoint over their
+        # peerings with Shared and resolve the service's name through a private hosted
+        # zone associated with their VPCs.
+        self.orders_endpoint = PrivateLinkEndpoint(
+            self,
+            "OrdersEndpoint",
+            vpc=self.shared,
+            service=orders,
+            port=ORDERS_PORT,
+            dns_name=ORDERS_DNS_NAME,
+            peerings=[app_to_shared, shared_to_europe],
+        )
+        self.orders_endpoint.serve_peering(app_to_shared)
+        self.orders_endpoint.serve_peering(shared_to_europe)
+
+
+class ServiceProviderStack(cdk.Stack):
+    """The orders service, published with PrivateLink from a VPC of its own."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        env: cdk.Environment,
+        consumer_account: str,
+        consumer_regions: list[str],
+    ) -> None:
+        super().__init__(scope, id, env=env, description="cdk_peering example: PrivateLink service")
+        self.vpc = _vpc(self, "Provider", "10.30.0.0/16")
+        self.orders = PrivateLinkService(
+            self,
+            "Orders",
+            vpc=self.vpc,
+            port=ORDERS_PORT,
+            # Only the consumer account may connect, and each connection is accepted
+            # (acceptance is required by default).
+            allowed_principals=[iam.ArnPrincipal(f"arn:aws:iam::{consumer_account}:root")],
+            # Native cross-region PrivateLink for the consumer in Europe.
+            allowed_regions=consumer_regions,
+            target_type=elbv2.TargetType.IP,
+        )
+        # The service's instances, registered by IP (here: two addresses of the provider
+        # VPC's isolated subnets).
+        self.orders.add_targets(
+            ORDERS_PORT,
+            elbv2_targets.IpTarget("10.30.128.10"),
+            elbv2_targets.IpTarget("10.30.192.10"),
+        )
+
 
 class EuropeNetworkStack(cdk.Stack):
-    """A VPC in another region of the same account."""
+    """VPCs in another region of the same account."""
 
-    def __init__(self, scope: Construct, id: str, *, env: cdk.Environment) -> None:
-        super().__init__(scope, id, env=env, description="cdk_peering example: Europe VPC")
+    def __init__(
+        self, scope: Construct, id: str, *, env: cdk.Environment, orders: PrivateLinkService
+    ) -> None:
+        super().__init__(scope, id, env=env, description="cdk_peering example: Europe VPCs")
         self.vpc = _vpc(self, "Europe", "10.10.0.0/16")
+        # A consumer in this region reaching the us-east-1 service through native
+        # cross-region PrivateLink (the endpoint's ServiceRegion), no peering involved.
+        self.consumer = _vpc(self, "EuropeConsumer", "10.11.0.0/16")
+        self.orders_endpoint = PrivateLinkEndpoint(
+            self, "OrdersEndpoint", vpc=self.consumer, service=orders, port=ORDERS_PORT
+        )
 
 
 class PartnerNetworkStack(cdk.Stack):
@@ -174,13 +245,19 @@ def build(app: cdk.App) -> list[cdk.Stack]:
     """Add the example's stacks to ``app``; return them (the library adds accepter stacks)."""
     home = environment(app)
     assert home.account is not None
+    europe_region = _context(app, "europe_region", PLACEHOLDER_EUROPE_REGION)
+    provider = ServiceProviderStack(
+        app,
+        "ServiceProvider",
+        env=home,
+        consumer_account=home.account,
+        consumer_regions=[europe_region],
+    )
     europe = EuropeNetworkStack(
         app,
         "EuropeNetwork",
-        env=cdk.Environment(
-            account=home.account,
-            region=_context(app, "europe_region", PLACEHOLDER_EUROPE_REGION),
-        ),
+        env=cdk.Environment(account=home.account, region=europe_region),
+        orders=provider.orders,
     )
     partner = PartnerNetworkStack(
         app,
@@ -198,8 +275,9 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         europe=europe.vpc,
         partner=partner.vpc,
         partner_role=partner.accepter_role,
+        orders=provider.orders,
     )
-    return [main, europe, partner]
+    return [main, europe, partner, provider]
 
 
 if __name__ == "__main__":

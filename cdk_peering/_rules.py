@@ -133,7 +133,7 @@ def _overlaps(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
     requester, accepter = plan.requester, plan.accepter
     for left in requester.known_networks:
         for right in accepter.known_networks:
-            if left.version == right.version and left.overlaps(right):  # type: ignore[arg-type]
+            if left.version == right.version and left.overlaps(right):
                 yield Finding(
                     f"cdk_peering:overlappingIpv{left.version}Cidrs",
                     f"IPv{left.version} CIDR {left} of {requester.path} overlaps "

@@ -160,7 +160,7 @@ class PeeringAccepterRole(Construct):
             self,
             "Resource",
             # The cast: aws_cdk's stubs name one IPrincipal parameter differently in
-            # AccountPrincipal, which strict pyright reports; the class implements it.
+            # AccountPrincipal, which a strict type checker may report; the class implements it.
             assumed_by=cast(iam.IPrincipal, iam.AccountPrincipal(requester_account)),
             description=f"Lets account {requester_account} accept VPC peering connections",
             inline_policies={POLICY_NAME: policy},

@@ -235,7 +235,7 @@ class VpcPeering(Construct):
         accepter = vpc_facts(accepter_vpc)
         own_account, own_region = _vpc_env(accepter, here.stack, here.env)
         if isinstance(accepter_role, PeeringAccepterRole):
-            # jsii classes implement their interfaces, though pyright cannot tell.
+            # jsii classes implement their interfaces, though type checkers cannot always tell.
             accepter_role = cast(iam.IRole, accepter_role.role)
         placement = _Placement(
             here=here,

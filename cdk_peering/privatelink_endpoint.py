@@ -440,7 +440,7 @@ class PrivateLinkEndpoint(Construct):
         self._associated.add(vpc_facts(self.vpc).path)
         target = route53.RecordTarget.from_alias(
             # The cast: the stubs name bind's parameters differently from the interface,
-            # which strict pyright reports; the class implements IAliasRecordTarget.
+            # which a strict type checker may report; the class implements IAliasRecordTarget.
             cast(
                 route53.IAliasRecordTarget,
                 route53_targets.InterfaceVpcEndpointTarget(self.endpoint),

@@ -187,10 +187,10 @@ class _InterRegionValidation:
             else:
                 found.append((rule, "egress", own, rule.destination_security_group_id))
         messages: list[str] = []
-        for where, direction, own, referenced_id in found:
+        for rule_or_place, direction, own, referenced_id in found:
             referenced = groups.get(referenced_id or "")
             if referenced is not None and frozenset((own.vpc_id, referenced.vpc_id)) in self._pairs:
-                messages.append(self._message(where, direction, own, referenced))
+                messages.append(self._message(rule_or_place, direction, own, referenced))
         return messages
 
     def _message(

@@ -43,13 +43,15 @@ def role_properties(stack: cdk.Stack) -> dict[str, Any]:
         {"Properties": {"Policies": [Match.object_like({"PolicyName": "AcceptVpcPeering"})]}},
     )
     assert len(roles) == 1
-    return next(iter(roles.values()))["Properties"]
+    properties: dict[str, Any] = next(iter(roles.values()))["Properties"]
+    return properties
 
 
 def accept_statements(stack: cdk.Stack) -> list[dict[str, Any]]:
     policies = role_properties(stack)["Policies"]
     assert [policy["PolicyName"] for policy in policies] == ["AcceptVpcPeering"]
-    return policies[0]["PolicyDocument"]["Statement"]
+    statements: list[dict[str, Any]] = policies[0]["PolicyDocument"]["Statement"]
+    return statements
 
 
 # --- The role and its policies

@@ -46,6 +46,7 @@ def test_a_stack_for_every_account_and_region(assembly: cdk.cx_api.CloudAssembly
         "PartnerNetwork": "aws://222222222222/us-east-1",
         EUROPE_ACCEPTER: "aws://111111111111/eu-west-1",
         PARTNER_ACCEPTER: "aws://222222222222/us-east-1",
+        "ServiceProvider": "aws://111111111111/us-east-1",
     }
 
 
@@ -67,6 +68,9 @@ def test_deploy_all_order_is_role_then_connection_then_accepter_routes(
     # The partner's stack holds the accepter role; the connections are in the requester's.
     assert position["PartnerNetwork"] < position[REQUESTER] < position[PARTNER_ACCEPTER]
     assert position["EuropeNetwork"] < position[REQUESTER] < position[EUROPE_ACCEPTER]
+    # Endpoints read the endpoint service's id, in this region and the other.
+    assert position["ServiceProvider"] < position["EuropeNetwork"]
+    assert position["ServiceProvider"] < position[REQUESTER]
 
 
 def test_each_peering_lives_in_the_requester_stack(assembly: cdk.cx_api.CloudAssembly) -> None:
@@ -158,3 +162,68 @@ def test_the_partner_role_trusts_only_the_requester_account(
             }
         },
     )
+
+
+# --- PrivateLink: the orders service and its consumers ------------------------------------
+
+
+def _endpoints(assembly: cdk.cx_api.CloudAssembly, stack: str) -> list[dict[str, Any]]:
+    resources = _template(assembly, stack).find_resources("AWS::EC2::VPCEndpoint")
+    return [resource["Properties"] for resource in resources.values()]
+
+
+def test_the_service_is_an_internal_nlb_behind_an_endpoint_service(
+    assembly: cdk.cx_api.CloudAssembly,
+) -> None:
+    provider = _template(assembly, "ServiceProvider")
+    provider.has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::LoadBalancer", {"Scheme": "internal", "Type": "network"}
+    )
+    provider.has_resource_properties(
+        "AWS::EC2::VPCEndpointService",
+        {"AcceptanceRequired": True, "SupportedRegions": Match.array_with(["eu-west-1"])},
+    )
+    provider.has_resource_properties(
+        "AWS::EC2::VPCEndpointServicePermissions",
+        {"AllowedPrincipals": ["arn:aws:iam::111111111111:root"]},
+    )
+
+
+def test_the_consumer_endpoint_and_the_native_cross_region_one(
+    assembly: cdk.cx_api.CloudAssembly,
+) -> None:
+    [shared] = _endpoints(assembly, REQUESTER)
+    assert shared["VpcEndpointType"] == "Interface"
+    assert "ServiceRegion" not in shared  # same region as the service
+    [europe] = _endpoints(assembly, "EuropeNetwork")
+    assert europe["ServiceRegion"] == "us-east-1"  # native cross-region PrivateLink
+    assert "eu-west-1" not in json.dumps(europe["ServiceName"])
+
+
+def test_peered_vpcs_resolve_the_service_name_through_the_shared_zone(
+    assembly: cdk.cx_api.CloudAssembly,
+) -> None:
+    requester = _template(assembly, REQUESTER)
+    zones = requester.find_resources(
+        "AWS::Route53::HostedZone", {"Properties": {"Name": "orders.example.internal."}}
+    )
+    [zone] = zones.values()
+    regions = sorted(vpc["VPCRegion"] for vpc in zone["Properties"]["VPCs"])
+    # Shared (the endpoint's VPC) and App in us-east-1, Europe in eu-west-1.
+    assert regions == ["eu-west-1", "us-east-1", "us-east-1"]
+    requester.has_resource_properties(
+        "AWS::Route53::RecordSet",
+        {"Name": "orders.example.internal.", "Type": "A", "AliasTarget": Match.any_value()},
+    )
+
+
+def test_peered_vpcs_may_connect_to_the_endpoint(assembly: cdk.cx_api.CloudAssembly) -> None:
+    groups = _template(assembly, REQUESTER).find_resources(
+        "AWS::EC2::SecurityGroup",
+        {"Properties": {"GroupDescription": Match.string_like_regexp("OrdersEndpoint")}},
+    )
+    [group] = groups.values()
+    sources = {rule["CidrIp"] for rule in group["Properties"]["SecurityGroupIngress"]}
+    # Shared itself, App (both blocks) and Europe; all on the service's port only.
+    assert sources == {"10.0.0.0/16", "10.1.0.0/16", "100.64.0.0/16", "10.10.0.0/16"}
+    assert {rule["FromPort"] for rule in group["Properties"]["SecurityGroupIngress"]} == {443}

@@ -135,7 +135,7 @@ def test_cross_account_peering_with_an_accepter_role() -> None:
     roles = cdk.Stack(app, "PartnerRoles", env=OTHER_ACCOUNT)
     a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
     b = make_vpc(partner, "B", "10.1.0.0/16", isolated_only=True)
-    # cast: pyright does not see jsii classes as implementing their interfaces.
+    # cast: type checkers do not always see jsii classes as implementing their interfaces.
     role = iam.Role(
         roles,
         "Accepter",
@@ -252,7 +252,7 @@ def test_misplaced_parts_are_rejected(case: str, rule: str) -> None:
     b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
     c = make_vpc(partner, "C", "10.2.0.0/16", isolated_only=True)
     role = iam.Role.from_role_arn(home, "Role", "arn:aws:iam::222222222222:role/accept")
-    props: dict[str, Any] = {
+    cases: dict[str, dict[str, Any]] = {
         "cross_account_without_role": {"requester_vpc": a, "accepter_vpc": c},
         "role_for_same_account": {"requester_vpc": a, "accepter_vpc": b, "accepter_role": role},
         "requester_in_another_region": {"requester_vpc": b, "accepter_vpc": a},
@@ -272,7 +272,8 @@ def test_misplaced_parts_are_rejected(case: str, rule: str) -> None:
             "requester_only": True,
             "accepter_scope": cdk.Stack(app, "Routes", env=OTHER_REGION),
         },
-    }[case]
+    }
+    props = cases[case]
     with pytest.raises(ValidationError) as raised:
         VpcPeering(home, "P", **props)
     assert rule in [problem.rule for problem in raised.value.problems]

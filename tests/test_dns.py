@@ -35,10 +35,12 @@ def _custom_resource(template: Template) -> dict[str, Any]:
 def _payload(value: Any) -> dict[str, Any]:
     """Parse one Create/Update/Delete property; a Ref inside becomes ``<LogicalId>``."""
     if isinstance(value, str):
-        return json.loads(value)
-    parts: list[Any] = value["Fn::Join"][1]
-    text = "".join(part if isinstance(part, str) else f"<{part['Ref']}>" for part in parts)
-    return json.loads(text)
+        text = value
+    else:
+        parts: list[Any] = value["Fn::Join"][1]
+        text = "".join(part if isinstance(part, str) else f"<{part['Ref']}>" for part in parts)
+    payload: dict[str, Any] = json.loads(text)
+    return payload
 
 
 def _payloads(template: Template) -> dict[str, dict[str, Any]]:
@@ -49,7 +51,10 @@ def _payloads(template: Template) -> dict[str, dict[str, Any]]:
 def _policy_statements(template: Template) -> list[dict[str, Any]]:
     policies = template.find_resources("AWS::IAM::Policy")
     assert len(policies) == 1
-    return next(iter(policies.values()))["Properties"]["PolicyDocument"]["Statement"]
+    statements: list[dict[str, Any]] = next(iter(policies.values()))["Properties"][
+        "PolicyDocument"
+    ]["Statement"]
+    return statements
 
 
 # --- The SDK calls

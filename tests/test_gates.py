@@ -46,9 +46,9 @@ from constructs import Construct
 import app as example
 from tests.conftest import ENV, ROOT, new_app
 
-# One synth and one validation engine per worker: with `pytest -n 2 --dist loadgroup` every
-# test here runs on the same worker (with plain `-n 2` the tests may split over both).
-pytestmark = pytest.mark.xdist_group("gates")
+# One synth, one validation engine and one checkov run: `make test` runs the suite with
+# `pytest -n 2 --dist loadfile`, which keeps every test of this file on one worker (with
+# plain `-n 2` the tests may split over both, and each worker builds the fixtures).
 
 STRICT_VALIDATION: dict[str, Any] = {
     # Errors from the CDK's CloudFormation rules stay errors (else they become warnings).
@@ -199,13 +199,13 @@ def lint_template(stack: StackTemplate) -> list[LintMatch]:
     return found
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # xdist may interleave modules: build once
 def cfn_validate() -> cdk.CloudFormationValidatePlugin:
     """One CloudFormation validation engine for the module (it takes seconds to start)."""
     return cdk.CloudFormationValidatePlugin()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # xdist may interleave modules: build once
 def gate(cfn_validate: cdk.CloudFormationValidatePlugin) -> Synthesis:
     """The example app, synthesized once with the gate's plugins."""
     app = strict_app()
@@ -214,7 +214,7 @@ def gate(cfn_validate: cdk.CloudFormationValidatePlugin) -> Synthesis:
     return synth(app)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # xdist may interleave modules: build once
 def lint_matches(gate: Synthesis) -> dict[str, list[LintMatch]]:
     """cfn-lint's matches per stack, each template linted once."""
     assert gate.stacks, "the cloud assembly holds no stacks"
@@ -248,6 +248,7 @@ def test_every_template_the_app_writes_is_gated(
         "PeeringExample",
         "PeeringExample-PeeringAccepter-111111111111-eu-west-1",
         "PeeringExample-PeeringAccepter-222222222222-us-east-1",
+        "ServiceProvider",
     ]
 
 
@@ -328,7 +329,7 @@ class CheckovResult(NamedTuple):
         )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # xdist may interleave modules: build once
 def checkov_results(gate: Synthesis) -> dict[str, list[CheckovResult]]:
     """checkov's passed, failed and skipped checks over the gate's cloud assembly."""
     assert CHECKOV.exists(), f"{CHECKOV} is missing: run `make env`"

@@ -80,7 +80,8 @@ def logical_id(construct: IConstruct) -> str:
 
 def endpoint_properties(template: Template) -> dict[str, Any]:
     [resource] = template.find_resources("AWS::EC2::VPCEndpoint").values()
-    return resource["Properties"]
+    properties: dict[str, Any] = resource["Properties"]
+    return properties
 
 
 def ingress(template: Template) -> set[tuple[str, int, int]]:
@@ -100,7 +101,8 @@ def ingress(template: Template) -> set[tuple[str, int, int]]:
 
 def zone_vpcs(template: Template) -> list[dict[str, Any]]:
     [zone] = template.find_resources("AWS::Route53::HostedZone").values()
-    return zone["Properties"]["VPCs"]
+    vpcs: list[dict[str, Any]] = zone["Properties"]["VPCs"]
+    return vpcs
 
 
 def warnings(stack: cdk.Stack, rule: str) -> list[str]:

@@ -60,7 +60,8 @@ def the(template: Template, resource_type: str) -> dict[str, Any]:
     """The Properties of the one resource of a type."""
     resources = template.find_resources(resource_type)
     assert len(resources) == 1, resources
-    return next(iter(resources.values())).get("Properties", {})
+    properties: dict[str, Any] = next(iter(resources.values())).get("Properties", {})
+    return properties
 
 
 def ref(stack: cdk.Stack, value: str) -> Any:
