@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ._facts import VpcFacts, is_token, parse_network
@@ -87,6 +87,14 @@ class Registry:
     routes: dict[tuple[str, bool], dict[str, str]] = field(
         default_factory=dict[tuple[str, bool], dict[str, str]]
     )
+
+    def copy(self) -> Registry:
+        """Return a copy that can record more peerings without changing this one."""
+        return Registry(
+            pairs=dict(self.pairs),
+            peerings_per_vpc=Counter(self.peerings_per_vpc),
+            routes={key: dict(table) for key, table in self.routes.items()},
+        )
 
     def record(self, plan: PeeringPlan) -> None:
         """Remember a peering that was built."""
@@ -322,6 +330,8 @@ class Rule:
     final: bool = False
     """When it finds an error, the later rules are not run: their findings would only
     repeat the same mistake (a VPC peered with itself also overlaps itself)."""
+    quota: bool = False
+    """A count against an AWS quota: a topology checks it once, over all its peerings."""
 
 
 # The rules, in the order their findings are reported.
@@ -331,8 +341,8 @@ RULES: tuple[Rule, ...] = (
     Rule("no overlapping IPv4 or IPv6 CIDR blocks", _overlaps),
     Rule("routes stay inside the peer: no transitive or edge-to-edge routing", _destinations),
     Rule("one route per destination in a route table", _route_conflicts),
-    Rule("active peering connections per VPC", _peering_quota),
-    Rule("routes per route table", _route_quota),
+    Rule("active peering connections per VPC", _peering_quota, quota=True),
+    Rule("routes per route table", _route_quota, quota=True),
 )
 
 
@@ -347,6 +357,115 @@ def check(plan: PeeringPlan, registry: Registry) -> list[Finding]:
         if rule.final and any(finding.error for finding in found):
             break
     return findings
+
+
+def check_topology(
+    plans: Sequence[PeeringPlan], registry: Registry
+) -> list[tuple[PeeringPlan, Finding]]:
+    """Run the rules over every planned peering of a topology at once.
+
+    Each peering is checked against the app's registry plus the peerings planned before
+    it (so two peerings of the topology that conflict are both seen); the quotas are
+    counted once over the whole topology, so a VPC over its quota is reported once, not
+    once per peering beyond it. Findings repeated by several peerings (a bad subnet
+    selection shared by all of them) are reported once. ``registry`` is not changed.
+    """
+    scratch = registry.copy()
+    results: list[tuple[PeeringPlan, Finding]] = []
+    seen: set[Finding] = set()
+
+    def report(plan: PeeringPlan, finding: Finding) -> None:
+        if finding not in seen:
+            seen.add(finding)
+            results.append((plan, finding))
+
+    for plan in plans:
+        for finding in plan.findings:
+            report(plan, finding)
+        if plan.is_lookup_placeholder:
+            continue
+        for rule in RULES:
+            if rule.quota:
+                continue
+            found = list(rule.check(plan, scratch))
+            for finding in found:
+                report(plan, finding)
+            if rule.final and any(finding.error for finding in found):
+                break
+        scratch.record(plan)
+    for plan, finding in _topology_quotas(plans, registry, scratch):
+        report(plan, finding)
+    return results
+
+
+def _topology_quotas(
+    plans: Sequence[PeeringPlan], before: Registry, after: Registry
+) -> Iterator[tuple[PeeringPlan, Finding]]:
+    """Compare each VPC's and each route table's count after the topology to the quotas."""
+    vpcs: dict[str, tuple[PeeringPlan, VpcFacts]] = {}
+    tables: dict[tuple[str, bool], tuple[PeeringPlan, PlannedRoute]] = {}
+    for plan in plans:
+        if plan.is_lookup_placeholder:
+            continue
+        vpcs.setdefault(plan.requester.vpc_id, (plan, plan.requester))
+        vpcs.setdefault(plan.accepter.vpc_id, (plan, plan.accepter))
+        for route in plan.routes:
+            tables.setdefault((route.table_id, route.ipv6), (plan, route))
+    for vpc_id, (plan, facts) in vpcs.items():
+        count = after.peerings_per_vpc[vpc_id]
+        if count > PEERINGS_PER_VPC_MAX:
+            yield (
+                plan,
+                Finding(
+                    "cdk_peering:peeringQuotaExceeded",
+                    f"VPC {facts.path} would have {count} peering connections; AWS allows "
+                    f"at most {PEERINGS_PER_VPC_MAX} active peering connections per VPC.",
+                    "Peer fewer VPCs with it: use a hub-and-spoke design or a transit gateway "
+                    "for this many VPCs.",
+                    error=True,
+                ),
+            )
+        elif count > plan.peerings_quota >= before.peerings_per_vpc[vpc_id]:
+            yield (
+                plan,
+                Finding(
+                    "cdk_peering:peeringQuota",
+                    f"VPC {facts.path} would have {count} peering connections, more than the "
+                    f"quota of {plan.peerings_quota} active VPC peering connections per VPC.",
+                    f"Ask AWS to raise the quota (up to {PEERINGS_PER_VPC_MAX}), then declare it "
+                    f"with peerings_per_vpc_quota or the context value {PEERINGS_QUOTA_CONTEXT!r}.",
+                    error=False,
+                ),
+            )
+    for key, (plan, route) in tables.items():
+        count = len(after.routes.get(key, {}))
+        family = "IPv6" if route.ipv6 else "IPv4"
+        where = f"Route table {route.table_label} of {plan.owner_of(route).path}"
+        if count > ROUTES_PER_TABLE_MAX:
+            yield (
+                plan,
+                Finding(
+                    "cdk_peering:routeQuotaExceeded",
+                    f"{where} would hold {count} {family} peering routes; AWS allows at most "
+                    f"{ROUTES_PER_TABLE_MAX} routes per route table.",
+                    "Select fewer subnets for the topology, or peer fewer VPCs.",
+                    error=True,
+                ),
+            )
+        elif count > plan.routes_quota >= len(before.routes.get(key, {})):
+            yield (
+                plan,
+                Finding(
+                    "cdk_peering:routeQuota",
+                    f"{where} would hold {count} {family} peering routes, more than the quota "
+                    f"of {plan.routes_quota} non-propagated routes per route table (and the "
+                    "table may hold other routes too).",
+                    f"Ask AWS to raise the quota (up to {ROUTES_PER_TABLE_MAX}), then declare "
+                    "it with routes_per_route_table_quota or the context value "
+                    f"{ROUTES_QUOTA_CONTEXT!r}.",
+                    error=False,
+                ),
+            )
 
 
 def quota(

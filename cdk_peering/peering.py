@@ -391,34 +391,48 @@ def _add_routes(
     Routes sit directly under it (no grouping constructs): every construct is a jsii
     round trip, and a mesh has thousands of routes.
     """
-    created: list[ec2.CfnRoute] = []
-    for route in plan.routes:
-        if route.side != side:
-            continue
-        route_id = f"{route.side}{route.table_label}-{route.destination_label}"
-        if route.ipv6:
-            resource = ec2.CfnRoute(
-                parent,
-                route_id,
-                route_table_id=route.table_id,
-                destination_ipv6_cidr_block=route.destination,
-                vpc_peering_connection_id=peering_connection_id,
-            )
-            peer = plan.peer_of(route)
-            if route.destination in peer.ipv6_amazon_provided:
-                # Ipv6CidrBlocks is empty until the block's association exists.
-                for dependency in peer.ipv6_dependencies:
-                    resource.node.add_dependency(dependency)
-        else:
-            resource = ec2.CfnRoute(
-                parent,
-                route_id,
-                route_table_id=route.table_id,
-                destination_cidr_block=route.destination,
-                vpc_peering_connection_id=peering_connection_id,
-            )
-        created.append(resource)
-    return created
+    return [
+        new_route(
+            parent,
+            f"{route.side}{route.table_label}-{route.destination_label}",
+            plan,
+            route,
+            peering_connection_id,
+        )
+        for route in plan.routes
+        if route.side == side
+    ]
+
+
+def new_route(
+    parent: Construct,
+    route_id: str,
+    plan: PeeringPlan,
+    route: PlannedRoute,
+    peering_connection_id: str,
+) -> ec2.CfnRoute:
+    """Create one planned route (IPv4 or IPv6) through a peering connection."""
+    if not route.ipv6:
+        return ec2.CfnRoute(
+            parent,
+            route_id,
+            route_table_id=route.table_id,
+            destination_cidr_block=route.destination,
+            vpc_peering_connection_id=peering_connection_id,
+        )
+    resource = ec2.CfnRoute(
+        parent,
+        route_id,
+        route_table_id=route.table_id,
+        destination_ipv6_cidr_block=route.destination,
+        vpc_peering_connection_id=peering_connection_id,
+    )
+    peer = plan.peer_of(route)
+    if route.destination in peer.ipv6_amazon_provided:
+        # Ipv6CidrBlocks is empty until the block's association exists.
+        for dependency in peer.ipv6_dependencies:
+            resource.node.add_dependency(dependency)
+    return resource
 
 
 @dataclass(frozen=True)
