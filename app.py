@@ -7,6 +7,11 @@
       Shared ---- Europe   (111111111111, eu-west-1: inter-region, DNS both ways)
       Shared ---- Partner  (222222222222, us-east-1: cross-account, accepter role)
 
+    account 111111111111, us-east-1 (Teams)
+      TeamA, TeamB, TeamC: a full mesh (PeeringMesh, a stack per VPC side)
+      Tools ---- each team (HubAndSpoke in the Teams stack; teams reach Tools, not
+                 each other through it)
+
 It synthesizes offline with no AWS credentials: accounts and regions default to
 placeholders (override with ``-c account=... -c region=... -c europe_region=...
 -c partner_account=...``, or CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION for the first),
@@ -26,10 +31,13 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from cdk_peering import (
+    HubAndSpoke,
     PeerDestinations,
     PeeringAccepterRole,
+    PeeringMesh,
     PrivateLinkEndpoint,
     PrivateLinkService,
+    TopologyPlacement,
     VpcPeering,
 )
 
@@ -241,8 +249,32 @@ class PartnerNetworkStack(cdk.Stack):
         )
 
 
+class TeamsStack(cdk.Stack):
+    """Team VPCs in a full mesh, and a shared tools VPC as the hub of a hub-and-spoke."""
+
+    def __init__(self, scope: Construct, id: str, *, env: cdk.Environment) -> None:
+        super().__init__(scope, id, env=env, description="cdk_peering example: team VPCs")
+        self.teams = [
+            _vpc(self, f"Team{name}", f"10.{30 + i}.0.0/16") for i, name in enumerate("ABC")
+        ]
+        self.tools = _vpc(self, "Tools", "10.40.0.0/16")
+        # Each team VPC's side of the mesh goes into a stack of its own
+        # (Teams-Mesh-TeamARequests, ...): adding a fourth team changes none of them.
+        self.mesh = PeeringMesh(self, "Mesh", vpcs=self.teams)
+        # Small enough to stay in this stack. Tools gets routes to every team, each team
+        # a route to Tools only: peering is not transitive.
+        self.tooling = HubAndSpoke(
+            self,
+            "Tooling",
+            hub=self.tools,
+            spokes=self.teams,
+            spoke_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+            placement=TopologyPlacement.SCOPE,
+        )
+
+
 def build(app: cdk.App) -> list[cdk.Stack]:
-    """Add the example's stacks to ``app``; return them (the library adds accepter stacks)."""
+    """Add the example's stacks to ``app``; return them (not the library's own stacks)."""
     home = environment(app)
     assert home.account is not None
     europe_region = _context(app, "europe_region", PLACEHOLDER_EUROPE_REGION)
@@ -277,7 +309,8 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         partner_role=partner.accepter_role,
         orders=provider.orders,
     )
-    return [main, europe, partner, provider]
+    teams = TeamsStack(app, "Teams", env=home)
+    return [main, europe, partner, provider, teams]
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, cast
 
 import aws_cdk as cdk
@@ -61,3 +63,85 @@ def destinations_by_table(routes: list[dict[str, Any]]) -> dict[str, set[str]]:
             destination if isinstance(destination, str) else repr(destination)
         )
     return grouped
+
+
+def deploy_order(assembly: cdk.cx_api.CloudAssembly) -> list[str]:
+    """Order the stacks as `cdk deploy --all` may: every stack after its dependencies."""
+    manifest = json.loads((Path(assembly.directory) / "manifest.json").read_text())
+    stacks: dict[str, Any] = {
+        name: artifact
+        for name, artifact in manifest["artifacts"].items()
+        if artifact["type"] == "aws:cloudformation:stack"
+    }
+    order: list[str] = []
+    while len(order) < len(stacks):
+        ready = [
+            name
+            for name, artifact in stacks.items()
+            if name not in order
+            and all(d in order for d in artifact.get("dependencies", []) if d in stacks)
+        ]
+        assert ready, f"dependency cycle among {sorted(set(stacks) - set(order))}"
+        order.extend(sorted(ready))
+    return order
+
+
+Key = tuple[str, str]
+"""(stack name, logical id)."""
+
+
+class Assembly:
+    """Every stack of a synthesized app, with Fn::GetStackOutput followed to its value."""
+
+    def __init__(self, assembly: cdk.cx_api.CloudAssembly) -> None:
+        self.assembly = assembly
+        self.templates: dict[str, dict[str, Any]] = {
+            stack.stack_name: stack.template for stack in assembly.stacks
+        }
+        self.names = {stack.id: stack.stack_name for stack in assembly.stacks}
+
+    def resolve(self, value: Any, stack: str) -> Any:
+        """Return a value as (stack name, logical id) when it references a resource."""
+        if isinstance(value, dict) and "Fn::GetStackOutput" in value:
+            ref = value["Fn::GetStackOutput"]
+            source = ref["StackName"]
+            output = self.templates[source]["Outputs"][ref["OutputName"]]["Value"]
+            return self.resolve(output, source)
+        if isinstance(value, dict) and "Ref" in value:
+            return (stack, value["Ref"])
+        return value
+
+    def resources(self, kind: str) -> dict[Key, dict[str, Any]]:
+        """Return every resource of a type, by (stack name, logical id), references followed."""
+        found: dict[Key, dict[str, Any]] = {}
+        for name, template in self.templates.items():
+            for logical_id, resource in template.get("Resources", {}).items():
+                if resource["Type"] == kind:
+                    found[name, logical_id] = {
+                        key: self.resolve(value, name)
+                        for key, value in resource["Properties"].items()
+                    }
+        return found
+
+    def routes_by_table(self) -> dict[Key, set[str]]:
+        """Return the destinations of the peering routes, by route table."""
+        tables: dict[Key, set[str]] = {}
+        for route in self.resources("AWS::EC2::Route").values():
+            if "VpcPeeringConnectionId" not in route:
+                continue  # internet gateway routes and the like
+            destination = route.get("DestinationCidrBlock") or json.dumps(
+                route.get("DestinationIpv6CidrBlock")
+            )
+            tables.setdefault(route["RouteTableId"], set()).add(destination)
+        return tables
+
+    def dependencies(self) -> dict[str, set[str]]:
+        """Return the stacks each stack depends on, by stack name."""
+        manifest = json.loads((Path(self.assembly.directory) / "manifest.json").read_text())
+        return {
+            self.names[artifact_id]: {
+                self.names[d] for d in artifact.get("dependencies", []) if d in self.names
+            }
+            for artifact_id, artifact in manifest["artifacts"].items()
+            if artifact_id in self.names
+        }

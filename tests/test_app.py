@@ -12,10 +12,17 @@ from aws_cdk.assertions import Match, Template
 
 import app as example
 from tests.conftest import new_app
+from tests.helpers import Assembly
 
 REQUESTER = "PeeringExample"
 EUROPE_ACCEPTER = "PeeringExample-PeeringAccepter-111111111111-eu-west-1"
 PARTNER_ACCEPTER = "PeeringExample-PeeringAccepter-222222222222-us-east-1"
+MESH_STACKS = [
+    "Teams-Mesh-TeamARequests",
+    "Teams-Mesh-TeamBRequests",
+    "Teams-Mesh-TeamBAccepts",
+    "Teams-Mesh-TeamCAccepts",
+]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +46,10 @@ def _template(assembly: cdk.cx_api.CloudAssembly, name: str) -> Template:
 
 
 def test_a_stack_for_every_account_and_region(assembly: cdk.cx_api.CloudAssembly) -> None:
-    environments = {name: artifact["environment"] for name, artifact in _stacks(assembly).items()}
+    environments = {
+        stack.stack_name: f"aws://{stack.environment.account}/{stack.environment.region}"
+        for stack in assembly.stacks
+    }
     assert environments == {
         REQUESTER: "aws://111111111111/us-east-1",
         "EuropeNetwork": "aws://111111111111/eu-west-1",
@@ -47,6 +57,8 @@ def test_a_stack_for_every_account_and_region(assembly: cdk.cx_api.CloudAssembly
         EUROPE_ACCEPTER: "aws://111111111111/eu-west-1",
         PARTNER_ACCEPTER: "aws://222222222222/us-east-1",
         "ServiceProvider": "aws://111111111111/us-east-1",
+        "Teams": "aws://111111111111/us-east-1",
+        **{name: "aws://111111111111/us-east-1" for name in MESH_STACKS},
     }
 
 
@@ -227,3 +239,40 @@ def test_peered_vpcs_may_connect_to_the_endpoint(assembly: cdk.cx_api.CloudAssem
     # Shared itself, App (both blocks) and Europe; all on the service's port only.
     assert sources == {"10.0.0.0/16", "10.1.0.0/16", "100.64.0.0/16", "10.10.0.0/16"}
     assert {rule["FromPort"] for rule in group["Properties"]["SecurityGroupIngress"]} == {443}
+
+
+def test_the_team_mesh_and_the_tools_hub(assembly: cdk.cx_api.CloudAssembly) -> None:
+    stacks = Assembly(assembly)
+    connections = stacks.resources("AWS::EC2::VPCPeeringConnection")
+    # In the Teams stack (placement=SCOPE) logical ids end in CDK's 8-character hash.
+    assert sorted(
+        (stack, logical_id[:-8] if stack == "Teams" else logical_id)
+        for stack, logical_id in connections
+        if stack.startswith("Teams")
+    ) == [
+        ("Teams", "ToolingToolsToTeamA"),
+        ("Teams", "ToolingToolsToTeamB"),
+        ("Teams", "ToolingToolsToTeamC"),
+        ("Teams-Mesh-TeamARequests", "ToTeamB"),
+        ("Teams-Mesh-TeamARequests", "ToTeamC"),
+        ("Teams-Mesh-TeamBRequests", "ToTeamC"),
+    ]
+    destinations = stacks.routes_by_table()
+    teams = {f"10.{30 + i}.0.0/16" for i in range(3)}
+    for table, cidrs in destinations.items():
+        if table[0] != "Teams":
+            continue
+        if table[1].startswith("Tools"):
+            assert cidrs == teams
+        elif "Isolated" in table[1]:  # the spoke subnets: other teams and Tools
+            assert cidrs == teams - {f"10.{30 + 'ABC'.index(table[1][4])}.0.0/16"} | {
+                "10.40.0.0/16"
+            }
+        else:
+            assert "10.40.0.0/16" not in cidrs
+    deps = stacks.dependencies()
+    assert deps["Teams-Mesh-TeamCAccepts"] == {
+        "Teams",
+        "Teams-Mesh-TeamARequests",
+        "Teams-Mesh-TeamBRequests",
+    }

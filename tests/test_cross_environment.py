@@ -14,7 +14,7 @@ from aws_cdk.assertions import Match, Template
 
 from cdk_peering import ValidationError, VpcPeering, VpcPeeringAccepter, allow_from_peer
 from tests.conftest import new_app
-from tests.helpers import make_vpc
+from tests.helpers import deploy_order, make_vpc
 
 HOME = cdk.Environment(account="111111111111", region="us-east-1")
 OTHER_REGION = cdk.Environment(account="111111111111", region="eu-west-1")
@@ -40,27 +40,6 @@ def _inter_region_pair() -> tuple[cdk.App, cdk.Stack, cdk.Stack, ec2.Vpc, ec2.Vp
     a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
     b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
     return app, home, away, a, b
-
-
-def _deploy_order(assembly: cdk.cx_api.CloudAssembly) -> list[str]:
-    """Order the stacks as `cdk deploy --all` may: every stack after its dependencies."""
-    manifest = json.loads((Path(assembly.directory) / "manifest.json").read_text())
-    stacks: dict[str, Any] = {
-        name: artifact
-        for name, artifact in manifest["artifacts"].items()
-        if artifact["type"] == "aws:cloudformation:stack"
-    }
-    order: list[str] = []
-    while len(order) < len(stacks):
-        ready = [
-            name
-            for name, artifact in stacks.items()
-            if name not in order
-            and all(d in order for d in artifact.get("dependencies", []) if d in stacks)
-        ]
-        assert ready, f"dependency cycle among {sorted(set(stacks) - set(order))}"
-        order.extend(sorted(ready))
-    return order
 
 
 def _depends_on(assembly: cdk.cx_api.CloudAssembly, stack: str) -> set[str]:
@@ -124,7 +103,7 @@ def test_inter_region_deploy_order_has_no_cycle() -> None:
     accepter = "Home-PeeringAccepter-111111111111-eu-west-1"
     assert _depends_on(assembly, "Home") == {"Away"}
     assert _depends_on(assembly, accepter) == {"Home", "Away"}
-    order = _deploy_order(assembly)
+    order = deploy_order(assembly)
     assert order.index("Away") < order.index("Home") < order.index(accepter)
 
 
@@ -161,7 +140,7 @@ def test_cross_account_peering_with_an_accepter_role() -> None:
         "AWS::EC2::Route", 2
     )
     assert _depends_on(assembly, "Home") == {"Partner", "PartnerRoles"}
-    order = _deploy_order(assembly)
+    order = deploy_order(assembly)
     assert order.index("PartnerRoles") < order.index("Home") < order.index(accepter)
     assert order.index("Partner") < order.index("Home")
 

@@ -240,8 +240,8 @@ def test_stacks_have_concrete_regions(gate: Synthesis) -> None:
 def test_every_template_the_app_writes_is_gated(
     lint_matches: dict[str, list[LintMatch]],
 ) -> None:
-    # The library's accepter stacks included: they are written for the accepter's
-    # account and region and must pass the same checks.
+    # The library's accepter and mesh stacks included: they are written for the VPCs'
+    # accounts and regions and must pass the same checks.
     assert sorted(lint_matches) == [
         "EuropeNetwork",
         "PartnerNetwork",
@@ -249,6 +249,11 @@ def test_every_template_the_app_writes_is_gated(
         "PeeringExample-PeeringAccepter-111111111111-eu-west-1",
         "PeeringExample-PeeringAccepter-222222222222-us-east-1",
         "ServiceProvider",
+        "Teams",
+        "Teams/Mesh/TeamARequests",  # display names: the mesh's stacks are its children
+        "Teams/Mesh/TeamBAccepts",
+        "Teams/Mesh/TeamBRequests",
+        "Teams/Mesh/TeamCAccepts",
     ]
 
 

@@ -1,0 +1,512 @@
+"""PeeringMesh and HubAndSpoke: routes, whole-topology checks, stack limits, stable ids."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+
+from cdk_peering import (
+    HubAndSpoke,
+    PeeringMesh,
+    TopologyPlacement,
+    ValidationError,
+    VpcPeering,
+)
+from tests.conftest import ENV, new_app
+from tests.helpers import Assembly, Key, deploy_order, make_vpc
+
+EU = cdk.Environment(account="111111111111", region="eu-west-1")
+PARTNER = cdk.Environment(account="222222222222", region="us-east-1")
+NAMES = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]
+
+
+def _vpcs(stack: cdk.Stack, count: int, *, names: Sequence[str] = NAMES) -> list[ec2.Vpc]:
+    return [make_vpc(stack, names[i], f"10.{i}.0.0/16", isolated_only=True) for i in range(count)]
+
+
+def _tables(vpc: ec2.Vpc) -> list[Key]:
+    stack = cdk.Stack.of(vpc)
+    return [
+        (stack.stack_name, stack.resolve(subnet.route_table.route_table_id)["Ref"])
+        for subnet in vpc.isolated_subnets
+    ]
+
+
+def _imported(stack: cdk.Stack, index: int, *, tables: int = 1) -> ec2.IVpc:
+    """Import a VPC 10.<index>.0.0/16 with ``tables`` isolated subnets (one table each)."""
+    return ec2.Vpc.from_vpc_attributes(
+        stack,
+        f"Vpc{index}",
+        vpc_id=f"vpc-{index:08x}",
+        vpc_cidr_block=f"10.{index}.0.0/16",
+        availability_zones=[f"us-east-1{'abcdef'[t]}" for t in range(tables)],
+        isolated_subnet_ids=[f"subnet-{index:04x}{t:04x}" for t in range(tables)],
+        isolated_subnet_route_table_ids=[f"rtb-{index:04x}{t:04x}" for t in range(tables)],
+    )
+
+
+# --- what a mesh builds ------------------------------------------------------------------
+
+
+def test_mesh_peers_every_pair_with_routes_on_both_sides() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    vpcs = _vpcs(net, 3)
+    mesh = PeeringMesh(net, "Mesh", vpcs=vpcs)
+    assembly = Assembly(app.synth())
+
+    connections = assembly.resources("AWS::EC2::VPCPeeringConnection")
+    pairs = {(c["VpcId"], c["PeerVpcId"]) for c in connections.values()}
+    ids = [("Net", cdk.Stack.of(vpc).resolve(vpc.vpc_id)["Ref"]) for vpc in vpcs]
+    assert pairs == {(ids[0], ids[1]), (ids[0], ids[2]), (ids[1], ids[2])}
+    assert len(mesh.peering_connections) == 3
+    # Each pair in the requester's Requests stack, named after the accepter.
+    assert set(connections) == {
+        ("Net-Mesh-AlphaRequests", "ToBravo"),
+        ("Net-Mesh-AlphaRequests", "ToCharlie"),
+        ("Net-Mesh-BravoRequests", "ToCharlie"),
+    }
+
+    tables = assembly.routes_by_table()
+    cidrs = [f"10.{i}.0.0/16" for i in range(3)]
+    for i, vpc in enumerate(vpcs):
+        for table in _tables(vpc):
+            assert tables[table] == set(cidrs) - {cidrs[i]}
+    assert len(mesh.routes) == 12  # 3 pairs x 2 sides x 2 route tables
+
+    # Every route goes through the connection of its own pair.
+    for route in assembly.resources("AWS::EC2::Route").values():
+        connection = connections[route["VpcPeeringConnectionId"]]
+        owner = next(v for v, vpc in enumerate(vpcs) if route["RouteTableId"] in _tables(vpc))
+        peer = cidrs.index(route["DestinationCidrBlock"])
+        assert {connection["VpcId"], connection["PeerVpcId"]} == {ids[owner], ids[peer]}
+
+
+def test_mesh_stacks_depend_in_two_layers_and_deploy_in_order() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    mesh = PeeringMesh(net, "Mesh", vpcs=_vpcs(net, 4))
+    cloud = app.synth()
+    assembly = Assembly(cloud)
+
+    assert sorted(stack.stack_name for stack in mesh.stacks) == [
+        "Net-Mesh-AlphaRequests",
+        "Net-Mesh-BravoAccepts",
+        "Net-Mesh-BravoRequests",
+        "Net-Mesh-CharlieAccepts",
+        "Net-Mesh-CharlieRequests",
+        "Net-Mesh-DeltaAccepts",
+    ]
+    deps = assembly.dependencies()
+    for name in assembly.templates:
+        if name.endswith("Requests"):
+            assert deps[name] == {"Net"}, name  # only the VPCs' stack
+    assert deps["Net-Mesh-DeltaAccepts"] == {
+        "Net",
+        "Net-Mesh-AlphaRequests",
+        "Net-Mesh-BravoRequests",
+        "Net-Mesh-CharlieRequests",
+    }
+    assert not any(name.endswith("Accepts") for d in deps.values() for name in d)
+    deploy_order(cloud)  # no cycle
+
+
+def test_hub_and_spoke_gives_spokes_no_routes_to_each_other() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    hub, *spokes = _vpcs(net, 4)
+    HubAndSpoke(net, "Star", hub=hub, spokes=spokes)
+    assembly = Assembly(app.synth())
+
+    connections = assembly.resources("AWS::EC2::VPCPeeringConnection")
+    assert len(connections) == 3
+    hub_id = ("Net", net.resolve(hub.vpc_id)["Ref"])
+    assert all(c["VpcId"] == hub_id for c in connections.values())  # the hub requests
+    tables = assembly.routes_by_table()
+    for table in _tables(hub):
+        assert tables[table] == {"10.1.0.0/16", "10.2.0.0/16", "10.3.0.0/16"}
+    for spoke in spokes:
+        for table in _tables(spoke):
+            assert tables[table] == {"10.0.0.0/16"}
+
+
+def test_dual_stack_vpcs_get_ipv6_routes_in_the_mesh() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    a = make_vpc(net, "Alpha", "10.0.0.0/16", ipv6=True, isolated_only=True)
+    b = make_vpc(net, "Bravo", "10.1.0.0/16", ipv6=True, isolated_only=True)
+    c = make_vpc(net, "Charlie", "10.2.0.0/16", isolated_only=True)
+    PeeringMesh(net, "Mesh", vpcs=[a, b, c])
+    routes = Assembly(app.synth()).resources("AWS::EC2::Route").values()
+
+    ipv6 = [r for r in routes if "DestinationIpv6CidrBlock" in r]
+    assert len(ipv6) == 4  # Alpha <-> Bravo only, 2 tables each side
+    assert len(routes) - len(ipv6) == 12
+
+
+def test_scope_placement_keeps_everything_in_the_topology_stack() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    mesh = PeeringMesh(net, "Mesh", vpcs=_vpcs(net, 3), placement=TopologyPlacement.SCOPE)
+    assembly = Assembly(app.synth())
+
+    assert mesh.stacks == []
+    assert list(assembly.templates) == ["Net"]
+    assert len(assembly.resources("AWS::EC2::VPCPeeringConnection")) == 3
+    assert len(assembly.resources("AWS::EC2::Route")) == 12
+
+
+def test_peering_connection_id_finds_the_pair_either_way_round() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    a, b, c = _vpcs(net, 3)
+    mesh = HubAndSpoke(net, "Star", hub=a, spokes=[b, c], placement=TopologyPlacement.SCOPE)
+
+    assert mesh.peering_connection_id(c, a) == mesh.peering_connection_id(a, c)
+    with pytest.raises(KeyError, match="does not peer"):
+        mesh.peering_connection_id(b, c)
+
+
+# --- regions and accounts --------------------------------------------------------------
+
+
+def _three_environments() -> tuple[cdk.App, cdk.Stack, list[ec2.Vpc], iam.IRole]:
+    app = new_app()
+    home = cdk.Stack(app, "Home", env=ENV)
+    europe = cdk.Stack(app, "Europe", env=EU)
+    partner = cdk.Stack(app, "Partner", env=PARTNER)
+    vpcs = [
+        make_vpc(home, "Alpha", "10.0.0.0/16", isolated_only=True),
+        make_vpc(europe, "Bravo", "10.1.0.0/16", isolated_only=True),
+        make_vpc(partner, "Charlie", "10.2.0.0/16", isolated_only=True),
+    ]
+    role = iam.Role.from_role_arn(
+        home, "PartnerRole", "arn:aws:iam::222222222222:role/mesh-accepter"
+    )
+    return app, home, vpcs, role
+
+
+def test_mesh_across_regions_and_accounts_places_each_side_in_its_environment() -> None:
+    app, home, vpcs, role = _three_environments()
+    mesh = PeeringMesh(home, "Mesh", vpcs=vpcs, accepter_roles={"222222222222": role})
+    cloud = app.synth()
+    assembly = Assembly(cloud)
+
+    envs = {stack.stack_name: (stack.account, stack.region) for stack in mesh.stacks}
+    # VPCs outside the topology's stack are named with their stack's id in front.
+    assert envs == {
+        "Home-Mesh-AlphaRequests": ("111111111111", "us-east-1"),
+        "Home-Mesh-EuropeBravoRequests": ("111111111111", "eu-west-1"),
+        "Home-Mesh-EuropeBravoAccepts": ("111111111111", "eu-west-1"),
+        "Home-Mesh-PartnerCharlieAccepts": ("222222222222", "us-east-1"),
+    }
+    connections = assembly.resources("AWS::EC2::VPCPeeringConnection")
+    to_europe = connections["Home-Mesh-AlphaRequests", "ToEuropeBravo"]
+    assert to_europe["PeerRegion"] == "eu-west-1"
+    assert "PeerOwnerId" not in to_europe
+    assert "PeerRoleArn" not in to_europe
+    to_partner = connections["Home-Mesh-AlphaRequests", "ToPartnerCharlie"]
+    assert to_partner["PeerOwnerId"] == "222222222222"
+    assert to_partner["PeerRoleArn"] == "arn:aws:iam::222222222222:role/mesh-accepter"
+    assert "PeerRegion" not in to_partner
+    europe_to_partner = connections["Home-Mesh-EuropeBravoRequests", "ToPartnerCharlie"]
+    assert europe_to_partner["PeerRegion"] == "us-east-1"
+    assert europe_to_partner["PeerOwnerId"] == "222222222222"
+
+    deps = assembly.dependencies()
+    assert deps["Home-Mesh-PartnerCharlieAccepts"] >= {
+        "Home-Mesh-AlphaRequests",
+        "Home-Mesh-EuropeBravoRequests",
+        "Partner",
+    }
+    assert deps["Home-Mesh-EuropeBravoAccepts"] >= {"Home-Mesh-AlphaRequests", "Europe"}
+    order = deploy_order(cloud)
+    names = [assembly.names[artifact] for artifact in order]
+    assert names.index("Home-Mesh-EuropeBravoRequests") < names.index(
+        "Home-Mesh-PartnerCharlieAccepts"
+    )
+
+
+def test_missing_accepter_roles_are_all_reported() -> None:
+    app = new_app()
+    home = cdk.Stack(app, "Home", env=ENV)
+    partner = cdk.Stack(app, "Partner", env=PARTNER)
+    other = cdk.Stack(app, "Other", env=cdk.Environment(account="333333333333", region="us-east-1"))
+    vpcs = [
+        make_vpc(home, "Alpha", "10.0.0.0/16", isolated_only=True),
+        _imported(partner, 1),
+        _imported(other, 2),
+    ]
+    with pytest.raises(ValidationError) as caught:
+        PeeringMesh(home, "Mesh", vpcs=vpcs)
+
+    missing = [p for p in caught.value.problems if p.rule == "cdk_peering:accepterRoleMissing"]
+    assert len(missing) == 3  # Alpha->Partner, Alpha->Other, Partner->Other
+    assert {p.path for p in missing} == {
+        "Home/Mesh/Alpha/ToPartnerVpc1",
+        "Home/Mesh/Alpha/ToOtherVpc2",
+        "Home/Mesh/PartnerVpc1/ToOtherVpc2",
+    }
+    assert "accepter_roles={'333333333333': role}" in str(caught.value)
+    assert home.node.try_find_child("Mesh") is None
+
+
+def test_scope_placement_refuses_other_environments() -> None:
+    _app, home, vpcs, role = _three_environments()
+    with pytest.raises(ValidationError, match="placement=SCOPE puts everything") as caught:
+        PeeringMesh(
+            home,
+            "Mesh",
+            vpcs=vpcs,
+            accepter_roles={"222222222222": role},
+            placement=TopologyPlacement.SCOPE,
+        )
+    assert [p.rule for p in caught.value.problems] == ["cdk_peering:scopeEnvironment"] * 2
+
+
+# --- the whole topology is checked first --------------------------------------------------
+
+
+def test_every_problem_of_a_mesh_is_reported_at_once() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    a = make_vpc(net, "Alpha", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(net, "Bravo", "10.0.128.0/17", isolated_only=True)  # inside Alpha
+    c = make_vpc(net, "Charlie", "10.5.0.0/16", isolated_only=True)
+    d = make_vpc(net, "Delta", "10.5.0.0/24", isolated_only=True)  # inside Charlie
+
+    with pytest.raises(ValidationError) as caught:
+        PeeringMesh(net, "Mesh", vpcs=[a, b, c, d, a])
+
+    problems = caught.value.problems
+    overlaps = [p for p in problems if p.rule == "cdk_peering:overlappingIpv4Cidrs"]
+    assert {p.path for p in overlaps} == {"Net/Mesh/Alpha/ToBravo", "Net/Mesh/Charlie/ToDelta"}
+    assert "10.0.0.0/16 of Net/Alpha overlaps 10.0.128.0/17 of Net/Bravo" in overlaps[0].message
+    twice = [p for p in problems if p.rule == "cdk_peering:vpcListedTwice"]
+    assert len(twice) == 1
+    assert "positions 0 and 4" in twice[0].message
+    assert str(caught.value).startswith(f"{len(problems)} problems:")
+    assert net.node.try_find_child("Mesh") is None  # nothing half-built
+
+
+def test_a_pair_already_peered_elsewhere_in_the_app_is_an_error() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    a, b, c = _vpcs(net, 3)
+    VpcPeering(net, "Direct", requester_vpc=b, accepter_vpc=c)
+    with pytest.raises(ValidationError, match="already peered by Net/Direct") as caught:
+        PeeringMesh(net, "Mesh", vpcs=[a, b, c])
+    assert caught.value.problems[0].path == "Net/Mesh/Bravo/ToCharlie"
+
+
+def test_a_later_peering_sees_the_mesh() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    a, b = _vpcs(net, 2)
+    PeeringMesh(net, "Mesh", vpcs=[a, b], placement=TopologyPlacement.SCOPE)
+    with pytest.raises(ValidationError, match="already peered"):
+        VpcPeering(net, "Again", requester_vpc=b, accepter_vpc=a)
+
+
+def test_too_few_vpcs_or_spokes() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    (a,) = _vpcs(net, 1)
+    with pytest.raises(ValidationError, match="at least two VPCs; 1 given"):
+        PeeringMesh(net, "Mesh", vpcs=[a])
+    with pytest.raises(ValidationError, match="at least one spoke"):
+        HubAndSpoke(net, "Star", hub=a, spokes=[])
+
+
+def test_more_than_125_peerings_on_the_hub_is_one_error() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    hub = _imported(net, 0)
+    spokes = [_imported(net, i) for i in range(1, 127)]
+    with pytest.raises(ValidationError) as caught:
+        HubAndSpoke(net, "Star", hub=hub, spokes=spokes)
+    assert [p.rule for p in caught.value.problems] == ["cdk_peering:peeringQuotaExceeded"]
+    assert "VPC Net/Vpc0 would have 126 peering connections" in str(caught.value)
+
+
+def test_quota_warnings_come_once_per_vpc_and_route_table() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    hub = _imported(net, 0, tables=2)
+    spokes = [_imported(net, i) for i in range(1, 52)]
+    star = HubAndSpoke(net, "Star", hub=hub, spokes=spokes, placement=TopologyPlacement.SCOPE)
+
+    warnings = [
+        entry.data
+        for entry in star.node.metadata
+        if entry.type == "aws:cdk:warning" and isinstance(entry.data, str)
+    ]
+    assert sum("cdk_peering:peeringQuota]" in w for w in warnings) == 1
+    assert sum("cdk_peering:routeQuota]" in w for w in warnings) == 2  # the hub's 2 tables
+    assert any("Net/Vpc0 would have 51 peering connections" in w for w in warnings)
+
+
+def test_declared_quotas_silence_the_warnings() -> None:
+    app = new_app(**{"cdk-peering:activePeeringsPerVpcQuota": 60})
+    net = cdk.Stack(app, "Net", env=ENV)
+    hub = _imported(net, 0)
+    spokes = [_imported(net, i) for i in range(1, 52)]
+    star = HubAndSpoke(
+        net,
+        "Star",
+        hub=hub,
+        spokes=spokes,
+        placement=TopologyPlacement.SCOPE,
+        routes_per_route_table_quota=60,
+    )
+    assert not [entry for entry in star.node.metadata if entry.type == "aws:cdk:warning"]
+
+
+# --- within every CloudFormation limit --------------------------------------------------
+
+
+def _limits(assembly: cdk.cx_api.CloudAssembly) -> tuple[int, int, int, int]:
+    """Return the most resources, outputs, parameters and template bytes of any stack."""
+    sizes = [
+        (
+            len(stack.template.get("Resources", {})),
+            len(stack.template.get("Outputs", {})),
+            len(stack.template.get("Parameters", {})),
+            (Path(assembly.directory) / stack.template_file).stat().st_size,
+        )
+        for stack in assembly.stacks
+    ]
+    return tuple(max(column) for column in zip(*sizes, strict=True))
+
+
+def test_a_mesh_far_above_one_stack_stays_within_every_limit() -> None:
+    app = new_app(**{"cdk-peering:routesPerRouteTableQuota": 100})
+    net = cdk.Stack(app, "Net", env=ENV)
+    vpcs = [_imported(net, i, tables=6) for i in range(14)]
+    mesh = PeeringMesh(net, "Mesh", vpcs=vpcs)
+    cloud = app.synth()
+
+    assert len(mesh.peering_connections) == 91
+    assert len(mesh.routes) == 91 * 2 * 6  # 1,183 resources: more than two stacks hold
+    resources, outputs, parameters, size = _limits(cloud)
+    assert resources <= 451  # the library's 450 and CDK's metadata
+    assert outputs <= 200
+    assert parameters <= 200
+    assert size < 1_000_000
+    # Six tables x up to 100 routes each do not fit one stack: Requests parts by table.
+    names = {stack.stack_name for stack in mesh.stacks}
+    assert {"Net-Mesh-Vpc0Requests", "Net-Mesh-Vpc0RequestsPart2"} <= names
+    totals = Assembly(cloud)
+    assert len(totals.resources("AWS::EC2::Route")) == 1092
+    deploy_order(cloud)
+
+
+def test_scope_placement_refuses_more_than_one_stack_holds() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    vpcs = [_imported(net, i, tables=2) for i in range(14)]
+    # 13 VPCs: 78 pairs x (1 connection + 4 routes) = 390 resources, within 450.
+    PeeringMesh(net, "Small", vpcs=vpcs[:13], placement=TopologyPlacement.SCOPE)
+    other = cdk.Stack(app, "Other", env=ENV)
+    more = [_imported(other, i, tables=2) for i in range(20, 34)]
+    with pytest.raises(ValidationError, match="would put 455 resources into stack Other"):
+        PeeringMesh(other, "Large", vpcs=more, placement=TopologyPlacement.SCOPE)
+    assert other.node.try_find_child("Large") is None
+
+
+def test_too_many_outputs_in_the_vpcs_stack_is_an_error() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    vpcs = [
+        ec2.Vpc(
+            net,
+            f"Vpc{i}",
+            ip_addresses=ec2.IpAddresses.cidr(f"10.{i}.0.0/16"),
+            max_azs=3,
+            nat_gateways=0,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="I", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+            ],
+        )
+        for i in range(51)
+    ]
+    with pytest.raises(ValidationError, match="Stack Net would get 204 outputs"):
+        PeeringMesh(net, "Mesh", vpcs=vpcs, peerings_per_vpc_quota=125)
+
+
+# --- stable logical ids -----------------------------------------------------------------
+
+
+def _mesh_resources(names: Sequence[str], *, hub: bool = False) -> dict[Key, dict[str, Any]]:
+    """Synthesize a topology of the named VPCs; return its peerings and routes."""
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    vpcs = [
+        make_vpc(net, name, f"10.{NAMES.index(name)}.0.0/16", isolated_only=True) for name in names
+    ]
+    if hub:
+        HubAndSpoke(net, "Topology", hub=vpcs[0], spokes=vpcs[1:])
+    else:
+        PeeringMesh(net, "Topology", vpcs=vpcs)
+    assembly = Assembly(app.synth())
+    return {
+        **assembly.resources("AWS::EC2::VPCPeeringConnection"),
+        **assembly.resources("AWS::EC2::Route"),
+    }
+
+
+def _involving(resources: dict[Key, dict[str, Any]], name: str) -> set[Key]:
+    return {key for key in resources if f"-{name}" in key[0] or f"To{name}" in key[1]}
+
+
+@pytest.mark.parametrize("hub", [False, True], ids=["mesh", "hub-and-spoke"])
+def test_adding_or_removing_a_vpc_changes_nothing_between_the_others(hub: bool) -> None:
+    four = _mesh_resources(["Alpha", "Bravo", "Charlie", "Delta"], hub=hub)
+    without_charlie = _mesh_resources(["Alpha", "Bravo", "Delta"], hub=hub)
+    with_echo = _mesh_resources(["Alpha", "Bravo", "Charlie", "Delta", "Echo"], hub=hub)
+
+    # Removing Charlie removes exactly what involves Charlie; the rest is identical:
+    # same stacks, same logical ids, same properties.
+    charlie = _involving(four, "Charlie")
+    assert charlie
+    assert set(without_charlie) == set(four) - charlie
+    for key, properties in without_charlie.items():
+        assert four[key] == properties, key
+    # Adding Echo adds only what involves Echo.
+    echo = _involving(with_echo, "Echo")
+    assert echo
+    assert set(with_echo) - echo == set(four)
+    for key, properties in four.items():
+        assert with_echo[key] == properties, key
+
+
+def test_route_ids_keep_similar_cidrs_apart() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    a = make_vpc(net, "Alpha", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(net, "Bravo", "10.11.0.0/24", isolated_only=True)
+    ec2.CfnVPCCidrBlock(net, "BravoSecondary", vpc_id=b.vpc_id, cidr_block="10.1.10.0/24")
+    PeeringMesh(net, "Mesh", vpcs=[a, b])
+    routes = Assembly(app.synth()).resources("AWS::EC2::Route")
+    # 10.1.10.0/24 and 10.11.0.0/24 would both read 10110024 with the separators dropped.
+    alpha = set(_tables(a))
+    destinations = sorted(
+        r["DestinationCidrBlock"] for r in routes.values() if r["RouteTableId"] in alpha
+    )
+    assert destinations == ["10.1.10.0/24", "10.1.10.0/24", "10.11.0.0/24", "10.11.0.0/24"]
+
+
+def test_pair_count_of_a_mesh() -> None:
+    # The n(n-1)/2 of the docs, on imported VPCs (cheap to build).
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    vpcs = [_imported(net, i) for i in range(7)]
+    mesh = PeeringMesh(net, "Mesh", vpcs=vpcs, placement=TopologyPlacement.SCOPE)
+    assert len(mesh.peering_connections) == len(list(itertools.combinations(vpcs, 2))) == 21
