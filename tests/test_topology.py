@@ -14,10 +14,12 @@ from aws_cdk import aws_iam as iam
 
 from cdk_peering import (
     HubAndSpoke,
+    PeeringAccepterRole,
     PeeringMesh,
     TopologyPlacement,
     ValidationError,
     VpcPeering,
+    topology,
 )
 from tests.conftest import ENV, new_app
 from tests.helpers import Assembly, Key, deploy_order, make_vpc
@@ -510,3 +512,50 @@ def test_pair_count_of_a_mesh() -> None:
     vpcs = [_imported(net, i) for i in range(7)]
     mesh = PeeringMesh(net, "Mesh", vpcs=vpcs, placement=TopologyPlacement.SCOPE)
     assert len(mesh.peering_connections) == len(list(itertools.combinations(vpcs, 2))) == 21
+
+
+def test_an_accepter_role_for_another_vpc_is_an_error() -> None:
+    app = new_app()
+    home = cdk.Stack(app, "Home", env=ENV)
+    partner = cdk.Stack(app, "Partner", env=PARTNER)
+    a = make_vpc(home, "Alpha", "10.0.0.0/16", isolated_only=True)
+    p1 = make_vpc(partner, "One", "10.1.0.0/16", isolated_only=True)
+    p2 = make_vpc(partner, "Two", "10.2.0.0/16", isolated_only=True)
+    role = PeeringAccepterRole(partner, "Role", requester_account="111111111111", accepter_vpc=p1)
+    with pytest.raises(ValidationError) as caught:
+        PeeringMesh(home, "Mesh", vpcs=[a, p1, p2], accepter_roles={"222222222222": role})
+    # Alpha -> One is covered; Alpha -> Two is not (One -> Two is within one account).
+    assert [(p.path, p.rule) for p in caught.value.problems] == [
+        ("Home/Mesh/Alpha/ToPartnerTwo", "cdk_peering:accepterRoleMismatch")
+    ]
+    assert "lets account 111111111111 accept peerings to Partner/One" in str(caught.value)
+
+
+def test_layers_are_cut_by_route_table_and_a_table_never_split(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A small stack budget shows the cut without building thousands of routes.
+    monkeypatch.setattr(topology, "STACK_BUDGET", 12)
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    hub = _imported(net, 0, tables=3)
+    star = HubAndSpoke(net, "Star", hub=hub, spokes=[_imported(net, i) for i in range(1, 5)])
+    names = sorted(stack.stack_name for stack in star.stacks)
+    # Quota 50 per table > budget 12: the peerings alone in part 1, then a table per part.
+    assert names[:4] == [
+        "Net-Star-Vpc0Requests",
+        "Net-Star-Vpc0RequestsPart2",
+        "Net-Star-Vpc0RequestsPart3",
+        "Net-Star-Vpc0RequestsPart4",
+    ]
+    assembly = Assembly(app.synth())
+    connections = assembly.resources("AWS::EC2::VPCPeeringConnection")
+    assert {stack for stack, _ in connections} == {"Net-Star-Vpc0Requests"}
+
+    with pytest.raises(ValidationError, match="would put 13 resources into one stack"):
+        HubAndSpoke(
+            cdk.Stack(app, "Big", env=ENV),
+            "Star",
+            hub=_imported(net, 100),
+            spokes=[_imported(net, i) for i in range(101, 114)],
+        )
