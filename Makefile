@@ -57,6 +57,7 @@ test: lint typecheck unit
 
 bench: env
 	CDK_VALIDATION=false python bench/mesh_vs_l1.py
+	CDK_VALIDATION=false python bench/topology_scale.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) node_modules cdk.out .mypy_cache .pytest_cache .ruff_cache

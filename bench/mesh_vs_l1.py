@@ -1,25 +1,33 @@
 #!/usr/bin/env python3
-"""Benchmark: a 10-VPC full mesh built with VpcPeering against the same mesh written in L1.
+"""Benchmark: a 10-VPC full mesh built with VpcPeering and PeeringMesh against L1 by hand.
 
-Both variants build, in one stack of a fresh App, the same ten VPCs (10.i.0.0/16, two
+Every variant builds, in one stack of a fresh App, the same ten VPCs (10.i.0.0/16, two
 zones, no NAT gateway, one isolated subnet group: two subnets, each with its own route
-table), peer all 45 pairs and call ``app.synth()``:
+table), peers all 45 pairs and calls ``app.synth()``:
 
-(a) ``cdk_peering.VpcPeering`` once per pair;
-(b) by hand with ``ec2.CfnVPCPeeringConnection`` and ``ec2.CfnRoute``, reading each VPC's
-    id, CIDR and route table ids once, then looping over the pairs.
+(a) ``VpcPeering``: ``cdk_peering.VpcPeering`` once per pair, in the VPCs' stack;
+(b) ``mesh-scope``: one ``cdk_peering.PeeringMesh`` with ``TopologyPlacement.SCOPE``:
+    everything in the VPCs' stack, like (a) and (d);
+(c) ``mesh-stacks``: one ``PeeringMesh`` with the default placement (``STACK_PER_VPC``):
+    the connections and routes go into 18 stacks the mesh makes (a Requests and an
+    Accepts stack per VPC, less the first VPC's Accepts and the last one's Requests),
+    which read the VPC and route table ids through ``Fn::GetStackOutput``;
+(d) ``hand-written``: ``ec2.CfnVPCPeeringConnection`` and ``ec2.CfnRoute``, reading
+    each VPC's id, CIDR and route table ids once, then looping over the pairs.
 
-One warm-up of each variant runs first, then the two alternate for ``--repeat``
-repetitions; the script prints both medians and the ratio VpcPeering / hand-written.
-It checks that both templates hold the same resources (count per type, the set of
-(route table, destination, peering pair) routes and of (VpcId, PeerVpcId) connections)
-and exits with status 1 when they differ, or with status 2 when ``--max-ratio`` is
-given and exceeded.
+One warm-up of each variant runs first, then the variants alternate for ``--repeat``
+repetitions (in reverse order every other time); the script prints each median and its
+ratio to hand-written. It checks that every variant's cloud assembly holds the same
+resources as the hand-written one: count per type, the set of (VpcId, PeerVpcId)
+connections and of (route table, destination, connection's VPC pair) routes, collected
+from all stacks, with ``Ref`` and ``Fn::GetStackOutput`` followed to the resource they
+name. It exits with status 1 when they differ, or with status 2 when ``--max-ratio`` is
+given and the VpcPeering ratio is above it.
 
 ``--profile`` then builds each variant ``--repeat`` more times while counting every
 request sent to the jsii Node.js process (each Python-to-Node.js round trip), and prints
-the time per phase and the requests VpcPeering makes that the hand-written version does
-not.
+the time per phase and the requests each variant makes that the hand-written version
+does not.
 
 Run with CDK_VALIDATION=false (``make bench`` does), or the built-in CloudFormation
 validation adds about 0.2 s to every synth (3.5 s to the first).
@@ -47,10 +55,11 @@ import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_ec2 as ec2
 
-from cdk_peering import VpcPeering
+from cdk_peering import PeeringMesh, TopologyPlacement, VpcPeering
 
 VPC_COUNT = 10
 STACK_NAME = "Mesh"
+MESH_ID = "Peering"
 # An explicit environment whose zones are given as context (as in cdk.context.json), so
 # ec2.Vpc picks literal zones with no lookup and no credentials.
 ENV = cdk.Environment(account="111111111111", region="us-east-1")
@@ -69,8 +78,11 @@ Builder: TypeAlias = Callable[[cdk.Stack, list[ec2.Vpc]], None]
 # --- the mesh ---------------------------------------------------------------------------
 
 
-def build_vpcs(stack: cdk.Stack, count: int) -> list[ec2.Vpc]:
-    """Create ``count`` VPCs 10.i.0.0/16 with two isolated subnets (two route tables)."""
+def build_vpcs(stack: cdk.Stack, count: int, start: int = 0) -> list[ec2.Vpc]:
+    """Create ``count`` VPCs ``Vpc<i>``, 10.i.0.0/16 for i from ``start``, in ``stack``.
+
+    Each has two isolated subnets (so two route tables) and no NAT gateway.
+    """
     return [
         ec2.Vpc(
             stack,
@@ -84,7 +96,7 @@ def build_vpcs(stack: cdk.Stack, count: int) -> list[ec2.Vpc]:
                 )
             ],
         )
-        for i in range(count)
+        for i in range(start, start + count)
     ]
 
 
@@ -92,6 +104,16 @@ def peer_with_construct(stack: cdk.Stack, vpcs: list[ec2.Vpc]) -> None:
     """Variant (a): one VpcPeering per pair, every subnet on both sides (the default)."""
     for i, j in itertools.combinations(range(len(vpcs)), 2):
         VpcPeering(stack, f"Peering{i}To{j}", requester_vpc=vpcs[i], accepter_vpc=vpcs[j])
+
+
+def peer_with_mesh_in_scope(stack: cdk.Stack, vpcs: list[ec2.Vpc]) -> None:
+    """Variant (b): one PeeringMesh, everything in the VPCs' stack (placement SCOPE)."""
+    PeeringMesh(stack, MESH_ID, vpcs=vpcs, placement=TopologyPlacement.SCOPE)
+
+
+def peer_with_mesh_in_stacks(stack: cdk.Stack, vpcs: list[ec2.Vpc]) -> None:
+    """Variant (c): one PeeringMesh with the default placement, stacks per VPC."""
+    PeeringMesh(stack, MESH_ID, vpcs=vpcs)
 
 
 @dataclass(frozen=True)
@@ -111,7 +133,7 @@ def _read(vpc: ec2.Vpc) -> _VpcRead:
 
 
 def peer_by_hand(stack: cdk.Stack, vpcs: list[ec2.Vpc]) -> None:
-    """Variant (b): CfnVPCPeeringConnection and CfnRoute, each VPC read once."""
+    """Variant (d): CfnVPCPeeringConnection and CfnRoute, each VPC read once."""
     reads = [_read(vpc) for vpc in vpcs]
     for i, j in itertools.combinations(range(len(vpcs)), 2):
         requester, accepter = reads[i], reads[j]
@@ -138,7 +160,7 @@ def synth_mesh(builder: Builder, count: int = VPC_COUNT) -> cdk.cx_api.CloudAsse
     return app.synth()
 
 
-def _node_pid() -> int | None:
+def node_pid() -> int | None:
     """Return the process id of the jsii Node.js process, if it can be found."""
     process = getattr(jsii.kernel.provider, "_process", None)
     popen = getattr(process, "_process", None)
@@ -165,7 +187,7 @@ def cpu_seconds() -> float | None:
     jsii-runtime wrapper and the kernel), so every live descendant is counted. Less
     sensitive than wall time to other load on the machine; None where /proc is absent.
     """
-    pid = _node_pid()
+    pid = node_pid()
     if pid is None:
         return None
     try:
@@ -201,17 +223,44 @@ def _is_mapping(value: object) -> TypeGuard[Mapping[object, object]]:
     return isinstance(value, Mapping)
 
 
-def _ref(value: object) -> str:
-    """Return a {"Ref": id} value's logical id, else the value as text."""
-    if _is_mapping(value) and set(value) == {"Ref"}:
-        return str(value["Ref"])
-    return repr(value)
+Templates: TypeAlias = Mapping[str, Template]
+"""The templates of a cloud assembly, by stack name."""
+
+
+def templates_of(assembly: cdk.cx_api.CloudAssembly) -> Templates:
+    """Return every stack's template of a cloud assembly, by stack name."""
+    return {stack.stack_name: stack.template for stack in assembly.stacks}
+
+
+def _target(templates: Templates, stack: str, value: object) -> str | None:
+    """Return ``stack/logical id`` of the resource a value names, else None.
+
+    Follows ``{"Ref": id}`` in the same stack, and ``Fn::GetStackOutput`` (CDK's weak
+    cross-stack reference) to the output's ``Value`` in the stack it names.
+    """
+    if not _is_mapping(value) or len(value) != 1:
+        return None
+    if "Ref" in value:
+        return f"{stack}/{value['Ref']}"
+    reference = value.get("Fn::GetStackOutput")
+    if _is_mapping(reference):
+        other = str(reference["StackName"])
+        outputs: Mapping[str, Mapping[str, object]] = templates[other].get("Outputs", {})
+        output = outputs.get(str(reference["OutputName"]))
+        return None if output is None else _target(templates, other, output.get("Value"))
+    return None
+
+
+def _name(templates: Templates, stack: str, value: object) -> str:
+    """Name a reference by the resource it reaches (``stack/logical id``), else as text."""
+    return _target(templates, stack, value) or repr(value)
 
 
 @dataclass
 class Summary:
-    """What the comparison looks at in one template."""
+    """What the comparison looks at in one cloud assembly, all stacks together."""
 
+    stacks: int = 0
     counts: Counter[str] = field(default_factory=Counter[str])
     connections: set[tuple[str, str]] = field(default_factory=set[tuple[str, str]])
     routes: set[tuple[str, str, tuple[str, str]]] = field(
@@ -219,53 +268,62 @@ class Summary:
     )
 
 
-def summarize(template: Template) -> Summary:
-    """Count resources per type; name connections and routes without their logical ids."""
-    resources: Mapping[str, Mapping[str, Any]] = template["Resources"]
-    summary = Summary(counts=Counter(r["Type"] for r in resources.values()))
+def summarize(templates: Templates) -> Summary:
+    """Count resources per type; name connections and routes without their logical ids.
+
+    A connection is its (VpcId, PeerVpcId) and a route its (route table, destination,
+    the (VpcId, PeerVpcId) of its connection), each id named by the resource it resolves
+    to, so the same mesh compares equal whichever stacks its resources are in.
+    """
+    summary = Summary(stacks=len(templates))
     pairs: dict[str, tuple[str, str]] = {}
-    for logical_id, resource in resources.items():
-        if resource["Type"] == "AWS::EC2::VPCPeeringConnection":
-            props = resource["Properties"]
-            pairs[logical_id] = (_ref(props["VpcId"]), _ref(props["PeerVpcId"]))
+    for stack, template in templates.items():
+        resources: Mapping[str, Mapping[str, Any]] = template.get("Resources", {})
+        summary.counts.update(r["Type"] for r in resources.values())
+        for logical_id, resource in resources.items():
+            if resource["Type"] == "AWS::EC2::VPCPeeringConnection":
+                props = resource["Properties"]
+                pairs[f"{stack}/{logical_id}"] = (
+                    _name(templates, stack, props["VpcId"]),
+                    _name(templates, stack, props["PeerVpcId"]),
+                )
     summary.connections = set(pairs.values())
-    for resource in resources.values():
-        if resource["Type"] == "AWS::EC2::Route":
-            props = resource["Properties"]
-            destination = props.get("DestinationCidrBlock", props.get("DestinationIpv6CidrBlock"))
-            pair = pairs.get(_ref(props.get("VpcPeeringConnectionId")), ("?", "?"))
-            summary.routes.add((_ref(props["RouteTableId"]), repr(destination), pair))
+    for stack, template in templates.items():
+        for resource in template.get("Resources", {}).values():
+            if resource["Type"] == "AWS::EC2::Route":
+                props = resource["Properties"]
+                destination = props.get(
+                    "DestinationCidrBlock", props.get("DestinationIpv6CidrBlock")
+                )
+                connection = _target(templates, stack, props.get("VpcPeeringConnectionId"))
+                pair = pairs.get(connection or "", ("?", "?"))
+                table = _name(templates, stack, props["RouteTableId"])
+                summary.routes.add((table, repr(destination), pair))
     return summary
 
 
-def differences(a: Summary, b: Summary) -> list[str]:
+def differences(label: str, a: Summary, base_label: str, b: Summary) -> list[str]:
     """Describe how two summaries differ; empty when they hold the same resources."""
     problems: list[str] = []
-    for label, summary in (("VpcPeering", a), ("hand-written", b)):
+    for each, summary in ((label, a), (base_label, b)):
         routes = summary.counts["AWS::EC2::Route"]
         if len(summary.routes) != routes:
-            problems.append(f"{label}: {routes} routes but {len(summary.routes)} distinct ones")
+            problems.append(f"{each}: {routes} routes but {len(summary.routes)} distinct ones")
         if any(pair == ("?", "?") for _, _, pair in summary.routes):
-            problems.append(f"{label}: a route does not reference a peering connection")
+            problems.append(f"{each}: a route does not reference a peering connection")
     if a.counts != b.counts:
         problems.append(f"resource counts differ: {dict(a.counts)} vs {dict(b.counts)}")
-    for label, left, right in (
+    for what, left, right in (
         ("connections", a.connections, b.connections),
         ("routes", a.routes, b.routes),
     ):
         only_left, only_right = sorted(left - right), sorted(right - left)
         if only_left or only_right:
             problems.append(
-                f"{label} differ: {len(only_left)} only in VpcPeering (e.g. {only_left[:3]}), "
-                f"{len(only_right)} only by hand (e.g. {only_right[:3]})"
+                f"{what} differ: {len(only_left)} only in {label} (e.g. {only_left[:3]}), "
+                f"{len(only_right)} only in {base_label} (e.g. {only_right[:3]})"
             )
     return problems
-
-
-def template_of(assembly: cdk.cx_api.CloudAssembly) -> Template:
-    """Return the mesh stack's template from a cloud assembly."""
-    template: Template = assembly.get_stack_by_name(STACK_NAME).template
-    return template
 
 
 # --- counting jsii kernel calls ---------------------------------------------------------
@@ -363,8 +421,14 @@ def profiled_build(builder: Builder, count: int) -> tuple[list[PhaseSample], Ker
     return samples, calls
 
 
-def profile(variants: tuple[tuple[str, Builder], ...], count: int, repeat: int, top: int) -> None:
-    """Build each variant ``repeat`` more times counting kernel calls; print the differences."""
+def profile(
+    variants: tuple[tuple[str, Builder], ...], baseline: str, count: int, repeat: int, top: int
+) -> None:
+    """Build each variant ``repeat`` more times counting kernel calls; print the differences.
+
+    For each variant other than ``baseline``, the requests it makes more often than
+    ``baseline`` are listed.
+    """
     samples: dict[str, list[list[PhaseSample]]] = {label: [] for label, _ in variants}
     builds: dict[str, list[KernelCalls]] = {label: [] for label, _ in variants}
     for rep in range(repeat):
@@ -381,9 +445,15 @@ def profile(variants: tuple[tuple[str, Builder], ...], count: int, repeat: int, 
             kernel = statistics.median(s[i].kernel_seconds for s in samples[label]) * 1000
             calls_n = samples[label][0][i].calls
             print(f"  {label:<12} {name:<20} {wall:8.0f} {calls_n:12d} {kernel:11.0f}")
+    for label, _ in variants:
+        if label != baseline:
+            _extra_requests(label, builds[label], baseline, builds[baseline], top)
 
-    (a_label, _), (b_label, _) = variants
-    a, b = builds[a_label], builds[b_label]
+
+def _extra_requests(
+    a_label: str, a: list[KernelCalls], b_label: str, b: list[KernelCalls], top: int
+) -> None:
+    """Print the requests variant ``a`` makes more often (or spends longer in) than ``b``."""
 
     def per_build(calls: list[KernelCalls], key: str) -> tuple[int, float]:
         """Return the round trips (the same every build) and their median milliseconds."""
@@ -395,19 +465,43 @@ def profile(variants: tuple[tuple[str, Builder], ...], count: int, repeat: int, 
         rows.append((a_ms - b_ms, key, a_n, b_n))
     rows.sort(reverse=True)
     print(f"  round trips {a_label} makes beyond {b_label}, per build (top {top} by time):")
-    print(f"    {'request':<50} {a_label:>10} {b_label:>12} {'extra ms':>9}")
+    print(f"    {'request':<50} {a_label:>12} {b_label:>12} {'extra ms':>9}")
     extra_calls, extra_ms = 0, 0.0
     for rank, (delta_ms, key, a_n, b_n) in enumerate(rows):
         if a_n > b_n:
             extra_calls += a_n - b_n
             extra_ms += delta_ms
         if rank < top and (a_n > b_n or delta_ms > 0.5):
-            print(f"    {key:<50} {a_n:>10} {b_n:>12} {delta_ms:>9.1f}")
+            print(f"    {key:<50} {a_n:>12} {b_n:>12} {delta_ms:>9.1f}")
     total = f"+{extra_calls}"
-    print(f"    {'all requests made more often':<50} {'':>10} {total:>12} {extra_ms:>9.1f}")
+    print(f"    {'all requests made more often':<50} {'':>12} {total:>12} {extra_ms:>9.1f}")
 
 
 # --- main -------------------------------------------------------------------------------
+
+BASELINE = "hand-written"
+VARIANTS: dict[str, Builder] = {
+    "VpcPeering": peer_with_construct,
+    "mesh-scope": peer_with_mesh_in_scope,
+    "mesh-stacks": peer_with_mesh_in_stacks,
+    BASELINE: peer_by_hand,
+}
+"""Every variant by name, in the order they run (hand-written is always run: the ratios
+are to it)."""
+SCOPE_BUDGET = 450
+"""The most resources PeeringMesh puts into one stack with placement SCOPE."""
+
+
+def _variant_names(text: str) -> list[str]:
+    """Parse ``--variants``: comma-separated names, each one of VARIANTS."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in VARIANTS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown variant(s) {', '.join(unknown) or '(none)'}; choose from "
+            + ", ".join(VARIANTS)
+        )
+    return names
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -416,7 +510,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="timed repetitions (default 5)")
     parser.add_argument("--vpcs", type=int, default=VPC_COUNT, help="VPCs in the mesh")
     parser.add_argument(
-        "--max-ratio", type=float, default=None, help="exit 2 when the median ratio is above"
+        "--variants",
+        type=_variant_names,
+        default=None,
+        help=f"comma-separated, from {', '.join(VARIANTS)} (default: all; {BASELINE} always runs)",
+    )
+    parser.add_argument(
+        "--max-ratio",
+        type=float,
+        default=None,
+        help="exit 2 when the median ratio VpcPeering / hand-written is above",
     )
     parser.add_argument(
         "--profile", action="store_true", help="then count jsii round trips (--repeat builds)"
@@ -425,36 +528,53 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeat < 1 or not 2 <= args.vpcs <= 200:
         parser.error("--repeat must be >= 1 and --vpcs between 2 and 200")
+    pairs = args.vpcs * (args.vpcs - 1) // 2
+    # SCOPE holds a connection and four routes per pair (two route tables on each side).
+    scope_fits = 5 * pairs <= SCOPE_BUDGET
+    chosen: list[str] = args.variants or [
+        name for name in VARIANTS if scope_fits or name != "mesh-scope"
+    ]
+    if "mesh-scope" in chosen and not scope_fits:
+        parser.error(f"mesh-scope holds at most {SCOPE_BUDGET} resources: 13 VPCs")
+    if args.max_ratio is not None and "VpcPeering" not in chosen:
+        parser.error("--max-ratio applies to VpcPeering: include it in --variants")
     if os.environ.get("CDK_VALIDATION", "").lower() != "false":
         print("warning: CDK_VALIDATION is not 'false': synth includes built-in validation")
 
-    variants: tuple[tuple[str, Builder], ...] = (
-        ("VpcPeering", peer_with_construct),
-        ("hand-written", peer_by_hand),
+    variants: tuple[tuple[str, Builder], ...] = tuple(
+        (name, builder) for name, builder in VARIANTS.items() if name in chosen or name == BASELINE
     )
     # Warm-up: the first synth in a process pays one-off costs (module loading, JIT).
     summaries: dict[str, Summary] = {}
     for label, builder in variants:
         timing, assembly = timed(builder, args.vpcs)
-        summaries[label] = summarize(template_of(assembly))
+        summaries[label] = summarize(templates_of(assembly))
         print(f"warm-up {label:<12} {timing.wall:6.2f} s")
 
-    problems = differences(summaries["VpcPeering"], summaries["hand-written"])
-    counts = summaries["VpcPeering"].counts
-    pairs = args.vpcs * (args.vpcs - 1) // 2
+    counts = summaries[BASELINE].counts
     print(
         f"{args.vpcs} VPCs, {pairs} pairs: {sum(counts.values())} resources "
         + ", ".join(f"{n} {t}" for t, n in sorted(counts.items()))
     )
+    problems = [
+        problem
+        for label, _ in variants
+        if label != BASELINE
+        for problem in differences(label, summaries[label], BASELINE, summaries[BASELINE])
+    ]
     if problems:
         for problem in problems:
             print(f"MISMATCH: {problem}", file=sys.stderr)
         return 1
-    print("templates match: same counts per type, connections and routes")
+    print(
+        f"cloud assemblies match {BASELINE}: same counts per type, connections and routes ("
+        + ", ".join(f"{label}: {summaries[label].stacks} stacks" for label, _ in variants)
+        + ")"
+    )
 
     timings: dict[str, list[Timing]] = {label: [] for label, _ in variants}
     for rep in range(args.repeat):
-        # Alternate which variant goes first, so drift does not favour one of them.
+        # Reverse the order every other repetition, so drift does not favour a variant.
         order = variants if rep % 2 == 0 else variants[::-1]
         line: list[str] = []
         for label, builder in order:
@@ -465,26 +585,38 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rep {rep + 1}: " + "; ".join(line))
 
     walls = {label: [t.wall for t in ts] for label, ts in timings.items()}
-    median_a = statistics.median(walls["VpcPeering"])
-    median_b = statistics.median(walls["hand-written"])
-    ratio = median_a / median_b
-    print(f"median VpcPeering   {median_a:.3f} s  (min {min(walls['VpcPeering']):.3f} s)")
-    print(f"median hand-written {median_b:.3f} s  (min {min(walls['hand-written']):.3f} s)")
-    print(f"ratio VpcPeering / hand-written (median wall times): {ratio:.3f}")
-    paired = [a / b for a, b in zip(walls["VpcPeering"], walls["hand-written"], strict=True)]
-    print(f"median of the per-repetition wall ratios:            {statistics.median(paired):.3f}")
     cpus = {label: [t.cpu for t in ts if t.cpu is not None] for label, ts in timings.items()}
-    if all(len(c) == args.repeat for c in cpus.values()):
-        cpu_a = statistics.median(cpus["VpcPeering"])
-        cpu_b = statistics.median(cpus["hand-written"])
-        print(
-            f"median CPU (Python + Node.js): VpcPeering {cpu_a:.3f} s, hand-written "
-            f"{cpu_b:.3f} s, ratio {cpu_a / cpu_b:.3f}"
+    has_cpu = all(len(c) == args.repeat for c in cpus.values())
+    base_wall = statistics.median(walls[BASELINE])
+    base_cpu = statistics.median(cpus[BASELINE]) if has_cpu else None
+    print(
+        f"\n{'variant':<12} {'stacks':>6} {'median s':>9} {'min s':>7} {'ratio':>6} "
+        f"{'paired':>7} {'CPU s':>7} {'CPU ratio':>9}"
+    )
+    ratios: dict[str, float] = {}
+    for label, _ in variants:
+        median = statistics.median(walls[label])
+        ratios[label] = median / base_wall
+        paired = statistics.median(
+            a / b for a, b in zip(walls[label], walls[BASELINE], strict=True)
         )
+        cpu_text = "-".rjust(7) + " " + "-".rjust(9)
+        if base_cpu is not None:
+            cpu_median = statistics.median(cpus[label])
+            cpu_text = f"{cpu_median:7.3f} {cpu_median / base_cpu:9.3f}"
+        print(
+            f"{label:<12} {summaries[label].stacks:>6} {median:9.3f} {min(walls[label]):7.3f} "
+            f"{ratios[label]:6.3f} {paired:7.3f} {cpu_text}"
+        )
+    print(
+        f"ratio: median wall time / {BASELINE}'s; paired: median of the per-repetition "
+        "ratios; CPU: Python + jsii Node.js processes"
+    )
 
     if args.profile:
-        profile(variants, args.vpcs, args.repeat, args.top)
-    if args.max_ratio is not None and ratio > args.max_ratio:
+        profile(variants, BASELINE, args.vpcs, args.repeat, args.top)
+    ratio = ratios.get("VpcPeering")
+    if args.max_ratio is not None and ratio is not None and ratio > args.max_ratio:
         print(f"ratio {ratio:.3f} is above {args.max_ratio}", file=sys.stderr)
         return 2
     return 0
