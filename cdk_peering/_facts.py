@@ -26,6 +26,8 @@ _TOKEN_MARKERS = ("${Token[", "#{Token[")
 LOOKUP_PLACEHOLDER_CIDR = "1.2.3.4/5"
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+SiblingCache = dict[int, tuple[IConstruct, list[IConstruct]]]
+"""The children of each parent already read, by id() of the parent (kept alive with it)."""
 
 
 def is_token(value: str) -> bool:
@@ -97,8 +99,9 @@ class VpcFacts:
     path, subnet details) on first use, so a peering reads only what it needs.
     """
 
-    def __init__(self, vpc: ec2.IVpc) -> None:
+    def __init__(self, vpc: ec2.IVpc, siblings: SiblingCache | None = None) -> None:
         self.vpc = vpc
+        self._parent: IConstruct | None = None
         self.vpc_id: str = vpc.vpc_id
         self.ipv4_cidrs: tuple[str, ...] = ()
         """Every IPv4 block, primary first: literals where CDK has them, else tokens."""
@@ -116,7 +119,7 @@ class VpcFacts:
         """True when the VPC is defined in this app, so its CIDR list is complete."""
         subnets: Sequence[ec2.ISubnet] | None = None
         if isinstance(default_child, ec2.CfnVPC):
-            children = self._read_blocks(node, default_child)
+            children = self._read_blocks(node, default_child, siblings)
             if isinstance(vpc, ec2.Vpc):
                 # An ec2.Vpc's subnets are its children: no need to ask for its three
                 # subnet lists (three more round trips).
@@ -135,7 +138,9 @@ class VpcFacts:
         self.selections: dict[int, tuple[ec2.SubnetSelection, list[SubnetFacts]]] = {}
         """Selections already made, by the selection object (a mesh reuses one selection)."""
 
-    def _read_blocks(self, node: Node, resource: ec2.CfnVPC) -> list[IConstruct]:
+    def _read_blocks(
+        self, node: Node, resource: ec2.CfnVPC, siblings: SiblingCache | None
+    ) -> list[IConstruct]:
         """Read the CIDR blocks of a VPC built in the app; return the VPC's children."""
         ipv4 = [resource.cidr_block or self.vpc.vpc_cidr_block]
         ipv6: list[str] = []
@@ -143,9 +148,14 @@ class VpcFacts:
         dependencies: list[cdk.CfnResource] = []
         children = list(node.children)
         candidates = list(children)
-        parent = node.scope
+        parent = self._parent = node.scope
         if parent is not None:
-            candidates.extend(parent.node.children)
+            known = siblings.get(id(parent)) if siblings is not None else None
+            if known is None or known[0] is not parent:
+                known = (parent, list(parent.node.children))
+                if siblings is not None:
+                    siblings[id(parent)] = known
+            candidates.extend(known[1])
         for child in candidates:
             if not isinstance(child, ec2.CfnVPCCidrBlock) or child.vpc_id != self.vpc_id:
                 continue
@@ -172,11 +182,15 @@ class VpcFacts:
     @cached_property
     def path(self) -> str:
         """The VPC's construct path, for messages."""
+        if isinstance(self.vpc, Construct):
+            return self.vpc.to_string()  # a construct's string form is its path: one call
         return self.vpc.node.path
 
     @cached_property
     def stack(self) -> cdk.Stack:
         """The stack the VPC is defined (or imported) in."""
+        if isinstance(self._parent, cdk.Stack):
+            return self._parent  # already read: most VPCs sit directly in their stack
         return self.vpc.stack
 
     @cached_property
@@ -226,15 +240,17 @@ class VpcFacts:
 _cache: weakref.WeakKeyDictionary[ec2.IVpc, VpcFacts] = weakref.WeakKeyDictionary()
 
 
-def vpc_facts(vpc: ec2.IVpc) -> VpcFacts:
+def vpc_facts(vpc: ec2.IVpc, siblings: SiblingCache | None = None) -> VpcFacts:
     """Read (once) and return what the library needs to know about ``vpc``.
 
     Secondary CIDR blocks are found as CfnVPCCidrBlock children or siblings of the Vpc;
-    declare them before the first peering that uses the VPC.
+    declare them before the first peering that uses the VPC. ``siblings`` lets a caller
+    that reads many VPCs at once (a topology, with no user code in between) read each
+    parent's children once instead of once per VPC.
     """
     cached = _cache.get(vpc)
     if cached is None:
-        cached = _cache[vpc] = VpcFacts(vpc)
+        cached = _cache[vpc] = VpcFacts(vpc, siblings)
     return cached
 
 

@@ -45,7 +45,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from . import _rules
-from ._facts import VpcFacts, is_token, vpc_facts
+from ._facts import SiblingCache, VpcFacts, is_token, vpc_facts
 from ._rules import Finding, PeeringPlan, PlannedRoute
 from .accepter_role import PeeringAccepterRole
 from .errors import Problem, ValidationError, child_path
@@ -216,9 +216,10 @@ class _Topology(Construct):
         sides: list[_Side] = []
         seen: dict[int, int] = {}
         keys: dict[str, _Side] = {}
-        prefix = here.stack.node.path + "/"
+        prefix = here.stack.to_string() + "/"  # its path, in one round trip
+        siblings: SiblingCache = {}
         for index, vpc in enumerate(vpcs):
-            facts = vpc_facts(vpc)
+            facts = vpc_facts(vpc, siblings)
             if id(vpc) in seen:
                 problems.append(
                     Problem(
@@ -309,25 +310,22 @@ class _Topology(Construct):
 
     # --- building -------------------------------------------------------------------
 
-    def _container(self, side: _Side, layer: str, part: int) -> Construct:
-        """Return (made once) the construct that holds one part of one layer of a side."""
+    def _container(self, side: _Side, layer: str, part: int) -> tuple[Construct, str]:
+        """Return (made once) the holder of one part of a layer, and its ids' prefix.
+
+        With placement SCOPE everything sits directly under this construct, the ids
+        prefixed with the VPC's name: no construct per VPC (each is a jsii round trip).
+        """
         if self._placement is TopologyPlacement.SCOPE:
-            layer, part = REQUESTS, 0  # one construct per VPC
+            return self, side.key
         existing = side.containers.get((layer, part))
-        if existing is not None:
-            return existing
-        if self._placement is TopologyPlacement.SCOPE:
-            container: Construct = Construct(self, side.key)
-        else:
+        if existing is None:
             suffix = layer + ("" if part == 0 else f"Part{part + 1}")
-            container = self._stack(f"{side.key}{suffix}", side.env, side.facts.path)
-        side.containers[layer, part] = container
-        return container
+            existing = self._stack(f"{side.key}{suffix}", side.env, side.facts.path)
+            side.containers[layer, part] = existing
+        return existing, ""
 
     def _stack(self, name: str, env: tuple[str, str], about: str) -> cdk.Stack:
-        existing = self.node.try_find_child(name)
-        if isinstance(existing, cdk.Stack):
-            return existing
         stack_name = f"{self._stack_prefix}-{name}"
         if len(stack_name) > _STACK_NAME_MAX:
             digest = hashlib.sha256(stack_name.encode()).hexdigest()[:8]
@@ -338,8 +336,8 @@ class _Topology(Construct):
             name,
             stack_name=stack_name,
             env=cdk.Environment(
-                account=None if cdk.Token.is_unresolved(account) else account,
-                region=None if cdk.Token.is_unresolved(region) else region,
+                account=None if is_token(account) else account,
+                region=None if is_token(region) else region,
             ),
             description=f"VPC peering connections and routes of {self._path} for {about}",
         )
@@ -357,10 +355,10 @@ class _Topology(Construct):
 
     def _build(self, pair: _Pair) -> None:
         requester, accepter, plan = pair.requester, pair.accepter, pair.plan
-        home = self._container(requester, REQUESTS, 0)
+        home, prefix = self._container(requester, REQUESTS, 0)
         connection = ec2.CfnVPCPeeringConnection(
             home,
-            f"To{accepter.key}",
+            f"{prefix}To{accepter.key}",
             vpc_id=requester.facts.vpc_id,
             peer_vpc_id=accepter.facts.vpc_id,
             peer_owner_id=accepter.env[0] if pair.cross_account else None,
@@ -382,13 +380,14 @@ class _Topology(Construct):
         for route in plan.routes:
             layer = _layer(route)
             owner, peer = (requester, accepter) if layer == REQUESTS else (accepter, requester)
-            container = self._container(owner, layer, owner.parts[layer, route.table_id])
+            container, prefix = self._container(owner, layer, owner.parts[layer, route.table_id])
             if crosses and owner is accepter:
                 self._depend(container, home, "reads the peering connection id")
+            destination = _alphanumeric(route.destination_label)
             self.routes.append(
                 new_route(
                     container,
-                    f"{route.table_label}To{peer.key}{_alphanumeric(route.destination_label)}",
+                    f"{prefix}{route.table_label}To{peer.key}{destination}",
                     plan,
                     route,
                     connection_id,
