@@ -29,9 +29,10 @@ Finally every template in the cloud assembly is linted with cfn-lint in its stac
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -40,7 +41,9 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from cdk_nag import AwsSolutionsChecks
-from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]
+from cfnlint.config import ConfigMixIn  # type: ignore[import-untyped]
+from cfnlint.decode.decode import decode_str  # type: ignore[import-untyped]
+from cfnlint.runner import Runner  # type: ignore[import-untyped]
 from constructs import Construct
 
 import app as example
@@ -187,11 +190,23 @@ def findings(report: dict[str, Any], plugin: str) -> list[str]:
     return lines
 
 
+@functools.cache
+def _lint_runner(region: str) -> Any:
+    """One cfn-lint runner per region: loading its rules costs more than most templates."""
+    return Runner(ConfigMixIn(regions=[region]))
+
+
 def lint_template(stack: StackTemplate) -> list[LintMatch]:
-    """Every cfn-lint match in ``stack``'s template, linted for the stack's region."""
+    """Every cfn-lint match in ``stack``'s template, linted for the stack's region.
+
+    The same matches as ``cfnlint.api.lint(text, config=ManualArgs(regions=[region]))``,
+    which loads every rule again for each template.
+    """
     resources: dict[str, Any] = stack.template.get("Resources", {})
     found: list[LintMatch] = []
-    for match in lint(json.dumps(stack.template), config=ManualArgs(regions=[stack.region])):
+    template, errors = decode_str(json.dumps(stack.template))
+    matches = errors or _lint_runner(stack.region).validate_template(template)
+    for match in matches:
         path: list[Any] = list(getattr(match, "path", []))
         logical_id = str(path[1]) if len(path) > 1 and path[0] == "Resources" else ""
         resource_type = str(resources.get(logical_id, {}).get("Type", ""))
@@ -214,6 +229,24 @@ def gate(cfn_validate: cdk.CloudFormationValidatePlugin) -> Synthesis:
     return synth(app)
 
 
+@pytest.fixture(scope="session")
+def checkov_run(gate: Synthesis) -> Iterator[subprocess.Popen[str]]:
+    """checkov over the gate's cloud assembly, started early: it runs while cfn-lint does."""
+    assert CHECKOV.exists(), f"{CHECKOV} is missing: run `make env`"
+    with subprocess.Popen(
+        [
+            *(str(CHECKOV), "-d", str(gate.outdir), "--framework", "cloudformation"),
+            *("--output", "json", "--skip-download"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        yield process
+        if process.poll() is None:
+            process.kill()
+
+
 @pytest.fixture(scope="session")  # xdist may interleave modules: build once
 def lint_matches(gate: Synthesis) -> dict[str, list[LintMatch]]:
     """cfn-lint's matches per stack, each template linted once."""
@@ -221,7 +254,10 @@ def lint_matches(gate: Synthesis) -> dict[str, list[LintMatch]]:
     return {stack.name: lint_template(stack) for stack in gate.stacks}
 
 
-def test_example_app_passes_strict_synth(gate: Synthesis) -> None:
+def test_example_app_passes_strict_synth(
+    gate: Synthesis, checkov_run: subprocess.Popen[str]
+) -> None:
+    # checkov_run: the first test starts checkov, so it runs alongside the tests below.
     if gate.error is not None:
         pytest.fail(gate.error, pytrace=False)
 
@@ -335,21 +371,11 @@ class CheckovResult(NamedTuple):
 
 
 @pytest.fixture(scope="session")  # xdist may interleave modules: build once
-def checkov_results(gate: Synthesis) -> dict[str, list[CheckovResult]]:
+def checkov_results(checkov_run: subprocess.Popen[str]) -> dict[str, list[CheckovResult]]:
     """checkov's passed, failed and skipped checks over the gate's cloud assembly."""
-    assert CHECKOV.exists(), f"{CHECKOV} is missing: run `make env`"
-    run = subprocess.run(
-        [
-            *(str(CHECKOV), "-d", str(gate.outdir), "--framework", "cloudformation"),
-            *("--output", "json", "--skip-download"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode in (0, 1), run.stderr[-2000:]  # 1: some check failed
-    report: Any = json.loads(run.stdout)
+    stdout, stderr = checkov_run.communicate(timeout=300)
+    assert checkov_run.returncode in (0, 1), stderr[-2000:]  # 1: some check failed
+    report: Any = json.loads(stdout)
     reports: list[Any] = report if isinstance(report, list) else [report]
     results: dict[str, list[CheckovResult]] = {"passed": [], "failed": [], "skipped": []}
     for entry in reports:
