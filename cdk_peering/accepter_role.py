@@ -10,6 +10,7 @@ AWS account"). Within one account CloudFormation accepts the request itself, wit
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import cast
 
 import aws_cdk as cdk
@@ -72,6 +73,7 @@ class PeeringAccepterRole(Construct):
         *,
         requester_account: str,
         accepter_vpc: ec2.IVpc,
+        more_accepter_vpcs: Sequence[ec2.IVpc] | None = None,
         requester_vpc_id: str | None = None,
         requester_region: str | None = None,
         role_name: str | None = None,
@@ -84,6 +86,9 @@ class PeeringAccepterRole(Construct):
         :param requester_account: the 12-digit id of the account that requests the
             peering; the only principal the role trusts.
         :param accepter_vpc: the VPC that accepts the peering.
+        :param more_accepter_vpcs: other VPCs of this account and region the role may
+            accept peerings for (a ``PeeringMesh`` or ``HubAndSpoke`` with several VPCs
+            here). Default: - only ``accepter_vpc``.
         :param requester_vpc_id: the requester VPC (vpc-...), the only one whose peering
             requests the role may accept. Default: - any VPC of ``requester_account`` in
             ``requester_region``.
@@ -97,11 +102,12 @@ class PeeringAccepterRole(Construct):
         stack = cdk.Stack.of(scope)
         scope_path = scope.node.path
         path = child_path(scope_path, id)
+        accepter_vpcs = [accepter_vpc, *(more_accepter_vpcs or [])]
         problems = _check(
             path=path,
             stack=stack,
             requester_account=requester_account,
-            accepter_vpc=accepter_vpc,
+            accepter_vpcs=accepter_vpcs,
             requester_vpc_id=requester_vpc_id,
             requester_region=requester_region,
         )
@@ -111,6 +117,8 @@ class PeeringAccepterRole(Construct):
         super().__init__(scope, id)
         self.accepter_vpc = accepter_vpc
         """The VPC that accepts the peering."""
+        self.accepter_vpcs: list[ec2.IVpc] = accepter_vpcs
+        """Every VPC the role may accept peerings for: ``accepter_vpc`` first."""
         self.requester_account = requester_account
         """The account the role trusts."""
 
@@ -144,9 +152,10 @@ class PeeringAccepterRole(Construct):
                         stack.format_arn(
                             service="ec2",
                             resource="vpc",
-                            resource_name=accepter_vpc.vpc_id,
+                            resource_name=vpc.vpc_id,
                             arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
                         )
+                        for vpc in accepter_vpcs
                     ],
                 ),
                 iam.PolicyStatement(
@@ -200,7 +209,7 @@ def _check(
     path: str,
     stack: cdk.Stack,
     requester_account: str,
-    accepter_vpc: ec2.IVpc,
+    accepter_vpcs: Sequence[ec2.IVpc],
     requester_vpc_id: str | None,
     requester_region: str | None,
 ) -> list[Problem]:
@@ -255,25 +264,26 @@ def _check(
                 "for a peering within this stack's region.",
             )
         )
-    vpc_env = accepter_vpc.env
-    elsewhere = [
-        f"{what} {theirs}"
-        for what, theirs, ours in (
-            ("account", vpc_env.account, account),
-            ("region", vpc_env.region, region),
-        )
-        if literal(theirs) and literal(ours) and theirs != ours
-    ]
-    if elsewhere:
-        problems.append(
-            Problem(
-                path,
-                "cdk_peering:accepterVpcElsewhere",
-                f"accepter_vpc {accepter_vpc.node.path} is in {' and '.join(elsewhere)}, but "
-                f"this role is in {stack.node.path} ({account}, {region}): its policy would "
-                "name a VPC and peering connections that are not there.",
-                "Define the PeeringAccepterRole in a stack of the accepter VPC's account and "
-                "region.",
+    for accepter_vpc in accepter_vpcs:
+        vpc_env = accepter_vpc.env
+        elsewhere = [
+            f"{what} {theirs}"
+            for what, theirs, ours in (
+                ("account", vpc_env.account, account),
+                ("region", vpc_env.region, region),
             )
-        )
+            if literal(theirs) and literal(ours) and theirs != ours
+        ]
+        if elsewhere:
+            problems.append(
+                Problem(
+                    path,
+                    "cdk_peering:accepterVpcElsewhere",
+                    f"accepter VPC {accepter_vpc.node.path} is in {' and '.join(elsewhere)}, "
+                    f"but this role is in {stack.node.path} ({account}, {region}): its policy "
+                    "would name a VPC and peering connections that are not there.",
+                    "Define the PeeringAccepterRole in a stack of the accepter VPC's account "
+                    "and region.",
+                )
+            )
     return problems

@@ -463,19 +463,20 @@ def _role_findings(
             )
         ]
     if isinstance(role, PeeringAccepterRole) and (
-        _differs(role.requester_account, requester.env[0]) or role.accepter_vpc is not accepter.vpc
+        _differs(role.requester_account, requester.env[0])
+        or not any(vpc is accepter.vpc for vpc in role.accepter_vpcs)
     ):
+        covered = ", ".join(vpc.node.path for vpc in role.accepter_vpcs)
         return [
             Finding(
                 "cdk_peering:accepterRoleMismatch",
                 f"accepter_roles[{account!r}] is {role.node.path}, which lets account "
-                f"{role.requester_account} accept peerings to {role.accepter_vpc.node.path}; "
-                f"the peering {requester.facts.path} -> {accepter.facts.path} needs a role "
-                f"that trusts account {requester.env[0]} and may accept for "
-                f"{accepter.facts.path}.",
-                "A PeeringAccepterRole covers one requester account and one accepter VPC: "
-                "for more, give an iam.IRole that trusts every requester account and allows "
-                "ec2:AcceptVpcPeeringConnection on every accepter VPC of that account.",
+                f"{role.requester_account} accept peerings to {covered}; the peering "
+                f"{requester.facts.path} -> {accepter.facts.path} needs a role that trusts "
+                f"account {requester.env[0]} and may accept for {accepter.facts.path}.",
+                "Give the PeeringAccepterRole every accepter VPC of that account "
+                "(more_accepter_vpcs=[...]); when several accounts request peerings to it, "
+                "give an iam.IRole that trusts them all.",
                 error=True,
             )
         ]

@@ -267,6 +267,17 @@ def test_rejects_an_accepter_vpc_of_another_account() -> None:
     assert "Other/Accepter is in account 333333333333" in problem.message
 
 
+def test_rejects_a_further_accepter_vpc_of_another_region() -> None:
+    app = new_app()
+    away = cdk.Stack(app, "Away", env=cdk.Environment(account=ACCOUNT, region="eu-west-1"))
+    stack = cdk.Stack(app, "TestStack", env=ENV)
+    with pytest.raises(ValidationError) as raised:
+        accepter_role(stack, more_accepter_vpcs=[import_vpc(away, "Far")])
+    [problem] = raised.value.problems
+    assert problem.rule == "cdk_peering:accepterVpcElsewhere"
+    assert "Away/Far is in region eu-west-1" in problem.message
+
+
 def test_reports_every_problem_and_adds_nothing(stack: cdk.Stack) -> None:
     vpc = import_vpc(stack)
     children = len(stack.node.children)

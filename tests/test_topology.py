@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -559,3 +560,39 @@ def test_layers_are_cut_by_route_table_and_a_table_never_split(
             hub=_imported(net, 100),
             spokes=[_imported(net, i) for i in range(101, 114)],
         )
+
+
+def test_one_accepter_role_for_every_vpc_of_the_accepter_account() -> None:
+    app = new_app()
+    home = cdk.Stack(app, "Home", env=ENV)
+    partner = cdk.Stack(app, "Partner", env=PARTNER)
+    a = make_vpc(home, "Alpha", "10.0.0.0/16", isolated_only=True)
+    p1 = make_vpc(partner, "One", "10.1.0.0/16", isolated_only=True)
+    p2 = make_vpc(partner, "Two", "10.2.0.0/16", isolated_only=True)
+    role = PeeringAccepterRole(
+        partner,
+        "Role",
+        requester_account="111111111111",
+        accepter_vpc=p1,
+        more_accepter_vpcs=[p2],
+    )
+    mesh = PeeringMesh(home, "Mesh", vpcs=[a, p1, p2], accepter_roles={"222222222222": role})
+    assembly = Assembly(app.synth())
+
+    connections = assembly.resources("AWS::EC2::VPCPeeringConnection")
+    role_arn = connections["Home-Mesh-AlphaRequests", "ToPartnerOne"]["PeerRoleArn"]
+    assert connections["Home-Mesh-AlphaRequests", "ToPartnerTwo"]["PeerRoleArn"] == role_arn
+    assert "PeerRoleArn" not in connections["Home-Mesh-PartnerOneRequests", "ToPartnerTwo"]
+    policy = assembly.templates["Partner"]["Resources"]
+    statements = next(
+        p["PolicyDocument"]["Statement"]
+        for r in policy.values()
+        if r["Type"] == "AWS::IAM::Role"
+        for p in r["Properties"].get("Policies", [])
+        if p["PolicyName"] == "AcceptVpcPeering"
+    )
+    vpc_arns = json.dumps(statements[0]["Resource"])
+    assert vpc_arns.count(":vpc/") == 2  # both partner VPCs, nothing else
+    deps = assembly.dependencies()
+    assert "Partner" in deps["Home-Mesh-AlphaRequests"]  # the role exists first
+    assert len(mesh.peering_connections) == 3
