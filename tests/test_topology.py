@@ -596,3 +596,13 @@ def test_one_accepter_role_for_every_vpc_of_the_accepter_account() -> None:
     deps = assembly.dependencies()
     assert "Partner" in deps["Home-Mesh-AlphaRequests"]  # the role exists first
     assert len(mesh.peering_connections) == 3
+
+
+def test_an_environment_agnostic_mesh_synthesizes() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net")  # no account or region: deployable anywhere
+    mesh = PeeringMesh(net, "Mesh", vpcs=_vpcs(net, 3))
+    assembly = Assembly(app.synth())
+
+    assert {stack.environment for stack in mesh.stacks} == {"aws://unknown-account/unknown-region"}
+    assert len(assembly.resources("AWS::EC2::Route")) == 12
