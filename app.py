@@ -8,7 +8,8 @@
       Shared ---- Partner  (222222222222, us-east-1: cross-account, accepter role)
 
     account 111111111111, us-east-1 (Teams)
-      TeamA, TeamB, TeamC: a full mesh (PeeringMesh, a stack per VPC side)
+      TeamA, TeamB, TeamC: a full mesh of their isolated subnets (PeeringMesh, stacks
+                           per VPC)
       Tools ---- each team (HubAndSpoke in the Teams stack; teams reach Tools, not
                  each other through it)
 
@@ -260,7 +261,12 @@ class TeamsStack(cdk.Stack):
         self.tools = _vpc(self, "Tools", "10.40.0.0/16")
         # Each team VPC's side of the mesh goes into a stack of its own
         # (Teams-Mesh-TeamARequests, ...): adding a fourth team changes none of them.
-        self.mesh = PeeringMesh(self, "Mesh", vpcs=self.teams)
+        self.mesh = PeeringMesh(
+            self,
+            "Mesh",
+            vpcs=self.teams,
+            subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        )
         # Small enough to stay in this stack. Tools gets routes to every team, each team
         # a route to Tools only: peering is not transitive.
         self.tooling = HubAndSpoke(

@@ -18,9 +18,11 @@ CloudFormation limit and nothing moves when VPCs are added or removed:
   VPC's stack depend on every earlier one, and CDK's dependency checks take exponential
   time on such graphs (measured: 301 s of synth for a 30-VPC mesh, against 2 s).
 - **Parts.** A layer whose route tables could hold more routes than a stack takes is cut
-  into parts by route table. The cut is computed from the VPC's own route tables and the
-  *declared* quotas (peerings per VPC, routes per route table), not from the current
-  number of peers, so it stays where it is as the topology grows.
+  into parts by route table. The cut is computed from the VPC alone (its route tables,
+  whether it has IPv6) and AWS's fixed maximum of 125 peerings per VPC, never from its
+  peers or the declared quotas, so nothing moves as the topology grows or a quota is
+  raised: a layer holds 3 route tables per stack (1 with IPv6), the Requests layer's
+  first stack 2 and the connections.
 - ``TopologyPlacement.SCOPE`` keeps everything in the topology's own stack, for small
   topologies in one account and region whose owners prefer fewer stacks; going over the
   stack budget is an error, not a silent move.
@@ -257,34 +259,26 @@ class _Topology(Construct):
         """Give each route table of each layer a part; return the limits it would break."""
         routes: Counter[tuple[int, str, str]] = Counter()
         requested: Counter[int] = Counter()
-        families: dict[int, int] = {}
-        quotas = (_rules.PEERINGS_PER_VPC_DEFAULT, _rules.ROUTES_PER_TABLE_DEFAULT)
         for pair in pairs:
             requested[pair.requester.index] += 1
-            quotas = (pair.plan.peerings_quota, pair.plan.routes_quota)
             for route in pair.plan.routes:
                 layer = _layer(route)
                 owner = pair.requester if layer == REQUESTS else pair.accepter
                 owner.parts.setdefault((layer, route.table_id), 0)
                 routes[owner.index, layer, route.table_id] += 1
-                if route.ipv6:
-                    families[owner.index] = 2
         if self._placement is TopologyPlacement.SCOPE:
             return _scope_problems(path, here, sides, len(pairs) + sum(routes.values()))
         problems: list[Problem] = []
+        most = _rules.PEERINGS_PER_VPC_MAX
         for side in sides:
-            # The cut depends on this VPC's route tables and the declared quotas only, so
-            # it does not move as peers come and go (unless a count passes a quota).
+            # The cut depends on this VPC alone (its route tables, whether it has IPv6) and
+            # on AWS's fixed maximum of peerings per VPC: never on its peers or on the
+            # declared quotas, so nothing moves between stacks as the topology grows or a
+            # quota is raised. A table gets at most one route per peer and family.
+            per_table = most * (2 if side.facts.has_ipv6 else 1)
             load: Counter[tuple[str, int]] = Counter({(REQUESTS, 0): requested[side.index]})
-            for layer, peerings in (
-                (REQUESTS, max(quotas[0], requested[side.index])),
-                (ACCEPTS, 0),
-            ):
+            for layer, peerings in ((REQUESTS, most), (ACCEPTS, 0)):
                 tables = [table for (each, table) in side.parts if each == layer]
-                per_table = max(
-                    [quotas[1] * families.get(side.index, 1)]
-                    + [routes[side.index, layer, table] for table in tables]
-                )
                 first = max(0, (STACK_BUDGET - peerings) // per_table)
                 rest = max(1, STACK_BUDGET // per_table)
                 for position, table in enumerate(tables):
@@ -299,8 +293,8 @@ class _Topology(Construct):
                     f"resources into one stack (part {part + 1}); the routes of one route "
                     f"table stay in one stack, and the library puts at most {STACK_BUDGET} "
                     "resources in a stack.",
-                    "Route to fewer CIDR blocks of each peer (summarise), or peer this VPC "
-                    "with fewer VPCs.",
+                    "Route to fewer CIDR blocks of each peer (each secondary block is one "
+                    "more route per route table), or peer this VPC with fewer VPCs.",
                 )
                 for (layer, part), count in sorted(load.items())
                 if count > STACK_BUDGET

@@ -606,3 +606,26 @@ def test_an_environment_agnostic_mesh_synthesizes() -> None:
 
     assert {stack.environment for stack in mesh.stacks} == {"aws://unknown-account/unknown-region"}
     assert len(assembly.resources("AWS::EC2::Route")) == 12
+
+
+def test_raising_a_declared_quota_moves_nothing() -> None:
+    def resources(**context: Any) -> dict[Key, dict[str, Any]]:
+        app = new_app(**context)
+        net = cdk.Stack(app, "Net", env=ENV)
+        PeeringMesh(net, "Mesh", vpcs=[_imported(net, i, tables=6) for i in range(4)])
+        assembly = Assembly(app.synth())
+        return {
+            **assembly.resources("AWS::EC2::VPCPeeringConnection"),
+            **assembly.resources("AWS::EC2::Route"),
+        }
+
+    default = resources()
+    raised = resources(
+        **{
+            "cdk-peering:activePeeringsPerVpcQuota": 125,
+            "cdk-peering:routesPerRouteTableQuota": 1000,
+        }
+    )
+    assert raised == default
+    # Six route tables: the layers are cut into parts, and stay cut the same way.
+    assert ("Net-Mesh-Vpc0RequestsPart3", "IsolatedSubnet6ToVpc110x1x0x0x16") in default
