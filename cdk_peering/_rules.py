@@ -266,25 +266,10 @@ def _route_conflicts(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]
 def _peering_quota(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
     sides = {plan.requester.vpc_id: plan.requester, plan.accepter.vpc_id: plan.accepter}
     for facts in sides.values():
-        count = registry.peerings_per_vpc[facts.vpc_id] + 1
-        if count > PEERINGS_PER_VPC_MAX:
-            yield Finding(
-                "cdk_peering:peeringQuotaExceeded",
-                f"VPC {facts.path} would have {count} peering connections; AWS allows "
-                f"at most {PEERINGS_PER_VPC_MAX} active peering connections per VPC.",
-                "Use a transit gateway or hub-and-spoke design for this many VPCs.",
-                error=True,
-            )
-        elif count == plan.peerings_quota + 1:
-            yield Finding(
-                "cdk_peering:peeringQuota",
-                f"VPC {facts.path} now has {count} peering connections, more than the "
-                f"quota of {plan.peerings_quota} active VPC peering connections per VPC.",
-                "Ask AWS to raise the quota (up to "
-                f"{PEERINGS_PER_VPC_MAX}), then declare it with peerings_per_vpc_quota "
-                f"or the context value {PEERINGS_QUOTA_CONTEXT!r}.",
-                error=False,
-            )
+        before = registry.peerings_per_vpc[facts.vpc_id]
+        finding = _peering_count(facts, before + 1, before, plan.peerings_quota, planned=False)
+        if finding is not None:
+            yield finding
 
 
 def _route_quota(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
@@ -292,33 +277,69 @@ def _route_quota(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
     labels = {(r.table_id, r.ipv6): r for r in plan.routes}
     for key, added in planned.items():
         before = len(registry.routes.get(key, {}))
-        count = before + added
-        if count <= plan.routes_quota or (
-            before > plan.routes_quota and count <= ROUTES_PER_TABLE_MAX
-        ):
-            continue  # within the quota, or already warned about
-        route = labels[key]
-        family = "IPv6" if route.ipv6 else "IPv4"
-        where = f"Route table {route.table_label} of {plan.owner_of(route).path}"
-        if count > ROUTES_PER_TABLE_MAX:
-            yield Finding(
-                "cdk_peering:routeQuotaExceeded",
-                f"{where} would hold {count} {family} peering routes; AWS allows at most "
-                f"{ROUTES_PER_TABLE_MAX} routes per route table.",
-                "Select fewer subnets or destinations, or summarise destinations.",
-                error=True,
-            )
-        else:
-            yield Finding(
-                "cdk_peering:routeQuota",
-                f"{where} now holds {count} {family} peering routes, more than the quota "
-                f"of {plan.routes_quota} non-propagated routes per route table (and the "
-                "table may hold other routes too).",
-                f"Ask AWS to raise the quota (up to {ROUTES_PER_TABLE_MAX}), then declare "
-                "it with routes_per_route_table_quota or the context value "
-                f"{ROUTES_QUOTA_CONTEXT!r}; or summarise destinations.",
-                error=False,
-            )
+        finding = _route_count(
+            plan, labels[key], before + added, before, plan.routes_quota, planned=False
+        )
+        if finding is not None:
+            yield finding
+
+
+def _peering_count(
+    facts: VpcFacts, count: int, before: int, quota: int, *, planned: bool
+) -> Finding | None:
+    """Judge a VPC's peering count against AWS's maximum and the quota in force.
+
+    A warning only when the count crosses the quota (``before`` was within it), so a VPC
+    over its quota is reported once. ``planned``: a topology's count, not yet built.
+    """
+    if count > PEERINGS_PER_VPC_MAX:
+        return Finding(
+            "cdk_peering:peeringQuotaExceeded",
+            f"VPC {facts.path} would have {count} peering connections; AWS allows "
+            f"at most {PEERINGS_PER_VPC_MAX} active peering connections per VPC.",
+            "Peer fewer VPCs with it: use a hub-and-spoke design or a transit gateway for "
+            "this many VPCs.",
+            error=True,
+        )
+    if count > quota >= before:
+        return Finding(
+            "cdk_peering:peeringQuota",
+            f"VPC {facts.path} {'would have' if planned else 'now has'} {count} peering "
+            f"connections, more than the quota of {quota} active VPC peering connections "
+            "per VPC.",
+            f"Ask AWS to raise the quota (up to {PEERINGS_PER_VPC_MAX}), then declare it with "
+            f"peerings_per_vpc_quota or the context value {PEERINGS_QUOTA_CONTEXT!r}.",
+            error=False,
+        )
+    return None
+
+
+def _route_count(
+    plan: PeeringPlan, route: PlannedRoute, count: int, before: int, quota: int, *, planned: bool
+) -> Finding | None:
+    """Judge the peering routes of one route table (one family) as ``_peering_count`` does."""
+    family = "IPv6" if route.ipv6 else "IPv4"
+    where = f"Route table {route.table_label} of {plan.owner_of(route).path}"
+    if count > ROUTES_PER_TABLE_MAX:
+        return Finding(
+            "cdk_peering:routeQuotaExceeded",
+            f"{where} would hold {count} {family} peering routes; AWS allows at most "
+            f"{ROUTES_PER_TABLE_MAX} routes per route table.",
+            "Select fewer subnets or destinations, summarise destinations, or peer fewer VPCs.",
+            error=True,
+        )
+    if count > quota >= before:
+        return Finding(
+            "cdk_peering:routeQuota",
+            f"{where} {'would hold' if planned else 'now holds'} {count} {family} peering "
+            f"routes, more than the quota of {quota} non-propagated routes per route table "
+            "(and the table may hold other routes too).",
+            f"Ask AWS to raise the quota (up to {ROUTES_PER_TABLE_MAX}), then declare it "
+            "with routes_per_route_table_quota or the context value "
+            f"{ROUTES_QUOTA_CONTEXT!r}; or summarise destinations.",
+            error=False,
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -412,60 +433,15 @@ def _topology_quotas(
         for route in plan.routes:
             tables.setdefault((route.table_id, route.ipv6), (plan, route))
     for vpc_id, (plan, facts) in vpcs.items():
-        count = after.peerings_per_vpc[vpc_id]
-        if count > PEERINGS_PER_VPC_MAX:
-            yield (
-                plan,
-                Finding(
-                    "cdk_peering:peeringQuotaExceeded",
-                    f"VPC {facts.path} would have {count} peering connections; AWS allows "
-                    f"at most {PEERINGS_PER_VPC_MAX} active peering connections per VPC.",
-                    "Peer fewer VPCs with it: use a hub-and-spoke design or a transit gateway "
-                    "for this many VPCs.",
-                    error=True,
-                ),
-            )
-        elif count > plan.peerings_quota >= before.peerings_per_vpc[vpc_id]:
-            yield (
-                plan,
-                Finding(
-                    "cdk_peering:peeringQuota",
-                    f"VPC {facts.path} would have {count} peering connections, more than the "
-                    f"quota of {plan.peerings_quota} active VPC peering connections per VPC.",
-                    f"Ask AWS to raise the quota (up to {PEERINGS_PER_VPC_MAX}), then declare it "
-                    f"with peerings_per_vpc_quota or the context value {PEERINGS_QUOTA_CONTEXT!r}.",
-                    error=False,
-                ),
-            )
+        count, before_count = after.peerings_per_vpc[vpc_id], before.peerings_per_vpc[vpc_id]
+        finding = _peering_count(facts, count, before_count, plan.peerings_quota, planned=True)
+        if finding is not None:
+            yield plan, finding
     for key, (plan, route) in tables.items():
-        count = len(after.routes.get(key, {}))
-        family = "IPv6" if route.ipv6 else "IPv4"
-        where = f"Route table {route.table_label} of {plan.owner_of(route).path}"
-        if count > ROUTES_PER_TABLE_MAX:
-            yield (
-                plan,
-                Finding(
-                    "cdk_peering:routeQuotaExceeded",
-                    f"{where} would hold {count} {family} peering routes; AWS allows at most "
-                    f"{ROUTES_PER_TABLE_MAX} routes per route table.",
-                    "Select fewer subnets for the topology, or peer fewer VPCs.",
-                    error=True,
-                ),
-            )
-        elif count > plan.routes_quota >= len(before.routes.get(key, {})):
-            yield (
-                plan,
-                Finding(
-                    "cdk_peering:routeQuota",
-                    f"{where} would hold {count} {family} peering routes, more than the quota "
-                    f"of {plan.routes_quota} non-propagated routes per route table (and the "
-                    "table may hold other routes too).",
-                    f"Ask AWS to raise the quota (up to {ROUTES_PER_TABLE_MAX}), then declare "
-                    "it with routes_per_route_table_quota or the context value "
-                    f"{ROUTES_QUOTA_CONTEXT!r}.",
-                    error=False,
-                ),
-            )
+        count, before_count = len(after.routes.get(key, {})), len(before.routes.get(key, {}))
+        found = _route_count(plan, route, count, before_count, plan.routes_quota, planned=True)
+        if found is not None:
+            yield plan, found
 
 
 def quota(

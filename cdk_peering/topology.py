@@ -118,6 +118,12 @@ class _Pair:
     def cross_region(self) -> bool:
         return _differs(self.requester.env[1], self.accepter.env[1])
 
+    def sides_of(self, route: PlannedRoute) -> tuple[_Side, _Side]:
+        """Return (the VPC whose route table holds ``route``, the VPC it points into)."""
+        if route.side == "Requester":
+            return self.requester, self.accepter
+        return self.accepter, self.requester
+
 
 class _Topology(Construct):
     """What PeeringMesh and HubAndSpoke share: plan, check, place, build."""
@@ -263,7 +269,7 @@ class _Topology(Construct):
             requested[pair.requester.index] += 1
             for route in pair.plan.routes:
                 layer = _layer(route)
-                owner = pair.requester if layer == REQUESTS else pair.accepter
+                owner, _ = pair.sides_of(route)
                 owner.parts.setdefault((layer, route.table_id), 0)
                 routes[owner.index, layer, route.table_id] += 1
         if self._placement is TopologyPlacement.SCOPE:
@@ -373,7 +379,7 @@ class _Topology(Construct):
             InterRegionSecurityGroupCheck.register(self, requester.vpc, accepter.vpc)
         for route in plan.routes:
             layer = _layer(route)
-            owner, peer = (requester, accepter) if layer == REQUESTS else (accepter, requester)
+            owner, peer = pair.sides_of(route)
             container, prefix = self._container(owner, layer, owner.parts[layer, route.table_id])
             if crosses and owner is accepter:
                 self._depend(container, home, "reads the peering connection id")
@@ -492,10 +498,10 @@ def _output_problems(path: str, sides: list[_Side], pairs: list[_Pair]) -> list[
         reads(pair.requester, pair.requester.facts.vpc_id)
         reads(pair.accepter, pair.accepter.facts.vpc_id)
         for route in pair.plan.routes:
-            owner = pair.requester if route.side == "Requester" else pair.accepter
+            owner, peer = pair.sides_of(route)
             reads(owner, route.table_id)
             if is_token(route.destination):
-                reads(_peer(pair, route), route.destination)
+                reads(peer, route.destination)
     return [
         Problem(
             path,
@@ -509,10 +515,6 @@ def _output_problems(path: str, sides: list[_Side], pairs: list[_Pair]) -> list[
         for key, values in read.items()
         if len(values) > OUTPUTS_LIMIT
     ]
-
-
-def _peer(pair: _Pair, route: PlannedRoute) -> _Side:
-    return pair.accepter if route.side == "Requester" else pair.requester
 
 
 class PeeringMesh(_Topology):
@@ -555,7 +557,7 @@ class PeeringMesh(_Topology):
         """Define a full mesh of VPC peerings.
 
         :param scope: the parent construct.
-        :param id: the construct id (part of the stack names and of no logical id).
+        :param id: the construct id (part of the names of the stacks it makes).
         :param vpcs: the VPCs to peer, at least two; each pair is requested by the one
             listed first.
         :param subnets: the subnets (in every VPC) whose route tables get routes.

@@ -123,6 +123,13 @@ class Assembly:
                     }
         return found
 
+    def peerings_and_routes(self) -> dict[Key, dict[str, Any]]:
+        """Return every peering connection and route, by (stack name, logical id)."""
+        return {
+            **self.resources("AWS::EC2::VPCPeeringConnection"),
+            **self.resources("AWS::EC2::Route"),
+        }
+
     def routes_by_table(self) -> dict[Key, set[str]]:
         """Return the destinations of the peering routes, by route table."""
         tables: dict[Key, set[str]] = {}

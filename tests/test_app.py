@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -12,7 +11,7 @@ from aws_cdk.assertions import Match, Template
 
 import app as example
 from tests.conftest import new_app
-from tests.helpers import Assembly
+from tests.helpers import Assembly, deploy_order
 
 REQUESTER = "PeeringExample"
 EUROPE_ACCEPTER = "PeeringExample-PeeringAccepter-111111111111-eu-west-1"
@@ -30,15 +29,6 @@ def assembly() -> cdk.cx_api.CloudAssembly:
     app = new_app()
     example.build(app)
     return app.synth()
-
-
-def _stacks(assembly: cdk.cx_api.CloudAssembly) -> dict[str, Any]:
-    manifest = json.loads((Path(assembly.directory) / "manifest.json").read_text())
-    return {
-        name: artifact
-        for name, artifact in manifest["artifacts"].items()
-        if artifact["type"] == "aws:cloudformation:stack"
-    }
 
 
 def _template(assembly: cdk.cx_api.CloudAssembly, name: str) -> Template:
@@ -65,18 +55,8 @@ def test_a_stack_for_every_account_and_region(assembly: cdk.cx_api.CloudAssembly
 def test_deploy_all_order_is_role_then_connection_then_accepter_routes(
     assembly: cdk.cx_api.CloudAssembly,
 ) -> None:
-    stacks = _stacks(assembly)
-    order: list[str] = []
-    while len(order) < len(stacks):  # what `cdk deploy --all` does: dependencies first
-        ready = sorted(
-            name
-            for name, artifact in stacks.items()
-            if name not in order
-            and all(d in order for d in artifact.get("dependencies", []) if d in stacks)
-        )
-        assert ready, "dependency cycle"
-        order.extend(ready)
-    position = {name: i for i, name in enumerate(order)}
+    # What `cdk deploy --all` does: dependencies first.
+    position = {name: i for i, name in enumerate(deploy_order(assembly))}
     # The partner's stack holds the accepter role; the connections are in the requester's.
     assert position["PartnerNetwork"] < position[REQUESTER] < position[PARTNER_ACCEPTER]
     assert position["EuropeNetwork"] < position[REQUESTER] < position[EUROPE_ACCEPTER]

@@ -458,11 +458,7 @@ def _mesh_resources(names: Sequence[str], *, hub: bool = False) -> dict[Key, dic
         HubAndSpoke(net, "Topology", hub=vpcs[0], spokes=vpcs[1:])
     else:
         PeeringMesh(net, "Topology", vpcs=vpcs)
-    assembly = Assembly(app.synth())
-    return {
-        **assembly.resources("AWS::EC2::VPCPeeringConnection"),
-        **assembly.resources("AWS::EC2::Route"),
-    }
+    return Assembly(app.synth()).peerings_and_routes()
 
 
 def _involving(resources: dict[Key, dict[str, Any]], name: str) -> set[Key]:
@@ -613,11 +609,7 @@ def test_raising_a_declared_quota_moves_nothing() -> None:
         app = new_app(**context)
         net = cdk.Stack(app, "Net", env=ENV)
         PeeringMesh(net, "Mesh", vpcs=[_imported(net, i, tables=6) for i in range(4)])
-        assembly = Assembly(app.synth())
-        return {
-            **assembly.resources("AWS::EC2::VPCPeeringConnection"),
-            **assembly.resources("AWS::EC2::Route"),
-        }
+        return Assembly(app.synth()).peerings_and_routes()
 
     default = resources()
     raised = resources(
