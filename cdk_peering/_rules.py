@@ -319,11 +319,15 @@ def _route_count(
 ) -> Finding | None:
     """Judge the peering routes of one route table (one family) as ``_peering_count`` does."""
     family = "IPv6" if route.ipv6 else "IPv4"
-    where = f"Route table {route.table_label} of {plan.owner_of(route).path}"
+
+    def where() -> str:
+        # Only when there is something to say: the VPC's path is a jsii round trip.
+        return f"Route table {route.table_label} of {plan.owner_of(route).path}"
+
     if count > ROUTES_PER_TABLE_MAX:
         return Finding(
             "cdk_peering:routeQuotaExceeded",
-            f"{where} would hold {count} {family} peering routes; AWS allows at most "
+            f"{where()} would hold {count} {family} peering routes; AWS allows at most "
             f"{ROUTES_PER_TABLE_MAX} routes per route table.",
             "Select fewer subnets or destinations, summarise destinations, or peer fewer VPCs.",
             error=True,
@@ -331,7 +335,7 @@ def _route_count(
     if count > quota >= before:
         return Finding(
             "cdk_peering:routeQuota",
-            f"{where} {'would hold' if planned else 'now holds'} {count} {family} peering "
+            f"{where()} {'would hold' if planned else 'now holds'} {count} {family} peering "
             f"routes, more than the quota of {quota} non-propagated routes per route table "
             "(and the table may hold other routes too).",
             f"Ask AWS to raise the quota (up to {ROUTES_PER_TABLE_MAX}), then declare it "

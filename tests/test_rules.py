@@ -293,6 +293,11 @@ def test_more_routes_in_a_table_than_the_quota_is_a_warning(stack: cdk.Stack) ->
         and "routes_per_route_table_quota" in w
         for w in warnings
     )
+    # Each warning names its table and the VPC's path.
+    assert {w.split(" now holds")[0].split("] ")[-1] for w in warnings} == {
+        "Route table IsolatedSubnet1 of TestStack/A",
+        "Route table IsolatedSubnet2 of TestStack/A",
+    }
 
 
 def test_a_declared_raised_route_quota_silences_the_warning(stack: cdk.Stack) -> None:
