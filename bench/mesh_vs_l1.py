@@ -13,7 +13,11 @@ table), peers all 45 pairs and calls ``app.synth()``:
     Accepts stack per VPC, less the first VPC's Accepts and the last one's Requests),
     which read the VPC and route table ids through ``Fn::GetStackOutput``;
 (d) ``hand-written``: ``ec2.CfnVPCPeeringConnection`` and ``ec2.CfnRoute``, reading
-    each VPC's id, CIDR and route table ids once, then looping over the pairs.
+    each VPC's id, CIDR and route table ids once, then looping over the pairs;
+(e) ``L1-in-construct``: (d) with each pair's resources inside a ``Construct`` subclass
+    that does nothing else: what one construct per peering costs before any logic (one
+    more jsii round trip per pair, one more tree level for ``app.synth()`` to walk).
+    The script prints VpcPeering's ratio to it too: the cost of VpcPeering's own work.
 
 One warm-up of each variant runs first, then the variants alternate for ``--repeat``
 repetitions (in reverse order every other time); the script prints each median and its
@@ -54,6 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_ec2 as ec2
+from constructs import Construct
 
 from cdk_peering import PeeringMesh, TopologyPlacement, VpcPeering
 
@@ -134,17 +139,34 @@ def _read(vpc: ec2.Vpc) -> _VpcRead:
 
 def peer_by_hand(stack: cdk.Stack, vpcs: list[ec2.Vpc]) -> None:
     """Variant (d): CfnVPCPeeringConnection and CfnRoute, each VPC read once."""
+    _l1_mesh(stack, vpcs, per_pair=None)
+
+
+class PairGroup(Construct):
+    """A construct with no logic of its own: the least any construct per peering costs."""
+
+
+def peer_by_hand_in_constructs(stack: cdk.Stack, vpcs: list[ec2.Vpc]) -> None:
+    """Variant (e): as (d), each pair's resources inside a bare Construct subclass."""
+    _l1_mesh(stack, vpcs, per_pair=PairGroup)
+
+
+def _l1_mesh(
+    stack: cdk.Stack, vpcs: list[ec2.Vpc], *, per_pair: Callable[[Construct, str], Construct] | None
+) -> None:
+    """Peer every pair with L1 resources, in ``stack`` or in a ``per_pair`` construct."""
     reads = [_read(vpc) for vpc in vpcs]
     for i, j in itertools.combinations(range(len(vpcs)), 2):
         requester, accepter = reads[i], reads[j]
+        parent: Construct = stack if per_pair is None else per_pair(stack, f"Peering{i}To{j}")
         connection = ec2.CfnVPCPeeringConnection(
-            stack, f"Pcx{i}To{j}", vpc_id=requester.vpc_id, peer_vpc_id=accepter.vpc_id
+            parent, f"Pcx{i}To{j}", vpc_id=requester.vpc_id, peer_vpc_id=accepter.vpc_id
         )
         connection_id = connection.ref
         for side, owner, peer in (("R", requester, accepter), ("A", accepter, requester)):
             for t, table_id in enumerate(owner.route_table_ids):
                 ec2.CfnRoute(
-                    stack,
+                    parent,
                     f"Route{i}To{j}{side}{t}",
                     route_table_id=table_id,
                     destination_cidr_block=peer.cidr,
@@ -438,13 +460,13 @@ def profile(
             builds[label].append(calls)
 
     print(f"\nProfile: {repeat} more builds of each, every jsii round trip counted (medians):")
-    print(f"  {'':<12} {'phase':<20} {'wall ms':>8} {'round trips':>12} {'in them ms':>11}")
+    print(f"  {'':<{W}} {'phase':<20} {'wall ms':>8} {'round trips':>12} {'in them ms':>11}")
     for label, _ in variants:
         for i, name in enumerate(PHASES):
             wall = statistics.median(s[i].wall for s in samples[label]) * 1000
             kernel = statistics.median(s[i].kernel_seconds for s in samples[label]) * 1000
             calls_n = samples[label][0][i].calls
-            print(f"  {label:<12} {name:<20} {wall:8.0f} {calls_n:12d} {kernel:11.0f}")
+            print(f"  {label:<{W}} {name:<20} {wall:8.0f} {calls_n:12d} {kernel:11.0f}")
     for label, _ in variants:
         if label != baseline:
             _extra_requests(label, builds[label], baseline, builds[baseline], top)
@@ -465,16 +487,16 @@ def _extra_requests(
         rows.append((a_ms - b_ms, key, a_n, b_n))
     rows.sort(reverse=True)
     print(f"  round trips {a_label} makes beyond {b_label}, per build (top {top} by time):")
-    print(f"    {'request':<50} {a_label:>12} {b_label:>12} {'extra ms':>9}")
+    print(f"    {'request':<50} {a_label:>{W}} {b_label:>{W}} {'extra ms':>9}")
     extra_calls, extra_ms = 0, 0.0
     for rank, (delta_ms, key, a_n, b_n) in enumerate(rows):
         if a_n > b_n:
             extra_calls += a_n - b_n
             extra_ms += delta_ms
         if rank < top and (a_n > b_n or delta_ms > 0.5):
-            print(f"    {key:<50} {a_n:>12} {b_n:>12} {delta_ms:>9.1f}")
+            print(f"    {key:<50} {a_n:>{W}} {b_n:>{W}} {delta_ms:>9.1f}")
     total = f"+{extra_calls}"
-    print(f"    {'all requests made more often':<50} {'':>12} {total:>12} {extra_ms:>9.1f}")
+    print(f"    {'all requests made more often':<50} {'':>{W}} {total:>{W}} {extra_ms:>9.1f}")
 
 
 # --- main -------------------------------------------------------------------------------
@@ -484,10 +506,13 @@ VARIANTS: dict[str, Builder] = {
     "VpcPeering": peer_with_construct,
     "mesh-scope": peer_with_mesh_in_scope,
     "mesh-stacks": peer_with_mesh_in_stacks,
+    "L1-in-construct": peer_by_hand_in_constructs,
     BASELINE: peer_by_hand,
 }
 """Every variant by name, in the order they run (hand-written is always run: the ratios
 are to it)."""
+W = max(map(len, VARIANTS))
+"""Width of the variant columns: the longest name."""
 SCOPE_BUDGET = 450
 """The most resources PeeringMesh puts into one stack with placement SCOPE."""
 
@@ -549,7 +574,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, builder in variants:
         timing, assembly = timed(builder, args.vpcs)
         summaries[label] = summarize(templates_of(assembly))
-        print(f"warm-up {label:<12} {timing.wall:6.2f} s")
+        print(f"warm-up {label:<{W}} {timing.wall:6.2f} s")
 
     counts = summaries[BASELINE].counts
     print(
@@ -590,7 +615,7 @@ def main(argv: list[str] | None = None) -> int:
     base_wall = statistics.median(walls[BASELINE])
     base_cpu = statistics.median(cpus[BASELINE]) if has_cpu else None
     print(
-        f"\n{'variant':<12} {'stacks':>6} {'median s':>9} {'min s':>7} {'ratio':>6} "
+        f"\n{'variant':<{W}} {'stacks':>6} {'median s':>9} {'min s':>7} {'ratio':>6} "
         f"{'paired':>7} {'CPU s':>7} {'CPU ratio':>9}"
     )
     ratios: dict[str, float] = {}
@@ -605,13 +630,20 @@ def main(argv: list[str] | None = None) -> int:
             cpu_median = statistics.median(cpus[label])
             cpu_text = f"{cpu_median:7.3f} {cpu_median / base_cpu:9.3f}"
         print(
-            f"{label:<12} {summaries[label].stacks:>6} {median:9.3f} {min(walls[label]):7.3f} "
+            f"{label:<{W}} {summaries[label].stacks:>6} {median:9.3f} {min(walls[label]):7.3f} "
             f"{ratios[label]:6.3f} {paired:7.3f} {cpu_text}"
         )
     print(
         f"ratio: median wall time / {BASELINE}'s; paired: median of the per-repetition "
         "ratios; CPU: Python + jsii Node.js processes"
     )
+
+    floor = "L1-in-construct"
+    if "VpcPeering" in ratios and floor in ratios:
+        print(
+            f"VpcPeering / {floor}: {ratios['VpcPeering'] / ratios[floor]:.3f} "
+            "(what VpcPeering costs beyond being one construct per peering)"
+        )
 
     if args.profile:
         profile(variants, BASELINE, args.vpcs, args.repeat, args.top)
