@@ -48,6 +48,7 @@ PEERING_NOT_FROM_ENDPOINT_VPC_RULE = "cdk_peering:peeringNotFromEndpointVpc"
 INVALID_PORT_RULE = "cdk_peering:invalidPort"
 PORT_NOT_OFFERED_RULE = "cdk_peering:portNotOffered"
 SERVICE_REGION_MISMATCH_RULE = "cdk_peering:serviceRegionMismatch"
+IPV6_WITHOUT_VPC_IPV6_RULE = "cdk_peering:endpointIpv6WithoutVpcIpv6"
 DNS_VPC_WITHOUT_PATH_RULE = "cdk_peering:dnsVpcWithoutPath"
 CROSS_ACCOUNT_ZONE_ASSOCIATION_RULE = "cdk_peering:crossAccountZoneAssociation"
 
@@ -259,7 +260,8 @@ class PrivateLinkEndpoint(Construct):
             peered with the endpoint's VPC (see ``peerings``), else a warning
             ``cdk_peering:dnsVpcWithoutPath``. Default: - the endpoint's VPC and the far
             side of each served peering.
-        :raises ValidationError: when a port is invalid or not offered by the service, the
+        :raises ValidationError: when a port is invalid or not offered by the service,
+            ``ip_address_type`` asks for IPv6 in a VPC of this app without IPv6, the
             service's Region contradicts ``service_region``, ``zone_name`` or ``dns_vpcs``
             come without ``dns_name``, ``dns_name`` is outside ``zone_name``, private DNS
             is enabled together with the hosted zone, or a peering does not involve
@@ -277,6 +279,8 @@ class PrivateLinkEndpoint(Construct):
         problems = _check(
             path=path,
             vpc_path=facts.path,
+            ip_address_type=ip_address_type,
+            vpc_without_ipv6=facts.built_in_app and not facts.has_ipv6,
             service=resolved,
             service_region=service_region,
             ports=ports,
@@ -489,6 +493,8 @@ def _check(
     *,
     path: str,
     vpc_path: str,
+    ip_address_type: ec2.VpcEndpointIpAddressType | None,
+    vpc_without_ipv6: bool,
     service: _Service,
     service_region: str | None,
     ports: tuple[int, ...],
@@ -534,6 +540,22 @@ def _check(
                 f"service_region is {service_region}, but the service is in {service.region}: "
                 "the endpoint would look for the service in the wrong Region.",
                 f"Give service_region={service.region!r}, or leave it out.",
+            )
+        )
+    if vpc_without_ipv6 and ip_address_type in (
+        ec2.VpcEndpointIpAddressType.DUALSTACK,
+        ec2.VpcEndpointIpAddressType.IPV6,
+    ):
+        assert ip_address_type is not None
+        problems.append(
+            Problem(
+                path,
+                IPV6_WITHOUT_VPC_IPV6_RULE,
+                f"ip_address_type is {ip_address_type.name}, but the endpoint's VPC "
+                f"{vpc_path} has no IPv6 CIDR block: EC2 gives an endpoint IPv6 addresses "
+                "only in subnets with an IPv6 range, and fails the endpoint otherwise.",
+                "Give the VPC IPv6 (ec2.Vpc(ip_protocol=ec2.IpProtocol.DUAL_STACK)), or leave "
+                "ip_address_type out (IPv4).",
             )
         )
     if not dns_name and (zone_name or dns_vpcs):

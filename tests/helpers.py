@@ -36,6 +36,19 @@ def make_vpc(
     )
 
 
+def imported_vpc(scope: cdk.Stack, index: int, *, tables: int = 1) -> ec2.IVpc:
+    """Import a VPC 10.<index>.0.0/16 with ``tables`` isolated subnets (one table each)."""
+    return ec2.Vpc.from_vpc_attributes(
+        scope,
+        f"Vpc{index}",
+        vpc_id=f"vpc-{index:08x}",
+        vpc_cidr_block=f"10.{index}.0.0/16",
+        availability_zones=[f"us-east-1{'abcdef'[t]}" for t in range(tables)],
+        isolated_subnet_ids=[f"subnet-{index:04x}{t:04x}" for t in range(tables)],
+        isolated_subnet_route_table_ids=[f"rtb-{index:04x}{t:04x}" for t in range(tables)],
+    )
+
+
 def peering_routes(template: Template, connection_logical_id: str) -> list[dict[str, Any]]:
     """Return the Properties of every route through one peering connection."""
     routes = template.find_resources("AWS::EC2::Route")

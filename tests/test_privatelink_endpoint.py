@@ -17,7 +17,7 @@ from constructs import Construct, IConstruct
 from cdk_peering import ValidationError, VpcPeering
 from cdk_peering.privatelink_endpoint import PrivateLinkEndpoint
 from tests.conftest import ENV, new_app
-from tests.helpers import make_vpc
+from tests.helpers import imported_vpc, make_vpc
 from tests.test_gates import ANNOTATIONS, CDK_NAG, STRICT_VALIDATION, findings, synth
 
 SERVICE = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
@@ -394,9 +394,14 @@ def test_vpc_of_another_account_is_not_associated_but_explained() -> None:
         ({"service": FakeService(SERVICE, [8443])}, "cdk_peering:portNotOffered"),
         ({"service": EU_SERVICE, "service_region": "eu-central-1"},
          "cdk_peering:serviceRegionMismatch"),
+        ({"ip_address_type": ec2.VpcEndpointIpAddressType.DUALSTACK},
+         "cdk_peering:endpointIpv6WithoutVpcIpv6"),
+        ({"ip_address_type": ec2.VpcEndpointIpAddressType.IPV6},
+         "cdk_peering:endpointIpv6WithoutVpcIpv6"),
     ],
     ids=["outside-zone", "suffix-not-label", "zone-without-name", "private-dns",
-         "port-0", "port-too-big", "port-not-offered", "region-mismatch"],
+         "port-0", "port-too-big", "port-not-offered", "region-mismatch",
+         "dualstack-without-ipv6", "ipv6-without-ipv6"],
 )  # fmt: skip
 def test_invalid_props_raise_before_anything_is_built(
     stack: cdk.Stack, props: dict[str, Any], rule: str
@@ -407,6 +412,23 @@ def test_invalid_props_raise_before_anything_is_built(
     assert rules_of(error) == [rule]
     assert error.value.problems[0].path == "TestStack/Endpoint"
     assert stack.node.try_find_child("Endpoint") is None
+
+
+def test_ipv6_endpoint_in_a_vpc_without_ipv6_says_what_to_do(stack: cdk.Stack) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as error:
+        endpoint(stack, vpc, ip_address_type=ec2.VpcEndpointIpAddressType.DUALSTACK)
+    message = str(error.value)
+    assert "ip_address_type is DUALSTACK" in message
+    assert "VPC TestStack/Consumer has no IPv6 CIDR block" in message
+    assert "ip_protocol=ec2.IpProtocol.DUAL_STACK" in message
+
+
+def test_ipv6_endpoint_in_an_imported_vpc_is_not_judged(stack: cdk.Stack) -> None:
+    # CDK does not know an imported VPC's IPv6 blocks: nothing to reject.
+    endpoint(stack, imported_vpc(stack, 0), ip_address_type=ec2.VpcEndpointIpAddressType.DUALSTACK)
+    properties = endpoint_properties(Template.from_stack(stack))
+    assert properties["IpAddressType"] == "dualstack"
 
 
 def test_dns_vpcs_without_dns_name(stack: cdk.Stack) -> None:

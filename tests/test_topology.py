@@ -23,7 +23,7 @@ from cdk_peering import (
     topology,
 )
 from tests.conftest import ENV, new_app
-from tests.helpers import Assembly, Key, deploy_order, make_vpc
+from tests.helpers import Assembly, Key, deploy_order, imported_vpc, make_vpc
 
 EU = cdk.Environment(account="111111111111", region="eu-west-1")
 PARTNER = cdk.Environment(account="222222222222", region="us-east-1")
@@ -40,19 +40,6 @@ def _tables(vpc: ec2.Vpc) -> list[Key]:
         (stack.stack_name, stack.resolve(subnet.route_table.route_table_id)["Ref"])
         for subnet in vpc.isolated_subnets
     ]
-
-
-def _imported(stack: cdk.Stack, index: int, *, tables: int = 1) -> ec2.IVpc:
-    """Import a VPC 10.<index>.0.0/16 with ``tables`` isolated subnets (one table each)."""
-    return ec2.Vpc.from_vpc_attributes(
-        stack,
-        f"Vpc{index}",
-        vpc_id=f"vpc-{index:08x}",
-        vpc_cidr_block=f"10.{index}.0.0/16",
-        availability_zones=[f"us-east-1{'abcdef'[t]}" for t in range(tables)],
-        isolated_subnet_ids=[f"subnet-{index:04x}{t:04x}" for t in range(tables)],
-        isolated_subnet_route_table_ids=[f"rtb-{index:04x}{t:04x}" for t in range(tables)],
-    )
 
 
 # --- what a mesh builds ------------------------------------------------------------------
@@ -244,8 +231,8 @@ def test_missing_accepter_roles_are_all_reported() -> None:
     other = cdk.Stack(app, "Other", env=cdk.Environment(account="333333333333", region="us-east-1"))
     vpcs = [
         make_vpc(home, "Alpha", "10.0.0.0/16", isolated_only=True),
-        _imported(partner, 1),
-        _imported(other, 2),
+        imported_vpc(partner, 1),
+        imported_vpc(other, 2),
     ]
     with pytest.raises(ValidationError) as caught:
         PeeringMesh(home, "Mesh", vpcs=vpcs)
@@ -331,8 +318,8 @@ def test_too_few_vpcs_or_spokes() -> None:
 def test_more_than_125_peerings_on_the_hub_is_one_error() -> None:
     app = new_app()
     net = cdk.Stack(app, "Net", env=ENV)
-    hub = _imported(net, 0)
-    spokes = [_imported(net, i) for i in range(1, 127)]
+    hub = imported_vpc(net, 0)
+    spokes = [imported_vpc(net, i) for i in range(1, 127)]
     with pytest.raises(ValidationError) as caught:
         HubAndSpoke(net, "Star", hub=hub, spokes=spokes)
     assert [p.rule for p in caught.value.problems] == ["cdk_peering:peeringQuotaExceeded"]
@@ -342,8 +329,8 @@ def test_more_than_125_peerings_on_the_hub_is_one_error() -> None:
 def test_quota_warnings_come_once_per_vpc_and_route_table() -> None:
     app = new_app()
     net = cdk.Stack(app, "Net", env=ENV)
-    hub = _imported(net, 0, tables=2)
-    spokes = [_imported(net, i) for i in range(1, 52)]
+    hub = imported_vpc(net, 0, tables=2)
+    spokes = [imported_vpc(net, i) for i in range(1, 52)]
     star = HubAndSpoke(net, "Star", hub=hub, spokes=spokes, placement=TopologyPlacement.SCOPE)
 
     warnings = [
@@ -359,8 +346,8 @@ def test_quota_warnings_come_once_per_vpc_and_route_table() -> None:
 def test_declared_quotas_silence_the_warnings() -> None:
     app = new_app(**{"cdk-peering:activePeeringsPerVpcQuota": 60})
     net = cdk.Stack(app, "Net", env=ENV)
-    hub = _imported(net, 0)
-    spokes = [_imported(net, i) for i in range(1, 52)]
+    hub = imported_vpc(net, 0)
+    spokes = [imported_vpc(net, i) for i in range(1, 52)]
     star = HubAndSpoke(
         net,
         "Star",
@@ -392,7 +379,7 @@ def _limits(assembly: cdk.cx_api.CloudAssembly) -> tuple[int, int, int, int]:
 def test_a_mesh_far_above_one_stack_stays_within_every_limit() -> None:
     app = new_app(**{"cdk-peering:routesPerRouteTableQuota": 100})
     net = cdk.Stack(app, "Net", env=ENV)
-    vpcs = [_imported(net, i, tables=6) for i in range(14)]
+    vpcs = [imported_vpc(net, i, tables=6) for i in range(14)]
     mesh = PeeringMesh(net, "Mesh", vpcs=vpcs)
     cloud = app.synth()
 
@@ -414,11 +401,11 @@ def test_a_mesh_far_above_one_stack_stays_within_every_limit() -> None:
 def test_scope_placement_refuses_more_than_one_stack_holds() -> None:
     app = new_app()
     net = cdk.Stack(app, "Net", env=ENV)
-    vpcs = [_imported(net, i, tables=2) for i in range(14)]
+    vpcs = [imported_vpc(net, i, tables=2) for i in range(14)]
     # 13 VPCs: 78 pairs x (1 connection + 4 routes) = 390 resources, within 450.
     PeeringMesh(net, "Small", vpcs=vpcs[:13], placement=TopologyPlacement.SCOPE)
     other = cdk.Stack(app, "Other", env=ENV)
-    more = [_imported(other, i, tables=2) for i in range(20, 34)]
+    more = [imported_vpc(other, i, tables=2) for i in range(20, 34)]
     with pytest.raises(ValidationError, match="would put 455 resources into stack Other"):
         PeeringMesh(other, "Large", vpcs=more, placement=TopologyPlacement.SCOPE)
     assert other.node.try_find_child("Large") is None
@@ -506,7 +493,7 @@ def test_pair_count_of_a_mesh() -> None:
     # The n(n-1)/2 of the docs, on imported VPCs (cheap to build).
     app = new_app()
     net = cdk.Stack(app, "Net", env=ENV)
-    vpcs = [_imported(net, i) for i in range(7)]
+    vpcs = [imported_vpc(net, i) for i in range(7)]
     mesh = PeeringMesh(net, "Mesh", vpcs=vpcs, placement=TopologyPlacement.SCOPE)
     assert len(mesh.peering_connections) == len(list(itertools.combinations(vpcs, 2))) == 21
 
@@ -535,8 +522,8 @@ def test_layers_are_cut_by_route_table_and_a_table_never_split(
     monkeypatch.setattr(topology, "STACK_BUDGET", 12)
     app = new_app()
     net = cdk.Stack(app, "Net", env=ENV)
-    hub = _imported(net, 0, tables=3)
-    star = HubAndSpoke(net, "Star", hub=hub, spokes=[_imported(net, i) for i in range(1, 5)])
+    hub = imported_vpc(net, 0, tables=3)
+    star = HubAndSpoke(net, "Star", hub=hub, spokes=[imported_vpc(net, i) for i in range(1, 5)])
     names = sorted(stack.stack_name for stack in star.stacks)
     # Quota 50 per table > budget 12: the peerings alone in part 1, then a table per part.
     assert names[:4] == [
@@ -553,8 +540,8 @@ def test_layers_are_cut_by_route_table_and_a_table_never_split(
         HubAndSpoke(
             cdk.Stack(app, "Big", env=ENV),
             "Star",
-            hub=_imported(net, 100),
-            spokes=[_imported(net, i) for i in range(101, 114)],
+            hub=imported_vpc(net, 100),
+            spokes=[imported_vpc(net, i) for i in range(101, 114)],
         )
 
 
@@ -608,7 +595,7 @@ def test_raising_a_declared_quota_moves_nothing() -> None:
     def resources(**context: Any) -> dict[Key, dict[str, Any]]:
         app = new_app(**context)
         net = cdk.Stack(app, "Net", env=ENV)
-        PeeringMesh(net, "Mesh", vpcs=[_imported(net, i, tables=6) for i in range(4)])
+        PeeringMesh(net, "Mesh", vpcs=[imported_vpc(net, i, tables=6) for i in range(4)])
         return Assembly(app.synth()).peerings_and_routes()
 
     default = resources()
