@@ -111,6 +111,27 @@ def _vpc_env(facts: VpcFacts, stack: cdk.Stack, stack_env: tuple[str, str]) -> t
     return facts.env
 
 
+def _environment_mismatch(
+    here: _ScopeFacts, *, side: str, vpc_env: tuple[str, str], reason: str, fix: str
+) -> list[Finding]:
+    """Return the problem when one side's VPC is outside the stack's account or region.
+
+    The rule is ``cdk_peering:<side>Environment``; nothing when the two may be the same.
+    """
+    (account, region), (stack_account, stack_region) = vpc_env, here.env
+    if not (_differs(account, stack_account) or _differs(region, stack_region)):
+        return []
+    return [
+        Finding(
+            f"cdk_peering:{side}Environment",
+            f"The {side} VPC is in {account}/{region}, but the stack "
+            f"{here.stack.stack_name} is in {stack_account}/{stack_region}; {reason}",
+            fix,
+            error=True,
+        )
+    ]
+
+
 def _accepter_stack(requester_stack: cdk.Stack, account: str, region: str) -> cdk.Stack:
     """Return the stack that holds accepter sides in ``account``/``region``, made once.
 
@@ -467,22 +488,18 @@ class _Placement:
     def check(self, accepter: VpcFacts) -> list[Finding]:
         """Return the problems with where the peering's parts would go."""
         findings: list[Finding] = []
-        stack_account, stack_region = self.here.env
-        if _differs(self.requester_env[0], stack_account) or _differs(
-            self.requester_env[1], stack_region
-        ):
-            findings.append(
-                Finding(
-                    "cdk_peering:requesterEnvironment",
-                    f"The requester VPC is in {'/'.join(self.requester_env)}, but the "
-                    f"connection's stack {self.here.stack.stack_name} is in "
-                    f"{stack_account}/{stack_region}; a peering connection must be created "
-                    "in the requester's account and region.",
-                    "Define the VpcPeering in a stack of the requester VPC's account and "
-                    "region (or swap requester and accepter).",
-                    error=True,
-                )
+        stack_account = self.here.env[0]
+        findings.extend(
+            _environment_mismatch(
+                self.here,
+                side="requester",
+                vpc_env=self.requester_env,
+                reason="a peering connection must be created in the requester's account and "
+                "region.",
+                fix="Define the VpcPeering in a stack of the requester VPC's account and "
+                "region (or swap requester and accepter).",
             )
+        )
         if self.cross_account and self.role is None:
             findings.append(
                 Finding(
@@ -839,19 +856,17 @@ class VpcPeeringAccepter(Construct):
                     error=True,
                 )
             )
-        account, region = _vpc_env(accepter, here.stack, here.env)
-        if _differs(account, here.env[0]) or _differs(region, here.env[1]):
-            findings.append(
-                Finding(
-                    "cdk_peering:accepterEnvironment",
-                    f"The accepter VPC is in {account}/{region}, but this stack "
-                    f"{here.stack.stack_name} is in {here.env[0]}/{here.env[1]}; routes must "
-                    "be deployed in the account and region that own their route tables.",
-                    "Define the VpcPeeringAccepter in a stack of the accepter VPC's account "
-                    "and region.",
-                    error=True,
-                )
+        findings.extend(
+            _environment_mismatch(
+                here,
+                side="accepter",
+                vpc_env=_vpc_env(accepter, here.stack, here.env),
+                reason="routes must be deployed in the account and region that own their "
+                "route tables.",
+                fix="Define the VpcPeeringAccepter in a stack of the accepter VPC's account "
+                "and region.",
             )
+        )
         findings += _dns_findings(
             path,
             requester_vpc,

@@ -146,12 +146,8 @@ def test_cross_account_peering_with_an_accepter_role() -> None:
 
 
 def test_accepter_scope_places_the_accepter_side() -> None:
-    app = _app()
-    home = cdk.Stack(app, "Home", env=HOME)
-    away = cdk.Stack(app, "Away", env=OTHER_REGION)
+    app, home, _, a, b = _inter_region_pair()
     routes = cdk.Stack(app, "AwayRoutes", env=OTHER_REGION)
-    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
     peering = VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b, accepter_scope=routes)
 
     assert peering.accepter_side is not None
@@ -419,11 +415,8 @@ def test_accepter_side_is_checked_like_a_peering(
 
 
 def test_accepter_side_must_be_in_the_accepter_environment() -> None:
-    app = _app()
-    home = cdk.Stack(app, "Home", env=HOME)
-    away = cdk.Stack(app, "Away", env=OTHER_REGION)
-    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
-    with pytest.raises(ValidationError, match="cdk_peering:accepterEnvironment"):
+    _, home, _, _, b = _inter_region_pair()
+    with pytest.raises(ValidationError) as raised:
         VpcPeeringAccepter(
             home,
             "FromPartner",
@@ -431,6 +424,26 @@ def test_accepter_side_must_be_in_the_accepter_environment() -> None:
             requester_vpc=_partner_vpc(home),
             accepter_vpc=b,
         )
+    [problem] = raised.value.problems
+    assert (problem.path, problem.rule) == ("Home/FromPartner", "cdk_peering:accepterEnvironment")
+    assert problem.message.startswith(
+        "The accepter VPC is in 111111111111/eu-west-1, but the stack Home is in "
+        "111111111111/us-east-1; routes must be deployed"
+    )
+    assert "in a stack of the accepter VPC's account and region" in problem.fix
+    assert home.node.try_find_child("FromPartner") is None
+
+
+def test_requester_in_another_region_says_where_the_peering_belongs() -> None:
+    _, home, _, a, b = _inter_region_pair()
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(home, "P", requester_vpc=b, accepter_vpc=a)
+    [problem] = [p for p in raised.value.problems if p.rule == "cdk_peering:requesterEnvironment"]
+    assert problem.message.startswith(
+        "The requester VPC is in 111111111111/eu-west-1, but the stack Home is in "
+        "111111111111/us-east-1; a peering connection must be created in the requester's"
+    )
+    assert "(or swap requester and accepter)" in problem.fix
 
 
 def test_security_group_reference_across_an_inter_region_peering_fails_synth() -> None:
