@@ -61,10 +61,22 @@ def test_routes_reference_the_connection_so_they_are_created_after_it(
     peering = VpcPeering(stack, "Peering", requester_vpc=a, accepter_vpc=b)
 
     pcx = stack.get_logical_id(peering.peering_connection)
-    for route in peering.requester_routes + peering.accepter_routes:
+    routes = peering.requester_routes + peering.accepter_routes
+    assert (len(peering.requester_routes), len(peering.accepter_routes)) == (4, 4)
+    for route in routes:
         assert stack.resolve(route.vpc_peering_connection_id) == {"Ref": pcx}
-        assert route.gateway_id is None
-        assert route.nat_gateway_id is None
+    # In the template: every route to the peer VPCs goes through the connection, and only
+    # through it (no other target).
+    peer_cidrs = {"10.0.0.0/16", "10.1.0.0/16"}
+    template_routes = [
+        r["Properties"]
+        for r in Template.from_stack(stack).find_resources("AWS::EC2::Route").values()
+        if r["Properties"].get("DestinationCidrBlock") in peer_cidrs
+    ]
+    assert len(template_routes) == 8
+    for properties in template_routes:
+        assert set(properties) == {"RouteTableId", "DestinationCidrBlock", "VpcPeeringConnectionId"}
+        assert properties["VpcPeeringConnectionId"] == {"Ref": pcx}
 
 
 def test_secondary_cidr_block_gets_its_own_routes(stack: cdk.Stack) -> None:

@@ -9,7 +9,13 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_peering import PeerDestinations, ValidationError, VpcPeering
 from tests.conftest import ENV, new_app
-from tests.helpers import make_vpc
+from tests.helpers import (
+    destinations_by_table,
+    imported_vpc,
+    make_vpc,
+    peering_routes,
+    route_table_refs,
+)
 
 
 def _rules(error: ValidationError) -> list[str]:
@@ -140,11 +146,16 @@ def test_second_peering_across_stacks_of_one_app_is_caught() -> None:
 
 
 def test_separate_apps_do_not_share_state() -> None:
+    # The same two VPC ids (literal, not per-app tokens) peered once in each of two apps.
     for _ in range(2):
         stack = cdk.Stack(new_app(), "S", env=ENV)
-        a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
-        b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
-        VpcPeering(stack, "Peering", requester_vpc=a, accepter_vpc=b)
+        VpcPeering(
+            stack,
+            "Peering",
+            requester_vpc=imported_vpc(stack, 1),
+            accepter_vpc=imported_vpc(stack, 2),
+        )
+        Template.from_stack(stack).resource_count_is("AWS::EC2::VPCPeeringConnection", 1)
 
 
 # --- routes: transitive, edge-to-edge, conflicts ----------------------------------------
@@ -201,9 +212,19 @@ def test_longest_prefix_routes_resolve_that_conflict(stack: cdk.Stack) -> None:
     c = make_vpc(stack, "C", "10.1.0.0/16", isolated_only=True)
     first = ec2.SubnetSelection(subnets=[a.isolated_subnets[0]])
     second = ec2.SubnetSelection(subnets=[a.isolated_subnets[1]])
-    VpcPeering(stack, "AB", requester_vpc=a, accepter_vpc=b, requester_subnets=first)
-    VpcPeering(stack, "AC", requester_vpc=a, accepter_vpc=c, requester_subnets=second)
-    Template.from_stack(stack).resource_count_is("AWS::EC2::VPCPeeringConnection", 2)
+    ab = VpcPeering(stack, "AB", requester_vpc=a, accepter_vpc=b, requester_subnets=first)
+    ac = VpcPeering(stack, "AC", requester_vpc=a, accepter_vpc=c, requester_subnets=second)
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::EC2::VPCPeeringConnection", 2)
+    # Each of A's tables routes 10.1.0.0/16 through one peering only.
+    [first_table] = route_table_refs(stack, a, a.isolated_subnets[0])
+    [second_table] = route_table_refs(stack, a, a.isolated_subnets[1])
+    for peering, table, peer in ((ab, first_table, b), (ac, second_table, c)):
+        routes = peering_routes(template, stack.get_logical_id(peering.peering_connection))
+        assert destinations_by_table(routes) == {
+            table: {"10.1.0.0/16"},
+            **{peer_table: {"10.0.0.0/16"} for peer_table in route_table_refs(stack, peer)},
+        }
 
 
 # --- quotas ----------------------------------------------------------------------------

@@ -159,7 +159,19 @@ def test_peering_connection_id_finds_the_pair_either_way_round() -> None:
     a, b, c = _vpcs(net, 3)
     mesh = HubAndSpoke(net, "Star", hub=a, spokes=[b, c], placement=TopologyPlacement.SCOPE)
 
-    assert mesh.peering_connection_id(c, a) == mesh.peering_connection_id(a, c)
+    connections = {
+        net.resolve(connection.vpc_id)["Ref"] + net.resolve(connection.peer_vpc_id)["Ref"]: (
+            net.resolve(connection.ref)
+        )
+        for connection in net.node.find_all()
+        if isinstance(connection, ec2.CfnVPCPeeringConnection)
+    }
+    vpc_ids = [net.resolve(vpc.vpc_id)["Ref"] for vpc in (a, b, c)]
+    for spoke, vpc_id in ((b, vpc_ids[1]), (c, vpc_ids[2])):
+        expected = connections[vpc_ids[0] + vpc_id]  # the hub requests
+        assert net.resolve(mesh.peering_connection_id(a, spoke)) == expected
+        assert net.resolve(mesh.peering_connection_id(spoke, a)) == expected
+    assert mesh.peering_connection_id(a, b) != mesh.peering_connection_id(a, c)
     with pytest.raises(KeyError, match="does not peer"):
         mesh.peering_connection_id(b, c)
 
