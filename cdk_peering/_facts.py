@@ -38,6 +38,11 @@ def is_token(value: str) -> bool:
     return any(marker in value for marker in _TOKEN_MARKERS)
 
 
+def differs(left: str, right: str) -> bool:
+    """Tell whether two account ids, regions or VPC ids are known to differ (no token)."""
+    return left != right and not is_token(left) and not is_token(right)
+
+
 def parse_network(cidr: str) -> IpNetwork | None:
     """Parse a literal CIDR leniently (host bits allowed); None for tokens and bad text."""
     if is_token(cidr):

@@ -18,7 +18,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from ._facts import is_token
+from ._facts import differs, is_token
 from .errors import Problem, ValidationError, child_path
 
 ACCEPT_ACTION = "ec2:AcceptVpcPeeringConnection"
@@ -121,6 +121,11 @@ class PeeringAccepterRole(Construct):
         """Every VPC the role may accept peerings for: ``accepter_vpc`` first."""
         self.requester_account = requester_account
         """The account the role trusts."""
+        self.requester_region: str = requester_region or stack.region
+        """The region of the requester VPCs whose requests the role may accept."""
+        self.requester_vpc_id: str | None = requester_vpc_id
+        """The one requester VPC whose requests the role may accept; None: any VPC of
+        ``requester_account`` in ``requester_region``."""
 
         requester_vpc_arn = stack.format_arn(
             service="ec2",
@@ -184,6 +189,57 @@ class PeeringAccepterRole(Construct):
         cdk.Validations.of(self.role).acknowledge(
             cdk.Acknowledgment(id=_nag_wildcard_id(stack), reason=_WILDCARD_REASON)
         )
+
+
+def role_mismatches(
+    role: PeeringAccepterRole,
+    *,
+    requester_account: str,
+    requester_region: str,
+    requester_vpc_id: str,
+    accepter_vpc: ec2.IVpc,
+) -> list[str]:
+    """Return why ``role`` could not accept this peering; empty when nothing known stops it.
+
+    Each reason is a clause ("it trusts account ..."). Tokens are not judged. A VPC counts
+    as covered when it is one of the role's VPC objects or has the same literal id.
+    """
+    reasons: list[str] = []
+    if differs(role.requester_account, requester_account):
+        reasons.append(
+            f"it trusts account {role.requester_account}, not the requester's account "
+            f"{requester_account}"
+        )
+    if differs(role.requester_region, requester_region):
+        reasons.append(
+            f"its condition matches requester VPCs in {role.requester_region}, not in "
+            f"{requester_region} where the requester VPC is (give requester_region="
+            f"{requester_region!r})"
+        )
+    if role.requester_vpc_id is not None and differs(role.requester_vpc_id, requester_vpc_id):
+        reasons.append(
+            f"it accepts requests only from {role.requester_vpc_id}, not from the requester "
+            f"VPC {requester_vpc_id}"
+        )
+    if not any(_may_be_same_vpc(vpc, accepter_vpc) for vpc in role.accepter_vpcs):
+        covered = ", ".join(vpc.node.path for vpc in role.accepter_vpcs)
+        reasons.append(
+            f"it may accept only for {covered}, not for {accepter_vpc.node.path} (add it to "
+            "more_accepter_vpcs)"
+        )
+    return reasons
+
+
+def _may_be_same_vpc(left: ec2.IVpc, right: ec2.IVpc) -> bool:
+    """Tell whether two VPC objects may be the same VPC.
+
+    The same object, or the same id; a literal id and a token cannot be told apart. Two
+    different tokens are two VPCs (each VPC built in the app has its own).
+    """
+    if left is right:
+        return True
+    ids = (left.vpc_id, right.vpc_id)
+    return ids[0] == ids[1] or is_token(ids[0]) != is_token(ids[1])
 
 
 def _nag_wildcard_id(stack: cdk.Stack) -> str:

@@ -14,9 +14,9 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from . import _rules
-from ._facts import SubnetFacts, VpcFacts, is_token, select_subnets, vpc_facts
+from ._facts import SubnetFacts, VpcFacts, differs, is_token, select_subnets, vpc_facts
 from ._rules import Finding, PeeringPlan, PlannedRoute, Registry
-from .accepter_role import PeeringAccepterRole
+from .accepter_role import PeeringAccepterRole, role_mismatches
 from .dns import PeeringDnsResolution, PeeringSide, dns_problems
 from .errors import Problem, ValidationError, child_path
 from .security_groups import InterRegionSecurityGroupCheck
@@ -99,11 +99,6 @@ def _scope_facts(scope: IConstruct) -> _ScopeFacts:
     return known
 
 
-def _differs(left: str, right: str) -> bool:
-    """Tell whether two account ids (or regions) are known to differ."""
-    return left != right and not is_token(left) and not is_token(right)
-
-
 def _vpc_env(facts: VpcFacts, stack: cdk.Stack, stack_env: tuple[str, str]) -> tuple[str, str]:
     """Return a VPC's (account, region), reading it only when it can differ from ``stack``'s."""
     if facts.built_in_app and facts.stack is stack:
@@ -119,7 +114,7 @@ def _environment_mismatch(
     The rule is ``cdk_peering:<side>Environment``; nothing when the two may be the same.
     """
     (account, region), (stack_account, stack_region) = vpc_env, here.env
-    if not (_differs(account, stack_account) or _differs(region, stack_region)):
+    if not (differs(account, stack_account) or differs(region, stack_region)):
         return []
     return [
         Finding(
@@ -132,21 +127,32 @@ def _environment_mismatch(
     ]
 
 
+def _accepter_stack_id(requester_stack: cdk.Stack, account: str, region: str) -> str:
+    return f"{requester_stack.node.id}-PeeringAccepter-{account}-{region}"
+
+
+def _find_accepter_stack(requester_stack: cdk.Stack, account: str, region: str) -> cdk.Stack | None:
+    """Return the stack that holds accepter sides in ``account``/``region``, if made."""
+    parent = requester_stack.node.scope
+    assert isinstance(parent, Construct)
+    existing = parent.node.try_find_child(_accepter_stack_id(requester_stack, account, region))
+    return existing if isinstance(existing, cdk.Stack) else None
+
+
 def _accepter_stack(requester_stack: cdk.Stack, account: str, region: str) -> cdk.Stack:
     """Return the stack that holds accepter sides in ``account``/``region``, made once.
 
     It is a sibling of the requester's stack, so it deploys after it (it reads the
     connection id) without the accepter VPC's own stack depending on the requester's.
     """
+    existing = _find_accepter_stack(requester_stack, account, region)
+    if existing is not None:
+        return existing
     parent = requester_stack.node.scope
     assert isinstance(parent, Construct)
-    stack_id = f"{requester_stack.node.id}-PeeringAccepter-{account}-{region}"
-    existing = parent.node.try_find_child(stack_id)
-    if isinstance(existing, cdk.Stack):
-        return existing
     stack = cdk.Stack(
         parent,
-        stack_id,
+        _accepter_stack_id(requester_stack, account, region),
         env=cdk.Environment(account=account, region=region),
         description=(
             f"Accepter side (routes, DNS options) of the VPC peering connections requested "
@@ -255,7 +261,9 @@ class VpcPeering(Construct):
         requester = vpc_facts(requester_vpc)
         accepter = vpc_facts(accepter_vpc)
         own_account, own_region = _vpc_env(accepter, here.stack, here.env)
+        role_construct: PeeringAccepterRole | None = None
         if isinstance(accepter_role, PeeringAccepterRole):
+            role_construct = accepter_role
             # jsii classes implement their interfaces, though type checkers cannot always tell.
             accepter_role = cast(iam.IRole, accepter_role.role)
         placement = _Placement(
@@ -264,8 +272,19 @@ class VpcPeering(Construct):
             account=accepter_account or own_account,
             region=accepter_region or own_region,
             role=accepter_role,
+            accepter_role=role_construct,
             scope=accepter_scope,
             requester_only=bool(requester_only),
+            accepter_options=tuple(
+                name
+                for name, value in (
+                    ("accepter_scope", accepter_scope),
+                    ("accepter_subnets", accepter_subnets),
+                    ("requester_destinations", requester_destinations),
+                )
+                if value is not None
+            ),
+            side_id=path.replace("/", "-"),
         )
         plan = _plan(
             path=path,
@@ -278,7 +297,7 @@ class VpcPeering(Construct):
             peerings_quota=(peerings_per_vpc_quota, here.state.peerings_quota_context),
             routes_quota=(routes_per_route_table_quota, here.state.routes_quota_context),
             sides=("Requester",) if placement.requester_only else ("Requester", "Accepter"),
-            findings=placement.check(accepter)
+            findings=placement.check(requester, accepter)
             + _dns_findings(
                 path,
                 requester_vpc,
@@ -318,7 +337,7 @@ class VpcPeering(Construct):
         # node.default_child finds it: the child named "Resource".
         self.peering_connection_id: str = self.peering_connection.ref
         """The id of the peering connection (pcx-...)."""
-        self.accepter_side: Construct | None = placement.accepter_side(self, path, accepter)
+        self.accepter_side: Construct | None = placement.accepter_side(self, accepter)
         """The construct that holds the accepter's routes: this one when both VPCs share an
         account and region, one in a stack of the accepter's; None when requester_only."""
         self.requester_routes: list[ec2.CfnRoute] = []
@@ -467,41 +486,91 @@ class _Placement:
     region: str
     """The accepter's region."""
     role: iam.IRole | None
+    accepter_role: PeeringAccepterRole | None
+    """The role when it is a PeeringAccepterRole of this app (what it accepts is known)."""
     scope: Construct | None
     requester_only: bool
+    accepter_options: tuple[str, ...]
+    """The accepter-side props given (accepter_scope, accepter_subnets, ...)."""
+    side_id: str
+    """The id of the construct that holds the accepter side in another stack."""
 
     @property
     def cross_account(self) -> bool:
         """Tell whether the accepter is in another account than the connection's stack."""
-        return _differs(self.here.env[0], self.account)
+        return differs(self.here.env[0], self.account)
 
     @property
     def cross_region(self) -> bool:
         """Tell whether the accepter is in another region than the connection's stack."""
-        return _differs(self.here.env[1], self.region)
+        return differs(self.here.env[1], self.region)
 
     @property
     def crosses_environments(self) -> bool:
         """Tell whether the two sides are in different accounts or regions."""
         return self.cross_account or self.cross_region
 
-    def check(self, accepter: VpcFacts) -> list[Finding]:
+    def check(self, requester: VpcFacts, accepter: VpcFacts) -> list[Finding]:
         """Return the problems with where the peering's parts would go."""
-        findings: list[Finding] = []
-        stack_account = self.here.env[0]
-        findings.extend(
-            _environment_mismatch(
-                self.here,
-                side="requester",
-                vpc_env=self.requester_env,
-                reason="a peering connection must be created in the requester's account and "
-                "region.",
-                fix="Define the VpcPeering in a stack of the requester VPC's account and "
-                "region (or swap requester and accepter).",
-            )
+        findings = _environment_mismatch(
+            self.here,
+            side="requester",
+            vpc_env=self.requester_env,
+            reason="a peering connection must be created in the requester's account and region.",
+            fix="Define the VpcPeering in a stack of the requester VPC's account and "
+            "region (or swap requester and accepter).",
         )
-        if self.cross_account and self.role is None:
+        findings += self._unknown_environment()
+        findings += self._check_role(requester, accepter)
+        if self.requester_only and self.accepter_options:
             findings.append(
+                Finding(
+                    "cdk_peering:requesterOnlyWithAccepterOptions",
+                    f"requester_only is set, but {' and '.join(self.accepter_options)} "
+                    f"{'is' if len(self.accepter_options) == 1 else 'are'} given: they shape "
+                    "the accepter side, which this app does not manage.",
+                    "Give either requester_only or the accepter-side options.",
+                    error=True,
+                )
+            )
+        elif self.scope is not None:
+            findings.extend(self._check_scope(accepter))
+        if not self.requester_only and (self.scope is not None or self.crosses_environments):
+            findings.extend(self._check_side_id())
+        return findings
+
+    def _unknown_environment(self) -> list[Finding]:
+        """Return the problem when the accepter's environment is known but the stack's not."""
+        unknown = [
+            f"{what} {theirs}"
+            for what, theirs, ours in (
+                ("account", self.account, self.here.env[0]),
+                ("region", self.region, self.here.env[1]),
+            )
+            if is_token(ours) and not is_token(theirs)
+        ]
+        if not unknown:
+            return []
+        stack = self.here.stack.stack_name
+        return [
+            Finding(
+                "cdk_peering:requesterEnvironmentUnknown",
+                f"The accepter VPC is in {' and '.join(unknown)}, but the stack {stack} is "
+                "environment-agnostic: whether the peering crosses accounts or regions "
+                "(PeerOwnerId, PeerRegion, the accepter role, the stack of the accepter's "
+                "routes) cannot be told.",
+                f"Give the stack {stack} an explicit env=cdk.Environment(account=..., "
+                "region=...), or leave accepter_account and accepter_region out for an "
+                "accepter in the stack's own environment.",
+                error=True,
+            )
+        ]
+
+    def _check_role(self, requester: VpcFacts, accepter: VpcFacts) -> list[Finding]:
+        """Return the problems with the accepter role (missing, not needed, mismatched)."""
+        stack_account = self.here.env[0]
+        if self.cross_account and self.role is None:
+            return [
                 Finding(
                     "cdk_peering:accepterRoleMissing",
                     f"The accepter VPC is in account {self.account}, the requester in "
@@ -513,9 +582,11 @@ class _Placement:
                     "a role made elsewhere).",
                     error=True,
                 )
-            )
-        if self.role is not None and not self.cross_account:
-            findings.append(
+            ]
+        if self.role is None:
+            return []
+        if not is_token(stack_account) and stack_account == self.account:
+            return [
                 Finding(
                     "cdk_peering:accepterRoleNotNeeded",
                     f"accepter_role is given, but both VPCs are in account {stack_account}: "
@@ -523,26 +594,44 @@ class _Placement:
                     "Leave accepter_role out.",
                     error=True,
                 )
+            ]
+        if self.accepter_role is not None:
+            reasons = role_mismatches(
+                self.accepter_role,
+                requester_account=stack_account,
+                requester_region=self.here.env[1],
+                requester_vpc_id=requester.vpc_id,
+                accepter_vpc=accepter.vpc,
             )
-        if self.scope is not None:
-            findings.extend(self._check_scope(accepter))
-        return findings
+            where = self.accepter_role.node.path
+        else:
+            role_account = cdk.Arn.split(
+                self.role.role_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME
+            ).account
+            reasons = (
+                [f"it is in account {role_account}, not the accepter's account {self.account}"]
+                if role_account is not None and differs(role_account, self.account)
+                else []
+            )
+            where = self.role.role_arn
+        if not reasons:
+            return []
+        return [
+            Finding(
+                "cdk_peering:accepterRoleMismatch",
+                f"accepter_role {where} cannot accept this peering: {'; '.join(reasons)}. "
+                "CloudFormation's accept would be denied and the stack would fail.",
+                "Give a role in the accepter's account that trusts the requester's account, "
+                "names the requester's region and VPC (or none) and covers the accepter VPC.",
+                error=True,
+            )
+        ]
 
     def _check_scope(self, accepter: VpcFacts) -> list[Finding]:
         assert self.scope is not None
-        if self.requester_only:
-            return [
-                Finding(
-                    "cdk_peering:requesterOnlyWithAccepterScope",
-                    "requester_only is set, so there is no accepter side to place in "
-                    "accepter_scope.",
-                    "Give one of requester_only and accepter_scope.",
-                    error=True,
-                )
-            ]
         stack = cdk.Stack.of(self.scope)
         findings: list[Finding] = []
-        if _differs(stack.account, self.account) or _differs(stack.region, self.region):
+        if differs(stack.account, self.account) or differs(stack.region, self.region):
             findings.append(
                 Finding(
                     "cdk_peering:accepterScopeEnvironment",
@@ -554,21 +643,40 @@ class _Placement:
                     error=True,
                 )
             )
-        if self.crosses_environments and accepter.built_in_app and stack is accepter.stack:
+        if accepter.built_in_app and stack is accepter.stack and stack is not self.here.stack:
             findings.append(
                 Finding(
                     "cdk_peering:accepterScopeCycle",
                     f"accepter_scope is in {stack.stack_name}, the accepter VPC's own stack: "
                     "the connection needs that stack's VPC id first and the accepter routes "
-                    "need the connection's id, a dependency cycle across environments.",
+                    "need the connection's id, a dependency cycle between the two stacks.",
                     "Put the accepter side in another stack of the accepter's account and "
-                    "region, or leave accepter_scope out to let the library make one.",
+                    "region, or leave accepter_scope out (the library makes one across "
+                    "environments, and uses this construct otherwise).",
                     error=True,
                 )
             )
         return findings
 
-    def accepter_side(self, peering: Construct, path: str, accepter: VpcFacts) -> Construct | None:
+    def _check_side_id(self) -> list[Finding]:
+        """Return the problem when the accepter side's id is taken where it would go."""
+        parent: Construct | None = self.scope or _find_accepter_stack(
+            self.here.stack, self.account, self.region
+        )
+        if parent is None or parent.node.try_find_child(self.side_id) is None:
+            return []
+        return [
+            Finding(
+                "cdk_peering:accepterSideClash",
+                f"The accepter side would be {parent.node.path}/{self.side_id}, which another "
+                "peering's accepter side already is (construct paths that differ only in '/' "
+                "and '-' map to the same id there).",
+                "Give this VpcPeering (or its parent) another id.",
+                error=True,
+            )
+        ]
+
+    def accepter_side(self, peering: Construct, accepter: VpcFacts) -> Construct | None:
         """Make the construct the accepter's routes go into; wire the stack dependencies."""
         requester_stack = self.here.stack
         if self.crosses_environments:
@@ -584,7 +692,7 @@ class _Placement:
         if self.scope is None and not self.crosses_environments:
             return peering
         parent = self.scope or _accepter_stack(requester_stack, self.account, self.region)
-        side = Construct(parent, path.replace("/", "-"))
+        side = Construct(parent, self.side_id)
         cdk.CrossStackReferences.of(side).consume(cdk.ReferenceStrength.WEAK)
         side_stack = cdk.Stack.of(side)
         if side_stack is not requester_stack:

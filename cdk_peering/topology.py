@@ -47,11 +47,11 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from . import _rules
-from ._facts import SiblingCache, VpcFacts, is_token, vpc_facts
+from ._facts import SiblingCache, VpcFacts, differs, is_token, vpc_facts
 from ._rules import Finding, PeeringPlan, PlannedRoute
-from .accepter_role import PeeringAccepterRole
+from .accepter_role import PeeringAccepterRole, role_mismatches
 from .errors import Problem, ValidationError, child_path
-from .peering import _differs, _plan, _scope_facts, _ScopeFacts, _vpc_env, _warn, new_route
+from .peering import _plan, _scope_facts, _ScopeFacts, _vpc_env, _warn, new_route
 from .security_groups import InterRegionSecurityGroupCheck
 
 STACK_BUDGET = 450
@@ -112,11 +112,11 @@ class _Pair:
 
     @property
     def cross_account(self) -> bool:
-        return _differs(self.requester.env[0], self.accepter.env[0])
+        return differs(self.requester.env[0], self.accepter.env[0])
 
     @property
     def cross_region(self) -> bool:
-        return _differs(self.requester.env[1], self.accepter.env[1])
+        return differs(self.requester.env[1], self.accepter.env[1])
 
     def sides_of(self, route: PlannedRoute) -> tuple[_Side, _Side]:
         """Return (the VPC whose route table holds ``route``, the VPC it points into)."""
@@ -170,7 +170,7 @@ class _Topology(Construct):
                 sides=("Requester", "Accepter"),
                 findings=findings,
             )
-            cross_account = _differs(requester.env[0], accepter.env[0])
+            cross_account = differs(requester.env[0], accepter.env[0])
             role = roles.get(accepter.env[0]) if cross_account else None
             built.append(_Pair(requester, accepter, plan, role))
         results = _rules.check_topology([pair.plan for pair in built], here.state.registry)
@@ -413,7 +413,7 @@ def _scope_problems(path: str, here: _ScopeFacts, sides: list[_Side], total: int
             "side in a stack of its own account and region.",
         )
         for side in sides
-        if _differs(side.env[0], here.env[0]) or _differs(side.env[1], here.env[1])
+        if differs(side.env[0], here.env[0]) or differs(side.env[1], here.env[1])
     ]
     if total > STACK_BUDGET:
         problems.append(
@@ -445,7 +445,7 @@ def _role_findings(
 ) -> list[Finding]:
     """Return the problems with the accepter role of one pair."""
     account = accepter.env[0]
-    if not _differs(requester.env[0], account):
+    if not differs(requester.env[0], account):
         return []
     role = roles.get(account)
     if role is None:
@@ -462,25 +462,30 @@ def _role_findings(
                 error=True,
             )
         ]
-    if isinstance(role, PeeringAccepterRole) and (
-        _differs(role.requester_account, requester.env[0])
-        or not any(vpc is accepter.vpc for vpc in role.accepter_vpcs)
-    ):
-        covered = ", ".join(vpc.node.path for vpc in role.accepter_vpcs)
-        return [
-            Finding(
-                "cdk_peering:accepterRoleMismatch",
-                f"accepter_roles[{account!r}] is {role.node.path}, which lets account "
-                f"{role.requester_account} accept peerings to {covered}; the peering "
-                f"{requester.facts.path} -> {accepter.facts.path} needs a role that trusts "
-                f"account {requester.env[0]} and may accept for {accepter.facts.path}.",
-                "Give the PeeringAccepterRole every accepter VPC of that account "
-                "(more_accepter_vpcs=[...]); when several accounts request peerings to it, "
-                "give an iam.IRole that trusts them all.",
-                error=True,
-            )
-        ]
-    return []
+    if not isinstance(role, PeeringAccepterRole):
+        return []
+    reasons = role_mismatches(
+        role,
+        requester_account=requester.env[0],
+        requester_region=requester.env[1],
+        requester_vpc_id=requester.facts.vpc_id,
+        accepter_vpc=accepter.vpc,
+    )
+    if not reasons:
+        return []
+    return [
+        Finding(
+            "cdk_peering:accepterRoleMismatch",
+            f"accepter_roles[{account!r}] is {role.node.path}, which cannot accept the "
+            f"peering {requester.facts.path} -> {accepter.facts.path}: "
+            f"{'; '.join(reasons)}.",
+            "Give the PeeringAccepterRole every accepter VPC of that account "
+            "(more_accepter_vpcs=[...]) and the requesters' account and region, with no "
+            "requester_vpc_id; when several accounts or regions request peerings to it, give "
+            "an iam.IRole that trusts them all.",
+            error=True,
+        )
+    ]
 
 
 def _output_problems(path: str, sides: list[_Side], pairs: list[_Pair]) -> list[Problem]:

@@ -7,8 +7,11 @@ from pathlib import Path
 from typing import Any, cast
 
 import aws_cdk as cdk
+import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
+
+from cdk_peering import Problem, ValidationError
 
 PUBLIC_AND_ISOLATED = [
     ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC),
@@ -47,6 +50,13 @@ def imported_vpc(scope: cdk.Stack, index: int, *, tables: int = 1) -> ec2.IVpc:
         isolated_subnet_ids=[f"subnet-{index:04x}{t:04x}" for t in range(tables)],
         isolated_subnet_route_table_ids=[f"rtb-{index:04x}{t:04x}" for t in range(tables)],
     )
+
+
+def only_problem(raised: pytest.ExceptionInfo[ValidationError], path: str, rule: str) -> Problem:
+    """Return the one problem of a ValidationError, checking its construct path and rule."""
+    [problem] = raised.value.problems
+    assert (problem.path, problem.rule) == (path, rule)
+    return problem
 
 
 def peering_routes(template: Template, connection_logical_id: str) -> list[dict[str, Any]]:

@@ -11,10 +11,17 @@ import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
+from constructs import Construct
 
-from cdk_peering import ValidationError, VpcPeering, VpcPeeringAccepter, allow_from_peer
+from cdk_peering import (
+    PeeringAccepterRole,
+    ValidationError,
+    VpcPeering,
+    VpcPeeringAccepter,
+    allow_from_peer,
+)
 from tests.conftest import new_app
-from tests.helpers import deploy_order, make_vpc
+from tests.helpers import deploy_order, imported_vpc, make_vpc, only_problem
 
 HOME = cdk.Environment(account="111111111111", region="us-east-1")
 OTHER_REGION = cdk.Environment(account="111111111111", region="eu-west-1")
@@ -215,7 +222,12 @@ def test_foundation_rules_apply_across_regions() -> None:
         ("requester_in_another_region", "cdk_peering:requesterEnvironment"),
         ("accepter_scope_in_accepter_vpc_stack", "cdk_peering:accepterScopeCycle"),
         ("accepter_scope_in_wrong_region", "cdk_peering:accepterScopeEnvironment"),
-        ("requester_only_with_accepter_scope", "cdk_peering:requesterOnlyWithAccepterScope"),
+        ("requester_only_with_accepter_scope", "cdk_peering:requesterOnlyWithAccepterOptions"),
+        ("requester_only_with_accepter_subnets", "cdk_peering:requesterOnlyWithAccepterOptions"),
+        ("scope_in_accepter_vpc_stack_same_region", "cdk_peering:accepterScopeCycle"),
+        ("role_trusting_another_account", "cdk_peering:accepterRoleMismatch"),
+        ("role_for_another_accepter_vpc", "cdk_peering:accepterRoleMismatch"),
+        ("role_arn_in_another_account", "cdk_peering:accepterRoleMismatch"),
     ],
 )
 def test_misplaced_parts_are_rejected(case: str, rule: str) -> None:
@@ -226,6 +238,8 @@ def test_misplaced_parts_are_rejected(case: str, rule: str) -> None:
     a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
     b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
     c = make_vpc(partner, "C", "10.2.0.0/16", isolated_only=True)
+    near = cdk.Stack(app, "Near", env=HOME)
+    near_vpc = make_vpc(near, "Vpc", "10.3.0.0/16", isolated_only=True)
     role = iam.Role.from_role_arn(home, "Role", "arn:aws:iam::222222222222:role/accept")
     cases: dict[str, dict[str, Any]] = {
         "cross_account_without_role": {"requester_vpc": a, "accepter_vpc": c},
@@ -246,6 +260,41 @@ def test_misplaced_parts_are_rejected(case: str, rule: str) -> None:
             "accepter_vpc": b,
             "requester_only": True,
             "accepter_scope": cdk.Stack(app, "Routes", env=OTHER_REGION),
+        },
+        "requester_only_with_accepter_subnets": {
+            "requester_vpc": a,
+            "accepter_vpc": b,
+            "requester_only": True,
+            "accepter_subnets": ec2.SubnetSelection(subnet_group_name="Isolated"),
+        },
+        "scope_in_accepter_vpc_stack_same_region": {
+            "requester_vpc": a,
+            "accepter_vpc": near_vpc,
+            "accepter_scope": near,
+        },
+        "role_trusting_another_account": {
+            "requester_vpc": a,
+            "accepter_vpc": c,
+            "accepter_role": PeeringAccepterRole(
+                partner, "Other", requester_account="333333333333", accepter_vpc=c
+            ),
+        },
+        "role_for_another_accepter_vpc": {
+            "requester_vpc": a,
+            "accepter_vpc": c,
+            "accepter_role": PeeringAccepterRole(
+                partner,
+                "ForD",
+                requester_account="111111111111",
+                accepter_vpc=make_vpc(partner, "D", "10.4.0.0/16", isolated_only=True),
+            ),
+        },
+        "role_arn_in_another_account": {
+            "requester_vpc": a,
+            "accepter_vpc": c,
+            "accepter_role": iam.Role.from_role_arn(
+                home, "Elsewhere", "arn:aws:iam::333333333333:role/accept"
+            ),
         },
     }
     props = cases[case]
@@ -424,8 +473,7 @@ def test_accepter_side_must_be_in_the_accepter_environment() -> None:
             requester_vpc=_partner_vpc(home),
             accepter_vpc=b,
         )
-    [problem] = raised.value.problems
-    assert (problem.path, problem.rule) == ("Home/FromPartner", "cdk_peering:accepterEnvironment")
+    problem = only_problem(raised, "Home/FromPartner", "cdk_peering:accepterEnvironment")
     assert problem.message.startswith(
         "The accepter VPC is in 111111111111/eu-west-1, but the stack Home is in "
         "111111111111/us-east-1; routes must be deployed"
@@ -469,3 +517,63 @@ def test_cidr_rules_from_an_inter_region_peer_are_fine() -> None:
         "AWS::EC2::SecurityGroup",
         {"SecurityGroupIngress": [Match.object_like({"CidrIp": "10.1.0.0/16", "FromPort": 443})]},
     )
+
+
+def test_an_accepter_elsewhere_needs_a_stack_with_an_environment() -> None:
+    app = _app()
+    agnostic = cdk.Stack(app, "Agnostic")
+    a = make_vpc(agnostic, "A", "10.0.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(
+            agnostic,
+            "P",
+            requester_vpc=a,
+            accepter_vpc=imported_vpc(agnostic, 50),
+            accepter_account="222222222222",
+            accepter_region="eu-west-1",
+        )
+    problem = only_problem(raised, "Agnostic/P", "cdk_peering:requesterEnvironmentUnknown")
+    assert problem.message.startswith(
+        "The accepter VPC is in account 222222222222 and region eu-west-1, but the stack "
+        "Agnostic is environment-agnostic"
+    )
+    assert "env=cdk.Environment(account=..., region=...)" in problem.fix
+    # Both sides in the stack's own (unknown) environment: nothing to tell apart.
+    VpcPeering(agnostic, "Q", requester_vpc=a, accepter_vpc=imported_vpc(agnostic, 60))
+
+
+def test_a_role_for_requesters_of_another_region_is_an_error() -> None:
+    app, home, _, a, _ = _inter_region_pair()
+    partner = cdk.Stack(
+        app, "Partner", env=cdk.Environment(account="222222222222", region="eu-west-1")
+    )
+    c = make_vpc(partner, "C", "10.2.0.0/16", isolated_only=True)
+    role = PeeringAccepterRole(partner, "Role", requester_account="111111111111", accepter_vpc=c)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(home, "P", requester_vpc=a, accepter_vpc=c, accepter_role=role)
+    problem = only_problem(raised, "Home/P", "cdk_peering:accepterRoleMismatch")
+    assert problem.message == (
+        "accepter_role Partner/Role cannot accept this peering: its condition matches "
+        "requester VPCs in eu-west-1, not in us-east-1 where the requester VPC is (give "
+        "requester_region='us-east-1'). CloudFormation's accept would be denied and the stack "
+        "would fail."
+    )
+    fixed = PeeringAccepterRole(
+        partner,
+        "Fixed",
+        requester_account="111111111111",
+        requester_region="us-east-1",
+        accepter_vpc=c,
+    )
+    VpcPeering(home, "Q", requester_vpc=a, accepter_vpc=c, accepter_role=fixed)
+
+
+def test_accepter_sides_whose_ids_would_clash_are_an_error() -> None:
+    _, home, away, a, b = _inter_region_pair()
+    c = make_vpc(away, "C", "10.2.0.0/16", isolated_only=True)
+    VpcPeering(Construct(home, "P"), "Q", requester_vpc=a, accepter_vpc=b)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(home, "P-Q", requester_vpc=a, accepter_vpc=c)
+    problem = only_problem(raised, "Home/P-Q", "cdk_peering:accepterSideClash")
+    assert "Home-PeeringAccepter-111111111111-eu-west-1/Home-P-Q" in problem.message
+    assert home.node.try_find_child("P-Q") is None

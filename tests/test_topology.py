@@ -524,7 +524,39 @@ def test_an_accepter_role_for_another_vpc_is_an_error() -> None:
     assert [(p.path, p.rule) for p in caught.value.problems] == [
         ("Home/Mesh/Alpha/ToPartnerTwo", "cdk_peering:accepterRoleMismatch")
     ]
-    assert "lets account 111111111111 accept peerings to Partner/One" in str(caught.value)
+    assert (
+        "Home/Mesh/Alpha/ToPartnerTwo] accepter_roles['222222222222'] is Partner/Role, which "
+        "cannot accept the peering Home/Alpha -> Partner/Two: it may accept only for "
+        "Partner/One, not for Partner/Two (add it to more_accepter_vpcs)."
+    ) in str(caught.value)
+
+
+def test_an_accepter_role_for_requesters_of_another_region_is_an_error() -> None:
+    # The hub requests from us-east-1; the role's condition names the requester region,
+    # which defaults to the role's own (eu-west-1): the accept would be denied.
+    app = new_app()
+    home = cdk.Stack(app, "Home", env=ENV)
+    away = cdk.Stack(app, "Away", env=cdk.Environment(account="222222222222", region="eu-west-1"))
+    hub = make_vpc(home, "Hub", "10.0.0.0/16", isolated_only=True)
+    spoke = make_vpc(away, "Spoke", "10.1.0.0/16", isolated_only=True)
+    wrong = PeeringAccepterRole(away, "Wrong", requester_account="111111111111", accepter_vpc=spoke)
+    with pytest.raises(ValidationError) as caught:
+        HubAndSpoke(home, "Star", hub=hub, spokes=[spoke], accepter_roles={"222222222222": wrong})
+    [problem] = caught.value.problems
+    assert problem.rule == "cdk_peering:accepterRoleMismatch"
+    assert (
+        "its condition matches requester VPCs in eu-west-1, not in us-east-1 where the "
+        "requester VPC is (give requester_region='us-east-1')"
+    ) in problem.message
+
+    right = PeeringAccepterRole(
+        away,
+        "Right",
+        requester_account="111111111111",
+        requester_region="us-east-1",
+        accepter_vpc=spoke,
+    )
+    HubAndSpoke(home, "Star", hub=hub, spokes=[spoke], accepter_roles={"222222222222": right})
 
 
 def test_layers_are_cut_by_route_table_and_a_table_never_split(
