@@ -10,14 +10,18 @@ peer security groups" and "VPC peering limitations"):
 
 ``allow_from_peer`` writes the CIDR rules. ``InterRegionSecurityGroupCheck`` finds, at
 synth time, every rule that references a security group of an inter-region peer VPC, as
-``sg_a.connections.allow_from(sg_b, port)`` does when ``sg_b`` is in such a VPC.
+``sg_a.connections.allow_from(sg_b, port)`` or
+``sg_a.add_ingress_rule(ec2.Peer.security_group_id(sg_b.security_group_id), port)`` does
+when ``sg_b`` is in such a VPC.
 """
 
 from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
+from typing import Any
 
+import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_ec2 as ec2
 from constructs import IConstruct, IValidation
@@ -92,7 +96,9 @@ class InterRegionSecurityGroupCheck:
     Checked: ``AWS::EC2::SecurityGroupIngress`` and ``AWS::EC2::SecurityGroupEgress``
     resources, wherever CDK placed them (``connections.allow_from`` puts the rule of the
     other group in the caller's stack), and the inline rules of an
-    ``AWS::EC2::SecurityGroup`` given as lists. A security group belongs to a VPC when its
+    ``AWS::EC2::SecurityGroup``, as an L1's lists or as an ``ec2.SecurityGroup`` renders
+    them (``add_ingress_rule(ec2.Peer.security_group_id(...), port)`` and its egress
+    equivalent write inline rules). A security group belongs to a VPC when its
     ``CfnSecurityGroup``'s ``vpc_id`` is that VPC's ``vpc_id``; groups imported by id have
     no VPC to read and are not checked.
     """
@@ -163,21 +169,26 @@ class _InterRegionValidation:
         # (the rule, or where an inline rule is; its direction; its group; the referenced id)
         found: list[tuple[str | IConstruct, str, _Group, str | None]] = []
         for resource, group in inline:
-            path = resource.node.path
-            for direction, items in (
-                ("Ingress", resource.security_group_ingress),
-                ("Egress", resource.security_group_egress),
+            for direction, items, key in (
+                ("Ingress", resource.security_group_ingress, "sourceSecurityGroupId"),
+                ("Egress", resource.security_group_egress, "destinationSecurityGroupId"),
             ):
-                # A lazily rendered list (an ec2.SecurityGroup's) holds only CIDR rules.
+                if items is not None and not isinstance(items, list):
+                    # An ec2.SecurityGroup's list: a token that holds the rules its
+                    # add_ingress_rule and add_egress_rule calls added, as dicts.
+                    items = items.resolve(_OneLevel(resource))
                 for i, item in enumerate(items if isinstance(items, list) else []):
                     if isinstance(item, ec2.CfnSecurityGroup.IngressProperty):
                         referenced_id = item.source_security_group_id
                     elif isinstance(item, ec2.CfnSecurityGroup.EgressProperty):
                         referenced_id = item.destination_security_group_id
+                    elif isinstance(item, dict):
+                        referenced_id = item.get(key)
                     else:
                         continue
-                    where = f"{path} (inline SecurityGroup{direction}[{i}])"
-                    found.append((where, direction.lower(), group, referenced_id))
+                    if isinstance(referenced_id, str) and referenced_id in groups:
+                        where = f"{resource.node.path} (inline SecurityGroup{direction}[{i}])"
+                        found.append((where, direction.lower(), group, referenced_id))
         for rule in rules:
             own = groups.get(rule.group_id or "")
             if own is None:
@@ -216,6 +227,47 @@ class _InterRegionValidation:
             f"{referenced.path} of VPC {peer_vpc}, peered with {own_vpc} across Regions; AWS "
             f"rejects security group references to a peer VPC in another Region. Fix: {fix}"
         )
+
+
+@jsii.implements(cdk.IResolveContext)
+class _OneLevel:
+    """A context to read the value a token holds, with the tokens inside it left as they are.
+
+    ``IResolvable.resolve(context)`` produces one level of a token; CDK's resolver then
+    resolves what that holds. Read this way, an ec2.SecurityGroup's rule list keeps the id
+    of each group a rule references as the token string ``attr_group_id`` or ``ref`` gave.
+    """
+
+    def __init__(self, scope: IConstruct) -> None:
+        self._scope = scope
+
+    @property
+    def document_path(self) -> list[str]:
+        """Return no path: the value is read, not placed in a template."""
+        return []
+
+    @property
+    def preparing(self) -> bool:
+        """Return false: this is not the prepare phase."""
+        return False
+
+    @property
+    def scope(self) -> IConstruct:
+        """Return the construct that holds the token."""
+        return self._scope
+
+    def register_post_processor(self, post_processor: cdk.IPostProcessor) -> None:
+        """Ignore a post-processor: the value is read, not rendered."""
+
+    def resolve(
+        self,
+        x: Any,
+        *,
+        allow_intrinsic_keys: bool | None = None,
+        remove_empty: bool | None = None,
+    ) -> Any:
+        """Resolve a value fully, for a token whose producer asks to."""
+        return cdk.Stack.of(self._scope).resolve(x)
 
 
 _validations: weakref.WeakKeyDictionary[IConstruct, _InterRegionValidation] = (

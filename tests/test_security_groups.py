@@ -337,6 +337,75 @@ def test_inline_rules_of_an_l1_group_are_flagged() -> None:
     ]
 
 
+def test_an_inline_ingress_rule_of_a_security_group_to_an_inter_region_peer_fails_synth() -> None:
+    world = _world()
+    allow_from_peer(world.sg_a, peer_vpc=world.vpc_b, port=ec2.Port.tcp(443))
+    # A Peer from an id, not the group: CDK writes the rule inline in sg_a's resource.
+    world.sg_a.add_ingress_rule(
+        ec2.Peer.security_group_id(world.sg_b.security_group_id), ec2.Port.tcp(443)
+    )
+
+    error = _synth_error(world.app)
+
+    assert error == (
+        f"{HEADER}\n  [] [{RULE}] Home/SgA/Resource (inline SecurityGroupIngress[1]): an ingress "
+        "rule of security group Home/SgA (VPC Home/A) references security group Away/SgB of VPC "
+        "Away/B, peered with Home/A across Regions; AWS rejects security group references to a "
+        "peer VPC in another Region. Fix: use CIDRs: cdk_peering.allow_from_peer(Home/SgA, "
+        "peer_vpc=Away/B, port=...) opens the port to every CIDR block of the peer VPC."
+    )
+
+
+def test_an_inline_egress_rule_of_a_security_group_to_an_inter_region_peer_fails_synth() -> None:
+    world = _world(allow_all_outbound=False)
+    world.sg_b.add_egress_rule(
+        ec2.Peer.security_group_id(world.sg_a.security_group_id), ec2.Port.tcp(5432)
+    )
+
+    with pytest.raises(RuntimeError) as caught:
+        Template.from_stack(world.away)
+
+    assert str(caught.value) == (
+        f"{HEADER}\n  [] [{RULE}] Away/SgB/Resource (inline SecurityGroupEgress[0]): an egress "
+        "rule of security group Away/SgB (VPC Away/B) references security group Home/SgA of VPC "
+        "Home/A, peered with Away/B across Regions; AWS rejects security group references to a "
+        "peer VPC in another Region. Fix: use CIDRs: add_egress_rule(ec2.Peer.ipv4(cidr), port) "
+        "on Away/SgB for each CIDR block of Home/A."
+    )
+
+
+def test_inline_rules_to_same_region_groups_and_cidrs_are_not_flagged() -> None:
+    world = _world(allow_all_outbound=False)
+    # Same Region as sg_a: a group of its VPC, and one of an unpeered VPC that has the
+    # construct id (so the logical id) of sg_b.
+    same_vpc = ec2.SecurityGroup(world.home, "SgA2", vpc=world.vpc_a)
+    vpc_c = make_vpc(world.home, "C", "10.2.0.0/16", isolated_only=True)
+    namesake = ec2.SecurityGroup(world.home, "SgB", vpc=vpc_c)
+    port = ec2.Port.tcp(443)
+    for group in (same_vpc, namesake):
+        world.sg_a.add_ingress_rule(ec2.Peer.security_group_id(group.security_group_id), port)
+        world.sg_a.add_egress_rule(ec2.Peer.security_group_id(group.security_group_id), port)
+    world.sg_a.add_ingress_rule(ec2.Peer.ipv4("10.1.0.0/16"), port)
+    world.sg_a.add_egress_rule(ec2.Peer.ipv4("10.1.0.0/16"), port)
+    # The one rule to flag, after the others.
+    world.sg_a.add_egress_rule(ec2.Peer.security_group_id(world.sg_b.security_group_id), port)
+
+    errors = world.app.node.validate()
+
+    assert [error.split(": an", 1)[0] for error in errors] == [
+        f"[{RULE}] Home/SgA/Resource (inline SecurityGroupEgress[3])"
+    ]
+    # The index is the template's.
+    template = world.app.synth(skip_validation=True).get_stack_by_name("Home").template
+    sg_a = world.home.get_logical_id(world.sg_a.node.default_child)  # type: ignore[arg-type]
+    egress = template["Resources"][sg_a]["Properties"]["SecurityGroupEgress"]
+    assert [sorted(rule) for rule in egress][2:] == [
+        ["CidrIp", "Description", "FromPort", "IpProtocol", "ToPort"],
+        ["Description", "DestinationSecurityGroupId", "FromPort", "IpProtocol", "ToPort"],
+    ]
+    assert egress[3]["DestinationSecurityGroupId"]["Fn::GetStackOutput"]["StackName"] == "Away"
+
+
 def test_cidr_rules_between_inter_region_peers_are_never_flagged() -> None:
     world = _world(allow_all_outbound=False)
     allow_from_peer(world.sg_a, peer_vpc=world.vpc_b, port=ec2.Port.tcp(443))
