@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from ._facts import VpcFacts, is_token, parse_network
+from ._facts import IpNetwork, VpcFacts, is_token, parse_network
 
 # AWS quotas (VPC peering and route table quota pages). The defaults can be raised by
 # AWS support up to the maximum; a user declares a raised quota with a prop or context.
@@ -191,14 +191,17 @@ def _check_destination(plan: PeeringPlan, route: PlannedRoute) -> Iterator[Findi
         )
         return
     network = parse_network(destination)
-    if network is None:
+    problem = _cidr_problem(destination, network)
+    if problem is not None:
         yield Finding(
             "cdk_peering:invalidDestination",
-            f"Route destination {destination!r} is not a CIDR block.",
-            "Give a CIDR such as '10.1.0.0/24' or '2600:1f18::/64'.",
+            f"Route destination {destination!r} is not a CIDR block{problem}",
+            "Give a CIDR such as '10.1.0.0/24' or '2600:1f18::/64'"
+            + ("." if network is None else f"; here {str(network)!r}, or the block it is in."),
             error=True,
         )
         return
+    assert network is not None
     if network.prefixlen == 0:
         yield Finding(
             "cdk_peering:edgeToEdgeRoute",
@@ -473,6 +476,32 @@ def quota(
         f"Give a whole number from {default} (the AWS default) to {maximum} (the AWS maximum).",
         error=True,
     )
+
+
+def _cidr_problem(text: str, network: IpNetwork | None) -> str | None:
+    """Say what keeps a literal destination from being a CIDR block; None when it is one."""
+    if network is None:
+        return "."
+    if "/" not in text:
+        return ": it has no prefix length."
+    try:
+        ipaddress.ip_network(text)  # strict: no host bits
+    except ValueError:
+        return ": it has host bits set."
+    return None
+
+
+def canonical_cidr(cidr: str) -> str:
+    """Return a valid literal CIDR in EC2's form (IPv6 compressed, lower case); else as is.
+
+    Two spellings of one IPv6 block then compare equal (route conflicts, the registry).
+    """
+    if is_token(cidr) or "/" not in cidr:
+        return cidr
+    try:
+        return str(ipaddress.ip_network(cidr))
+    except ValueError:
+        return cidr  # host bits set, or not a CIDR: the destination rule says so
 
 
 def is_ipv6(cidr: str) -> bool:

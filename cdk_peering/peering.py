@@ -845,9 +845,10 @@ def _destinations(
                     error=True,
                 )
             )
+        canonical = [_rules.canonical_cidr(cidr) for cidr in destinations.cidrs]
         return [
             (cidr, _label(cidr, f"Cidr{i}"), not is_token(cidr) and _rules.is_ipv6(cidr), True)
-            for i, cidr in enumerate(destinations.cidrs)
+            for i, cidr in enumerate(canonical)
         ]
     if destinations is not None and destinations.subnets is not None:
         result: list[tuple[str, str, bool, bool]] = []

@@ -13,6 +13,7 @@ from tests.helpers import (
     destinations_by_table,
     imported_vpc,
     make_vpc,
+    only_problem,
     peering_routes,
     route_table_refs,
 )
@@ -189,10 +190,40 @@ def test_default_route_through_a_peering_is_edge_to_edge_routing(
     )
 
 
-def test_destination_that_is_not_a_cidr(stack: cdk.Stack) -> None:
+@pytest.mark.parametrize(
+    ("destination", "why", "fix"),
+    [
+        ("10.1.0.0/33", "is not a CIDR block.", "Give a CIDR such as '10.1.0.0/24'"),
+        ("banana", "is not a CIDR block.", "Give a CIDR such as '10.1.0.0/24'"),
+        ("10.1.200.7/16", "is not a CIDR block: it has host bits set.", "here '10.1.0.0/16'"),
+        ("10.1.0.7", "is not a CIDR block: it has no prefix length.", "here '10.1.0.7/32'"),
+    ],
+)
+def test_destination_that_is_not_a_cidr(
+    stack: cdk.Stack, destination: str, why: str, fix: str
+) -> None:
     a, b = _two_vpcs(stack)
-    with pytest.raises(ValidationError, match=r"'10\.1\.0\.0/33' is not a CIDR block"):
-        _route_a_to_b(stack, a, b, ["10.1.0.0/33"])
+    with pytest.raises(ValidationError) as raised:
+        _route_a_to_b(stack, a, b, [destination])
+    problem = only_problem(raised, "TestStack/Peering", "cdk_peering:invalidDestination")
+    assert problem.message == f"Route destination {destination!r} {why}"
+    assert fix in problem.fix
+
+
+def test_two_spellings_of_one_ipv6_block_are_one_destination(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", ipv6=True, isolated_only=True)
+    b = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "B",
+        vpc_id="vpc-0bbbbbbbbbbbbbbb0",
+        vpc_cidr_block="10.1.0.0/16",
+        availability_zones=["us-east-1a"],
+        isolated_subnet_ids=["subnet-0b"],
+        isolated_subnet_route_table_ids=["rtb-0b"],
+    )
+    with pytest.raises(ValidationError) as raised:
+        _route_a_to_b(stack, a, b, ["2600:1F18:0:0::/56", "2600:1f18::/56"])
+    assert set(_rules(raised.value)) == {"cdk_peering:duplicateRouteDestination"}
 
 
 def test_two_peering_routes_with_one_destination_in_a_table(stack: cdk.Stack) -> None:
