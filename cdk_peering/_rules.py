@@ -78,6 +78,40 @@ class PeeringPlan:
         return self.requester if route.side == "Requester" else self.accepter
 
 
+@dataclass(frozen=True)
+class _Span:
+    """A literal route destination as an address range, to find overlaps quickly."""
+
+    first: int
+    last: int
+    destination: str
+    path: str
+    """The peering the route belongs to."""
+    given: bool
+
+    @staticmethod
+    def of(route: PlannedRoute, path: str) -> _Span | None:
+        """Return the route's range; None for a token or text that is not a CIDR."""
+        network = parse_network(route.destination)
+        if network is None:
+            return None
+        return _Span(
+            int(network.network_address),
+            int(network.broadcast_address),
+            route.destination,
+            path,
+            route.given,
+        )
+
+    def overlaps(self, other: _Span) -> bool:
+        """Tell whether two different destinations share addresses."""
+        return (
+            self.destination != other.destination
+            and self.first <= other.last
+            and other.first <= self.last
+        )
+
+
 @dataclass
 class Registry:
     """What the peerings of one app have built so far."""
@@ -87,6 +121,10 @@ class Registry:
     routes: dict[tuple[str, bool], dict[str, str]] = field(
         default_factory=dict[tuple[str, bool], dict[str, str]]
     )
+    spans: dict[tuple[str, bool], list[_Span]] = field(
+        default_factory=dict[tuple[str, bool], list[_Span]]
+    )
+    """The literal destinations of each route table (and family), as address ranges."""
 
     def copy(self) -> Registry:
         """Return a copy that can record more peerings without changing this one."""
@@ -94,6 +132,7 @@ class Registry:
             pairs=dict(self.pairs),
             peerings_per_vpc=Counter(self.peerings_per_vpc),
             routes={key: dict(table) for key, table in self.routes.items()},
+            spans={key: list(table) for key, table in self.spans.items()},
         )
 
     def record(self, plan: PeeringPlan) -> None:
@@ -104,8 +143,11 @@ class Registry:
         self.peerings_per_vpc[plan.requester.vpc_id] += 1
         self.peerings_per_vpc[plan.accepter.vpc_id] += 1
         for route in plan.routes:
-            table = self.routes.setdefault((route.table_id, route.ipv6), {})
-            table[route.destination] = plan.path
+            key = (route.table_id, route.ipv6)
+            self.routes.setdefault(key, {})[route.destination] = plan.path
+            span = _Span.of(route, plan.path)
+            if span is not None:
+                self.spans.setdefault(key, []).append(span)
 
 
 def _pair(plan: PeeringPlan) -> frozenset[str]:
@@ -266,6 +308,38 @@ def _route_conflicts(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]
         seen[key] = route
 
 
+def _overlapping_destinations(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
+    """Warn when a table would route overlapping blocks through two peerings.
+
+    Longest prefix wins, and AWS has no unicast reverse-path forwarding: the wider
+    block's VPC cannot be reached in the overlap. Not when both destinations were given
+    by the user (specific routes, the configuration AWS's guide describes for this).
+    """
+    for route in plan.routes:
+        span = _Span.of(route, plan.path)
+        if span is None:
+            continue
+        for other in registry.spans.get((route.table_id, route.ipv6), ()):
+            if other.path == plan.path or (span.given and other.given):
+                continue
+            if span.overlaps(other):
+                narrow, wide = sorted((span, other), key=lambda s: s.last - s.first)
+                yield Finding(
+                    "cdk_peering:overlappingDestinations",
+                    f"Route table {route.table_label} of {plan.owner_of(route).path} would "
+                    f"route {span.destination} through {plan.path} and {other.destination} "
+                    f"through {other.path}: the longer prefix wins, so traffic to "
+                    f"{narrow.destination} goes only through {narrow.path}: the VPC at the "
+                    f"other end of {wide.path} cannot be reached at those addresses from "
+                    "this table (AWS has no unicast reverse-path forwarding).",
+                    "Route to specific destinations that do not overlap "
+                    "(PeerDestinations.subnet_cidrs(...) or cidr_blocks([...])), or "
+                    "acknowledge this warning if the overlap is intended.",
+                    error=False,
+                )
+                break
+
+
 def _peering_quota(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
     sides = {plan.requester.vpc_id: plan.requester, plan.accepter.vpc_id: plan.accepter}
     for facts in sides.values():
@@ -369,6 +443,9 @@ RULES: tuple[Rule, ...] = (
     Rule("no overlapping IPv4 or IPv6 CIDR blocks", _overlaps),
     Rule("routes stay inside the peer: no transitive or edge-to-edge routing", _destinations),
     Rule("one route per destination in a route table", _route_conflicts),
+    Rule(
+        "overlapping destinations in a route table through two peerings", _overlapping_destinations
+    ),
     Rule("active peering connections per VPC", _peering_quota, quota=True),
     Rule("routes per route table", _route_quota, quota=True),
 )

@@ -258,6 +258,45 @@ def test_longest_prefix_routes_resolve_that_conflict(stack: cdk.Stack) -> None:
         }
 
 
+def test_overlapping_destinations_through_two_peerings_are_a_warning(stack: cdk.Stack) -> None:
+    # The hub's peers overlap each other (not the hub): its table would route 10.1.0.0/20
+    # to S2 only, although S1's block covers it.
+    hub = make_vpc(stack, "Hub", "10.0.0.0/16", isolated_only=True)
+    s1 = _imported(stack, "S1", "10.1.0.0/16")
+    s2 = _imported(stack, "S2", "10.1.0.0/20")
+    VpcPeering(stack, "ToS1", requester_vpc=hub, accepter_vpc=s1)
+    VpcPeering(stack, "ToS2", requester_vpc=hub, accepter_vpc=s2)
+    assert not _warnings(stack, "/TestStack/ToS1")
+    warnings = [w for w in _warnings(stack, "/TestStack/ToS2") if "overlappingDestinations" in w]
+    assert len(warnings) == 2  # one per route table of the hub
+    assert warnings[0].startswith(
+        "Route table IsolatedSubnet1 of TestStack/Hub would route 10.1.0.0/20 through "
+        "TestStack/ToS2 and 10.1.0.0/16 through TestStack/ToS1: the longer prefix wins, so "
+        "traffic to 10.1.0.0/20 goes only through TestStack/ToS2"
+    )
+    assert "PeerDestinations.subnet_cidrs" in warnings[0]
+
+
+def test_overlapping_destinations_both_given_are_specific_routes(stack: cdk.Stack) -> None:
+    hub = make_vpc(stack, "Hub", "10.0.0.0/16", isolated_only=True)
+    s1 = _imported(stack, "S1", "10.1.0.0/16")
+    s2 = _imported(stack, "S2", "10.1.0.0/20")
+    # Both destinations given: the user chose longest-prefix routing (10.1.0.0/20 to S2).
+    for name, spoke, cidr in (("ToS1", s1, "10.1.0.0/16"), ("ToS2", s2, "10.1.0.0/20")):
+        VpcPeering(
+            stack,
+            name,
+            requester_vpc=hub,
+            accepter_vpc=spoke,
+            accepter_destinations=PeerDestinations.cidr_blocks([cidr]),
+        )
+    assert not any("overlappingDestinations" in w for w in _warnings(stack, "/TestStack/ToS2"))
+    # A default (whole-VPC) route over a given one is still reported.
+    s3 = _imported(stack, "S3", "10.1.0.0/24")
+    VpcPeering(stack, "ToS3", requester_vpc=hub, accepter_vpc=s3)
+    assert any("overlappingDestinations" in w for w in _warnings(stack, "/TestStack/ToS3"))
+
+
 # --- quotas ----------------------------------------------------------------------------
 
 
