@@ -21,18 +21,24 @@ AWS facts this relies on:
   ``AssociateVPCWithHostedZone`` by the VPC's account; neither has a CloudFormation
   resource (Route 53 developer guide, "Associating an Amazon VPC and a private hosted
   zone that you created with different AWS accounts"; CloudFormation coverage roadmap
-  issues 371 and 372).
+  issues 371 and 372);
+* an endpoint service is reached from its own Region and from its supported Regions
+  (``SupportedRegions``) only, and by its own account and the principals of its
+  permissions (``AllowedPrincipals``) only; an endpoint elsewhere fails to create
+  (PrivateLink guide, "Share your services through AWS PrivateLink", Cross-Region
+  access; "Configure an endpoint service", Manage permissions).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol, cast
+from dataclasses import dataclass, replace
+from typing import Protocol, cast, runtime_checkable
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as route53_targets
 from constructs import Construct
@@ -51,6 +57,8 @@ SERVICE_REGION_MISMATCH_RULE = "cdk_peering:serviceRegionMismatch"
 IPV6_WITHOUT_VPC_IPV6_RULE = "cdk_peering:endpointIpv6WithoutVpcIpv6"
 DNS_VPC_WITHOUT_PATH_RULE = "cdk_peering:dnsVpcWithoutPath"
 CROSS_ACCOUNT_ZONE_ASSOCIATION_RULE = "cdk_peering:crossAccountZoneAssociation"
+REGION_NOT_ALLOWED_RULE = "cdk_peering:endpointRegionNotAllowed"
+ACCOUNT_NOT_ALLOWED_RULE = "cdk_peering:endpointAccountNotAllowed"
 
 # cdk-nag's EC23 (no ingress from 0.0.0.0/0 or ::/0) throws on a rule whose CIDR is a
 # token, as an Amazon-provided IPv6 block is (Fn::Select of the VPC's Ipv6CidrBlocks).
@@ -68,7 +76,12 @@ _SERVICE_NAME_REGION = re.compile(r"com\.amazonaws\.vpce\.([a-z]{2}(?:-[a-z]+)+-
 
 
 class EndpointServiceLike(Protocol):
-    """An endpoint service the app defines: ``cdk_peering.PrivateLinkService`` or similar."""
+    """An endpoint service the app defines: ``cdk_peering.PrivateLinkService`` or similar.
+
+    An object that also has ``allowed_regions`` and ``allowed_principals``
+    (:class:`EndpointServiceAccessLike`, as ``PrivateLinkService`` does) tells who may
+    connect from where, and the endpoint checks itself against them.
+    """
 
     @property
     def service_name(self) -> str:
@@ -78,6 +91,21 @@ class EndpointServiceLike(Protocol):
     @property
     def ports(self) -> Sequence[int]:
         """The ports the service listens on."""
+        ...
+
+
+@runtime_checkable
+class EndpointServiceAccessLike(EndpointServiceLike, Protocol):
+    """An :class:`EndpointServiceLike` that also tells who may connect from where."""
+
+    @property
+    def allowed_regions(self) -> Sequence[str]:
+        """The Regions besides the service's own whose consumers may connect."""
+        ...
+
+    @property
+    def allowed_principals(self) -> Sequence[iam.ArnPrincipal]:
+        """The principals allowed to connect besides the service's account (``*``: all)."""
         ...
 
 
@@ -104,16 +132,27 @@ class _Service:
     """The ports the service says it listens on; empty for a plain name."""
     region: str | None
     """The service's Region, when its name or its stack tells it."""
+    label: str = ""
+    """How messages name the service: its construct path, else its name."""
+    account: str | None = None
+    """The service's account, when its stack tells it."""
+    allowed_regions: tuple[str, ...] | None = None
+    """The other Regions consumers may connect from; None when the service does not say."""
+    allowed_principals: tuple[str, ...] | None = None
+    """The ARNs allowed to connect; None when the service does not say."""
 
 
 def _service(service: EndpointServiceLike | str, own_region: str) -> _Service:
     if isinstance(service, str):
-        return _Service(service, (), _name_region(service))
+        return _Service(service, (), _name_region(service), service)
     name = service.service_name
     region = _name_region(name)
-    if region is None and isinstance(service, Construct):
-        stack_region = cdk.Stack.of(service).region
-        if not is_token(stack_region):
+    label, account = name, None
+    if isinstance(service, Construct):
+        service_stack = cdk.Stack.of(service)
+        label, account = service.node.path, service_stack.account
+        stack_region = service_stack.region
+        if region is None and not is_token(stack_region):
             region = stack_region
             if is_token(name) and not is_token(own_region) and stack_region != own_region:
                 # ec2.VpcEndpointService writes its name with the unscoped AWS::Region,
@@ -123,7 +162,14 @@ def _service(service: EndpointServiceLike | str, own_region: str) -> _Service:
                     ".",
                     ["com.amazonaws.vpce", region, cdk.Fn.select(4, cdk.Fn.split(".", name))],
                 )
-    return _Service(name, tuple(service.ports), region)
+    resolved = _Service(name, tuple(service.ports), region, label, account)
+    if not isinstance(service, EndpointServiceAccessLike):
+        return resolved
+    return replace(
+        resolved,
+        allowed_regions=tuple(service.allowed_regions),
+        allowed_principals=tuple(principal.arn for principal in service.allowed_principals),
+    )
 
 
 def _name_region(name: str) -> str | None:
@@ -226,7 +272,8 @@ class PrivateLinkEndpoint(Construct):
         :param vpc: the VPC the endpoint's network interfaces go in.
         :param service: the endpoint service: a ``PrivateLinkService`` of this app (or any
             object with ``service_name`` and ``ports``), or its name
-            (``com.amazonaws.vpce.<region>.vpce-svc-...``).
+            (``com.amazonaws.vpce.<region>.vpce-svc-...``). With ``allowed_regions`` and
+            ``allowed_principals`` too, this stack's Region and account must be allowed.
         :param port: the TCP port clients connect to; the security group opens it.
         :param additional_ports: more TCP ports of the service to open. Default: - only
             ``port``.
@@ -262,10 +309,11 @@ class PrivateLinkEndpoint(Construct):
             side of each served peering.
         :raises ValidationError: when a port is invalid or not offered by the service,
             ``ip_address_type`` asks for IPv6 in a VPC of this app without IPv6, the
-            service's Region contradicts ``service_region``, ``zone_name`` or ``dns_vpcs``
-            come without ``dns_name``, ``dns_name`` is outside ``zone_name``, private DNS
-            is enabled together with the hosted zone, or a peering does not involve
-            ``vpc``.
+            service's Region contradicts ``service_region``, a ``PrivateLinkService`` of
+            this app allows neither this Region nor this account (``allowed_regions``,
+            ``allowed_principals``), ``zone_name`` or ``dns_vpcs`` come without
+            ``dns_name``, ``dns_name`` is outside ``zone_name``, private DNS is enabled
+            together with the hosted zone, or a peering does not involve ``vpc``.
         """
         path = child_path(scope.node.path, id)
         stack = cdk.Stack.of(scope)
@@ -283,6 +331,8 @@ class PrivateLinkEndpoint(Construct):
             vpc_without_ipv6=facts.built_in_app and not facts.has_ipv6,
             service=resolved,
             service_region=service_region,
+            own_account=stack.account,
+            own_region=stack.region,
             ports=ports,
             private_dns_enabled=bool(private_dns_enabled),
             dns_name=dns_name,
@@ -497,6 +547,8 @@ def _check(
     vpc_without_ipv6: bool,
     service: _Service,
     service_region: str | None,
+    own_account: str,
+    own_region: str,
     ports: tuple[int, ...],
     private_dns_enabled: bool,
     dns_name: str | None,
@@ -542,6 +594,8 @@ def _check(
                 f"Give service_region={service.region!r}, or leave it out.",
             )
         )
+    problems.extend(_region_problems(path, service, service_region, own_region))
+    problems.extend(_account_problems(path, service, own_account))
     if vpc_without_ipv6 and ip_address_type in (
         ec2.VpcEndpointIpAddressType.DUALSTACK,
         ec2.VpcEndpointIpAddressType.IPV6,
@@ -603,3 +657,64 @@ def _check(
         if _other_side(peering, vpc_path) is None
     )
     return problems
+
+
+def _region_problems(
+    path: str, service: _Service, service_region: str | None, own_region: str
+) -> list[Problem]:
+    """Return the problem of an endpoint in a Region the service does not allow."""
+    home = service.region or service_region
+    allowed = service.allowed_regions
+    if home is None or allowed is None or own_region == home:
+        return []
+    if any(is_token(value) for value in (home, own_region, *allowed)) or own_region in allowed:
+        return []
+    others = f"and from {', '.join(allowed)}" if allowed else "only (no allowed_regions)"
+    return [
+        Problem(
+            path,
+            REGION_NOT_ALLOWED_RULE,
+            f"The endpoint is in {own_region}, but the service {service.label} accepts "
+            f"endpoints from its own Region {home} {others}: the endpoint would fail to "
+            "create.",
+            f"Add {own_region!r} to the service's allowed_regions, or define the endpoint in "
+            f"a stack of {home}.",
+        )
+    ]
+
+
+def _account_problems(path: str, service: _Service, own_account: str) -> list[Problem]:
+    """Return the problem of an endpoint in an account the service's principals omit."""
+    account, principals = service.account, service.allowed_principals
+    if account is None or principals is None or own_account == account:
+        return []
+    if any(is_token(value) for value in (account, own_account, *principals)):
+        return []
+    if any(_covers(arn, own_account) for arn in principals):
+        return []
+    others = f"only {', '.join(principals)}" if principals else "no other account"
+    return [
+        Problem(
+            path,
+            ACCOUNT_NOT_ALLOWED_RULE,
+            f"The endpoint is in account {own_account}, but the service {service.label} of "
+            f"account {account} allows {others}: the endpoint would fail to create.",
+            f"Add iam.ArnPrincipal('arn:aws:iam::{own_account}:root') (or a role of account "
+            f"{own_account}) to the service's allowed_principals.",
+        )
+    ]
+
+
+def _covers(arn: str, account: str) -> bool:
+    """Tell whether an allowed principal lets principals of ``account`` connect."""
+    if arn == "*":
+        return True
+    # arn:<partition>:iam::<account>:root, :role/<name> or :user/<name>
+    parts = arn.split(":", 5)
+    return (
+        len(parts) == 6
+        and parts[0] == "arn"
+        and parts[2] == "iam"
+        and parts[4] == account
+        and (parts[5] == "root" or parts[5].startswith(("role/", "user/")))
+    )

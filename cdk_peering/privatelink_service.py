@@ -27,6 +27,11 @@ AWS facts this relies on:
   service events").
 * ``VpcEndpointService.allowed_regions`` (``SupportedRegions``): the Regions from which
   consumers may connect besides the service's own, which is always supported.
+* To accept IPv6 requests, "the VPC and subnets for the endpoint service must have
+  associated IPv6 CIDR blocks" and "all Network Load Balancers for the endpoint service
+  must use the dualstack IP address type"; the targets need not support IPv6 (VPC
+  PrivateLink guide, "Share your services through AWS PrivateLink", IP address types,
+  "Requirements to enable IPv6 for an endpoint service").
 """
 
 from __future__ import annotations
@@ -123,10 +128,12 @@ class PrivateLinkService(Construct):
     """A service of this VPC offered to other VPCs through AWS PrivateLink.
 
     Builds an internal Network Load Balancer (cross-zone load balancing on, with a
-    security group) with one listener and one target group (TCP health check) per port,
-    and an ``AWS::EC2::VPCEndpointService`` on it. Consumers connect with interface
-    endpoints to ``service_name``; connection requests need acceptance unless
-    ``acceptance_required=False``.
+    security group; dualstack when the service supports IPv6) with one listener and one
+    target group (TCP health check) per port, and an ``AWS::EC2::VPCEndpointService`` on
+    it. Consumers connect with interface endpoints to ``service_name``; connection
+    requests need acceptance unless ``acceptance_required=False``. Whom and which Regions
+    it admits (``allowed_principals``, ``allowed_regions``) a ``PrivateLinkEndpoint`` of
+    the app checks its own account and Region against.
 
     **Who may connect.** Through PrivateLink: the ``allowed_principals`` (endpoint service
     permissions), after acceptance. The load balancer's security group admits, on the
@@ -214,8 +221,10 @@ class PrivateLinkService(Construct):
             cross-Region PrivateLink). Default: - the service's Region only.
         :param contributor_insights: turn on PrivateLink's built-in Contributor Insights
             rules. Default: false.
-        :param supported_ip_address_types: the IP address types the service supports.
-            Default: - not set (IPv4).
+        :param supported_ip_address_types: the IP address types the service supports. With
+            ``IPV6`` the load balancer is dualstack, as AWS requires of every load balancer
+            of an endpoint service that accepts IPv6 requests; the VPC needs IPv6 CIDR
+            blocks. Default: - not set (IPv4).
         :param notification_topic: an SNS topic told of Accept, Connect, Delete and Reject
             events; a topic of the app gets a policy letting PrivateLink publish.
             Default: - no notification.
@@ -226,13 +235,15 @@ class PrivateLinkService(Construct):
             (``route53.VpcEndpointServiceDomainName``). Default: - you write the record
             from ``domain_verification_name`` and ``domain_verification_value``.
         :raises ValidationError: for no or invalid ports, public subnets, an invalid
-            client CIDR, an own or unknown allowed Region, ``*`` without opt-in, or a
-            hosted zone without (or not containing) ``private_dns_name``.
+            client CIDR, an own or unknown allowed Region, ``*`` without opt-in, a
+            hosted zone without (or not containing) ``private_dns_name``, or IPv6 support
+            in a VPC of this app without an IPv6 CIDR block.
         """
         stack = cdk.Stack.of(scope)
         path = child_path(scope.node.path, id)
         ports = [port, *(additional_ports or ())]
         principals = list(allowed_principals or ())
+        ipv6 = ec2.IpAddressType.IPV6 in (supported_ip_address_types or ())
         problems = _check_ports(path, ports)
         selection, subnet_problems = _subnet_selection(path, vpc, vpc_subnets)
         problems += subnet_problems
@@ -240,6 +251,7 @@ class PrivateLinkService(Construct):
         problems += _check_regions(path, stack.region, allowed_regions or ())
         problems += _check_principals(path, principals, bool(allow_all_principals))
         problems += _check_dns(path, private_dns_name, public_hosted_zone)
+        problems += _check_ipv6(path, vpc, ipv6)
         if problems:
             raise ValidationError(problems)
 
@@ -273,8 +285,10 @@ class PrivateLinkService(Construct):
             cross_zone_enabled=True,
             security_groups=[cast(ec2.ISecurityGroup, self.security_group)],
             enforce_security_group_inbound_rules_on_private_link_traffic=enforce,
+            # An endpoint service accepts IPv6 requests only on dualstack load balancers.
+            ip_address_type=elbv2.IpAddressType.DUAL_STACK if ipv6 else None,
         )
-        """The internal ``elbv2.NetworkLoadBalancer``."""
+        """The internal ``elbv2.NetworkLoadBalancer`` (dualstack when IPv6 is supported)."""
         self._configure_access_logs(access_logs_bucket, access_logs_prefix)
 
         self._admitted: list[str] = []
@@ -294,6 +308,13 @@ class PrivateLinkService(Construct):
 
         if allow_all_principals and not any(_is_everyone(p) for p in principals):
             principals.append(iam.ArnPrincipal("*"))
+        self.allowed_principals: tuple[iam.ArnPrincipal, ...] = tuple(principals)
+        """The endpoint service permissions (``AllowedPrincipals``), ``ArnPrincipal("*")``
+        included when every principal is allowed; empty when only this account may
+        connect."""
+        self.allowed_regions: tuple[str, ...] = tuple(allowed_regions or ())
+        """The Regions besides the service's own whose consumers may connect
+        (``SupportedRegions``)."""
         self.endpoint_service = ec2.VpcEndpointService(
             self,
             "EndpointService",
@@ -644,6 +665,24 @@ def _check_principals(
             "an endpoint to this service.",
             "Name the accounts or roles allowed to connect, or, if the service is meant for "
             "anyone, set allow_all_principals=True.",
+        )
+    ]
+
+
+def _check_ipv6(path: str, vpc: ec2.IVpc, ipv6: bool) -> list[Problem]:
+    """Return the problem of IPv6 support in a VPC of the app without IPv6 (imports pass)."""
+    facts = vpc_facts(vpc)
+    if not ipv6 or not facts.built_in_app or facts.has_ipv6:
+        return []
+    return [
+        Problem(
+            path,
+            "cdk_peering:endpointServiceIpv6WithoutVpcIpv6",
+            f"supported_ip_address_types includes IPV6, but the service's VPC {facts.path} "
+            "has no IPv6 CIDR block: an endpoint service accepts IPv6 requests only through "
+            "dualstack load balancers, whose VPC and subnets have IPv6 CIDR blocks.",
+            "Give the VPC IPv6 (ec2.Vpc(ip_protocol=ec2.IpProtocol.DUAL_STACK)), or leave "
+            "IPV6 out of supported_ip_address_types.",
         )
     ]
 

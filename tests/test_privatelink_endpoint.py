@@ -10,12 +10,14 @@ from typing import Any, cast
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct, IConstruct
 
 from cdk_peering import ValidationError, VpcPeering
 from cdk_peering.privatelink_endpoint import PrivateLinkEndpoint
+from cdk_peering.privatelink_service import PrivateLinkService
 from tests.conftest import ENV, new_app
 from tests.helpers import imported_vpc, make_vpc
 from tests.test_gates import ANNOTATIONS, CDK_NAG, STRICT_VALIDATION, findings, synth
@@ -26,6 +28,11 @@ EUROPE = cdk.Environment(account=ENV.account, region="eu-west-1")
 EU_AZS = {
     f"availability-zones:account={ENV.account}:region=eu-west-1": ["eu-west-1a", "eu-west-1b"]
 }
+PARTNER = cdk.Environment(account="222222222222", region=ENV.region)
+PARTNER_AZS = {
+    f"availability-zones:account={PARTNER.account}:region={PARTNER.region}": ["us-east-1a"]
+}
+EC23_ACKNOWLEDGEMENT = "AwsSolutions::AwsSolutions-EC23"
 
 # The alias target of an interface endpoint: the hosted zone id and the regional DNS name,
 # the two halves of the endpoint's first DnsEntries item ("Z...:vpce-...amazonaws.com").
@@ -84,14 +91,20 @@ def endpoint_properties(template: Template) -> dict[str, Any]:
     return properties
 
 
-def ingress(template: Template) -> set[tuple[str, int, int]]:
-    """Every ingress rule of the endpoint's security group: (CIDR, from port, to port)."""
+def ingress_rules(template: Template) -> list[dict[str, Any]]:
+    """The endpoint security group's ingress rules, as written in the template."""
     [group] = [
         r["Properties"]
         for r in template.find_resources("AWS::EC2::SecurityGroup").values()
         if "PrivateLink endpoint" in r["Properties"]["GroupDescription"]
     ]
     rules: list[dict[str, Any]] = group.get("SecurityGroupIngress", [])
+    return rules
+
+
+def ingress(template: Template) -> set[tuple[str, int, int]]:
+    """Every ingress rule of the endpoint's security group: (CIDR, from port, to port)."""
+    rules = ingress_rules(template)
     assert all(rule["IpProtocol"] == "tcp" for rule in rules)
     return {
         (str(rule.get("CidrIp") or rule.get("CidrIpv6")), rule["FromPort"], rule["ToPort"])
@@ -112,6 +125,17 @@ def warnings(stack: cdk.Stack, rule: str) -> list[str]:
 
 def rules_of(error: pytest.ExceptionInfo[ValidationError]) -> list[str]:
     return [problem.rule for problem in error.value.problems]
+
+
+def acknowledged_rules(construct: IConstruct) -> dict[str, str]:
+    """Every rule acknowledged (cdk.Validations.acknowledge) on a construct or below it."""
+    return {
+        rule: reason
+        for node in construct.node.find_all()
+        for entry in node.node.metadata
+        if entry.type == "aws:cdk:acknowledged-rules"
+        for rule, reason in entry.data.items()
+    }
 
 
 # --- the endpoint
@@ -219,40 +243,53 @@ def test_ingress_only_from_served_cidrs_on_the_ports(stack: cdk.Stack) -> None:
     )
 
 
-def test_dual_stack_endpoint_admits_ipv6_and_gets_aaaa(stack: cdk.Stack) -> None:
+def test_dual_stack_endpoint_admits_ipv6(stack: cdk.Stack) -> None:
     consumer = make_vpc(stack, "Consumer", "10.0.0.0/16", ipv6=True, isolated_only=True)
-    endpoint(
-        stack,
-        consumer,
-        ip_address_type=ec2.VpcEndpointIpAddressType.DUALSTACK,
-        dns_name="api.example.internal",
-    )
+    endpoint(stack, consumer, ip_address_type=ec2.VpcEndpointIpAddressType.DUALSTACK)
     template = Template.from_stack(stack)
     assert endpoint_properties(template)["IpAddressType"] == "dualstack"
-    cidrs = {cidr for cidr, _, _ in ingress(template)}
-    assert "10.0.0.0/16" in cidrs
-    assert any("Ipv6CidrBlocks" in cidr for cidr in cidrs), cidrs
-    for record_type in ("A", "AAAA"):
+    # The consumer VPC's Amazon-provided IPv6 block, on the service port, beside its IPv4.
+    amazon_ipv6 = {"Fn::Select": [0, {"Fn::GetAtt": [logical_id(consumer), "Ipv6CidrBlocks"]}]}
+    assert sorted(
+        (rule.get("CidrIp", ""), rule.get("CidrIpv6"), rule["FromPort"], rule["ToPort"])
+        for rule in ingress_rules(template)
+    ) == [("", amazon_ipv6, 443, 443), ("10.0.0.0/16", None, 443, 443)]
+
+
+@pytest.mark.parametrize(
+    ("ip_address_type", "record_types"),
+    [
+        (None, ["A"]),
+        (ec2.VpcEndpointIpAddressType.DUALSTACK, ["A", "AAAA"]),
+        # An IPv6 endpoint has no IPv4 address to answer an A query with.
+        (ec2.VpcEndpointIpAddressType.IPV6, ["AAAA"]),
+    ],
+    ids=["ipv4", "dualstack", "ipv6"],
+)
+def test_alias_records_follow_the_ip_address_type(
+    stack: cdk.Stack,
+    ip_address_type: ec2.VpcEndpointIpAddressType | None,
+    record_types: list[str],
+) -> None:
+    ipv6 = ip_address_type is not None
+    consumer = make_vpc(stack, "Consumer", "10.0.0.0/16", ipv6=ipv6, isolated_only=True)
+    built = endpoint(
+        stack, consumer, ip_address_type=ip_address_type, dns_name="api.example.internal"
+    )
+    template = Template.from_stack(stack)
+    records = template.find_resources("AWS::Route53::RecordSet").values()
+    assert sorted(record["Properties"]["Type"] for record in records) == record_types
+    assert len(built.records) == len(record_types)
+    for record_type in record_types:
         template.has_resource_properties(
             "AWS::Route53::RecordSet",
-            {"Type": record_type, "Name": "api.example.internal.", "AliasTarget": ALIAS_TARGET},
+            {
+                "Type": record_type,
+                "Name": "api.example.internal.",
+                "HostedZoneId": {"Ref": logical_id(cast(Construct, built.hosted_zone))},
+                "AliasTarget": ALIAS_TARGET,
+            },
         )
-
-
-def test_ipv4_endpoint_has_no_aaaa(stack: cdk.Stack) -> None:
-    consumer = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
-    built = endpoint(stack, consumer, dns_name="api.example.internal")
-    template = Template.from_stack(stack)
-    template.resource_count_is("AWS::Route53::RecordSet", 1)
-    template.has_resource_properties(
-        "AWS::Route53::RecordSet",
-        {
-            "Type": "A",
-            "Name": "api.example.internal.",
-            "HostedZoneId": {"Ref": logical_id(cast(Construct, built.hosted_zone))},
-            "AliasTarget": ALIAS_TARGET,
-        },
-    )
 
 
 # --- DNS for peered VPCs
@@ -431,6 +468,97 @@ def test_ipv6_endpoint_in_an_imported_vpc_is_not_judged(stack: cdk.Stack) -> Non
     assert properties["IpAddressType"] == "dualstack"
 
 
+# --- who may connect from where (a PrivateLinkService of the app)
+
+
+def provider(scope: Construct, **props: Any) -> PrivateLinkService:
+    """A PrivateLinkService on port 443 in a stack of ENV (us-east-1, 111111111111)."""
+    stack = cdk.Stack(scope, "Provider", env=ENV)
+    vpc = make_vpc(stack, "Vpc", "10.9.0.0/16", isolated_only=True)
+    return PrivateLinkService(stack, "Orders", vpc=vpc, port=443, **props)
+
+
+def consumer_endpoint(
+    env: cdk.Environment, *, context: dict[str, Any], **props: Any
+) -> PrivateLinkEndpoint:
+    """An endpoint in a stack of ``env`` to the provider service built with ``props``."""
+    app = new_app(**context)
+    service = provider(app, **props)
+    stack = cdk.Stack(app, "Consumer", env=env)
+    vpc = make_vpc(stack, "Vpc", "10.0.0.0/16", isolated_only=True)
+    return endpoint(stack, vpc, service=service)
+
+
+def consumer_problems(
+    env: cdk.Environment, *, context: dict[str, Any], **props: Any
+) -> list[tuple[str, str]]:
+    with pytest.raises(ValidationError) as error:
+        consumer_endpoint(env, context=context, **props)
+    assert all(p.path == "Consumer/Endpoint" for p in error.value.problems)
+    return [(p.rule, str(p)) for p in error.value.problems]
+
+
+@pytest.mark.parametrize(
+    "allowed_regions", [None, ["eu-central-1"]], ids=["own-region-only", "other-region"]
+)
+def test_endpoint_in_a_region_the_service_does_not_allow(
+    allowed_regions: list[str] | None,
+) -> None:
+    [(rule, text)] = consumer_problems(EUROPE, context=EU_AZS, allowed_regions=allowed_regions)
+    assert rule == "cdk_peering:endpointRegionNotAllowed"
+    assert "The endpoint is in eu-west-1" in text
+    assert "the service Provider/Orders accepts endpoints from its own Region us-east-1" in text
+    assert "Add 'eu-west-1' to the service's allowed_regions" in text
+
+
+def test_endpoint_in_an_allowed_region() -> None:
+    built = consumer_endpoint(EUROPE, context=EU_AZS, allowed_regions=["eu-west-1"])
+    assert built.service_region == "us-east-1"
+
+
+@pytest.mark.parametrize(
+    "principals",
+    [[], ["arn:aws:iam::333333333333:root", "arn:aws:iam::333333333333:role/222222222222"]],
+    ids=["none", "other-accounts"],
+)
+def test_endpoint_in_an_account_the_service_does_not_allow(principals: list[str]) -> None:
+    [(rule, text)] = consumer_problems(
+        PARTNER,
+        context=PARTNER_AZS,
+        allowed_principals=[iam.ArnPrincipal(arn) for arn in principals],
+    )
+    assert rule == "cdk_peering:endpointAccountNotAllowed"
+    assert "The endpoint is in account 222222222222" in text
+    assert "the service Provider/Orders of account 111111111111" in text
+    assert "iam.ArnPrincipal('arn:aws:iam::222222222222:root')" in text
+
+
+@pytest.mark.parametrize(
+    ("env", "props"),
+    [
+        (PARTNER, {"allowed_principals": [iam.ArnPrincipal("arn:aws:iam::222222222222:root")]}),
+        (PARTNER, {"allowed_principals": [iam.ArnPrincipal("arn:aws:iam::222222222222:role/App")]}),
+        (PARTNER, {"allow_all_principals": True}),
+        (ENV, {}),
+    ],
+    ids=["account", "role-of-account", "everyone", "same-account"],
+)  # fmt: skip
+def test_endpoint_in_an_allowed_account(env: cdk.Environment, props: dict[str, Any]) -> None:
+    built = consumer_endpoint(env, context=PARTNER_AZS, **props)
+    assert built.service_region is None
+
+
+def test_access_with_tokens_is_not_judged() -> None:
+    app = new_app()
+    service = provider(app)
+    agnostic = cdk.Stack(app, "Consumer")  # its account and Region are tokens
+    endpoint(
+        agnostic, make_vpc(agnostic, "Vpc", "10.0.0.0/16", isolated_only=True), service=service
+    )
+    principal = iam.ArnPrincipal(cdk.Fn.import_value("PartnerRoleArn"))
+    consumer_endpoint(PARTNER, context=PARTNER_AZS, allowed_principals=[principal])
+
+
 def test_dns_vpcs_without_dns_name(stack: cdk.Stack) -> None:
     vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
     with pytest.raises(ValidationError) as error:
@@ -483,19 +611,23 @@ def nag_checked(build: Callable[[cdk.Stack], None]) -> list[dict[str, Any]]:
 
 
 def test_aws_solutions_reports_no_unacknowledged_finding() -> None:
+    built: list[PrivateLinkEndpoint] = []
+
     def build(stack: cdk.Stack) -> None:
         shared = make_vpc(stack, "Shared", "10.0.0.0/16", ipv6=True, isolated_only=True)
         app_vpc = make_vpc(stack, "App", "10.1.0.0/16", isolated_only=True)
         for vpc in (shared, app_vpc):
             vpc.add_flow_log("FlowLog")
         peering = VpcPeering(stack, "AppToShared", requester_vpc=app_vpc, accepter_vpc=shared)
-        endpoint(
-            stack,
-            shared,
-            ip_address_type=ec2.VpcEndpointIpAddressType.DUALSTACK,
-            dns_name="api.example.internal",
-            peerings=[peering],
-            additional_ports=[8443],
+        built.append(
+            endpoint(
+                stack,
+                shared,
+                ip_address_type=ec2.VpcEndpointIpAddressType.DUALSTACK,
+                dns_name="api.example.internal",
+                peerings=[peering],
+                additional_ports=[8443],
+            )
         )
 
     [nag] = nag_checked(build)
@@ -503,13 +635,21 @@ def test_aws_solutions_reports_no_unacknowledged_finding() -> None:
     suppressed = [(v["ruleName"], v["reason"]) for v in nag.get("suppressedViolations", [])]
     assert [name for name, _ in suppressed] == ["AwsSolutions-EC23"]
     assert "cannot evaluate a rule whose CIDR is a CloudFormation expression" in suppressed[0][1]
+    [endpoint_built] = built
+    assert list(acknowledged_rules(endpoint_built)) == [EC23_ACKNOWLEDGEMENT]
+    assert list(acknowledged_rules(endpoint_built.security_group)) == [EC23_ACKNOWLEDGEMENT]
 
 
 def test_ipv4_only_needs_no_nag_acknowledgement() -> None:
+    built: list[PrivateLinkEndpoint] = []
+
     def build(stack: cdk.Stack) -> None:
         shared = make_vpc(stack, "Shared", "10.0.0.0/16", isolated_only=True)
         shared.add_flow_log("FlowLog")
-        endpoint(stack, shared, dns_name="api.example.internal")
+        built.append(endpoint(stack, shared, dns_name="api.example.internal"))
 
-    # A clean run leaves no cdk-nag report at all: nothing found, nothing acknowledged.
+    # An acknowledgement that matches no finding leaves no trace in cdk-nag's report, so
+    # look at what the construct recorded: with literal IPv4 CIDRs only, no acknowledgement.
     assert nag_checked(build) == []
+    [endpoint_built] = built
+    assert acknowledged_rules(endpoint_built) == {}

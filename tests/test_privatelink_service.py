@@ -22,7 +22,7 @@ from cdk_nag import AwsSolutionsChecks
 from cdk_peering.errors import ValidationError
 from cdk_peering.privatelink_service import OPEN_TO_ALL_WARNING, PrivateLinkService
 from tests.conftest import ENV, new_app
-from tests.helpers import make_vpc
+from tests.helpers import imported_vpc, make_vpc
 from tests.test_gates import ANNOTATIONS, CDK_NAG, STRICT_VALIDATION, findings, synth
 
 PARTNER = "arn:aws:iam::222222222222:root"
@@ -131,6 +131,37 @@ def test_vpc_subnets_choose_the_subnets(stack: cdk.Stack) -> None:
     assert the(Template.from_stack(stack), LOAD_BALANCER)["Subnets"] == [
         ref(stack, first.subnet_id)
     ]
+
+
+IPV4 = ec2.IpAddressType.IPV4
+IPV6 = ec2.IpAddressType.IPV6
+
+
+@pytest.mark.parametrize(
+    ("types", "expected"),
+    [([IPV6], "dualstack"), ([IPV4, IPV6], "dualstack"), ([IPV4], None), (None, None)],
+    ids=["ipv6", "ipv4-and-ipv6", "ipv4", "default"],
+)
+def test_load_balancer_is_dualstack_when_the_service_supports_ipv6(
+    stack: cdk.Stack, types: list[ec2.IpAddressType] | None, expected: str | None
+) -> None:
+    # AWS accepts IPv6 on an endpoint service only if all its load balancers are dualstack.
+    service(
+        stack,
+        vpc=make_vpc(stack, "Vpc", "10.0.0.0/16", ipv6=True),
+        supported_ip_address_types=types,
+    )
+    template = Template.from_stack(stack)
+    assert the(template, LOAD_BALANCER).get("IpAddressType") == expected
+    assert the(template, ENDPOINT_SERVICE).get("SupportedIpAddressTypes") == (
+        [t.value.lower() for t in types] if types else None
+    )
+
+
+def test_ipv6_in_an_imported_vpc_is_not_judged(stack: cdk.Stack) -> None:
+    # CDK does not know an imported VPC's IPv6 blocks: the load balancer is dualstack.
+    service(stack, vpc=imported_vpc(stack, 0), supported_ip_address_types=[IPV6])
+    assert the(Template.from_stack(stack), LOAD_BALANCER)["IpAddressType"] == "dualstack"
 
 
 # --- The security group
@@ -321,6 +352,7 @@ def test_endpoint_service_requires_acceptance_by_default(stack: cdk.Stack) -> No
 def test_endpoint_service_options(stack: cdk.Stack) -> None:
     service(
         stack,
+        vpc=make_vpc(stack, "Vpc", "10.0.0.0/16", ipv6=True),
         acceptance_required=False,
         allowed_regions=["eu-west-1", "ap-southeast-2"],
         contributor_insights=True,
@@ -455,6 +487,22 @@ def test_attributes(stack: cdk.Stack) -> None:
     }
     assert built.domain_verification_name is None
     assert built.connection_notification is None
+    assert built.allowed_regions == ()
+    assert built.allowed_principals == ()
+
+
+def test_allowed_regions_and_principals_are_attributes(stack: cdk.Stack) -> None:
+    partner = iam.ArnPrincipal(PARTNER)
+    built = service(
+        stack,
+        allowed_regions=["eu-west-1"],
+        allowed_principals=[partner],
+        allow_all_principals=True,
+    )
+    assert built.allowed_regions == ("eu-west-1",)
+    # The permissions as written: the named principals, then "*" for allow_all_principals.
+    assert [p.arn for p in built.allowed_principals] == [PARTNER, "*"]
+    assert built.allowed_principals[0] is partner
 
 
 # --- Errors
@@ -518,6 +566,14 @@ def test_rejects_a_vpc_with_only_public_subnets(stack: cdk.Stack) -> None:
 def test_rejects_a_selection_of_missing_subnets(stack: cdk.Stack) -> None:
     egress = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
     assert rules_of(stack, vpc_subnets=egress) == ["cdk_peering:emptySubnetSelection"]
+
+
+def test_rejects_ipv6_support_in_a_vpc_without_ipv6(stack: cdk.Stack) -> None:
+    [(rule, message)] = problems_of(stack, supported_ip_address_types=[IPV4, IPV6])
+    assert rule == "cdk_peering:endpointServiceIpv6WithoutVpcIpv6"
+    assert "supported_ip_address_types includes IPV6" in message
+    assert "VPC TestStack/Vpc has no IPv6 CIDR block" in message
+    assert stack.node.try_find_child("Service") is None
 
 
 def test_rejects_a_bad_client_cidr(stack: cdk.Stack) -> None:
