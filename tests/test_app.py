@@ -7,11 +7,12 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Match, Template
 
 import app as example
 from tests.conftest import new_app
-from tests.helpers import Assembly, deploy_order
+from tests.helpers import Assembly, Key, deploy_order, route_table_refs
 
 REQUESTER = "PeeringExample"
 EUROPE_ACCEPTER = "PeeringExample-PeeringAccepter-111111111111-eu-west-1"
@@ -25,10 +26,22 @@ MESH_STACKS = [
 
 
 @pytest.fixture(scope="module")
-def assembly() -> cdk.cx_api.CloudAssembly:
+def built() -> tuple[list[cdk.Stack], cdk.cx_api.CloudAssembly]:
+    """The example's stacks (as build returns them) and the synthesized app."""
     app = new_app()
-    example.build(app)
-    return app.synth()
+    stacks = example.build(app)
+    return stacks, app.synth()
+
+
+@pytest.fixture(scope="module")
+def assembly(built: tuple[list[cdk.Stack], cdk.cx_api.CloudAssembly]) -> cdk.cx_api.CloudAssembly:
+    return built[1]
+
+
+@pytest.fixture(scope="module")
+def teams(built: tuple[list[cdk.Stack], cdk.cx_api.CloudAssembly]) -> example.TeamsStack:
+    [stack] = [stack for stack in built[0] if isinstance(stack, example.TeamsStack)]
+    return stack
 
 
 def _template(assembly: cdk.cx_api.CloudAssembly, name: str) -> Template:
@@ -221,7 +234,9 @@ def test_peered_vpcs_may_connect_to_the_endpoint(assembly: cdk.cx_api.CloudAssem
     assert {rule["FromPort"] for rule in group["Properties"]["SecurityGroupIngress"]} == {443}
 
 
-def test_the_team_mesh_and_the_tools_hub(assembly: cdk.cx_api.CloudAssembly) -> None:
+def test_the_team_mesh_and_the_tools_hub(
+    assembly: cdk.cx_api.CloudAssembly, teams: example.TeamsStack
+) -> None:
     stacks = Assembly(assembly)
     connections = stacks.resources("AWS::EC2::VPCPeeringConnection")
     # In the Teams stack (placement=SCOPE) logical ids end in CDK's 8-character hash.
@@ -237,19 +252,26 @@ def test_the_team_mesh_and_the_tools_hub(assembly: cdk.cx_api.CloudAssembly) -> 
         ("Teams-Mesh-TeamARequests", "ToTeamC"),
         ("Teams-Mesh-TeamBRequests", "ToTeamC"),
     ]
-    destinations = stacks.routes_by_table()
-    teams = {f"10.{30 + i}.0.0/16" for i in range(3)}
-    for table, cidrs in destinations.items():
-        if table[0] != "Teams":
-            continue
-        if table[1].startswith("Tools"):
-            assert cidrs == teams
-        elif "Isolated" in table[1]:  # the spoke subnets: other teams and Tools
-            assert cidrs == teams - {f"10.{30 + 'ABC'.index(table[1][4])}.0.0/16"} | {
-                "10.40.0.0/16"
-            }
-        else:
-            assert "10.40.0.0/16" not in cidrs
+
+    def tables(vpc: ec2.Vpc, *subnets: ec2.ISubnet) -> set[Key]:
+        return {("Teams", table) for table in route_table_refs(teams, vpc, *subnets)}
+
+    # The mesh and the spokes route from the teams' isolated subnets only (the public
+    # ones get no peering route); the hub routes from every subnet of Tools.
+    team_cidrs = [f"10.{30 + i}.0.0/16" for i in range(3)]
+    expected = {
+        table: set(team_cidrs) - {cidr} | {"10.40.0.0/16"}
+        for vpc, cidr in zip(teams.teams, team_cidrs, strict=True)
+        for table in tables(vpc, *vpc.isolated_subnets)
+    }
+    expected.update({table: set(team_cidrs) for table in tables(teams.tools)})
+    assert len(expected) == 3 * 2 + 4
+    routed = {
+        table: cidrs
+        for table, cidrs in stacks.routes_by_table().items()
+        if table[0].startswith("Teams")
+    }
+    assert routed == expected
     deps = stacks.dependencies()
     assert deps["Teams-Mesh-TeamCAccepts"] == {
         "Teams",

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk.assertions import Match, Template
+from typing import Any
 
-from cdk_peering import PeerDestinations, VpcPeering
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk.assertions import Annotations, Match, Template
+from constructs import IConstruct
+
+from cdk_peering import PeerDestinations, Problem, ValidationError, VpcPeering
 from tests.conftest import ENV, new_app
-from tests.helpers import destinations_by_table, make_vpc, peering_routes, route_table_refs
+from tests.helpers import (
+    destinations_by_table,
+    imported_vpc,
+    make_vpc,
+    only_problem,
+    peering_routes,
+    route_table_refs,
+)
 
 ISOLATED = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
 
@@ -166,16 +177,18 @@ def test_subnet_selection_picks_the_route_tables(stack: cdk.Stack) -> None:
     assert accepter_tables == route_table_refs(stack, b, *b.public_subnets)
 
 
+def _to_isolated_subnets(stack: cdk.Stack, a: ec2.IVpc, b: ec2.IVpc) -> VpcPeering:
+    """Peer A with B, A's routes pointing at the CIDRs of B's isolated subnets only."""
+    destinations = PeerDestinations.subnet_cidrs(ISOLATED)
+    return VpcPeering(
+        stack, "Peering", requester_vpc=a, accepter_vpc=b, accepter_destinations=destinations
+    )
+
+
 def test_specific_routes_to_some_peer_subnets(stack: cdk.Stack) -> None:
     a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
     b = make_vpc(stack, "B", "10.1.0.0/16")
-    peering = VpcPeering(
-        stack,
-        "Peering",
-        requester_vpc=a,
-        accepter_vpc=b,
-        accepter_destinations=PeerDestinations.subnet_cidrs(ISOLATED),
-    )
+    peering = _to_isolated_subnets(stack, a, b)
 
     isolated_cidrs = {subnet.ipv4_cidr_block for subnet in b.isolated_subnets}
     assert len(isolated_cidrs) == 2
@@ -191,6 +204,38 @@ def test_specific_routes_to_some_peer_subnets(stack: cdk.Stack) -> None:
     assert by_table == {table: isolated_cidrs for table in route_table_refs(stack, a)}
     # The accepter side still routes to all of A.
     assert {r.destination_cidr_block for r in peering.accepter_routes} == {"10.0.0.0/16"}
+
+
+def test_specific_routes_to_some_peer_subnets_of_dual_stack_vpcs(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", ipv6=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", ipv6=True)
+    peering = _to_isolated_subnets(stack, a, b)
+
+    def ipv6_block(construct: IConstruct) -> str:
+        """The first IPv6 block of a subnet or VPC, as CloudFormation reads it once made."""
+        resource = construct.node.default_child
+        assert isinstance(resource, ec2.CfnSubnet | ec2.CfnVPC)
+        logical_id = stack.get_logical_id(resource)
+        return repr({"Fn::Select": [0, {"Fn::GetAtt": [logical_id, "Ipv6CidrBlocks"]}]})
+
+    to_b = {subnet.ipv4_cidr_block for subnet in b.isolated_subnets}
+    assert to_b == {"10.1.128.0/18", "10.1.192.0/18"}
+    to_b_ipv6 = {ipv6_block(subnet) for subnet in b.isolated_subnets}
+    assert len(to_b_ipv6) == 2
+    to_a = {"10.0.0.0/16", ipv6_block(a)}
+    routes = peering_routes(
+        Template.from_stack(stack), stack.get_logical_id(peering.peering_connection)
+    )
+    # Each of A's 4 tables: one IPv4 and one IPv6 route to each isolated subnet of B, and
+    # nothing to B's public subnets; B's tables still route to all of A, both families.
+    assert destinations_by_table(routes) == {
+        **{table: to_b | to_b_ipv6 for table in route_table_refs(stack, a)},
+        **{table: to_a for table in route_table_refs(stack, b)},
+    }
+    ipv6 = [route for route in routes if "DestinationIpv6CidrBlock" in route]
+    assert len(ipv6) == 4 * 2 + 4
+    assert all("DestinationCidrBlock" not in route for route in ipv6)
+    assert len(routes) == 2 * len(ipv6)
 
 
 def test_specific_routes_to_given_cidrs_inside_the_peer(stack: cdk.Stack) -> None:
@@ -342,3 +387,82 @@ def test_route_logical_ids_name_table_and_destination(stack: cdk.Stack) -> None:
         "TestStack/Peering/RequesterIsolatedSubnet1-10.1.0.0_16",
         "TestStack/Peering/RequesterIsolatedSubnet2-10.1.0.0_16",
     ]
+
+
+# --- PeerDestinations that name nothing routable ------------------------------------------
+
+
+def _rejected(stack: cdk.Stack, rule: str, accepter: ec2.IVpc | None, **props: Any) -> Problem:
+    """Peer A (10.0.0.0/16) with ``accepter`` (default: B, 10.1.0.0/16), expecting one error.
+
+    Return the problem, checked to be ``rule`` at TestStack/Peering, once checked that
+    nothing was added to the tree.
+    """
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = accepter or make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    children = len(stack.node.children)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(stack, "Peering", requester_vpc=a, accepter_vpc=b, **props)
+    assert len(stack.node.children) == children
+    assert stack.node.try_find_child("Peering") is None
+    return only_problem(raised, "TestStack/Peering", rule)
+
+
+@pytest.mark.parametrize("prop", ["accepter_destinations", "requester_destinations"])
+def test_destinations_naming_both_subnets_and_cidrs_are_an_error(
+    stack: cdk.Stack, prop: str
+) -> None:
+    both = PeerDestinations(subnets=ISOLATED, cidrs=("10.1.0.0/24",))
+    problem = _rejected(stack, "cdk_peering:ambiguousDestinations", None, **{prop: both})
+    assert problem.message == f"{prop} names both subnets and CIDRs."
+    assert "PeerDestinations.subnet_cidrs(...) or PeerDestinations.cidr_blocks(...)" in problem.fix
+
+
+def test_destinations_with_no_cidr_are_an_error(stack: cdk.Stack) -> None:
+    problem = _rejected(
+        stack,
+        "cdk_peering:noDestinations",
+        None,
+        accepter_destinations=PeerDestinations.cidr_blocks([]),
+    )
+    assert problem.message == "accepter_destinations gives no CIDR."
+    assert "at least one CIDR inside the peer" in problem.fix
+
+
+def test_subnet_destinations_of_an_import_without_subnet_cidrs_are_an_error(
+    stack: cdk.Stack,
+) -> None:
+    problem = _rejected(
+        stack,
+        "cdk_peering:unknownSubnetCidr",
+        imported_vpc(stack, 5),  # its isolated subnet is imported without a CIDR
+        accepter_destinations=PeerDestinations.subnet_cidrs(ISOLATED),
+    )
+    assert problem.message == "Subnet subnet-00050000 of TestStack/Vpc5 has no known CIDR."
+    assert "private_subnet_ipv4_cidr_blocks" in problem.fix
+
+
+def test_a_secondary_block_from_ipam_gets_no_route_and_a_warning(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    ec2.CfnVPCCidrBlock(
+        stack,
+        "BIpam",
+        vpc_id=b.vpc_id,
+        ipv4_ipam_pool_id="ipam-pool-0123456789abcdef0",
+        ipv4_netmask_length=20,
+    )
+    peering = VpcPeering(stack, "Peering", requester_vpc=a, accepter_vpc=b)
+
+    warnings = Annotations.from_stack(stack).find_warning(
+        "/TestStack/Peering", Match.string_like_regexp(r"\[ack: cdk_peering:unroutableBlock\]$")
+    )
+    assert [str(warning.entry.data) for warning in warnings] == [
+        "1 secondary IPv4 block(s) of TestStack/B come from IPAM, and CloudFormation cannot "
+        "tell their CIDR: no route points at them. Fix: Give "
+        "accepter_destinations=PeerDestinations.cidr_blocks([...]) with the allocated CIDRs, "
+        "or acknowledge this warning. [ack: cdk_peering:unroutableBlock]"
+    ]
+    # A warning, not an error: the peering is built, routing to B's primary block only.
+    assert {r.destination_cidr_block for r in peering.requester_routes} == {"10.1.0.0/16"}
+    assert len(peering.requester_routes) == 2

@@ -23,7 +23,15 @@ from cdk_peering import (
     topology,
 )
 from tests.conftest import ENV, new_app
-from tests.helpers import Assembly, Key, deploy_order, imported_vpc, make_vpc
+from tests.helpers import (
+    Assembly,
+    Key,
+    deploy_order,
+    imported_vpc,
+    make_vpc,
+    only_problem,
+    route_table_refs,
+)
 
 EU = cdk.Environment(account="111111111111", region="eu-west-1")
 PARTNER = cdk.Environment(account="222222222222", region="us-east-1")
@@ -139,6 +147,26 @@ def test_dual_stack_vpcs_get_ipv6_routes_in_the_mesh() -> None:
     ipv6 = [r for r in routes if "DestinationIpv6CidrBlock" in r]
     assert len(ipv6) == 4  # Alpha <-> Bravo only, 2 tables each side
     assert len(routes) - len(ipv6) == 12
+
+
+def test_a_mesh_of_isolated_subnets_leaves_the_public_route_tables_alone() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    vpcs = [make_vpc(net, name, f"10.{i}.0.0/16") for i, name in enumerate(NAMES[:3])]
+    isolated = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+    mesh = PeeringMesh(net, "Mesh", vpcs=vpcs, subnets=isolated)
+    tables = Assembly(app.synth()).routes_by_table()
+
+    cidrs = {f"10.{i}.0.0/16" for i in range(3)}
+    assert tables == {
+        ("Net", table): cidrs - {f"10.{i}.0.0/16"}
+        for i, vpc in enumerate(vpcs)
+        for table in route_table_refs(net, vpc, *vpc.isolated_subnets)
+    }
+    for vpc in vpcs:
+        assert len(vpc.public_subnets) == 2
+        assert not route_table_refs(net, vpc, *vpc.public_subnets) & {t for _, t in tables}
+    assert len(mesh.routes) == 12  # 3 pairs x 2 sides x 2 isolated route tables
 
 
 def test_scope_placement_keeps_everything_in_the_topology_stack() -> None:
@@ -296,6 +324,23 @@ def test_every_problem_of_a_mesh_is_reported_at_once() -> None:
     assert "positions 0 and 4" in twice[0].message
     assert str(caught.value).startswith(f"{len(problems)} problems:")
     assert net.node.try_find_child("Mesh") is None  # nothing half-built
+
+
+def test_vpcs_whose_names_clash_in_stack_names_and_logical_ids_are_an_error() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    # Both become "AlphaOne": names keep only the letters and digits of the path.
+    vpcs = _vpcs(net, 2, names=["Alpha-One", "AlphaOne"])
+    with pytest.raises(ValidationError) as caught:
+        PeeringMesh(net, "Mesh", vpcs=vpcs)
+
+    problem = only_problem(caught, "Net/Mesh", "cdk_peering:vpcNameClash")
+    assert problem.message == (
+        "VPCs Net/Alpha-One and Net/AlphaOne get the same name 'AlphaOne' in stack names "
+        "and logical ids."
+    )
+    assert problem.fix == "Give one of them a different construct id."
+    assert net.node.try_find_child("Mesh") is None
 
 
 def test_a_pair_already_peered_elsewhere_in_the_app_is_an_error() -> None:
