@@ -10,6 +10,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
+from constructs import IConstruct
 
 from cdk_peering import Problem, ValidationError
 
@@ -50,6 +51,19 @@ def imported_vpc(scope: cdk.Stack, index: int, *, tables: int = 1) -> ec2.IVpc:
         isolated_subnet_ids=[f"subnet-{index:04x}{t:04x}" for t in range(tables)],
         isolated_subnet_route_table_ids=[f"rtb-{index:04x}{t:04x}" for t in range(tables)],
     )
+
+
+def warnings_on(construct: IConstruct) -> list[str]:
+    """Return the warnings (with their ``[ack: id]``) added to one construct.
+
+    Read from its metadata, as ``cdk synth`` would copy them into the cloud assembly,
+    without synthesizing the app (``Annotations.from_stack`` synthesizes it every call).
+    """
+    return [
+        entry.data
+        for entry in construct.node.metadata
+        if entry.type == "aws:cdk:warning" and isinstance(entry.data, str)
+    ]
 
 
 def only_problem(raised: pytest.ExceptionInfo[ValidationError], path: str, rule: str) -> Problem:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk.assertions import Annotations, Match, Template
+from aws_cdk.assertions import Template
+from constructs import IConstruct
 
 from cdk_peering import PeerDestinations, ValidationError, VpcPeering
 from tests.conftest import ENV, new_app
@@ -16,6 +17,7 @@ from tests.helpers import (
     only_problem,
     peering_routes,
     route_table_refs,
+    warnings_on,
 )
 
 
@@ -58,10 +60,11 @@ def _route_a_to_b(stack: cdk.Stack, a: ec2.IVpc, b: ec2.IVpc, cidrs: list[str]) 
 
 
 def _warnings(stack: cdk.Stack, path: str) -> list[str]:
-    return [
-        str(message.entry.data)
-        for message in Annotations.from_stack(stack).find_warning(path, Match.any_value())
-    ]
+    """Return the warnings on the construct at ``path`` (``/<stack>/<id>/...``)."""
+    construct: IConstruct = stack
+    for construct_id in path.strip("/").split("/")[1:]:
+        construct = construct.node.find_child(construct_id)
+    return warnings_on(construct)
 
 
 # --- overlapping CIDRs ---------------------------------------------------------------

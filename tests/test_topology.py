@@ -31,6 +31,7 @@ from tests.helpers import (
     make_vpc,
     only_problem,
     route_table_refs,
+    warnings_on,
 )
 
 EU = cdk.Environment(account="111111111111", region="eu-west-1")
@@ -390,11 +391,7 @@ def test_quota_warnings_come_once_per_vpc_and_route_table() -> None:
     spokes = [imported_vpc(net, i) for i in range(1, 52)]
     star = HubAndSpoke(net, "Star", hub=hub, spokes=spokes, placement=TopologyPlacement.SCOPE)
 
-    warnings = [
-        entry.data
-        for entry in star.node.metadata
-        if entry.type == "aws:cdk:warning" and isinstance(entry.data, str)
-    ]
+    warnings = warnings_on(star)
     assert sum("cdk_peering:peeringQuota]" in w for w in warnings) == 1
     assert sum("cdk_peering:routeQuota]" in w for w in warnings) == 2  # the hub's 2 tables
     assert any("Net/Vpc0 would have 51 peering connections" in w for w in warnings)
@@ -413,7 +410,7 @@ def test_declared_quotas_silence_the_warnings() -> None:
         placement=TopologyPlacement.SCOPE,
         routes_per_route_table_quota=60,
     )
-    assert not [entry for entry in star.node.metadata if entry.type == "aws:cdk:warning"]
+    assert not warnings_on(star)
 
 
 # --- within every CloudFormation limit --------------------------------------------------
