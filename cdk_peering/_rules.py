@@ -104,11 +104,9 @@ class _Span:
         )
 
     def overlaps(self, other: _Span) -> bool:
-        """Tell whether two different destinations share addresses."""
-        return (
-            self.destination != other.destination
-            and self.first <= other.last
-            and other.first <= self.last
+        """Tell whether two different blocks share addresses (the same block does not)."""
+        return (self.first, self.last) != (other.first, other.last) and (
+            self.first <= other.last and other.first <= self.last
         )
 
 
@@ -144,7 +142,7 @@ class Registry:
         self.peerings_per_vpc[plan.accepter.vpc_id] += 1
         for route in plan.routes:
             key = (route.table_id, route.ipv6)
-            self.routes.setdefault(key, {})[route.destination] = plan.path
+            self.routes.setdefault(key, {})[canonical_cidr(route.destination)] = plan.path
             span = _Span.of(route, plan.path)
             if span is not None:
                 self.spans.setdefault(key, []).append(span)
@@ -291,9 +289,10 @@ def _check_destination(plan: PeeringPlan, route: PlannedRoute) -> Iterator[Findi
 def _route_conflicts(plan: PeeringPlan, registry: Registry) -> Iterator[Finding]:
     seen: dict[tuple[str, bool, str], PlannedRoute] = {}
     for route in plan.routes:
-        key = (route.table_id, route.ipv6, route.destination)
+        destination = canonical_cidr(route.destination)
+        key = (route.table_id, route.ipv6, destination)
         table = registry.routes.get((route.table_id, route.ipv6), {})
-        existing = table.get(route.destination)
+        existing = table.get(destination)
         if key in seen or existing is not None:
             other = existing or plan.path
             yield Finding(
@@ -569,9 +568,10 @@ def _cidr_problem(text: str, network: IpNetwork | None) -> str | None:
 
 
 def canonical_cidr(cidr: str) -> str:
-    """Return a valid literal CIDR in EC2's form (IPv6 compressed, lower case); else as is.
+    """Return a valid literal CIDR in one form (IPv6 compressed, lower case); else as is.
 
-    Two spellings of one IPv6 block then compare equal (route conflicts, the registry).
+    For comparisons only (route conflicts, the registry): two spellings of one IPv6 block
+    are one destination. Templates keep the user's spelling, so ids do not change.
     """
     if is_token(cidr) or "/" not in cidr:
         return cidr

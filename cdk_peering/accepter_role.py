@@ -18,7 +18,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from ._facts import differs, is_token
+from ._facts import differs, is_token, vpc_facts
 from .errors import Problem, ValidationError, child_path
 
 ACCEPT_ACTION = "ec2:AcceptVpcPeeringConnection"
@@ -233,13 +233,29 @@ def role_mismatches(
 def _may_be_same_vpc(left: ec2.IVpc, right: ec2.IVpc) -> bool:
     """Tell whether two VPC objects may be the same VPC.
 
-    The same object, or the same id; a literal id and a token cannot be told apart. Two
-    different tokens are two VPCs (each VPC built in the app has its own).
+    The same object, or the same id. Different ids are different VPCs when both are
+    literal, or both VPCs are built in the app (each has its own id token); an imported
+    VPC's token (a parameter, an import) may name any VPC.
     """
     if left is right:
         return True
     ids = (left.vpc_id, right.vpc_id)
-    return ids[0] == ids[1] or is_token(ids[0]) != is_token(ids[1])
+    if ids[0] == ids[1]:
+        return True
+    if not is_token(ids[0]) and not is_token(ids[1]):
+        return False
+    return not (vpc_facts(left).built_in_app and vpc_facts(right).built_in_app)
+
+
+def role_arn_mismatches(role: iam.IRole, accepter_account: str) -> list[str]:
+    """Return why a role given by ARN could not accept for ``accepter_account``.
+
+    Only its account can be told (literal ARNs); empty when it fits or is unknown.
+    """
+    account = cdk.Arn.split(role.role_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME).account
+    if account is None or not differs(account, accepter_account):
+        return []
+    return [f"it is in account {account}, not the accepter's account {accepter_account}"]
 
 
 def _nag_wildcard_id(stack: cdk.Stack) -> str:

@@ -16,7 +16,7 @@ from constructs import Construct, IConstruct
 from . import _rules
 from ._facts import SubnetFacts, VpcFacts, differs, is_token, select_subnets, vpc_facts
 from ._rules import Finding, PeeringPlan, PlannedRoute, Registry
-from .accepter_role import PeeringAccepterRole, role_mismatches
+from .accepter_role import PeeringAccepterRole, role_arn_mismatches, role_mismatches
 from .dns import PeeringDnsResolution, PeeringSide, dns_problems
 from .errors import Problem, ValidationError, child_path
 from .security_groups import InterRegionSecurityGroupCheck
@@ -534,7 +534,7 @@ class _Placement:
                 )
             )
         elif self.scope is not None:
-            findings.extend(self._check_scope(accepter))
+            findings.extend(self._check_scope(requester, accepter))
         if not self.requester_only and (self.scope is not None or self.crosses_environments):
             findings.extend(self._check_side_id())
         return findings
@@ -585,13 +585,28 @@ class _Placement:
             ]
         if self.role is None:
             return []
-        if not is_token(stack_account) and stack_account == self.account:
+        if not self.cross_account and not (is_token(stack_account) or is_token(self.account)):
             return [
                 Finding(
                     "cdk_peering:accepterRoleNotNeeded",
                     f"accepter_role is given, but both VPCs are in account {stack_account}: "
                     "CloudFormation accepts a same-account connection itself.",
                     "Leave accepter_role out.",
+                    error=True,
+                )
+            ]
+        if not self.cross_account:
+            stack = self.here.stack.stack_name
+            return [
+                Finding(
+                    "cdk_peering:requesterEnvironmentUnknown",
+                    f"accepter_role is given, but the account of the stack {stack} or of the "
+                    "accepter VPC is not known: whether the peering crosses accounts "
+                    "(PeerOwnerId) cannot be told, and without PeerOwnerId the connection "
+                    "would look for the accepter VPC in the requester's own account.",
+                    f"Give the stack {stack} an explicit env=cdk.Environment(account=..., "
+                    "region=...) and give accepter_account (or import the accepter VPC with "
+                    "its account).",
                     error=True,
                 )
             ]
@@ -605,14 +620,7 @@ class _Placement:
             )
             where = self.accepter_role.node.path
         else:
-            role_account = cdk.Arn.split(
-                self.role.role_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME
-            ).account
-            reasons = (
-                [f"it is in account {role_account}, not the accepter's account {self.account}"]
-                if role_account is not None and differs(role_account, self.account)
-                else []
-            )
+            reasons = role_arn_mismatches(self.role, self.account)
             where = self.role.role_arn
         if not reasons:
             return []
@@ -627,7 +635,7 @@ class _Placement:
             )
         ]
 
-    def _check_scope(self, accepter: VpcFacts) -> list[Finding]:
+    def _check_scope(self, requester: VpcFacts, accepter: VpcFacts) -> list[Finding]:
         assert self.scope is not None
         stack = cdk.Stack.of(self.scope)
         findings: list[Finding] = []
@@ -643,13 +651,17 @@ class _Placement:
                     error=True,
                 )
             )
-        if accepter.built_in_app and stack is accepter.stack and stack is not self.here.stack:
+        upstream = self._upstream_of_connection(requester, accepter)
+        why = next((reason for each, reason in upstream if each is stack), None)
+        if why is not None:
+            connection_stack = self.here.stack.stack_name
             findings.append(
                 Finding(
                     "cdk_peering:accepterScopeCycle",
-                    f"accepter_scope is in {stack.stack_name}, the accepter VPC's own stack: "
-                    "the connection needs that stack's VPC id first and the accepter routes "
-                    "need the connection's id, a dependency cycle between the two stacks.",
+                    f"accepter_scope is in {stack.stack_name}, which the connection's stack "
+                    f"{connection_stack} deploys after ({why}); the accepter routes need the "
+                    f"connection's id, so {stack.stack_name} would also deploy after "
+                    f"{connection_stack}: a dependency cycle.",
                     "Put the accepter side in another stack of the accepter's account and "
                     "region, or leave accepter_scope out (the library makes one across "
                     "environments, and uses this construct otherwise).",
@@ -657,6 +669,33 @@ class _Placement:
                 )
             )
         return findings
+
+    def _upstream_of_connection(
+        self, requester: VpcFacts, accepter: VpcFacts
+    ) -> list[tuple[cdk.Stack, str]]:
+        """Return the stacks the connection's stack deploys after, each with the reason.
+
+        The VPCs' stacks (it reads their ids), the role's stack, and what those and the
+        connection's stack already depend on, transitively.
+        """
+        here = self.here.stack
+        found: list[tuple[cdk.Stack, str]] = []
+        todo: list[tuple[cdk.Stack, str]] = [
+            (facts.stack, f"it reads the {side} VPC id")
+            for side, facts in (("requester", requester), ("accepter", accepter))
+            if facts.built_in_app and facts.stack is not here
+        ]
+        role = self.role
+        if isinstance(role, Construct) and cdk.Resource.is_owned_resource(role):
+            todo.append((cdk.Stack.of(role), "it reads the accepter role"))
+        todo += [(each, "it depends on it") for each in here.dependencies]
+        while todo:
+            stack, reason = todo.pop()
+            if stack is here or any(stack is known for known, _ in found):
+                continue
+            found.append((stack, reason))
+            todo += [(each, f"{reason}, through {stack.stack_name}") for each in stack.dependencies]
+        return found
 
     def _check_side_id(self) -> list[Finding]:
         """Return the problem when the accepter side's id is taken where it would go."""
@@ -845,10 +884,9 @@ def _destinations(
                     error=True,
                 )
             )
-        canonical = [_rules.canonical_cidr(cidr) for cidr in destinations.cidrs]
         return [
             (cidr, _label(cidr, f"Cidr{i}"), not is_token(cidr) and _rules.is_ipv6(cidr), True)
-            for i, cidr in enumerate(canonical)
+            for i, cidr in enumerate(destinations.cidrs)
         ]
     if destinations is not None and destinations.subnets is not None:
         result: list[tuple[str, str, bool, bool]] = []

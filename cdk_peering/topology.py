@@ -49,7 +49,7 @@ from constructs import Construct
 from . import _rules
 from ._facts import SiblingCache, VpcFacts, differs, is_token, vpc_facts
 from ._rules import Finding, PeeringPlan, PlannedRoute
-from .accepter_role import PeeringAccepterRole, role_mismatches
+from .accepter_role import PeeringAccepterRole, role_arn_mismatches, role_mismatches
 from .errors import Problem, ValidationError, child_path
 from .peering import _plan, _scope_facts, _ScopeFacts, _vpc_env, _warn, new_route
 from .security_groups import InterRegionSecurityGroupCheck
@@ -462,21 +462,23 @@ def _role_findings(
                 error=True,
             )
         ]
-    if not isinstance(role, PeeringAccepterRole):
-        return []
-    reasons = role_mismatches(
-        role,
-        requester_account=requester.env[0],
-        requester_region=requester.env[1],
-        requester_vpc_id=requester.facts.vpc_id,
-        accepter_vpc=accepter.vpc,
-    )
+    if isinstance(role, PeeringAccepterRole):
+        reasons = role_mismatches(
+            role,
+            requester_account=requester.env[0],
+            requester_region=requester.env[1],
+            requester_vpc_id=requester.facts.vpc_id,
+            accepter_vpc=accepter.vpc,
+        )
+        where = role.node.path
+    else:
+        reasons, where = role_arn_mismatches(role, account), role.role_arn
     if not reasons:
         return []
     return [
         Finding(
             "cdk_peering:accepterRoleMismatch",
-            f"accepter_roles[{account!r}] is {role.node.path}, which cannot accept the "
+            f"accepter_roles[{account!r}] is {where}, which cannot accept the "
             f"peering {requester.facts.path} -> {accepter.facts.path}: "
             f"{'; '.join(reasons)}.",
             "Give the PeeringAccepterRole every accepter VPC of that account "

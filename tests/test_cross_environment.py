@@ -10,11 +10,13 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_ssm as ssm
 from aws_cdk.assertions import Match, Template
 from constructs import Construct
 
 from cdk_peering import (
     PeeringAccepterRole,
+    Problem,
     ValidationError,
     VpcPeering,
     VpcPeeringAccepter,
@@ -114,13 +116,22 @@ def test_inter_region_deploy_order_has_no_cycle() -> None:
     assert order.index("Away") < order.index("Home") < order.index(accepter)
 
 
-def test_cross_account_peering_with_an_accepter_role() -> None:
+def _cross_account_pair(
+    third: str,
+) -> tuple[cdk.App, cdk.Stack, cdk.Stack, ec2.Vpc, ec2.Vpc]:
+    """Return an app, Home with VPC A (10.0.0.0/16), a stack ``third`` of the partner
+    account, and VPC B (10.1.0.0/16) in the partner's stack Partner."""
     app = _app()
     home = cdk.Stack(app, "Home", env=HOME)
     partner = cdk.Stack(app, "Partner", env=OTHER_ACCOUNT)
-    roles = cdk.Stack(app, "PartnerRoles", env=OTHER_ACCOUNT)
+    other = cdk.Stack(app, third, env=OTHER_ACCOUNT)
     a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
     b = make_vpc(partner, "B", "10.1.0.0/16", isolated_only=True)
+    return app, home, other, a, b
+
+
+def test_cross_account_peering_with_an_accepter_role() -> None:
+    app, home, roles, a, b = _cross_account_pair("PartnerRoles")
     # cast: type checkers do not always see jsii classes as implementing their interfaces.
     role = iam.Role(
         roles,
@@ -519,20 +530,25 @@ def test_cidr_rules_from_an_inter_region_peer_are_fine() -> None:
     )
 
 
-def test_an_accepter_elsewhere_needs_a_stack_with_an_environment() -> None:
-    app = _app()
-    agnostic = cdk.Stack(app, "Agnostic")
+def _agnostic_peering(
+    *, role_arn: str | None = None, **props: Any
+) -> tuple[cdk.Stack, ec2.Vpc, Problem]:
+    """Peer VPC A of an environment-agnostic stack with an imported VPC, expecting
+    requesterEnvironmentUnknown; return the stack, A and the problem."""
+    agnostic = cdk.Stack(_app(), "Agnostic")
     a = make_vpc(agnostic, "A", "10.0.0.0/16", isolated_only=True)
+    if role_arn is not None:
+        props["accepter_role"] = iam.Role.from_role_arn(agnostic, "Role", role_arn)
     with pytest.raises(ValidationError) as raised:
-        VpcPeering(
-            agnostic,
-            "P",
-            requester_vpc=a,
-            accepter_vpc=imported_vpc(agnostic, 50),
-            accepter_account="222222222222",
-            accepter_region="eu-west-1",
-        )
+        VpcPeering(agnostic, "P", requester_vpc=a, accepter_vpc=imported_vpc(agnostic, 50), **props)
     problem = only_problem(raised, "Agnostic/P", "cdk_peering:requesterEnvironmentUnknown")
+    return agnostic, a, problem
+
+
+def test_an_accepter_elsewhere_needs_a_stack_with_an_environment() -> None:
+    agnostic, a, problem = _agnostic_peering(
+        accepter_account="222222222222", accepter_region="eu-west-1"
+    )
     assert problem.message.startswith(
         "The accepter VPC is in account 222222222222 and region eu-west-1, but the stack "
         "Agnostic is environment-agnostic"
@@ -577,3 +593,68 @@ def test_accepter_sides_whose_ids_would_clash_are_an_error() -> None:
     problem = only_problem(raised, "Home/P-Q", "cdk_peering:accepterSideClash")
     assert "Home-PeeringAccepter-111111111111-eu-west-1/Home-P-Q" in problem.message
     assert home.node.try_find_child("P-Q") is None
+
+
+def test_accepter_scope_in_a_stack_the_connection_deploys_after_is_a_cycle() -> None:
+    app, home, routes, a, b = _cross_account_pair("PartnerPeering")
+    # The role and the accepter side in one stack: Home reads the role from it, and it
+    # would read the connection id from Home.
+    role = PeeringAccepterRole(routes, "Role", requester_account="111111111111", accepter_vpc=b)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(
+            home, "P", requester_vpc=a, accepter_vpc=b, accepter_role=role, accepter_scope=routes
+        )
+    problem = only_problem(raised, "Home/P", "cdk_peering:accepterScopeCycle")
+    assert problem.message.startswith(
+        "accepter_scope is in PartnerPeering, which the connection's stack Home deploys after "
+        "(it reads the accepter role)"
+    )
+
+    # One environment: the connection in a third stack, the accepter side in the requester
+    # VPC's stack, which that stack reads the VPC id from.
+    net = cdk.Stack(app, "Net", env=HOME)
+    near = make_vpc(cdk.Stack(app, "Other", env=HOME), "Near", "10.3.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(net, "P", requester_vpc=a, accepter_vpc=near, accepter_scope=home)
+    problem = only_problem(raised, "Net/P", "cdk_peering:accepterScopeCycle")
+    assert "(it reads the requester VPC id)" in problem.message
+    assert net.node.try_find_child("P") is None
+
+
+def test_an_accepter_role_with_accounts_unknown_is_an_error() -> None:
+    _, _, problem = _agnostic_peering(role_arn="arn:aws:iam::222222222222:role/accept")
+    assert "without PeerOwnerId the connection would look for the accepter VPC" in problem.message
+    assert "${Token" not in problem.message
+
+
+def test_one_vpc_imported_by_token_in_two_stacks_is_one_vpc() -> None:
+    # The role's stack and the requester's stack each import the partner VPC by a token
+    # (an SSM parameter); the role covers it.
+    app = _app()
+    home = cdk.Stack(app, "Home", env=HOME)
+    partner = cdk.Stack(app, "Partner", env=OTHER_ACCOUNT)
+    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
+
+    def partner_vpc(stack: cdk.Stack) -> ec2.IVpc:
+        return ec2.Vpc.from_vpc_attributes(
+            stack,
+            "PartnerVpc",
+            vpc_id=ssm.StringParameter.value_for_string_parameter(stack, "/partner/vpc-id"),
+            vpc_cidr_block="10.50.0.0/16",
+            availability_zones=["us-east-1a"],
+            isolated_subnet_ids=["subnet-0p"],
+            isolated_subnet_route_table_ids=["rtb-0p"],
+        )
+
+    role = PeeringAccepterRole(
+        partner, "Role", requester_account="111111111111", accepter_vpc=partner_vpc(partner)
+    )
+    peering = VpcPeering(
+        home,
+        "P",
+        requester_vpc=a,
+        accepter_vpc=partner_vpc(home),
+        accepter_account="222222222222",
+        accepter_role=role,
+    )
+    assert peering.peering_connection.peer_owner_id == "222222222222"

@@ -227,6 +227,11 @@ def test_two_spellings_of_one_ipv6_block_are_one_destination(stack: cdk.Stack) -
     with pytest.raises(ValidationError) as raised:
         _route_a_to_b(stack, a, b, ["2600:1F18:0:0::/56", "2600:1f18::/56"])
     assert set(_rules(raised.value)) == {"cdk_peering:duplicateRouteDestination"}
+    # One spelling alone is written as given (ids and templates do not change with it).
+    peering = _route_a_to_b(stack, a, b, ["2600:1F18:0:0::/56"])
+    assert {r.destination_ipv6_cidr_block for r in peering.requester_routes} == {
+        "2600:1F18:0:0::/56"
+    }
 
 
 def test_two_peering_routes_with_one_destination_in_a_table(stack: cdk.Stack) -> None:

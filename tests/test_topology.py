@@ -573,6 +573,23 @@ def test_an_accepter_role_for_another_vpc_is_an_error() -> None:
     ) in str(caught.value)
 
 
+def test_an_accepter_role_arn_of_another_account_is_an_error() -> None:
+    app = new_app()
+    home = cdk.Stack(app, "Home", env=ENV)
+    partner = cdk.Stack(app, "Partner", env=PARTNER)
+    a = make_vpc(home, "Alpha", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(partner, "Bravo", "10.1.0.0/16", isolated_only=True)
+    role = iam.Role.from_role_arn(home, "Role", "arn:aws:iam::333333333333:role/accept")
+    with pytest.raises(ValidationError) as caught:
+        PeeringMesh(home, "Mesh", vpcs=[a, b], accepter_roles={"222222222222": role})
+    problem = only_problem(
+        caught, "Home/Mesh/Alpha/ToPartnerBravo", "cdk_peering:accepterRoleMismatch"
+    )
+    assert problem.message.endswith(
+        "it is in account 333333333333, not the accepter's account 222222222222."
+    )
+
+
 def test_an_accepter_role_for_requesters_of_another_region_is_an_error() -> None:
     # The hub requests from us-east-1; the role's condition names the requester region,
     # which defaults to the role's own (eu-west-1): the accept would be denied.
