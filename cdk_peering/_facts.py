@@ -242,6 +242,27 @@ class VpcFacts:
         return LOOKUP_PLACEHOLDER_CIDR in self.ipv4_cidrs
 
 
+def known_without_ipv6(facts: VpcFacts) -> bool:
+    """Tell whether a VPC is known to have no IPv6 at all.
+
+    Known: built in the app, no IPv6 block found beside it, and no subnet given an IPv6
+    range (as ``CfnSubnet`` properties). The subnets are read too because an IPv6 block
+    may be declared anywhere in the app; a subnet with an IPv6 range shows the VPC has
+    one. Imported VPCs are not known.
+    """
+    if not facts.built_in_app or facts.has_ipv6:
+        return False
+    for subnet in facts.subnets:
+        resource = subnet.subnet.node.default_child
+        if isinstance(resource, ec2.CfnSubnet) and (
+            resource.ipv6_cidr_block
+            or resource.ipv6_native
+            or resource.assign_ipv6_address_on_creation
+        ):
+            return False
+    return True
+
+
 _cache: weakref.WeakKeyDictionary[ec2.IVpc, VpcFacts] = weakref.WeakKeyDictionary()
 
 

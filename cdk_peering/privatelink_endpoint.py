@@ -43,7 +43,7 @@ from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as route53_targets
 from constructs import Construct
 
-from ._facts import is_token, vpc_facts
+from ._facts import is_token, known_without_ipv6, vpc_facts
 from .errors import Problem, ValidationError, child_path
 from .security_groups import allow_from_peer
 
@@ -168,8 +168,21 @@ def _service(service: EndpointServiceLike | str, own_region: str) -> _Service:
     return replace(
         resolved,
         allowed_regions=tuple(service.allowed_regions),
-        allowed_principals=tuple(principal.arn for principal in service.allowed_principals),
+        allowed_principals=tuple(map(_principal_arn, service.allowed_principals)),
     )
+
+
+def _principal_arn(principal: iam.ArnPrincipal) -> str:
+    """Return a principal's ARN; an account principal's as its root ARN.
+
+    An ``iam.AccountPrincipal``'s own ARN is a token (it joins in the partition); its
+    account id is what the access check needs.
+    """
+    if isinstance(principal, iam.AccountPrincipal):
+        account = principal.account_id
+        if isinstance(account, str) and not is_token(account):
+            return f"arn:aws:iam::{account}:root"
+    return principal.arn
 
 
 def _name_region(name: str) -> str | None:
@@ -328,7 +341,9 @@ class PrivateLinkEndpoint(Construct):
             path=path,
             vpc_path=facts.path,
             ip_address_type=ip_address_type,
-            vpc_without_ipv6=facts.built_in_app and not facts.has_ipv6,
+            vpc_without_ipv6=ip_address_type
+            in (ec2.VpcEndpointIpAddressType.DUALSTACK, ec2.VpcEndpointIpAddressType.IPV6)
+            and known_without_ipv6(facts),
             service=resolved,
             service_region=service_region,
             own_account=stack.account,
@@ -606,9 +621,11 @@ def _check(
                 path,
                 IPV6_WITHOUT_VPC_IPV6_RULE,
                 f"ip_address_type is {ip_address_type.name}, but the endpoint's VPC "
-                f"{vpc_path} has no IPv6 CIDR block: EC2 gives an endpoint IPv6 addresses "
-                "only in subnets with an IPv6 range, and fails the endpoint otherwise.",
-                "Give the VPC IPv6 (ec2.Vpc(ip_protocol=ec2.IpProtocol.DUAL_STACK)), or leave "
+                f"{vpc_path} has no IPv6 CIDR block beside it and no subnet with an IPv6 "
+                "range: EC2 gives an endpoint IPv6 addresses only in subnets with an IPv6 "
+                "range, and fails the endpoint otherwise.",
+                "Give the VPC IPv6 (ec2.Vpc(ip_protocol=ec2.IpProtocol.DUAL_STACK), or a "
+                "CfnVPCCidrBlock and an Ipv6CidrBlock on each subnet), or leave "
                 "ip_address_type out (IPv4).",
             )
         )

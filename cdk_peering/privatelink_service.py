@@ -50,7 +50,7 @@ from aws_cdk import custom_resources as cr
 from aws_cdk.interfaces import aws_ec2 as ec2_refs
 from constructs import Construct
 
-from ._facts import is_token, parse_network, select_subnets, vpc_facts
+from ._facts import is_token, known_without_ipv6, parse_network, select_subnets, vpc_facts
 from ._provider import explain_provider
 from .errors import Problem, ValidationError, child_path
 
@@ -671,18 +671,22 @@ def _check_principals(
 
 def _check_ipv6(path: str, vpc: ec2.IVpc, ipv6: bool) -> list[Problem]:
     """Return the problem of IPv6 support in a VPC of the app without IPv6 (imports pass)."""
+    if not ipv6:
+        return []
     facts = vpc_facts(vpc)
-    if not ipv6 or not facts.built_in_app or facts.has_ipv6:
+    if not known_without_ipv6(facts):
         return []
     return [
         Problem(
             path,
             "cdk_peering:endpointServiceIpv6WithoutVpcIpv6",
             f"supported_ip_address_types includes IPV6, but the service's VPC {facts.path} "
-            "has no IPv6 CIDR block: an endpoint service accepts IPv6 requests only through "
-            "dualstack load balancers, whose VPC and subnets have IPv6 CIDR blocks.",
-            "Give the VPC IPv6 (ec2.Vpc(ip_protocol=ec2.IpProtocol.DUAL_STACK)), or leave "
-            "IPV6 out of supported_ip_address_types.",
+            "has no IPv6 CIDR block beside it and no subnet with an IPv6 range: an "
+            "endpoint service accepts IPv6 requests only through dualstack load balancers, "
+            "whose subnets have IPv6 ranges.",
+            "Give the VPC IPv6 (ec2.Vpc(ip_protocol=ec2.IpProtocol.DUAL_STACK), or a "
+            "CfnVPCCidrBlock and an Ipv6CidrBlock on each subnet), or leave IPV6 out of "
+            "supported_ip_address_types.",
         )
     ]
 

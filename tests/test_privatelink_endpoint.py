@@ -457,8 +457,28 @@ def test_ipv6_endpoint_in_a_vpc_without_ipv6_says_what_to_do(stack: cdk.Stack) -
         endpoint(stack, vpc, ip_address_type=ec2.VpcEndpointIpAddressType.DUALSTACK)
     message = str(error.value)
     assert "ip_address_type is DUALSTACK" in message
-    assert "VPC TestStack/Consumer has no IPv6 CIDR block" in message
+    assert (
+        "VPC TestStack/Consumer has no IPv6 CIDR block beside it and no subnet with an IPv6 "
+        "range" in message
+    )
     assert "ip_protocol=ec2.IpProtocol.DUAL_STACK" in message
+
+
+def test_ipv6_endpoint_in_a_vpc_given_ipv6_by_hand(stack: cdk.Stack) -> None:
+    # IPv6 the pre-DUAL_STACK way: a block declared away from the VPC, a range per subnet.
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    block = ec2.CfnVPCCidrBlock(
+        stack, "Elsewhere", vpc_id=vpc.vpc_id, amazon_provided_ipv6_cidr_block=True
+    )
+    for i, subnet in enumerate(vpc.isolated_subnets):
+        resource = subnet.node.default_child
+        assert isinstance(resource, ec2.CfnSubnet)
+        ranges = cdk.Fn.cidr(cdk.Fn.select(0, vpc.vpc_ipv6_cidr_blocks), 2, "64")
+        resource.ipv6_cidr_block = cdk.Fn.select(i, ranges)
+        resource.node.add_dependency(block)
+    endpoint(stack, vpc, ip_address_type=ec2.VpcEndpointIpAddressType.DUALSTACK)
+    properties = endpoint_properties(Template.from_stack(stack))
+    assert properties["IpAddressType"] == "dualstack"
 
 
 def test_ipv6_endpoint_in_an_imported_vpc_is_not_judged(stack: cdk.Stack) -> None:
@@ -525,7 +545,9 @@ def test_endpoint_in_an_account_the_service_does_not_allow(principals: list[str]
     [(rule, text)] = consumer_problems(
         PARTNER,
         context=PARTNER_AZS,
-        allowed_principals=[iam.ArnPrincipal(arn) for arn in principals],
+        allowed_principals=[iam.ArnPrincipal(arn) for arn in principals]
+        # An AccountPrincipal's ARN is a token; its account still counts.
+        + [iam.AccountPrincipal("333333333333")],
     )
     assert rule == "cdk_peering:endpointAccountNotAllowed"
     assert "The endpoint is in account 222222222222" in text
@@ -539,9 +561,10 @@ def test_endpoint_in_an_account_the_service_does_not_allow(principals: list[str]
         (PARTNER, {"allowed_principals": [iam.ArnPrincipal("arn:aws:iam::222222222222:root")]}),
         (PARTNER, {"allowed_principals": [iam.ArnPrincipal("arn:aws:iam::222222222222:role/App")]}),
         (PARTNER, {"allow_all_principals": True}),
+        (PARTNER, {"allowed_principals": [iam.AccountPrincipal("222222222222")]}),
         (ENV, {}),
     ],
-    ids=["account", "role-of-account", "everyone", "same-account"],
+    ids=["account", "role-of-account", "everyone", "account-principal", "same-account"],
 )  # fmt: skip
 def test_endpoint_in_an_allowed_account(env: cdk.Environment, props: dict[str, Any]) -> None:
     built = consumer_endpoint(env, context=PARTNER_AZS, **props)

@@ -572,7 +572,7 @@ def test_rejects_ipv6_support_in_a_vpc_without_ipv6(stack: cdk.Stack) -> None:
     [(rule, message)] = problems_of(stack, supported_ip_address_types=[IPV4, IPV6])
     assert rule == "cdk_peering:endpointServiceIpv6WithoutVpcIpv6"
     assert "supported_ip_address_types includes IPV6" in message
-    assert "VPC TestStack/Vpc has no IPv6 CIDR block" in message
+    assert "VPC TestStack/Vpc has no IPv6 CIDR block beside it and no subnet" in message
     assert stack.node.try_find_child("Service") is None
 
 
