@@ -43,6 +43,24 @@ def differs(left: str, right: str) -> bool:
     return left != right and not is_token(left) and not is_token(right)
 
 
+def read_weakly(value: str, producer: cdk.Stack | None, consumer: cdk.Stack | None) -> str:
+    """Return ``value`` as ``consumer`` should read it: weakly when it crosses stacks.
+
+    A reference to another stack becomes ``Fn::GetStackOutput`` whatever the app's
+    default strength (``Stack.consume_reference``): no export locks the producer, and it
+    works across regions and accounts. aws-cdk-lib reads a default strength from the
+    consuming stack only, so a construct cannot set one for its own resources. Nothing to
+    do (no jsii call) for a literal, the same stack, or a consumer of None (a stack the
+    library made, which reads weakly already).
+    """
+    if producer is None or consumer is None or producer is consumer or not is_token(value):
+        return value
+    try:
+        return cdk.Stack.consume_reference(value, cdk.ReferenceStrength.WEAK)
+    except RuntimeError:
+        return value  # not a resource attribute (a parameter, an import): left as it is
+
+
 def parse_network(cidr: str) -> IpNetwork | None:
     """Parse a literal CIDR leniently (host bits allowed); None for tokens and bad text."""
     if is_token(cidr):

@@ -32,6 +32,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from ._facts import is_token, read_weakly
 from ._provider import explain_provider
 from .errors import Problem, ValidationError, child_path
 
@@ -108,6 +109,7 @@ class PeeringDnsResolution(Construct):
 
         super().__init__(scope, id)
         stack = cdk.Stack.of(self)
+        peering_connection_id = _read_connection_id(peering_connection_id, stack)
         self.peering_connection_id = peering_connection_id
         """The id of the peering connection (pcx-...)."""
         self.side = side
@@ -141,6 +143,24 @@ class PeeringDnsResolution(Construct):
         )
         """The ``Custom::AWS`` resource that sets the option."""
         explain_provider(self.custom_resource)
+
+
+def _read_connection_id(peering_connection_id: str, stack: cdk.Stack) -> str:
+    """Read a connection id made in another stack weakly, and deploy after that stack.
+
+    CDK records no stack dependency for a weak reference across accounts; the option can
+    only be set once the connection exists.
+    """
+    if not is_token(peering_connection_id):
+        return peering_connection_id
+    reference = cdk.Tokenization.reverse(peering_connection_id)
+    if not isinstance(reference, cdk.Reference):
+        return peering_connection_id
+    producer = cdk.Stack.of(reference.target)
+    if producer is stack:
+        return peering_connection_id
+    stack.add_stack_dependency(producer, "reads the peering connection id")
+    return read_weakly(peering_connection_id, producer, stack)
 
 
 def _modify_options(

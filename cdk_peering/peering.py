@@ -14,7 +14,15 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from . import _rules
-from ._facts import SubnetFacts, VpcFacts, differs, is_token, select_subnets, vpc_facts
+from ._facts import (
+    SubnetFacts,
+    VpcFacts,
+    differs,
+    is_token,
+    read_weakly,
+    select_subnets,
+    vpc_facts,
+)
 from ._rules import Finding, PeeringPlan, PlannedRoute, Registry
 from .accepter_role import PeeringAccepterRole, role_arn_mismatches, role_mismatches
 from .dns import PeeringDnsResolution, PeeringSide, dns_problems
@@ -159,6 +167,8 @@ def _accepter_stack(requester_stack: cdk.Stack, account: str, region: str) -> cd
             f"by {requester_stack.stack_name}"
         ),
     )
+    # Every reference into this stack is read weakly (Fn::GetStackOutput).
+    cdk.CrossStackReferences.of(stack).consume(cdk.ReferenceStrength.WEAK)
     stack.add_stack_dependency(requester_stack, "reads the peering connection id")
     return stack
 
@@ -310,10 +320,6 @@ class VpcPeering(Construct):
         findings = _check_or_raise(path, plan, here.state.registry)
 
         super().__init__(scope, id)
-        if placement.crosses_environments:
-            # Fn::GetStackOutput: the one CloudFormation mechanism that carries a value
-            # across both regions and accounts, whatever the app's default.
-            cdk.CrossStackReferences.of(self).consume(cdk.ReferenceStrength.WEAK)
         if placement.cross_region:
             # Checked at synth, once every security group rule of the app exists.
             InterRegionSecurityGroupCheck.register(self, requester_vpc, accepter_vpc)
@@ -323,13 +329,16 @@ class VpcPeering(Construct):
         """The VPC that requested the connection."""
         self.accepter_vpc = accepter_vpc
         """The VPC that accepted the connection."""
+        # Values from other stacks are read weakly (Fn::GetStackOutput): the one
+        # CloudFormation mechanism that carries them across regions and accounts too.
         self.peering_connection = ec2.CfnVPCPeeringConnection(
             self,
             "Resource",
-            vpc_id=requester.vpc_id,
-            peer_vpc_id=accepter.vpc_id,
+            vpc_id=read_weakly(requester.vpc_id, requester.stack, here.stack),
+            peer_vpc_id=read_weakly(accepter.vpc_id, accepter.stack, here.stack),
             peer_owner_id=placement.account if placement.cross_account else None,
             peer_region=placement.region if placement.cross_region else None,
+            # CDK writes a role of another account as a literal ARN (its physical name).
             peer_role_arn=accepter_role.role_arn if accepter_role else None,
             tags=[cdk.CfnTag(key="Name", value=name)] if name else None,
         )
@@ -337,14 +346,22 @@ class VpcPeering(Construct):
         # node.default_child finds it: the child named "Resource".
         self.peering_connection_id: str = self.peering_connection.ref
         """The id of the peering connection (pcx-...)."""
-        self.accepter_side: Construct | None = placement.accepter_side(self, accepter)
+        self.accepter_side: Construct | None
         """The construct that holds the accepter's routes: this one when both VPCs share an
         account and region, one in a stack of the accepter's; None when requester_only."""
+        self.accepter_side, side_consumer = placement.accepter_side(self, accepter)
+        side_connection_id = read_weakly(self.peering_connection_id, here.stack, side_consumer)
         self.requester_routes: list[ec2.CfnRoute] = []
         """The routes in the requester VPC's route tables."""
         self.accepter_routes: list[ec2.CfnRoute] = []
         """The routes in the accepter VPC's route tables."""
-        self._build_routes(plan)
+        self.requester_routes.extend(
+            _add_routes(plan, "Requester", self, self.peering_connection_id, here.stack)
+        )
+        if self.accepter_side is not None:
+            self.accepter_routes.extend(
+                _add_routes(plan, "Accepter", self.accepter_side, side_connection_id, side_consumer)
+            )
         self.dns_resolutions: list[PeeringDnsResolution] = []
         """The custom resources that set AllowDnsResolutionFromRemoteVpc, one per side."""
         if accepter_resolves_requester_dns:
@@ -361,19 +378,11 @@ class VpcPeering(Construct):
                 PeeringDnsResolution(
                     self.accepter_side,
                     "AccepterDnsOptions",
-                    peering_connection_id=self.peering_connection_id,
+                    peering_connection_id=side_connection_id,
                     side=PeeringSide.ACCEPTER,
                 )
             )
         here.state.registry.record(plan)
-
-    def _build_routes(self, plan: PeeringPlan) -> None:
-        self.requester_routes.extend(
-            _add_routes(plan, "Requester", self, self.peering_connection_id)
-        )
-        self.accepter_routes.extend(
-            _add_routes(plan, "Accepter", self.accepter_side or self, self.peering_connection_id)
-        )
 
 
 def _dns_findings(
@@ -424,9 +433,13 @@ def _warn(construct: Construct, findings: list[Finding]) -> None:
 
 
 def _add_routes(
-    plan: PeeringPlan, side: str, parent: Construct, peering_connection_id: str
+    plan: PeeringPlan,
+    side: str,
+    parent: Construct,
+    peering_connection_id: str,
+    consumer: cdk.Stack | None,
 ) -> list[ec2.CfnRoute]:
-    """Create one side's planned routes under ``parent``.
+    """Create one side's planned routes under ``parent``, in stack ``consumer``.
 
     Routes sit directly under it (no grouping constructs): every construct is a jsii
     round trip, and a mesh has thousands of routes.
@@ -438,6 +451,7 @@ def _add_routes(
             plan,
             route,
             peering_connection_id,
+            consumer,
         )
         for route in plan.routes
         if route.side == side
@@ -450,20 +464,27 @@ def new_route(
     plan: PeeringPlan,
     route: PlannedRoute,
     peering_connection_id: str,
+    consumer: cdk.Stack | None,
 ) -> ec2.CfnRoute:
-    """Create one planned route (IPv4 or IPv6) through a peering connection."""
+    """Create one planned route (IPv4 or IPv6) through a peering connection.
+
+    ``consumer``: the route's stack, when it is not one the library made; the route
+    table id is then read weakly from the VPC's stack (see ``read_weakly``).
+    """
+    owner = plan.owner_of(route)
+    table_id = read_weakly(route.table_id, owner.stack if consumer else None, consumer)
     if not route.ipv6:
         return ec2.CfnRoute(
             parent,
             route_id,
-            route_table_id=route.table_id,
+            route_table_id=table_id,
             destination_cidr_block=route.destination,
             vpc_peering_connection_id=peering_connection_id,
         )
     resource = ec2.CfnRoute(
         parent,
         route_id,
-        route_table_id=route.table_id,
+        route_table_id=table_id,
         destination_ipv6_cidr_block=route.destination,
         vpc_peering_connection_id=peering_connection_id,
     )
@@ -715,8 +736,14 @@ class _Placement:
             )
         ]
 
-    def accepter_side(self, peering: Construct, accepter: VpcFacts) -> Construct | None:
-        """Make the construct the accepter's routes go into; wire the stack dependencies."""
+    def accepter_side(
+        self, peering: Construct, accepter: VpcFacts
+    ) -> tuple[Construct | None, cdk.Stack | None]:
+        """Make the construct the accepter's routes go into; wire the stack dependencies.
+
+        Also return its stack when the library did not make it (so reads from other
+        stacks must be made weak one by one), else None.
+        """
         requester_stack = self.here.stack
         if self.crosses_environments:
             if accepter.built_in_app and accepter.stack is not requester_stack:
@@ -727,16 +754,15 @@ class _Placement:
                 if role_stack is not requester_stack:
                     requester_stack.add_stack_dependency(role_stack, "reads the accepter role")
         if self.requester_only:
-            return None
+            return None, None
         if self.scope is None and not self.crosses_environments:
-            return peering
+            return peering, requester_stack
         parent = self.scope or _accepter_stack(requester_stack, self.account, self.region)
         side = Construct(parent, self.side_id)
-        cdk.CrossStackReferences.of(side).consume(cdk.ReferenceStrength.WEAK)
         side_stack = cdk.Stack.of(side)
         if side_stack is not requester_stack:
             side_stack.add_stack_dependency(requester_stack, "reads the peering connection id")
-        return side
+        return side, (side_stack if self.scope is not None else None)
 
 
 def _plan(
@@ -1046,7 +1072,7 @@ class VpcPeeringAccepter(Construct):
         self.accepter_vpc = accepter_vpc
         """The VPC that accepted the connection."""
         self.accepter_routes: list[ec2.CfnRoute] = _add_routes(
-            plan, "Accepter", self, peering_connection_id
+            plan, "Accepter", self, peering_connection_id, here.stack
         )
         """The routes in the accepter VPC's route tables."""
         self.dns_resolution: PeeringDnsResolution | None = (

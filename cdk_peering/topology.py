@@ -47,7 +47,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from . import _rules
-from ._facts import SiblingCache, VpcFacts, differs, is_token, vpc_facts
+from ._facts import SiblingCache, VpcFacts, differs, is_token, read_weakly, vpc_facts
 from ._rules import Finding, PeeringPlan, PlannedRoute
 from .accepter_role import PeeringAccepterRole, role_arn_mismatches, role_mismatches
 from .errors import Problem, ValidationError, child_path
@@ -188,7 +188,8 @@ class _Topology(Construct):
         _warn(self, [finding for _, finding in results])
         self._here = here
         self._path = path
-        self._stack_prefix = f"{here.stack.stack_name}-{id}"
+        # A stack name holds letters, digits and '-' only; a construct id may hold more.
+        self._stack_prefix = f"{here.stack.stack_name}-{re.sub(r'[^A-Za-z0-9-]', '', id)}"
         self._dependencies: set[tuple[int, int]] = set()
         self.stacks: list[cdk.Stack] = []
         """The stacks this topology made (none with ``TopologyPlacement.SCOPE`` when every
@@ -356,11 +357,16 @@ class _Topology(Construct):
     def _build(self, pair: _Pair) -> None:
         requester, accepter, plan = pair.requester, pair.accepter, pair.plan
         home, prefix = self._container(requester, REQUESTS, 0)
+        # With placement SCOPE the resources are in the topology's own stack, which the
+        # library did not make: each read from another stack is made weak (an export
+        # would keep a removed VPC's stack from deleting it). The library's stacks read
+        # weakly already (consumer None).
+        consumer = self._here.stack if self._placement is TopologyPlacement.SCOPE else None
         connection = ec2.CfnVPCPeeringConnection(
             home,
             f"{prefix}To{accepter.key}",
-            vpc_id=requester.facts.vpc_id,
-            peer_vpc_id=accepter.facts.vpc_id,
+            vpc_id=read_weakly(requester.facts.vpc_id, requester.facts.stack, consumer),
+            peer_vpc_id=read_weakly(accepter.facts.vpc_id, accepter.facts.stack, consumer),
             peer_owner_id=accepter.env[0] if pair.cross_account else None,
             peer_region=accepter.env[1] if pair.cross_region else None,
             peer_role_arn=pair.role.role_arn if pair.role else None,
@@ -391,6 +397,7 @@ class _Topology(Construct):
                     plan,
                     route,
                     connection_id,
+                    consumer,
                 )
             )
 

@@ -15,8 +15,12 @@ from aws_cdk.assertions import Match, Template
 from constructs import Construct
 
 from cdk_peering import (
+    HubAndSpoke,
     PeeringAccepterRole,
+    PeeringDnsResolution,
+    PeeringSide,
     Problem,
+    TopologyPlacement,
     ValidationError,
     VpcPeering,
     VpcPeeringAccepter,
@@ -658,3 +662,60 @@ def test_one_vpc_imported_by_token_in_two_stacks_is_one_vpc() -> None:
         accepter_role=role,
     )
     assert peering.peering_connection.peer_owner_id == "222222222222"
+
+
+# --- weak references whatever the app's default ------------------------------------------
+
+STRONG_DEFAULT = {"@aws-cdk/core:defaultCrossStackReferences": "strong"}
+"""An app that keeps aws-cdk-lib's default: strong cross-stack references (exports)."""
+
+
+def _reads(assembly: cdk.cx_api.CloudAssembly) -> dict[str, set[str]]:
+    """Return, per stack, which cross-stack mechanisms its template uses."""
+    found: dict[str, set[str]] = {}
+    for artifact in assembly.stacks:
+        text = json.dumps(artifact.template)
+        found[artifact.stack_name] = {
+            mechanism
+            for mechanism, marker in (
+                ("export", "Fn::ImportValue"),
+                ("weak", "Fn::GetStackOutput"),
+                ("ssm-reader", "ExportsReader"),
+            )
+            if marker in text
+        }
+    return found
+
+
+def test_peering_reads_other_stacks_weakly_in_an_app_with_strong_references() -> None:
+    app = new_app(**AZ_CONTEXT, **STRONG_DEFAULT)
+    home = cdk.Stack(app, "Home", env=HOME)
+    away = cdk.Stack(app, "Away", env=OTHER_REGION)
+    vpcs = cdk.Stack(app, "Vpcs", env=HOME)
+    net = cdk.Stack(app, "Net", env=HOME)
+    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    peering = VpcPeering(home, "P", requester_vpc=a, accepter_vpc=b)
+    # DNS option set by hand in another account's stack, as dns.py's docstring shows.
+    partner = cdk.Stack(app, "Partner", env=OTHER_ACCOUNT)
+    PeeringDnsResolution(
+        partner,
+        "Dns",
+        peering_connection_id=peering.peering_connection_id,
+        side=PeeringSide.ACCEPTER,
+    )
+    x = make_vpc(vpcs, "X", "10.2.0.0/16", isolated_only=True)
+    y = make_vpc(vpcs, "Y", "10.3.0.0/16", isolated_only=True)
+    HubAndSpoke(net, "Hub", hub=x, spokes=[y], placement=TopologyPlacement.SCOPE)
+    assembly = app.synth()
+    assert _reads(assembly) == {
+        "Home": {"weak"},  # the accepter VPC's id, from eu-west-1
+        "Away": set(),
+        "Vpcs": set(),
+        "Net": {"weak"},  # the VPCs and route tables of Vpcs
+        "Home-PeeringAccepter-111111111111-eu-west-1": {"weak"},
+        "Partner": {"weak"},
+    }
+    # The DNS option waits for the connection's stack (no dependency comes with a weak
+    # reference across accounts).
+    assert _depends_on(assembly, "Partner") == {"Home"}

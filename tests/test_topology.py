@@ -711,3 +711,14 @@ def test_raising_a_declared_quota_moves_nothing() -> None:
     assert raised == default
     # Six route tables: the layers are cut into parts, and stay cut the same way.
     assert ("Net-Mesh-Vpc0RequestsPart3", "IsolatedSubnet6ToVpc110x1x0x0x16") in default
+
+
+def test_a_topology_id_that_is_no_stack_name_still_names_its_stacks() -> None:
+    # '_' and ' ' are fine in a construct id, not in a CloudFormation stack name.
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    mesh = PeeringMesh(net, "team mesh_1", vpcs=[imported_vpc(net, 1), imported_vpc(net, 2)])
+    assert sorted(stack.stack_name for stack in mesh.stacks) == [
+        "Net-teammesh1-Vpc1Requests",
+        "Net-teammesh1-Vpc2Accepts",
+    ]
