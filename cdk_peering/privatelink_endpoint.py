@@ -43,7 +43,7 @@ from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as route53_targets
 from constructs import Construct
 
-from ._facts import is_token, known_without_ipv6, vpc_facts
+from ._facts import is_token, known_without_ipv6, read_weakly, vpc_facts
 from .errors import Problem, ValidationError, child_path
 from .security_groups import allow_from_peer
 
@@ -359,9 +359,6 @@ class PrivateLinkEndpoint(Construct):
             raise ValidationError(problems)
 
         super().__init__(scope, id)
-        # Weak references (Fn::GetStackOutput) are the one CloudFormation mechanism that
-        # carries a VPC id (or a service name) across Regions; set before any child exists.
-        cdk.CrossStackReferences.of(self).consume(cdk.ReferenceStrength.WEAK)
         self._account = stack.account
         self._allowed: set[str] = set()
         self._associated: set[str] = set()
@@ -550,7 +547,17 @@ class PrivateLinkEndpoint(Construct):
             )
             return
         # add_vpc writes VPCRegion: the VPC's region (its stack's, or the one it was
-        # imported with).
+        # imported with). A VPC of another stack is read weakly (Fn::GetStackOutput), as
+        # its id reaches the zone through a stand-in imported with that reference.
+        vpc_id = read_weakly(facts.vpc_id, facts.stack, cdk.Stack.of(zone))
+        if vpc_id != facts.vpc_id:
+            vpc = ec2.Vpc.from_vpc_attributes(
+                self,
+                f"Vpc{len(self._associated)}",
+                vpc_id=vpc_id,
+                availability_zones=vpc.availability_zones,
+                region=region,
+            )
         zone.add_vpc(vpc)
 
 

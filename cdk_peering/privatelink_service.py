@@ -335,6 +335,9 @@ class PrivateLinkService(Construct):
             ec2.CfnVPCEndpointService, self.endpoint_service.node.find_child("EndpointService")
         )
         """The ``AWS::EC2::VPCEndpointService`` (an L1), for overrides."""
+        # Consumers in other stacks (other regions, accounts) read the service weakly
+        # (Fn::GetStackOutput), whatever the app's default: no export locks it.
+        cdk.CrossStackReferences.of(self.cfn_endpoint_service).produce(cdk.ReferenceStrength.WEAK)
         self.service_id: str = self.endpoint_service.vpc_endpoint_service_id
         """The endpoint service id (``vpce-svc-...``)."""
         self.service_name: str = self.endpoint_service.vpc_endpoint_service_name

@@ -24,6 +24,10 @@ AZS = ["us-east-1a", "us-east-1b", "us-east-1c"]
 AppFactory = Callable[..., cdk.App]
 
 
+STRONG_REFERENCES = {"@aws-cdk/core:defaultCrossStackReferences": "strong"}
+"""Context of an app that keeps aws-cdk-lib's default: strong cross-stack references."""
+
+
 def new_app(**context: Any) -> cdk.App:
     """An App with cdk.json's feature flags and the committed context, as `cdk synth` sees."""
     return cdk.App(context={**CDK_JSON_CONTEXT, **COMMITTED_CONTEXT, **context})

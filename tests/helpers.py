@@ -53,6 +53,38 @@ def imported_vpc(scope: cdk.Stack, index: int, *, tables: int = 1) -> ec2.IVpc:
     )
 
 
+NAMES = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]
+"""Names of the VPCs the topology tests build: 10.<index>.0.0/16."""
+
+
+def isolated_tables(vpc: ec2.Vpc) -> list[Key]:
+    """Return (stack name, logical id) of the route tables of a VPC's isolated subnets."""
+    stack = cdk.Stack.of(vpc)
+    return [
+        (stack.stack_name, stack.resolve(subnet.route_table.route_table_id)["Ref"])
+        for subnet in vpc.isolated_subnets
+    ]
+
+
+def cross_stack_reads(assembly: cdk.cx_api.CloudAssembly) -> dict[str, set[str]]:
+    """Return, per stack, how its template reads other stacks: ``export``
+    (Fn::ImportValue), ``weak`` (Fn::GetStackOutput), ``ssm-reader`` (CDK's cross-region
+    ExportsReader custom resource)."""
+    found: dict[str, set[str]] = {}
+    for artifact in assembly.stacks:
+        text = json.dumps(artifact.template)
+        found[artifact.stack_name] = {
+            mechanism
+            for mechanism, marker in (
+                ("export", "Fn::ImportValue"),
+                ("weak", "Fn::GetStackOutput"),
+                ("ssm-reader", "ExportsReader"),
+            )
+            if marker in text
+        }
+    return found
+
+
 def warnings_on(construct: IConstruct) -> list[str]:
     """Return the warnings (with their ``[ack: id]``) added to one construct.
 

@@ -11,8 +11,8 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Match, Template
 
 import app as example
-from tests.conftest import new_app
-from tests.helpers import Assembly, Key, deploy_order, route_table_refs
+from tests.conftest import STRONG_REFERENCES, new_app
+from tests.helpers import Assembly, Key, cross_stack_reads, deploy_order, route_table_refs
 
 REQUESTER = "PeeringExample"
 EUROPE_ACCEPTER = "PeeringExample-PeeringAccepter-111111111111-eu-west-1"
@@ -278,3 +278,13 @@ def test_the_team_mesh_and_the_tools_hub(
         "Teams-Mesh-TeamARequests",
         "Teams-Mesh-TeamBRequests",
     }
+
+
+def test_every_read_across_stacks_is_weak_even_in_an_app_with_strong_references() -> None:
+    # A user's app need not set cdk.json's weak default: the library reads weakly itself.
+    app = new_app(**STRONG_REFERENCES)
+    example.build(app)
+    reads = cross_stack_reads(app.synth())
+    assert len(reads) == 11
+    assert all(mechanisms <= {"weak"} for mechanisms in reads.values()), reads
+    assert reads["PeeringExample"] == {"weak"}

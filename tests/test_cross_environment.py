@@ -26,8 +26,8 @@ from cdk_peering import (
     VpcPeeringAccepter,
     allow_from_peer,
 )
-from tests.conftest import new_app
-from tests.helpers import deploy_order, imported_vpc, make_vpc, only_problem
+from tests.conftest import STRONG_REFERENCES, new_app
+from tests.helpers import cross_stack_reads, deploy_order, imported_vpc, make_vpc, only_problem
 
 HOME = cdk.Environment(account="111111111111", region="us-east-1")
 OTHER_REGION = cdk.Environment(account="111111111111", region="eu-west-1")
@@ -666,29 +666,9 @@ def test_one_vpc_imported_by_token_in_two_stacks_is_one_vpc() -> None:
 
 # --- weak references whatever the app's default ------------------------------------------
 
-STRONG_DEFAULT = {"@aws-cdk/core:defaultCrossStackReferences": "strong"}
-"""An app that keeps aws-cdk-lib's default: strong cross-stack references (exports)."""
-
-
-def _reads(assembly: cdk.cx_api.CloudAssembly) -> dict[str, set[str]]:
-    """Return, per stack, which cross-stack mechanisms its template uses."""
-    found: dict[str, set[str]] = {}
-    for artifact in assembly.stacks:
-        text = json.dumps(artifact.template)
-        found[artifact.stack_name] = {
-            mechanism
-            for mechanism, marker in (
-                ("export", "Fn::ImportValue"),
-                ("weak", "Fn::GetStackOutput"),
-                ("ssm-reader", "ExportsReader"),
-            )
-            if marker in text
-        }
-    return found
-
 
 def test_peering_reads_other_stacks_weakly_in_an_app_with_strong_references() -> None:
-    app = new_app(**AZ_CONTEXT, **STRONG_DEFAULT)
+    app = new_app(**AZ_CONTEXT, **STRONG_REFERENCES)
     home = cdk.Stack(app, "Home", env=HOME)
     away = cdk.Stack(app, "Away", env=OTHER_REGION)
     vpcs = cdk.Stack(app, "Vpcs", env=HOME)
@@ -708,7 +688,7 @@ def test_peering_reads_other_stacks_weakly_in_an_app_with_strong_references() ->
     y = make_vpc(vpcs, "Y", "10.3.0.0/16", isolated_only=True)
     HubAndSpoke(net, "Hub", hub=x, spokes=[y], placement=TopologyPlacement.SCOPE)
     assembly = app.synth()
-    assert _reads(assembly) == {
+    assert cross_stack_reads(assembly) == {
         "Home": {"weak"},  # the accepter VPC's id, from eu-west-1
         "Away": set(),
         "Vpcs": set(),
