@@ -25,6 +25,7 @@ Amazon EC2):
 from __future__ import annotations
 
 import enum
+import re
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -46,6 +47,10 @@ class PeeringSide(enum.Enum):
     """The side whose VPC requested the connection."""
     ACCEPTER = "Accepter"
     """The side whose VPC accepted the connection."""
+
+
+PCX_ID = re.compile(r"^pcx-[0-9a-f]{8}([0-9a-f]{9})?$")
+"""A VPC peering connection id: pcx- and 8 or 17 hexadecimal digits."""
 
 
 class PeeringDnsResolution(Construct):
@@ -99,11 +104,33 @@ class PeeringDnsResolution(Construct):
             stack's VPC requested the connection, ``PeeringSide.ACCEPTER`` when it accepted.
         :param vpc: this side's VPC, checked for DNS support and DNS hostnames when it is
             an ``ec2.Vpc`` built in the app. Default: - no check.
-        :raises ValidationError: when ``vpc`` has DNS support or DNS hostnames turned off.
+        :raises ValidationError: when ``vpc`` has DNS support or DNS hostnames turned off,
+            ``peering_connection_id`` is a literal that is no connection id, or ``side`` is
+            not a ``PeeringSide``.
         """
         scope_path = scope.node.path
         path = child_path(scope_path, id)
         problems = dns_problems(path, vpc) if vpc is not None else []
+        if not is_token(peering_connection_id) and not PCX_ID.match(peering_connection_id):
+            problems.append(
+                Problem(
+                    path,
+                    "cdk_peering:invalidPeeringConnectionId",
+                    f"peering_connection_id {peering_connection_id!r} is not a VPC peering "
+                    "connection id.",
+                    "Give the connection's id, such as 'pcx-0123456789abcdef0', or "
+                    "peering.peering_connection_id.",
+                )
+            )
+        if not isinstance(side, PeeringSide):
+            problems.append(
+                Problem(
+                    path,
+                    "cdk_peering:invalidPeeringSide",
+                    f"side {side!r} is not a PeeringSide.",
+                    "Give side=PeeringSide.REQUESTER or side=PeeringSide.ACCEPTER.",
+                )
+            )
         if problems:
             raise ValidationError(problems)
 

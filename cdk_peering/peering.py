@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from ._facts import (
 )
 from ._rules import Finding, PeeringPlan, PlannedRoute, Registry
 from .accepter_role import PeeringAccepterRole, role_arn_mismatches, role_mismatches
-from .dns import PeeringDnsResolution, PeeringSide, dns_problems
+from .dns import PCX_ID, PeeringDnsResolution, PeeringSide, dns_problems
 from .errors import Problem, ValidationError, child_path
 from .security_groups import InterRegionSecurityGroupCheck
 
@@ -957,9 +956,6 @@ def _destinations(
     return result
 
 
-_PCX_ID = re.compile(r"^pcx-[0-9a-f]{8}([0-9a-f]{9})?$")
-
-
 class VpcPeeringAccepter(Construct):
     """The accepter side of a peering connection that someone else requested.
 
@@ -1019,7 +1015,7 @@ class VpcPeeringAccepter(Construct):
         requester = vpc_facts(requester_vpc)
         accepter = vpc_facts(accepter_vpc)
         findings: list[Finding] = []
-        if not is_token(peering_connection_id) and not _PCX_ID.match(peering_connection_id):
+        if not is_token(peering_connection_id) and not PCX_ID.match(peering_connection_id):
             findings.append(
                 Finding(
                     "cdk_peering:invalidPeeringConnectionId",

@@ -50,7 +50,14 @@ from aws_cdk import custom_resources as cr
 from aws_cdk.interfaces import aws_ec2 as ec2_refs
 from constructs import Construct
 
-from ._facts import is_token, known_without_ipv6, parse_network, select_subnets, vpc_facts
+from ._facts import (
+    is_token,
+    known_without_ipv6,
+    parse_network,
+    read_weakly,
+    select_subnets,
+    vpc_facts,
+)
 from ._provider import explain_provider
 from .errors import Problem, ValidationError, child_path
 
@@ -412,7 +419,24 @@ class PrivateLinkService(Construct):
                     )
                 ]
             )
-        group.add_target(*targets)
+        try:
+            group.add_target(*targets)
+        except RuntimeError as error:  # aws-cdk-lib's AlreadyType: one type per group
+            if "AlreadyType" not in str(error):
+                raise
+            raise ValidationError(
+                [
+                    Problem(
+                        self.node.path,
+                        "cdk_peering:targetTypeMismatch",
+                        f"The targets for port {port} are of another type than the target "
+                        f"group's ({str(error).splitlines()[0]}).",
+                        "Give target_type= when the service is made without targets (for "
+                        "example elbv2.TargetType.IP for IpTarget), or add targets of the "
+                        "group's type.",
+                    )
+                ]
+            ) from None
 
     def _add_listener(
         self,
@@ -456,7 +480,11 @@ class PrivateLinkService(Construct):
 
     def _notify(self, stack: cdk.Stack, topic: sns.ITopic) -> None:
         # Lets PrivateLink publish for this service only; a no-op for an imported topic,
-        # whose owner must grant it.
+        # whose owner must grant it. A topic of another stack gets no reference to this
+        # one (its policy names this account's services): each stack would otherwise
+        # wait for the other.
+        topic_stack = cdk.Stack.of(topic) if isinstance(topic, Construct) else stack
+        elsewhere = topic_stack is not stack
         topic.add_to_resource_policy(
             iam.PolicyStatement(
                 actions=["sns:Publish"],
@@ -467,7 +495,7 @@ class PrivateLinkService(Construct):
                         "aws:SourceArn": stack.format_arn(
                             service="ec2",
                             resource="vpc-endpoint-service",
-                            resource_name=self.service_id,
+                            resource_name="*" if elsewhere else self.service_id,
                             arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
                         )
                     },
@@ -479,7 +507,7 @@ class PrivateLinkService(Construct):
             self,
             "ConnectionNotification",
             connection_events=list(CONNECTION_EVENTS),
-            connection_notification_arn=topic.topic_arn,
+            connection_notification_arn=read_weakly(topic.topic_arn, topic_stack, stack),
             service_id=self.service_id,
         )
         notification.node.add_dependency(topic)

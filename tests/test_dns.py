@@ -306,3 +306,26 @@ def test_aws_solutions_reports_nothing_unacknowledged() -> None:
     assert acknowledged == {
         (IAM4_LAMBDA_BASIC, "DnsOnly/AWS679f53fac002430cb0da5b7982bd2287/ServiceRole/Resource")
     }
+
+
+@pytest.mark.parametrize(
+    ("props", "rule"),
+    [
+        ({"peering_connection_id": "vpc-0123456789abcdef0"},
+         "cdk_peering:invalidPeeringConnectionId"),
+        ({"side": "Accepter"}, "cdk_peering:invalidPeeringSide"),
+    ],
+    ids=["not-a-pcx-id", "side-as-text"],
+)  # fmt: skip
+def test_bad_input_is_rejected_before_anything_is_built(props: dict[str, Any], rule: str) -> None:
+    stack = cdk.Stack(new_app(), "Dns", env=cdk.Environment(account=ACCOUNT, region=REGION))
+    given: dict[str, Any] = {
+        "peering_connection_id": "pcx-0123456789abcdef0",
+        "side": PeeringSide.REQUESTER,
+        **props,
+    }
+    with pytest.raises(ValidationError) as raised:
+        PeeringDnsResolution(stack, "Options", **given)
+    [problem] = raised.value.problems
+    assert (problem.path, problem.rule) == ("Dns/Options", rule)
+    assert stack.node.try_find_child("Options") is None

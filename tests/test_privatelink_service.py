@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import pytest
@@ -415,6 +415,36 @@ def test_notification_topic_gets_every_connection_event(stack: cdk.Stack) -> Non
     assert statement["Action"] == "sns:Publish"
     assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": "111111111111"}
     assert built.connection_notification is not None
+
+
+def test_notification_topic_of_another_stack_makes_no_cycle(stack: cdk.Stack) -> None:
+    # A shared alerts topic in an operations stack: its policy names this account's
+    # services (no reference back to this stack), the notification reads its ARN weakly.
+    app = cast(cdk.App, stack.node.root)
+    ops = cdk.Stack(app, "Ops", env=ENV)
+    topic = sns.Topic(ops, "Alerts")
+    service(stack, notification_topic=topic)
+    assembly = app.synth()
+    [statement] = Template.from_stack(ops).find_resources("AWS::SNS::TopicPolicy").values()
+    condition = statement["Properties"]["PolicyDocument"]["Statement"][0]["Condition"]
+    assert condition["ArnLike"] == {
+        "aws:SourceArn": "arn:aws:ec2:us-east-1:111111111111:vpc-endpoint-service/*"
+    }
+    notification = the(Template.from_stack(stack), "AWS::EC2::VPCEndpointConnectionNotification")
+    assert "Fn::GetStackOutput" in notification["ConnectionNotificationArn"]
+    dependencies = {d.id for d in assembly.get_stack_by_name("TestStack").dependencies}
+    assert "Ops" in dependencies
+    assert "TestStack" not in {d.id for d in assembly.get_stack_by_name("Ops").dependencies}
+
+
+def test_targets_of_another_type_than_the_group_are_an_error(stack: cdk.Stack) -> None:
+    built = service(stack)  # no targets, no target_type: the group takes instances
+    with pytest.raises(ValidationError) as raised:
+        built.add_targets(443, targets.IpTarget("10.0.0.10"))
+    [problem] = raised.value.problems
+    assert (problem.path, problem.rule) == ("TestStack/Service", "cdk_peering:targetTypeMismatch")
+    assert "port 443" in problem.message
+    assert "target_type=" in problem.fix
 
 
 def test_private_dns_name_is_set_on_the_endpoint_service(stack: cdk.Stack) -> None:
