@@ -274,8 +274,10 @@ class _Topology(Construct):
                 owner.parts.setdefault((layer, route.table_id), 0)
                 routes[owner.index, layer, route.table_id] += 1
         if self._placement is TopologyPlacement.SCOPE:
-            return _scope_problems(path, here, sides, len(pairs) + sum(routes.values()))
-        problems: list[Problem] = []
+            return _scope_problems(
+                path, here, sides, len(pairs) + sum(routes.values())
+            ) + self._route_id_problems(pairs)
+        problems: list[Problem] = self._route_id_problems(pairs)
         most = _rules.PEERINGS_PER_VPC_MAX
         for side in sides:
             # The cut depends on this VPC alone (its route tables, whether it has IPv6) and
@@ -307,6 +309,39 @@ class _Topology(Construct):
                 if count > STACK_BUDGET
             )
         problems.extend(_output_problems(path, sides, pairs))
+        return problems
+
+    def _route_id_problems(self, pairs: list[_Pair]) -> list[Problem]:
+        """Return the routes whose construct ids would clash where they are placed.
+
+        A route's id joins its table, the peer's name and the destination; with names that
+        end in digits and public-range CIDRs two can read the same (``X1`` + 12.0.0.0/16,
+        ``X11`` + 2.0.0.0/16).
+        """
+        scope = self._placement is TopologyPlacement.SCOPE
+        seen: dict[tuple[object, str], str] = {}
+        problems: list[Problem] = []
+        for pair in pairs:
+            for route in pair.plan.routes:
+                owner, peer = pair.sides_of(route)
+                layer = _layer(route)
+                where = (
+                    "scope" if scope else (owner.index, layer, owner.parts[layer, route.table_id])
+                )
+                route_id = _route_id(owner.key if scope else "", route, peer.key)
+                other = seen.setdefault((where, route_id), pair.plan.path)
+                if other != pair.plan.path:
+                    problems.append(
+                        Problem(
+                            pair.plan.path,
+                            "cdk_peering:routeIdClash",
+                            f"A route of {pair.plan.path} and one of {other} would both get the "
+                            f"id {route_id} in the same stack (the peer's name and the "
+                            "destination run together).",
+                            "Rename one of the two peer VPCs (their construct ids name the "
+                            "routes), for example so that one name does not end in a digit.",
+                        )
+                    )
         return problems
 
     # --- building -------------------------------------------------------------------
@@ -389,17 +424,21 @@ class _Topology(Construct):
             container, prefix = self._container(owner, layer, owner.parts[layer, route.table_id])
             if crosses and owner is accepter:
                 self._depend(container, home, "reads the peering connection id")
-            destination = _alphanumeric(route.destination_label)
             self.routes.append(
                 new_route(
                     container,
-                    f"{prefix}{route.table_label}To{peer.key}{destination}",
+                    _route_id(prefix, route, peer.key),
                     plan,
                     route,
                     connection_id,
                     consumer,
                 )
             )
+
+
+def _route_id(prefix: str, route: PlannedRoute, peer_key: str) -> str:
+    """Return a topology route's construct id: its table, the peer and the destination."""
+    return f"{prefix}{route.table_label}To{peer_key}{_alphanumeric(route.destination_label)}"
 
 
 def _layer(route: PlannedRoute) -> str:

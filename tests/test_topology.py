@@ -486,3 +486,22 @@ def test_a_topology_id_that_is_no_stack_name_still_names_its_stacks() -> None:
         "Net-teammesh1-Vpc1Requests",
         "Net-teammesh1-Vpc2Accepts",
     ]
+
+
+def test_route_ids_that_would_clash_are_an_error() -> None:
+    # "X1" + 12.0.0.0/16 and "X11" + 2.0.0.0/16 both read X112x0x0x0x16 in a route id.
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    tools = make_vpc(net, "Tools", "10.0.0.0/16", isolated_only=True)
+    spokes = [
+        make_vpc(net, "X1", "12.0.0.0/16", isolated_only=True),
+        make_vpc(net, "X11", "2.0.0.0/16", isolated_only=True),
+    ]
+    with pytest.raises(ValidationError) as caught:
+        HubAndSpoke(net, "Hub", hub=tools, spokes=spokes)
+    problems = caught.value.problems
+    assert {(p.path, p.rule) for p in problems} == {
+        ("Net/Hub/Tools/ToX11", "cdk_peering:routeIdClash")
+    }
+    assert "would both get the id IsolatedSubnet1ToX112x0x0x0x16" in problems[0].message
+    assert net.node.try_find_child("Hub") is None
