@@ -192,18 +192,23 @@ class PeeringAccepterRole(Construct):
 
 
 def role_mismatches(
-    role: PeeringAccepterRole,
+    role: PeeringAccepterRole | iam.IRole,
     *,
     requester_account: str,
     requester_region: str,
     requester_vpc_id: str,
     accepter_vpc: ec2.IVpc,
-) -> list[str]:
-    """Return why ``role`` could not accept this peering; empty when nothing known stops it.
+    accepter_account: str,
+) -> tuple[str, list[str]]:
+    """Return how to name ``role`` and why it could not accept this peering.
 
-    Each reason is a clause ("it trusts account ..."). Tokens are not judged. A VPC counts
-    as covered when it is one of the role's VPC objects or has the same literal id.
+    The reasons are empty when nothing known stops it. Each is a clause ("it trusts
+    account ..."). Tokens are not judged. Of a role given by ARN only the account can be
+    told; a PeeringAccepterRole's VPC counts as covered when it is one of the role's VPC
+    objects or has the same literal id.
     """
+    if not isinstance(role, PeeringAccepterRole):
+        return role.role_arn, _arn_mismatches(role, accepter_account)
     reasons: list[str] = []
     if differs(role.requester_account, requester_account):
         reasons.append(
@@ -227,7 +232,7 @@ def role_mismatches(
             f"it may accept only for {covered}, not for {accepter_vpc.node.path} (add it to "
             "more_accepter_vpcs)"
         )
-    return reasons
+    return role.node.path, reasons
 
 
 def _may_be_same_vpc(left: ec2.IVpc, right: ec2.IVpc) -> bool:
@@ -247,7 +252,7 @@ def _may_be_same_vpc(left: ec2.IVpc, right: ec2.IVpc) -> bool:
     return not (vpc_facts(left).built_in_app and vpc_facts(right).built_in_app)
 
 
-def role_arn_mismatches(role: iam.IRole, accepter_account: str) -> list[str]:
+def _arn_mismatches(role: iam.IRole, accepter_account: str) -> list[str]:
     """Return why a role given by ARN could not accept for ``accepter_account``.
 
     Only its account can be told (literal ARNs); empty when it fits or is unknown.

@@ -23,7 +23,7 @@ from ._facts import (
     vpc_facts,
 )
 from ._rules import Finding, PeeringPlan, PlannedRoute, Registry
-from .accepter_role import PeeringAccepterRole, role_arn_mismatches, role_mismatches
+from .accepter_role import PeeringAccepterRole, role_mismatches
 from .dns import PCX_ID, PeeringDnsResolution, PeeringSide, dns_problems
 from .errors import Problem, ValidationError, child_path
 from .security_groups import InterRegionSecurityGroupCheck
@@ -630,18 +630,14 @@ class _Placement:
                     error=True,
                 )
             ]
-        if self.accepter_role is not None:
-            reasons = role_mismatches(
-                self.accepter_role,
-                requester_account=stack_account,
-                requester_region=self.here.env[1],
-                requester_vpc_id=requester.vpc_id,
-                accepter_vpc=accepter.vpc,
-            )
-            where = self.accepter_role.node.path
-        else:
-            reasons = role_arn_mismatches(self.role, self.account)
-            where = self.role.role_arn
+        where, reasons = role_mismatches(
+            self.accepter_role or self.role,
+            requester_account=stack_account,
+            requester_region=self.here.env[1],
+            requester_vpc_id=requester.vpc_id,
+            accepter_vpc=accepter.vpc,
+            accepter_account=self.account,
+        )
         if not reasons:
             return []
         return [

@@ -49,7 +49,7 @@ from constructs import Construct
 from . import _rules
 from ._facts import SiblingCache, VpcFacts, differs, is_token, read_weakly, vpc_facts
 from ._rules import Finding, PeeringPlan, PlannedRoute
-from .accepter_role import PeeringAccepterRole, role_arn_mismatches, role_mismatches
+from .accepter_role import PeeringAccepterRole, role_mismatches
 from .errors import Problem, ValidationError, child_path
 from .peering import _plan, _scope_facts, _ScopeFacts, _vpc_env, _warn, new_route
 from .security_groups import InterRegionSecurityGroupCheck
@@ -508,17 +508,14 @@ def _role_findings(
                 error=True,
             )
         ]
-    if isinstance(role, PeeringAccepterRole):
-        reasons = role_mismatches(
-            role,
-            requester_account=requester.env[0],
-            requester_region=requester.env[1],
-            requester_vpc_id=requester.facts.vpc_id,
-            accepter_vpc=accepter.vpc,
-        )
-        where = role.node.path
-    else:
-        reasons, where = role_arn_mismatches(role, account), role.role_arn
+    where, reasons = role_mismatches(
+        role,
+        requester_account=requester.env[0],
+        requester_region=requester.env[1],
+        requester_vpc_id=requester.facts.vpc_id,
+        accepter_vpc=accepter.vpc,
+        accepter_account=account,
+    )
     if not reasons:
         return []
     return [
