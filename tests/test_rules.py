@@ -215,15 +215,7 @@ def test_destination_that_is_not_a_cidr(
 
 def test_two_spellings_of_one_ipv6_block_are_one_destination(stack: cdk.Stack) -> None:
     a = make_vpc(stack, "A", "10.0.0.0/16", ipv6=True, isolated_only=True)
-    b = ec2.Vpc.from_vpc_attributes(
-        stack,
-        "B",
-        vpc_id="vpc-0bbbbbbbbbbbbbbb0",
-        vpc_cidr_block="10.1.0.0/16",
-        availability_zones=["us-east-1a"],
-        isolated_subnet_ids=["subnet-0b"],
-        isolated_subnet_route_table_ids=["rtb-0b"],
-    )
+    b = imported_vpc(stack, 1)  # 10.1.0.0/16, IPv4 only
     with pytest.raises(ValidationError) as raised:
         _route_a_to_b(stack, a, b, ["2600:1F18:0:0::/56", "2600:1f18::/56"])
     assert set(_rules(raised.value)) == {"cdk_peering:duplicateRouteDestination"}

@@ -365,13 +365,19 @@ def test_too_few_vpcs_or_spokes() -> None:
         HubAndSpoke(net, "Star", hub=a, spokes=[])
 
 
-def test_an_accepter_role_for_another_vpc_is_an_error() -> None:
+def _alpha_and_partner_vpcs() -> tuple[cdk.App, cdk.Stack, cdk.Stack, ec2.Vpc, ec2.Vpc, ec2.Vpc]:
+    """Return an app, Home with VPC Alpha, Partner (account 222222222222) with One and Two."""
     app = new_app()
     home = cdk.Stack(app, "Home", env=ENV)
     partner = cdk.Stack(app, "Partner", env=PARTNER)
     a = make_vpc(home, "Alpha", "10.0.0.0/16", isolated_only=True)
     p1 = make_vpc(partner, "One", "10.1.0.0/16", isolated_only=True)
     p2 = make_vpc(partner, "Two", "10.2.0.0/16", isolated_only=True)
+    return app, home, partner, a, p1, p2
+
+
+def test_an_accepter_role_for_another_vpc_is_an_error() -> None:
+    _, home, partner, a, p1, p2 = _alpha_and_partner_vpcs()
     role = PeeringAccepterRole(partner, "Role", requester_account="111111111111", accepter_vpc=p1)
     with pytest.raises(ValidationError) as caught:
         PeeringMesh(home, "Mesh", vpcs=[a, p1, p2], accepter_roles={"222222222222": role})
@@ -387,16 +393,12 @@ def test_an_accepter_role_for_another_vpc_is_an_error() -> None:
 
 
 def test_an_accepter_role_arn_of_another_account_is_an_error() -> None:
-    app = new_app()
-    home = cdk.Stack(app, "Home", env=ENV)
-    partner = cdk.Stack(app, "Partner", env=PARTNER)
-    a = make_vpc(home, "Alpha", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(partner, "Bravo", "10.1.0.0/16", isolated_only=True)
+    _, home, _, a, p1, _ = _alpha_and_partner_vpcs()
     role = iam.Role.from_role_arn(home, "Role", "arn:aws:iam::333333333333:role/accept")
     with pytest.raises(ValidationError) as caught:
-        PeeringMesh(home, "Mesh", vpcs=[a, b], accepter_roles={"222222222222": role})
+        PeeringMesh(home, "Mesh", vpcs=[a, p1], accepter_roles={"222222222222": role})
     problem = only_problem(
-        caught, "Home/Mesh/Alpha/ToPartnerBravo", "cdk_peering:accepterRoleMismatch"
+        caught, "Home/Mesh/Alpha/ToPartnerOne", "cdk_peering:accepterRoleMismatch"
     )
     assert problem.message.endswith(
         "it is in account 333333333333, not the accepter's account 222222222222."
@@ -432,12 +434,7 @@ def test_an_accepter_role_for_requesters_of_another_region_is_an_error() -> None
 
 
 def test_one_accepter_role_for_every_vpc_of_the_accepter_account() -> None:
-    app = new_app()
-    home = cdk.Stack(app, "Home", env=ENV)
-    partner = cdk.Stack(app, "Partner", env=PARTNER)
-    a = make_vpc(home, "Alpha", "10.0.0.0/16", isolated_only=True)
-    p1 = make_vpc(partner, "One", "10.1.0.0/16", isolated_only=True)
-    p2 = make_vpc(partner, "Two", "10.2.0.0/16", isolated_only=True)
+    app, home, partner, a, p1, p2 = _alpha_and_partner_vpcs()
     role = PeeringAccepterRole(
         partner,
         "Role",
