@@ -12,36 +12,36 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .accepter_role import PeeringAccepterRole as PeeringAccepterRole
-    from .dns import PeeringDnsResolution as PeeringDnsResolution
-    from .dns import PeeringSide as PeeringSide
     from .errors import Problem as Problem
     from .errors import ValidationError as ValidationError
-    from .peering import PeerDestinations as PeerDestinations
-    from .peering import VpcPeering as VpcPeering
-    from .peering import VpcPeeringAccepter as VpcPeeringAccepter
-    from .privatelink_endpoint import PrivateLinkEndpoint as PrivateLinkEndpoint
-    from .privatelink_service import PrivateLinkService as PrivateLinkService
-    from .security_groups import allow_from_peer as allow_from_peer
-    from .topology import HubAndSpoke as HubAndSpoke
-    from .topology import PeeringMesh as PeeringMesh
-    from .topology import TopologyPlacement as TopologyPlacement
+    from .peering.accepter import VpcPeeringAccepter as VpcPeeringAccepter
+    from .peering.accepter_role import PeeringAccepterRole as PeeringAccepterRole
+    from .peering.destinations import PeerDestinations as PeerDestinations
+    from .peering.dns import PeeringDnsResolution as PeeringDnsResolution
+    from .peering.dns import PeeringSide as PeeringSide
+    from .peering.security_groups import allow_from_peer as allow_from_peer
+    from .peering.vpc_peering import VpcPeering as VpcPeering
+    from .privatelink.endpoint import PrivateLinkEndpoint as PrivateLinkEndpoint
+    from .privatelink.service import PrivateLinkService as PrivateLinkService
+    from .topology.hub_and_spoke import HubAndSpoke as HubAndSpoke
+    from .topology.mesh import PeeringMesh as PeeringMesh
+    from .topology.placement import TopologyPlacement as TopologyPlacement
 
 _MODULES: dict[str, str] = {
-    "HubAndSpoke": ".topology",
-    "PeerDestinations": ".peering",
-    "PeeringAccepterRole": ".accepter_role",
-    "PeeringDnsResolution": ".dns",
-    "PeeringMesh": ".topology",
-    "PeeringSide": ".dns",
-    "PrivateLinkEndpoint": ".privatelink_endpoint",
-    "PrivateLinkService": ".privatelink_service",
+    "HubAndSpoke": ".topology.hub_and_spoke",
+    "PeerDestinations": ".peering.destinations",
+    "PeeringAccepterRole": ".peering.accepter_role",
+    "PeeringDnsResolution": ".peering.dns",
+    "PeeringMesh": ".topology.mesh",
+    "PeeringSide": ".peering.dns",
+    "PrivateLinkEndpoint": ".privatelink.endpoint",
+    "PrivateLinkService": ".privatelink.service",
     "Problem": ".errors",
-    "TopologyPlacement": ".topology",
+    "TopologyPlacement": ".topology.placement",
     "ValidationError": ".errors",
-    "VpcPeering": ".peering",
-    "VpcPeeringAccepter": ".peering",
-    "allow_from_peer": ".security_groups",
+    "VpcPeering": ".peering.vpc_peering",
+    "VpcPeeringAccepter": ".peering.accepter",
+    "allow_from_peer": ".peering.security_groups",
 }
 """Each public name and the module that defines it."""
 

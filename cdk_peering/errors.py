@@ -3,32 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from .findings import Finding
 
-def child_path(parent_path: str, id: str) -> str:
-    """Return the path a construct ``id`` will have under a parent, before it exists.
-
-    Validation runs before ``super().__init__``, so that nothing is added on error.
-    """
-    return f"{parent_path}/{id}" if parent_path else id
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One configuration problem: where it is, what is wrong, and how to fix it."""
-
-    path: str
-    """The construct path the problem belongs to."""
-    rule: str
-    """The stable id of the rule that found it."""
-    message: str
-    """What is wrong, naming the offending value."""
-    fix: str
-    """What to change."""
-
-    def __str__(self) -> str:
-        return f"[{self.path}] {self.message} Fix: {self.fix} ({self.rule})"
+Problem = Finding
+"""One configuration problem: ``Problem(path, rule, message, fix)``, an error Finding."""
 
 
 class ValidationError(ValueError):
@@ -38,12 +17,20 @@ class ValidationError(ValueError):
     left behind. ``problems`` lists every problem found, not only the first.
     """
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems: tuple[Problem, ...] = tuple(problems)
+    def __init__(self, problems: Sequence[Finding]) -> None:
+        self.problems: tuple[Finding, ...] = tuple(problems)
         if len(self.problems) == 1:
-            text = str(self.problems[0])
+            text = self.problems[0].render()
         else:
             text = f"{len(self.problems)} problems:\n" + "\n".join(
-                f"- {problem}" for problem in self.problems
+                f"- {problem.render()}" for problem in self.problems
             )
         super().__init__(text)
+
+
+def raise_errors(findings: Sequence[Finding]) -> list[Finding]:
+    """Raise every error among ``findings`` at once; return the warnings."""
+    errors = [finding for finding in findings if finding.error]
+    if errors:
+        raise ValidationError(errors)
+    return [finding for finding in findings if not finding.error]

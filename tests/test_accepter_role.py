@@ -10,8 +10,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Match, Template
 from cdk_nag import AwsSolutionsChecks
 
-from cdk_peering.accepter_role import PeeringAccepterRole
-from cdk_peering.errors import ValidationError
+from cdk_peering import PeeringAccepterRole, ValidationError
 from tests.conftest import ACCOUNT, AZS, ENV, REGION, new_app
 from tests.test_gates import ANNOTATIONS, CDK_NAG, STRICT_VALIDATION, findings, synth
 

@@ -518,7 +518,7 @@ def test_security_group_reference_across_an_inter_region_peering_fails_synth() -
 
     with pytest.raises(RuntimeError) as raised:
         app.synth()
-    assert "[cdk_peering:interRegionSecurityGroupReference]" in str(raised.value)
+    assert "(cdk_peering:interRegionSecurityGroupReference)" in str(raised.value)
     assert "references security group Away/SgB of VPC Away/B" in str(raised.value)
 
 

@@ -12,8 +12,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
-from cdk_peering import ValidationError, VpcPeering
-from cdk_peering.dns import PeeringDnsResolution, PeeringSide
+from cdk_peering import PeeringDnsResolution, PeeringSide, ValidationError, VpcPeering
 from tests.conftest import ACCOUNT, REGION, new_app
 from tests.helpers import make_vpc
 from tests.test_gates import findings, synth

@@ -5,7 +5,9 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 
-from cdk_peering._facts import is_token, parse_network, vpc_facts
+from cdk_peering.cdk.app_context import vpc_facts
+from cdk_peering.model.cidr import parse_network
+from cdk_peering.model.tokens import is_token
 from tests.helpers import make_vpc
 
 

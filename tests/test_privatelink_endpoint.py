@@ -15,9 +15,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct, IConstruct
 
-from cdk_peering import ValidationError, VpcPeering
-from cdk_peering.privatelink_endpoint import PrivateLinkEndpoint
-from cdk_peering.privatelink_service import PrivateLinkService
+from cdk_peering import PrivateLinkEndpoint, PrivateLinkService, ValidationError, VpcPeering
 from tests.conftest import ENV, new_app
 from tests.helpers import imported_vpc, make_vpc
 from tests.test_gates import ANNOTATIONS, CDK_NAG, STRICT_VALIDATION, findings, synth

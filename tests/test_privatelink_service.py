@@ -19,8 +19,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 
-from cdk_peering.errors import ValidationError
-from cdk_peering.privatelink_service import OPEN_TO_ALL_WARNING, PrivateLinkService
+from cdk_peering import PrivateLinkService, ValidationError
+from cdk_peering.rule_ids import ENDPOINT_SERVICE_OPEN_TO_ALL
 from tests.conftest import ENV, new_app
 from tests.helpers import imported_vpc, make_vpc
 from tests.test_gates import ANNOTATIONS, CDK_NAG, STRICT_VALIDATION, findings, synth
@@ -393,7 +393,7 @@ def test_everyone_with_opt_in_is_allowed_with_a_warning(
         "/TestStack/Service", Match.string_like_regexp("Every AWS principal may create")
     )
     warnings = Annotations.from_stack(stack).find_warning("*", Match.any_value())
-    assert any(OPEN_TO_ALL_WARNING in str(w.entry.data) for w in warnings)
+    assert any(ENDPOINT_SERVICE_OPEN_TO_ALL in str(w.entry.data) for w in warnings)
 
 
 def test_no_warning_without_everyone(stack: cdk.Stack) -> None:

@@ -10,11 +10,9 @@ import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Match, Template
 
-from cdk_peering.security_groups import (
-    INTER_REGION_SECURITY_GROUP_REFERENCE_RULE,
-    InterRegionSecurityGroupCheck,
-    allow_from_peer,
-)
+from cdk_peering import allow_from_peer
+from cdk_peering.peering.security_groups import InterRegionSecurityGroupCheck
+from cdk_peering.rule_ids import INTER_REGION_SECURITY_GROUP_REFERENCE
 from tests.conftest import new_app
 from tests.helpers import make_vpc
 
@@ -25,7 +23,7 @@ AZ_CONTEXT = {
     f"availability-zones:account={ACCOUNT}:region={region}": [f"{region}a", f"{region}b"]
     for region in ("us-east-1", "eu-west-1")
 }
-RULE = INTER_REGION_SECURITY_GROUP_REFERENCE_RULE
+RULE = INTER_REGION_SECURITY_GROUP_REFERENCE
 HEADER = "ValidationFailedWithErrors: Validation failed with the following errors:"
 
 
@@ -204,11 +202,12 @@ def test_allow_from_a_group_of_an_inter_region_peer_fails_synth() -> None:
     error = _synth_error(world.app)
 
     assert error == (
-        f"{HEADER}\n  [] [{RULE}] Home/SgA/from AwaySgBBD02FB7E:443: an ingress rule of security "
+        f"{HEADER}\n  [] [Home/SgA/from AwaySgBBD02FB7E:443] An ingress rule of security "
         "group Home/SgA (VPC Home/A) references security group Away/SgB of VPC Away/B, peered "
         "with Home/A across Regions; AWS rejects security group references to a peer VPC in "
-        "another Region. Fix: use CIDRs: cdk_peering.allow_from_peer(Home/SgA, "
-        "peer_vpc=Away/B, port=...) opens the port to every CIDR block of the peer VPC."
+        "another Region. Fix: Use CIDRs: cdk_peering.allow_from_peer(Home/SgA, "
+        "peer_vpc=Away/B, port=...) opens the port to every CIDR block of the peer VPC. "
+        f"({RULE})"
     )
 
 
@@ -216,7 +215,7 @@ def test_template_from_stack_fails_the_same_way() -> None:
     world = _world()
     world.sg_a.add_ingress_rule(world.sg_b, ec2.Port.tcp(443))
 
-    with pytest.raises(RuntimeError, match=r"\[cdk_peering:interRegionSecurityGroupReference\]"):
+    with pytest.raises(RuntimeError, match=r"\(cdk_peering:interRegionSecurityGroupReference\)"):
         Template.from_stack(world.home)
 
 
@@ -227,9 +226,9 @@ def test_allow_from_flags_the_peer_groups_egress_rule_too() -> None:
     lines = _synth_error(world.app).splitlines()
 
     assert len(lines) == 3
-    assert lines[1].startswith(f"  [] [{RULE}] Home/SgA/from AwaySgBBD02FB7E:443: an ingress")
+    assert lines[1].startswith("  [] [Home/SgA/from AwaySgBBD02FB7E:443] An ingress")
     assert lines[2].startswith(
-        f"  [] [{RULE}] Home/SgA/AwaySgBBD02FB7E:443 from: an egress rule of security group "
+        "  [] [Home/SgA/AwaySgBBD02FB7E:443 from] An egress rule of security group "
         "Away/SgB (VPC Away/B) references security group Home/SgA of VPC Home/A"
     )
 
@@ -240,7 +239,7 @@ def test_an_egress_rule_to_a_group_of_an_inter_region_peer_fails_synth() -> None
 
     error = _synth_error(world.app)
 
-    assert f"[{RULE}] Home/SgA/to AwaySgBBD02FB7E:5432: an egress rule" in error
+    assert "[Home/SgA/to AwaySgBBD02FB7E:5432] An egress rule" in error
     assert "references security group Away/SgB of VPC Away/B" in error
     assert "add_egress_rule(ec2.Peer.ipv4(cidr), port) on Home/SgA" in error
 
@@ -252,7 +251,7 @@ def test_the_rule_is_found_from_either_side() -> None:
     error = _synth_error(world.app)
 
     assert (
-        f"[{RULE}] Away/SgB/from HomeSgAD1A20E62:443: an ingress rule of security group "
+        "[Away/SgB/from HomeSgAD1A20E62:443] An ingress rule of security group "
         "Away/SgB (VPC Away/B) references security group Home/SgA of VPC Home/A"
     ) in error
 
@@ -294,9 +293,9 @@ def test_l1_rules_referencing_by_ref_or_group_id_are_flagged() -> None:
 
     errors = world.app.node.validate()
 
-    assert [error.split(": an", 1)[0] for error in errors] == [
-        f"[{RULE}] Home/L1Ingress",
-        f"[{RULE}] Home/L1Egress",
+    assert [error.split("] An", 1)[0] + "]" for error in errors] == [
+        "[Home/L1Ingress]",
+        "[Home/L1Egress]",
     ]
     assert "references security group Away/RawB of VPC Away/B" in errors[1]
 
@@ -331,9 +330,9 @@ def test_inline_rules_of_an_l1_group_are_flagged() -> None:
 
     errors = world.app.node.validate()
 
-    assert [error.split(": an", 1)[0] for error in errors] == [
-        f"[{RULE}] Home/Inline (inline SecurityGroupIngress[1])",
-        f"[{RULE}] Home/Inline (inline SecurityGroupEgress[0])",
+    assert [error.split("] An", 1)[0] + "]" for error in errors] == [
+        "[Home/Inline (inline SecurityGroupIngress[1])]",
+        "[Home/Inline (inline SecurityGroupEgress[0])]",
     ]
 
 
@@ -348,11 +347,12 @@ def test_an_inline_ingress_rule_of_a_security_group_to_an_inter_region_peer_fail
     error = _synth_error(world.app)
 
     assert error == (
-        f"{HEADER}\n  [] [{RULE}] Home/SgA/Resource (inline SecurityGroupIngress[1]): an ingress "
+        f"{HEADER}\n  [] [Home/SgA/Resource (inline SecurityGroupIngress[1])] An ingress "
         "rule of security group Home/SgA (VPC Home/A) references security group Away/SgB of VPC "
         "Away/B, peered with Home/A across Regions; AWS rejects security group references to a "
-        "peer VPC in another Region. Fix: use CIDRs: cdk_peering.allow_from_peer(Home/SgA, "
-        "peer_vpc=Away/B, port=...) opens the port to every CIDR block of the peer VPC."
+        "peer VPC in another Region. Fix: Use CIDRs: cdk_peering.allow_from_peer(Home/SgA, "
+        "peer_vpc=Away/B, port=...) opens the port to every CIDR block of the peer VPC. "
+        f"({RULE})"
     )
 
 
@@ -366,11 +366,12 @@ def test_an_inline_egress_rule_of_a_security_group_to_an_inter_region_peer_fails
         Template.from_stack(world.away)
 
     assert str(caught.value) == (
-        f"{HEADER}\n  [] [{RULE}] Away/SgB/Resource (inline SecurityGroupEgress[0]): an egress "
+        f"{HEADER}\n  [] [Away/SgB/Resource (inline SecurityGroupEgress[0])] An egress "
         "rule of security group Away/SgB (VPC Away/B) references security group Home/SgA of VPC "
         "Home/A, peered with Away/B across Regions; AWS rejects security group references to a "
-        "peer VPC in another Region. Fix: use CIDRs: add_egress_rule(ec2.Peer.ipv4(cidr), port) "
-        "on Away/SgB for each CIDR block of Home/A."
+        "peer VPC in another Region. Fix: Use CIDRs: add_egress_rule(ec2.Peer.ipv4(cidr), port) "
+        "on Away/SgB for each CIDR block of Home/A. "
+        f"({RULE})"
     )
 
 
@@ -392,8 +393,8 @@ def test_inline_rules_to_same_region_groups_and_cidrs_are_not_flagged() -> None:
 
     errors = world.app.node.validate()
 
-    assert [error.split(": an", 1)[0] for error in errors] == [
-        f"[{RULE}] Home/SgA/Resource (inline SecurityGroupEgress[3])"
+    assert [error.split("] An", 1)[0] + "]" for error in errors] == [
+        "[Home/SgA/Resource (inline SecurityGroupEgress[3])]"
     ]
     # The index is the template's.
     template = world.app.synth(skip_validation=True).get_stack_by_name("Home").template

@@ -16,8 +16,8 @@ from cdk_peering import (
     PeeringMesh,
     TopologyPlacement,
     ValidationError,
-    topology,
 )
+from cdk_peering.topology import placement
 from tests.conftest import ENV, new_app
 from tests.helpers import (
     NAMES,
@@ -208,7 +208,7 @@ def test_layers_are_cut_by_route_table_and_a_table_never_split(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # A small stack budget shows the cut without building thousands of routes.
-    monkeypatch.setattr(topology, "STACK_BUDGET", 12)
+    monkeypatch.setattr(placement, "STACK_BUDGET", 12)
     app = new_app()
     net = cdk.Stack(app, "Net", env=ENV)
     hub = imported_vpc(net, 0, tables=3)

@@ -26,10 +26,9 @@ import jsii
 from aws_cdk import aws_ec2 as ec2
 from constructs import IConstruct, IValidation
 
-from ._facts import vpc_facts
-
-INTER_REGION_SECURITY_GROUP_REFERENCE_RULE = "cdk_peering:interRegionSecurityGroupReference"
-"""The id of the rule that ``InterRegionSecurityGroupCheck`` enforces; it prefixes its messages."""
+from .. import rule_ids
+from ..cdk.app_context import AppContext, vpc_facts
+from ..findings import Finding
 
 
 def allow_from_peer(
@@ -91,7 +90,8 @@ class InterRegionSecurityGroupCheck:
     The peering code calls :meth:`register` for each pair of VPCs peered across Regions.
     The first call in an app adds one validation to the app (the root construct); at synth
     time it scans the whole app once and fails synthesis with one message per offending
-    rule, prefixed with ``[cdk_peering:interRegionSecurityGroupReference]``.
+    rule, written as every finding of the library:
+    ``[<rule path>] ... Fix: ... (cdk_peering:interRegionSecurityGroupReference)``.
 
     Checked: ``AWS::EC2::SecurityGroupIngress`` and ``AWS::EC2::SecurityGroupEgress``
     resources, wherever CDK placed them (``connections.allow_from`` puts the rule of the
@@ -103,8 +103,8 @@ class InterRegionSecurityGroupCheck:
     no VPC to read and are not checked.
     """
 
-    RULE = INTER_REGION_SECURITY_GROUP_REFERENCE_RULE
-    """The rule id that prefixes every message."""
+    RULE = rule_ids.INTER_REGION_SECURITY_GROUP_REFERENCE
+    """The rule id that ends every message."""
 
     @staticmethod
     def register(scope: IConstruct, vpc_a: ec2.IVpc, vpc_b: ec2.IVpc) -> None:
@@ -119,11 +119,13 @@ class InterRegionSecurityGroupCheck:
         if vpc_a is vpc_b:
             return
         root = scope.node.root
-        validation = _validations.get(root)
-        if validation is None:
-            validation = _validations[root] = _InterRegionValidation(root)
+
+        def make() -> _InterRegionValidation:
+            validation = _InterRegionValidation(root)
             root.node.add_validation(validation)
-        validation.add_pair(vpc_a, vpc_b)
+            return validation
+
+        AppContext.of_root(root).singleton(_InterRegionValidation, make).add_pair(vpc_a, vpc_b)
 
 
 @jsii.implements(IValidation)
@@ -213,20 +215,22 @@ class _InterRegionValidation:
         peer_vpc = self._vpc_paths[referenced.vpc_id]
         if direction == "ingress":
             fix = (
-                f"use CIDRs: cdk_peering.allow_from_peer({own.path}, peer_vpc={peer_vpc}, "
+                f"Use CIDRs: cdk_peering.allow_from_peer({own.path}, peer_vpc={peer_vpc}, "
                 "port=...) opens the port to every CIDR block of the peer VPC."
             )
         else:
             fix = (
-                f"use CIDRs: add_egress_rule(ec2.Peer.ipv4(cidr), port) on {own.path} for each "
+                f"Use CIDRs: add_egress_rule(ec2.Peer.ipv4(cidr), port) on {own.path} for each "
                 f"CIDR block of {peer_vpc}."
             )
-        return (
-            f"[{INTER_REGION_SECURITY_GROUP_REFERENCE_RULE}] {where}: an {direction} rule of "
-            f"security group {own.path} (VPC {own_vpc}) references security group "
-            f"{referenced.path} of VPC {peer_vpc}, peered with {own_vpc} across Regions; AWS "
-            f"rejects security group references to a peer VPC in another Region. Fix: {fix}"
-        )
+        return Finding(
+            where,
+            rule_ids.INTER_REGION_SECURITY_GROUP_REFERENCE,
+            f"An {direction} rule of security group {own.path} (VPC {own_vpc}) references "
+            f"security group {referenced.path} of VPC {peer_vpc}, peered with {own_vpc} across "
+            "Regions; AWS rejects security group references to a peer VPC in another Region.",
+            fix,
+        ).render()
 
 
 @jsii.implements(cdk.IResolveContext)
@@ -268,11 +272,6 @@ class _OneLevel:
     ) -> Any:
         """Resolve a value fully, for a token whose producer asks to."""
         return cdk.Stack.of(self._scope).resolve(x)
-
-
-_validations: weakref.WeakKeyDictionary[IConstruct, _InterRegionValidation] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def _group_path(resource: ec2.CfnSecurityGroup) -> str:

@@ -43,22 +43,13 @@ from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as route53_targets
 from constructs import Construct
 
-from ._facts import is_token, known_without_ipv6, read_weakly, vpc_facts
-from .errors import Problem, ValidationError, child_path
-from .security_groups import allow_from_peer
-
-PRIVATE_DNS_CONFLICT_RULE = "cdk_peering:privateDnsConflict"
-DNS_NAME_OUTSIDE_ZONE_RULE = "cdk_peering:dnsNameOutsideZone"
-DNS_NAME_MISSING_RULE = "cdk_peering:dnsNameMissing"
-PEERING_NOT_FROM_ENDPOINT_VPC_RULE = "cdk_peering:peeringNotFromEndpointVpc"
-INVALID_PORT_RULE = "cdk_peering:invalidPort"
-PORT_NOT_OFFERED_RULE = "cdk_peering:portNotOffered"
-SERVICE_REGION_MISMATCH_RULE = "cdk_peering:serviceRegionMismatch"
-IPV6_WITHOUT_VPC_IPV6_RULE = "cdk_peering:endpointIpv6WithoutVpcIpv6"
-DNS_VPC_WITHOUT_PATH_RULE = "cdk_peering:dnsVpcWithoutPath"
-CROSS_ACCOUNT_ZONE_ASSOCIATION_RULE = "cdk_peering:crossAccountZoneAssociation"
-REGION_NOT_ALLOWED_RULE = "cdk_peering:endpointRegionNotAllowed"
-ACCOUNT_NOT_ALLOWED_RULE = "cdk_peering:endpointAccountNotAllowed"
+from .. import rule_ids
+from ..cdk.app_context import child_path, vpc_facts
+from ..cdk.references import read_weakly
+from ..cdk.vpcs import known_without_ipv6
+from ..errors import Problem, ValidationError
+from ..model.tokens import is_token
+from ..peering.security_groups import allow_from_peer
 
 # cdk-nag's EC23 (no ingress from 0.0.0.0/0 or ::/0) throws on a rule whose CIDR is a
 # token, as an Amazon-provided IPv6 block is (Fn::Select of the VPC's Ipv6CidrBlocks).
@@ -208,7 +199,7 @@ def _peering_problem(path: str, vpc_path: str, peering: PeeringLike) -> Problem:
     sides = " and ".join(vpc_facts(v).path for v in (peering.requester_vpc, peering.accepter_vpc))
     return Problem(
         path,
-        PEERING_NOT_FROM_ENDPOINT_VPC_RULE,
+        rule_ids.PEERING_NOT_FROM_ENDPOINT_VPC,
         f"The peering between {sides} does not involve the endpoint's VPC {vpc_path}: "
         "clients on its far side have no network path to the endpoint.",
         "Serve only peerings that have the endpoint's VPC on one side, or define the endpoint "
@@ -426,7 +417,7 @@ class PrivateLinkEndpoint(Construct):
             dns_facts = vpc_facts(dns_vpc)
             if dns_facts.path not in reachable:
                 cdk.Annotations.of(self).add_warning_v2(
-                    DNS_VPC_WITHOUT_PATH_RULE,
+                    rule_ids.DNS_VPC_WITHOUT_PATH,
                     f"dns_vpcs includes {dns_facts.path}, which no peering given to this "
                     f"endpoint connects with its VPC {facts.path}: it will resolve "
                     f"{self.dns_name} to addresses it cannot reach. Fix: pass the VpcPeering "
@@ -535,7 +526,7 @@ class PrivateLinkEndpoint(Construct):
             vpc_id = facts.vpc_id if not is_token(facts.vpc_id) else f"<id of {facts.path}>"
             zone_id = f"<hosted zone id of {zone.node.path}>"
             cdk.Annotations.of(self).add_warning_v2(
-                CROSS_ACCOUNT_ZONE_ASSOCIATION_RULE,
+                rule_ids.CROSS_ACCOUNT_ZONE_ASSOCIATION,
                 f"{facts.path} is in account {account}, the hosted zone {zone.node.path} in "
                 f"{self._account}: CloudFormation cannot associate a private hosted zone with "
                 f"another account's VPC, so {facts.path} does not resolve {self.dns_name} "
@@ -585,7 +576,7 @@ def _check(
         problems.append(
             Problem(
                 path,
-                INVALID_PORT_RULE,
+                rule_ids.INVALID_PORT,
                 f"Port {', '.join(map(str, bad_ports))} is not a TCP port.",
                 "Give the service's ports, from 1 to 65535.",
             )
@@ -595,7 +586,7 @@ def _check(
         problems.append(
             Problem(
                 path,
-                PORT_NOT_OFFERED_RULE,
+                rule_ids.PORT_NOT_OFFERED,
                 f"Port {', '.join(map(str, missing))} is not a port of the service "
                 f"{service.name}, which listens on {', '.join(map(str, service.offered_ports))}.",
                 "Give only ports the service listens on.",
@@ -610,7 +601,7 @@ def _check(
         problems.append(
             Problem(
                 path,
-                SERVICE_REGION_MISMATCH_RULE,
+                rule_ids.SERVICE_REGION_MISMATCH,
                 f"service_region is {service_region}, but the service is in {service.region}: "
                 "the endpoint would look for the service in the wrong Region.",
                 f"Give service_region={service.region!r}, or leave it out.",
@@ -626,7 +617,7 @@ def _check(
         problems.append(
             Problem(
                 path,
-                IPV6_WITHOUT_VPC_IPV6_RULE,
+                rule_ids.ENDPOINT_IPV6_WITHOUT_VPC_IPV6,
                 f"ip_address_type is {ip_address_type.name}, but the endpoint's VPC "
                 f"{vpc_path} has no IPv6 CIDR block beside it and no subnet with an IPv6 "
                 "range: EC2 gives an endpoint IPv6 addresses only in subnets with an IPv6 "
@@ -643,7 +634,7 @@ def _check(
         problems.append(
             Problem(
                 path,
-                DNS_NAME_MISSING_RULE,
+                rule_ids.DNS_NAME_MISSING,
                 f"{given} given without dns_name: there is no name for a hosted zone to answer.",
                 "Give dns_name, the name peered clients should resolve to the endpoint.",
             )
@@ -654,7 +645,7 @@ def _check(
             problems.append(
                 Problem(
                     path,
-                    DNS_NAME_OUTSIDE_ZONE_RULE,
+                    rule_ids.DNS_NAME_OUTSIDE_ZONE,
                     f"dns_name {dns_name!r} is not inside zone_name {zone_name!r}: the zone "
                     "cannot hold its record.",
                     "Give a zone_name that dns_name ends with, or leave zone_name out (the "
@@ -665,7 +656,7 @@ def _check(
         problems.append(
             Problem(
                 path,
-                PRIVATE_DNS_CONFLICT_RULE,
+                rule_ids.PRIVATE_DNS_CONFLICT,
                 f"private_dns_enabled is set and dns_name {dns_name!r} makes a private hosted "
                 f"zone associated with the endpoint's VPC {vpc_path}: private DNS puts AWS's "
                 "own hidden zone for the service's private DNS name in that VPC, and EC2 "
@@ -697,7 +688,7 @@ def _region_problems(
     return [
         Problem(
             path,
-            REGION_NOT_ALLOWED_RULE,
+            rule_ids.ENDPOINT_REGION_NOT_ALLOWED,
             f"The endpoint is in {own_region}, but the service {service.label} accepts "
             f"endpoints from its own Region {home} {others}: the endpoint would fail to "
             "create.",
@@ -720,7 +711,7 @@ def _account_problems(path: str, service: _Service, own_account: str) -> list[Pr
     return [
         Problem(
             path,
-            ACCOUNT_NOT_ALLOWED_RULE,
+            rule_ids.ENDPOINT_ACCOUNT_NOT_ALLOWED,
             f"The endpoint is in account {own_account}, but the service {service.label} of "
             f"account {account} allows {others}: the endpoint would fail to create.",
             f"Add iam.ArnPrincipal('arn:aws:iam::{own_account}:root') (or a role of account "

@@ -33,11 +33,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from ._facts import is_token, read_weakly
-from ._provider import explain_provider
-from .errors import Problem, ValidationError, child_path
-
-DNS_DISABLED_RULE = "cdk_peering:dnsDisabled"
+from .. import rule_ids
+from ..cdk.app_context import child_path
+from ..cdk.provider import explain_provider
+from ..cdk.references import read_weakly
+from ..errors import Problem, ValidationError
+from ..findings import Finding
+from ..model.tokens import is_token
 
 
 class PeeringSide(enum.Enum):
@@ -115,7 +117,7 @@ class PeeringDnsResolution(Construct):
             problems.append(
                 Problem(
                     path,
-                    "cdk_peering:invalidPeeringConnectionId",
+                    rule_ids.INVALID_PEERING_CONNECTION_ID,
                     f"peering_connection_id {peering_connection_id!r} is not a VPC peering "
                     "connection id.",
                     "Give the connection's id, such as 'pcx-0123456789abcdef0', or "
@@ -126,7 +128,7 @@ class PeeringDnsResolution(Construct):
             problems.append(
                 Problem(
                     path,
-                    "cdk_peering:invalidPeeringSide",
+                    rule_ids.INVALID_PEERING_SIDE,
                     f"side {side!r} is not a PeeringSide.",
                     "Give side=PeeringSide.REQUESTER or side=PeeringSide.ACCEPTER.",
                 )
@@ -227,7 +229,7 @@ def dns_problems(path: str, vpc: ec2.IVpc) -> list[Problem]:
             problems.append(
                 Problem(
                     path,
-                    DNS_DISABLED_RULE,
+                    rule_ids.DNS_DISABLED,
                     f"{setting} is false on {vpc_path}; AWS resolves a peer's DNS hostnames "
                     "to private IP addresses only when both VPCs have DNS support and DNS "
                     "hostnames enabled.",
@@ -236,3 +238,32 @@ def dns_problems(path: str, vpc: ec2.IVpc) -> list[Problem]:
                 )
             )
     return problems
+
+
+def dns_findings(
+    path: str,
+    requester_vpc: ec2.IVpc,
+    accepter_vpc: ec2.IVpc,
+    *,
+    requester_resolves_accepter_dns: bool,
+    accepter_resolves_requester_dns: bool,
+    accepter_side: bool,
+) -> list[Finding]:
+    """Return the problems with the DNS resolution options asked for."""
+    if not (requester_resolves_accepter_dns or accepter_resolves_requester_dns):
+        return []
+    findings = [
+        problem for vpc in (requester_vpc, accepter_vpc) for problem in dns_problems(path, vpc)
+    ]
+    if requester_resolves_accepter_dns and not accepter_side:
+        findings.append(
+            Finding(
+                path,
+                rule_ids.DNS_WITHOUT_ACCEPTER_SIDE,
+                "requester_resolves_accepter_dns is set with requester_only: that option is "
+                "set on the accepter's side, which this app does not manage.",
+                "Ask the accepter VPC's owner to allow DNS resolution from the remote VPC, "
+                "and leave requester_resolves_accepter_dns out.",
+            )
+        )
+    return findings

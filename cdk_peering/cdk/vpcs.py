@@ -9,8 +9,6 @@ ordinary apps, not only imported VPCs.
 
 from __future__ import annotations
 
-import ipaddress
-import weakref
 from collections.abc import Sequence
 from functools import cached_property
 from typing import cast
@@ -19,56 +17,12 @@ import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct, Node
 
-_TOKEN_MARKERS = ("${Token[", "#{Token[")
+from ..model.cidr import LOOKUP_PLACEHOLDER_CIDR, IpNetwork, parse_network
+from ..model.env import Env
+from ..model.vpc import literal_networks
 
-# ec2.Vpc.from_lookup returns this CIDR while its context is still missing (the first pass
-# of `cdk synth`, before the CLI has looked the VPC up); no rule may reject it.
-LOOKUP_PLACEHOLDER_CIDR = "1.2.3.4/5"
-
-IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 SiblingCache = dict[int, tuple[IConstruct, list[IConstruct]]]
 """The children of each parent already read, by id() of the parent (kept alive with it)."""
-
-
-def is_token(value: str) -> bool:
-    """Tell whether a string holds an unresolved CDK token.
-
-    Same answer as ``Token.is_unresolved`` for strings, without a round trip to Node.js.
-    """
-    return any(marker in value for marker in _TOKEN_MARKERS)
-
-
-def differs(left: str, right: str) -> bool:
-    """Tell whether two account ids, regions or VPC ids are known to differ (no token)."""
-    return left != right and not is_token(left) and not is_token(right)
-
-
-def read_weakly(value: str, producer: cdk.Stack | None, consumer: cdk.Stack | None) -> str:
-    """Return ``value`` as ``consumer`` should read it: weakly when it crosses stacks.
-
-    A reference to another stack becomes ``Fn::GetStackOutput`` whatever the app's
-    default strength (``Stack.consume_reference``): no export locks the producer, and it
-    works across regions and accounts. aws-cdk-lib reads a default strength from the
-    consuming stack only, so a construct cannot set one for its own resources. Nothing to
-    do (no jsii call) for a literal, the same stack, or a consumer of None (a stack the
-    library made, which reads weakly already).
-    """
-    if producer is None or consumer is None or producer is consumer or not is_token(value):
-        return value
-    try:
-        return cdk.Stack.consume_reference(value, cdk.ReferenceStrength.WEAK)
-    except RuntimeError:
-        return value  # not a resource attribute (a parameter, an import): left as it is
-
-
-def parse_network(cidr: str) -> IpNetwork | None:
-    """Parse a literal CIDR leniently (host bits allowed); None for tokens and bad text."""
-    if is_token(cidr):
-        return None
-    try:
-        return ipaddress.ip_network(cidr, strict=False)
-    except ValueError:
-        return None
 
 
 class SubnetFacts:
@@ -217,10 +171,10 @@ class VpcFacts:
         return self.vpc.stack
 
     @cached_property
-    def env(self) -> tuple[str, str]:
+    def env(self) -> Env:
         """The VPC's (account, region): its stack's, or those given when it was imported."""
         env = self.vpc.env
-        return env.account, env.region
+        return Env(env.account, env.region)
 
     @cached_property
     def subnets_by_id(self) -> dict[str, SubnetFacts]:
@@ -239,11 +193,7 @@ class VpcFacts:
         For an imported VPC this adds the subnet CIDRs that lie outside its primary block
         (they belong to secondary blocks CDK cannot otherwise see).
         """
-        networks: list[IpNetwork] = []
-        for cidr in self.ipv4_cidrs + self.ipv6_cidrs:
-            network = parse_network(cidr)
-            if network is not None:
-                networks.append(network)
+        networks = list(literal_networks(self.ipv4_cidrs + self.ipv6_cidrs))
         if not self.built_in_app:
             for subnet in self.subnets:
                 network = parse_network(subnet.ipv4_cidr) if subnet.ipv4_cidr else None
@@ -279,23 +229,6 @@ def known_without_ipv6(facts: VpcFacts) -> bool:
         ):
             return False
     return True
-
-
-_cache: weakref.WeakKeyDictionary[ec2.IVpc, VpcFacts] = weakref.WeakKeyDictionary()
-
-
-def vpc_facts(vpc: ec2.IVpc, siblings: SiblingCache | None = None) -> VpcFacts:
-    """Read (once) and return what the library needs to know about ``vpc``.
-
-    Secondary CIDR blocks are found as CfnVPCCidrBlock children or siblings of the Vpc;
-    declare them before the first peering that uses the VPC. ``siblings`` lets a caller
-    that reads many VPCs at once (a topology, with no user code in between) read each
-    parent's children once instead of once per VPC.
-    """
-    cached = _cache.get(vpc)
-    if cached is None:
-        cached = _cache[vpc] = VpcFacts(vpc, siblings)
-    return cached
 
 
 def select_subnets(facts: VpcFacts, selection: ec2.SubnetSelection | None) -> list[SubnetFacts]:

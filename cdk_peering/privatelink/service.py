@@ -50,19 +50,14 @@ from aws_cdk import custom_resources as cr
 from aws_cdk.interfaces import aws_ec2 as ec2_refs
 from constructs import Construct
 
-from ._facts import (
-    is_token,
-    known_without_ipv6,
-    parse_network,
-    read_weakly,
-    select_subnets,
-    vpc_facts,
-)
-from ._provider import explain_provider
-from .errors import Problem, ValidationError, child_path
-
-OPEN_TO_ALL_WARNING = "cdk_peering:endpointServiceOpenToAll"
-"""The id of the warning given when every AWS principal may connect (acknowledgeable)."""
+from .. import rule_ids
+from ..cdk.app_context import child_path, vpc_facts
+from ..cdk.provider import explain_provider
+from ..cdk.references import read_weakly
+from ..cdk.vpcs import known_without_ipv6, select_subnets
+from ..errors import Problem, ValidationError
+from ..model.cidr import parse_network
+from ..model.tokens import is_token
 
 CONNECTION_EVENTS = ("Accept", "Connect", "Delete", "Reject")
 """Every endpoint-service event a connection notification can report."""
@@ -351,7 +346,7 @@ class PrivateLinkService(Construct):
         """The name consumers connect to: ``com.amazonaws.vpce.<region>.vpce-svc-...``."""
         if any(_is_everyone(p) for p in principals):
             cdk.Annotations.of(self).add_warning_v2(
-                OPEN_TO_ALL_WARNING,
+                rule_ids.ENDPOINT_SERVICE_OPEN_TO_ALL,
                 "Every AWS principal may create an endpoint to this service (allowed "
                 "principal '*'). Keep acceptance_required on and accept only known "
                 "consumers, or name the allowed principals.",
@@ -412,7 +407,7 @@ class PrivateLinkService(Construct):
                 [
                     Problem(
                         self.node.path,
-                        "cdk_peering:unknownListenerPort",
+                        rule_ids.UNKNOWN_LISTENER_PORT,
                         f"port {port!r} has no listener; the listener ports are {self.ports}.",
                         "Add targets to one of the listener ports, or add the port with "
                         "additional_ports.",
@@ -428,7 +423,7 @@ class PrivateLinkService(Construct):
                 [
                     Problem(
                         self.node.path,
-                        "cdk_peering:targetTypeMismatch",
+                        rule_ids.TARGET_TYPE_MISMATCH,
                         f"The targets for port {port} are of another type than the target "
                         f"group's ({str(error).splitlines()[0]}).",
                         "Give target_type= when the service is made without targets (for "
@@ -564,7 +559,7 @@ def _check_ports(path: str, ports: Sequence[object]) -> list[Problem]:
         return [
             Problem(
                 path,
-                "cdk_peering:noListenerPort",
+                rule_ids.NO_LISTENER_PORT,
                 "No listener port was given, so the load balancer would accept nothing.",
                 "Give port (and any additional_ports).",
             )
@@ -575,7 +570,7 @@ def _check_ports(path: str, ports: Sequence[object]) -> list[Problem]:
             problems.append(
                 Problem(
                     path,
-                    "cdk_peering:portOutOfRange",
+                    rule_ids.PORT_OUT_OF_RANGE,
                     f"Listener port {value!r} is not a port number: a listener port is an "
                     "integer from 1 to 65535.",
                     "Give listener ports from 1 to 65535.",
@@ -586,7 +581,7 @@ def _check_ports(path: str, ports: Sequence[object]) -> list[Problem]:
         problems.append(
             Problem(
                 path,
-                "cdk_peering:duplicateListenerPort",
+                rule_ids.DUPLICATE_LISTENER_PORT,
                 f"Listener port(s) {duplicates} given twice; a load balancer has one listener "
                 "per port.",
                 "Name each port once in port and additional_ports.",
@@ -608,7 +603,7 @@ def _subnet_selection(
             return None, [
                 Problem(
                     path,
-                    "cdk_peering:publicSubnetsForInternalNlb",
+                    rule_ids.PUBLIC_SUBNETS_FOR_INTERNAL_NLB,
                     f"VPC {vpc.node.path} has only public subnets, and the service's load "
                     "balancer is internal.",
                     "Give the VPC private or isolated subnets for the load balancer.",
@@ -621,7 +616,7 @@ def _subnet_selection(
         return None, [
             Problem(
                 path,
-                "cdk_peering:emptySubnetSelection",
+                rule_ids.EMPTY_SUBNET_SELECTION,
                 f"vpc_subnets selects no subnet of {facts.path}: {error}",
                 "Select private or isolated subnets that the VPC has.",
             )
@@ -631,7 +626,7 @@ def _subnet_selection(
         return None, [
             Problem(
                 path,
-                "cdk_peering:publicSubnetsForInternalNlb",
+                rule_ids.PUBLIC_SUBNETS_FOR_INTERNAL_NLB,
                 f"vpc_subnets selects public subnets of {facts.path} for the service's "
                 "internal load balancer, which needs no route to an internet gateway.",
                 "Select private or isolated subnets (for example subnet_type="
@@ -648,7 +643,7 @@ def _check_cidrs(path: str, cidrs: Sequence[str]) -> list[Problem]:
     return [
         Problem(
             path,
-            "cdk_peering:invalidClientCidr",
+            rule_ids.INVALID_CLIENT_CIDR,
             f"Client CIDR(s) {bad} are not CIDR blocks.",
             "Give client CIDRs such as 10.20.0.0/16 or 2600:1f18::/56.",
         )
@@ -662,7 +657,7 @@ def _check_regions(path: str, own_region: str, regions: Sequence[str]) -> list[P
         problems.append(
             Problem(
                 path,
-                "cdk_peering:allowedRegionIsOwnRegion",
+                rule_ids.ALLOWED_REGION_IS_OWN_REGION,
                 f"allowed_regions names {own_region}, the service's own Region, which is "
                 "always allowed.",
                 f"Leave {own_region} out of allowed_regions; name only other Regions.",
@@ -675,7 +670,7 @@ def _check_regions(path: str, own_region: str, regions: Sequence[str]) -> list[P
             problems.append(
                 Problem(
                     path,
-                    "cdk_peering:unknownRegion",
+                    rule_ids.UNKNOWN_REGION,
                     f"allowed_regions names {unknown}, which are not AWS commercial Regions.",
                     "Name Regions such as eu-west-1 or ap-southeast-2.",
                 )
@@ -691,7 +686,7 @@ def _check_principals(
     return [
         Problem(
             path,
-            "cdk_peering:allPrincipalsWithoutOptIn",
+            rule_ids.ALL_PRINCIPALS_WITHOUT_OPT_IN,
             "allowed_principals contains ArnPrincipal('*'): every AWS account could request "
             "an endpoint to this service.",
             "Name the accounts or roles allowed to connect, or, if the service is meant for "
@@ -710,7 +705,7 @@ def _check_ipv6(path: str, vpc: ec2.IVpc, ipv6: bool) -> list[Problem]:
     return [
         Problem(
             path,
-            "cdk_peering:endpointServiceIpv6WithoutVpcIpv6",
+            rule_ids.ENDPOINT_SERVICE_IPV6_WITHOUT_VPC_IPV6,
             f"supported_ip_address_types includes IPV6, but the service's VPC {facts.path} "
             "has no IPv6 CIDR block beside it and no subnet with an IPv6 range: an "
             "endpoint service accepts IPv6 requests only through dualstack load balancers, "
@@ -731,7 +726,7 @@ def _check_dns(
         return [
             Problem(
                 path,
-                "cdk_peering:hostedZoneWithoutPrivateDnsName",
+                rule_ids.HOSTED_ZONE_WITHOUT_PRIVATE_DNS_NAME,
                 "public_hosted_zone is given but private_dns_name is not, so there is no "
                 "name to verify.",
                 "Give private_dns_name (a name in the zone), or leave public_hosted_zone out.",
@@ -744,7 +739,7 @@ def _check_dns(
         return [
             Problem(
                 path,
-                "cdk_peering:privateDnsNameOutsideZone",
+                rule_ids.PRIVATE_DNS_NAME_OUTSIDE_ZONE,
                 f"private_dns_name {name!r} is not in the hosted zone {zone_name!r}, so the "
                 "verification record cannot be written there.",
                 "Give the public hosted zone of private_dns_name's domain.",

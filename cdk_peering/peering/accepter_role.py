@@ -18,8 +18,10 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from ._facts import differs, is_token, vpc_facts
-from .errors import Problem, ValidationError, child_path
+from .. import rule_ids
+from ..cdk.app_context import child_path, vpc_facts
+from ..errors import Problem, ValidationError
+from ..model.tokens import differs, is_token
 
 ACCEPT_ACTION = "ec2:AcceptVpcPeeringConnection"
 POLICY_NAME = "AcceptVpcPeering"
@@ -302,7 +304,7 @@ def _check(
         problems.append(
             Problem(
                 path,
-                "cdk_peering:invalidAccount",
+                rule_ids.INVALID_ACCOUNT,
                 f"requester_account {requester_account!r} is not an AWS account id.",
                 "Give the requester's account id: 12 digits, as a string, leading zeros kept.",
             )
@@ -311,7 +313,7 @@ def _check(
         problems.append(
             Problem(
                 path,
-                "cdk_peering:roleNotNeeded",
+                rule_ids.ROLE_NOT_NEEDED,
                 f"requester_account {requester_account} is the account of {stack.node.path}, "
                 "where the accepter VPC is: a peering within one account needs no accepter "
                 "role.",
@@ -323,7 +325,7 @@ def _check(
         problems.append(
             Problem(
                 path,
-                "cdk_peering:invalidVpcId",
+                rule_ids.INVALID_VPC_ID,
                 f"requester_vpc_id {requester_vpc_id!r} is not a VPC id, so the role's "
                 "condition would match no peering request.",
                 "Give the requester VPC's id (vpc- and 8 or 17 hex digits), or leave it out "
@@ -334,7 +336,7 @@ def _check(
         problems.append(
             Problem(
                 path,
-                "cdk_peering:invalidRegion",
+                rule_ids.INVALID_REGION,
                 f"requester_region {requester_region!r} is not an AWS region name, so the "
                 "role's condition would match no peering request.",
                 "Give the requester VPC's region (for example eu-west-1), or leave it out "
@@ -355,7 +357,7 @@ def _check(
             problems.append(
                 Problem(
                     path,
-                    "cdk_peering:accepterVpcElsewhere",
+                    rule_ids.ACCEPTER_VPC_ELSEWHERE,
                     f"accepter VPC {accepter_vpc.node.path} is in {' and '.join(elsewhere)}, "
                     f"but this role is in {stack.node.path} ({account}, {region}): its policy "
                     "would name a VPC and peering connections that are not there.",

@@ -1,0 +1,44 @@
+"""Finding: what a check found, and the one way every message is written.
+
+Every error and warning of the library is a :class:`Finding`: where (a construct path),
+which rule (an id from :mod:`cdk_peering.rule_ids`), what is wrong (naming the value)
+and how to fix it. Errors are raised together as a :class:`cdk_peering.ValidationError`;
+warnings go to the construct's annotations with the rule id, so a user can acknowledge
+them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem or risk: where it is, what is wrong, and how to fix it.
+
+    Public as :class:`cdk_peering.Problem` (``Problem(path, rule, message, fix)`` is an
+    error).
+    """
+
+    path: str
+    """The construct path the finding belongs to."""
+    rule: str
+    """The stable id of the rule that found it (``cdk_peering:...``)."""
+    message: str
+    """What is wrong, naming the offending value."""
+    fix: str
+    """What to change."""
+    error: bool = True
+    """True for an error (raised), False for a warning (annotated, acknowledgeable)."""
+
+    def render(self, *, located: bool = True) -> str:
+        """Write the finding as every message of the library reads.
+
+        ``[path] message Fix: fix (rule)``; without ``located`` only ``message Fix: fix``,
+        for a warning, which CDK already prints with its construct path and rule id.
+        """
+        text = f"{self.message} Fix: {self.fix}"
+        return f"[{self.path}] {text} ({self.rule})" if located else text
+
+    def __str__(self) -> str:
+        return self.render()

@@ -1,0 +1,62 @@
+"""CIDR blocks: parsing leniently, comparing in one form, saying what is wrong with one."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from .tokens import is_token
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+LOOKUP_PLACEHOLDER_CIDR = "1.2.3.4/5"
+"""The CIDR ``ec2.Vpc.from_lookup`` returns while its context is still missing (the first
+pass of ``cdk synth``, before the CLI has looked the VPC up); no rule may reject it."""
+
+
+def parse_network(cidr: str) -> IpNetwork | None:
+    """Parse a literal CIDR leniently (host bits allowed); None for tokens and bad text."""
+    if is_token(cidr):
+        return None
+    try:
+        return ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return None
+
+
+def cidr_problem(text: str, network: IpNetwork | None) -> str | None:
+    """Say what keeps a literal destination from being a CIDR block; None when it is one.
+
+    ``network`` is ``parse_network(text)``. The answer completes a sentence: ``"."``, or
+    ``": it has no prefix length."``, ``": it has host bits set."``.
+    """
+    if network is None:
+        return "."
+    if "/" not in text:
+        return ": it has no prefix length."
+    try:
+        ipaddress.ip_network(text)  # strict: no host bits
+    except ValueError:
+        return ": it has host bits set."
+    return None
+
+
+def canonical_cidr(cidr: str) -> str:
+    """Return a valid literal CIDR in one form (IPv6 compressed, lower case); else as is.
+
+    For comparisons only (route conflicts, the registry): two spellings of one IPv6 block
+    are one destination. Templates keep the user's spelling, so ids do not change.
+    """
+    if is_token(cidr) or "/" not in cidr:
+        return cidr
+    try:
+        return str(ipaddress.ip_network(cidr))
+    except ValueError:
+        return cidr  # host bits set, or not a CIDR: the destination rule says so
+
+
+def is_ipv6(cidr: str) -> bool:
+    """Tell whether a literal CIDR is IPv6 (tokens are told apart by the caller)."""
+    try:
+        return isinstance(ipaddress.ip_network(cidr, strict=False), ipaddress.IPv6Network)
+    except ValueError:
+        return ":" in cidr

@@ -1,0 +1,150 @@
+"""VpcPeeringAccepter: the accepter side of a peering connection requested elsewhere."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_ec2 as ec2
+from constructs import Construct
+
+from .. import rule_ids
+from ..cdk.annotations import warn
+from ..cdk.app_context import child_path, scope_facts, vpc_facts
+from ..errors import raise_errors
+from ..findings import Finding
+from ..model.plan import ACCEPTER
+from ..model.tokens import is_token
+from ..rules.peering import check
+from .destinations import PeerDestinations
+from .dns import PCX_ID, PeeringDnsResolution, PeeringSide, dns_findings
+from .placement import environment_mismatch
+from .plan import plan_peering
+from .routes import add_routes
+
+
+class VpcPeeringAccepter(Construct):
+    """The accepter side of a peering connection that someone else requested.
+
+    For a connection requested from outside this app (another team's or a partner's
+    CloudFormation, the console, Terraform): the routes to the requester in the accepter
+    VPC's route tables, checked by the same rules as :class:`VpcPeering`. Define it in a
+    stack of the accepter VPC's account and region. The connection must already be
+    accepted (or be accepted by the requester's stack through a ``PeeringAccepterRole``)
+    before routes through it carry traffic.
+
+    Example::
+
+        requester = ec2.Vpc.from_vpc_attributes(self, "PartnerVpc",
+            vpc_id="vpc-0123456789abcdef0", vpc_cidr_block="10.50.0.0/16",
+            availability_zones=["us-east-1a"])
+        VpcPeeringAccepter(self, "FromPartner",
+            peering_connection_id="pcx-0123456789abcdef0",
+            requester_vpc=requester, accepter_vpc=my_vpc)
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        peering_connection_id: str,
+        requester_vpc: ec2.IVpc,
+        accepter_vpc: ec2.IVpc,
+        accepter_subnets: ec2.SubnetSelection | None = None,
+        requester_destinations: PeerDestinations | None = None,
+        requester_resolves_accepter_dns: bool | None = None,
+        peerings_per_vpc_quota: int | None = None,
+        routes_per_route_table_quota: int | None = None,
+    ) -> None:
+        """Define the accepter's routes for an existing peering connection.
+
+        :param scope: the parent construct, in a stack of the accepter's account and region.
+        :param id: the construct id.
+        :param peering_connection_id: the id of the existing connection (pcx-...).
+        :param requester_vpc: the VPC that requested it, usually imported with
+            ``Vpc.from_vpc_attributes`` (its CIDR is what the routes point at).
+        :param accepter_vpc: the VPC that accepted it.
+        :param accepter_subnets: the accepter subnets whose route tables get routes to the
+            requester. Default: - every subnet of the accepter VPC, each route table once.
+        :param requester_destinations: where the routes point, inside the requester VPC.
+            Default: - every CIDR block of the requester VPC.
+        :param requester_resolves_accepter_dns: let the requester VPC resolve the accepter's
+            public DNS host names to private IP addresses (the accepter's side of
+            AllowDnsResolutionFromRemoteVpc). Default: false.
+        :param peerings_per_vpc_quota: as for ``VpcPeering``. Default: - context, else 50.
+        :param routes_per_route_table_quota: as for ``VpcPeering``. Default: - context,
+            else 50.
+        :raises ValidationError: when the configuration cannot work.
+        """
+        here = scope_facts(scope)
+        path = child_path(here.path, id)
+        requester = vpc_facts(requester_vpc)
+        accepter = vpc_facts(accepter_vpc)
+        findings: list[Finding] = []
+        if not is_token(peering_connection_id) and not PCX_ID.match(peering_connection_id):
+            findings.append(
+                Finding(
+                    path,
+                    rule_ids.INVALID_PEERING_CONNECTION_ID,
+                    f"peering_connection_id {peering_connection_id!r} is not a VPC peering "
+                    "connection id.",
+                    "Give the connection's id, such as 'pcx-0123456789abcdef0'.",
+                )
+            )
+        findings.extend(
+            environment_mismatch(
+                path,
+                here,
+                side="accepter",
+                vpc_env=here.vpc_env(accepter),
+                reason="routes must be deployed in the account and region that own their "
+                "route tables.",
+                fix="Define the VpcPeeringAccepter in a stack of the accepter VPC's account "
+                "and region.",
+            )
+        )
+        findings += dns_findings(
+            path,
+            requester_vpc,
+            accepter_vpc,
+            requester_resolves_accepter_dns=bool(requester_resolves_accepter_dns),
+            accepter_resolves_requester_dns=False,
+            accepter_side=True,
+        )
+        plan = plan_peering(
+            path=path,
+            requester=requester,
+            accepter=accepter,
+            requester_subnets=None,
+            accepter_subnets=accepter_subnets,
+            accepter_destinations=None,
+            requester_destinations=requester_destinations,
+            peerings_quota=(peerings_per_vpc_quota, here.context.peerings_quota_context),
+            routes_quota=(routes_per_route_table_quota, here.context.routes_quota_context),
+            sides=(ACCEPTER,),
+            findings=findings,
+        )
+        warnings = raise_errors(check(plan, here.context.registry))
+
+        super().__init__(scope, id)
+        warn(self, warnings)
+        self.peering_connection_id = peering_connection_id
+        """The id of the peering connection (pcx-...)."""
+        self.requester_vpc = requester_vpc
+        """The VPC that requested the connection."""
+        self.accepter_vpc = accepter_vpc
+        """The VPC that accepted the connection."""
+        self.accepter_routes: list[ec2.CfnRoute] = add_routes(
+            plan, ACCEPTER, self, peering_connection_id, here.stack
+        )
+        """The routes in the accepter VPC's route tables."""
+        self.dns_resolution: PeeringDnsResolution | None = (
+            PeeringDnsResolution(
+                self,
+                "AccepterDnsOptions",
+                peering_connection_id=peering_connection_id,
+                side=PeeringSide.ACCEPTER,
+            )
+            if requester_resolves_accepter_dns
+            else None
+        )
+        """The custom resource that sets the accepter's DNS option, when asked for."""
+        here.context.registry.record(plan)

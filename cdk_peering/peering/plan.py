@@ -1,0 +1,228 @@
+"""Planning a peering: which route tables get which destinations, before anything is built.
+
+A plan (:class:`~cdk_peering.model.plan.PeeringPlan`) holds both VPCs and every route
+the peering would add; the rules check it, then the constructs build it.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_ec2 as ec2
+
+from .. import rule_ids
+from ..cdk.vpcs import SubnetFacts, VpcFacts, select_subnets
+from ..findings import Finding
+from ..model.cidr import is_ipv6
+from ..model.plan import ACCEPTER, REQUESTER, PeeringPlan, PlannedRoute
+from ..model.quotas import (
+    PEERINGS_PER_VPC_DEFAULT,
+    PEERINGS_PER_VPC_MAX,
+    PEERINGS_QUOTA_CONTEXT,
+    ROUTES_PER_TABLE_DEFAULT,
+    ROUTES_PER_TABLE_MAX,
+    ROUTES_QUOTA_CONTEXT,
+)
+from ..model.tokens import is_token
+from ..rules.quotas import quota
+from .destinations import PeerDestinations
+
+
+def plan_peering(
+    *,
+    path: str,
+    requester: VpcFacts,
+    accepter: VpcFacts,
+    requester_subnets: ec2.SubnetSelection | None,
+    accepter_subnets: ec2.SubnetSelection | None,
+    accepter_destinations: PeerDestinations | None,
+    requester_destinations: PeerDestinations | None,
+    peerings_quota: tuple[int | None, object],
+    routes_quota: tuple[int | None, object],
+    sides: tuple[str, ...],
+    findings: list[Finding],
+) -> PeeringPlan[VpcFacts]:
+    """Plan one peering's routes on the given ``sides``; planning problems go in the plan.
+
+    ``peerings_quota`` and ``routes_quota``: (the prop, the context value).
+    """
+    peerings, problem = quota(
+        path=path,
+        name="active peering connections per VPC",
+        declared=peerings_quota[0],
+        context_value=peerings_quota[1],
+        default=PEERINGS_PER_VPC_DEFAULT,
+        maximum=PEERINGS_PER_VPC_MAX,
+        prop="peerings_per_vpc_quota",
+        context_key=PEERINGS_QUOTA_CONTEXT,
+    )
+    findings.extend([problem] if problem else [])
+    routes_limit, problem = quota(
+        path=path,
+        name="routes per route table",
+        declared=routes_quota[0],
+        context_value=routes_quota[1],
+        default=ROUTES_PER_TABLE_DEFAULT,
+        maximum=ROUTES_PER_TABLE_MAX,
+        prop="routes_per_route_table_quota",
+        context_key=ROUTES_QUOTA_CONTEXT,
+    )
+    findings.extend([problem] if problem else [])
+    both_ipv6 = requester.has_ipv6 and accepter.has_ipv6
+    routes: list[PlannedRoute] = []
+    for side, owner, selection, peer, destinations in (
+        (REQUESTER, requester, requester_subnets, accepter, accepter_destinations),
+        (ACCEPTER, accepter, accepter_subnets, requester, requester_destinations),
+    ):
+        if side not in sides:
+            continue
+        tables = route_tables(path, side, owner, selection, findings)
+        targets = _destinations(path, side, peer, destinations, both_ipv6, findings)
+        for table_id, table_label in tables:
+            for destination, label, ipv6, given in targets:
+                routes.append(
+                    PlannedRoute(side, table_id, table_label, destination, label, ipv6, given)
+                )
+    return PeeringPlan(
+        path=path,
+        requester=requester,
+        accepter=accepter,
+        routes=tuple(routes),
+        peerings_quota=peerings,
+        routes_quota=routes_limit,
+        findings=tuple(findings),
+    )
+
+
+def _select(
+    path: str,
+    facts: VpcFacts,
+    selection: ec2.SubnetSelection | None,
+    prop: str,
+    findings: list[Finding],
+) -> list[SubnetFacts]:
+    try:
+        subnets = select_subnets(facts, selection)
+    except RuntimeError as error:
+        reason = str(error).splitlines()[0]
+        subnets = []
+    else:
+        reason = "the selection is empty"
+    if not subnets:
+        findings.append(
+            Finding(
+                path,
+                rule_ids.EMPTY_SUBNET_SELECTION,
+                f"{prop} matches no subnet of {facts.path}: {reason}.",
+                f"Select subnets that exist in {facts.path} (by subnet_type, "
+                "subnet_group_name or subnets), or leave it out to use every subnet.",
+            )
+        )
+    return subnets
+
+
+def route_tables(
+    path: str,
+    side: str,
+    owner: VpcFacts,
+    selection: ec2.SubnetSelection | None,
+    findings: list[Finding],
+) -> list[tuple[str, str]]:
+    """Return (route table id, label) for each distinct route table of the selection."""
+    tables: dict[str, str] = {}
+    for subnet in _select(path, owner, selection, f"{side.lower()}_subnets", findings):
+        if subnet.route_table_id is None:
+            findings.append(
+                Finding(
+                    path,
+                    rule_ids.UNKNOWN_ROUTE_TABLE,
+                    f"Subnet {subnet.subnet_id} ({subnet.name}) of {owner.path} has no known "
+                    "route table, so no route can be added to it.",
+                    "Import the VPC with its route table ids (for example "
+                    "Vpc.from_vpc_attributes(private_subnet_route_table_ids=[...])).",
+                )
+            )
+        elif subnet.route_table_id not in tables:
+            tables[subnet.route_table_id] = subnet.name
+    return list(tables.items())
+
+
+def _label(cidr: str, fallback: str) -> str:
+    return fallback if is_token(cidr) else cidr.replace("/", "_")
+
+
+def _destinations(
+    path: str,
+    side: str,
+    peer: VpcFacts,
+    destinations: PeerDestinations | None,
+    both_ipv6: bool,
+    findings: list[Finding],
+) -> list[tuple[str, str, bool, bool]]:
+    """Return (destination, label, is IPv6, given by the user) for one side's routes."""
+    prop = "accepter_destinations" if side == REQUESTER else "requester_destinations"
+    if destinations is not None and destinations.subnets is not None and destinations.cidrs:
+        findings.append(
+            Finding(
+                path,
+                rule_ids.AMBIGUOUS_DESTINATIONS,
+                f"{prop} names both subnets and CIDRs.",
+                "Use PeerDestinations.subnet_cidrs(...) or PeerDestinations.cidr_blocks(...), "
+                "not both.",
+            )
+        )
+        return []
+    if destinations is not None and destinations.cidrs is not None:
+        if not destinations.cidrs:
+            findings.append(
+                Finding(
+                    path,
+                    rule_ids.NO_DESTINATIONS,
+                    f"{prop} gives no CIDR.",
+                    "Give at least one CIDR inside the peer, or leave the prop out.",
+                )
+            )
+        return [
+            (cidr, _label(cidr, f"Cidr{i}"), not is_token(cidr) and is_ipv6(cidr), True)
+            for i, cidr in enumerate(destinations.cidrs)
+        ]
+    if destinations is not None and destinations.subnets is not None:
+        result: list[tuple[str, str, bool, bool]] = []
+        for subnet in _select(path, peer, destinations.subnets, prop, findings):
+            if subnet.ipv4_cidr is None:
+                findings.append(
+                    Finding(
+                        path,
+                        rule_ids.UNKNOWN_SUBNET_CIDR,
+                        f"Subnet {subnet.subnet_id} of {peer.path} has no known CIDR.",
+                        "Import the VPC with its subnet CIDRs (for example "
+                        "Vpc.from_vpc_attributes(private_subnet_ipv4_cidr_blocks=[...])).",
+                    )
+                )
+                continue
+            result.append((subnet.ipv4_cidr, _label(subnet.ipv4_cidr, subnet.name), False, False))
+            if both_ipv6:
+                result.extend(
+                    (cidr, f"{subnet.name}Ipv6", True, False) for cidr in subnet.ipv6_cidrs
+                )
+        return result
+    if peer.unresolved_ipv4_blocks:
+        findings.append(
+            Finding(
+                path,
+                rule_ids.UNROUTABLE_BLOCK,
+                f"{peer.unresolved_ipv4_blocks} secondary IPv4 block(s) of {peer.path} come "
+                "from IPAM, and CloudFormation cannot tell their CIDR: no route points at them.",
+                f"Give {prop}=PeerDestinations.cidr_blocks([...]) with the allocated CIDRs, or "
+                "acknowledge this warning.",
+                error=False,
+            )
+        )
+    result = [
+        (cidr, _label(cidr, f"Ipv4Block{i}"), False, False)
+        for i, cidr in enumerate(peer.ipv4_cidrs)
+    ]
+    if both_ipv6:
+        result.extend(
+            (cidr, _label(cidr, f"Ipv6Block{i}"), True, False)
+            for i, cidr in enumerate(peer.ipv6_cidrs)
+        )
+    return result

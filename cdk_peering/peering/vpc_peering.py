@@ -1,0 +1,237 @@
+"""VpcPeering: one VPC peering connection with the routes on both sides."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from ..cdk.annotations import warn
+from ..cdk.app_context import child_path, scope_facts, vpc_facts
+from ..cdk.references import read_weakly
+from ..errors import raise_errors
+from ..model.plan import ACCEPTER, REQUESTER
+from ..rules.peering import check
+from .accepter_role import PeeringAccepterRole
+from .destinations import PeerDestinations
+from .dns import PeeringDnsResolution, PeeringSide, dns_findings
+from .placement import Placement
+from .plan import plan_peering
+from .routes import add_routes
+from .security_groups import InterRegionSecurityGroupCheck
+
+
+class VpcPeering(Construct):
+    """A VPC peering connection and the routes to it in both VPCs' route tables.
+
+    The connection (``AWS::EC2::VPCPeeringConnection``, this construct's default child)
+    is requested by ``requester_vpc`` and accepted by ``accepter_vpc``. Each side gets one
+    ``AWS::EC2::Route`` per destination in every distinct route table of its selected
+    subnets, each referencing the connection (so it is created after it).
+
+    Configurations AWS rejects or that cannot carry traffic (overlapping CIDRs, a VPC
+    peered with itself or twice with the same VPC, transitive or edge-to-edge routes,
+    conflicting routes, quotas) raise :class:`cdk_peering.ValidationError` before anything
+    is added to the tree. Checks that a token prevents are skipped with a warning.
+
+    Example::
+
+        VpcPeering(self, "AppToShared",
+            requester_vpc=app_vpc,
+            accepter_vpc=shared_vpc,
+            accepter_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        )
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        requester_vpc: ec2.IVpc,
+        accepter_vpc: ec2.IVpc,
+        requester_subnets: ec2.SubnetSelection | None = None,
+        accepter_subnets: ec2.SubnetSelection | None = None,
+        accepter_destinations: PeerDestinations | None = None,
+        requester_destinations: PeerDestinations | None = None,
+        accepter_account: str | None = None,
+        accepter_region: str | None = None,
+        accepter_role: PeeringAccepterRole | iam.IRole | None = None,
+        accepter_scope: Construct | None = None,
+        requester_only: bool | None = None,
+        requester_resolves_accepter_dns: bool | None = None,
+        accepter_resolves_requester_dns: bool | None = None,
+        name: str | None = None,
+        peerings_per_vpc_quota: int | None = None,
+        routes_per_route_table_quota: int | None = None,
+    ) -> None:
+        """Define a VPC peering connection with routes on both sides.
+
+        :param scope: the parent construct, in a stack of the requester's account and region.
+        :param id: the construct id.
+        :param requester_vpc: the VPC that requests the connection.
+        :param accepter_vpc: the VPC that accepts it, in this or another account or region.
+        :param requester_subnets: the requester subnets whose route tables get routes to the
+            accepter. Default: - every subnet of the requester VPC (public, private and
+            isolated), each route table once.
+        :param accepter_subnets: the accepter subnets whose route tables get routes to the
+            requester. Default: - every subnet of the accepter VPC, each route table once.
+        :param accepter_destinations: where the requester's routes point, inside the
+            accepter VPC. Default: - every CIDR block of the accepter VPC
+            (``PeerDestinations.vpc_cidrs()``).
+        :param requester_destinations: where the accepter's routes point, inside the
+            requester VPC. Default: - every CIDR block of the requester VPC.
+        :param accepter_account: the accepter VPC's account, for a VPC imported with
+            ``Vpc.from_vpc_attributes`` from another account. Default: - the account of
+            the accepter VPC's stack, or the owner given to ``Vpc.from_lookup``.
+        :param accepter_region: the accepter VPC's region. Default: - the region of the
+            accepter VPC's stack, or the region given when it was imported.
+        :param accepter_role: the role in the accepter account that CloudFormation assumes
+            to accept a connection across accounts: a ``PeeringAccepterRole``, or any role
+            (``iam.Role.from_role_arn(...)`` for one made elsewhere).
+            Default: - none; required when the accounts differ, an error when they do not.
+        :param accepter_scope: where the accepter side (its routes) goes: a construct in a
+            stack of the accepter's account and region that does not hold the accepter VPC.
+            Default: - here when both VPCs share an account and region; otherwise a stack
+            ``<requester stack id>-PeeringAccepter-<account>-<region>`` made by the library
+            beside the requester's stack.
+        :param requester_only: only request the connection and add the requester's routes:
+            the accepter VPC's owner (a third party) accepts it and adds its own routes.
+            Default: false.
+        :param requester_resolves_accepter_dns: let the requester VPC resolve the accepter's
+            public DNS host names to private IP addresses (AllowDnsResolutionFromRemoteVpc on
+            the accepter's side, set by a custom resource in the accepter's account and
+            region once the connection is active). Both VPCs need DNS support and DNS host
+            names. Default: false.
+        :param accepter_resolves_requester_dns: the same for the accepter VPC resolving the
+            requester's names (set in the requester's account and region). Default: false.
+        :param name: the connection's Name tag. Default: - no Name tag.
+        :param peerings_per_vpc_quota: the active peering connections per VPC quota of
+            your account, when AWS has raised it. Default: - the context value
+            ``cdk-peering:activePeeringsPerVpcQuota``, else 50 (the AWS default).
+        :param routes_per_route_table_quota: the routes per route table quota of your
+            account, when AWS has raised it. Default: - the context value
+            ``cdk-peering:routesPerRouteTableQuota``, else 50 (the AWS default).
+        :raises ValidationError: when the configuration cannot work.
+        """
+        here = scope_facts(scope)
+        path = child_path(here.path, id)
+        requester = vpc_facts(requester_vpc)
+        accepter = vpc_facts(accepter_vpc)
+        own_account, own_region = here.vpc_env(accepter)
+        role_construct: PeeringAccepterRole | None = None
+        if isinstance(accepter_role, PeeringAccepterRole):
+            role_construct = accepter_role
+            # jsii classes implement their interfaces, though type checkers cannot always tell.
+            accepter_role = cast(iam.IRole, accepter_role.role)
+        placement = Placement(
+            path=path,
+            here=here,
+            requester_env=here.vpc_env(requester),
+            account=accepter_account or own_account,
+            region=accepter_region or own_region,
+            role=accepter_role,
+            accepter_role=role_construct,
+            scope=accepter_scope,
+            requester_only=bool(requester_only),
+            accepter_options=tuple(
+                name
+                for name, value in (
+                    ("accepter_scope", accepter_scope),
+                    ("accepter_subnets", accepter_subnets),
+                    ("requester_destinations", requester_destinations),
+                )
+                if value is not None
+            ),
+            side_id=path.replace("/", "-"),
+        )
+        plan = plan_peering(
+            path=path,
+            requester=requester,
+            accepter=accepter,
+            requester_subnets=requester_subnets,
+            accepter_subnets=None if placement.requester_only else accepter_subnets,
+            accepter_destinations=accepter_destinations,
+            requester_destinations=requester_destinations,
+            peerings_quota=(peerings_per_vpc_quota, here.context.peerings_quota_context),
+            routes_quota=(routes_per_route_table_quota, here.context.routes_quota_context),
+            sides=(REQUESTER,) if placement.requester_only else (REQUESTER, ACCEPTER),
+            findings=placement.check(requester, accepter)
+            + dns_findings(
+                path,
+                requester_vpc,
+                accepter_vpc,
+                requester_resolves_accepter_dns=bool(requester_resolves_accepter_dns),
+                accepter_resolves_requester_dns=bool(accepter_resolves_requester_dns),
+                accepter_side=not placement.requester_only,
+            ),
+        )
+        findings = raise_errors(check(plan, here.context.registry))
+
+        super().__init__(scope, id)
+        if placement.cross_region:
+            # Checked at synth, once every security group rule of the app exists.
+            InterRegionSecurityGroupCheck.register(self, requester_vpc, accepter_vpc)
+        warn(self, findings)
+
+        self.requester_vpc = requester_vpc
+        """The VPC that requested the connection."""
+        self.accepter_vpc = accepter_vpc
+        """The VPC that accepted the connection."""
+        # Values from other stacks are read weakly (Fn::GetStackOutput): the one
+        # CloudFormation mechanism that carries them across regions and accounts too.
+        self.peering_connection = ec2.CfnVPCPeeringConnection(
+            self,
+            "Resource",
+            vpc_id=read_weakly(requester.vpc_id, requester.stack, here.stack),
+            peer_vpc_id=read_weakly(accepter.vpc_id, accepter.stack, here.stack),
+            peer_owner_id=placement.account if placement.cross_account else None,
+            peer_region=placement.region if placement.cross_region else None,
+            # CDK writes a role of another account as a literal ARN (its physical name).
+            peer_role_arn=accepter_role.role_arn if accepter_role else None,
+            tags=[cdk.CfnTag(key="Name", value=name)] if name else None,
+        )
+        """The ``AWS::EC2::VPCPeeringConnection``."""
+        # node.default_child finds it: the child named "Resource".
+        self.peering_connection_id: str = self.peering_connection.ref
+        """The id of the peering connection (pcx-...)."""
+        self.accepter_side: Construct | None
+        """The construct that holds the accepter's routes: this one when both VPCs share an
+        account and region, one in a stack of the accepter's; None when requester_only."""
+        self.accepter_side, side_consumer = placement.accepter_side(self, accepter)
+        side_connection_id = read_weakly(self.peering_connection_id, here.stack, side_consumer)
+        self.requester_routes: list[ec2.CfnRoute] = []
+        """The routes in the requester VPC's route tables."""
+        self.accepter_routes: list[ec2.CfnRoute] = []
+        """The routes in the accepter VPC's route tables."""
+        self.requester_routes.extend(
+            add_routes(plan, REQUESTER, self, self.peering_connection_id, here.stack)
+        )
+        if self.accepter_side is not None:
+            self.accepter_routes.extend(
+                add_routes(plan, ACCEPTER, self.accepter_side, side_connection_id, side_consumer)
+            )
+        self.dns_resolutions: list[PeeringDnsResolution] = []
+        """The custom resources that set AllowDnsResolutionFromRemoteVpc, one per side."""
+        if accepter_resolves_requester_dns:
+            self.dns_resolutions.append(
+                PeeringDnsResolution(
+                    self,
+                    "RequesterDnsOptions",
+                    peering_connection_id=self.peering_connection_id,
+                    side=PeeringSide.REQUESTER,
+                )
+            )
+        if requester_resolves_accepter_dns and self.accepter_side is not None:
+            self.dns_resolutions.append(
+                PeeringDnsResolution(
+                    self.accepter_side,
+                    "AccepterDnsOptions",
+                    peering_connection_id=side_connection_id,
+                    side=PeeringSide.ACCEPTER,
+                )
+            )
+        here.context.registry.record(plan)

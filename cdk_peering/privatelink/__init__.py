@@ -1,0 +1,12 @@
+"""PrivateLink: a service behind an endpoint service, and endpoints peered VPCs reach.
+
+PrivateLinkService offers a service through an endpoint service; PrivateLinkEndpoint is an
+interface endpoint to it that peered VPCs reach and resolve.
+"""
+
+from __future__ import annotations
+
+from .endpoint import PrivateLinkEndpoint
+from .service import PrivateLinkService
+
+__all__ = ["PrivateLinkEndpoint", "PrivateLinkService"]

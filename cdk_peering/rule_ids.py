@@ -1,0 +1,250 @@
+"""Every rule id of cdk_peering, and a catalogue of what each rejects or warns about.
+
+Rule ids are part of the public contract: they head every error (``(cdk_peering:...)``)
+and are the ids users acknowledge warnings by. Code names them by these constants only;
+``CATALOGUE`` lists each with its kind and summary, and a test holds it equal to the
+rules table in docs/rules.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """One rule: its id, whether it is an error or a warning, and what it finds."""
+
+    id: str
+    kind: Kind
+    summary: str
+
+
+CATALOGUE: dict[str, RuleInfo] = {}
+"""Every rule, by id, in the order of docs/rules.md."""
+
+
+def _rule(name: str, kind: Kind, summary: str) -> str:
+    rule_id = f"cdk_peering:{name}"
+    assert rule_id not in CATALOGUE, rule_id
+    CATALOGUE[rule_id] = RuleInfo(rule_id, kind, summary)
+    return rule_id
+
+
+# --- peering: the AWS rules -----------------------------------------------------------
+SELF_PEERING = _rule("selfPeering", "error", "a VPC peered with itself")
+DUPLICATE_PEERING = _rule(
+    "duplicatePeering", "error", "a second peering between the same two VPCs in one app"
+)
+OVERLAPPING_IPV4_CIDRS = _rule(
+    "overlappingIpv4Cidrs", "error", "an IPv4 block of one VPC overlapping one of the other's"
+)
+OVERLAPPING_IPV6_CIDRS = _rule(
+    "overlappingIpv6Cidrs", "error", "an IPv6 block of one VPC overlapping one of the other's"
+)
+TRANSITIVE_ROUTE = _rule("transitiveRoute", "error", "a route destination outside the peer VPC")
+EDGE_TO_EDGE_ROUTE = _rule("edgeToEdgeRoute", "error", "0.0.0.0/0 or ::/0 through a peering")
+INVALID_DESTINATION = _rule(
+    "invalidDestination",
+    "error",
+    "a destination that is not a CIDR block as EC2 takes it (host bits, no prefix length)",
+)
+DUPLICATE_ROUTE_DESTINATION = _rule(
+    "duplicateRouteDestination", "error", "two peering routes to one destination in one table"
+)
+OVERLAPPING_DESTINATIONS = _rule(
+    "overlappingDestinations",
+    "warning",
+    "two peering routes in one table to overlapping blocks: the longer prefix wins",
+)
+PEERING_QUOTA_EXCEEDED = _rule(
+    "peeringQuotaExceeded", "error", "more than 125 peerings on one VPC (the AWS maximum)"
+)
+PEERING_QUOTA = _rule(
+    "peeringQuota", "warning", "more peerings on one VPC than the declared quota (default 50)"
+)
+ROUTE_QUOTA_EXCEEDED = _rule(
+    "routeQuotaExceeded", "error", "more than 1,000 peering routes in one route table"
+)
+ROUTE_QUOTA = _rule(
+    "routeQuota", "warning", "more peering routes in one table than the declared quota"
+)
+INVALID_QUOTA = _rule(
+    "invalidQuota", "error", "a declared quota below the AWS default or above the maximum"
+)
+EMPTY_SUBNET_SELECTION = _rule(
+    "emptySubnetSelection", "error", "a subnet selection that matches no subnet"
+)
+UNKNOWN_ROUTE_TABLE = _rule(
+    "unknownRouteTable", "error", "an imported subnet without the route table needed"
+)
+UNKNOWN_SUBNET_CIDR = _rule(
+    "unknownSubnetCidr", "error", "an imported subnet without the CIDR needed"
+)
+AMBIGUOUS_DESTINATIONS = _rule(
+    "ambiguousDestinations", "error", "a PeerDestinations that names both subnets and CIDRs"
+)
+NO_DESTINATIONS = _rule("noDestinations", "error", "a PeerDestinations that names no CIDR")
+OVERLAP_NOT_CHECKED = _rule(
+    "overlapNotChecked", "warning", "overlap check skipped: a CIDR is an unresolved token"
+)
+DESTINATION_NOT_CHECKED = _rule(
+    "destinationNotChecked", "warning", "a destination that cannot be confirmed inside the peer"
+)
+UNROUTABLE_BLOCK = _rule(
+    "unroutableBlock", "warning", "an IPAM-allocated block whose CIDR CloudFormation cannot tell"
+)
+
+# --- peering: where the parts go (regions, accounts, roles) ---------------------------
+REQUESTER_ENVIRONMENT = _rule(
+    "requesterEnvironment",
+    "error",
+    "a VpcPeering in a stack of another account or region than its requester VPC",
+)
+REQUESTER_ENVIRONMENT_UNKNOWN = _rule(
+    "requesterEnvironmentUnknown",
+    "error",
+    "an accepter in a known account or region while the peering's stack is environment-agnostic",
+)
+ACCEPTER_ENVIRONMENT = _rule(
+    "accepterEnvironment",
+    "error",
+    "a VpcPeeringAccepter outside the accepter VPC's account and region",
+)
+ACCEPTER_ROLE_MISSING = _rule(
+    "accepterRoleMissing", "error", "a cross-account peering without an accepter role"
+)
+ACCEPTER_ROLE_NOT_NEEDED = _rule(
+    "accepterRoleNotNeeded", "error", "an accepter role for a same-account peering"
+)
+ACCEPTER_ROLE_MISMATCH = _rule(
+    "accepterRoleMismatch", "error", "an accepter role that cannot accept the peering"
+)
+ACCEPTER_SCOPE_ENVIRONMENT = _rule(
+    "accepterScopeEnvironment", "error", "an accepter_scope in the wrong account or region"
+)
+ACCEPTER_SCOPE_CYCLE = _rule(
+    "accepterScopeCycle",
+    "error",
+    "an accepter_scope in a stack the connection's stack deploys after (a cycle)",
+)
+ACCEPTER_SIDE_CLASH = _rule(
+    "accepterSideClash", "error", "two accepter sides that would get the same id in one stack"
+)
+REQUESTER_ONLY_WITH_ACCEPTER_OPTIONS = _rule(
+    "requesterOnlyWithAccepterOptions", "error", "an accepter-side option with requester_only"
+)
+DNS_WITHOUT_ACCEPTER_SIDE = _rule(
+    "dnsWithoutAccepterSide", "error", "requester_resolves_accepter_dns with requester_only"
+)
+DNS_DISABLED = _rule(
+    "dnsDisabled", "error", "a DNS option when a VPC of the app has DNS support or host names off"
+)
+INTER_REGION_SECURITY_GROUP_REFERENCE = _rule(
+    "interRegionSecurityGroupReference",
+    "error",
+    "a security group rule referencing a group of an inter-region peer (at synth)",
+)
+INVALID_PEERING_CONNECTION_ID = _rule(
+    "invalidPeeringConnectionId", "error", "a peering connection id that is not pcx-..."
+)
+INVALID_PEERING_SIDE = _rule(
+    "invalidPeeringSide", "error", "a PeeringDnsResolution side that is not a PeeringSide"
+)
+
+# --- PeeringAccepterRole --------------------------------------------------------------
+INVALID_ACCOUNT = _rule("invalidAccount", "error", "a requester account that is not 12 digits")
+INVALID_VPC_ID = _rule("invalidVpcId", "error", "a requester VPC id that is not vpc-...")
+INVALID_REGION = _rule("invalidRegion", "error", "a requester region that is no region name")
+ROLE_NOT_NEEDED = _rule("roleNotNeeded", "error", "a PeeringAccepterRole trusting its own account")
+ACCEPTER_VPC_ELSEWHERE = _rule(
+    "accepterVpcElsewhere",
+    "error",
+    "a PeeringAccepterRole for a VPC of another account or region",
+)
+
+# --- topologies -----------------------------------------------------------------------
+VPC_LISTED_TWICE = _rule("vpcListedTwice", "error", "a topology listing a VPC twice")
+VPC_NAME_CLASH = _rule("vpcNameClash", "error", "two VPCs of a topology whose names clash")
+MESH_TOO_SMALL = _rule("meshTooSmall", "error", "a mesh of fewer than two VPCs")
+NO_SPOKES = _rule("noSpokes", "error", "a hub and spoke without spokes")
+ROUTE_ID_CLASH = _rule(
+    "routeIdClash", "error", "two routes of a topology whose ids would read the same"
+)
+SIDE_TOO_LARGE = _rule("sideTooLarge", "error", "one route table's routes beyond a stack")
+TOO_MANY_OUTPUTS = _rule("tooManyOutputs", "error", "more than 200 outputs in a VPCs' stack")
+SCOPE_ENVIRONMENT = _rule(
+    "scopeEnvironment", "error", "placement=SCOPE with a VPC of another environment"
+)
+TOPOLOGY_TOO_LARGE_FOR_SCOPE = _rule(
+    "topologyTooLargeForScope", "error", "placement=SCOPE with more than 450 resources"
+)
+
+# --- PrivateLinkService ---------------------------------------------------------------
+NO_LISTENER_PORT = _rule("noListenerPort", "error", "a PrivateLinkService without a port")
+PORT_OUT_OF_RANGE = _rule(
+    "portOutOfRange", "error", "a listener port outside 1-65535 (the service's ports)"
+)
+DUPLICATE_LISTENER_PORT = _rule("duplicateListenerPort", "error", "a listener port given twice")
+UNKNOWN_LISTENER_PORT = _rule(
+    "unknownListenerPort", "error", "targets for a port the service does not listen on"
+)
+TARGET_TYPE_MISMATCH = _rule(
+    "targetTypeMismatch", "error", "add_targets with targets of another type than the group's"
+)
+ALLOWED_REGION_IS_OWN_REGION = _rule(
+    "allowedRegionIsOwnRegion", "error", "allowed regions naming the service's own region"
+)
+UNKNOWN_REGION = _rule("unknownRegion", "error", "allowed regions naming no AWS region")
+PUBLIC_SUBNETS_FOR_INTERNAL_NLB = _rule(
+    "publicSubnetsForInternalNlb", "error", "public subnets for the internal load balancer"
+)
+INVALID_CLIENT_CIDR = _rule("invalidClientCidr", "error", "a client CIDR that is not one")
+ALL_PRINCIPALS_WITHOUT_OPT_IN = _rule(
+    "allPrincipalsWithoutOptIn", "error", "a * principal without allow_all_principals=True"
+)
+ENDPOINT_SERVICE_OPEN_TO_ALL = _rule(
+    "endpointServiceOpenToAll", "warning", "allow_all_principals=True"
+)
+ENDPOINT_SERVICE_IPV6_WITHOUT_VPC_IPV6 = _rule(
+    "endpointServiceIpv6WithoutVpcIpv6", "error", "IPv6 support in a VPC without IPv6"
+)
+HOSTED_ZONE_WITHOUT_PRIVATE_DNS_NAME = _rule(
+    "hostedZoneWithoutPrivateDnsName", "error", "a public zone without a private DNS name"
+)
+PRIVATE_DNS_NAME_OUTSIDE_ZONE = _rule(
+    "privateDnsNameOutsideZone", "error", "a private DNS name outside its public zone"
+)
+
+# --- PrivateLinkEndpoint --------------------------------------------------------------
+PRIVATE_DNS_CONFLICT = _rule(
+    "privateDnsConflict", "error", "private DNS together with a hosted zone of the same name"
+)
+DNS_NAME_OUTSIDE_ZONE = _rule("dnsNameOutsideZone", "error", "a dns_name outside zone_name")
+DNS_NAME_MISSING = _rule("dnsNameMissing", "error", "a zone or DNS VPCs without dns_name")
+PEERING_NOT_FROM_ENDPOINT_VPC = _rule(
+    "peeringNotFromEndpointVpc", "error", "a served peering without the endpoint's VPC"
+)
+INVALID_PORT = _rule("invalidPort", "error", "an endpoint port outside 1-65535")
+PORT_NOT_OFFERED = _rule("portNotOffered", "error", "an endpoint port the service does not offer")
+SERVICE_REGION_MISMATCH = _rule(
+    "serviceRegionMismatch", "error", "a service_region other than the service's"
+)
+ENDPOINT_IPV6_WITHOUT_VPC_IPV6 = _rule(
+    "endpointIpv6WithoutVpcIpv6", "error", "an IPv6 or dual-stack endpoint in a VPC without IPv6"
+)
+ENDPOINT_REGION_NOT_ALLOWED = _rule(
+    "endpointRegionNotAllowed", "error", "an endpoint in a region the service does not allow"
+)
+ENDPOINT_ACCOUNT_NOT_ALLOWED = _rule(
+    "endpointAccountNotAllowed", "error", "an endpoint in an account the service does not allow"
+)
+DNS_VPC_WITHOUT_PATH = _rule(
+    "dnsVpcWithoutPath", "warning", "a DNS VPC with no peering to the endpoint's VPC"
+)
+CROSS_ACCOUNT_ZONE_ASSOCIATION = _rule(
+    "crossAccountZoneAssociation", "warning", "a DNS VPC of another account"
+)

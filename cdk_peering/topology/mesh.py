@@ -1,0 +1,99 @@
+"""PeeringMesh: every pair of the given VPCs peered."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from .. import rule_ids
+from ..cdk.app_context import child_path
+from ..findings import Finding
+from ..peering.accepter_role import PeeringAccepterRole
+from .builder import Topology
+from .placement import TopologyPlacement
+
+
+class PeeringMesh(Topology):
+    """A full mesh: every pair of the given VPCs peered, with routes on both sides.
+
+    For each pair, the VPC listed first requests the connection and the other accepts it
+    (so reordering the list replaces connections; adding or removing VPCs does not).
+    Every route table of the selected subnets of each VPC gets a route to every CIDR
+    block of every other VPC (and their IPv6 blocks when both are dual-stack). The VPCs
+    may be in any mix of accounts and regions.
+
+    The whole mesh is checked before anything is built: overlapping CIDRs among all the
+    VPCs, peerings per VPC and routes per route table against the quotas, and everything
+    :class:`VpcPeering` checks. One :class:`ValidationError` lists every problem.
+
+    By default each VPC gets stacks of its own, in its account and region, made by the
+    library as children of this construct: ``<this stack>-<id>-<VPC>Requests`` (the
+    connections it requests and its routes through them) and ``...-<VPC>Accepts`` (its
+    routes through the others' connections); see :class:`TopologyPlacement`. Logical ids
+    do not change when VPCs are added or removed. A full mesh of n VPCs has n(n-1)/2
+    connections: AWS allows at most 125 per VPC, so a mesh has at most 126 VPCs.
+
+    Example::
+
+        PeeringMesh(self, "Mesh", vpcs=[app_vpc, data_vpc, shared_vpc])
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        vpcs: Sequence[ec2.IVpc],
+        subnets: ec2.SubnetSelection | None = None,
+        accepter_roles: Mapping[str, PeeringAccepterRole | iam.IRole] | None = None,
+        placement: TopologyPlacement | None = None,
+        peerings_per_vpc_quota: int | None = None,
+        routes_per_route_table_quota: int | None = None,
+    ) -> None:
+        """Define a full mesh of VPC peerings.
+
+        :param scope: the parent construct.
+        :param id: the construct id (part of the names of the stacks it makes).
+        :param vpcs: the VPCs to peer, at least two; each pair is requested by the one
+            listed first.
+        :param subnets: the subnets (in every VPC) whose route tables get routes.
+            Default: - every subnet of each VPC, each route table once.
+        :param accepter_roles: for peerings across accounts, the role CloudFormation
+            assumes in each accepter account, by account id. Default: - none; required
+            for every account that accepts a peering from another account.
+        :param placement: where the connections and routes go.
+            Default: TopologyPlacement.STACK_PER_VPC.
+        :param peerings_per_vpc_quota: your account's active peerings per VPC quota, when
+            raised. Default: - context ``cdk-peering:activePeeringsPerVpcQuota``, else 50.
+        :param routes_per_route_table_quota: your routes per route table quota, when
+            raised. Default: - context ``cdk-peering:routesPerRouteTableQuota``, else 50.
+        :raises ValidationError: listing every problem of the mesh.
+        """
+        problems: list[Finding] = []
+        if len(vpcs) < 2:
+            problems.append(
+                Finding(
+                    child_path(scope.node.path, id),
+                    rule_ids.MESH_TOO_SMALL,
+                    f"A mesh needs at least two VPCs; {len(vpcs)} given.",
+                    "Give two or more VPCs.",
+                )
+            )
+        count = len(vpcs)
+        super().__init__(
+            scope,
+            id,
+            vpcs=vpcs,
+            pairs=[(i, j) for i in range(count) for j in range(i + 1, count)],
+            subnets=[subnets] * count,
+            accepter_roles=accepter_roles,
+            placement=placement,
+            peerings_per_vpc_quota=peerings_per_vpc_quota,
+            routes_per_route_table_quota=routes_per_route_table_quota,
+            problems=problems,
+        )
+        self.vpcs: list[ec2.IVpc] = list(vpcs)
+        """The VPCs of the mesh."""

@@ -1,0 +1,52 @@
+"""The VPCs of a topology (sides) and the peerings between them (pairs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+
+from ..cdk.vpcs import VpcFacts
+from ..model.env import Env
+from ..model.plan import REQUESTER, PeeringPlan, PlannedRoute
+
+
+@dataclass(frozen=True)
+class Side:
+    """One VPC of the topology."""
+
+    index: int
+    vpc: ec2.IVpc
+    facts: VpcFacts
+    env: Env
+    key: str
+    """Alphanumeric name, from the VPC's path: used in stack names and logical ids."""
+    repeated: bool
+    """True when the VPC is listed again (an error); its pairs are not planned."""
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One peering of the topology: who requests, who accepts, what it would build."""
+
+    requester: Side
+    accepter: Side
+    plan: PeeringPlan[VpcFacts]
+    role: iam.IRole | None
+
+    @property
+    def cross_account(self) -> bool:
+        """Tell whether the two VPCs are known to be in different accounts."""
+        return self.requester.env.other_account(self.accepter.env)
+
+    @property
+    def cross_region(self) -> bool:
+        """Tell whether the two VPCs are known to be in different regions."""
+        return self.requester.env.other_region(self.accepter.env)
+
+    def sides_of(self, route: PlannedRoute) -> tuple[Side, Side]:
+        """Return (the VPC whose route table holds ``route``, the VPC it points into)."""
+        if route.side == REQUESTER:
+            return self.requester, self.accepter
+        return self.accepter, self.requester
