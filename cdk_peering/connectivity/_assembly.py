@@ -1,0 +1,350 @@
+"""Read a cloud assembly's JSON: every stack template, and the path of each resource.
+
+Nested assemblies (stages) and nested stacks are read too, with each stack's environment.
+
+Cloud assembly facts used here (aws-cdk-lib 2.x, manifest schema 55):
+
+- ``manifest.json``: ``artifacts`` by id; a stack has ``type`` ``aws:cloudformation:stack``,
+  ``environment`` ``aws://account/region`` (``unknown-account``/``unknown-region`` when
+  environment-agnostic), ``properties.templateFile`` and ``properties.stackName`` (when it
+  differs from the id), ``displayName`` (its construct path), and its metadata inline
+  (``metadata``) or in ``additionalMetadataFile``. A Stage is a ``cdk:cloud-assembly``
+  artifact with ``properties.directoryName``; the tree is a ``cdk:tree`` artifact.
+- Metadata maps a construct path (``/Stack/Vpc/Resource``) to entries; ``aws:cdk:logicalId``
+  gives an element's logical id, ``aws:cdk:templateFile`` a (nested) stack's template.
+- ``tree.json``: nodes with ``id``, ``path``, ``children``, ``constructInfo.fqn`` and, for
+  generated L1 classes, ``attributes`` ``aws:cdk:cloudformation:type`` and
+  ``aws:cdk:cloudformation:logicalId``. Large trees are split: a child then holds
+  ``fileName`` and ``treeId`` of a ``forest`` file.
+- Templates written by the CLI carry ``Metadata.aws:cdk:path`` per resource; templates of
+  ``app.synth()`` usually do not, which is why the metadata and the tree are read too.
+- A nested stack is an ``AWS::CloudFormation::Stack`` whose ``TemplateURL`` names an asset
+  of the parent's asset manifest (``<id>.assets.json``, ``files[hash].source.path``), or
+  whose ``Metadata.aws:asset:path`` names the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConnectivityError
+
+STACK = "aws:cloudformation:stack"
+NESTED_ASSEMBLY = "cdk:cloud-assembly"
+TREE = "cdk:tree"
+NESTED_STACK = "AWS::CloudFormation::Stack"
+
+Json = dict[str, Any]
+
+
+@dataclass(eq=False)
+class Template:
+    """One CloudFormation template of the assembly, with where and as what it deploys."""
+
+    key: str
+    """Unique in the assembly: the artifact id (with its nested assembly's directory), and
+    for a nested stack its parent's key and the logical id of its stack resource."""
+    path: str
+    """The stack's construct path: ``Teams/Mesh/TeamARequests``."""
+    name: str
+    """The CloudFormation stack name (what ``Fn::GetStackOutput`` names)."""
+    account: str | None
+    region: str | None
+    body: Json
+    parent: Template | None = None
+    parent_resource: str | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    """Logical id -> construct path of the element (``Stack/Vpc/Resource``)."""
+
+    @property
+    def resources(self) -> dict[str, Json]:
+        """Return the template's resources by logical id."""
+        resources: dict[str, Json] = self.body.get("Resources") or {}
+        return resources
+
+
+@dataclass
+class Assembly:
+    """Every template of one cloud assembly, in manifest order (parents before nested)."""
+
+    directory: Path
+    templates: list[Template]
+
+
+def assembly_directory(source: object) -> Path:
+    """Return the directory of ``source``: a ``cx_api.CloudAssembly`` or a path.
+
+    :raises ConnectivityError: when it is no cloud assembly directory.
+    """
+    directory = getattr(source, "directory", source)
+    if not isinstance(directory, str | os.PathLike):
+        raise ConnectivityError(
+            f"expected a cloud assembly (what app.synth() returns) or the path of one "
+            f"(cdk.out), got {type(source).__name__}"
+        )
+    path = Path(directory)
+    if not path.exists():
+        raise ConnectivityError(
+            f"{path} does not exist: synthesize the app first (cdk synth), or give the "
+            f"directory cdk synth wrote (-o)"
+        )
+    if not (path / "manifest.json").is_file():
+        raise ConnectivityError(
+            f"{path} is not a cloud assembly: it has no manifest.json (give the directory "
+            f"that cdk synth writes, cdk.out by default)"
+        )
+    return path
+
+
+def read_assembly(source: object) -> Assembly:
+    """Read every stack template of a cloud assembly and name its resources.
+
+    :param source: a ``cx_api.CloudAssembly`` (anything with ``.directory``) or a path.
+    :raises ConnectivityError: when ``source`` is no readable cloud assembly.
+    """
+    directory = assembly_directory(source)
+    reader = _Reader(directory)
+    reader.read(directory, "")
+    reader.name_everything()
+    return Assembly(directory, reader.templates)
+
+
+def _load(path: Path) -> Json:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            loaded = json.load(handle)
+    except (OSError, ValueError) as error:
+        raise ConnectivityError(f"cannot read {path}: {error}") from error
+    if not isinstance(loaded, dict):
+        raise ConnectivityError(f"{path} holds no JSON object")
+    return loaded
+
+
+def _environment(text: object) -> tuple[str | None, str | None]:
+    if not isinstance(text, str) or not text.startswith("aws://"):
+        return None, None
+    account, _, region = text[len("aws://") :].partition("/")
+    return (
+        None if account in ("", "unknown-account") else account,
+        None if region in ("", "unknown-region") else region,
+    )
+
+
+@dataclass
+class _Artifact:
+    """What the names need of a stack artifact: its metadata, read on first use."""
+
+    directory: Path
+    body: Json
+    _metadata: dict[str, list[Json]] | None = None
+
+    def metadata(self) -> dict[str, list[Json]]:
+        if self._metadata is None:
+            inline: dict[str, list[Json]] = dict(self.body.get("metadata") or {})
+            extra = self.body.get("additionalMetadataFile")
+            if isinstance(extra, str) and (self.directory / extra).is_file():
+                inline.update(_load(self.directory / extra))
+            self._metadata = inline
+        return self._metadata
+
+    def assets(self) -> dict[str, str]:
+        """Return asset hash -> source file of this stack's asset manifest."""
+        found: dict[str, str] = {}
+        for name in self.body.get("dependencies") or []:
+            path = self.directory / f"{name}.json"
+            if not (isinstance(name, str) and name.endswith(".assets") and path.is_file()):
+                continue
+            for digest, asset in (_load(path).get("files") or {}).items():
+                source = (asset.get("source") or {}).get("path")
+                if isinstance(source, str):
+                    found[digest] = source
+        return found
+
+
+class _Reader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.templates: list[Template] = []
+        self.artifacts: dict[str, _Artifact] = {}  # template key -> its top-level artifact
+        self.tree_file: Path | None = None
+
+    def read(self, directory: Path, prefix: str) -> None:
+        manifest = _load(directory / "manifest.json")
+        artifacts = manifest.get("artifacts")
+        if not isinstance(artifacts, dict):
+            if "version" in manifest:
+                return  # an empty app: no artifacts at all
+            raise ConnectivityError(f"{directory / 'manifest.json'} has no artifacts")
+        for artifact_id, artifact in artifacts.items():
+            kind = artifact.get("type")
+            properties = artifact.get("properties") or {}
+            if kind == TREE and not prefix and isinstance(properties.get("file"), str):
+                self.tree_file = directory / properties["file"]
+            elif kind == NESTED_ASSEMBLY and isinstance(properties.get("directoryName"), str):
+                name = properties["directoryName"]
+                self.read(directory / name, f"{prefix}{name}/")
+            elif kind == STACK and isinstance(properties.get("templateFile"), str):
+                self._stack(directory, prefix, artifact_id, artifact)
+
+    def _stack(self, directory: Path, prefix: str, artifact_id: str, artifact: Json) -> None:
+        properties = artifact["properties"]
+        account, region = _environment(artifact.get("environment"))
+        template = Template(
+            key=prefix + artifact_id,
+            path=str(artifact.get("displayName") or artifact_id),
+            name=str(properties.get("stackName") or artifact_id),
+            account=account,
+            region=region,
+            body=_load(directory / properties["templateFile"]),
+        )
+        holder = _Artifact(directory, artifact)
+        self._add(template, holder)
+
+    def _add(self, template: Template, holder: _Artifact) -> None:
+        self.templates.append(template)
+        self.artifacts[template.key] = holder
+        for logical_id, resource in template.resources.items():
+            path = (resource.get("Metadata") or {}).get("aws:cdk:path")
+            if isinstance(path, str):
+                template.names[logical_id] = path.strip("/")
+        for logical_id, resource in template.resources.items():
+            if resource.get("Type") == NESTED_STACK:
+                self._nested(template, holder, logical_id, resource)
+
+    def _nested(self, parent: Template, holder: _Artifact, logical_id: str, resource: Json) -> None:
+        file = (resource.get("Metadata") or {}).get("aws:asset:path")
+        if not isinstance(file, str):
+            url = json.dumps((resource.get("Properties") or {}).get("TemplateURL"))
+            file = next(
+                (source for digest, source in holder.assets().items() if digest in url), None
+            )
+        if not isinstance(file, str) or not (holder.directory / file).is_file():
+            return  # a stack from a URL outside the assembly: nothing to read
+        template = Template(
+            key=f"{parent.key}/{logical_id}",
+            path=self._nested_path(parent, holder, logical_id, file),
+            name=f"{parent.name}-{logical_id}",
+            account=parent.account,
+            region=parent.region,
+            body=_load(holder.directory / file),
+            parent=parent,
+            parent_resource=logical_id,
+        )
+        self._add(template, holder)
+
+    def _nested_path(self, parent: Template, holder: _Artifact, logical_id: str, file: str) -> str:
+        for path, entries in holder.metadata().items():
+            for entry in entries:
+                if entry.get("type") == "aws:cdk:templateFile" and entry.get("data") == file:
+                    return path.strip("/")
+        derived = _nested_stack_path(parent.names.get(logical_id))
+        return derived or f"{parent.path}/{logical_id}"
+
+    # --- names ---------------------------------------------------------------------------
+
+    def _stack_paths(self) -> set[str]:
+        return {template.path for template in self.templates}
+
+    @staticmethod
+    def _owner(path: str, stacks: set[str]) -> str | None:
+        """Return the innermost stack whose construct path holds ``path``."""
+        cut = path.rfind("/")
+        while cut > 0:
+            if path[:cut] in stacks:
+                return path[:cut]
+            cut = path.rfind("/", 0, cut)
+        return None
+
+    def _metadata_names(self, holder: _Artifact) -> dict[tuple[str, str], str]:
+        stacks = self._stack_paths()
+        found: dict[tuple[str, str], str] = {}
+        for raw, entries in holder.metadata().items():
+            path = raw.strip("/")
+            for entry in entries:
+                if entry.get("type") == "aws:cdk:logicalId" and isinstance(entry.get("data"), str):
+                    owner = self._owner(path, stacks)
+                    if owner is not None:
+                        found[(owner, entry["data"])] = path
+        return found
+
+    def name_everything(self) -> None:
+        """Give every resource its construct path.
+
+        From the template's metadata, else the artifact's metadata, else tree.json.
+        Parents come before their nested stacks, whose paths may come from the parent's
+        names.
+        """
+        by_artifact: dict[int, dict[tuple[str, str], str]] = {}
+        tree: dict[tuple[str, str], str] | None = None
+        for template in self.templates:
+            if template.parent is not None and template.parent_resource is not None:
+                derived = _nested_stack_path(template.parent.names.get(template.parent_resource))
+                if (
+                    derived
+                    and template.path == f"{template.parent.path}/{template.parent_resource}"
+                ):
+                    template.path = derived
+            if len(template.names) == len(template.resources):
+                continue
+            holder = self.artifacts[template.key]
+            if id(holder) not in by_artifact:
+                by_artifact[id(holder)] = self._metadata_names(holder)
+            self._fill(template, by_artifact[id(holder)])
+            if len(template.names) < len(template.resources) and self.tree_file is not None:
+                if tree is None:
+                    tree = self._tree_names() if self.tree_file.is_file() else {}
+                self._fill(template, tree)
+
+    def _fill(self, template: Template, names: Mapping[tuple[str, str], str]) -> None:
+        for logical_id in template.resources:
+            if logical_id not in template.names:
+                path = names.get((template.path, logical_id))
+                if path is not None:
+                    template.names[logical_id] = path
+
+    def _tree_names(self) -> dict[tuple[str, str], str]:
+        assert self.tree_file is not None
+        stacks = self._stack_paths()
+        found: dict[tuple[str, str], str] = {}
+        forests: dict[str, Json] = {}
+        root = _load(self.tree_file).get("tree") or {}
+        pending: list[tuple[Json, str | None]] = [(root, None)]
+        while pending:
+            node, stack = pending.pop()
+            path = str(node.get("path") or "")
+            fqn = str((node.get("constructInfo") or {}).get("fqn") or "")
+            if path in stacks or fqn in ("aws-cdk-lib.Stack", "aws-cdk-lib.NestedStack"):
+                stack = path
+            attributes = node.get("attributes") or {}
+            logical_id = attributes.get("aws:cdk:cloudformation:logicalId")
+            if stack is not None and isinstance(logical_id, str):
+                found[(stack, logical_id)] = path
+            for child in _children(node, self.tree_file.parent, forests):
+                pending.append((child, stack))
+        return found
+
+
+def _nested_stack_path(resource_path: str | None) -> str | None:
+    """Return ``Stack/Inner`` for ``Stack/Inner.NestedStack/Inner.NestedStackResource``."""
+    suffix = ".NestedStackResource"
+    if not resource_path or not resource_path.endswith(suffix):
+        return None
+    scope, _, _ = resource_path.rpartition("/")
+    owner, _, _ = scope.rpartition("/")
+    name = resource_path.rsplit("/", 1)[1][: -len(suffix)]
+    return f"{owner}/{name}" if owner else name
+
+
+def _children(node: Json, directory: Path, forests: dict[str, Json]) -> Iterator[Json]:
+    for child in (node.get("children") or {}).values():
+        file, tree_id = child.get("fileName"), child.get("treeId")
+        if isinstance(file, str) and isinstance(tree_id, str) and "children" not in child:
+            if file not in forests:
+                forests[file] = _load(directory / file).get("forest") or {}
+            child = forests[file].get(tree_id) or child
+        yield child

@@ -1,0 +1,811 @@
+"""Build the model from an assembly's templates.
+
+One pass creates every object, a second links them (routes to tables and targets,
+subnets to tables, endpoints to services...).
+
+AWS and CloudFormation facts used here:
+
+- ``AWS::EC2::VPCEndpoint`` defaults to type Gateway; ``AWS::EC2::VPCEndpointService``
+  defaults to ``AcceptanceRequired: false`` (aws-cdk-lib's L2 writes ``true`` explicitly);
+  an NLB's ``EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`` defaults to ``on``.
+- A subnet with no ``AWS::EC2::SubnetRouteTableAssociation`` uses its VPC's main route
+  table, which CloudFormation cannot add routes to: it holds the local routes only.
+- A peering connection in one account is accepted by CloudFormation itself; across
+  accounts it needs ``PeerRoleArn`` (CloudFormation assumes it to accept) or an explicit
+  ``AcceptVpcPeeringConnection`` call.
+- aws-cdk-lib's ``AwsCustomResource`` (type ``Custom::AWS``) holds its SDK call as JSON
+  text in ``Create``/``Update``: ``{"service", "action", "parameters"}``. The model reads
+  ``AcceptVpcEndpointConnections`` and ``AcceptVpcPeeringConnection`` (EC2) and
+  ``AssociateVPCWithHostedZone`` (Route 53) calls; ``CreateVPCAssociationAuthorization``
+  only allows an association and is not one.
+- Names of AWS services for endpoints start with ``com.amazonaws.`` (``aws.`` for a few);
+  endpoint services of other accounts are ``com.amazonaws.vpce.<region>.vpce-svc-...``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from ._assembly import Assembly, Template
+from ._cidr import Block, Cidr, Ipv6Symbol, try_cidr
+from ._intrinsics import Absent, Derived, Evaluator, ResourceToken, Token, Unknown, describe
+from .model import (
+    BLACKHOLE,
+    GATEWAY,
+    LOCAL,
+    PEERING,
+    UNKNOWN,
+    Endpoint,
+    EndpointService,
+    HostedZone,
+    LoadBalancer,
+    Peering,
+    Record,
+    Route,
+    RouteTable,
+    Rule,
+    SecurityGroup,
+    Subnet,
+    Target,
+    Vpc,
+)
+
+Json = dict[str, Any]
+T = TypeVar("T", RouteTable, SecurityGroup, Peering)
+M = TypeVar("M")
+
+GATEWAYS = {
+    "AWS::EC2::InternetGateway": "internet gateway",
+    "AWS::EC2::NatGateway": "NAT gateway",
+    "AWS::EC2::EgressOnlyInternetGateway": "egress-only internet gateway",
+    "AWS::EC2::VPNGateway": "virtual private gateway",
+    "AWS::EC2::TransitGateway": "transit gateway",
+    "AWS::EC2::CarrierGateway": "carrier gateway",
+}
+TARGET_FIELDS = {
+    "VpcPeeringConnectionId": "peering connection",
+    "GatewayId": "gateway",
+    "NatGatewayId": "NAT gateway",
+    "TransitGatewayId": "transit gateway",
+    "EgressOnlyInternetGatewayId": "egress-only internet gateway",
+    "VpcEndpointId": "VPC endpoint",
+    "NetworkInterfaceId": "network interface",
+    "InstanceId": "instance",
+    "CarrierGatewayId": "carrier gateway",
+    "LocalGatewayId": "local gateway",
+    "CoreNetworkArn": "core network",
+}
+ID_PREFIXES = {
+    "igw-": "internet gateway",
+    "nat-": "NAT gateway",
+    "vgw-": "virtual private gateway",
+    "tgw-": "transit gateway",
+    "eigw-": "egress-only internet gateway",
+    "vpce-": "VPC endpoint",
+}
+LINK_ORDER = (
+    "AWS::EC2::VPCCidrBlock",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::VPCPeeringConnection",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::ElasticLoadBalancingV2::Listener",
+    "AWS::EC2::VPCEndpointService",
+    "AWS::EC2::VPCEndpoint",
+    "AWS::EC2::Route",
+    "AWS::Route53::HostedZone",
+    "AWS::Route53::RecordSet",
+    "AWS::Route53::RecordSetGroup",
+    "custom",
+)
+"""The types linked in the second pass, in the order their links need (a VPC's blocks
+before its subnets, tables before routes, endpoints before records); ``custom`` stands
+for every custom resource."""
+PROTOCOLS = {"-1": "-1", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
+
+
+class Built:
+    """Everything the builder made: the objects by kind, and the unknown values met."""
+
+    def __init__(self) -> None:
+        self.vpcs: list[Vpc] = []
+        self.subnets: list[Subnet] = []
+        self.tables: list[RouteTable] = []
+        self.peerings: list[Peering] = []
+        self.groups: list[SecurityGroup] = []
+        self.endpoints: list[Endpoint] = []
+        self.services: list[EndpointService] = []
+        self.load_balancers: list[LoadBalancer] = []
+        self.zones: list[HostedZone] = []
+        self.unknowns: dict[str, None] = {}
+        self.aliases: dict[str, list[object]] = {}
+        """Extra names (an L1's own path) -> objects, for lookups by path."""
+
+
+def build(assembly: Assembly) -> Built:
+    """Build the model of ``assembly``."""
+    return _Builder(assembly).run()
+
+
+def display_path(template: Template, logical_id: str, kind: str) -> str:
+    """Return the name a user sees: the path of the L2 that owns the resource.
+
+    A default child (``Resource``, ``Default``) collapses to its parent, as does a child
+    named like its parent (``Orders/EndpointService/EndpointService``) and an ec2 subnet's
+    ``Subnet``: ``Stack/Vpc/Resource`` is ``Stack/Vpc``, ``Stack/Vpc/Sub1/Subnet`` is
+    ``Stack/Vpc/Sub1``. A hand-written L1 keeps its own path; nothing collapses to a stack.
+    """
+    path = template.names.get(logical_id) or f"{template.path}/{logical_id}"
+    depth = template.path.count("/") + 2  # a path needs a component below its stack
+    parts = path.split("/")
+    while len(parts) > depth and (
+        parts[-1] in ("Resource", "Default")
+        or parts[-1] == parts[-2]
+        or (kind == "AWS::EC2::Subnet" and parts[-1] == "Subnet")
+    ):
+        parts.pop()
+    return "/".join(parts)
+
+
+class _Builder:
+    def __init__(self, assembly: Assembly) -> None:
+        self.templates = assembly.templates
+        self.ev = Evaluator(assembly.templates)
+        self.out = Built()
+        self.objects: dict[tuple[int, str], object] = {}
+        self.external: dict[str, object] = {}
+        self.ipv6_blocks: dict[tuple[int, str], Block] = {}
+        self.later: list[tuple[str, Template, str, Json]] = []
+
+    def run(self) -> Built:
+        for template in self.templates:
+            for logical_id, resource in template.resources.items():
+                kind = resource.get("Type")
+                if not isinstance(kind, str) or not self._exists(template, logical_id, resource):
+                    continue
+                self._create(template, logical_id, kind, resource)
+        pending: dict[str, list[tuple[Template, str, Json]]] = {kind: [] for kind in LINK_ORDER}
+        for kind, template, logical_id, resource in self.later:
+            pending[kind].append((template, logical_id, resource))
+        for kind in LINK_ORDER:
+            link = getattr(self, "_link_" + kind.rsplit("::", 1)[-1].lower())
+            for template, logical_id, resource in pending[kind]:
+                link(template, logical_id, resource.get("Properties") or {})
+        self._finish()
+        return self.out
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def unknown(self, text: str) -> None:
+        self.out.unknowns[text] = None
+
+    def _exists(self, template: Template, logical_id: str, resource: Json) -> bool:
+        condition = resource.get("Condition")
+        if not isinstance(condition, str):
+            return True
+        truth = self.ev.condition(condition, template)
+        if truth is None:
+            self.unknown(
+                f"{display_path(template, logical_id, '')}: exists only if condition "
+                f"{condition} of stack {template.path} holds, which a parameter decides"
+            )
+        return truth is not False
+
+    def _alias(self, template: Template, logical_id: str, thing: object) -> None:
+        raw = template.names.get(logical_id)
+        if raw:
+            self.out.aliases.setdefault(raw, []).append(thing)
+
+    def _register(self, template: Template, logical_id: str, kind: str, thing: object) -> None:
+        self.objects[(id(template), logical_id)] = thing
+        self._alias(template, logical_id, thing)
+
+    def own(self, template: Template, logical_id: str, kind: type[M]) -> M:
+        """Return the object made in the first pass for a resource."""
+        thing = self.objects[(id(template), logical_id)]
+        assert isinstance(thing, kind)
+        return thing
+
+    def value(self, raw: Any, template: Template) -> Any:
+        return self.ev.evaluate(raw, template)
+
+    def resolve(self, value: Any, owner: str, what: str) -> object:
+        """Return what an evaluated reference points at.
+
+        A model object, a literal id (str), or a token (Unknown/Absent/other); unknowns
+        are recorded.
+        """
+        token = self.ev.token(value)
+        if token is None:
+            if isinstance(value, str):
+                return value
+            return Unknown(f"{what} is no id")
+        while isinstance(token, Derived) and token.operation[0] in ("select", "split", "join"):
+            token = token.base
+        if isinstance(token, ResourceToken):
+            thing = self.objects.get((id(token.template), token.logical_id))
+            if thing is not None:
+                return thing
+            resource = token.template.resources.get(token.logical_id) or {}
+            return Absent(
+                f"{display_path(token.template, token.logical_id, '')}, a "
+                f"{resource.get('Type', 'resource')}"
+            )
+        if isinstance(token, Unknown):
+            self.unknown(f"{owner}: {what} is {token.reason}")
+        return token
+
+    def link(self, raw: Any, template: Template, owner: str, what: str) -> object:
+        return self.resolve(self.value(raw, template), owner, what)
+
+    def _external(self, literal: str, kind: type[T], **fields: Any) -> T:
+        """Return the object imported by ``literal`` id, made on first use."""
+        thing = self.external.get(literal)
+        if isinstance(thing, kind):
+            return thing
+        made = kind(path=literal, **fields)
+        self.external[literal] = made
+        return made
+
+    def vpc_of(self, raw: Any, template: Template, owner: str, what: str = "its VPC") -> Vpc | None:
+        found = self.link(raw, template, owner, what)
+        if isinstance(found, Vpc):
+            return found
+        if isinstance(found, str) and found.startswith("vpc-"):
+            return self.external_vpc(found)
+        return None
+
+    def external_vpc(self, vpc_id: str) -> Vpc:
+        vpc = self.external.get(vpc_id)
+        if not isinstance(vpc, Vpc):
+            vpc = Vpc(path=vpc_id, account=None, region=None, stack=None, external=True)
+            vpc.unknown.append("imported by id: its CIDR blocks and subnets are unknown")
+            self.unknown(f"VPC {vpc_id} is imported by id: its CIDR blocks and subnets are unknown")
+            self.external[vpc_id] = vpc
+            self.out.vpcs.append(vpc)
+        return vpc
+
+    def cidr(self, raw: Any, template: Template, owner: str, what: str) -> Cidr | None:
+        value = self.value(raw, template)
+        found = try_cidr(value)
+        if found is not None:
+            return found
+        token = self.ev.token(value)
+        if isinstance(token, ResourceToken) and token.attribute == "CidrBlock":
+            vpc = self.objects.get((id(token.template), token.logical_id))
+            if isinstance(vpc, Vpc) and vpc.cidrs:
+                return vpc.cidrs[0]
+        self.unknown(f"{owner}: {what} is {self.ev.text(value)}")
+        return None
+
+    def ipv6(self, value: Any) -> Block | None:
+        """Read an IPv6 block: a literal, or the symbol for a block AWS assigns."""
+        literal = try_cidr(value)
+        if literal is not None:
+            return literal
+        token = self.ev.token(value)
+        return self._ipv6_token(token) if token is not None else None
+
+    def _ipv6_token(self, token: Token) -> Block | None:
+        if isinstance(token, ResourceToken):
+            return self.ipv6_blocks.get((id(token.template), token.logical_id))
+        if not isinstance(token, Derived) or token.operation[0] != "select":
+            return None
+        base, index = token.base, int(token.operation[1])
+        if isinstance(base, ResourceToken) and base.attribute == "Ipv6CidrBlocks":
+            vpc = self.objects.get((id(base.template), base.logical_id))
+            if isinstance(vpc, Vpc):
+                return vpc.ipv6[index] if index < len(vpc.ipv6) else Ipv6Symbol(vpc.path, index)
+        if isinstance(base, Derived) and base.operation[0] == "cidr":
+            whole = self._ipv6_token(base.base)
+            if isinstance(whole, Ipv6Symbol):
+                return Ipv6Symbol(
+                    whole.owner, whole.index, (*whole.pieces, (int(base.operation[2]), index))
+                )
+        return None
+
+    def many(self, raw: Any, template: Template) -> list[Any]:
+        value = self.value(raw, template)
+        if isinstance(value, list):
+            return value
+        return [] if value is None else [value]
+
+    # --- pass 1: objects -------------------------------------------------------------------
+
+    def _create(self, template: Template, logical_id: str, kind: str, resource: Json) -> None:
+        props = resource.get("Properties") or {}
+        path = display_path(template, logical_id, kind)
+        thing: object | None = None
+        if kind == "AWS::EC2::VPC":
+            vpc = Vpc(
+                path=path, account=template.account, region=template.region, stack=template.path
+            )
+            cidr = try_cidr(self.value(props.get("CidrBlock"), template))
+            if cidr is not None:
+                vpc.cidrs.append(cidr)
+            else:
+                why = "its primary CIDR block comes from an IPAM pool or a value chosen at deploy"
+                vpc.unknown.append(why)
+                self.unknown(f"VPC {path}: {why}")
+            vpc.main_table = RouteTable(path=f"{path} (main route table)", vpc=vpc, main=True)
+            self.out.vpcs.append(vpc)
+            self.out.tables.append(vpc.main_table)
+            thing = vpc
+        elif kind == "AWS::EC2::Subnet":
+            thing = Subnet(path=path, vpc=None, cidr=None, group=path)
+            self.out.subnets.append(thing)
+        elif kind == "AWS::EC2::RouteTable":
+            thing = RouteTable(path=path, vpc=None)
+            self.out.tables.append(thing)
+        elif kind == "AWS::EC2::VPCPeeringConnection":
+            thing = Peering(path=path, requester=None, accepter=None)
+            self.out.peerings.append(thing)
+        elif kind == "AWS::EC2::SecurityGroup":
+            thing = SecurityGroup(path=path, vpc=None)
+            self.out.groups.append(thing)
+        elif kind == "AWS::ElasticLoadBalancingV2::LoadBalancer":
+            thing = LoadBalancer(path=path, kind=str(props.get("Type", "application")))
+            self.out.load_balancers.append(thing)
+        elif kind == "AWS::EC2::VPCEndpointService":
+            thing = EndpointService(path=path, region=template.region, account=template.account)
+            self.out.services.append(thing)
+        elif kind == "AWS::EC2::VPCEndpoint":
+            thing = Endpoint(path=path, kind=str(props.get("VpcEndpointType", "Gateway")), vpc=None)
+            self.out.endpoints.append(thing)
+        elif kind == "AWS::Route53::HostedZone":
+            name = self.value(props.get("Name"), template)
+            thing = HostedZone(path=path, name=_dns(name) if isinstance(name, str) else "")
+            self.out.zones.append(thing)
+        elif kind in GATEWAYS:
+            thing = Target(GATEWAY, f"{GATEWAYS[kind]} {path}")
+        if thing is not None:
+            self._register(template, logical_id, kind, thing)
+        if kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource":
+            kind = "custom"
+        if kind in LINK_ORDER:
+            self.later.append((kind, template, logical_id, resource))
+
+    # --- pass 2: links ---------------------------------------------------------------------
+
+    def _link_vpccidrblock(self, template: Template, logical_id: str, props: Json) -> None:
+        owner = display_path(template, logical_id, "")
+        vpc = self.vpc_of(props.get("VpcId"), template, owner)
+        if vpc is None:
+            return
+        self._alias(template, logical_id, vpc)
+        cidr = props.get("CidrBlock")
+        if cidr is not None or "Ipv4IpamPoolId" in props:
+            found = try_cidr(self.value(cidr, template))
+            if found is not None:
+                vpc.cidrs.append(found)
+            else:
+                why = f"its block {owner} comes from an IPAM pool or a value chosen at deploy"
+                vpc.unknown.append(why)
+                self.unknown(f"VPC {vpc.path}: {why}")
+            return
+        literal = try_cidr(self.value(props.get("Ipv6CidrBlock"), template))
+        block: Block = literal or Ipv6Symbol(vpc.path, len(vpc.ipv6))
+        vpc.ipv6.append(block)
+        self.ipv6_blocks[(id(template), logical_id)] = block
+
+    def _link_subnet(self, template: Template, logical_id: str, props: Json) -> None:
+        subnet = self.own(template, logical_id, Subnet)
+        subnet.vpc = self.vpc_of(props.get("VpcId"), template, subnet.path)
+        if subnet.vpc is not None:
+            subnet.vpc.subnets.append(subnet)
+        if "CidrBlock" in props:
+            subnet.cidr = self.cidr(props["CidrBlock"], template, subnet.path, "its CIDR block")
+            if subnet.cidr is None:
+                subnet.unknown = "its CIDR block is chosen at deploy time"
+        else:
+            subnet.unknown = "it has no literal IPv4 block"
+        subnet.ipv6 = self.ipv6(self.value(props.get("Ipv6CidrBlock"), template))
+        zone = self.value(props.get("AvailabilityZone"), template)
+        subnet.zone = zone if isinstance(zone, str) and self.ev.is_literal(zone) else None
+        for tag in self.many(props.get("Tags"), template):
+            if isinstance(tag, dict) and tag.get("Key") == "aws-cdk:subnet-name":
+                group = tag.get("Value")
+                if isinstance(group, str) and subnet.vpc is not None:
+                    subnet.group = f"{subnet.vpc.path}: {group}"
+
+    def _link_routetable(self, template: Template, logical_id: str, props: Json) -> None:
+        table = self.own(template, logical_id, RouteTable)
+        table.vpc = self.vpc_of(props.get("VpcId"), template, table.path)
+        if table.vpc is not None:
+            table.vpc.tables.append(table)
+
+    def _link_subnetroutetableassociation(
+        self, template: Template, logical_id: str, props: Json
+    ) -> None:
+        owner = display_path(template, logical_id, "")
+        subnet = self.link(props.get("SubnetId"), template, owner, "its subnet")
+        table = self.table(props.get("RouteTableId"), template, owner)
+        if isinstance(subnet, Subnet) and table is not None:
+            subnet.table = table
+            table.subnets.append(subnet)
+
+    def table(self, raw: Any, template: Template, owner: str) -> RouteTable | None:
+        found = self.link(raw, template, owner, "its route table")
+        if isinstance(found, RouteTable):
+            return found
+        if isinstance(found, str) and found.startswith("rtb-"):
+            table = self._external(found, RouteTable, vpc=None, external=True)
+            if table not in self.out.tables:
+                self.out.tables.append(table)
+            return table
+        if isinstance(found, Absent):
+            self.unknown(f"{owner}: its route table is {found.reason}, not a route table")
+        return None
+
+    def _link_vpcpeeringconnection(self, template: Template, logical_id: str, props: Json) -> None:
+        peering = self.own(template, logical_id, Peering)
+        peering.requester = self.vpc_of(
+            props.get("VpcId"), template, peering.path, "its requester VPC (VpcId)"
+        )
+        peering.accepter = self.vpc_of(
+            props.get("PeerVpcId"), template, peering.path, "its accepter VPC (PeerVpcId)"
+        )
+        if peering.requester is None or peering.accepter is None:
+            peering.why = "one of its VPCs is unknown"
+        owner = self.value(props.get("PeerOwnerId"), template)
+        if peering.accepter is not None and peering.accepter.external:
+            peering.accepter.region = peering.accepter.region or self._peer_region(props, template)
+        other_account = owner is not None and owner != template.account
+        if other_account and "PeerRoleArn" not in props:
+            peering.accepted = False
+            peering.why = (
+                f"it asks account {self.ev.text(owner)} to accept, with no PeerRoleArn for "
+                f"CloudFormation to accept it"
+            )
+
+    def _peer_region(self, props: Json, template: Template) -> str | None:
+        region = self.value(props.get("PeerRegion", template.region), template)
+        return region if isinstance(region, str) and self.ev.is_literal(region) else None
+
+    def _link_securitygroup(self, template: Template, logical_id: str, props: Json) -> None:
+        group = self.own(template, logical_id, SecurityGroup)
+        group.vpc = self.vpc_of(props.get("VpcId"), template, group.path)
+        for rule in self.many(props.get("SecurityGroupIngress"), template):
+            if isinstance(rule, dict):
+                group.rules.append(self.rule(rule, group.path))
+
+    def _link_securitygroupingress(self, template: Template, logical_id: str, props: Json) -> None:
+        owner = display_path(template, logical_id, "")
+        group = self.group(props.get("GroupId"), template, owner)
+        if group is not None:
+            group.rules.append(self.rule(self.value(props, template), owner))
+
+    def group(self, raw: Any, template: Template, owner: str) -> SecurityGroup | None:
+        return self._group(self.value(raw, template), owner)
+
+    def _group(self, value: Any, owner: str) -> SecurityGroup | None:
+        found = self.resolve(value, owner, "a security group")
+        if isinstance(found, SecurityGroup):
+            return found
+        if isinstance(found, str) and found.startswith("sg-"):
+            group = self._external(found, SecurityGroup, vpc=None, external=True)
+            if group not in self.out.groups:
+                self.out.groups.append(group)
+                self.unknown(f"security group {found} is imported by id: its rules are unknown")
+            return group
+        return None
+
+    def rule(self, rule: Json, owner: str) -> Rule:
+        protocol = str(rule.get("IpProtocol", "-1")).lower()
+        protocol = PROTOCOLS.get(protocol, protocol)
+        ports = [rule.get("FromPort"), rule.get("ToPort")]
+        low, high = (
+            int(p) if isinstance(p, int | str) and str(p).lstrip("-").isdigit() else None
+            for p in ports
+        )
+        if "CidrIp" in rule:
+            cidr = try_cidr(rule["CidrIp"])
+            token = self.ev.token(rule["CidrIp"])
+            if cidr is None and isinstance(token, ResourceToken) and token.attribute == "CidrBlock":
+                vpc = self.objects.get((id(token.template), token.logical_id))
+                cidr = vpc.cidrs[0] if isinstance(vpc, Vpc) and vpc.cidrs else None
+            if cidr is None:
+                why = f"an inbound rule's source {self.ev.text(rule['CidrIp'])}"
+                self.unknown(f"{owner}: {why}")
+                return Rule(protocol, low, high, unknown=why)
+            return Rule(protocol, low, high, cidr=cidr)
+        if "CidrIpv6" in rule:
+            return Rule(protocol, low, high, cidr=try_cidr(rule["CidrIpv6"]))
+        if "SourceSecurityGroupId" in rule:
+            group = self._group(rule["SourceSecurityGroupId"], owner)
+            return Rule(protocol, low, high, group=group, unknown=None if group else "a group")
+        why = "an inbound rule by prefix list or group name"
+        self.unknown(f"{owner}: {why}")
+        return Rule(protocol, low, high, unknown=why)
+
+    def _link_loadbalancer(self, template: Template, logical_id: str, props: Json) -> None:
+        balancer = self.own(template, logical_id, LoadBalancer)
+        for raw in self.many(props.get("SecurityGroups"), template):
+            group = self._group(raw, balancer.path)
+            if group is not None:
+                balancer.groups.append(group)
+        enforce = self.value(
+            props.get("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"), template
+        )
+        balancer.enforce_on_privatelink = str(enforce).lower() != "off"
+
+    def _link_listener(self, template: Template, logical_id: str, props: Json) -> None:
+        owner = display_path(template, logical_id, "")
+        balancer = self.link(props.get("LoadBalancerArn"), template, owner, "its load balancer")
+        if not isinstance(balancer, LoadBalancer):
+            return
+        port = self.value(props.get("Port"), template)
+        if isinstance(port, int) or (isinstance(port, str) and port.isdigit()):
+            balancer.ports.add(int(port))
+        else:
+            balancer.unknown_ports.append(owner)
+            self.unknown(f"{owner}: its port is {self.ev.text(port)}")
+
+    def _link_vpcendpointservice(self, template: Template, logical_id: str, props: Json) -> None:
+        service = self.own(template, logical_id, EndpointService)
+        required = self.value(props.get("AcceptanceRequired", False), template)
+        service.acceptance_required = str(required).lower() == "true"
+        for key in ("NetworkLoadBalancerArns", "GatewayLoadBalancerArns"):
+            for raw in self.many(props.get(key), template):
+                balancer = self.resolve(raw, service.path, "a load balancer")
+                if isinstance(balancer, LoadBalancer):
+                    service.load_balancers.append(balancer)
+
+    def _link_vpcendpoint(self, template: Template, logical_id: str, props: Json) -> None:
+        endpoint = self.own(template, logical_id, Endpoint)
+        endpoint.vpc = self.vpc_of(props.get("VpcId"), template, endpoint.path)
+        for raw in self.many(props.get("SubnetIds"), template):
+            subnet = self.resolve(raw, endpoint.path, "a subnet")
+            if isinstance(subnet, Subnet):
+                endpoint.subnets.append(subnet)
+        if "SecurityGroupIds" in props:
+            groups = [
+                self._group(raw, endpoint.path)
+                for raw in self.many(props["SecurityGroupIds"], template)
+            ]
+            endpoint.groups = [group for group in groups if group is not None]
+        name = self.value(props.get("ServiceName"), template)
+        endpoint.service_name = self.ev.text(name)
+        for token in self.ev.tokens_in(name):
+            while isinstance(token, Derived):
+                token = token.base
+            if isinstance(token, ResourceToken):
+                found = self.objects.get((id(token.template), token.logical_id))
+                if isinstance(found, EndpointService):
+                    endpoint.service = found
+        if endpoint.service is not None:
+            return
+        if isinstance(name, str) and self.ev.is_literal(name):
+            endpoint.aws_service = name.startswith(
+                ("com.amazonaws.", "aws.")
+            ) and not name.startswith("com.amazonaws.vpce.")
+            if not endpoint.aws_service:
+                endpoint.unknown = f"its service {name} is not in this assembly"
+        else:
+            endpoint.unknown = f"its service is {endpoint.service_name}"
+        if endpoint.unknown and endpoint.kind == "Interface":
+            self.unknown(
+                f"endpoint {endpoint.path}: {endpoint.unknown}, so its acceptance is unknown"
+            )
+
+    def _link_route(self, template: Template, logical_id: str, props: Json) -> None:
+        path = display_path(template, logical_id, "")
+        table = self.table(props.get("RouteTableId"), template, path)
+        if table is None:
+            return
+        destination: Block | None = None
+        written = ""
+        if "DestinationCidrBlock" in props:
+            value = self.value(props["DestinationCidrBlock"], template)
+            destination, written = try_cidr(value), self.ev.text(value)
+        elif "DestinationIpv6CidrBlock" in props:
+            value = self.value(props["DestinationIpv6CidrBlock"], template)
+            destination, written = self.ipv6(value), self.ev.text(value)
+        else:
+            written = "a prefix list"
+        if destination is None:
+            self.unknown(f"route {path}: its destination is {written}")
+        route = Route(path, table, destination, self.target(props, template, path), written)
+        table.routes.append(route)
+        self._alias(template, logical_id, route)
+
+    def target(self, props: Json, template: Template, path: str) -> Target:
+        present = [key for key in TARGET_FIELDS if key in props]
+        if not present:
+            return Target(BLACKHOLE, "nothing", why="it has no target")
+        key = present[0]
+        found = self.link(props[key], template, path, f"its {TARGET_FIELDS[key]}")
+        if key == "VpcPeeringConnectionId":
+            if isinstance(found, Peering):
+                return Target(PEERING, f"peering {found.path}", peering=found)
+            if isinstance(found, str) and found.startswith("pcx-"):
+                peering = self._external(
+                    found, Peering, requester=None, accepter=None, external=True
+                )
+                peering.accepted, peering.why = None, "it is imported by id: its VPCs are unknown"
+                if peering not in self.out.peerings:
+                    self.out.peerings.append(peering)
+                    self.unknown(
+                        f"peering connection {found} is imported by id: its VPCs are unknown"
+                    )
+                return Target(PEERING, f"peering {found}", peering=peering)
+        if isinstance(found, Target):
+            return found
+        if isinstance(found, str):
+            if key == "GatewayId" and found == "local":
+                return Target(LOCAL, "local")
+            kind = next(
+                (name for prefix, name in ID_PREFIXES.items() if found.startswith(prefix)), None
+            )
+            return Target(GATEWAY, f"{kind or TARGET_FIELDS[key]} {found}")
+        if isinstance(found, Unknown):
+            return Target(UNKNOWN, f"{TARGET_FIELDS[key]} {found.reason}", why=found.reason)
+        if isinstance(found, Absent):
+            return Target(
+                BLACKHOLE,
+                f"{TARGET_FIELDS[key]} {found.reason}",
+                why=f"{found.reason} does not exist as a {TARGET_FIELDS[key]}",
+            )
+        if found is not None and hasattr(found, "path"):
+            return Target(GATEWAY, f"{TARGET_FIELDS[key]} {found.path}")
+        return Target(
+            UNKNOWN,
+            TARGET_FIELDS[key],
+            why=describe(found) if isinstance(found, Token) else "unknown",
+        )
+
+    def _link_hostedzone(self, template: Template, logical_id: str, props: Json) -> None:
+        zone = self.own(template, logical_id, HostedZone)
+        for association in self.many(props.get("VPCs"), template):
+            if isinstance(association, dict):
+                self.associate(zone, association.get("VPCId"), zone.path, None)
+
+    def associate(self, zone: HostedZone, value: Any, owner: str, by: str | None) -> None:
+        found = self.resolve(value, owner, "an associated VPC")
+        if isinstance(found, str) and found.startswith("vpc-"):
+            found = self.external_vpc(found)
+        if isinstance(found, Vpc):
+            if found not in zone.vpcs:
+                zone.vpcs.append(found)
+            if by is not None:
+                zone.associated_by.setdefault(found, by)
+        else:
+            zone.unknown_vpcs.append(self.ev.text(value))
+
+    def zone(self, props: Json, template: Template, owner: str) -> HostedZone | None:
+        if "HostedZoneId" in props:
+            found = self.link(props["HostedZoneId"], template, owner, "its hosted zone")
+            return found if isinstance(found, HostedZone) else None
+        name = self.value(props.get("HostedZoneName"), template)
+        if isinstance(name, str):
+            matching = [zone for zone in self.out.zones if zone.name == _dns(name)]
+            return matching[0] if len(matching) == 1 else None
+        return None
+
+    def _link_recordset(self, template: Template, logical_id: str, props: Json) -> None:
+        self.record(props, template, display_path(template, logical_id, ""), None)
+
+    def _link_recordsetgroup(self, template: Template, logical_id: str, props: Json) -> None:
+        owner = display_path(template, logical_id, "")
+        zone = self.zone(props, template, owner)
+        for each in self.many(props.get("RecordSets"), template):
+            if isinstance(each, dict):
+                self.record(each, template, owner, zone, evaluated=True)
+
+    def record(
+        self,
+        props: Json,
+        template: Template,
+        owner: str,
+        zone: HostedZone | None,
+        *,
+        evaluated: bool = False,
+    ) -> None:
+        zone = zone or self.zone(props, template, owner)
+        if zone is None:
+            return
+
+        def read(raw: Any) -> Any:
+            return raw if evaluated else self.value(raw, template)
+
+        name, kind = read(props.get("Name")), read(props.get("Type"))
+        if not isinstance(name, str) or not isinstance(kind, str):
+            return
+        record = Record(path=owner, name=_dns(name), type=kind.upper())
+        alias = props.get("AliasTarget")
+        if isinstance(alias, dict):
+            target = read(alias.get("DNSName"))
+            for token in self.ev.tokens_in(target):
+                found = self.resolve(token, owner, "its alias target")
+                if isinstance(found, Endpoint):
+                    record.endpoint = found
+            if record.endpoint is None:
+                record.unknown = (
+                    f"it is an alias to {self.ev.text(target)}, which the model does not follow"
+                )
+        else:
+            for value in read(props.get("ResourceRecords")) or []:
+                if record.type in ("A", "AAAA"):
+                    address = try_cidr(value)
+                    if address is not None:
+                        record.addresses.append(address)
+                    else:
+                        record.unknown = (
+                            f"its address {self.ev.text(value)} is chosen at deploy time"
+                        )
+                elif record.type == "CNAME" and isinstance(value, str):
+                    record.canonical = _dns(value)
+        zone.records.append(record)
+
+    def _link_custom(self, template: Template, logical_id: str, props: Json) -> None:
+        owner = display_path(template, logical_id, "")
+        for call in self._calls(props, template):
+            service = str(call.get("service", "")).lower()
+            action = str(call.get("action", "")).lower()
+            parameters = call.get("parameters") or {}
+            if not isinstance(parameters, dict):
+                continue
+            if "ec2" in service and action == "acceptvpcendpointconnections":
+                self._accept_endpoints(parameters, owner)
+            elif "ec2" in service and action == "acceptvpcpeeringconnection":
+                found = self.resolve(parameters.get("VpcPeeringConnectionId"), owner, "a peering")
+                if isinstance(found, Peering) and found.accepted is False:
+                    found.accepted, found.why = True, None
+            elif "route53" in service and action == "associatevpcwithhostedzone":
+                zone = self.resolve(parameters.get("HostedZoneId"), owner, "a hosted zone")
+                vpc = (parameters.get("VPC") or {}).get("VPCId")
+                if isinstance(zone, HostedZone):
+                    self.associate(zone, vpc, owner, owner)
+
+    def _calls(self, props: Json, template: Template) -> Iterable[Json]:
+        for key in ("Create", "Update"):
+            if key not in props:
+                continue
+            value = self.value(props[key], template)
+            if isinstance(value, str):
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    continue
+            if isinstance(value, dict):
+                yield value
+
+    def _accept_endpoints(self, parameters: Json, owner: str) -> None:
+        service = self.resolve(
+            parameters.get("ServiceId"), owner, "the endpoint service it accepts for"
+        )
+        endpoints = parameters.get("VpcEndpointIds")
+        for value in endpoints if isinstance(endpoints, list) else [endpoints]:
+            endpoint = self.resolve(value, owner, "an endpoint it accepts")
+            if isinstance(service, EndpointService) and isinstance(endpoint, Endpoint):
+                service.accepted.setdefault(endpoint, owner)
+
+    # --- after linking -----------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        for vpc in self.out.vpcs:
+            if vpc.main_table is not None:
+                vpc.main_table.subnets = [s for s in vpc.subnets if s.table is None]
+            vpc.subnets.sort(key=lambda s: (s.cidr.first if s.cidr else -1, s.path))
+        for table in self.out.tables:
+            if table.external and table.vpc is None:
+                sides = {
+                    end
+                    for route in table.routes
+                    if route.target.peering is not None
+                    for end in (route.target.peering.requester, route.target.peering.accepter)
+                    if end is not None and end.external
+                }
+                if len(sides) == 1:
+                    table.vpc = sides.pop()
+                    table.vpc.tables.append(table)
+
+
+def _dns(name: str) -> str:
+    """Return a DNS name in one form: lower case, no trailing dot."""
+    return name.strip().rstrip(".").lower()

@@ -1,0 +1,99 @@
+"""What the questions answer: a ``Reachability`` with its ``Hop`` steps, and ``OneWayRoute``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class Hop(str):
+    """One step of a path: a string, with its ``kind`` and the ``path`` of what it passes.
+
+    It reads like ``"route table Net/A/Sub1/RouteTable: 10.1.0.0/16 -> peering Net/AToB"``.
+
+    Kinds: ``subnet``, ``route``, ``peering``, ``return-route``, ``dns``, ``endpoint``,
+    ``security-group``, ``acceptance``, ``listener``, ``note``.
+    """
+
+    kind: str
+    path: str | None
+
+    def __new__(cls, text: str, *, kind: str, path: str | None = None) -> Hop:
+        """Make a hop.
+
+        :param text: the step as a reader sees it.
+        :param kind: what the step passes.
+        :param path: the construct path (or id) of what it passes. Default: - none
+        """
+        hop = super().__new__(cls, text)
+        hop.kind = kind
+        hop.path = path
+        return hop
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_hop, (str(self), self.kind, self.path))
+
+
+def _hop(text: str, kind: str, path: str | None) -> Hop:
+    return Hop(text, kind=kind, path=path)
+
+
+@dataclass(frozen=True)
+class Reachability:
+    """The answer to "can ``source`` reach ``destination``?".
+
+    ``reachable`` (also ``bool(answer)``) holds only when every subnet pair the question
+    covers has a path there and back. ``hops`` show the path, or the path up to the first
+    missing piece; ``reason`` names that piece (None when reachable). ``unknown`` is True
+    when the answer depends on a value the assembly does not hold (then ``reachable`` is
+    False and ``reason`` names the value).
+    """
+
+    source: str
+    destination: str
+    port: int | None
+    reachable: bool
+    hops: tuple[Hop, ...]
+    reason: str | None = None
+    unknown: bool = False
+
+    def __bool__(self) -> bool:
+        return self.reachable
+
+    def __str__(self) -> str:
+        port = f" on port {self.port}" if self.port is not None else ""
+        if self.reachable:
+            verdict = "reaches"
+        elif self.unknown:
+            verdict = "may or may not reach (unknown)"
+        else:
+            verdict = "cannot reach"
+        lines = [f"{self.source} {verdict} {self.destination}{port}"]
+        if self.reason:
+            lines.append(f"reason: {self.reason}")
+        if self.hops:
+            lines.append("hops:")
+            lines.extend(f"  {number}. {hop}" for number, hop in enumerate(self.hops, 1))
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class OneWayRoute:
+    """A route into a peered VPC whose destination subnets do not all route back.
+
+    ``route_table`` routes ``destination`` through ``peering``; each subnet of
+    ``unanswered`` (paths) lies in that destination but its route table does not send
+    replies to every subnet of ``route_table`` back through the same peering.
+    """
+
+    route_table: str
+    destination: str
+    peering: str
+    unanswered: tuple[str, ...]
+    route: str = ""
+    """The path of the route itself."""
+
+    def __str__(self) -> str:
+        return (
+            f"{self.route_table}: {self.destination} -> peering {self.peering}; no route back "
+            f"from {', '.join(self.unanswered)}"
+        )

@@ -1,0 +1,103 @@
+"""Assertions on a network's reachability, for an app's own tests.
+
+In the spirit of ``aws_cdk.assertions``: plain functions that raise an ``AssertionError``
+whose message is enough to fix the app (the hops, and the first missing piece)::
+
+    from cdk_peering.testing import assert_reachable, assert_not_reachable
+
+    assembly = app.synth()
+    assert_reachable(assembly, "Net/App", "orders.example.internal", port=443)
+    assert_not_reachable(assembly, "Net/Data", "orders.example.internal", port=443)
+
+Each takes a ``cdk_peering.connectivity.Network``, a cloud assembly (what ``app.synth()``
+returns) or the path of one; an assembly is read once per directory and kept while its
+``manifest.json`` is unchanged. Standard library only: importing this starts no Node.js.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .connectivity import Network, Reachability
+
+_CACHE_SIZE = 8
+_networks: dict[tuple[str, int, int], Network] = {}
+
+
+def _network(source: object) -> Network:
+    if isinstance(source, Network):
+        return source
+    directory = getattr(source, "directory", source)
+    if not isinstance(directory, str | os.PathLike):
+        return Network.from_assembly(source)  # raises, saying what it expects
+    manifest = Path(directory).resolve() / "manifest.json"
+    if not manifest.is_file():
+        return Network.from_assembly(source)  # raises, saying why it is no assembly
+    stat = manifest.stat()
+    key = (str(manifest), stat.st_mtime_ns, stat.st_size)
+    network = _networks.get(key)
+    if network is None:
+        network = Network.from_assembly(manifest.parent)
+        if len(_networks) >= _CACHE_SIZE:
+            del _networks[next(iter(_networks))]
+        _networks[key] = network
+    return network
+
+
+def assert_reachable(
+    network_or_assembly: Network | os.PathLike[str] | str | object,
+    source: str,
+    destination: str,
+    *,
+    port: int | None = None,
+) -> Reachability:
+    """Assert that ``source`` reaches ``destination`` and hears back.
+
+    :param network_or_assembly: a ``Network``, a cloud assembly or the path of one.
+    :param source: a subnet or VPC path, or an IPv4 address.
+    :param destination: a subnet, VPC or endpoint path, an IPv4 address or CIDR, or a
+        DNS name.
+    :param port: a TCP port the destination's security groups must admit. Default: - any
+    :returns: the answer, for further checks.
+    :raises AssertionError: when it is not reachable, or the assembly cannot tell; the
+        message shows the hops and the reason.
+    """
+    answer = _network(network_or_assembly).reachability(source, destination, port=port)
+    if not answer.reachable:
+        raise AssertionError(f"expected a path there and back, found none.\n{answer}")
+    return answer
+
+
+def assert_not_reachable(
+    network_or_assembly: Network | os.PathLike[str] | str | object,
+    source: str,
+    destination: str,
+    *,
+    port: int | None = None,
+) -> Reachability:
+    """Assert that ``source`` cannot reach ``destination``.
+
+    Fails when it is reachable, and also when the answer is unknown (a value the assembly
+    does not hold decides it): a test should not pass on a guess.
+
+    :param network_or_assembly: a ``Network``, a cloud assembly or the path of one.
+    :param source: a subnet or VPC path, or an IPv4 address.
+    :param destination: a subnet, VPC or endpoint path, an IPv4 address or CIDR, or a
+        DNS name.
+    :param port: a TCP port. Default: - any
+    :returns: the answer, for further checks (its ``reason`` says what blocks the way).
+    :raises AssertionError: when it is reachable or unknown.
+    """
+    answer = _network(network_or_assembly).reachability(source, destination, port=port)
+    if answer.reachable:
+        raise AssertionError(f"expected no path, found one.\n{answer}")
+    if answer.unknown:
+        raise AssertionError(
+            f"expected no path, but the assembly cannot tell (an unknown value decides it)."
+            f"\n{answer}"
+        )
+    return answer
+
+
+__all__ = ["assert_not_reachable", "assert_reachable"]
