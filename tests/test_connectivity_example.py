@@ -1,0 +1,164 @@
+"""The example app (app.py) through the connectivity model: the seed's scenario.
+
+App (us-east-1) and Europe (eu-west-1) reach the orders service's PrivateLink endpoint in
+Shared by name, over their peerings with Shared. Two pieces are still missing today and
+their tests are strict xfails, so they fail loudly once the fix lands: the endpoint
+service requires acceptance and nothing accepts the connections yet (issue 11), and the
+constructs route to whole peer VPCs while only selected subnets route back (issue 10,
+part 4).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+
+import app as example
+from cdk_peering.connectivity import Network
+from cdk_peering.testing import assert_not_reachable, assert_reachable
+from tests.conftest import ROOT, new_app
+
+NAME = example.ORDERS_DNS_NAME
+PORT = example.ORDERS_PORT
+NEEDS_ACCEPTANCE = pytest.mark.xfail(
+    strict=True,
+    reason="the orders endpoint service requires acceptance and nothing accepts the "
+    "connections yet (needs issue 11 acceptance as code)",
+)
+
+
+@pytest.fixture(scope="module")
+def assembly() -> cdk.cx_api.CloudAssembly:
+    app = new_app()
+    example.build(app)
+    return app.synth()
+
+
+@pytest.fixture(scope="module")
+def network(assembly: cdk.cx_api.CloudAssembly) -> Network:
+    return Network.from_assembly(assembly)
+
+
+@NEEDS_ACCEPTANCE
+@pytest.mark.parametrize(
+    ("vpc", "peering"),
+    [
+        ("PeeringExample/App", "PeeringExample/AppToShared"),
+        ("EuropeNetwork/Europe", "PeeringExample/SharedToEurope"),
+    ],
+)
+def test_app_and_europe_reach_the_orders_service_by_name(
+    assembly: cdk.cx_api.CloudAssembly, vpc: str, peering: str
+) -> None:
+    answer = assert_reachable(assembly, vpc, NAME, port=PORT)
+    assert any(hop.kind == "peering" and hop.path == peering for hop in answer.hops)
+
+
+@pytest.mark.parametrize(
+    ("vpc", "port", "reason"),
+    [
+        # No zone association: the name does not resolve.
+        ("PeeringExample/Data", PORT, "is not resolvable from VPC PeeringExample/Data"),
+        ("Teams/TeamA", PORT, "is not resolvable from VPC Teams/TeamA"),
+        # Peered with Shared, but not associated with the zone.
+        ("PartnerNetwork/Partner", PORT, "is not resolvable from VPC PartnerNetwork/Partner"),
+        # The endpoint's security group admits the service port only.
+        ("PeeringExample/App", 80, "does not admit 10.1.0.0/18 on port 80"),
+        ("EuropeNetwork/Europe", 80, "does not admit 10.10.0.0/18 on port 80"),
+    ],
+)
+def test_who_does_not_reach_the_orders_service(
+    network: Network, vpc: str, port: int, reason: str
+) -> None:
+    answer = assert_not_reachable(network, vpc, NAME, port=port)
+    assert reason in str(answer.reason)
+
+
+def test_until_then_the_endpoint_connection_is_the_missing_piece(network: Network) -> None:
+    answer = network.reachability("PeeringExample/App", NAME, port=PORT)
+    if answer:
+        pytest.skip("acceptance landed: the xfail above now fails and should be removed")
+    assert "is never accepted" in str(answer.reason)
+    # Everything before it holds: the name, the routes both ways, the security group.
+    assert [hop.kind for hop in answer.hops] == [
+        "dns",
+        "subnet",
+        "route",
+        "peering",
+        "subnet",
+        "return-route",
+        "endpoint",
+        "security-group",
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the constructs route to whole peer VPCs while only selected subnets route back "
+    "(needs issue 10 part 4: default return routes)",
+)
+def test_the_example_has_no_one_way_route(network: Network) -> None:
+    assert network.one_way_routes() == []
+
+
+def test_the_model_of_the_example(network: Network) -> None:
+    by_path = {vpc.path: vpc for vpc in network.vpcs}
+    assert by_path["EuropeNetwork/Europe"].environment == "111111111111/eu-west-1"
+    assert by_path["PartnerNetwork/Partner"].environment == "222222222222/us-east-1"
+    assert [str(cidr) for cidr in by_path["PeeringExample/App"].cidrs] == [
+        "10.1.0.0/16",
+        "100.64.0.0/16",
+    ]
+    assert [str(block) for block in by_path["PeeringExample/Data"].ipv6] == [
+        "IPv6 block 0 of PeeringExample/Data"
+    ]
+    assert network.unknowns == ()
+    assert not any(vpc.external for vpc in network.vpcs)
+    # Routes written in other stacks, by weak references, reach their tables.
+    europe = network.find("EuropeNetwork/Europe/IsolatedSubnet1")
+    assert europe in network.subnets
+    assert_reachable(network, "EuropeNetwork/Europe/IsolatedSubnet1", "PeeringExample/Shared")
+    assert_reachable(network, "PartnerNetwork/Partner/IsolatedSubnet1", "PeeringExample/Shared")
+    # The mesh and the hub: teams reach each other and Tools, never through Tools.
+    assert_reachable(network, "Teams/TeamA/IsolatedSubnet1", "Teams/TeamB/IsolatedSubnet1")
+    assert_reachable(network, "Teams/TeamA/IsolatedSubnet1", "Teams/Tools/IsolatedSubnet1")
+    assert_not_reachable(network, "Teams/TeamA", "PeeringExample/Shared")
+
+
+def test_the_report_needs_no_cdk(assembly: cdk.cx_api.CloudAssembly, tmp_path: Path) -> None:
+    # A Python without site-packages: aws_cdk cannot be imported there at all.
+    environment = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    check = subprocess.run(
+        [sys.executable, "-S", "-c", "import aws_cdk"],
+        env=environment,
+        capture_output=True,
+        check=False,
+    )
+    assert check.returncode != 0
+    out = tmp_path / "connectivity.md"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-S",
+            "-m",
+            "cdk_peering.connectivity",
+            assembly.directory,
+            "--format",
+            "markdown",
+            "-o",
+            str(out),
+        ],
+        env=environment,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = out.read_text()
+    assert "```mermaid" in report
+    assert "PeeringExample/SharedToEurope" in report
