@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Benchmark: the connectivity model on the example app and on a 100-VPC mesh's assembly.
+
+Two cloud assemblies, made once and cached under the system's temporary directory
+(``<tmp>/cdk_peering-bench/``; ``--fresh`` remakes them):
+
+- ``example``: the example app (app.py), synthesized with cdk.json's and
+  cdk.context.json's context, as ``cdk synth`` sees it.
+- ``mesh-<n>``: ``bench/topology_scale.py``'s mesh of ``n`` VPCs (default 100): VPCs in
+  stacks of ten, each with two isolated subnets, and one ``cdk_peering.PeeringMesh`` with
+  its default placement (stacks per VPC), synthesized with ``app.synth()``.
+
+Each assembly is then measured ``--repeat`` times (default 3), each time in a fresh Python
+process that imports ``cdk_peering.connectivity`` only (no ``aws_cdk``): the import, the
+load (``Network.from_assembly``: reading the JSON and building the model),
+``one_way_routes()``, the VPC and subnet-group matrices, and the Markdown report. The
+medians are printed. The goals: the example's model in under 1 s; the mesh loaded and
+``one_way_routes()`` answered in under 10 s (exit status 1 when missed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(tempfile.gettempdir()) / "cdk_peering-bench"
+RESULT_PREFIX = "RESULT "
+GOALS = {"example": 1.0, "mesh": 10.0}
+"""Seconds: the example's load; the mesh's load plus one_way_routes()."""
+STEPS = ("import_s", "load_s", "one_way_s", "matrices_s", "report_s", "load_one_way_cpu_s")
+
+
+def _synth_example(outdir: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    import aws_cdk as cdk
+
+    import app as example
+
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    context.update(json.loads((ROOT / "cdk.context.json").read_text()))
+    app = cdk.App(context=context, outdir=str(outdir))
+    example.build(app)
+    app.synth()
+
+
+def _synth_mesh(outdir: Path, count: int) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from topology_scale import build_app, build_mesh
+
+    app, vpcs = build_app(count, str(outdir))
+    build_mesh(app, vpcs)
+    app.synth()
+
+
+def assembly(name: str, count: int, fresh: bool) -> Path:
+    """Return the cached assembly ``name`` (``example`` or ``mesh``), made when missing."""
+    target = CACHE / (name if name == "example" else f"mesh-{count}")
+    if fresh or not (target / "manifest.json").is_file():
+        print(f"synthesizing {target.name} (once; cached in {CACHE}) ...", flush=True)
+        partial = target.with_name(target.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        command = [sys.executable, __file__, "--synth", name, "--vpcs", str(count), str(partial)]
+        subprocess.run(command, check=True, env={**os.environ, "CDK_VALIDATION": "false"})
+        shutil.rmtree(target, ignore_errors=True)
+        partial.rename(target)
+    return target
+
+
+def measure(directory: Path) -> dict[str, Any]:
+    """Time each step on ``directory`` in this process (which must not have loaded it)."""
+    start = time.perf_counter()
+    from cdk_peering.connectivity import Network
+    from cdk_peering.connectivity.report import render
+
+    imported, cpu = time.perf_counter(), time.process_time()
+    network = Network.from_assembly(directory)
+    loaded = time.perf_counter()
+    one_way = network.one_way_routes()
+    answered, cpu = time.perf_counter(), time.process_time() - cpu
+    network.matrix()
+    network.matrix(by="group")
+    matrices = time.perf_counter()
+    report = render(network, "markdown")
+    rendered = time.perf_counter()
+    templates = [json.loads(path.read_text()) for path in directory.rglob("*.template.json")]
+    types = [r.get("Type") for t in templates for r in (t.get("Resources") or {}).values()]
+    return {
+        "import_s": imported - start,
+        "load_s": loaded - imported,
+        "one_way_s": answered - loaded,
+        "matrices_s": matrices - answered,
+        "report_s": rendered - matrices,
+        "load_one_way_cpu_s": cpu,
+        "cdk_loaded": any(name in sys.modules for name in ("aws_cdk", "jsii", "constructs")),
+        "stacks": len(templates),
+        "resources": len(types),
+        "peerings": types.count("AWS::EC2::VPCPeeringConnection"),
+        "routes": types.count("AWS::EC2::Route"),
+        "vpcs": len(network.vpcs),
+        "one_way_routes": len(one_way),
+        "report_bytes": len(report.encode()),
+    }
+
+
+def measure_in_subprocess(directory: Path) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--measure", str(directory)]
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+    if done.returncode != 0 or not lines:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise RuntimeError(f"measuring {directory} failed (exit status {done.returncode})")
+    result: dict[str, Any] = json.loads(lines[-1].removeprefix(RESULT_PREFIX))
+    return result
+
+
+def median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the first run's counts with the median of each timed step."""
+    combined = dict(runs[0])
+    for step in STEPS:
+        combined[step] = statistics.median(run[step] for run in runs)
+    return combined
+
+
+def table(results: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "| assembly | stacks | resources | peerings | routes | VPCs | import s | load s "
+        "| one_way_routes s | load + one_way_routes CPU s | matrices s | markdown report s "
+        "| one-way routes found |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in results.items():
+        lines.append(
+            f"| {name} | {r['stacks']} | {r['resources']:,} | {r['peerings']:,} "
+            f"| {r['routes']:,} | {r['vpcs']} | {r['import_s']:.3f} | {r['load_s']:.3f} "
+            f"| {r['one_way_s']:.3f} | {r['load_one_way_cpu_s']:.3f} | {r['matrices_s']:.3f} "
+            f"| {r['report_s']:.3f} "
+            f"| {r['one_way_routes']} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; return the process exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--vpcs", type=int, default=100, help="the mesh's VPCs (default 100)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per assembly (default 3)")
+    parser.add_argument("--fresh", action="store_true", help="synthesize the assemblies again")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--synth", choices=("example", "mesh"), help=argparse.SUPPRESS)
+    parser.add_argument("outdir", nargs="?", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure is not None:
+        print(RESULT_PREFIX + json.dumps(measure(args.measure)), flush=True)
+        return 0
+    if args.synth == "example":
+        _synth_example(args.outdir)
+        return 0
+    if args.synth == "mesh":
+        _synth_mesh(args.outdir, args.vpcs)
+        return 0
+    if args.repeat < 1 or not 2 <= args.vpcs <= 126:
+        parser.error("--repeat must be >= 1 and --vpcs between 2 and 126")
+    results: dict[str, dict[str, Any]] = {}
+    for name in ("example", "mesh"):
+        directory = assembly(name, args.vpcs, args.fresh)
+        runs = []
+        for rep in range(args.repeat):
+            run = measure_in_subprocess(directory)
+            runs.append(run)
+            print(
+                f"{directory.name}, run {rep + 1}: load {run['load_s']:.3f} s, one_way_routes "
+                f"{run['one_way_s']:.3f} s, matrices {run['matrices_s']:.3f} s, report "
+                f"{run['report_s']:.3f} s; load average {os.getloadavg()[0]:.1f}",
+                file=sys.stderr if args.json else sys.stdout,
+                flush=True,
+            )
+        results[directory.name] = median(runs)
+    print(json.dumps(results, indent=2) if args.json else "\n" + table(results))
+    problems = []
+    example, mesh = results["example"], results[f"mesh-{args.vpcs}"]
+    if example["load_s"] >= GOALS["example"]:
+        problems.append(f"the example's model took {example['load_s']:.2f} s (goal < 1 s)")
+    if mesh["load_s"] + mesh["one_way_s"] >= GOALS["mesh"]:
+        problems.append(
+            f"the mesh's load and one_way_routes took {mesh['load_s'] + mesh['one_way_s']:.2f} "
+            "s (goal < 10 s)"
+        )
+    problems += [f"{name}: aws_cdk was loaded" for name, r in results.items() if r["cdk_loaded"]]
+    for problem in problems:
+        print(f"PROBLEM: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
