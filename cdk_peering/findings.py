@@ -9,7 +9,27 @@ them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_TOKEN = re.compile(r"[$#]\{Token\[([^\]]*)\]\}")
+
+
+def readable(text: str) -> str:
+    """Replace each unresolved CDK token in ``text`` with words a reader can act on.
+
+    ``${Token[AWS.Region.12]}`` reads ``<AWS::Region>``; any other token reads
+    ``<a value known at deploy time>``. Messages name constructs by path where they can;
+    this keeps one that cannot from printing ``${Token[...]}``.
+    """
+
+    def words(match: re.Match[str]) -> str:
+        parts = match.group(1).split(".")
+        if len(parts) == 3 and parts[0] == "AWS":
+            return f"<AWS::{parts[1]}>"
+        return "<a value known at deploy time>"
+
+    return _TOKEN.sub(words, text)
 
 
 @dataclass(frozen=True)
@@ -37,7 +57,7 @@ class Finding:
         ``[path] message Fix: fix (rule)``; without ``located`` only ``message Fix: fix``,
         for a warning, which CDK already prints with its construct path and rule id.
         """
-        text = f"{self.message} Fix: {self.fix}"
+        text = readable(f"{self.message} Fix: {self.fix}")
         return f"[{self.path}] {text} ({self.rule})" if located else text
 
     def __str__(self) -> str:

@@ -34,6 +34,16 @@ def _rule(name: str, kind: Kind, summary: str) -> str:
     return rule_id
 
 
+# --- every construct: its parameters --------------------------------------------------
+INVALID_PARAMETER_TYPE = _rule(
+    "invalidParameterType",
+    "error",
+    "a public parameter of the wrong type, or None where a value is required",
+)
+INVALID_NAME_TAG = _rule(
+    "invalidNameTag", "error", "a Name tag over 256 characters or with characters AWS refuses"
+)
+
 # --- peering: the AWS rules -----------------------------------------------------------
 SELF_PEERING = _rule("selfPeering", "error", "a VPC peered with itself")
 DUPLICATE_PEERING = _rule(
@@ -93,6 +103,11 @@ OVERLAP_NOT_CHECKED = _rule(
 )
 DESTINATION_NOT_CHECKED = _rule(
     "destinationNotChecked", "warning", "a destination that cannot be confirmed inside the peer"
+)
+CIDR_BLOCK_AFTER_PEERING = _rule(
+    "cidrBlockAfterPeering",
+    "error",
+    "a CIDR block added to a VPC after a peering that it makes overlapping (at synth)",
 )
 UNROUTABLE_BLOCK = _rule(
     "unroutableBlock", "warning", "an IPAM-allocated block whose CIDR CloudFormation cannot tell"
@@ -229,6 +244,14 @@ PEERING_NOT_FROM_ENDPOINT_VPC = _rule(
     "peeringNotFromEndpointVpc", "error", "a served peering without the endpoint's VPC"
 )
 INVALID_PORT = _rule("invalidPort", "error", "an endpoint port outside 1-65535")
+INVALID_SERVICE_NAME = _rule(
+    "invalidServiceName",
+    "error",
+    "an endpoint's service name that names no endpoint service or AWS service",
+)
+SERVICE_NAME_NOT_CHECKED = _rule(
+    "serviceNameNotChecked", "warning", "an endpoint's service name that is a token"
+)
 PORT_NOT_OFFERED = _rule("portNotOffered", "error", "an endpoint port the service does not offer")
 SERVICE_REGION_MISMATCH = _rule(
     "serviceRegionMismatch", "error", "a service_region other than the service's"

@@ -45,6 +45,8 @@ class AppContext:
     """The context value ``cdk-peering:activePeeringsPerVpcQuota`` (None: not set)."""
     routes_quota_context: object
     """The context value ``cdk-peering:routesPerRouteTableQuota`` (None: not set)."""
+    root: weakref.ref[IConstruct]
+    """The app's root construct."""
     _singletons: dict[type, object] = field(default_factory=dict[type, object])
 
     @staticmethod
@@ -62,6 +64,7 @@ class AppContext:
                 registry=Registry(),
                 peerings_quota_context=node.try_get_context(PEERINGS_QUOTA_CONTEXT),
                 routes_quota_context=node.try_get_context(ROUTES_QUOTA_CONTEXT),
+                root=weakref.ref(root),
             )
         return context
 

@@ -6,15 +6,18 @@ from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from .. import rule_ids
+from ..cdk import params
 from ..cdk.annotations import warn
 from ..cdk.app_context import child_path, scope_facts, vpc_facts
+from ..cdk.params import require
 from ..errors import raise_errors
 from ..findings import Finding
 from ..model.plan import ACCEPTER
 from ..model.tokens import is_token
 from ..rules.peering import check
-from .destinations import PeerDestinations
+from .destinations import PEER_DESTINATIONS, PeerDestinations
 from .dns import PCX_ID, PeeringDnsResolution, PeeringSide, dns_findings
+from .late_blocks import watch_blocks
 from .placement import environment_mismatch
 from .plan import plan_peering
 from .routes import add_routes
@@ -74,6 +77,24 @@ class VpcPeeringAccepter(Construct):
             else 50.
         :raises ValidationError: when the configuration cannot work.
         """
+        require(
+            scope,
+            id,
+            [
+                ("peering_connection_id", peering_connection_id, params.STRING, True),
+                ("requester_vpc", requester_vpc, params.VPC, True),
+                ("accepter_vpc", accepter_vpc, params.VPC, True),
+                ("accepter_subnets", accepter_subnets, params.SUBNET_SELECTION, False),
+                ("requester_destinations", requester_destinations, PEER_DESTINATIONS, False),
+                (
+                    "requester_resolves_accepter_dns",
+                    requester_resolves_accepter_dns,
+                    params.BOOLEAN,
+                    False,
+                ),
+                # The quotas are checked by the invalidQuota rule, as context values are.
+            ],
+        )
         here = scope_facts(scope)
         path = child_path(here.path, id)
         requester = vpc_facts(requester_vpc)
@@ -148,3 +169,4 @@ class VpcPeeringAccepter(Construct):
         )
         """The custom resource that sets the accepter's DNS option, when asked for."""
         here.context.registry.record(plan)
+        watch_blocks(here.context, self, plan)

@@ -19,7 +19,9 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from .. import rule_ids
+from ..cdk import params
 from ..cdk.app_context import child_path, vpc_facts
+from ..cdk.params import require
 from ..errors import Problem, ValidationError
 from ..model.tokens import differs, is_token
 
@@ -101,6 +103,18 @@ class PeeringAccepterRole(Construct):
         :raises ValidationError: when an id is malformed, the requester account is this
             stack's account, or ``accepter_vpc`` is in another account or region.
         """
+        require(
+            scope,
+            id,
+            [
+                ("requester_account", requester_account, params.STRING, True),
+                ("accepter_vpc", accepter_vpc, params.VPC, True),
+                ("more_accepter_vpcs", more_accepter_vpcs, params.VPCS, False),
+                ("requester_vpc_id", requester_vpc_id, params.STRING, False),
+                ("requester_region", requester_region, params.STRING, False),
+                ("role_name", role_name, params.STRING, False),
+            ],
+        )
         stack = cdk.Stack.of(scope)
         scope_path = scope.node.path
         path = child_path(scope_path, id)
@@ -366,3 +380,9 @@ def _check(
                 )
             )
     return problems
+
+
+ACCEPTER_ROLE = params.one_of(
+    params.instance(PeeringAccepterRole, name="a PeeringAccepterRole"), params.ROLE
+)
+"""What ``accepter_role`` and a topology's ``accepter_roles`` take."""

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from aws_cdk import aws_ec2 as ec2
 
+from ..cdk import params
+from ..errors import ValidationError
+
 
 @dataclass(frozen=True)
 class PeerDestinations:
@@ -30,7 +33,11 @@ class PeerDestinations:
 
     @staticmethod
     def subnet_cidrs(selection: ec2.SubnetSelection) -> PeerDestinations:
-        """Route only to the CIDRs of the peer subnets that ``selection`` picks."""
+        """Route only to the CIDRs of the peer subnets that ``selection`` picks.
+
+        :raises ValidationError: when ``selection`` is not an ``ec2.SubnetSelection``.
+        """
+        _check("PeerDestinations.subnet_cidrs", "selection", selection, params.SUBNET_SELECTION)
         return PeerDestinations(subnets=selection)
 
     @staticmethod
@@ -38,5 +45,24 @@ class PeerDestinations:
         """Route to the given CIDRs, each of which must lie inside the peer VPC.
 
         IPv6 CIDRs (with a colon) become DestinationIpv6CidrBlock routes.
+
+        :param cidrs: a list of CIDRs (a single CIDR too goes in a list:
+            ``["10.1.4.0/24"]``).
+        :raises ValidationError: when ``cidrs`` is not a list of strings (a bare string
+            is refused: it would be read character by character).
         """
+        _check("PeerDestinations.cidr_blocks", "cidrs", cidrs, params.STRINGS)
         return PeerDestinations(cidrs=tuple(cidrs))
+
+
+PEER_DESTINATIONS = params.instance(
+    PeerDestinations,
+    name="a PeerDestinations",
+    example="PeerDestinations.subnet_cidrs(...) or PeerDestinations.cidr_blocks([...])",
+)
+
+
+def _check(where: str, name: str, value: object, expect: params.Expect) -> None:
+    problems = params.check_parameters(where, [(name, value, expect, True)])
+    if problems:
+        raise ValidationError(problems)

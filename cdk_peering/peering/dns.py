@@ -34,7 +34,9 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from .. import rule_ids
+from ..cdk import params
 from ..cdk.app_context import child_path
+from ..cdk.params import require
 from ..cdk.provider import explain_provider
 from ..cdk.references import read_weakly
 from ..errors import Problem, ValidationError
@@ -110,6 +112,14 @@ class PeeringDnsResolution(Construct):
             ``peering_connection_id`` is a literal that is no connection id, or ``side`` is
             not a ``PeeringSide``.
         """
+        require(
+            scope,
+            id,
+            [
+                ("peering_connection_id", peering_connection_id, params.STRING, True),
+                ("vpc", vpc, params.VPC, False),
+            ],
+        )
         scope_path = scope.node.path
         path = child_path(scope_path, id)
         problems = dns_problems(path, vpc) if vpc is not None else []

@@ -17,17 +17,19 @@ when ``sg_b`` is in such a VPC.
 
 from __future__ import annotations
 
-import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_ec2 as ec2
-from constructs import IConstruct, IValidation
+from constructs import IConstruct
 
 from .. import rule_ids
+from ..cdk import params
 from ..cdk.app_context import AppContext, vpc_facts
+from ..cdk.late_checks import LateChecks
+from ..errors import ValidationError
 from ..findings import Finding
 
 
@@ -62,6 +64,23 @@ def allow_from_peer(
         sees no IPv6 block in the peer VPC (an imported VPC's IPv6 blocks are unknown).
         Default: false.
     """
+    given: params.Given = [
+        ("peer_vpc", peer_vpc, params.VPC, True),
+        (
+            "port",
+            port,
+            params.instance(ec2.Port, name="an ec2.Port", example="ec2.Port.tcp(443)"),
+            True,
+        ),
+        ("description", description, params.STRING, False),
+        ("ipv6", ipv6, params.BOOLEAN, True),
+    ]
+    if not params.SECURITY_GROUP(security_group):
+        given = [("security_group", security_group, params.SECURITY_GROUP, True), *given]
+        raise ValidationError(
+            [replace(p, path="allow_from_peer") for p in params.check_parameters("", given)]
+        )
+    params.require_in(security_group, "allow_from_peer", given)
     facts = vpc_facts(peer_vpc)
     text = description if description is not None else f"from peer VPC {facts.path}"
     for cidr in facts.ipv4_cidrs:
@@ -88,10 +107,11 @@ class InterRegionSecurityGroupCheck:
     """The rule: no security group rule may reference a security group of an inter-region peer.
 
     The peering code calls :meth:`register` for each pair of VPCs peered across Regions.
-    The first call in an app adds one validation to the app (the root construct); at synth
-    time it scans the whole app once and fails synthesis with one message per offending
-    rule, written as every finding of the library:
-    ``[<rule path>] ... Fix: ... (cdk_peering:interRegionSecurityGroupReference)``.
+    At synth the whole app is scanned once (a late check, see
+    :mod:`cdk_peering.cdk.late_checks`) and each offending rule gets an error annotation,
+    written as every finding of the library:
+    ``[<rule path>] ... Fix: ... (cdk_peering:interRegionSecurityGroupReference)``;
+    ``cdk synth`` lists the errors and stops.
 
     Checked: ``AWS::EC2::SecurityGroupIngress`` and ``AWS::EC2::SecurityGroupEgress``
     resources, wherever CDK placed them (``connections.allow_from`` puts the rule of the
@@ -118,22 +138,16 @@ class InterRegionSecurityGroupCheck:
         """
         if vpc_a is vpc_b:
             return
-        root = scope.node.root
-
-        def make() -> _InterRegionValidation:
-            validation = _InterRegionValidation(root)
-            root.node.add_validation(validation)
-            return validation
-
-        AppContext.of_root(root).singleton(_InterRegionValidation, make).add_pair(vpc_a, vpc_b)
+        context = AppContext.of(scope)
+        pairs = context.singleton(_InterRegionPairs, _InterRegionPairs)
+        pairs.add_pair(vpc_a, vpc_b)
+        LateChecks.of(context).add(rule_ids.INTER_REGION_SECURITY_GROUP_REFERENCE, pairs.check)
 
 
-@jsii.implements(IValidation)
-class _InterRegionValidation:
-    """The one validation per app that enforces the registered pairs."""
+class _InterRegionPairs:
+    """The VPC pairs of an app peered across Regions, and the check over its rules."""
 
-    def __init__(self, root: IConstruct) -> None:
-        self._root = weakref.ref(root)
+    def __init__(self) -> None:
         self._vpc_paths: dict[str, str] = {}
         """The path of each watched VPC, by vpc_id."""
         self._pairs: set[frozenset[str]] = set()
@@ -146,11 +160,8 @@ class _InterRegionValidation:
         self._vpc_paths.setdefault(b.vpc_id, b.path)
         self._pairs.add(frozenset((a.vpc_id, b.vpc_id)))
 
-    def validate(self) -> list[str]:
-        """Return one message per security group rule that breaks the rule."""
-        root = self._root()
-        if root is None:
-            return []
+    def check(self, root: IConstruct) -> list[tuple[IConstruct, Finding]]:
+        """Return each security group rule that breaks the rule, with where to mark it."""
         groups: dict[str, _Group] = {}
         inline: list[tuple[ec2.CfnSecurityGroup, _Group]] = []
         rules: list[ec2.CfnSecurityGroupIngress | ec2.CfnSecurityGroupEgress] = []
@@ -168,8 +179,9 @@ class _InterRegionValidation:
         if not groups:
             return []
 
-        # (the rule, or where an inline rule is; its direction; its group; the referenced id)
-        found: list[tuple[str | IConstruct, str, _Group, str | None]] = []
+        # (the construct to mark, where the rule is; its direction; its group; the id it
+        # references)
+        found: list[tuple[IConstruct, str, str, _Group, str | None]] = []
         for resource, group in inline:
             for direction, items, key in (
                 ("Ingress", resource.security_group_ingress, "sourceSecurityGroupId"),
@@ -190,27 +202,25 @@ class _InterRegionValidation:
                         continue
                     if isinstance(referenced_id, str) and referenced_id in groups:
                         where = f"{resource.node.path} (inline SecurityGroup{direction}[{i}])"
-                        found.append((where, direction.lower(), group, referenced_id))
+                        found.append((resource, where, direction.lower(), group, referenced_id))
         for rule in rules:
             own = groups.get(rule.group_id or "")
             if own is None:
                 continue
+            path = rule.node.path
             if isinstance(rule, ec2.CfnSecurityGroupIngress):
-                found.append((rule, "ingress", own, rule.source_security_group_id))
+                found.append((rule, path, "ingress", own, rule.source_security_group_id))
             else:
-                found.append((rule, "egress", own, rule.destination_security_group_id))
-        messages: list[str] = []
-        for rule_or_place, direction, own, referenced_id in found:
+                found.append((rule, path, "egress", own, rule.destination_security_group_id))
+        problems: list[tuple[IConstruct, Finding]] = []
+        for construct, where, direction, own, referenced_id in found:
             referenced = groups.get(referenced_id or "")
             if referenced is not None and frozenset((own.vpc_id, referenced.vpc_id)) in self._pairs:
-                messages.append(self._message(rule_or_place, direction, own, referenced))
-        return messages
+                problems.append((construct, self._finding(where, direction, own, referenced)))
+        return problems
 
-    def _message(
-        self, rule: str | IConstruct, direction: str, own: _Group, referenced: _Group
-    ) -> str:
+    def _finding(self, where: str, direction: str, own: _Group, referenced: _Group) -> Finding:
         """Say which rule references which group across Regions, and how to fix it."""
-        where = rule if isinstance(rule, str) else rule.node.path
         own_vpc = self._vpc_paths[own.vpc_id]
         peer_vpc = self._vpc_paths[referenced.vpc_id]
         if direction == "ingress":
@@ -230,7 +240,7 @@ class _InterRegionValidation:
             f"security group {referenced.path} of VPC {peer_vpc}, peered with {own_vpc} across "
             "Regions; AWS rejects security group references to a peer VPC in another Region.",
             fix,
-        ).render()
+        )
 
 
 @jsii.implements(cdk.IResolveContext)

@@ -9,15 +9,19 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from ..cdk import params
 from ..cdk.annotations import warn
 from ..cdk.app_context import child_path, scope_facts, vpc_facts
+from ..cdk.params import require
 from ..cdk.references import read_weakly
 from ..errors import raise_errors
 from ..model.plan import ACCEPTER, REQUESTER
 from ..rules.peering import check
-from .accepter_role import PeeringAccepterRole
-from .destinations import PeerDestinations
+from ..rules.tags import name_tag_problems
+from .accepter_role import ACCEPTER_ROLE, PeeringAccepterRole
+from .destinations import PEER_DESTINATIONS, PeerDestinations
 from .dns import PeeringDnsResolution, PeeringSide, dns_findings
+from .late_blocks import watch_blocks
 from .placement import Placement
 from .plan import plan_peering
 from .routes import add_routes
@@ -117,6 +121,37 @@ class VpcPeering(Construct):
             ``cdk-peering:routesPerRouteTableQuota``, else 50 (the AWS default).
         :raises ValidationError: when the configuration cannot work.
         """
+        require(
+            scope,
+            id,
+            [
+                ("requester_vpc", requester_vpc, params.VPC, True),
+                ("accepter_vpc", accepter_vpc, params.VPC, True),
+                ("requester_subnets", requester_subnets, params.SUBNET_SELECTION, False),
+                ("accepter_subnets", accepter_subnets, params.SUBNET_SELECTION, False),
+                ("accepter_destinations", accepter_destinations, PEER_DESTINATIONS, False),
+                ("requester_destinations", requester_destinations, PEER_DESTINATIONS, False),
+                ("accepter_account", accepter_account, params.STRING, False),
+                ("accepter_region", accepter_region, params.STRING, False),
+                ("accepter_role", accepter_role, ACCEPTER_ROLE, False),
+                ("accepter_scope", accepter_scope, params.CONSTRUCT, False),
+                ("requester_only", requester_only, params.BOOLEAN, False),
+                (
+                    "requester_resolves_accepter_dns",
+                    requester_resolves_accepter_dns,
+                    params.BOOLEAN,
+                    False,
+                ),
+                (
+                    "accepter_resolves_requester_dns",
+                    accepter_resolves_requester_dns,
+                    params.BOOLEAN,
+                    False,
+                ),
+                ("name", name, params.STRING, False),
+                # The quotas are checked by the invalidQuota rule, as context values are.
+            ],
+        )
         here = scope_facts(scope)
         path = child_path(here.path, id)
         requester = vpc_facts(requester_vpc)
@@ -160,6 +195,7 @@ class VpcPeering(Construct):
             routes_quota=(routes_per_route_table_quota, here.context.routes_quota_context),
             sides=(REQUESTER,) if placement.requester_only else (REQUESTER, ACCEPTER),
             findings=placement.check(requester, accepter)
+            + (name_tag_problems(path, "name", name) if name is not None else [])
             + dns_findings(
                 path,
                 requester_vpc,
@@ -235,3 +271,4 @@ class VpcPeering(Construct):
                 )
             )
         here.context.registry.record(plan)
+        watch_blocks(here.context, self, plan)

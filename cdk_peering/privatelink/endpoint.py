@@ -44,12 +44,16 @@ from aws_cdk import aws_route53_targets as route53_targets
 from constructs import Construct
 
 from .. import rule_ids
+from ..cdk import params
+from ..cdk.annotations import warn
 from ..cdk.app_context import child_path, vpc_facts
+from ..cdk.params import require
 from ..cdk.references import read_weakly
 from ..cdk.vpcs import known_without_ipv6
-from ..errors import Problem, ValidationError
+from ..errors import Problem, ValidationError, raise_errors
 from ..model.tokens import is_token
 from ..peering.security_groups import allow_from_peer
+from ..rules.service_names import service_name_problems
 
 # cdk-nag's EC23 (no ingress from 0.0.0.0/0 or ::/0) throws on a rule whose CIDR is a
 # token, as an Amazon-provided IPv6 block is (Fn::Select of the VPC's Ipv6CidrBlocks).
@@ -114,6 +118,19 @@ class PeeringLike(Protocol):
         ...
 
 
+SERVICE = params.Expect(
+    "a PrivateLinkService (or an object with service_name and ports) or a service name",
+    lambda v: isinstance(v, str) or (hasattr(v, "service_name") and hasattr(v, "ports")),
+    "'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0'",
+)
+PEERING = params.Expect(
+    "a VpcPeering (or an object with requester_vpc and accepter_vpc)",
+    lambda v: hasattr(v, "requester_vpc") and hasattr(v, "accepter_vpc"),
+)
+PEERINGS = params.sequence_of(PEERING)
+IP_ADDRESS_TYPE = params.enum_member(ec2.VpcEndpointIpAddressType, "ec2.VpcEndpointIpAddressType")
+
+
 @dataclass(frozen=True)
 class _Service:
     """What the endpoint needs to know about the service it connects to."""
@@ -131,12 +148,16 @@ class _Service:
     """The other Regions consumers may connect from; None when the service does not say."""
     allowed_principals: tuple[str, ...] | None = None
     """The ARNs allowed to connect; None when the service does not say."""
+    given_name: str = ""
+    """The name as given (before any rewriting for another Region)."""
+    from_app: bool = False
+    """True when the service is a construct of this app."""
 
 
 def _service(service: EndpointServiceLike | str, own_region: str) -> _Service:
     if isinstance(service, str):
-        return _Service(service, (), _name_region(service), service)
-    name = service.service_name
+        return _Service(service, (), _name_region(service), service, given_name=service)
+    name = given_name = service.service_name
     region = _name_region(name)
     label, account = name, None
     if isinstance(service, Construct):
@@ -153,7 +174,15 @@ def _service(service: EndpointServiceLike | str, own_region: str) -> _Service:
                     ".",
                     ["com.amazonaws.vpce", region, cdk.Fn.select(4, cdk.Fn.split(".", name))],
                 )
-    resolved = _Service(name, tuple(service.ports), region, label, account)
+    resolved = _Service(
+        name,
+        tuple(service.ports),
+        region,
+        label,
+        account,
+        given_name=given_name,
+        from_app=isinstance(service, Construct),
+    )
     if not isinstance(service, EndpointServiceAccessLike):
         return resolved
     return replace(
@@ -319,6 +348,25 @@ class PrivateLinkEndpoint(Construct):
             ``dns_name``, ``dns_name`` is outside ``zone_name``, private DNS is enabled
             together with the hosted zone, or a peering does not involve ``vpc``.
         """
+        require(
+            scope,
+            id,
+            [
+                ("vpc", vpc, params.VPC, True),
+                ("service", service, SERVICE, True),
+                ("port", port, params.INTEGER, True),
+                ("additional_ports", additional_ports, params.PORT_NUMBERS, False),
+                ("service_region", service_region, params.STRING, False),
+                ("subnets", subnets, params.SUBNET_SELECTION, False),
+                ("private_dns_enabled", private_dns_enabled, params.BOOLEAN, False),
+                ("ip_address_type", ip_address_type, IP_ADDRESS_TYPE, False),
+                ("client_vpcs", client_vpcs, params.VPCS, False),
+                ("peerings", peerings, PEERINGS, False),
+                ("dns_name", dns_name, params.STRING, False),
+                ("zone_name", zone_name, params.STRING, False),
+                ("dns_vpcs", dns_vpcs, params.VPCS, False),
+            ],
+        )
         path = child_path(scope.node.path, id)
         stack = cdk.Stack.of(scope)
         facts = vpc_facts(vpc)
@@ -346,10 +394,12 @@ class PrivateLinkEndpoint(Construct):
             dns_vpcs=dns_vpcs,
             peerings=peerings,
         )
-        if problems:
-            raise ValidationError(problems)
+        warnings = raise_errors(
+            problems + service_name_problems(path, resolved.given_name, from_app=resolved.from_app)
+        )
 
         super().__init__(scope, id)
+        warn(self, warnings)
         self._account = stack.account
         self._allowed: set[str] = set()
         self._associated: set[str] = set()
@@ -436,6 +486,7 @@ class PrivateLinkEndpoint(Construct):
 
         :param vpc: the client VPC, in any Region or account.
         """
+        params.require_in(self, "allow_from_vpc", [("vpc", vpc, params.VPC, True)])
         facts = vpc_facts(vpc)
         vpc_path = facts.path
         if vpc_path in self._allowed:
@@ -468,6 +519,7 @@ class PrivateLinkEndpoint(Construct):
             ``accepter_vpc``) with the endpoint's VPC on one side.
         :raises ValidationError: when the endpoint's VPC is on neither side.
         """
+        params.require_in(self, "serve_peering", [("peering", peering, PEERING, True)])
         vpc_path = vpc_facts(self.vpc).path
         if _other_side(peering, vpc_path) is None:
             raise ValidationError([_peering_problem(self.node.path, vpc_path, peering)])
@@ -588,7 +640,8 @@ def _check(
                 path,
                 rule_ids.PORT_NOT_OFFERED,
                 f"Port {', '.join(map(str, missing))} is not a port of the service "
-                f"{service.name}, which listens on {', '.join(map(str, service.offered_ports))}.",
+                f"{service.label}, which listens on "
+                f"{', '.join(map(str, service.offered_ports))}.",
                 "Give only ports the service listens on.",
             )
         )

@@ -51,7 +51,9 @@ from aws_cdk.interfaces import aws_ec2 as ec2_refs
 from constructs import Construct
 
 from .. import rule_ids
+from ..cdk import params
 from ..cdk.app_context import child_path, vpc_facts
+from ..cdk.params import require
 from ..cdk.provider import explain_provider
 from ..cdk.references import read_weakly
 from ..cdk.vpcs import known_without_ipv6, select_subnets
@@ -124,6 +126,34 @@ _DESCRIBE_REASON = (
     "resource-level permissions, so its policy must name '*'. The policy allows that one "
     "action only."
 )
+
+PORT_LIST = params.Expect(
+    "a list of port numbers",
+    lambda v: isinstance(v, Sequence) and not isinstance(v, str | bytes),
+    "[8443]",
+)
+TARGETS = params.sequence_of(
+    params.interface(
+        elbv2.INetworkLoadBalancerTarget,
+        "elbv2.INetworkLoadBalancerTarget",
+        "elbv2_targets.IpTarget('10.0.1.10')",
+    )
+)
+TARGET_TYPE = params.enum_member(elbv2.TargetType, "elbv2.TargetType")
+CERTIFICATES = params.sequence_of(
+    params.interface(elbv2.IListenerCertificate, "elbv2.IListenerCertificate")
+)
+BUCKET = params.interface(s3.IBucket, "s3.IBucket")
+PRINCIPALS = params.sequence_of(
+    params.instance(
+        iam.ArnPrincipal,
+        name="an iam.ArnPrincipal",
+        example="iam.ArnPrincipal('arn:aws:iam::222222222222:root')",
+    )
+)
+IP_ADDRESS_TYPES = params.sequence_of(params.enum_member(ec2.IpAddressType, "ec2.IpAddressType"))
+TOPIC = params.interface(sns.ITopic, "sns.ITopic")
+PUBLIC_ZONE = params.interface(route53.IPublicHostedZone, "route53.IPublicHostedZone")
 
 
 class PrivateLinkService(Construct):
@@ -241,6 +271,42 @@ class PrivateLinkService(Construct):
             hosted zone without (or not containing) ``private_dns_name``, or IPv6 support
             in a VPC of this app without an IPv6 CIDR block.
         """
+        require(
+            scope,
+            id,
+            [
+                ("vpc", vpc, params.VPC, True),
+                # The ports themselves are checked by the portOutOfRange rule.
+                ("additional_ports", additional_ports, PORT_LIST, False),
+                ("vpc_subnets", vpc_subnets, params.SUBNET_SELECTION, False),
+                ("targets", targets, TARGETS, False),
+                ("target_type", target_type, TARGET_TYPE, False),
+                ("certificates", certificates, CERTIFICATES, False),
+                ("client_cidrs", client_cidrs, params.STRINGS, False),
+                (
+                    "enforce_inbound_rules_on_private_link_traffic",
+                    enforce_inbound_rules_on_private_link_traffic,
+                    params.BOOLEAN,
+                    False,
+                ),
+                ("access_logs_bucket", access_logs_bucket, BUCKET, False),
+                ("access_logs_prefix", access_logs_prefix, params.STRING, False),
+                ("acceptance_required", acceptance_required, params.BOOLEAN, False),
+                ("allowed_principals", allowed_principals, PRINCIPALS, False),
+                ("allow_all_principals", allow_all_principals, params.BOOLEAN, False),
+                ("allowed_regions", allowed_regions, params.STRINGS, False),
+                ("contributor_insights", contributor_insights, params.BOOLEAN, False),
+                (
+                    "supported_ip_address_types",
+                    supported_ip_address_types,
+                    IP_ADDRESS_TYPES,
+                    False,
+                ),
+                ("notification_topic", notification_topic, TOPIC, False),
+                ("private_dns_name", private_dns_name, params.STRING, False),
+                ("public_hosted_zone", public_hosted_zone, PUBLIC_ZONE, False),
+            ],
+        )
         stack = cdk.Stack.of(scope)
         path = child_path(scope.node.path, id)
         ports = [port, *(additional_ports or ())]
@@ -376,6 +442,7 @@ class PrivateLinkService(Construct):
         :param cidrs: IPv4 or IPv6 CIDRs.
         :raises ValidationError: when a CIDR is not a CIDR; nothing is added then.
         """
+        params.require_in(self, "allow_clients", [("cidrs", cidrs, params.STRINGS, True)])
         problems = _check_cidrs(self.node.path, cidrs)
         if problems:
             raise ValidationError(problems)
@@ -401,6 +468,11 @@ class PrivateLinkService(Construct):
         :param targets: the targets, registered on that port.
         :raises ValidationError: when ``port`` is not a listener port.
         """
+        params.require_in(
+            self,
+            "add_targets",
+            [("port", port, params.INTEGER, True), ("targets", list(targets), TARGETS, True)],
+        )
         group = self.target_groups.get(port)
         if group is None:
             raise ValidationError(

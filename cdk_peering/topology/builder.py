@@ -22,6 +22,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from .. import rule_ids
+from ..cdk import params
 from ..cdk.annotations import warn
 from ..cdk.app_context import ScopeFacts, child_path, scope_facts, vpc_facts
 from ..cdk.references import read_weakly
@@ -30,7 +31,8 @@ from ..errors import ValidationError
 from ..findings import Finding
 from ..model.plan import ACCEPTER, REQUESTER
 from ..model.tokens import is_token
-from ..peering.accepter_role import PeeringAccepterRole
+from ..peering.accepter_role import ACCEPTER_ROLE, PeeringAccepterRole
+from ..peering.late_blocks import watch_blocks
 from ..peering.plan import plan_peering
 from ..peering.routes import new_route
 from ..peering.security_groups import InterRegionSecurityGroupCheck
@@ -49,6 +51,10 @@ from .pairs import Pair, Side
 from .placement import TopologyPlacement
 
 _STACK_NAME_MAX = 128
+
+ACCEPTER_ROLES = params.mapping_of(params.STRING, ACCEPTER_ROLE)
+"""What ``accepter_roles`` takes: roles by account id."""
+PLACEMENT = params.enum_member(TopologyPlacement, "TopologyPlacement")
 
 
 class Topology(Construct):
@@ -110,12 +116,18 @@ class Topology(Construct):
         for pair in planned:
             self._build(pair)
             here.context.registry.record(pair.plan)
+            watch_blocks(here.context, self, pair.plan)
 
     def peering_connection_id(self, vpc_a: ec2.IVpc, vpc_b: ec2.IVpc) -> str:
         """Return the id of the peering connection between two VPCs of the topology.
 
         :raises KeyError: when the topology does not peer those two VPCs.
         """
+        params.require_in(
+            self,
+            "peering_connection_id",
+            [("vpc_a", vpc_a, params.VPC, True), ("vpc_b", vpc_b, params.VPC, True)],
+        )
         index = {id(vpc): i for i, vpc in enumerate(self._vpcs)}
         key = frozenset((index.get(id(vpc_a), -1), index.get(id(vpc_b), -2)))
         if key not in self._ids:

@@ -9,10 +9,12 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from .. import rule_ids
+from ..cdk import params
 from ..cdk.app_context import child_path
+from ..cdk.params import require
 from ..findings import Finding
 from ..peering.accepter_role import PeeringAccepterRole
-from .builder import Topology
+from .builder import ACCEPTER_ROLES, PLACEMENT, Topology
 from .placement import TopologyPlacement
 
 
@@ -65,6 +67,19 @@ class HubAndSpoke(Topology):
         :param routes_per_route_table_quota: as for ``PeeringMesh``.
         :raises ValidationError: listing every problem of the topology.
         """
+        require(
+            scope,
+            id,
+            [
+                ("hub", hub, params.VPC, True),
+                ("spokes", spokes, params.VPCS, True),
+                ("hub_subnets", hub_subnets, params.SUBNET_SELECTION, False),
+                ("spoke_subnets", spoke_subnets, params.SUBNET_SELECTION, False),
+                ("accepter_roles", accepter_roles, ACCEPTER_ROLES, False),
+                ("placement", placement, PLACEMENT, False),
+                # The quotas are checked by the invalidQuota rule, as context values are.
+            ],
+        )
         problems: list[Finding] = []
         if not spokes:
             problems.append(

@@ -9,10 +9,12 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from .. import rule_ids
+from ..cdk import params
 from ..cdk.app_context import child_path
+from ..cdk.params import require
 from ..findings import Finding
 from ..peering.accepter_role import PeeringAccepterRole
-from .builder import Topology
+from .builder import ACCEPTER_ROLES, PLACEMENT, Topology
 from .placement import TopologyPlacement
 
 
@@ -72,6 +74,17 @@ class PeeringMesh(Topology):
             raised. Default: - context ``cdk-peering:routesPerRouteTableQuota``, else 50.
         :raises ValidationError: listing every problem of the mesh.
         """
+        require(
+            scope,
+            id,
+            [
+                ("vpcs", vpcs, params.VPCS, True),
+                ("subnets", subnets, params.SUBNET_SELECTION, False),
+                ("accepter_roles", accepter_roles, ACCEPTER_ROLES, False),
+                ("placement", placement, PLACEMENT, False),
+                # The quotas are checked by the invalidQuota rule, as context values are.
+            ],
+        )
         problems: list[Finding] = []
         if len(vpcs) < 2:
             problems.append(
