@@ -3,7 +3,10 @@ written by hand with CfnVPCPeeringConnection and CfnRoute (the model reads any a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -86,6 +89,30 @@ def _cidr(vpc: ec2.Vpc) -> str:
 
 def network_of(app: cdk.App) -> Network:
     return Network.from_assembly(app.synth())
+
+
+def write_assembly(
+    directory: Path,
+    templates: Mapping[str, Mapping[str, Any]],
+    *,
+    environment: str = "aws://111111111111/us-east-1",
+) -> Path:
+    """Write a cloud assembly by hand: one stack per template, no tree.json, no metadata
+    (what any tool that writes the manifest schema could produce)."""
+    directory.mkdir(parents=True)
+    artifacts = {
+        name: {
+            "type": "aws:cloudformation:stack",
+            "environment": environment,
+            "properties": {"templateFile": f"{name}.template.json"},
+        }
+        for name in templates
+    }
+    manifest = {"version": "55.0.0", "artifacts": artifacts}
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    for name, template in templates.items():
+        (directory / f"{name}.template.json").write_text(json.dumps(template))
+    return directory
 
 
 __all__ = ["new_app"]

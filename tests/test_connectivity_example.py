@@ -118,6 +118,21 @@ def test_the_model_of_the_example(network: Network) -> None:
     ]
     assert network.unknowns == ()
     assert not any(vpc.external for vpc in network.vpcs)
+    peerings = {p.path: p for p in network.peerings}
+    europe, partner = (
+        peerings["PeeringExample/SharedToEurope"],
+        peerings["PeeringExample/SharedToPartner"],
+    )
+    assert (europe.region, europe.peer_region, europe.peer_account) == (
+        "us-east-1",
+        "eu-west-1",
+        "111111111111",
+    )
+    assert (partner.peer_account, partner.peer_region, partner.accepted) == (
+        "222222222222",
+        "us-east-1",
+        True,  # CloudFormation accepts it with the partner's role
+    )
     # Routes written in other stacks, by weak references, reach their tables.
     europe = network.find("EuropeNetwork/Europe/IsolatedSubnet1")
     assert europe in network.subnets

@@ -13,7 +13,7 @@ from cdk_peering.connectivity import Network
 from cdk_peering.connectivity.__main__ import main
 from cdk_peering.connectivity.report import FORMATS, render
 from tests.conftest import ENV
-from tests.connectivity_apps import new_app, peer, vpc
+from tests.connectivity_apps import new_app, peer, vpc, write_assembly
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def directory() -> Path:
 
 @pytest.fixture
 def clean(tmp_path: Path) -> Path:
-    """A hand-written assembly: one VPC, one subnet, nothing one-way (and no tree.json)."""
+    """A hand-written assembly: one VPC, one subnet, nothing one-way."""
     template = {
         "Resources": {
             "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
@@ -42,21 +42,11 @@ def clean(tmp_path: Path) -> Path:
             },
         }
     }
-    manifest = {
-        "version": "55.0.0",
-        "artifacts": {
-            "Solo": {
-                "type": "aws:cloudformation:stack",
-                "environment": "aws://unknown-account/unknown-region",
-                "properties": {"templateFile": "Solo.template.json"},
-            }
-        },
-    }
-    out = tmp_path / "clean.out"
-    out.mkdir()
-    (out / "manifest.json").write_text(json.dumps(manifest))
-    (out / "Solo.template.json").write_text(json.dumps(template))
-    return out
+    return write_assembly(
+        tmp_path / "clean.out",
+        {"Solo": template},
+        environment="aws://unknown-account/unknown-region",
+    )
 
 
 def test_every_format(directory: Path) -> None:

@@ -275,11 +275,6 @@ class _Builder:
         found = try_cidr(value)
         if found is not None:
             return found
-        token = self.ev.token(value)
-        if isinstance(token, ResourceToken) and token.attribute == "CidrBlock":
-            vpc = self.objects.get((id(token.template), token.logical_id))
-            if isinstance(vpc, Vpc) and vpc.cidrs:
-                return vpc.cidrs[0]
         self.unknown(f"{owner}: {what} is {self.ev.text(value)}")
         return None
 
@@ -452,16 +447,29 @@ class _Builder:
         )
         if peering.requester is None or peering.accepter is None:
             peering.why = "one of its VPCs is unknown"
-        owner = self.value(props.get("PeerOwnerId"), template)
+        peering.account, peering.region = template.account, template.region
+        peering.peer_region = self._peer_region(props, template)
+        owner = self.value(props.get("PeerOwnerId", template.account), template)
+        known = isinstance(owner, str) and self.ev.is_literal(owner)
+        peering.peer_account = owner if known else None
         if peering.accepter is not None and peering.accepter.external:
-            peering.accepter.region = peering.accepter.region or self._peer_region(props, template)
-        other_account = owner is not None and owner != template.account
-        if other_account and "PeerRoleArn" not in props:
+            peering.accepter.region = peering.accepter.region or peering.peer_region
+            peering.accepter.account = peering.accepter.account or peering.peer_account
+        if "PeerRoleArn" in props or (known and owner == template.account):
+            return  # CloudFormation accepts it, itself or with the accepter's role
+        if known and template.account is not None:
             peering.accepted = False
             peering.why = (
-                f"it asks account {self.ev.text(owner)} to accept, with no PeerRoleArn for "
-                f"CloudFormation to accept it"
+                f"it asks account {owner} to accept, with no PeerRoleArn for CloudFormation "
+                "to accept it"
             )
+        else:
+            peering.accepted = None
+            peering.why = (
+                f"whether its accepter account ({self.ev.text(owner)}) accepts it is unknown "
+                "(no PeerRoleArn)"
+            )
+            self.unknown(f"peering {peering.path}: {peering.why}")
 
     def _peer_region(self, props: Json, template: Template) -> str | None:
         region = self.value(props.get("PeerRegion", template.region), template)
@@ -505,10 +513,6 @@ class _Builder:
         )
         if "CidrIp" in rule:
             cidr = try_cidr(rule["CidrIp"])
-            token = self.ev.token(rule["CidrIp"])
-            if cidr is None and isinstance(token, ResourceToken) and token.attribute == "CidrBlock":
-                vpc = self.objects.get((id(token.template), token.logical_id))
-                cidr = vpc.cidrs[0] if isinstance(vpc, Vpc) and vpc.cidrs else None
             if cidr is None:
                 why = f"an inbound rule's source {self.ev.text(rule['CidrIp'])}"
                 self.unknown(f"{owner}: {why}")
@@ -746,7 +750,7 @@ class _Builder:
         owner = display_path(template, logical_id, "")
         for call in self._calls(props, template):
             service = str(call.get("service", "")).lower()
-            action = str(call.get("action", "")).lower()
+            action = str(call.get("action", "")).lower().removesuffix("command")
             parameters = call.get("parameters") or {}
             if not isinstance(parameters, dict):
                 continue

@@ -235,6 +235,11 @@ class Evaluator:
             child = self._children.get((id(template), logical_id))
             if child is not None:
                 return self.output(child, attribute[len("Outputs.") :])
+        if resource.get("Type") == "AWS::EC2::VPC" and attribute == "CidrBlock":
+            # The primary block, when the template writes it (not from an IPAM pool).
+            block = self.evaluate((resource.get("Properties") or {}).get("CidrBlock"), template)
+            if isinstance(block, str) and self.is_literal(block):
+                return block
         return ResourceToken(template, logical_id, attribute)
 
     def output(self, template: Template, name: str) -> Any:
@@ -304,7 +309,7 @@ class Evaluator:
             if (e[0].account, e[0].region) == (template.account, template.region)
         ] or exporters
         if len(same) != 1:
-            return Unknown(f"import {name} (no single stack of this assembly exports it)")
+            return Unknown(f"the import {name} (no single stack of this assembly exports it)")
         exporter, value = same[0]
         return self.evaluate(value, exporter)
 

@@ -147,6 +147,14 @@ class Peering:
     why: str | None = None
     """Why it is not (or not known to be) accepted, or which side is unknown."""
     external: bool = False
+    account: str | None = None
+    """The requester's account (where the connection is defined)."""
+    region: str | None = None
+    """The requester's region."""
+    peer_account: str | None = None
+    """The accepter's account (``PeerOwnerId``, by default the requester's)."""
+    peer_region: str | None = None
+    """The accepter's region (``PeerRegion``, by default the requester's)."""
 
     def peer_of(self, vpc: Vpc) -> Vpc | None:
         """Return the VPC at the other end from ``vpc`` (None if ``vpc`` is neither end)."""

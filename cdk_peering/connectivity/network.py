@@ -189,7 +189,7 @@ class Network:
 
     def _sources(self, source: str) -> list[tuple[Subnet, Cidr] | str]:
         """Return each source subnet and address block, or why one is unknown."""
-        if looks_like_ipv4(source):
+        if looks_like_ipv4(_ipv4_only(source, "source")):
             block = _address(source, "source")
             if block.prefix != 32:
                 raise ConnectivityError(
@@ -226,7 +226,7 @@ class Network:
     def _towards(
         self, subnet: Subnet, origin: Cidr, destination: str, port: int | None
     ) -> list[Outcome]:
-        text = destination.strip()
+        text = _ipv4_only(destination.strip(), "destination")
         if looks_like_ipv4(text):
             return [self._router.path(subnet, origin, _address(text, "destination"), None)]
         if text.strip("/") in self._names or "/" in text or not _DNS_NAME.match(text):
@@ -405,6 +405,16 @@ def _address(text: str, role: str) -> Cidr:
         raise ConnectivityError(
             f"{role} {text!r} has host bits set: did you mean {loose}?"
         ) from None
+
+
+def _ipv4_only(text: str, role: str) -> str:
+    """Return ``text``, unless it is an IPv6 address or block (a path has a ``/`` first)."""
+    if ":" in text and "/" not in text.split(":", 1)[0]:
+        raise ConnectivityError(
+            f"{role} {text!r}: reachability questions are IPv4 only (one_way_routes() "
+            "covers IPv6 routes too)"
+        )
+    return text
 
 
 def _within(name: str, zone: str) -> bool:

@@ -1,0 +1,193 @@
+"""Templates written by hand, as any tool could: intrinsic functions, route targets the
+model does not follow, acceptance in the AWS SDK v3 spelling, conditions and parameters.
+
+The assembly has no tree.json and no metadata: names fall back to ``Stack/LogicalId``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from cdk_peering.connectivity import ConnectivityError, Network
+from tests.connectivity_apps import write_assembly
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"Ref": name}
+
+
+def _resource(kind: str, **properties: Any) -> dict[str, Any]:
+    return {"Type": kind, "Properties": properties}
+
+
+def _route(table: str, destination: Any, **target: Any) -> dict[str, Any]:
+    return _resource(
+        "AWS::EC2::Route", RouteTableId=_ref(table), DestinationCidrBlock=destination, **target
+    )
+
+
+ACCEPT = {
+    "service": "@aws-sdk/client-ec2",
+    "action": "AcceptVpcEndpointConnectionsCommand",
+    "parameters": {"ServiceId": "SERVICE", "VpcEndpointIds": ["ENDPOINT"]},
+}
+TEXT = json.dumps(ACCEPT).split('"SERVICE"')
+CREATE = {
+    "Fn::Join": [
+        "",
+        [
+            TEXT[0] + '"',
+            _ref("Svc"),
+            '"' + TEXT[1].split('"ENDPOINT"')[0] + '"',
+            _ref("E"),
+            '"' + TEXT[1].split('"ENDPOINT"')[1],
+        ],
+    ]
+}
+TEMPLATE: dict[str, Any] = {
+    "Parameters": {"Env": {"Type": "String"}, "Owner": {"Type": "String"}},
+    "Mappings": {"Blocks": {"prod": {"b": "10.1.0.0/16"}}},
+    "Conditions": {
+        "Always": {"Fn::Equals": ["a", "a"]},
+        "IsProd": {"Fn::Equals": [_ref("Env"), "prod"]},
+    },
+    "Resources": {
+        "A": _resource("AWS::EC2::VPC", CidrBlock="10.0.0.0/16"),
+        "B": _resource("AWS::EC2::VPC", CidrBlock={"Fn::FindInMap": ["Blocks", "prod", "b"]}),
+        "SA": _resource(
+            "AWS::EC2::Subnet",
+            VpcId=_ref("A"),
+            CidrBlock={
+                "Fn::Select": [0, {"Fn::Cidr": [{"Fn::GetAtt": ["A", "CidrBlock"]}, 2, "8"]}]
+            },
+        ),
+        "SB": _resource(
+            "AWS::EC2::Subnet",
+            VpcId=_ref("B"),
+            CidrBlock={"Fn::Join": ["", ["10.1.", "0", ".0/24"]]},
+        ),
+        "RA": _resource("AWS::EC2::RouteTable", VpcId=_ref("A")),
+        "RB": _resource("AWS::EC2::RouteTable", VpcId=_ref("B")),
+        "AssocA": _resource(
+            "AWS::EC2::SubnetRouteTableAssociation", SubnetId=_ref("SA"), RouteTableId=_ref("RA")
+        ),
+        "AssocB": _resource(
+            "AWS::EC2::SubnetRouteTableAssociation", SubnetId=_ref("SB"), RouteTableId=_ref("RB")
+        ),
+        "P": _resource("AWS::EC2::VPCPeeringConnection", VpcId=_ref("A"), PeerVpcId=_ref("B")),
+        "ToB": _route(
+            "RA",
+            {"Fn::Sub": "${B.CidrBlock}"},
+            VpcPeeringConnectionId={"Fn::If": ["Always", _ref("P"), _ref("AWS::NoValue")]},
+        ),
+        "ToA": _route("RB", "10.0.0.0/16", VpcPeeringConnectionId=_ref("P")),
+        "ToTransit": _route("RA", "10.50.0.0/16", TransitGatewayId="tgw-0123456789abcdef0"),
+        "ToImported": _route(
+            "RA", "10.60.0.0/16", VpcPeeringConnectionId={"Fn::ImportValue": "NoSuchExport"}
+        ),
+        "ToNothing": _route("RA", "10.70.0.0/16"),
+        "ToExternal": _route("RA", "10.80.0.0/16", VpcPeeringConnectionId="pcx-0123456789abcdef0"),
+        "Perhaps": {**_resource("AWS::EC2::VPC", CidrBlock="10.90.0.0/16"), "Condition": "IsProd"},
+        "ToOwner": _resource(
+            "AWS::EC2::VPCPeeringConnection",
+            VpcId=_ref("A"),
+            PeerVpcId=_ref("B"),
+            PeerOwnerId=_ref("Owner"),
+        ),
+        "G": _resource(
+            "AWS::EC2::SecurityGroup",
+            VpcId=_ref("A"),
+            SecurityGroupIngress=[
+                {"IpProtocol": "6", "FromPort": "443", "ToPort": "443", "CidrIp": "10.1.0.0/16"}
+            ],
+        ),
+        "Svc": _resource("AWS::EC2::VPCEndpointService", AcceptanceRequired="true"),
+        "E": _resource(
+            "AWS::EC2::VPCEndpoint",
+            VpcEndpointType="Interface",
+            VpcId=_ref("A"),
+            SubnetIds=[_ref("SA")],
+            SecurityGroupIds=[{"Fn::GetAtt": ["G", "GroupId"]}],
+            ServiceName={
+                "Fn::Join": [".", ["com.amazonaws.vpce", _ref("AWS::Region"), _ref("Svc")]]
+            },
+        ),
+        "Accept": {"Type": "Custom::AWS", "Properties": {"Create": CREATE}},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory: pytest.TempPathFactory) -> Network:
+    directory = tmp_path_factory.mktemp("templates") / "cdk.out"
+    return Network.from_assembly(write_assembly(directory, {"Solo": TEMPLATE}))
+
+
+def test_intrinsic_functions_are_evaluated(network: Network) -> None:
+    by_path = {vpc.path: vpc for vpc in network.vpcs}
+    assert [str(cidr) for cidr in by_path["Solo/B"].cidrs] == ["10.1.0.0/16"]  # FindInMap
+    subnets = {subnet.path: str(subnet.cidr) for subnet in network.subnets}
+    assert subnets == {"Solo/SA": "10.0.0.0/24", "Solo/SB": "10.1.0.0/24"}  # Cidr, Join
+    answer = network.reachability("Solo/SA", "Solo/SB")  # Sub of GetAtt, If on a condition
+    assert answer.hops[1] == "route table Solo/RA: 10.1.0.0/16 -> peering Solo/P"
+    assert answer
+
+
+def test_what_the_model_does_not_follow_is_unknown(network: Network) -> None:
+    transit = network.reachability("Solo/SA", "10.50.0.1")
+    assert transit.unknown
+    assert transit.reason == (
+        "route table Solo/RA sends 10.50.0.0/16 to transit gateway tgw-0123456789abcdef0, "
+        "beyond which the model does not follow"
+    )
+    imported = network.reachability("Solo/SA", "10.60.0.1")
+    assert imported.unknown
+    assert "the import NoSuchExport" in str(imported.reason)
+    external = network.reachability("Solo/SA", "10.80.0.1")
+    assert external.unknown
+    assert external.reason == (
+        "peering pcx-0123456789abcdef0: it is imported by id: its VPCs are unknown"
+    )
+
+
+def test_a_route_without_a_target_is_a_blackhole(network: Network) -> None:
+    answer = network.reachability("Solo/SA", "10.70.0.1")
+    assert not answer.unknown
+    assert answer.reason == (
+        "route table Solo/RA sends 10.70.0.0/16 to nothing: a blackhole (it has no target)"
+    )
+
+
+def test_acceptance_in_the_sdk_v3_spelling(network: Network) -> None:
+    answer = network.reachability("Solo/SB", "Solo/E", port=443)
+    assert answer
+    assert "endpoint service Solo/Svc: connection accepted by Solo/Accept" in answer.hops
+
+
+def test_values_only_a_deployment_knows(network: Network) -> None:
+    [owner] = [p for p in network.peerings if p.path == "Solo/ToOwner"]
+    assert owner.accepted is None
+    assert owner.peer_account is None
+    [plain] = [p for p in network.peerings if p.path == "Solo/P"]
+    assert (plain.account, plain.region, plain.peer_account, plain.peer_region) == (
+        "111111111111",
+        "us-east-1",
+        "111111111111",
+        "us-east-1",
+    )
+    unknowns = "\n".join(network.unknowns)
+    assert "Solo/Perhaps: exists only if condition IsProd" in unknowns
+    assert (
+        "peering Solo/ToOwner: whether its accepter account (parameter Owner of stack Solo "
+        "(chosen at deploy time)) accepts it is unknown (no PeerRoleArn)" in unknowns
+    )
+    assert "NoSuchExport" in unknowns
+    assert "Solo/Perhaps" in {vpc.path for vpc in network.vpcs}
+
+
+def test_ipv6_questions_are_refused(network: Network) -> None:
+    with pytest.raises(ConnectivityError, match="IPv4 only"):
+        network.reachability("Solo/SA", "2001:db8::1")
