@@ -109,6 +109,12 @@ CIDR_BLOCK_AFTER_PEERING = _rule(
     "error",
     "a CIDR block added to a VPC after a peering that it makes overlapping (at synth)",
 )
+ROUTE_TABLE_OF_ANOTHER_VPC = _rule(
+    "routeTableOfAnotherVpc", "error", "add_route with a route table of neither VPC of the side"
+)
+SIDE_NOT_MANAGED = _rule(
+    "sideNotManaged", "error", "add_route on a side of the peering the app does not manage"
+)
 UNROUTABLE_BLOCK = _rule(
     "unroutableBlock", "warning", "an IPAM-allocated block whose CIDR CloudFormation cannot tell"
 )

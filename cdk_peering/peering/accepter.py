@@ -21,6 +21,7 @@ from .late_blocks import watch_blocks
 from .placement import environment_mismatch
 from .plan import plan_peering
 from .routes import add_routes
+from .table_routes import RouteSide, TableRoutes
 
 
 class VpcPeeringAccepter(Construct):
@@ -170,3 +171,32 @@ class VpcPeeringAccepter(Construct):
         """The custom resource that sets the accepter's DNS option, when asked for."""
         here.context.registry.record(plan)
         watch_blocks(here.context, self, plan)
+        self._table_routes = TableRoutes(
+            here.context, plan, {ACCEPTER: RouteSide(self, peering_connection_id, here.stack)}
+        )
+
+    def add_route(
+        self,
+        id: str,
+        *,
+        route_table: ec2.IRouteTable | ec2.CfnRouteTable | str,
+        destination: str | None = None,
+    ) -> list[ec2.CfnRoute]:
+        """Route one more route table of the accepter VPC through this peering.
+
+        As ``VpcPeering.add_route``, for the accepter's side (the only one this construct
+        manages): checked by the same rules, created in this construct's stack.
+
+        :param id: the route's construct id (with more than one destination, each route's
+            id is ``<id>-<destination>``).
+        :param route_table: the table: its id, a subnet's ``route_table``, or an
+            ``ec2.CfnRouteTable`` of the accepter VPC.
+        :param destination: one CIDR inside the requester VPC. Default: - every CIDR
+            block of the requester VPC.
+        :returns: the routes (``AWS::EC2::Route``) added.
+        :raises ValidationError: when the route breaks a rule or the table is not in the
+            accepter VPC.
+        """
+        routes = self._table_routes.add(self, id, route_table, PeeringSide.ACCEPTER, destination)
+        self.accepter_routes.extend(routes)
+        return routes

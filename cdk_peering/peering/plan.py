@@ -75,7 +75,7 @@ def plan_peering(
         if side not in sides:
             continue
         tables = route_tables(path, side, owner, selection, findings)
-        targets = _destinations(path, side, peer, destinations, both_ipv6, findings)
+        targets = destinations_for(path, side, peer, destinations, both_ipv6, findings)
         for table_id, table_label in tables:
             for destination, label, ipv6, given in targets:
                 routes.append(
@@ -145,11 +145,12 @@ def route_tables(
     return list(tables.items())
 
 
-def _label(cidr: str, fallback: str) -> str:
+def label(cidr: str, fallback: str) -> str:
+    """Return a route id's destination part: the CIDR with ``_`` for ``/``, or ``fallback``."""
     return fallback if is_token(cidr) else cidr.replace("/", "_")
 
 
-def _destinations(
+def destinations_for(
     path: str,
     side: str,
     peer: VpcFacts,
@@ -181,7 +182,7 @@ def _destinations(
                 )
             )
         return [
-            (cidr, _label(cidr, f"Cidr{i}"), not is_token(cidr) and is_ipv6(cidr), True)
+            (cidr, label(cidr, f"Cidr{i}"), not is_token(cidr) and is_ipv6(cidr), True)
             for i, cidr in enumerate(destinations.cidrs)
         ]
     if destinations is not None and destinations.subnets is not None:
@@ -198,7 +199,7 @@ def _destinations(
                     )
                 )
                 continue
-            result.append((subnet.ipv4_cidr, _label(subnet.ipv4_cidr, subnet.name), False, False))
+            result.append((subnet.ipv4_cidr, label(subnet.ipv4_cidr, subnet.name), False, False))
             if both_ipv6:
                 result.extend(
                     (cidr, f"{subnet.name}Ipv6", True, False) for cidr in subnet.ipv6_cidrs
@@ -217,12 +218,11 @@ def _destinations(
             )
         )
     result = [
-        (cidr, _label(cidr, f"Ipv4Block{i}"), False, False)
-        for i, cidr in enumerate(peer.ipv4_cidrs)
+        (cidr, label(cidr, f"Ipv4Block{i}"), False, False) for i, cidr in enumerate(peer.ipv4_cidrs)
     ]
     if both_ipv6:
         result.extend(
-            (cidr, _label(cidr, f"Ipv6Block{i}"), True, False)
+            (cidr, label(cidr, f"Ipv6Block{i}"), True, False)
             for i, cidr in enumerate(peer.ipv6_cidrs)
         )
     return result

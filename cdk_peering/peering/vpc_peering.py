@@ -26,6 +26,7 @@ from .placement import Placement
 from .plan import plan_peering
 from .routes import add_routes
 from .security_groups import InterRegionSecurityGroupCheck
+from .table_routes import RouteSide, TableRoutes
 
 
 class VpcPeering(Construct):
@@ -272,3 +273,49 @@ class VpcPeering(Construct):
             )
         here.context.registry.record(plan)
         watch_blocks(here.context, self, plan)
+        sides = {REQUESTER: RouteSide(self, self.peering_connection_id, here.stack)}
+        if self.accepter_side is not None:
+            sides[ACCEPTER] = RouteSide(self.accepter_side, side_connection_id, side_consumer)
+        self._table_routes = TableRoutes(here.context, plan, sides)
+
+    def add_route(
+        self,
+        id: str,
+        *,
+        route_table: ec2.IRouteTable | ec2.CfnRouteTable | str,
+        side: PeeringSide,
+        destination: str | None = None,
+    ) -> list[ec2.CfnRoute]:
+        """Route one more route table of either VPC through this peering.
+
+        For a table the subnet selections do not reach: one with no subnet, or a subnet
+        left out. The routes are checked by the same rules as the peering's own
+        (transitive and edge-to-edge destinations, one route per destination in a table,
+        overlapping destinations, the routes-per-table quota) and created where that
+        side's routes go: here for the requester, in ``accepter_side`` for the accepter
+        (the stack of its own account and region).
+
+        Example::
+
+            table = ec2.CfnRouteTable(self, "GatewayTable", vpc_id=shared_vpc.vpc_id)
+            peering.add_route("GatewayToApp", route_table=table, side=PeeringSide.ACCEPTER)
+
+        :param id: the route's construct id (with more than one destination, each route's
+            id is ``<id>-<destination>``).
+        :param route_table: the table: its id (``rtb-...`` or a token), a subnet's
+            ``route_table``, or an ``ec2.CfnRouteTable`` (whose VPC is then checked).
+        :param side: whose VPC the table is in: ``PeeringSide.REQUESTER`` or
+            ``PeeringSide.ACCEPTER``.
+        :param destination: one CIDR inside the other VPC (IPv4 or IPv6).
+            Default: - every CIDR block of the other VPC (and its IPv6 blocks when both
+            VPCs have IPv6).
+        :returns: the routes (``AWS::EC2::Route``) added.
+        :raises ValidationError: when the route breaks a rule, the table is in neither
+            VPC of that side, or that side is not managed by this app (``requester_only``).
+        """
+        routes = self._table_routes.add(self, id, route_table, side, destination)
+        if side is PeeringSide.REQUESTER:
+            self.requester_routes.extend(routes)
+        else:
+            self.accepter_routes.extend(routes)
+        return routes

@@ -150,6 +150,8 @@ class Rule:
     repeat the same mistake (a VPC peered with itself also overlaps itself)."""
     quota: bool = False
     """A count against an AWS quota: a topology checks it once, over all its peerings."""
+    routes: bool = False
+    """A rule about routes alone, which also holds for a route added to an existing peering."""
 
 
 # The rules, in the order their findings are reported.
@@ -157,14 +159,19 @@ RULES: tuple[Rule, ...] = (
     Rule("a VPC cannot peer with itself", self_peering, final=True),
     Rule("one peering connection per VPC pair", duplicate_pair, final=True),
     Rule("no overlapping IPv4 or IPv6 CIDR blocks", overlaps),
-    Rule("routes stay inside the peer: no transitive or edge-to-edge routing", destinations),
-    Rule("one route per destination in a route table", route_conflicts),
+    Rule(
+        "routes stay inside the peer: no transitive or edge-to-edge routing",
+        destinations,
+        routes=True,
+    ),
+    Rule("one route per destination in a route table", route_conflicts, routes=True),
     Rule(
         "overlapping destinations in a route table through two peerings",
         overlapping_destinations,
+        routes=True,
     ),
     Rule("active peering connections per VPC", peering_quota, quota=True),
-    Rule("routes per route table", route_quota, quota=True),
+    Rule("routes per route table", route_quota, quota=True, routes=True),
 )
 
 
@@ -178,6 +185,15 @@ def check(plan: PeeringPlan[VpcModel], registry: Registry) -> list[Finding]:
         findings.extend(found)
         if rule.final and any(finding.error for finding in found):
             break
+    return findings
+
+
+def check_routes(plan: PeeringPlan[VpcModel], registry: Registry) -> list[Finding]:
+    """Run the route rules over routes added to an existing peering (``plan.routes``)."""
+    findings = list(plan.findings)
+    for rule in RULES:
+        if rule.routes:
+            findings.extend(rule.check(plan, registry))
     return findings
 
 
