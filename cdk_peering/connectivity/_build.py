@@ -783,13 +783,13 @@ class _Builder:
         service = self.resolve(
             parameters.get("ServiceId"), owner, "the endpoint service it accepts for"
         )
-        endpoints = parameters.get("VpcEndpointIds")
-        for value in endpoints if isinstance(endpoints, list) else [endpoints]:
-            endpoint = self.resolve(value, owner, "an endpoint it accepts")
+        # Every reference in the list, however it was written (items, or one joined text).
+        for token in self.ev.tokens_in(parameters.get("VpcEndpointIds")):
+            endpoint = self.resolve(token, owner, "an endpoint it accepts")
             if isinstance(service, EndpointService) and isinstance(endpoint, Endpoint):
                 service.accepted.setdefault(endpoint, owner)
 
-    # --- after linking -----------------------------------------------------------------------
+    # --- after linking -------------------------------------------------------------------
 
     def _finish(self) -> None:
         for vpc in self.out.vpcs:
