@@ -90,6 +90,11 @@ TEMPLATE: dict[str, Any] = {
         ),
         "ToNothing": _route("RA", "10.70.0.0/16"),
         "ToExternal": _route("RA", "10.80.0.0/16", VpcPeeringConnectionId="pcx-0123456789abcdef0"),
+        "Appliance": _resource("AWS::EC2::NetworkInterface", SubnetId=_ref("SA")),
+        "ToAppliance": _route("RA", "10.81.0.0/16", NetworkInterfaceId=_ref("Appliance")),
+        "ToGroup": _route("RA", "10.82.0.0/16", VpcPeeringConnectionId=_ref("G")),
+        "ToRole": _route("RA", "10.83.0.0/16", VpcPeeringConnectionId=_ref("Role")),
+        "Role": _resource("AWS::IAM::Role", AssumeRolePolicyDocument={}),
         "Perhaps": {**_resource("AWS::EC2::VPC", CidrBlock="10.90.0.0/16"), "Condition": "IsProd"},
         "ToOwner": _resource(
             "AWS::EC2::VPCPeeringConnection",
@@ -158,6 +163,25 @@ def test_a_route_without_a_target_is_a_blackhole(network: Network) -> None:
     assert not answer.unknown
     assert answer.reason == (
         "route table Solo/RA sends 10.70.0.0/16 to nothing: a blackhole (it has no target)"
+    )
+    wrong = network.reachability("Solo/SA", "10.82.0.1")
+    assert not wrong.unknown
+    assert wrong.reason == (
+        "route table Solo/RA sends 10.82.0.0/16 to Solo/G: a blackhole (Solo/G is a "
+        "SecurityGroup, not a peering connection)"
+    )
+    assert network.reachability("Solo/SA", "10.83.0.1").reason == (
+        "route table Solo/RA sends 10.83.0.0/16 to Solo/Role: a blackhole (Solo/Role is a "
+        "AWS::IAM::Role, not a peering connection)"
+    )
+
+
+def test_a_route_to_an_appliance_is_not_followed(network: Network) -> None:
+    answer = network.reachability("Solo/SA", "10.81.0.1")
+    assert answer.unknown
+    assert answer.reason == (
+        "route table Solo/RA sends 10.81.0.0/16 to network interface Solo/Appliance, beyond "
+        "which the model does not follow"
     )
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ._assembly import Assembly, Template
@@ -107,6 +108,14 @@ LINK_ORDER = (
 before its subnets, tables before routes, endpoints before records); ``custom`` stands
 for every custom resource."""
 PROTOCOLS = {"-1": "-1", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
+
+
+@dataclass(frozen=True)
+class Unmodelled:
+    """A resource of the assembly the model does not represent (an instance, an ENI)."""
+
+    path: str
+    type: str
 
 
 class Built:
@@ -201,7 +210,7 @@ class _Builder:
         if raw:
             self.out.aliases.setdefault(raw, []).append(thing)
 
-    def _register(self, template: Template, logical_id: str, kind: str, thing: object) -> None:
+    def _register(self, template: Template, logical_id: str, thing: object) -> None:
         self.objects[(id(template), logical_id)] = thing
         self._alias(template, logical_id, thing)
 
@@ -232,9 +241,9 @@ class _Builder:
             if thing is not None:
                 return thing
             resource = token.template.resources.get(token.logical_id) or {}
-            return Absent(
-                f"{display_path(token.template, token.logical_id, '')}, a "
-                f"{resource.get('Type', 'resource')}"
+            return Unmodelled(
+                display_path(token.template, token.logical_id, ""),
+                str(resource.get("Type", "resource")),
             )
         if isinstance(token, Unknown):
             self.unknown(f"{owner}: {what} is {token.reason}")
@@ -359,7 +368,7 @@ class _Builder:
         elif kind in GATEWAYS:
             thing = Target(GATEWAY, f"{GATEWAYS[kind]} {path}")
         if thing is not None:
-            self._register(template, logical_id, kind, thing)
+            self._register(template, logical_id, thing)
         if kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource":
             kind = "custom"
         if kind in LINK_ORDER:
@@ -638,6 +647,13 @@ class _Builder:
                         f"peering connection {found} is imported by id: its VPCs are unknown"
                     )
                 return Target(PEERING, f"peering {found}", peering=peering)
+            if isinstance(found, Unmodelled):
+                why = f"{found.path} is a {found.type}, not a peering connection"
+                return Target(BLACKHOLE, found.path, why=why)
+            other = getattr(found, "path", None)
+            if isinstance(other, str):  # another object of the model: a VPC, a group...
+                why = f"{other} is a {type(found).__name__}, not a peering connection"
+                return Target(BLACKHOLE, other, why=why)
         if isinstance(found, Target):
             return found
         if isinstance(found, str):
@@ -655,7 +671,7 @@ class _Builder:
                 f"{TARGET_FIELDS[key]} {found.reason}",
                 why=f"{found.reason} does not exist as a {TARGET_FIELDS[key]}",
             )
-        if found is not None and hasattr(found, "path"):
+        if isinstance(found, Unmodelled | Endpoint):
             return Target(GATEWAY, f"{TARGET_FIELDS[key]} {found.path}")
         return Target(
             UNKNOWN,
