@@ -235,3 +235,60 @@ def test_version_is_the_pyproject_version() -> None:
     if not hasattr(cdk_peering, "__version__"):
         pytest.skip("cdk_peering/__init__.py does not expose __version__ yet")
     assert cdk_peering.__version__ == VERSION
+
+
+# --- the set-up: what each command builds, and what CI runs ------------------------------
+
+
+def make_plan(target: str) -> str:
+    """The commands `make <target>` runs from scratch (make -n -B: printed, none run)."""
+    return subprocess.run(
+        ["make", "-n", "-B", target], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_make_synth_builds_only_what_synth_needs() -> None:
+    plan = make_plan("synth")
+    for needed in ("--group synth -e .", "npm ci", "cdk synth"):
+        assert needed in plan
+    for dev_only in ("--group dev", "mypy", "checkov", "--group runtime", PKG_VENV.name):
+        assert dev_only not in plan
+
+
+def test_make_test_builds_the_dev_tools_checkov_and_the_clean_environment() -> None:
+    plan = make_plan("test")
+    for needed in (
+        "--group synth -e .",
+        "npm ci",
+        "--group dev",
+        "bin/mypy",
+        "checkov==",
+        f"--python {PKG_VENV.name}/bin/python install --group runtime",
+        "ruff check",
+        "pytest",
+    ):
+        assert needed in plan
+    assert "cdk synth" not in plan
+
+
+def test_every_tool_is_pinned_and_the_runtime_pins_satisfy_the_package() -> None:
+    groups = PYPROJECT["dependency-groups"]
+    pinned = [
+        Requirement(entry) for group in groups.values() for entry in group if isinstance(entry, str)
+    ]
+    assert [str(r) for r in pinned if not str(r.specifier).startswith("==")] == []
+    runtime = {r.name: r for r in map(Requirement, groups["runtime"])}
+    published = [Requirement(entry) for entry in PYPROJECT["project"]["dependencies"]]
+    assert set(runtime) == {r.name for r in published}
+    for dependency in published:
+        [pin] = runtime[dependency.name].specifier
+        assert dependency.specifier.contains(pin.version), (dependency, pin)
+
+
+def test_ci_runs_what_the_readme_tells_a_user_to_run() -> None:
+    lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    commands = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert [c for c in commands if not c.startswith(("set ", "cd "))] == ["make test"]
+    readme = (ROOT / "README.md").read_text()
+    assert "```sh\nmake synth   #" in readme
+    assert "\nmake test    #" in readme
