@@ -82,6 +82,17 @@ ROUTE_QUOTA_EXCEEDED = _rule(
 ROUTE_QUOTA = _rule(
     "routeQuota", "warning", "more peering routes in one table than the declared quota"
 )
+RETURN_ROUTES_OVER_QUOTA = _rule(
+    "returnRoutesOverQuota",
+    "error",
+    "routes to a peer's selected subnets (the two-way default) over a route quota that "
+    "whole-VPC routes fit",
+)
+ONE_WAY_ROUTE = _rule(
+    "oneWayRoute",
+    "warning",
+    "a route into a peer whose destination subnets have no route back through the peering",
+)
 INVALID_QUOTA = _rule(
     "invalidQuota", "error", "a declared quota below the AWS default or above the maximum"
 )

@@ -257,14 +257,16 @@ def test_the_team_mesh_and_the_tools_hub(
         return {("Teams", table) for table in route_table_refs(teams, vpc, *subnets)}
 
     # The mesh and the spokes route from the teams' isolated subnets only (the public
-    # ones get no peering route); the hub routes from every subnet of Tools.
-    team_cidrs = [f"10.{30 + i}.0.0/16" for i in range(3)]
+    # ones get no peering route), so routes into a team point at its isolated subnets
+    # (10.3x.128.0/18 and .192.0/18, merged into one /17): only they route back. The hub
+    # routes from every subnet of Tools, so the teams route to all of it.
+    isolated = [f"10.{30 + i}.128.0/17" for i in range(3)]
     expected = {
-        table: set(team_cidrs) - {cidr} | {"10.40.0.0/16"}
-        for vpc, cidr in zip(teams.teams, team_cidrs, strict=True)
+        table: set(isolated) - {cidr} | {"10.40.0.0/16"}
+        for vpc, cidr in zip(teams.teams, isolated, strict=True)
         for table in tables(vpc, *vpc.isolated_subnets)
     }
-    expected.update({table: set(team_cidrs) for table in tables(teams.tools)})
+    expected.update({table: set(isolated) for table in tables(teams.tools)})
     assert len(expected) == 3 * 2 + 4
     routed = {
         table: cidrs

@@ -1,11 +1,9 @@
 """The example app (app.py) through the connectivity model: the seed's scenario.
 
 App (us-east-1) and Europe (eu-west-1) reach the orders service's PrivateLink endpoint in
-Shared by name, over their peerings with Shared. Two pieces are still missing today and
-their tests are strict xfails, so they fail loudly once the fix lands: the endpoint
-service requires acceptance and nothing accepts the connections yet (issue 11), and the
-constructs route to whole peer VPCs while only selected subnets route back (issue 10,
-part 4).
+Shared by name, over their peerings with Shared. One piece is still missing today and
+its tests are strict xfails, so they fail loudly once the fix lands: the endpoint
+service requires acceptance and nothing accepts the connections yet (issue 11).
 """
 
 from __future__ import annotations
@@ -96,11 +94,6 @@ def test_until_then_the_endpoint_connection_is_the_missing_piece(network: Networ
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the constructs route to whole peer VPCs while only selected subnets route back "
-    "(needs issue 10 part 4: default return routes)",
-)
 def test_the_example_has_no_one_way_route(network: Network) -> None:
     assert network.one_way_routes() == []
 
@@ -134,8 +127,8 @@ def test_the_model_of_the_example(network: Network) -> None:
         True,  # CloudFormation accepts it with the partner's role
     )
     # Routes written in other stacks, by weak references, reach their tables.
-    europe = network.find("EuropeNetwork/Europe/IsolatedSubnet1")
-    assert europe in network.subnets
+    europe_subnet = network.find("EuropeNetwork/Europe/IsolatedSubnet1")
+    assert europe_subnet in network.subnets
     assert_reachable(network, "EuropeNetwork/Europe/IsolatedSubnet1", "PeeringExample/Shared")
     assert_reachable(network, "PartnerNetwork/Partner/IsolatedSubnet1", "PeeringExample/Shared")
     # The mesh and the hub: teams reach each other and Tools, never through Tools.

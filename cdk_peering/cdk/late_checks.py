@@ -66,6 +66,7 @@ class LateChecks:
         root = self._root()
         if root is None:
             return []
+        _quiet_default_strength_warning(root)
         for check in self._checks.values():
             for construct, finding in check(root):
                 text = finding.render()
@@ -74,3 +75,42 @@ class LateChecks:
                     self._reported.add(key)
                     cdk.Annotations.of(construct).add_error(text)
         return []
+
+
+DEFAULT_STRENGTH_WARNING = "@aws-cdk/core:crossStackReferencesDefaultStrong"
+"""aws-cdk-lib's warning id for an app without ``@aws-cdk/core:defaultCrossStackReferences``."""
+_DEFAULT_STRENGTH_FLAG = "@aws-cdk/core:defaultCrossStackReferences"
+
+
+def _quiet_default_strength_warning(root: IConstruct) -> None:
+    """Acknowledge aws-cdk-lib's "defaulting to strong" warning when no reference is strong.
+
+    aws-cdk-lib warns once per app, at the first cross-stack reference it resolves in an
+    app without ``@aws-cdk/core:defaultCrossStackReferences``, whatever that reference's
+    own strength: the library's weak reads alone would print it, telling the user that
+    references default to strong when none of the app's is. When the app made no strong
+    reference (no stack has exports, ``Exports``, or cross-region export writers,
+    ``ExportsWriter...``), the warning is acknowledged on the app with that reason; when
+    one is strong, it stays.
+    """
+    if root.node.try_get_context(_DEFAULT_STRENGTH_FLAG) is not None:
+        return  # the app chose a strength: aws-cdk-lib does not warn
+    if any(_exports(stack) for stack in _stacks(root)):
+        return
+    cdk.Annotations.of(root).acknowledge_warning(
+        DEFAULT_STRENGTH_WARNING,
+        "cdk_peering: every cross-stack reference of this app is weak (Fn::GetStackOutput); "
+        "no export or cross-region export writer was made, so nothing defaults to strong.",
+    )
+
+
+def _stacks(scope: IConstruct) -> Iterable[cdk.Stack]:
+    for child in scope.node.children:
+        if isinstance(child, cdk.Stack):
+            yield child
+        elif isinstance(child, cdk.Stage):
+            yield from _stacks(child)
+
+
+def _exports(stack: cdk.Stack) -> bool:
+    return any(child.node.id.startswith("Exports") for child in stack.node.children)

@@ -20,17 +20,25 @@ from constructs import Construct, IConstruct, Node
 from ..model.cidr import LOOKUP_PLACEHOLDER_CIDR, IpNetwork, parse_network
 from ..model.env import Env
 from ..model.vpc import literal_networks
+from ..rules.return_routes import SubnetRoute
 
 SiblingCache = dict[int, tuple[IConstruct, list[IConstruct]]]
 """The children of each parent already read, by id() of the parent (kept alive with it)."""
 
 
+IpV6Sources = dict[str, tuple[list[str], int]]
+"""Each IPv6 block token of a VPC: the list attribute it selects from, and the index."""
+
+
 class SubnetFacts:
     """One subnet as the library sees it; each value is read from jsii on first use."""
 
-    def __init__(self, subnet: ec2.ISubnet, *, with_ipv6: bool) -> None:
+    def __init__(
+        self, subnet: ec2.ISubnet, *, with_ipv6: bool, sources: IpV6Sources | None = None
+    ) -> None:
         self.subnet = subnet
         self._with_ipv6 = with_ipv6
+        self._sources = sources
 
     @cached_property
     def name(self) -> str:
@@ -65,7 +73,11 @@ class SubnetFacts:
     def ipv6_cidrs(self) -> tuple[str, ...]:
         """The subnet's IPv6 CIDR (a token) when its VPC is dual-stack and built in the app."""
         if self._with_ipv6 and isinstance(self.subnet, ec2.Subnet):
-            return (cdk.Fn.select(0, self.subnet.subnet_ipv6_cidr_blocks),)
+            blocks = self.subnet.subnet_ipv6_cidr_blocks
+            token = cdk.Fn.select(0, blocks)
+            if self._sources is not None:
+                self._sources[token] = (blocks, 0)
+            return (token,)
         return ()
 
 
@@ -90,6 +102,8 @@ class VpcFacts:
         """Secondary IPv4 blocks whose CIDR CloudFormation cannot tell (allocated from IPAM)."""
         self.ipv6_dependencies: tuple[cdk.CfnResource, ...] = ()
         """The CfnVPCCidrBlocks a route to an Amazon-provided IPv6 block must wait for."""
+        self.ipv6_sources: IpV6Sources = {}
+        """Where each IPv6 block token of the VPC and its subnets comes from."""
         node = vpc.node
         default_child = node.default_child
         self.built_in_app = isinstance(default_child, ec2.CfnVPC)
@@ -109,7 +123,8 @@ class VpcFacts:
             subnets = [*vpc.public_subnets, *vpc.private_subnets, *vpc.isolated_subnets]
         with_ipv6 = self.has_ipv6 and self.built_in_app
         self.subnets: tuple[SubnetFacts, ...] = tuple(
-            SubnetFacts(subnet, with_ipv6=with_ipv6) for subnet in subnets
+            SubnetFacts(subnet, with_ipv6=with_ipv6, sources=self.ipv6_sources)
+            for subnet in subnets
         )
         """Every subnet: public, private and isolated."""
         self.selections: dict[int, tuple[ec2.SubnetSelection, list[SubnetFacts]]] = {}
@@ -137,7 +152,9 @@ class VpcFacts:
             if not isinstance(child, ec2.CfnVPCCidrBlock) or child.vpc_id != self.vpc_id:
                 continue
             if child.amazon_provided_ipv6_cidr_block or child.ipv6_ipam_pool_id:
-                token = cdk.Fn.select(len(ipv6), resource.attr_ipv6_cidr_blocks)
+                blocks = resource.attr_ipv6_cidr_blocks
+                token = cdk.Fn.select(len(ipv6), blocks)
+                self.ipv6_sources[token] = (blocks, len(ipv6))
                 literal = child.ipv6_cidr_block
                 ipv6.append(literal or token)
                 if literal is None:
@@ -204,6 +221,21 @@ class VpcFacts:
                     networks.append(network)
         return tuple(networks)
 
+    def read_ipv6(self, block: str, consumer: cdk.Stack) -> str:
+        """Return an IPv6 block token of this VPC as ``consumer`` should read it.
+
+        An IPv6 block AWS assigns is only known as ``Fn::Select`` of a list attribute of
+        the VPC (or subnet); another stack reads that list weakly (``Fn::GetStackOutput``),
+        whatever the app's default reference strength: no export locks the VPC's stack and
+        no SSM writer is needed across regions. In the VPC's own stack it stays as it is.
+        """
+        source = self.ipv6_sources.get(block)
+        if source is None or self.stack is consumer:
+            return block
+        blocks, index = source
+        weak = cdk.Stack.consume_list_reference(blocks, cdk.ReferenceStrength.WEAK)
+        return cdk.Fn.select(index, weak)
+
     @property
     def is_lookup_placeholder(self) -> bool:
         """Tell whether this is Vpc.from_lookup's stand-in before its context is known."""
@@ -255,3 +287,11 @@ def select_subnets(facts: VpcFacts, selection: ec2.SubnetSelection | None) -> li
         result.append(known if known is not None else SubnetFacts(subnet, with_ipv6=False))
     facts.selections[id(selection)] = (selection, result)
     return list(result)
+
+
+def subnet_routes(facts: VpcFacts) -> list[SubnetRoute]:
+    """Return each subnet of a VPC with its path, IPv4 block and route table."""
+    return [
+        SubnetRoute(f"{facts.path}/{subnet.name}", subnet.ipv4_cidr, subnet.route_table_id)
+        for subnet in facts.subnets
+    ]

@@ -60,3 +60,28 @@ def is_ipv6(cidr: str) -> bool:
         return isinstance(ipaddress.ip_network(cidr, strict=False), ipaddress.IPv6Network)
     except ValueError:
         return ":" in cidr
+
+
+def cover_blocks(
+    selected: list[ipaddress.IPv4Network],
+    unselected: list[ipaddress.IPv4Network],
+    within: list[ipaddress.IPv4Network],
+) -> list[ipaddress.IPv4Network]:
+    """Return few blocks that cover every ``selected`` block and no ``unselected`` one.
+
+    Each selected block grows to its largest supernet that stays inside one of ``within``
+    (the VPC's own blocks, so no route leaves the peer) and overlaps no unselected block;
+    the results are collapsed. Adjacent selected subnets of a VPC so become one route
+    (two isolated /18 subnets, one /17); space no subnet uses may be covered.
+    """
+    grown: list[ipaddress.IPv4Network] = []
+    for network in sorted(selected):
+        container = next((block for block in within if network.subnet_of(block)), None)
+        best = network
+        while container is not None and best.prefixlen > container.prefixlen:
+            wider = best.supernet()
+            if any(wider.overlaps(other) for other in unselected):
+                break
+            best = wider
+        grown.append(best)
+    return list(ipaddress.collapse_addresses(grown))

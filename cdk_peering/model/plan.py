@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from ..findings import Finding
@@ -43,6 +43,10 @@ class PeeringPlan(Generic[V]):
     routes_quota: int
     findings: tuple[Finding, ...] = ()
     """Problems found while planning (bad quotas, empty subnet selections)."""
+    narrowing: dict[str, int] = field(default_factory=dict[str, int])
+    """For each side whose destinations default to the peer's selected subnets (so that
+    every route has a way back): how many more routes each of its tables gets than routes
+    to the peer's whole VPC would be."""
 
     @property
     def is_lookup_placeholder(self) -> bool:

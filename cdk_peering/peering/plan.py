@@ -6,12 +6,14 @@ the peering would add; the rules check it, then the constructs build it.
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network
+
 from aws_cdk import aws_ec2 as ec2
 
 from .. import rule_ids
 from ..cdk.vpcs import SubnetFacts, VpcFacts, select_subnets
 from ..findings import Finding
-from ..model.cidr import is_ipv6
+from ..model.cidr import cover_blocks, is_ipv6, parse_network
 from ..model.plan import ACCEPTER, REQUESTER, PeeringPlan, PlannedRoute
 from ..model.quotas import (
     PEERINGS_PER_VPC_DEFAULT,
@@ -68,14 +70,25 @@ def plan_peering(
     findings.extend([problem] if problem else [])
     both_ipv6 = requester.has_ipv6 and accepter.has_ipv6
     routes: list[PlannedRoute] = []
-    for side, owner, selection, peer, destinations in (
+    narrowing: dict[str, int] = {}
+    sides_in_order = (
         (REQUESTER, requester, requester_subnets, accepter, accepter_destinations),
         (ACCEPTER, accepter, accepter_subnets, requester, requester_destinations),
+    )
+    for (side, owner, selection, peer, destinations), peer_selection in zip(
+        sides_in_order, (accepter_subnets, requester_subnets), strict=True
     ):
         if side not in sides:
             continue
         tables = route_tables(path, side, owner, selection, findings)
         targets = destinations_for(path, side, peer, destinations, both_ipv6, findings)
+        if destinations is None and peer_selection is not None:
+            # The peer routes back from the tables of its selected subnets only: route to
+            # those subnets (merged), so every route has a way back.
+            answered = return_destinations(peer, peer_selection, both_ipv6)
+            if answered is not None:
+                narrowing[side] = max(0, _ipv4_count(answered) - _ipv4_count(targets))
+                targets = answered
         for table_id, table_label in tables:
             for destination, label, ipv6, given in targets:
                 routes.append(
@@ -89,7 +102,48 @@ def plan_peering(
         peerings_quota=peerings,
         routes_quota=routes_limit,
         findings=tuple(findings),
+        narrowing=narrowing,
     )
+
+
+def _ipv4_count(targets: list[tuple[str, str, bool, bool]]) -> int:
+    return sum(1 for _, _, ipv6, _ in targets if not ipv6)
+
+
+def return_destinations(
+    peer: VpcFacts, selection: ec2.SubnetSelection, both_ipv6: bool
+) -> list[tuple[str, str, bool, bool]] | None:
+    """Return the destinations in ``peer`` that route back: its selected subnets' blocks.
+
+    Every subnet whose route table is a selected subnet's table answers; adjacent ones are
+    merged into the fewest blocks that cover no other subnet (inside the VPC's blocks),
+    plus each answering subnet's IPv6 block when both VPCs have IPv6. None when that
+    cannot be told (a selection CDK rejects, an imported subnet without its CIDR or route
+    table): the caller then routes to the whole VPC, as before.
+    """
+    try:
+        selected = select_subnets(peer, selection)
+    except RuntimeError:
+        return None  # reported by the peer side's own selection
+    tables = {subnet.route_table_id for subnet in selected}
+    if not selected or None in tables:
+        return None
+    answering: list[IPv4Network] = []
+    others: list[IPv4Network] = []
+    ipv6: list[tuple[str, str, bool, bool]] = []
+    for subnet in peer.subnets:
+        network = parse_network(subnet.ipv4_cidr) if subnet.ipv4_cidr else None
+        if not isinstance(network, IPv4Network):
+            return None
+        if subnet.route_table_id in tables:
+            answering.append(network)
+            if both_ipv6:
+                ipv6.extend((cidr, f"{subnet.name}Ipv6", True, False) for cidr in subnet.ipv6_cidrs)
+        else:
+            others.append(network)
+    within = [n for n in peer.known_networks if isinstance(n, IPv4Network)]
+    blocks = cover_blocks(answering, others, within)
+    return [(str(block), label(str(block), ""), False, False) for block in blocks] + ipv6
 
 
 def _select(

@@ -60,14 +60,16 @@ def new_route(
             destination_cidr_block=route.destination,
             vpc_peering_connection_id=peering_connection_id,
         )
+    peer = plan.peer_of(route)
     resource = ec2.CfnRoute(
         parent,
         route_id,
         route_table_id=table_id,
-        destination_ipv6_cidr_block=route.destination,
+        destination_ipv6_cidr_block=(
+            peer.read_ipv6(route.destination, consumer) if consumer else route.destination
+        ),
         vpc_peering_connection_id=peering_connection_id,
     )
-    peer = plan.peer_of(route)
     if route.destination in peer.ipv6_amazon_provided:
         # Ipv6CidrBlocks is empty until the block's association exists.
         for dependency in peer.ipv6_dependencies:

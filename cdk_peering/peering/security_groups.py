@@ -87,8 +87,10 @@ def allow_from_peer(
         security_group.add_ingress_rule(ec2.Peer.ipv4(cidr), port, text)
     if not ipv6:
         return
+    stack = cdk.Stack.of(security_group) if facts.ipv6_cidrs else None
     for cidr in facts.ipv6_cidrs:
-        security_group.add_ingress_rule(ec2.Peer.ipv6(cidr), port, text)
+        block = facts.read_ipv6(cidr, stack) if stack is not None else cidr
+        security_group.add_ingress_rule(ec2.Peer.ipv6(block), port, text)
     if any(cidr in facts.ipv6_amazon_provided for cidr in facts.ipv6_cidrs):
         # An Amazon-provided block is read from the VPC's Ipv6CidrBlocks, empty until the
         # block's association exists: the rules wait for it.

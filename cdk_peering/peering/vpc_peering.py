@@ -14,9 +14,11 @@ from ..cdk.annotations import warn
 from ..cdk.app_context import child_path, scope_facts, vpc_facts
 from ..cdk.params import require
 from ..cdk.references import read_weakly
+from ..cdk.vpcs import subnet_routes
 from ..errors import raise_errors
 from ..model.plan import ACCEPTER, REQUESTER
 from ..rules.peering import check
+from ..rules.return_routes import one_way_routes
 from ..rules.tags import name_tag_problems
 from .accepter_role import ACCEPTER_ROLE, PeeringAccepterRole
 from .destinations import PEER_DESTINATIONS, PeerDestinations
@@ -207,6 +209,16 @@ class VpcPeering(Construct):
             ),
         )
         findings = raise_errors(check(plan, here.context.registry))
+        if not placement.requester_only and any(
+            choice is not None
+            for choice in (
+                requester_subnets,
+                accepter_subnets,
+                accepter_destinations,
+                requester_destinations,
+            )
+        ):
+            findings += one_way_routes(plan, subnet_routes(requester), subnet_routes(accepter))
 
         super().__init__(scope, id)
         if placement.cross_region:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from .. import rule_ids
 from ..findings import Finding
-from ..model.plan import PeeringPlan, PlannedRoute
+from ..model.plan import REQUESTER, PeeringPlan, PlannedRoute
 from ..model.quotas import (
     PEERINGS_PER_VPC_MAX,
     PEERINGS_QUOTA_CONTEXT,
@@ -85,13 +85,36 @@ def route_count(
     quota: int,
     *,
     planned: bool,
+    saving: int = 0,
 ) -> Finding | None:
-    """Judge the peering routes of one route table (one family) as ``peering_count`` does."""
+    """Judge the peering routes of one route table (one family) as ``peering_count`` does.
+
+    ``saving``: how many fewer routes the table would hold if the destinations that
+    default to a peer's selected subnets pointed at the whole peer VPCs instead. When
+    only those extra routes put the table over a limit, that is an error naming the
+    whole-VPC choice.
+    """
     family = "IPv6" if route.ipv6 else "IPv4"
 
     def where() -> str:
         # Only when there is something to say: the VPC's path is a jsii round trip.
         return f"Route table {route.table_label} of {plan.owner_of(route).path}"
+
+    limit = min(quota, ROUTES_PER_TABLE_MAX)
+    if not route.ipv6 and saving and count > limit >= count - saving and limit >= before:
+        prop = "accepter_destinations" if route.side == REQUESTER else "requester_destinations"
+        return Finding(
+            plan.path,
+            rule_ids.RETURN_ROUTES_OVER_QUOTA,
+            f"{where()} would hold {count} IPv4 peering routes, more than the "
+            f"{'quota' if limit == quota else 'AWS maximum'} of {limit}, because routes to "
+            "peers whose subnets are selected point at those subnets (so that replies can "
+            f"return); routes to whole peer VPCs would be {saving} fewer and fit.",
+            f"Select subnets of the peers that merge into fewer blocks (adjacent ones), or "
+            f"give {prop}=PeerDestinations.vpc_cidrs() to route to whole VPCs (replies "
+            "from subnets the peer does not select then cannot return: a "
+            f"{rule_ids.ONE_WAY_ROUTE} warning), or raise and declare the quota.",
+        )
 
     if count > ROUTES_PER_TABLE_MAX:
         return Finding(
@@ -134,8 +157,15 @@ def route_quota(plan: PeeringPlan[VpcModel], registry: Registry) -> Iterator[Fin
     labels = {(r.table_id, r.ipv6): r for r in plan.routes}
     for key, added in planned.items():
         before = len(registry.routes.get(key, {}))
+        route = labels[key]
         finding = route_count(
-            plan, labels[key], before + added, before, plan.routes_quota, planned=False
+            plan,
+            route,
+            before + added,
+            before,
+            plan.routes_quota,
+            planned=False,
+            saving=plan.narrowing.get(route.side, 0),
         )
         if finding is not None:
             yield finding
@@ -147,11 +177,14 @@ def topology_quotas(
     """Compare each VPC's and each route table's count after a topology to the quotas."""
     vpcs: dict[str, tuple[PeeringPlan[VpcModel], VpcModel]] = {}
     tables: dict[tuple[str, bool], tuple[PeeringPlan[VpcModel], PlannedRoute]] = {}
+    savings: Counter[tuple[str, bool]] = Counter()
     for plan in plans:
         if plan.is_lookup_placeholder:
             continue
         vpcs.setdefault(plan.requester.vpc_id, (plan, plan.requester))
         vpcs.setdefault(plan.accepter.vpc_id, (plan, plan.accepter))
+        for table_id, ipv6, side in {(r.table_id, r.ipv6, r.side) for r in plan.routes}:
+            savings[table_id, ipv6] += plan.narrowing.get(side, 0)
         for route in plan.routes:
             tables.setdefault((route.table_id, route.ipv6), (plan, route))
     for vpc_id, (plan, vpc) in vpcs.items():
@@ -163,6 +196,14 @@ def topology_quotas(
             yield plan, finding
     for key, (plan, route) in tables.items():
         count, before_count = len(after.routes.get(key, {})), len(before.routes.get(key, {}))
-        found = route_count(plan, route, count, before_count, plan.routes_quota, planned=True)
+        found = route_count(
+            plan,
+            route,
+            count,
+            before_count,
+            plan.routes_quota,
+            planned=True,
+            saving=savings[key],
+        )
         if found is not None:
             yield plan, found

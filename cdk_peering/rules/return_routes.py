@@ -1,0 +1,92 @@
+"""The return route rule: every route into a peer should have a way back.
+
+A route in table T of VPC A toward a block of peer B carries packets to each subnet of B
+in that block; a reply leaves from that subnet through its own route table, which needs a
+route back to T's subnets through the same peering. Without one, the packet arrives and
+the reply is dropped (or leaves another way): a one-way route. The library's defaults
+never write one (routes point at the peer's selected subnets); an explicit choice that
+does gets a warning, ``cdk_peering:oneWayRoute``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .. import rule_ids
+from ..findings import Finding
+from ..model.cidr import parse_network
+from ..model.plan import ACCEPTER, REQUESTER, PeeringPlan
+from ..model.vpc import VpcModel
+
+
+@dataclass(frozen=True)
+class SubnetRoute:
+    """A subnet as this rule needs it: its path, its IPv4 block, its route table."""
+
+    path: str
+    cidr: str | None
+    table_id: str | None
+
+
+def one_way_routes(
+    plan: PeeringPlan[VpcModel],
+    requester_subnets: Sequence[SubnetRoute],
+    accepter_subnets: Sequence[SubnetRoute],
+) -> list[Finding]:
+    """Return a warning per side whose IPv4 routes reach subnets that cannot answer."""
+    subnets = {REQUESTER: requester_subnets, ACCEPTER: accepter_subnets}
+    back: dict[str, dict[str, list[ipaddress.IPv4Network]]] = {REQUESTER: {}, ACCEPTER: {}}
+    for route in plan.routes:
+        network = parse_network(route.destination)
+        if isinstance(network, ipaddress.IPv4Network):
+            back[route.side].setdefault(route.table_id, []).append(network)
+    findings: list[Finding] = []
+    for side, peer_side in ((REQUESTER, ACCEPTER), (ACCEPTER, REQUESTER)):
+        unanswered: dict[str, None] = {}
+        for table_id, destinations in back[side].items():
+            sources = _networks(s for s in subnets[side] if s.table_id == table_id)
+            for destination in destinations:
+                for target in subnets[peer_side]:
+                    network = parse_network(target.cidr or "")
+                    if not isinstance(network, ipaddress.IPv4Network):
+                        continue
+                    if not network.overlaps(destination):
+                        continue
+                    returns = back[peer_side].get(target.table_id or "", [])
+                    if not all(any(s.subnet_of(r) for r in returns) for s in sources):
+                        unanswered[target.path] = None
+        if unanswered:
+            owner, peer = (
+                (plan.requester, plan.accepter)
+                if side == REQUESTER
+                else (plan.accepter, plan.requester)
+            )
+            names = ", ".join(unanswered)
+            prop = "accepter" if side == REQUESTER else "requester"
+            findings.append(
+                Finding(
+                    plan.path,
+                    rule_ids.ONE_WAY_ROUTE,
+                    f"Routes in route tables of {owner.path} reach subnets of {peer.path} "
+                    f"({names}) whose route tables have no route through this peering back to "
+                    f"every subnet of {owner.path} using those tables: replies from there "
+                    "cannot return.",
+                    f"Route only to subnets that route back (leave {prop}_destinations out: "
+                    f"by default routes point at the {prop}'s selected subnets), or select "
+                    f"those subnets' route tables too ({prop}_subnets), or acknowledge this "
+                    "warning if the one-way traffic is intended.",
+                    error=False,
+                )
+            )
+    return findings
+
+
+def _networks(subnets: Iterable[SubnetRoute]) -> list[ipaddress.IPv4Network]:
+    found: list[ipaddress.IPv4Network] = []
+    for subnet in subnets:
+        network = parse_network(subnet.cidr or "")
+        if isinstance(network, ipaddress.IPv4Network):
+            found.append(network)
+    return found
