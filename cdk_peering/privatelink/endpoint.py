@@ -31,14 +31,11 @@ AWS facts this relies on:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Protocol, cast, runtime_checkable
+from typing import Protocol, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as route53_targets
 from constructs import Construct
@@ -48,8 +45,11 @@ from ..cdk.app_context import child_path, vpc_facts
 from ..cdk.references import read_weakly
 from ..cdk.vpcs import known_without_ipv6
 from ..errors import Problem, ValidationError
+from ..model.privatelink import EndpointServiceModel
 from ..model.tokens import is_token
 from ..peering.security_groups import allow_from_peer
+from ..rules.privatelink import account_problems, region_problems
+from .access import EndpointServiceLike, describe_service
 
 # cdk-nag's EC23 (no ingress from 0.0.0.0/0 or ::/0) throws on a rule whose CIDR is a
 # token, as an Amazon-provided IPv6 block is (Fn::Select of the VPC's Ipv6CidrBlocks).
@@ -60,44 +60,6 @@ _NAG_EC23_REASON = (
     "ingress rule of this group names one CIDR block of the endpoint's VPC or of a VPC it "
     "serves, on the service's ports; none is 0.0.0.0/0 or ::/0."
 )
-
-# com.amazonaws.vpce.<region>.vpce-svc-<id>: the name of an endpoint service, which names
-# the service's Region.
-_SERVICE_NAME_REGION = re.compile(r"com\.amazonaws\.vpce\.([a-z]{2}(?:-[a-z]+)+-\d+)\.")
-
-
-class EndpointServiceLike(Protocol):
-    """An endpoint service the app defines: ``cdk_peering.PrivateLinkService`` or similar.
-
-    An object that also has ``allowed_regions`` and ``allowed_principals``
-    (:class:`EndpointServiceAccessLike`, as ``PrivateLinkService`` does) tells who may
-    connect from where, and the endpoint checks itself against them.
-    """
-
-    @property
-    def service_name(self) -> str:
-        """The service's name, ``com.amazonaws.vpce.<region>.vpce-svc-...``."""
-        ...
-
-    @property
-    def ports(self) -> Sequence[int]:
-        """The ports the service listens on."""
-        ...
-
-
-@runtime_checkable
-class EndpointServiceAccessLike(EndpointServiceLike, Protocol):
-    """An :class:`EndpointServiceLike` that also tells who may connect from where."""
-
-    @property
-    def allowed_regions(self) -> Sequence[str]:
-        """The Regions besides the service's own whose consumers may connect."""
-        ...
-
-    @property
-    def allowed_principals(self) -> Sequence[iam.ArnPrincipal]:
-        """The principals allowed to connect besides the service's account (``*``: all)."""
-        ...
 
 
 class PeeringLike(Protocol):
@@ -112,73 +74,6 @@ class PeeringLike(Protocol):
     def accepter_vpc(self) -> ec2.IVpc:
         """The VPC that accepted the connection."""
         ...
-
-
-@dataclass(frozen=True)
-class _Service:
-    """What the endpoint needs to know about the service it connects to."""
-
-    name: str
-    offered_ports: tuple[int, ...]
-    """The ports the service says it listens on; empty for a plain name."""
-    region: str | None
-    """The service's Region, when its name or its stack tells it."""
-    label: str = ""
-    """How messages name the service: its construct path, else its name."""
-    account: str | None = None
-    """The service's account, when its stack tells it."""
-    allowed_regions: tuple[str, ...] | None = None
-    """The other Regions consumers may connect from; None when the service does not say."""
-    allowed_principals: tuple[str, ...] | None = None
-    """The ARNs allowed to connect; None when the service does not say."""
-
-
-def _service(service: EndpointServiceLike | str, own_region: str) -> _Service:
-    if isinstance(service, str):
-        return _Service(service, (), _name_region(service), service)
-    name = service.service_name
-    region = _name_region(name)
-    label, account = name, None
-    if isinstance(service, Construct):
-        service_stack = cdk.Stack.of(service)
-        label, account = service.node.path, service_stack.account
-        stack_region = service_stack.region
-        if region is None and not is_token(stack_region):
-            region = stack_region
-            if is_token(name) and not is_token(own_region) and stack_region != own_region:
-                # ec2.VpcEndpointService writes its name with the unscoped AWS::Region,
-                # which in this stack would name this Region: keep the service's Region
-                # and take only the vpce-svc-... id (the fifth dot-separated part).
-                name = cdk.Fn.join(
-                    ".",
-                    ["com.amazonaws.vpce", region, cdk.Fn.select(4, cdk.Fn.split(".", name))],
-                )
-    resolved = _Service(name, tuple(service.ports), region, label, account)
-    if not isinstance(service, EndpointServiceAccessLike):
-        return resolved
-    return replace(
-        resolved,
-        allowed_regions=tuple(service.allowed_regions),
-        allowed_principals=tuple(map(_principal_arn, service.allowed_principals)),
-    )
-
-
-def _principal_arn(principal: iam.ArnPrincipal) -> str:
-    """Return a principal's ARN; an account principal's as its root ARN.
-
-    An ``iam.AccountPrincipal``'s own ARN is a token (it joins in the partition); its
-    account id is what the access check needs.
-    """
-    if isinstance(principal, iam.AccountPrincipal):
-        account = principal.account_id
-        if isinstance(account, str) and not is_token(account):
-            return f"arn:aws:iam::{account}:root"
-    return principal.arn
-
-
-def _name_region(name: str) -> str | None:
-    match = _SERVICE_NAME_REGION.match(name)
-    return match.group(1) if match else None
 
 
 def _normalise_dns_name(name: str) -> str:
@@ -322,7 +217,7 @@ class PrivateLinkEndpoint(Construct):
         path = child_path(scope.node.path, id)
         stack = cdk.Stack.of(scope)
         facts = vpc_facts(vpc)
-        resolved = _service(service, stack.region)
+        resolved = describe_service(service, stack.region)
         ports = tuple(dict.fromkeys((port, *(additional_ports or ()))))
         region = service_region or resolved.region
         if region is not None and not is_token(stack.region) and region == stack.region:
@@ -558,7 +453,7 @@ def _check(
     vpc_path: str,
     ip_address_type: ec2.VpcEndpointIpAddressType | None,
     vpc_without_ipv6: bool,
-    service: _Service,
+    service: EndpointServiceModel,
     service_region: str | None,
     own_account: str,
     own_region: str,
@@ -607,8 +502,8 @@ def _check(
                 f"Give service_region={service.region!r}, or leave it out.",
             )
         )
-    problems.extend(_region_problems(path, service, service_region, own_region))
-    problems.extend(_account_problems(path, service, own_account))
+    problems.extend(region_problems(path, service, service_region, own_region))
+    problems.extend(account_problems(path, service, own_account))
     if vpc_without_ipv6 and ip_address_type in (
         ec2.VpcEndpointIpAddressType.DUALSTACK,
         ec2.VpcEndpointIpAddressType.IPV6,
@@ -672,64 +567,3 @@ def _check(
         if _other_side(peering, vpc_path) is None
     )
     return problems
-
-
-def _region_problems(
-    path: str, service: _Service, service_region: str | None, own_region: str
-) -> list[Problem]:
-    """Return the problem of an endpoint in a Region the service does not allow."""
-    home = service.region or service_region
-    allowed = service.allowed_regions
-    if home is None or allowed is None or own_region == home:
-        return []
-    if any(is_token(value) for value in (home, own_region, *allowed)) or own_region in allowed:
-        return []
-    others = f"and from {', '.join(allowed)}" if allowed else "only (no allowed_regions)"
-    return [
-        Problem(
-            path,
-            rule_ids.ENDPOINT_REGION_NOT_ALLOWED,
-            f"The endpoint is in {own_region}, but the service {service.label} accepts "
-            f"endpoints from its own Region {home} {others}: the endpoint would fail to "
-            "create.",
-            f"Add {own_region!r} to the service's allowed_regions, or define the endpoint in "
-            f"a stack of {home}.",
-        )
-    ]
-
-
-def _account_problems(path: str, service: _Service, own_account: str) -> list[Problem]:
-    """Return the problem of an endpoint in an account the service's principals omit."""
-    account, principals = service.account, service.allowed_principals
-    if account is None or principals is None or own_account == account:
-        return []
-    if any(is_token(value) for value in (account, own_account, *principals)):
-        return []
-    if any(_covers(arn, own_account) for arn in principals):
-        return []
-    others = f"only {', '.join(principals)}" if principals else "no other account"
-    return [
-        Problem(
-            path,
-            rule_ids.ENDPOINT_ACCOUNT_NOT_ALLOWED,
-            f"The endpoint is in account {own_account}, but the service {service.label} of "
-            f"account {account} allows {others}: the endpoint would fail to create.",
-            f"Add iam.ArnPrincipal('arn:aws:iam::{own_account}:root') (or a role of account "
-            f"{own_account}) to the service's allowed_principals.",
-        )
-    ]
-
-
-def _covers(arn: str, account: str) -> bool:
-    """Tell whether an allowed principal lets principals of ``account`` connect."""
-    if arn == "*":
-        return True
-    # arn:<partition>:iam::<account>:root, :role/<name> or :user/<name>
-    parts = arn.split(":", 5)
-    return (
-        len(parts) == 6
-        and parts[0] == "arn"
-        and parts[2] == "iam"
-        and parts[4] == account
-        and (parts[5] == "root" or parts[5].startswith(("role/", "user/")))
-    )
