@@ -11,7 +11,8 @@ function and its log group, where any user's cdk-nag or checkov run sees them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -111,3 +112,29 @@ def sdk_call(
     )
     explain_provider(resource)
     return resource
+
+
+def allow(
+    stack: cdk.Stack,
+    action: str,
+    *,
+    resource: str,
+    resource_name: str,
+    conditions: Mapping[str, Any] | None = None,
+) -> iam.PolicyStatement:
+    """Allow one action (``service:Action``) on one resource of ``stack``'s environment.
+
+    Route 53's resources are global: their ARNs name no account and no Region.
+    """
+    service = action.split(":", 1)[0]
+    is_global = service == "route53"
+    arn = stack.format_arn(
+        service=service,
+        resource=resource,
+        resource_name=resource_name,
+        region="" if is_global else None,
+        account="" if is_global else None,
+    )
+    return iam.PolicyStatement(
+        actions=[action], resources=[arn], conditions=dict(conditions) if conditions else None
+    )

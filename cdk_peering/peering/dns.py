@@ -29,13 +29,12 @@ import re
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from .. import rule_ids
 from ..cdk.app_context import child_path
-from ..cdk.provider import sdk_call
+from ..cdk.provider import allow, sdk_call
 from ..cdk.references import read_weakly
 from ..errors import Problem, ValidationError
 from ..findings import Finding
@@ -149,15 +148,11 @@ class PeeringDnsResolution(Construct):
             call=_modify_options(peering_connection_id, side, stack.region, allow=True),
             undo=_modify_options(peering_connection_id, side, stack.region, allow=False),
             statements=[
-                iam.PolicyStatement(
-                    actions=["ec2:ModifyVpcPeeringConnectionOptions"],
-                    resources=[
-                        stack.format_arn(
-                            service="ec2",
-                            resource="vpc-peering-connection",
-                            resource_name=peering_connection_id,
-                        )
-                    ],
+                allow(
+                    stack,
+                    "ec2:ModifyVpcPeeringConnectionOptions",
+                    resource="vpc-peering-connection",
+                    resource_name=peering_connection_id,
                 )
             ],
         )

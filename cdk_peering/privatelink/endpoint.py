@@ -21,12 +21,13 @@ AWS facts this relies on:
   ``AssociateVPCWithHostedZone`` by the VPC's account; neither has a CloudFormation
   resource (Route 53 developer guide, "Associating an Amazon VPC and a private hosted
   zone that you created with different AWS accounts"; CloudFormation coverage roadmap
-  issues 371 and 372);
+  issues 371 and 372): :mod:`cdk_peering.privatelink.zone_association` makes both calls;
 * an endpoint service is reached from its own Region and from its supported Regions
   (``SupportedRegions``) only, and by its own account and the principals of its
   permissions (``AllowedPrincipals``) only; an endpoint elsewhere fails to create
-  (PrivateLink guide, "Share your services through AWS PrivateLink", Cross-Region
-  access; "Configure an endpoint service", Manage permissions).
+  (:mod:`cdk_peering.rules.privatelink`);
+* a connection request to a service that requires acceptance waits until the service's
+  owner accepts it (:mod:`cdk_peering.privatelink.acceptance`).
 """
 
 from __future__ import annotations
@@ -45,11 +46,19 @@ from ..cdk.app_context import child_path, vpc_facts
 from ..cdk.references import read_weakly
 from ..cdk.vpcs import known_without_ipv6
 from ..errors import Problem, ValidationError
+from ..model.env import Env
 from ..model.privatelink import EndpointServiceModel
 from ..model.tokens import is_token
 from ..peering.security_groups import allow_from_peer
 from ..rules.privatelink import account_problems, region_problems
+from .acceptance import EndpointAcceptance, acceptance_problems
 from .access import EndpointServiceLike, describe_service
+from .service import PrivateLinkService
+from .zone_association import (
+    ZoneAssociation,
+    associate_across_accounts,
+    zone_association_problems,
+)
 
 # cdk-nag's EC23 (no ingress from 0.0.0.0/0 or ::/0) throws on a rule whose CIDR is a
 # token, as an Amazon-provided IPv6 block is (Fn::Select of the VPC's Ipv6CidrBlocks).
@@ -123,12 +132,21 @@ class PrivateLinkEndpoint(Construct):
     ``Fn::GetStackOutput`` (this construct consumes references weakly).
 
     **VPCs of other accounts.** CloudFormation cannot associate a private hosted zone
-    with a VPC of another account: the zone's account must call
-    ``CreateVPCAssociationAuthorization`` and then the VPC's account
-    ``AssociateVPCWithHostedZone`` (Route 53 API; the console cannot do it). Such a VPC
-    is therefore left out of the zone's ``VPCs`` and a warning
-    ``cdk_peering:crossAccountZoneAssociation`` gives the two commands to run after
-    deployment. Its security group rules are written as for any VPC.
+    with a VPC of another account: the zone's account must call Route 53
+    ``CreateVPCAssociationAuthorization``, then the VPC's account
+    ``AssociateVPCWithHostedZone``. The deploy does both, each in its own account's
+    stack: the authorization in this stack (which then deploys after the VPC's stack),
+    the association in a stack the library makes in the VPC's account and Region,
+    ``<this stack id>-ZoneAssociation-<account>-<region>``, which deploys after this one;
+    deleting it disassociates. The authorization is kept while the association is
+    declared (see :mod:`cdk_peering.privatelink.zone_association` for why). ``cdk
+    deploy --all`` then needs the accounts to trust each other's deployments (``cdk
+    bootstrap --trust``). Its security group rules are written as for any VPC.
+
+    **Acceptance.** When ``service`` is a ``PrivateLinkService`` of this app that
+    requires acceptance, the deploy accepts this endpoint's connection (and only it) in
+    the service's account and Region (``accept_connection``; see
+    ``PrivateLinkService.accept_endpoint``).
 
     Configurations that cannot work raise :class:`cdk_peering.ValidationError` before
     anything is added to the tree; :meth:`serve_peering` raises it too.
@@ -162,6 +180,7 @@ class PrivateLinkEndpoint(Construct):
         dns_name: str | None = None,
         zone_name: str | None = None,
         dns_vpcs: Sequence[ec2.IVpc] | None = None,
+        accept_connection: bool | None = None,
     ) -> None:
         """Define an interface endpoint to a PrivateLink service, for this and peered VPCs.
 
@@ -206,13 +225,23 @@ class PrivateLinkEndpoint(Construct):
             peered with the endpoint's VPC (see ``peerings``), else a warning
             ``cdk_peering:dnsVpcWithoutPath``. Default: - the endpoint's VPC and the far
             side of each served peering.
+        :param accept_connection: whether the deploy accepts this endpoint's connection
+            request, with an ``EndpointAcceptance`` in the service's account and Region
+            (see ``PrivateLinkService.accept_endpoint``). Only a ``PrivateLinkService`` of
+            this app can be accepted: a service given by name (or any other object) belongs
+            to an owner who accepts it. Default: - true when ``service`` is a
+            ``PrivateLinkService`` of this app whose ``accept_app_endpoints`` is on (and
+            that requires acceptance), else false.
         :raises ValidationError: when a port is invalid or not offered by the service,
             ``ip_address_type`` asks for IPv6 in a VPC of this app without IPv6, the
             service's Region contradicts ``service_region``, a ``PrivateLinkService`` of
             this app allows neither this Region nor this account (``allowed_regions``,
             ``allowed_principals``), ``zone_name`` or ``dns_vpcs`` come without
             ``dns_name``, ``dns_name`` is outside ``zone_name``, private DNS is enabled
-            together with the hosted zone, or a peering does not involve ``vpc``.
+            together with the hosted zone, a peering does not involve ``vpc``,
+            ``accept_connection`` is true for a service that is no ``PrivateLinkService``
+            of this app, or the acceptance's stack cannot be told (one of this stack and
+            the service's is environment-agnostic).
         """
         path = child_path(scope.node.path, id)
         stack = cdk.Stack.of(scope)
@@ -241,11 +270,16 @@ class PrivateLinkEndpoint(Construct):
             dns_vpcs=dns_vpcs,
             peerings=peerings,
         )
+        accepting, acceptance_findings = _acceptance(path, scope, service, accept_connection)
+        problems += acceptance_findings
         if problems:
             raise ValidationError(problems)
 
         super().__init__(scope, id)
-        self._account = stack.account
+        self._env = Env(stack.account, stack.region)
+        if isinstance(service, Construct) and cdk.Stack.of(service) is not stack:
+            # CDK records no stack dependency for a weak reference across accounts.
+            stack.add_stack_dependency(cdk.Stack.of(service), "reads the endpoint service")
         self._allowed: set[str] = set()
         self._associated: set[str] = set()
         self._nag_acknowledged = False
@@ -287,12 +321,19 @@ class PrivateLinkEndpoint(Construct):
         """The ``ec2.InterfaceVpcEndpoint`` (node.default_child: the child named Resource)."""
         self.vpc_endpoint_id: str = self.endpoint.vpc_endpoint_id
         """The endpoint's id (vpce-...)."""
+        self.acceptance: EndpointAcceptance | None = (
+            accepting.accept_endpoint(self) if accepting is not None else None
+        )
+        """The acceptance of this endpoint's connection in the deploy; None without one."""
         self.allow_from_vpc(vpc)
         for client in client_vpcs or ():
             self.allow_from_vpc(client)
 
         self.hosted_zone: route53.PrivateHostedZone | None = None
         """The private hosted zone peered VPCs resolve ``dns_name`` with; None without it."""
+        self.zone_associations: list[ZoneAssociation] = []
+        """The hosted zone's associations with VPCs of other accounts, each in a stack of
+        the VPC's account (the zone's own ``VPCs`` hold this account's)."""
         self.records: list[route53.RecordSet] = []
         """The alias records of ``dns_name``: A, and AAAA when the endpoint has IPv6."""
         self.dns_name: str = (
@@ -355,17 +396,24 @@ class PrivateLinkEndpoint(Construct):
         """Serve the clients on the far side of a peering of the endpoint's VPC.
 
         Opens the security group to the far side's CIDR blocks (:meth:`allow_from_vpc`)
-        and, with ``dns_name``, associates the hosted zone with its VPC (in any Region of
-        this account; another account gets the ``cdk_peering:crossAccountZoneAssociation``
-        warning and its two API calls).
+        and, with ``dns_name``, associates the hosted zone with its VPC, in any Region and
+        account (another account's association is made in a stack of that account, after
+        the zone's account authorizes it).
 
         :param peering: a ``VpcPeering`` (or anything with ``requester_vpc`` and
             ``accepter_vpc``) with the endpoint's VPC on one side.
-        :raises ValidationError: when the endpoint's VPC is on neither side.
+        :raises ValidationError: when the endpoint's VPC is on neither side, or (with
+            ``dns_name``) an environment-agnostic stack hides whether the far side is of
+            this account.
         """
         vpc_path = vpc_facts(self.vpc).path
-        if _other_side(peering, vpc_path) is None:
+        other = _other_side(peering, vpc_path)
+        if other is None:
             raise ValidationError([_peering_problem(self.node.path, vpc_path, peering)])
+        if self.hosted_zone is not None:
+            problems = zone_association_problems(self.node.path, self._env, vpc_facts(other))
+            if problems:
+                raise ValidationError(problems)
         self._serve(peering)
 
     def _serve(self, peering: PeeringLike) -> ec2.IVpc:
@@ -410,27 +458,15 @@ class PrivateLinkEndpoint(Construct):
             )
 
     def _associate(self, vpc: ec2.IVpc) -> None:
-        """Associate the hosted zone (if any) with ``vpc``, or say how across accounts."""
+        """Associate the hosted zone (if any) with ``vpc``, of this account or another."""
         zone = self.hosted_zone
         facts = vpc_facts(vpc)
         if zone is None or facts.path in self._associated:
             return
         self._associated.add(facts.path)
-        account, region = facts.env
-        if account != self._account and not is_token(account) and not is_token(self._account):
-            vpc_id = facts.vpc_id if not is_token(facts.vpc_id) else f"<id of {facts.path}>"
-            zone_id = f"<hosted zone id of {zone.node.path}>"
-            cdk.Annotations.of(self).add_warning_v2(
-                rule_ids.CROSS_ACCOUNT_ZONE_ASSOCIATION,
-                f"{facts.path} is in account {account}, the hosted zone {zone.node.path} in "
-                f"{self._account}: CloudFormation cannot associate a private hosted zone with "
-                f"another account's VPC, so {facts.path} does not resolve {self.dns_name} "
-                "until both accounts act. Fix: after deploying, in account "
-                f"{self._account} run `aws route53 create-vpc-association-authorization "
-                f"--hosted-zone-id {zone_id} --vpc VPCRegion={region},VPCId={vpc_id}`, then "
-                f"in account {account} run `aws route53 associate-vpc-with-hosted-zone "
-                f"--hosted-zone-id {zone_id} --vpc VPCRegion={region},VPCId={vpc_id}`.",
-            )
+        region = facts.env.region
+        if self._env.other_account(facts.env):
+            self.zone_associations.append(associate_across_accounts(self, zone, facts))
             return
         # add_vpc writes VPCRegion: the VPC's region (its stack's, or the one it was
         # imported with). A VPC of another stack is read weakly (Fn::GetStackOutput), as
@@ -445,6 +481,36 @@ class PrivateLinkEndpoint(Construct):
                 region=region,
             )
         zone.add_vpc(vpc)
+
+
+def _acceptance(
+    path: str,
+    scope: Construct,
+    service: EndpointServiceLike | str,
+    accept_connection: bool | None,
+) -> tuple[PrivateLinkService | None, list[Problem]]:
+    """Return the service that accepts the endpoint in the deploy (if any), or the problem."""
+    app_service = service if isinstance(service, PrivateLinkService) else None
+    if accept_connection is None:
+        accept_connection = app_service is not None and app_service.accept_app_endpoints
+    if not accept_connection:
+        return None, []
+    if app_service is None:
+        label = service if isinstance(service, str) else service.service_name
+        return None, [
+            Problem(
+                path,
+                rule_ids.ACCEPTANCE_OUTSIDE_APP,
+                f"accept_connection is true, but the service {label} is no "
+                "PrivateLinkService of this app: this app cannot accept connections to it; "
+                "its owner accepts them.",
+                "Leave accept_connection out (or pass the PrivateLinkService itself as "
+                "service), and ask the service's owner to accept the endpoint.",
+            )
+        ]
+    if not app_service.acceptance_required:
+        return None, []
+    return app_service, acceptance_problems(path, app_service, scope)
 
 
 def _check(
@@ -566,4 +632,13 @@ def _check(
         for peering in peerings
         if _other_side(peering, vpc_path) is None
     )
+    if dns_name:
+        far_sides = [_other_side(peering, vpc_path) for peering in peerings]
+        served = {
+            facts.path: facts
+            for facts in map(vpc_facts, [*(dns_vpcs or ()), *filter(None, far_sides)])
+        }
+        zone_env = Env(own_account, own_region)
+        for facts in served.values():
+            problems.extend(zone_association_problems(path, zone_env, facts))
     return problems
