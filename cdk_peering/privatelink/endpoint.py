@@ -127,9 +127,9 @@ class PrivateLinkEndpoint(Construct):
     workaround: a Route 53 private hosted zone for that name with an alias A record (and
     AAAA when the endpoint has IPv6) to the endpoint's regional DNS name, associated with
     the endpoint's VPC, every VPC of ``dns_vpcs`` and the far side of every served
-    peering, in any Region of this account. A hosted zone's ``VPCs`` carry each VPC's
-    Region; a VPC defined in a stack of another Region is referenced with
-    ``Fn::GetStackOutput`` (this construct consumes references weakly).
+    peering, in any Region and account. A hosted zone's ``VPCs`` carry this account's
+    VPCs, each with its Region; a VPC defined in a stack of another Region is referenced
+    with ``Fn::GetStackOutput`` (this construct consumes references weakly).
 
     **VPCs of other accounts.** CloudFormation cannot associate a private hosted zone
     with a VPC of another account: the zone's account must call Route 53
@@ -221,8 +221,9 @@ class PrivateLinkEndpoint(Construct):
         :param zone_name: the hosted zone's name, when it should hold more than
             ``dns_name``; ``dns_name`` must lie inside it. The zone answers every name under
             it in each associated VPC, so keep it narrow. Default: - ``dns_name``.
-        :param dns_vpcs: more VPCs that resolve ``dns_name``, in any Region; each should be
-            peered with the endpoint's VPC (see ``peerings``), else a warning
+        :param dns_vpcs: more VPCs that resolve ``dns_name``, in any Region and account
+            (see "VPCs of other accounts" above); each should be peered with the
+            endpoint's VPC (see ``peerings``), else a warning
             ``cdk_peering:dnsVpcWithoutPath``. Default: - the endpoint's VPC and the far
             side of each served peering.
         :param accept_connection: whether the deploy accepts this endpoint's connection
