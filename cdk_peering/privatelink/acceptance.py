@@ -22,6 +22,8 @@ AWS facts this relies on:
 
 from __future__ import annotations
 
+from typing import Literal
+
 import aws_cdk as cdk
 from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
@@ -32,6 +34,10 @@ from ..cdk.references import read_weakly
 from ..cdk.stacks import deploys_after, library_stack
 from ..findings import Finding
 from ..model.env import Env
+from ..model.tokens import is_token
+
+Placement = Literal["service", "endpoint", "library"]
+"""Where an acceptance goes: the service's construct, the endpoint, a library-made stack."""
 
 ACCEPTANCE_KIND = "EndpointAcceptance"
 """The kind of the library-made stacks of acceptances (``<stack id>-EndpointAcceptance-...``)."""
@@ -96,20 +102,16 @@ def acceptance_problems(path: str, service: IConstruct, endpoint: IConstruct) ->
     environment-agnostic stack beside one with an explicit environment tells neither.
     ``endpoint`` may be the scope the endpoint is about to be made in.
     """
-    service_stack, endpoint_stack = cdk.Stack.of(service), cdk.Stack.of(endpoint)
-    if (
-        not isinstance(endpoint, Construct)  # imported: accepted in the service's stack
-        or service_stack is endpoint_stack
-        or _env(service_stack).same_as(_env(endpoint_stack)) is not None
-    ):
+    if _placement(service, endpoint) is not None:
         return []
+    service_stack, endpoint_stack = cdk.Stack.of(service), cdk.Stack.of(endpoint)
     return [
         Finding(
             path,
             rule_ids.ACCEPTANCE_ENVIRONMENT_UNKNOWN,
             f"The endpoint's stack {endpoint_stack.stack_name} is in "
             f"{_env(endpoint_stack)} and the service's stack {service_stack.stack_name} in "
-            f"{_env(service_stack)}: with one of them environment-agnostic, whether the "
+            f"{_env(service_stack)}: with environment-agnostic stacks, whether the "
             "acceptance (made in the service's account and Region, after the endpoint) "
             "belongs in the endpoint's stack or in a stack of the service's environment "
             "cannot be told.",
@@ -133,19 +135,19 @@ def accept(
     :func:`acceptance_problems` first.
     """
     service_stack, endpoint_stack = cdk.Stack.of(service), cdk.Stack.of(endpoint)
-    env = _env(service_stack)
-    dashed_path = endpoint.node.path.replace("/", "-")
+    placement = _placement(service, endpoint)
+    assert placement is not None, "checked before"
     parent: Construct
-    if not isinstance(endpoint, Construct):
+    if not isinstance(endpoint, Construct) or placement == "service":
+        dashed_path = endpoint.node.path.replace("/", "-")
         parent, acceptance_id = service, f"Acceptance-{dashed_path}"
-    elif endpoint_stack is service_stack or (
-        env.same_as(_env(endpoint_stack)) and not deploys_after(service_stack, endpoint_stack)
-    ):
+    elif placement == "endpoint":
         parent, acceptance_id = endpoint, "Acceptance"
         if endpoint_stack is not service_stack:
             endpoint_stack.add_stack_dependency(service_stack, "reads the endpoint service id")
         service_id = read_weakly(service_id, service_stack, endpoint_stack)
     else:
+        env = _env(service_stack)
         stack = library_stack(
             endpoint_stack,
             ACCEPTANCE_KIND,
@@ -158,13 +160,32 @@ def accept(
             reads="reads the interface endpoint id",
         )
         stack.add_stack_dependency(service_stack, "reads the endpoint service id")
-        parent, acceptance_id = stack, dashed_path
+        parent, acceptance_id = stack, endpoint.node.path.replace("/", "-")
     existing = parent.node.try_find_child(acceptance_id)
     if isinstance(existing, EndpointAcceptance):
         return existing
     return EndpointAcceptance(
         parent, acceptance_id, service_id=service_id, vpc_endpoint_id=vpc_endpoint_id
     )
+
+
+def _placement(service: IConstruct, endpoint: IConstruct) -> Placement | None:
+    """Tell where the acceptance goes: ``service``, ``endpoint`` or ``library``; None: unknown.
+
+    An imported endpoint (no construct of the app) exists already: the service's stack.
+    The endpoint's stack if it shares the service's environment and need not deploy
+    before the service's; else a library-made stack, whose environment must be known.
+    """
+    if not isinstance(endpoint, Construct):
+        return "service"
+    service_stack, endpoint_stack = cdk.Stack.of(service), cdk.Stack.of(endpoint)
+    env = _env(service_stack)
+    same = endpoint_stack is service_stack or env.same_as(_env(endpoint_stack))
+    if same and not deploys_after(service_stack, endpoint_stack):
+        return "endpoint"
+    if same is None or is_token(env.account) or is_token(env.region):
+        return None
+    return "library"
 
 
 def _env(stack: cdk.Stack) -> Env:

@@ -196,13 +196,15 @@ def zone_association_problems(path: str, zone_env: Env, facts: VpcFacts) -> list
 
     Whether the zone's own ``VPCs`` can hold the VPC (same account) or the association
     needs the two calls (another account) cannot be told when an environment-agnostic
-    stack hides one of the accounts; across accounts, the association's stack needs the
-    VPC's region too.
+    stack hides one of the accounts; across accounts, the library-made stacks need the
+    VPC's region and the zone's too.
     """
     vpc_env = facts.env
     if vpc_env.account == zone_env.account:
         return []
-    if vpc_env.other_account(zone_env) and not is_token(vpc_env.region):
+    if vpc_env.other_account(zone_env) and not (
+        is_token(vpc_env.region) or is_token(zone_env.region)
+    ):
         return []
     return [
         Finding(
