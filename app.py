@@ -6,6 +6,8 @@
       Shared ---- Data (IPv6) ---- Analytics (IPv6)
       Shared ---- Europe   (111111111111, eu-west-1: inter-region, DNS both ways)
       Shared ---- Partner  (222222222222, us-east-1: cross-account, accepter role)
+      Shared: an interface endpoint to the orders service (ServiceProvider), accepted by
+              the deploy; App, Europe and Partner resolve orders.example.internal
 
     account 111111111111, us-east-1 (Teams)
       TeamA, TeamB, TeamC: a full mesh of their isolated subnets (PeeringMesh, stacks
@@ -157,7 +159,7 @@ class PeeringExampleStack(cdk.Stack):
             name="shared-europe",
         )
         # Cross-account: CloudFormation accepts by assuming the partner's role.
-        VpcPeering(
+        shared_to_partner = VpcPeering(
             self,
             "SharedToPartner",
             requester_vpc=self.shared,
@@ -167,10 +169,13 @@ class PeeringExampleStack(cdk.Stack):
             name="shared-partner",
         )
 
-        # PrivateLink: Shared consumes the orders service through an interface endpoint.
-        # App (same region) and Europe (another region) reach that endpoint over their
-        # peerings with Shared and resolve the service's name through a private hosted
-        # zone associated with their VPCs.
+        # PrivateLink: Shared consumes the orders service through an interface endpoint,
+        # which the deploy accepts (the service is of this app). App (same region),
+        # Europe (another region) and Partner (another account) reach that endpoint over
+        # their peerings with Shared and resolve the service's name through a private
+        # hosted zone associated with their VPCs: Partner's association is authorized
+        # here and made in a stack of the partner's account
+        # (PeeringExample-ZoneAssociation-222222222222-us-east-1).
         self.orders_endpoint = PrivateLinkEndpoint(
             self,
             "OrdersEndpoint",
@@ -180,8 +185,7 @@ class PeeringExampleStack(cdk.Stack):
             dns_name=ORDERS_DNS_NAME,
             peerings=[app_to_shared, shared_to_europe],
         )
-        self.orders_endpoint.serve_peering(app_to_shared)
-        self.orders_endpoint.serve_peering(shared_to_europe)
+        self.orders_endpoint.serve_peering(shared_to_partner)
 
 
 class ServiceProviderStack(cdk.Stack):
@@ -229,6 +233,8 @@ class EuropeNetworkStack(cdk.Stack):
         self.vpc = _vpc(self, "Europe", "10.10.0.0/16")
         # A consumer in this region reaching the us-east-1 service through native
         # cross-region PrivateLink (the endpoint's ServiceRegion), no peering involved.
+        # The deploy accepts it from a stack of the service's account and region
+        # (EuropeNetwork-EndpointAcceptance-111111111111-us-east-1).
         self.consumer = _vpc(self, "EuropeConsumer", "10.11.0.0/16")
         self.orders_endpoint = PrivateLinkEndpoint(
             self, "OrdersEndpoint", vpc=self.consumer, service=orders, port=ORDERS_PORT

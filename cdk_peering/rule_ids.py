@@ -250,6 +250,11 @@ HOSTED_ZONE_WITHOUT_PRIVATE_DNS_NAME = _rule(
 PRIVATE_DNS_NAME_OUTSIDE_ZONE = _rule(
     "privateDnsNameOutsideZone", "error", "a private DNS name outside its public zone"
 )
+ACCEPTANCE_ENVIRONMENT_UNKNOWN = _rule(
+    "acceptanceEnvironmentUnknown",
+    "error",
+    "accepting an endpoint when one of its stack and the service's is environment-agnostic",
+)
 
 # --- PrivateLinkEndpoint --------------------------------------------------------------
 PRIVATE_DNS_CONFLICT = _rule(
@@ -282,9 +287,16 @@ ENDPOINT_REGION_NOT_ALLOWED = _rule(
 ENDPOINT_ACCOUNT_NOT_ALLOWED = _rule(
     "endpointAccountNotAllowed", "error", "an endpoint in an account the service does not allow"
 )
+ACCEPTANCE_OUTSIDE_APP = _rule(
+    "acceptanceOutsideApp",
+    "error",
+    "accept_connection=True for a service that is no PrivateLinkService of the app",
+)
 DNS_VPC_WITHOUT_PATH = _rule(
     "dnsVpcWithoutPath", "warning", "a DNS VPC with no peering to the endpoint's VPC"
 )
-CROSS_ACCOUNT_ZONE_ASSOCIATION = _rule(
-    "crossAccountZoneAssociation", "warning", "a DNS VPC of another account"
+ZONE_ASSOCIATION_ENVIRONMENT_UNKNOWN = _rule(
+    "zoneAssociationEnvironmentUnknown",
+    "error",
+    "a DNS VPC whose account or region, or the zone's, an environment-agnostic stack hides",
 )

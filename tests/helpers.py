@@ -221,3 +221,67 @@ class Assembly:
             for artifact_id, artifact in manifest["artifacts"].items()
             if artifact_id in self.names
         }
+
+
+def decode_sdk_call(value: Any) -> dict[str, Any]:
+    """Decode a Custom::AWS resource's Create, Update or Delete property (JSON text).
+
+    aws-cdk-lib writes it as a string, or as an Fn::Join when it holds tokens. A value
+    that is one token whole (a Ref, an Fn::GetStackOutput) comes back as that intrinsic;
+    a token inside a longer string stays a placeholder ``<n>``.
+    """
+    if isinstance(value, str):
+        decoded: dict[str, Any] = json.loads(value)
+        return decoded
+    tokens: dict[str, Any] = {}
+    text = ""
+    for part in value["Fn::Join"][1]:
+        if isinstance(part, str):
+            text += part
+        else:
+            placeholder = f"<{len(tokens)}>"
+            tokens[placeholder] = part
+            text += placeholder
+
+    def restore(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {key: restore(each) for key, each in item.items()}
+        if isinstance(item, list):
+            return [restore(each) for each in item]
+        return tokens.get(item, item) if isinstance(item, str) else item
+
+    restored: dict[str, Any] = restore(json.loads(text))
+    return restored
+
+
+def sdk_calls(template: dict[str, Any], action: str) -> dict[str, dict[str, Any]]:
+    """Return the Custom::AWS resources of a template whose Create call is ``action``.
+
+    By logical id: the resource's Properties, with Create, Update and Delete decoded.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for logical_id, resource in template.get("Resources", {}).items():
+        if resource["Type"] != "Custom::AWS":
+            continue
+        properties = dict(resource["Properties"])
+        for key in ("Create", "Update", "Delete"):
+            if key in properties:
+                properties[key] = decode_sdk_call(properties[key])
+        if properties["Create"]["action"] == action:
+            found[logical_id] = properties
+    return found
+
+
+def custom_resource_policy(template: dict[str, Any], logical_id: str) -> list[dict[str, Any]]:
+    """Return the statements of the policy aws-cdk-lib made for one Custom::AWS resource.
+
+    Its AWS::IAM::Policy is the one the resource DependsOn.
+    """
+    depends = template["Resources"][logical_id].get("DependsOn", [])
+    [policy] = [
+        template["Resources"][each]
+        for each in ([depends] if isinstance(depends, str) else depends)
+        if template["Resources"][each]["Type"] == "AWS::IAM::Policy"
+    ]
+    statements: list[dict[str, Any]] = policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements

@@ -12,11 +12,21 @@ from aws_cdk.assertions import Match, Template
 
 import app as example
 from tests.conftest import STRONG_REFERENCES, new_app
-from tests.helpers import Assembly, Key, cross_stack_reads, deploy_order, route_table_refs
+from tests.helpers import (
+    Assembly,
+    Key,
+    cross_stack_reads,
+    custom_resource_policy,
+    deploy_order,
+    route_table_refs,
+    sdk_calls,
+)
 
 REQUESTER = "PeeringExample"
 EUROPE_ACCEPTER = "PeeringExample-PeeringAccepter-111111111111-eu-west-1"
 PARTNER_ACCEPTER = "PeeringExample-PeeringAccepter-222222222222-us-east-1"
+EUROPE_ACCEPTANCE = "EuropeNetwork-EndpointAcceptance-111111111111-us-east-1"
+PARTNER_ZONE_ASSOCIATION = "PeeringExample-ZoneAssociation-222222222222-us-east-1"
 MESH_STACKS = [
     "Teams-Mesh-TeamARequests",
     "Teams-Mesh-TeamBRequests",
@@ -59,6 +69,8 @@ def test_a_stack_for_every_account_and_region(assembly: cdk.cx_api.CloudAssembly
         "PartnerNetwork": "aws://222222222222/us-east-1",
         EUROPE_ACCEPTER: "aws://111111111111/eu-west-1",
         PARTNER_ACCEPTER: "aws://222222222222/us-east-1",
+        EUROPE_ACCEPTANCE: "aws://111111111111/us-east-1",  # the service's environment
+        PARTNER_ZONE_ASSOCIATION: "aws://222222222222/us-east-1",  # the partner VPC's
         "ServiceProvider": "aws://111111111111/us-east-1",
         "Teams": "aws://111111111111/us-east-1",
         **{name: "aws://111111111111/us-east-1" for name in MESH_STACKS},
@@ -76,6 +88,11 @@ def test_deploy_all_order_is_role_then_connection_then_accepter_routes(
     # Endpoints read the endpoint service's id, in this region and the other.
     assert position["ServiceProvider"] < position["EuropeNetwork"]
     assert position["ServiceProvider"] < position[REQUESTER]
+    # The Europe consumer's endpoint is accepted in the service's environment after it.
+    assert position["EuropeNetwork"] < position[EUROPE_ACCEPTANCE]
+    # The zone's account authorizes (in the requester's stack), then the partner's
+    # account associates its VPC.
+    assert position["PartnerNetwork"] < position[REQUESTER] < position[PARTNER_ZONE_ASSOCIATION]
 
 
 def test_each_peering_lives_in_the_requester_stack(assembly: cdk.cx_api.CloudAssembly) -> None:
@@ -140,13 +157,12 @@ def test_dns_resolution_over_the_inter_region_peering(
         (REQUESTER, "RequesterPeeringConnectionOptions", "us-east-1"),
         (EUROPE_ACCEPTER, "AccepterPeeringConnectionOptions", "eu-west-1"),
     ):
-        resources = _template(assembly, stack).find_resources("Custom::AWS")
-        assert len(resources) == 1
-        create = next(iter(resources.values()))["Properties"]["Create"]
-        text = json.dumps(create)
-        assert options in text
-        assert '\\"AllowDnsResolutionFromRemoteVpc\\":true' in text
-        assert f'\\"region\\":\\"{region}\\"' in text
+        template = assembly.get_stack_by_name(stack).template
+        [resource] = sdk_calls(template, "ModifyVpcPeeringConnectionOptions").values()
+        assert resource["Create"]["parameters"][options] == {
+            "AllowDnsResolutionFromRemoteVpc": True
+        }
+        assert resource["Create"]["region"] == region
 
 
 def test_the_partner_role_trusts_only_the_requester_account(
@@ -222,6 +238,65 @@ def test_peered_vpcs_resolve_the_service_name_through_the_shared_zone(
     )
 
 
+def _output_of(value: Any) -> str:
+    """The stack an Fn::GetStackOutput reads."""
+    return str(value["Fn::GetStackOutput"]["StackName"])
+
+
+def test_the_deploy_accepts_both_endpoints_and_only_them(
+    assembly: cdk.cx_api.CloudAssembly,
+) -> None:
+    accepted: dict[str, Any] = {}
+    for stack in (REQUESTER, EUROPE_ACCEPTANCE):
+        template = assembly.get_stack_by_name(stack).template
+        [(logical_id, resource)] = sdk_calls(template, "AcceptVpcEndpointConnections").items()
+        assert resource["Create"]["service"] == "EC2"
+        assert resource["Create"]["region"] == "us-east-1"  # the service's region
+        assert "Delete" not in resource  # deleting the endpoint removes the connection
+        parameters = resource["Create"]["parameters"]
+        assert _output_of(parameters["ServiceId"]) == "ServiceProvider"
+        [accepted[stack]] = parameters["VpcEndpointIds"]
+        # One action on the one endpoint service.
+        [statement] = custom_resource_policy(template, logical_id)
+        assert statement["Action"] == "ec2:AcceptVpcEndpointConnections"
+        assert statement["Resource"]["Fn::Join"][1] == [
+            "arn:aws:ec2:us-east-1:111111111111:vpc-endpoint-service/",
+            parameters["ServiceId"],
+        ]
+    # The Shared endpoint by Ref in its own stack; the Europe one read from eu-west-1.
+    [shared] = _template(assembly, REQUESTER).find_resources("AWS::EC2::VPCEndpoint")
+    assert accepted[REQUESTER] == {"Ref": shared}
+    assert _output_of(accepted[EUROPE_ACCEPTANCE]) == "EuropeNetwork"
+    # Strangers still wait: the service keeps requiring acceptance.
+    _template(assembly, "ServiceProvider").has_resource_properties(
+        "AWS::EC2::VPCEndpointService", {"AcceptanceRequired": True}
+    )
+
+
+def test_the_partner_resolves_the_name_through_the_cross_account_association(
+    assembly: cdk.cx_api.CloudAssembly,
+) -> None:
+    requester = assembly.get_stack_by_name(REQUESTER).template
+    [zone] = Template.from_json(requester).find_resources("AWS::Route53::HostedZone")
+    # The zone's account authorizes the partner's VPC, in the zone's stack...
+    [authorization] = sdk_calls(requester, "CreateVPCAssociationAuthorization").values()
+    # ... and the partner's account associates it, in a stack of its own.
+    partner = assembly.get_stack_by_name(PARTNER_ZONE_ASSOCIATION).template
+    [association] = sdk_calls(partner, "AssociateVPCWithHostedZone").values()
+    assert authorization["Create"]["parameters"]["HostedZoneId"] == {"Ref": zone}
+    assert _output_of(association["Create"]["parameters"]["HostedZoneId"]) == REQUESTER
+    for call in (authorization["Create"], association["Create"]):
+        assert call["service"] == "Route53"
+        assert call["parameters"]["VPC"]["VPCRegion"] == "us-east-1"
+        assert _output_of(call["parameters"]["VPC"]["VPCId"]) == "PartnerNetwork"
+    assert authorization["Delete"]["action"] == "DeleteVPCAssociationAuthorization"
+    assert association["Delete"]["action"] == "DisassociateVPCFromHostedZone"
+    # The zone's own VPCs name only this account's: Shared, App and Europe.
+    zone_vpcs = requester["Resources"][zone]["Properties"]["VPCs"]
+    assert len(zone_vpcs) == 3
+    assert "PartnerNetwork" not in json.dumps(zone_vpcs)
+
+
 def test_peered_vpcs_may_connect_to_the_endpoint(assembly: cdk.cx_api.CloudAssembly) -> None:
     groups = _template(assembly, REQUESTER).find_resources(
         "AWS::EC2::SecurityGroup",
@@ -229,8 +304,14 @@ def test_peered_vpcs_may_connect_to_the_endpoint(assembly: cdk.cx_api.CloudAssem
     )
     [group] = groups.values()
     sources = {rule["CidrIp"] for rule in group["Properties"]["SecurityGroupIngress"]}
-    # Shared itself, App (both blocks) and Europe; all on the service's port only.
-    assert sources == {"10.0.0.0/16", "10.1.0.0/16", "100.64.0.0/16", "10.10.0.0/16"}
+    # Shared itself, App (both blocks), Europe and Partner; on the service's port only.
+    assert sources == {
+        "10.0.0.0/16",
+        "10.1.0.0/16",
+        "100.64.0.0/16",
+        "10.10.0.0/16",
+        "10.20.0.0/16",
+    }
     assert {rule["FromPort"] for rule in group["Properties"]["SecurityGroupIngress"]} == {443}
 
 
@@ -287,6 +368,6 @@ def test_every_read_across_stacks_is_weak_even_in_an_app_with_strong_references(
     app = new_app(**STRONG_REFERENCES)
     example.build(app)
     reads = cross_stack_reads(app.synth())
-    assert len(reads) == 11
+    assert len(reads) == 13
     assert all(mechanisms <= {"weak"} for mechanisms in reads.values()), reads
     assert reads["PeeringExample"] == {"weak"}

@@ -1,9 +1,9 @@
 """The example app (app.py) through the connectivity model: the seed's scenario.
 
 App (us-east-1) and Europe (eu-west-1) reach the orders service's PrivateLink endpoint in
-Shared by name, over their peerings with Shared. One piece is still missing today and
-its tests are strict xfails, so they fail loudly once the fix lands: the endpoint
-service requires acceptance and nothing accepts the connections yet (issue 11).
+Shared by name, over their peerings with Shared; so do Partner's isolated subnets, in
+another account. The deploy accepts the endpoints' connections (the service requires
+acceptance) and associates the zone with Partner's VPC across accounts.
 """
 
 from __future__ import annotations
@@ -22,11 +22,6 @@ from tests.conftest import ROOT, new_app
 
 NAME = example.ORDERS_DNS_NAME
 PORT = example.ORDERS_PORT
-NEEDS_ACCEPTANCE = pytest.mark.xfail(
-    strict=True,
-    reason="the orders endpoint service requires acceptance and nothing accepts the "
-    "connections yet (needs issue 11 acceptance as code)",
-)
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +36,15 @@ def network(assembly: cdk.cx_api.CloudAssembly) -> Network:
     return Network.from_assembly(assembly)
 
 
-@NEEDS_ACCEPTANCE
 @pytest.mark.parametrize(
     ("vpc", "peering"),
     [
         ("PeeringExample/App", "PeeringExample/AppToShared"),
         ("EuropeNetwork/Europe", "PeeringExample/SharedToEurope"),
+        # Another account: the zone is associated across accounts, the endpoint accepted;
+        # only Partner's isolated subnets are peered (accepter_subnets), so they reach it.
+        ("PartnerNetwork/Partner/IsolatedSubnet1", "PeeringExample/SharedToPartner"),
+        ("PartnerNetwork/Partner/IsolatedSubnet2", "PeeringExample/SharedToPartner"),
     ],
 )
 def test_app_and_europe_reach_the_orders_service_by_name(
@@ -62,8 +60,8 @@ def test_app_and_europe_reach_the_orders_service_by_name(
         # No zone association: the name does not resolve.
         ("PeeringExample/Data", PORT, "is not resolvable from VPC PeeringExample/Data"),
         ("Teams/TeamA", PORT, "is not resolvable from VPC Teams/TeamA"),
-        # Peered with Shared, but not associated with the zone.
-        ("PartnerNetwork/Partner", PORT, "is not resolvable from VPC PartnerNetwork/Partner"),
+        # Partner's public subnets are not peered: their default route is the internet.
+        ("PartnerNetwork/Partner", PORT, "sends 0.0.0.0/0 to internet gateway"),
         # The endpoint's security group admits the service port only.
         ("PeeringExample/App", 80, "does not admit 10.1.0.0/18 on port 80"),
         ("EuropeNetwork/Europe", 80, "does not admit 10.10.0.0/18 on port 80"),
@@ -74,24 +72,6 @@ def test_who_does_not_reach_the_orders_service(
 ) -> None:
     answer = assert_not_reachable(network, vpc, NAME, port=port)
     assert reason in str(answer.reason)
-
-
-def test_until_then_the_endpoint_connection_is_the_missing_piece(network: Network) -> None:
-    answer = network.reachability("PeeringExample/App", NAME, port=PORT)
-    if answer:
-        pytest.skip("acceptance landed: the xfail above now fails and should be removed")
-    assert "is never accepted" in str(answer.reason)
-    # Everything before it holds: the name, the routes both ways, the security group.
-    assert [hop.kind for hop in answer.hops] == [
-        "dns",
-        "subnet",
-        "route",
-        "peering",
-        "subnet",
-        "return-route",
-        "endpoint",
-        "security-group",
-    ]
 
 
 def test_the_example_has_no_one_way_route(network: Network) -> None:

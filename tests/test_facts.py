@@ -7,6 +7,7 @@ from aws_cdk import aws_ec2 as ec2
 
 from cdk_peering.cdk.app_context import vpc_facts
 from cdk_peering.model.cidr import parse_network
+from cdk_peering.model.env import Env
 from cdk_peering.model.tokens import is_token
 from tests.helpers import make_vpc
 
@@ -15,6 +16,16 @@ def test_is_token_agrees_with_cdk() -> None:
     for value in ["10.0.0.0/16", cdk.Fn.import_value("X"), cdk.Aws.ACCOUNT_ID, "vpc-1"]:
         assert is_token(value) == cdk.Token.is_unresolved(value)
     assert is_token(cdk.Token.as_list(cdk.Fn.import_value("L"))[0])
+
+
+def test_an_environment_is_the_same_known_other_or_unknown() -> None:
+    home = Env("111111111111", "us-east-1")
+    agnostic = Env(cdk.Aws.ACCOUNT_ID, cdk.Aws.REGION)
+    assert home.same_as(Env("111111111111", "us-east-1")) is True
+    assert home.same_as(Env("222222222222", "us-east-1")) is False
+    assert home.same_as(Env("111111111111", "eu-west-1")) is False
+    assert home.same_as(agnostic) is None
+    assert agnostic.same_as(Env(cdk.Aws.ACCOUNT_ID, cdk.Aws.REGION)) is True  # one CLI env
 
 
 def test_parse_network_is_lenient_and_skips_tokens() -> None:

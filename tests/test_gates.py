@@ -92,8 +92,9 @@ CFN_LINT_IGNORES: dict[str, LintIgnore] = {
             "Redundant DependsOn in aws-cdk-lib's own custom-resource providers: the one for "
             "the @aws-cdk/aws-ec2:restrictDefaultSecurityGroup feature flag, and the "
             "AwsCustomResource singleton (AWS679f53fac002430cb0da5b7982bd2287) behind "
-            "cdk_peering's DNS options: each handler both DependsOn its role and "
-            "Fn::GetAtt's it. Harmless, and neither the app nor cdk_peering writes it."
+            "cdk_peering's DNS options, endpoint acceptances and zone associations: each "
+            "handler both DependsOn its role and Fn::GetAtt's it. Harmless, and neither the "
+            "app nor cdk_peering writes it."
         ),
         logical_id_prefixes=(
             "CustomVpcRestrictDefaultSGCustomResourceProvider",
@@ -276,14 +277,17 @@ def test_stacks_have_concrete_regions(gate: Synthesis) -> None:
 def test_every_template_the_app_writes_is_gated(
     lint_matches: dict[str, list[LintMatch]],
 ) -> None:
-    # The library's accepter and mesh stacks included: they are written for the VPCs'
-    # accounts and regions and must pass the same checks.
+    # The library's accepter, acceptance, zone association and mesh stacks included: they
+    # are written for the VPCs' and services' accounts and regions and must pass the same
+    # checks.
     assert sorted(lint_matches) == [
         "EuropeNetwork",
+        "EuropeNetwork-EndpointAcceptance-111111111111-us-east-1",
         "PartnerNetwork",
         "PeeringExample",
         "PeeringExample-PeeringAccepter-111111111111-eu-west-1",
         "PeeringExample-PeeringAccepter-222222222222-us-east-1",
+        "PeeringExample-ZoneAssociation-222222222222-us-east-1",
         "ServiceProvider",
         "Teams",
         "Teams/Mesh/TeamARequests",  # display names: the mesh's stacks are its children

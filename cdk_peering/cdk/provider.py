@@ -1,18 +1,23 @@
-"""The findings inherent in aws-cdk-lib's AwsCustomResource provider, explained once.
+"""The library's SDK calls at deploy time, and the findings of their provider, explained once.
 
 Every ``custom_resources.AwsCustomResource`` of a stack shares one Lambda function that
 aws-cdk-lib makes (a sibling at the stack's top level). The library's constructs that use
-it (DNS options over peering, an endpoint service's domain name) call
-:func:`explain_provider`, which acknowledges cdk-nag's finding on the function's role and
-puts checkov's skips, with reasons, on the function and its log group, where any user's
-cdk-nag or checkov run sees them.
+it (DNS options over peering, endpoint acceptance, zone associations across accounts, an
+endpoint service's domain name) call :func:`explain_provider`, which acknowledges
+cdk-nag's finding on the function's role and puts checkov's skips, with reasons, on the
+function and its log group, where any user's cdk-nag or checkov run sees them.
+:func:`sdk_call` makes such a resource the one way the library wants it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
+from constructs import Construct
 
 # The AWS managed policy aws-cdk-lib attaches to the provider's role, as cdk-nag's
 # AwsSolutions-IAM4 names it in its finding id.
@@ -77,3 +82,59 @@ def explain_provider(custom_resource: cr.AwsCustomResource) -> None:
 def _skip_checkov(resource: object, skips: list[dict[str, str]]) -> None:
     if isinstance(resource, cdk.CfnResource):
         resource.add_metadata("checkov", {"skip": skips})
+
+
+def sdk_call(
+    scope: Construct,
+    id: str,
+    *,
+    call: cr.AwsSdkCall,
+    undo: cr.AwsSdkCall | None,
+    statements: Sequence[iam.PolicyStatement],
+) -> cr.AwsCustomResource:
+    """Make ``call`` on create and update, and ``undo`` (if any) on delete, at deploy time.
+
+    The provider's role gets ``statements`` only (each naming its actions' one resource
+    where AWS allows it). The SDK bundled with the Lambda runtime makes the call:
+    installing the latest from npm needs internet access at deploy time and about a
+    minute. A short service timeout fails the deployment within minutes, not after the
+    hour CloudFormation waits by default for a custom resource that never answers.
+    """
+    resource = cr.AwsCustomResource(
+        scope,
+        id,
+        on_create=call,
+        on_update=call,
+        on_delete=undo,
+        policy=cr.AwsCustomResourcePolicy.from_statements(list(statements)),
+        install_latest_aws_sdk=False,
+        service_timeout=cdk.Duration.minutes(5),
+    )
+    explain_provider(resource)
+    return resource
+
+
+def allow(
+    stack: cdk.Stack,
+    action: str,
+    *,
+    resource: str,
+    resource_name: str,
+    conditions: Mapping[str, Any] | None = None,
+) -> iam.PolicyStatement:
+    """Allow one action (``service:Action``) on one resource of ``stack``'s environment.
+
+    Route 53's resources are global: their ARNs name no account and no Region.
+    """
+    service = action.split(":", 1)[0]
+    is_global = service == "route53"
+    arn = stack.format_arn(
+        service=service,
+        resource=resource,
+        resource_name=resource_name,
+        region="" if is_global else None,
+        account="" if is_global else None,
+    )
+    return iam.PolicyStatement(
+        actions=[action], resources=[arn], conditions=dict(conditions) if conditions else None
+    )

@@ -29,7 +29,6 @@ import re
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
@@ -37,7 +36,7 @@ from .. import rule_ids
 from ..cdk import params
 from ..cdk.app_context import child_path
 from ..cdk.params import require
-from ..cdk.provider import explain_provider
+from ..cdk.provider import allow, sdk_call
 from ..cdk.references import read_weakly
 from ..errors import Problem, ValidationError
 from ..findings import Finding
@@ -153,35 +152,21 @@ class PeeringDnsResolution(Construct):
         """The id of the peering connection (pcx-...)."""
         self.side = side
         """The side whose option this construct sets."""
-        self.custom_resource = cr.AwsCustomResource(
+        self.custom_resource = sdk_call(
             self,
             "Resource",
-            on_create=_modify_options(peering_connection_id, side, stack.region, allow=True),
-            on_update=_modify_options(peering_connection_id, side, stack.region, allow=True),
-            on_delete=_modify_options(peering_connection_id, side, stack.region, allow=False),
-            policy=cr.AwsCustomResourcePolicy.from_statements(
-                [
-                    iam.PolicyStatement(
-                        actions=["ec2:ModifyVpcPeeringConnectionOptions"],
-                        resources=[
-                            stack.format_arn(
-                                service="ec2",
-                                resource="vpc-peering-connection",
-                                resource_name=peering_connection_id,
-                            )
-                        ],
-                    )
-                ]
-            ),
-            # The SDK bundled with the Lambda runtime has this call; installing the
-            # latest from npm needs internet access at deploy time and about a minute.
-            install_latest_aws_sdk=False,
-            # One SDK call: fail the deployment within minutes, not after the hour
-            # CloudFormation waits by default for a custom resource that never answers.
-            service_timeout=cdk.Duration.minutes(5),
+            call=_modify_options(peering_connection_id, side, stack.region, allow=True),
+            undo=_modify_options(peering_connection_id, side, stack.region, allow=False),
+            statements=[
+                allow(
+                    stack,
+                    "ec2:ModifyVpcPeeringConnectionOptions",
+                    resource="vpc-peering-connection",
+                    resource_name=peering_connection_id,
+                )
+            ],
         )
         """The ``Custom::AWS`` resource that sets the option."""
-        explain_provider(self.custom_resource)
 
 
 def _read_connection_id(peering_connection_id: str, stack: cdk.Stack) -> str:

@@ -16,6 +16,7 @@ from constructs import Construct
 
 from .. import rule_ids
 from ..cdk.app_context import ScopeFacts
+from ..cdk.stacks import find_library_stack, library_stack
 from ..cdk.vpcs import VpcFacts
 from ..findings import Finding
 from ..model.env import Env
@@ -45,17 +46,13 @@ def environment_mismatch(
     ]
 
 
-def accepter_stack_id(requester_stack: cdk.Stack, account: str, region: str) -> str:
-    """Return the id of the library-made stack of the accepter sides in one environment."""
-    return f"{requester_stack.node.id}-PeeringAccepter-{account}-{region}"
+ACCEPTER_KIND = "PeeringAccepter"
+"""The kind of the library-made stacks of accepter sides (``<stack id>-PeeringAccepter-...``)."""
 
 
 def find_accepter_stack(requester_stack: cdk.Stack, account: str, region: str) -> cdk.Stack | None:
     """Return the stack that holds accepter sides in ``account``/``region``, if made."""
-    parent = requester_stack.node.scope
-    assert isinstance(parent, Construct)
-    existing = parent.node.try_find_child(accepter_stack_id(requester_stack, account, region))
-    return existing if isinstance(existing, cdk.Stack) else None
+    return find_library_stack(requester_stack, ACCEPTER_KIND, account, region)
 
 
 def accepter_stack(requester_stack: cdk.Stack, account: str, region: str) -> cdk.Stack:
@@ -64,24 +61,17 @@ def accepter_stack(requester_stack: cdk.Stack, account: str, region: str) -> cdk
     It is a sibling of the requester's stack, so it deploys after it (it reads the
     connection id) without the accepter VPC's own stack depending on the requester's.
     """
-    existing = find_accepter_stack(requester_stack, account, region)
-    if existing is not None:
-        return existing
-    parent = requester_stack.node.scope
-    assert isinstance(parent, Construct)
-    stack = cdk.Stack(
-        parent,
-        accepter_stack_id(requester_stack, account, region),
-        env=cdk.Environment(account=account, region=region),
+    return library_stack(
+        requester_stack,
+        ACCEPTER_KIND,
+        account,
+        region,
         description=(
             f"Accepter side (routes, DNS options) of the VPC peering connections requested "
             f"by {requester_stack.stack_name}"
         ),
+        reads="reads the peering connection id",
     )
-    # Every reference into this stack is read weakly (Fn::GetStackOutput).
-    cdk.CrossStackReferences.of(stack).consume(cdk.ReferenceStrength.WEAK)
-    stack.add_stack_dependency(requester_stack, "reads the peering connection id")
-    return stack
 
 
 @dataclass(frozen=True)

@@ -21,24 +21,22 @@ AWS facts this relies on:
   ``AssociateVPCWithHostedZone`` by the VPC's account; neither has a CloudFormation
   resource (Route 53 developer guide, "Associating an Amazon VPC and a private hosted
   zone that you created with different AWS accounts"; CloudFormation coverage roadmap
-  issues 371 and 372);
+  issues 371 and 372): :mod:`cdk_peering.privatelink.zone_association` makes both calls;
 * an endpoint service is reached from its own Region and from its supported Regions
   (``SupportedRegions``) only, and by its own account and the principals of its
   permissions (``AllowedPrincipals``) only; an endpoint elsewhere fails to create
-  (PrivateLink guide, "Share your services through AWS PrivateLink", Cross-Region
-  access; "Configure an endpoint service", Manage permissions).
+  (:mod:`cdk_peering.rules.privatelink`);
+* a connection request to a service that requires acceptance waits until the service's
+  owner accepts it (:mod:`cdk_peering.privatelink.acceptance`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Protocol, cast, runtime_checkable
+from typing import Protocol, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as route53_targets
 from constructs import Construct
@@ -51,9 +49,20 @@ from ..cdk.params import require
 from ..cdk.references import read_weakly
 from ..cdk.vpcs import known_without_ipv6
 from ..errors import Problem, ValidationError, raise_errors
+from ..model.env import Env
+from ..model.privatelink import EndpointServiceModel
 from ..model.tokens import is_token
 from ..peering.security_groups import allow_from_peer
+from ..rules.privatelink import account_problems, region_problems
 from ..rules.service_names import service_name_problems
+from .acceptance import EndpointAcceptance, acceptance_problems
+from .access import EndpointServiceLike, describe_service
+from .service import PrivateLinkService
+from .zone_association import (
+    ZoneAssociation,
+    associate_across_accounts,
+    zone_association_problems,
+)
 
 # cdk-nag's EC23 (no ingress from 0.0.0.0/0 or ::/0) throws on a rule whose CIDR is a
 # token, as an Amazon-provided IPv6 block is (Fn::Select of the VPC's Ipv6CidrBlocks).
@@ -64,44 +73,6 @@ _NAG_EC23_REASON = (
     "ingress rule of this group names one CIDR block of the endpoint's VPC or of a VPC it "
     "serves, on the service's ports; none is 0.0.0.0/0 or ::/0."
 )
-
-# com.amazonaws.vpce.<region>.vpce-svc-<id>: the name of an endpoint service, which names
-# the service's Region.
-_SERVICE_NAME_REGION = re.compile(r"com\.amazonaws\.vpce\.([a-z]{2}(?:-[a-z]+)+-\d+)\.")
-
-
-class EndpointServiceLike(Protocol):
-    """An endpoint service the app defines: ``cdk_peering.PrivateLinkService`` or similar.
-
-    An object that also has ``allowed_regions`` and ``allowed_principals``
-    (:class:`EndpointServiceAccessLike`, as ``PrivateLinkService`` does) tells who may
-    connect from where, and the endpoint checks itself against them.
-    """
-
-    @property
-    def service_name(self) -> str:
-        """The service's name, ``com.amazonaws.vpce.<region>.vpce-svc-...``."""
-        ...
-
-    @property
-    def ports(self) -> Sequence[int]:
-        """The ports the service listens on."""
-        ...
-
-
-@runtime_checkable
-class EndpointServiceAccessLike(EndpointServiceLike, Protocol):
-    """An :class:`EndpointServiceLike` that also tells who may connect from where."""
-
-    @property
-    def allowed_regions(self) -> Sequence[str]:
-        """The Regions besides the service's own whose consumers may connect."""
-        ...
-
-    @property
-    def allowed_principals(self) -> Sequence[iam.ArnPrincipal]:
-        """The principals allowed to connect besides the service's account (``*``: all)."""
-        ...
 
 
 class PeeringLike(Protocol):
@@ -129,85 +100,6 @@ PEERING = params.Expect(
 )
 PEERINGS = params.sequence_of(PEERING)
 IP_ADDRESS_TYPE = params.enum_member(ec2.VpcEndpointIpAddressType, "ec2.VpcEndpointIpAddressType")
-
-
-@dataclass(frozen=True)
-class _Service:
-    """What the endpoint needs to know about the service it connects to."""
-
-    name: str
-    offered_ports: tuple[int, ...]
-    """The ports the service says it listens on; empty for a plain name."""
-    region: str | None
-    """The service's Region, when its name or its stack tells it."""
-    label: str = ""
-    """How messages name the service: its construct path, else its name."""
-    account: str | None = None
-    """The service's account, when its stack tells it."""
-    allowed_regions: tuple[str, ...] | None = None
-    """The other Regions consumers may connect from; None when the service does not say."""
-    allowed_principals: tuple[str, ...] | None = None
-    """The ARNs allowed to connect; None when the service does not say."""
-    given_name: str = ""
-    """The name as given (before any rewriting for another Region)."""
-    from_app: bool = False
-    """True when the service is a construct of this app."""
-
-
-def _service(service: EndpointServiceLike | str, own_region: str) -> _Service:
-    if isinstance(service, str):
-        return _Service(service, (), _name_region(service), service, given_name=service)
-    name = given_name = service.service_name
-    region = _name_region(name)
-    label, account = name, None
-    if isinstance(service, Construct):
-        service_stack = cdk.Stack.of(service)
-        label, account = service.node.path, service_stack.account
-        stack_region = service_stack.region
-        if region is None and not is_token(stack_region):
-            region = stack_region
-            if is_token(name) and not is_token(own_region) and stack_region != own_region:
-                # ec2.VpcEndpointService writes its name with the unscoped AWS::Region,
-                # which in this stack would name this Region: keep the service's Region
-                # and take only the vpce-svc-... id (the fifth dot-separated part).
-                name = cdk.Fn.join(
-                    ".",
-                    ["com.amazonaws.vpce", region, cdk.Fn.select(4, cdk.Fn.split(".", name))],
-                )
-    resolved = _Service(
-        name,
-        tuple(service.ports),
-        region,
-        label,
-        account,
-        given_name=given_name,
-        from_app=isinstance(service, Construct),
-    )
-    if not isinstance(service, EndpointServiceAccessLike):
-        return resolved
-    return replace(
-        resolved,
-        allowed_regions=tuple(service.allowed_regions),
-        allowed_principals=tuple(map(_principal_arn, service.allowed_principals)),
-    )
-
-
-def _principal_arn(principal: iam.ArnPrincipal) -> str:
-    """Return a principal's ARN; an account principal's as its root ARN.
-
-    An ``iam.AccountPrincipal``'s own ARN is a token (it joins in the partition); its
-    account id is what the access check needs.
-    """
-    if isinstance(principal, iam.AccountPrincipal):
-        account = principal.account_id
-        if isinstance(account, str) and not is_token(account):
-            return f"arn:aws:iam::{account}:root"
-    return principal.arn
-
-
-def _name_region(name: str) -> str | None:
-    match = _SERVICE_NAME_REGION.match(name)
-    return match.group(1) if match else None
 
 
 def _normalise_dns_name(name: str) -> str:
@@ -252,17 +144,26 @@ class PrivateLinkEndpoint(Construct):
     workaround: a Route 53 private hosted zone for that name with an alias A record (and
     AAAA when the endpoint has IPv6) to the endpoint's regional DNS name, associated with
     the endpoint's VPC, every VPC of ``dns_vpcs`` and the far side of every served
-    peering, in any Region of this account. A hosted zone's ``VPCs`` carry each VPC's
-    Region; a VPC defined in a stack of another Region is referenced with
-    ``Fn::GetStackOutput`` (this construct consumes references weakly).
+    peering, in any Region and account. A hosted zone's ``VPCs`` carry this account's
+    VPCs, each with its Region; a VPC defined in a stack of another Region is referenced
+    with ``Fn::GetStackOutput`` (this construct consumes references weakly).
 
     **VPCs of other accounts.** CloudFormation cannot associate a private hosted zone
-    with a VPC of another account: the zone's account must call
-    ``CreateVPCAssociationAuthorization`` and then the VPC's account
-    ``AssociateVPCWithHostedZone`` (Route 53 API; the console cannot do it). Such a VPC
-    is therefore left out of the zone's ``VPCs`` and a warning
-    ``cdk_peering:crossAccountZoneAssociation`` gives the two commands to run after
-    deployment. Its security group rules are written as for any VPC.
+    with a VPC of another account: the zone's account must call Route 53
+    ``CreateVPCAssociationAuthorization``, then the VPC's account
+    ``AssociateVPCWithHostedZone``. The deploy does both, each in its own account's
+    stack: the authorization in this stack (which then deploys after the VPC's stack),
+    the association in a stack the library makes in the VPC's account and Region,
+    ``<this stack id>-ZoneAssociation-<account>-<region>``, which deploys after this one;
+    deleting it disassociates. The authorization is kept while the association is
+    declared (see :mod:`cdk_peering.privatelink.zone_association` for why). ``cdk
+    deploy --all`` then needs the accounts to trust each other's deployments (``cdk
+    bootstrap --trust``). Its security group rules are written as for any VPC.
+
+    **Acceptance.** When ``service`` is a ``PrivateLinkService`` of this app that
+    requires acceptance, the deploy accepts this endpoint's connection (and only it) in
+    the service's account and Region (``accept_connection``; see
+    ``PrivateLinkService.accept_endpoint``).
 
     Configurations that cannot work raise :class:`cdk_peering.ValidationError` before
     anything is added to the tree; :meth:`serve_peering` raises it too.
@@ -296,6 +197,7 @@ class PrivateLinkEndpoint(Construct):
         dns_name: str | None = None,
         zone_name: str | None = None,
         dns_vpcs: Sequence[ec2.IVpc] | None = None,
+        accept_connection: bool | None = None,
     ) -> None:
         """Define an interface endpoint to a PrivateLink service, for this and peered VPCs.
 
@@ -336,17 +238,28 @@ class PrivateLinkEndpoint(Construct):
         :param zone_name: the hosted zone's name, when it should hold more than
             ``dns_name``; ``dns_name`` must lie inside it. The zone answers every name under
             it in each associated VPC, so keep it narrow. Default: - ``dns_name``.
-        :param dns_vpcs: more VPCs that resolve ``dns_name``, in any Region; each should be
-            peered with the endpoint's VPC (see ``peerings``), else a warning
+        :param dns_vpcs: more VPCs that resolve ``dns_name``, in any Region and account
+            (see "VPCs of other accounts" above); each should be peered with the
+            endpoint's VPC (see ``peerings``), else a warning
             ``cdk_peering:dnsVpcWithoutPath``. Default: - the endpoint's VPC and the far
             side of each served peering.
+        :param accept_connection: whether the deploy accepts this endpoint's connection
+            request, with an ``EndpointAcceptance`` in the service's account and Region
+            (see ``PrivateLinkService.accept_endpoint``). Only a ``PrivateLinkService`` of
+            this app can be accepted: a service given by name (or any other object) belongs
+            to an owner who accepts it. Default: - true when ``service`` is a
+            ``PrivateLinkService`` of this app whose ``accept_app_endpoints`` is on (and
+            that requires acceptance), else false.
         :raises ValidationError: when a port is invalid or not offered by the service,
             ``ip_address_type`` asks for IPv6 in a VPC of this app without IPv6, the
             service's Region contradicts ``service_region``, a ``PrivateLinkService`` of
             this app allows neither this Region nor this account (``allowed_regions``,
             ``allowed_principals``), ``zone_name`` or ``dns_vpcs`` come without
             ``dns_name``, ``dns_name`` is outside ``zone_name``, private DNS is enabled
-            together with the hosted zone, or a peering does not involve ``vpc``.
+            together with the hosted zone, a peering does not involve ``vpc``,
+            ``accept_connection`` is true for a service that is no ``PrivateLinkService``
+            of this app, or the acceptance's stack cannot be told (one of this stack and
+            the service's is environment-agnostic).
         """
         require(
             scope,
@@ -365,12 +278,13 @@ class PrivateLinkEndpoint(Construct):
                 ("dns_name", dns_name, params.STRING, False),
                 ("zone_name", zone_name, params.STRING, False),
                 ("dns_vpcs", dns_vpcs, params.VPCS, False),
+                ("accept_connection", accept_connection, params.BOOLEAN, False),
             ],
         )
         path = child_path(scope.node.path, id)
         stack = cdk.Stack.of(scope)
         facts = vpc_facts(vpc)
-        resolved = _service(service, stack.region)
+        resolved = describe_service(service, stack.region)
         ports = tuple(dict.fromkeys((port, *(additional_ports or ()))))
         region = service_region or resolved.region
         if region is not None and not is_token(stack.region) and region == stack.region:
@@ -394,13 +308,18 @@ class PrivateLinkEndpoint(Construct):
             dns_vpcs=dns_vpcs,
             peerings=peerings,
         )
+        accepting, acceptance_findings = _acceptance(path, scope, service, accept_connection)
+        problems += acceptance_findings
         warnings = raise_errors(
             problems + service_name_problems(path, resolved.given_name, from_app=resolved.from_app)
         )
 
         super().__init__(scope, id)
         warn(self, warnings)
-        self._account = stack.account
+        self._env = Env(stack.account, stack.region)
+        if isinstance(service, Construct) and cdk.Stack.of(service) is not stack:
+            # CDK records no stack dependency for a weak reference across accounts.
+            stack.add_stack_dependency(cdk.Stack.of(service), "reads the endpoint service")
         self._allowed: set[str] = set()
         self._associated: set[str] = set()
         self._nag_acknowledged = False
@@ -442,12 +361,19 @@ class PrivateLinkEndpoint(Construct):
         """The ``ec2.InterfaceVpcEndpoint`` (node.default_child: the child named Resource)."""
         self.vpc_endpoint_id: str = self.endpoint.vpc_endpoint_id
         """The endpoint's id (vpce-...)."""
+        self.acceptance: EndpointAcceptance | None = (
+            accepting.accept_endpoint(self) if accepting is not None else None
+        )
+        """The acceptance of this endpoint's connection in the deploy; None without one."""
         self.allow_from_vpc(vpc)
         for client in client_vpcs or ():
             self.allow_from_vpc(client)
 
         self.hosted_zone: route53.PrivateHostedZone | None = None
         """The private hosted zone peered VPCs resolve ``dns_name`` with; None without it."""
+        self.zone_associations: list[ZoneAssociation] = []
+        """The hosted zone's associations with VPCs of other accounts, each in a stack of
+        the VPC's account (the zone's own ``VPCs`` hold this account's)."""
         self.records: list[route53.RecordSet] = []
         """The alias records of ``dns_name``: A, and AAAA when the endpoint has IPv6."""
         self.dns_name: str = (
@@ -511,18 +437,25 @@ class PrivateLinkEndpoint(Construct):
         """Serve the clients on the far side of a peering of the endpoint's VPC.
 
         Opens the security group to the far side's CIDR blocks (:meth:`allow_from_vpc`)
-        and, with ``dns_name``, associates the hosted zone with its VPC (in any Region of
-        this account; another account gets the ``cdk_peering:crossAccountZoneAssociation``
-        warning and its two API calls).
+        and, with ``dns_name``, associates the hosted zone with its VPC, in any Region and
+        account (another account's association is made in a stack of that account, after
+        the zone's account authorizes it).
 
         :param peering: a ``VpcPeering`` (or anything with ``requester_vpc`` and
             ``accepter_vpc``) with the endpoint's VPC on one side.
-        :raises ValidationError: when the endpoint's VPC is on neither side.
+        :raises ValidationError: when the endpoint's VPC is on neither side, or (with
+            ``dns_name``) an environment-agnostic stack hides whether the far side is of
+            this account.
         """
         params.require_in(self, "serve_peering", [("peering", peering, PEERING, True)])
         vpc_path = vpc_facts(self.vpc).path
-        if _other_side(peering, vpc_path) is None:
+        other = _other_side(peering, vpc_path)
+        if other is None:
             raise ValidationError([_peering_problem(self.node.path, vpc_path, peering)])
+        if self.hosted_zone is not None:
+            problems = zone_association_problems(self.node.path, self._env, vpc_facts(other))
+            if problems:
+                raise ValidationError(problems)
         self._serve(peering)
 
     def _serve(self, peering: PeeringLike) -> ec2.IVpc:
@@ -567,27 +500,15 @@ class PrivateLinkEndpoint(Construct):
             )
 
     def _associate(self, vpc: ec2.IVpc) -> None:
-        """Associate the hosted zone (if any) with ``vpc``, or say how across accounts."""
+        """Associate the hosted zone (if any) with ``vpc``, of this account or another."""
         zone = self.hosted_zone
         facts = vpc_facts(vpc)
         if zone is None or facts.path in self._associated:
             return
         self._associated.add(facts.path)
-        account, region = facts.env
-        if account != self._account and not is_token(account) and not is_token(self._account):
-            vpc_id = facts.vpc_id if not is_token(facts.vpc_id) else f"<id of {facts.path}>"
-            zone_id = f"<hosted zone id of {zone.node.path}>"
-            cdk.Annotations.of(self).add_warning_v2(
-                rule_ids.CROSS_ACCOUNT_ZONE_ASSOCIATION,
-                f"{facts.path} is in account {account}, the hosted zone {zone.node.path} in "
-                f"{self._account}: CloudFormation cannot associate a private hosted zone with "
-                f"another account's VPC, so {facts.path} does not resolve {self.dns_name} "
-                "until both accounts act. Fix: after deploying, in account "
-                f"{self._account} run `aws route53 create-vpc-association-authorization "
-                f"--hosted-zone-id {zone_id} --vpc VPCRegion={region},VPCId={vpc_id}`, then "
-                f"in account {account} run `aws route53 associate-vpc-with-hosted-zone "
-                f"--hosted-zone-id {zone_id} --vpc VPCRegion={region},VPCId={vpc_id}`.",
-            )
+        region = facts.env.region
+        if self._env.other_account(facts.env):
+            self.zone_associations.append(associate_across_accounts(self, zone, facts))
             return
         # add_vpc writes VPCRegion: the VPC's region (its stack's, or the one it was
         # imported with). A VPC of another stack is read weakly (Fn::GetStackOutput), as
@@ -604,13 +525,43 @@ class PrivateLinkEndpoint(Construct):
         zone.add_vpc(vpc)
 
 
+def _acceptance(
+    path: str,
+    scope: Construct,
+    service: EndpointServiceLike | str,
+    accept_connection: bool | None,
+) -> tuple[PrivateLinkService | None, list[Problem]]:
+    """Return the service that accepts the endpoint in the deploy (if any), or the problem."""
+    app_service = service if isinstance(service, PrivateLinkService) else None
+    if accept_connection is None:
+        accept_connection = app_service is not None and app_service.accept_app_endpoints
+    if not accept_connection:
+        return None, []
+    if app_service is None:
+        label = service if isinstance(service, str) else service.service_name
+        return None, [
+            Problem(
+                path,
+                rule_ids.ACCEPTANCE_OUTSIDE_APP,
+                f"accept_connection is true, but the service {label} is no "
+                "PrivateLinkService of this app: this app cannot accept connections to it; "
+                "its owner accepts them.",
+                "Leave accept_connection out (or pass the PrivateLinkService itself as "
+                "service), and ask the service's owner to accept the endpoint.",
+            )
+        ]
+    if not app_service.acceptance_required:
+        return None, []
+    return app_service, acceptance_problems(path, app_service, scope)
+
+
 def _check(
     *,
     path: str,
     vpc_path: str,
     ip_address_type: ec2.VpcEndpointIpAddressType | None,
     vpc_without_ipv6: bool,
-    service: _Service,
+    service: EndpointServiceModel,
     service_region: str | None,
     own_account: str,
     own_region: str,
@@ -660,8 +611,8 @@ def _check(
                 f"Give service_region={service.region!r}, or leave it out.",
             )
         )
-    problems.extend(_region_problems(path, service, service_region, own_region))
-    problems.extend(_account_problems(path, service, own_account))
+    problems.extend(region_problems(path, service, service_region, own_region))
+    problems.extend(account_problems(path, service, own_account))
     if vpc_without_ipv6 and ip_address_type in (
         ec2.VpcEndpointIpAddressType.DUALSTACK,
         ec2.VpcEndpointIpAddressType.IPV6,
@@ -724,65 +675,13 @@ def _check(
         for peering in peerings
         if _other_side(peering, vpc_path) is None
     )
+    if dns_name:
+        far_sides = [_other_side(peering, vpc_path) for peering in peerings]
+        served = {
+            facts.path: facts
+            for facts in map(vpc_facts, [*(dns_vpcs or ()), *filter(None, far_sides)])
+        }
+        zone_env = Env(own_account, own_region)
+        for facts in served.values():
+            problems.extend(zone_association_problems(path, zone_env, facts))
     return problems
-
-
-def _region_problems(
-    path: str, service: _Service, service_region: str | None, own_region: str
-) -> list[Problem]:
-    """Return the problem of an endpoint in a Region the service does not allow."""
-    home = service.region or service_region
-    allowed = service.allowed_regions
-    if home is None or allowed is None or own_region == home:
-        return []
-    if any(is_token(value) for value in (home, own_region, *allowed)) or own_region in allowed:
-        return []
-    others = f"and from {', '.join(allowed)}" if allowed else "only (no allowed_regions)"
-    return [
-        Problem(
-            path,
-            rule_ids.ENDPOINT_REGION_NOT_ALLOWED,
-            f"The endpoint is in {own_region}, but the service {service.label} accepts "
-            f"endpoints from its own Region {home} {others}: the endpoint would fail to "
-            "create.",
-            f"Add {own_region!r} to the service's allowed_regions, or define the endpoint in "
-            f"a stack of {home}.",
-        )
-    ]
-
-
-def _account_problems(path: str, service: _Service, own_account: str) -> list[Problem]:
-    """Return the problem of an endpoint in an account the service's principals omit."""
-    account, principals = service.account, service.allowed_principals
-    if account is None or principals is None or own_account == account:
-        return []
-    if any(is_token(value) for value in (account, own_account, *principals)):
-        return []
-    if any(_covers(arn, own_account) for arn in principals):
-        return []
-    others = f"only {', '.join(principals)}" if principals else "no other account"
-    return [
-        Problem(
-            path,
-            rule_ids.ENDPOINT_ACCOUNT_NOT_ALLOWED,
-            f"The endpoint is in account {own_account}, but the service {service.label} of "
-            f"account {account} allows {others}: the endpoint would fail to create.",
-            f"Add iam.ArnPrincipal('arn:aws:iam::{own_account}:root') (or a role of account "
-            f"{own_account}) to the service's allowed_principals.",
-        )
-    ]
-
-
-def _covers(arn: str, account: str) -> bool:
-    """Tell whether an allowed principal lets principals of ``account`` connect."""
-    if arn == "*":
-        return True
-    # arn:<partition>:iam::<account>:root, :role/<name> or :user/<name>
-    parts = arn.split(":", 5)
-    return (
-        len(parts) == 6
-        and parts[0] == "arn"
-        and parts[2] == "iam"
-        and parts[4] == account
-        and (parts[5] == "root" or parts[5].startswith(("role/", "user/")))
-    )

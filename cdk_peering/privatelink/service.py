@@ -37,7 +37,7 @@ AWS facts this relies on:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -60,6 +60,12 @@ from ..cdk.vpcs import known_without_ipv6, select_subnets
 from ..errors import Problem, ValidationError
 from ..model.cidr import parse_network
 from ..model.tokens import is_token
+from ..rules.privatelink import account_problems, region_problems
+from .acceptance import EndpointAcceptance, accept, acceptance_problems
+from .access import describe_service
+
+if TYPE_CHECKING:
+    from .endpoint import PrivateLinkEndpoint
 
 CONNECTION_EVENTS = ("Accept", "Connect", "Delete", "Reject")
 """Every endpoint-service event a connection notification can report."""
@@ -153,6 +159,13 @@ PRINCIPALS = params.sequence_of(
 )
 IP_ADDRESS_TYPES = params.sequence_of(params.enum_member(ec2.IpAddressType, "ec2.IpAddressType"))
 TOPIC = params.interface(sns.ITopic, "sns.ITopic")
+ENDPOINT = params.Expect(
+    "an ec2.IInterfaceVpcEndpoint or a PrivateLinkEndpoint",
+    lambda v: (
+        params.implements(v, ec2.IInterfaceVpcEndpoint)
+        or (isinstance(v, Construct) and hasattr(v, "vpc_endpoint_id"))
+    ),
+)
 PUBLIC_ZONE = params.interface(route53.IPublicHostedZone, "route53.IPublicHostedZone")
 
 
@@ -166,6 +179,14 @@ class PrivateLinkService(Construct):
     requests need acceptance unless ``acceptance_required=False``. Whom and which Regions
     it admits (``allowed_principals``, ``allowed_regions``) a ``PrivateLinkEndpoint`` of
     the app checks its own account and Region against.
+
+    **Acceptance in the deploy.** The deploy accepts the connection of each
+    ``PrivateLinkEndpoint`` of this app to this service, in any account and Region the
+    service allows, and of each endpoint given to :meth:`accept_endpoint`: EC2
+    ``AcceptVpcEndpointConnections`` for that endpoint only, in this service's account
+    and Region, after the endpoint exists. Every other request still waits for your
+    acceptance (``AcceptanceRequired`` stays true). Turn it off with
+    ``accept_app_endpoints=False``.
 
     **Who may connect.** Through PrivateLink: the ``allowed_principals`` (endpoint service
     permissions), after acceptance. The load balancer's security group admits, on the
@@ -206,6 +227,7 @@ class PrivateLinkService(Construct):
         access_logs_bucket: s3.IBucket | None = None,
         access_logs_prefix: str | None = None,
         acceptance_required: bool | None = None,
+        accept_app_endpoints: bool | None = None,
         allowed_principals: Sequence[iam.ArnPrincipal] | None = None,
         allow_all_principals: bool | None = None,
         allowed_regions: Sequence[str] | None = None,
@@ -243,6 +265,12 @@ class PrivateLinkService(Construct):
             (written for TLS listeners only). Default: - no access logs.
         :param access_logs_prefix: the key prefix of the access logs. Default: - none.
         :param acceptance_required: whether each connection request must be accepted.
+            Default: true.
+        :param accept_app_endpoints: whether the deploy accepts the connection of every
+            ``PrivateLinkEndpoint`` of this app to this service (and only those): each gets
+            an ``EndpointAcceptance`` in this service's account and Region, after the
+            endpoint (see :meth:`accept_endpoint`). Endpoints outside the app still wait
+            for your acceptance. Ignored when ``acceptance_required`` is false.
             Default: true.
         :param allowed_principals: the principals allowed to create endpoints (accounts,
             roles, users). ``ArnPrincipal("*")`` needs ``allow_all_principals``.
@@ -305,6 +333,7 @@ class PrivateLinkService(Construct):
                 ("notification_topic", notification_topic, TOPIC, False),
                 ("private_dns_name", private_dns_name, params.STRING, False),
                 ("public_hosted_zone", public_hosted_zone, PUBLIC_ZONE, False),
+                ("accept_app_endpoints", accept_app_endpoints, params.BOOLEAN, False),
             ],
         )
         stack = cdk.Stack.of(scope)
@@ -383,13 +412,17 @@ class PrivateLinkService(Construct):
         self.allowed_regions: tuple[str, ...] = tuple(allowed_regions or ())
         """The Regions besides the service's own whose consumers may connect
         (``SupportedRegions``)."""
+        self.acceptance_required: bool = acceptance_required is None or bool(acceptance_required)
+        """Whether each connection request must be accepted (``AcceptanceRequired``)."""
+        self.accept_app_endpoints: bool = accept_app_endpoints is None or bool(accept_app_endpoints)
+        """Whether the deploy accepts the endpoints of this app to this service."""
         self.endpoint_service = ec2.VpcEndpointService(
             self,
             "EndpointService",
             vpc_endpoint_service_load_balancers=[
                 cast(ec2.IVpcEndpointServiceLoadBalancer, self.load_balancer)
             ],
-            acceptance_required=True if acceptance_required is None else acceptance_required,
+            acceptance_required=self.acceptance_required,
             allowed_principals=principals or None,
             allowed_regions=list(allowed_regions) if allowed_regions else None,
             contributor_insights=contributor_insights,
@@ -460,6 +493,50 @@ class PrivateLinkService(Construct):
                 self.security_group.add_ingress_rule(
                     peer, ec2.Port.tcp(listener_port), f"Client {cidr} to port {listener_port}"
                 )
+
+    def accept_endpoint(
+        self, endpoint: ec2.IInterfaceVpcEndpoint | PrivateLinkEndpoint
+    ) -> EndpointAcceptance | None:
+        """Accept an interface endpoint of this app to this service, in the deploy.
+
+        Adds an :class:`~cdk_peering.privatelink.acceptance.EndpointAcceptance`: EC2
+        ``AcceptVpcEndpointConnections`` with this service's id and that endpoint's id
+        only, in this service's account and Region, once the endpoint exists. It goes in
+        the endpoint's stack when that stack is in this service's account and Region;
+        else in a stack the library makes there,
+        ``<endpoint stack id>-EndpointAcceptance-<account>-<region>``, which deploys after
+        the endpoint's stack and this service's. An imported endpoint (which exists
+        already) is accepted from this service's stack. Other endpoints still wait for
+        acceptance. A ``PrivateLinkEndpoint`` to this service needs no call (see
+        ``accept_app_endpoints``); calling it again for an endpoint returns its acceptance.
+
+        :param endpoint: an interface endpoint to this service: an
+            ``ec2.InterfaceVpcEndpoint`` of this app, a ``PrivateLinkEndpoint``, or an
+            imported endpoint, in an account and Region this service allows.
+        :returns: the acceptance; None when ``acceptance_required`` is false (EC2 then
+            accepts every connection itself).
+        :raises ValidationError: when this service does not allow the endpoint's account
+            (``allowed_principals``) or Region (``allowed_regions``), or only one of the
+            two stacks is environment-agnostic (where the acceptance goes cannot be told).
+        """
+        params.require_in(
+            self,
+            "accept_endpoint",
+            [
+                ("endpoint", endpoint, ENDPOINT, True),
+            ],
+        )
+        if not self.acceptance_required:
+            return None
+        endpoint_stack = cdk.Stack.of(endpoint)
+        path = endpoint.node.path
+        service = describe_service(self, endpoint_stack.region)
+        problems = region_problems(path, service, None, endpoint_stack.region)
+        problems += account_problems(path, service, endpoint_stack.account)
+        problems += acceptance_problems(path, self, endpoint)
+        if problems:
+            raise ValidationError(problems)
+        return accept(self, self.service_id, endpoint, endpoint.vpc_endpoint_id)
 
     def add_targets(self, port: int, *targets: elbv2.INetworkLoadBalancerTarget) -> None:
         """Register more targets in the target group of one listener port.

@@ -1,0 +1,277 @@
+"""A private hosted zone associated with a VPC of another account: two calls, two stacks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk.assertions import Template
+
+from cdk_peering import PeeringAccepterRole, PrivateLinkEndpoint, ValidationError, VpcPeering
+from tests.conftest import new_app
+from tests.helpers import custom_resource_policy, deploy_order, make_vpc, only_problem, sdk_calls
+
+HOME = cdk.Environment(account="111111111111", region="us-east-1")
+PARTNER = cdk.Environment(account="222222222222", region="eu-west-1")
+AZ_CONTEXT = {
+    f"availability-zones:account={env.account}:region={env.region}": [f"{env.region}a"]
+    for env in (HOME, PARTNER)
+}
+SERVICE = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+ASSOCIATION_STACK = "Home-ZoneAssociation-222222222222-eu-west-1"
+AUTHORIZATION_STACK = "Home-ZoneAuthorization-111111111111-us-east-1"
+ACKNOWLEDGED_IAM5 = "AwsSolutions::AwsSolutions-IAM5[Resource::*]"
+
+
+@dataclass
+class FakePeering:
+    """Two VPCs, as a peering the app does not manage (another account's side)."""
+
+    requester_vpc: ec2.IVpc
+    accepter_vpc: ec2.IVpc
+
+
+@dataclass
+class Built:
+    app: cdk.App
+    home: cdk.Stack
+    partner: cdk.Stack
+    consumer: ec2.Vpc
+    partner_vpc: ec2.Vpc
+
+
+def build(*, partner_env: cdk.Environment = PARTNER) -> Built:
+    app = new_app(**AZ_CONTEXT)
+    home = cdk.Stack(app, "Home", env=HOME)
+    partner = cdk.Stack(app, "Partner", env=partner_env)
+    consumer = make_vpc(home, "Consumer", "10.0.0.0/16", isolated_only=True)
+    partner_vpc = make_vpc(partner, "Vpc", "10.20.0.0/16", isolated_only=True)
+    return Built(app, home, partner, consumer, partner_vpc)
+
+
+def endpoint(built: Built, **props: Any) -> PrivateLinkEndpoint:
+    return PrivateLinkEndpoint(
+        built.home,
+        "Endpoint",
+        vpc=built.consumer,
+        service=SERVICE,
+        port=443,
+        dns_name="api.example.internal",
+        **props,
+    )
+
+
+def dependencies(assembly: cdk.cx_api.CloudAssembly, stack: str) -> set[str]:
+    manifest = json.loads((Path(assembly.directory) / "manifest.json").read_text())
+    return {d for d in manifest["artifacts"][stack].get("dependencies", []) if "." not in d}
+
+
+def zone_statements(action: str, other: str, vpc_id: Any, zone_id: Any) -> dict[str, Any]:
+    """The statement allowing one Route 53 call and its undoing, on one zone, for one VPC."""
+    return {
+        "Action": [f"route53:{action}", f"route53:{other}"],
+        "Condition": {
+            "ForAnyValue:StringEquals": {
+                "route53:VPCs": {"Fn::Join": ["", ["VPCId=", vpc_id, ",VPCRegion=eu-west-1"]]}
+            }
+        },
+        "Effect": "Allow",
+        "Resource": {"Fn::Join": ["", ["arn:aws:route53:::hostedzone/", zone_id]]},
+    }
+
+
+@pytest.fixture(scope="module")
+def across() -> tuple[Built, PrivateLinkEndpoint, cdk.cx_api.CloudAssembly]:
+    """A zone in Home (111111111111, us-east-1) served to Partner's VPC (222222222222,
+    eu-west-1), synthesized once."""
+    built = build()
+    made = endpoint(built)
+    # A peering whose other side another account manages (only the VPCs matter here).
+    made.serve_peering(FakePeering(requester_vpc=built.consumer, accepter_vpc=built.partner_vpc))
+    made.serve_peering(FakePeering(requester_vpc=built.consumer, accepter_vpc=built.partner_vpc))
+    return built, made, built.app.synth()
+
+
+def test_the_zone_account_authorizes_in_the_zone_stack(
+    across: tuple[Built, PrivateLinkEndpoint, cdk.cx_api.CloudAssembly],
+) -> None:
+    built, made, assembly = across
+    template = assembly.get_stack_by_name("Home").template
+    [(logical_id, resource)] = sdk_calls(template, "CreateVPCAssociationAuthorization").items()
+    assert made.hosted_zone is not None
+    zone_id = built.home.resolve(made.hosted_zone.hosted_zone_id)
+    vpc_id = resource["Create"]["parameters"]["VPC"]["VPCId"]
+    assert vpc_id["Fn::GetStackOutput"]["StackName"] == "Partner"
+    assert vpc_id["Fn::GetStackOutput"]["RoleArn"].startswith("arn:aws:iam::222222222222:role/")
+    call = {
+        "service": "Route53",
+        "parameters": {
+            "HostedZoneId": zone_id,
+            "VPC": {"VPCId": vpc_id, "VPCRegion": "eu-west-1"},
+        },
+        "physicalResourceId": {"id": "<2>/eu-west-1/<3>"},  # zone id / region / VPC id
+    }
+    assert resource["Create"] == {"action": "CreateVPCAssociationAuthorization", **call}
+    assert resource["Delete"] == {
+        "action": "DeleteVPCAssociationAuthorization",
+        **call,
+        "ignoreErrorCodesMatching": "VPCAssociationAuthorizationNotFound|NoSuchHostedZone",
+    }
+    assert custom_resource_policy(template, logical_id) == [
+        zone_statements(
+            "CreateVPCAssociationAuthorization",
+            "DeleteVPCAssociationAuthorization",
+            vpc_id,
+            zone_id,
+        )
+    ]
+    # The partner VPC is left out of the zone's own VPCs; its clients may connect.
+    home = Template.from_json(template)
+    [zone] = home.find_resources("AWS::Route53::HostedZone").values()
+    assert len(zone["Properties"]["VPCs"]) == 1
+    group = next(
+        r
+        for r in home.find_resources("AWS::EC2::SecurityGroup").values()
+        if "PrivateLink endpoint" in r["Properties"]["GroupDescription"]
+    )
+    assert "10.20.0.0/16" in {r["CidrIp"] for r in group["Properties"]["SecurityGroupIngress"]}
+
+
+def test_the_vpc_account_associates_in_a_library_stack_after_the_zone(
+    across: tuple[Built, PrivateLinkEndpoint, cdk.cx_api.CloudAssembly],
+) -> None:
+    _, made, assembly = across
+    artifact = assembly.get_stack_by_name(ASSOCIATION_STACK)
+    assert (artifact.environment.account, artifact.environment.region) == (
+        "222222222222",
+        "eu-west-1",
+    )
+    [association] = made.zone_associations  # served twice, associated once
+    assert association.node.path == f"{ASSOCIATION_STACK}/Home-Endpoint/Partner-Vpc"
+    template = artifact.template
+    [(logical_id, resource)] = sdk_calls(template, "AssociateVPCWithHostedZone").items()
+    parameters = resource["Create"]["parameters"]
+    zone_id, vpc_id = parameters["HostedZoneId"], parameters["VPC"]["VPCId"]
+    assert zone_id["Fn::GetStackOutput"]["StackName"] == "Home"
+    assert zone_id["Fn::GetStackOutput"]["RoleArn"].startswith("arn:aws:iam::111111111111:role/")
+    assert vpc_id["Fn::GetStackOutput"]["StackName"] == "Partner"
+    assert parameters["VPC"]["VPCRegion"] == "eu-west-1"
+    assert resource["Delete"]["action"] == "DisassociateVPCFromHostedZone"
+    assert (
+        resource["Delete"]["ignoreErrorCodesMatching"] == "VPCAssociationNotFound|NoSuchHostedZone"
+    )
+    assert custom_resource_policy(template, logical_id) == [
+        zone_statements(
+            "AssociateVPCWithHostedZone", "DisassociateVPCFromHostedZone", vpc_id, zone_id
+        ),
+        # Route 53 needs it; a describe action takes no resource (acknowledged below).
+        {"Action": "ec2:DescribeVpcs", "Effect": "Allow", "Resource": "*"},
+    ]
+    policy = association.node.find_child("Resource").node.find_child("CustomResourcePolicy")
+    [acknowledged] = [
+        e.data for e in policy.node.metadata if e.type == "aws:cdk:acknowledged-rules"
+    ]
+    assert "ec2:DescribeVpcs" in acknowledged[ACKNOWLEDGED_IAM5]
+    # The order: the VPC's stack, the zone's (authorization), then the association.
+    assert dependencies(assembly, ASSOCIATION_STACK) == {"Home", "Partner"}
+    assert "Partner" in dependencies(assembly, "Home")
+    assert deploy_order(assembly) == ["Partner", "Home", ASSOCIATION_STACK]
+
+
+def test_the_authorization_waits_in_its_own_stack_when_the_vpc_stack_comes_after() -> None:
+    built = build()
+    # The partner's stack already deploys after the zone's (as a role naming Home's VPC
+    # would make it): the zone's stack cannot also wait for the partner's VPC id.
+    built.partner.add_dependency(built.home)
+    made = endpoint(built, dns_vpcs=[built.partner_vpc])
+    assembly = built.app.synth()
+    assert (
+        sdk_calls(assembly.get_stack_by_name("Home").template, "CreateVPCAssociationAuthorization")
+        == {}
+    )
+    [authorization] = sdk_calls(
+        assembly.get_stack_by_name(AUTHORIZATION_STACK).template,
+        "CreateVPCAssociationAuthorization",
+    ).values()
+    zone_id = authorization["Create"]["parameters"]["HostedZoneId"]
+    assert zone_id["Fn::GetStackOutput"]["StackName"] == "Home"
+    assert dependencies(assembly, AUTHORIZATION_STACK) == {"Home", "Partner"}
+    assert dependencies(assembly, ASSOCIATION_STACK) == {"Home", "Partner", AUTHORIZATION_STACK}
+    assert deploy_order(assembly) == ["Home", "Partner", AUTHORIZATION_STACK, ASSOCIATION_STACK]
+    assert len(made.zone_associations) == 1
+
+
+def test_an_imported_vpc_of_another_account_needs_no_stack_order() -> None:
+    built = build()
+    imported = ec2.Vpc.from_vpc_attributes(
+        built.partner,
+        "Imported",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=["eu-west-1a"],
+        vpc_cidr_block="10.21.0.0/16",
+    )
+    endpoint(built, dns_vpcs=[imported])
+    assembly = built.app.synth()
+    [association] = sdk_calls(
+        assembly.get_stack_by_name(ASSOCIATION_STACK).template, "AssociateVPCWithHostedZone"
+    ).values()
+    assert association["Create"]["parameters"]["VPC"] == {
+        "VPCId": "vpc-0123456789abcdef0",
+        "VPCRegion": "eu-west-1",
+    }
+    assert dependencies(assembly, ASSOCIATION_STACK) == {"Home"}
+    assert "Partner" not in dependencies(assembly, "Home")
+
+
+def test_the_example_peering_across_accounts_resolves_without_a_warning() -> None:
+    built = build(partner_env=cdk.Environment(account="222222222222", region="us-east-1"))
+    role = PeeringAccepterRole(
+        built.partner, "Role", requester_account="111111111111", accepter_vpc=built.partner_vpc
+    )
+    peering = VpcPeering(
+        built.home,
+        "HomeToPartner",
+        requester_vpc=built.consumer,
+        accepter_vpc=built.partner_vpc,
+        accepter_role=role,
+    )
+    made = endpoint(built, peerings=[peering])
+    assert [cdk.Stack.of(a).stack_name for a in made.zone_associations] == [
+        "Home-ZoneAssociation-222222222222-us-east-1"
+    ]
+    warnings = [e for e in made.node.metadata if e.type == "aws:cdk:warning"]
+    assert warnings == []
+
+
+# --- errors
+
+
+def test_an_agnostic_zone_stack_cannot_tell_the_vpc_account() -> None:
+    app = new_app(**AZ_CONTEXT)
+    agnostic = cdk.Stack(app, "Home")
+    consumer = make_vpc(agnostic, "Consumer", "10.0.0.0/16", isolated_only=True)
+    partner = make_vpc(
+        cdk.Stack(app, "Partner", env=PARTNER), "Vpc", "10.20.0.0/16", isolated_only=True
+    )
+    props: dict[str, Any] = {"vpc": consumer, "service": SERVICE, "port": 443}
+    with pytest.raises(ValidationError) as raised:
+        PrivateLinkEndpoint(
+            agnostic, "Endpoint", dns_name="api.example.internal", dns_vpcs=[partner], **props
+        )
+    problem = only_problem(raised, "Home/Endpoint", "cdk_peering:zoneAssociationEnvironmentUnknown")
+    assert "the VPC Partner/Vpc in 222222222222/eu-west-1" in problem.message
+    assert agnostic.node.try_find_child("Endpoint") is None
+    # serve_peering checks before it changes anything.
+    made = PrivateLinkEndpoint(agnostic, "Later", dns_name="api.example.internal", **props)
+    with pytest.raises(ValidationError, match="zoneAssociationEnvironmentUnknown"):
+        made.serve_peering(FakePeering(requester_vpc=consumer, accepter_vpc=partner))
+    assert len(made.security_group.node.children) == 1  # no rule for Partner
+    # Without a zone there is nothing to associate, and nothing to tell.
+    PrivateLinkEndpoint(agnostic, "NoZone", peerings=[], **props).serve_peering(
+        FakePeering(requester_vpc=consumer, accepter_vpc=partner)
+    )
