@@ -12,7 +12,14 @@ from aws_cdk.assertions import Match, Template
 
 import app as example
 from tests.conftest import STRONG_REFERENCES, new_app
-from tests.helpers import Assembly, Key, cross_stack_reads, deploy_order, route_table_refs
+from tests.helpers import (
+    Assembly,
+    Key,
+    cross_stack_reads,
+    deploy_order,
+    route_table_refs,
+    sdk_calls,
+)
 
 REQUESTER = "PeeringExample"
 EUROPE_ACCEPTER = "PeeringExample-PeeringAccepter-111111111111-eu-west-1"
@@ -140,13 +147,9 @@ def test_dns_resolution_over_the_inter_region_peering(
         (REQUESTER, "RequesterPeeringConnectionOptions", "us-east-1"),
         (EUROPE_ACCEPTER, "AccepterPeeringConnectionOptions", "eu-west-1"),
     ):
-        resources = _template(assembly, stack).find_resources("Custom::AWS")
-        assert len(resources) == 1
-        create = next(iter(resources.values()))["Properties"]["Create"]
-        text = json.dumps(create)
-        assert options in text
-        assert '\\"AllowDnsResolutionFromRemoteVpc\\":true' in text
-        assert f'\\"region\\":\\"{region}\\"' in text
+        [call] = sdk_calls(_template(assembly, stack))
+        assert call["region"] == region
+        assert call["parameters"][options]["AllowDnsResolutionFromRemoteVpc"] is True
 
 
 def test_the_partner_role_trusts_only_the_requester_account(
