@@ -202,6 +202,11 @@ TOO_MANY_OUTPUTS = _rule("tooManyOutputs", "error", "more than 200 outputs in a 
 SCOPE_ENVIRONMENT = _rule(
     "scopeEnvironment", "error", "placement=SCOPE with a VPC of another environment"
 )
+OPTIONS_TOO_LARGE = _rule(
+    "optionsTooLarge",
+    "error",
+    "more connection options and tags for one VPC of a topology than a stack holds",
+)
 TOPOLOGY_TOO_LARGE_FOR_SCOPE = _rule(
     "topologyTooLargeForScope", "error", "placement=SCOPE with more than 450 resources"
 )
