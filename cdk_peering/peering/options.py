@@ -40,10 +40,12 @@ and ``CreatePeeringConnectionOptionsRequest``; AWS CLI reference,
   resource type, so the provider's role is allowed the call on this one connection only.
 
 The Lambda function behind ``AwsCustomResource`` calls EC2 with the AWS SDK bundled in
-its runtime (``install_latest_aws_sdk=False``: no download at deploy time). The SDK sends
-only the parameters its model knows: a runtime whose SDK predates multipath resilience
-would drop ``AllowMultipathResilience`` silently. Check the connection's
-``multipathResilienceStatus`` (DescribeVpcPeeringConnections) after the first deployment.
+its runtime (``install_latest_aws_sdk=False``: no download at deploy time). The AWS SDK
+for JavaScript v3 serializes the members its model knows, so a runtime whose SDK predates
+multipath resilience would, as far as the library's authors can tell, leave
+``AllowMultipathResilience`` out without an error. Check the connection's
+``multipathResilienceStatus`` (DescribeVpcPeeringConnections: ``enabled`` once both
+sides allow it) after the first deployment.
 """
 
 from __future__ import annotations

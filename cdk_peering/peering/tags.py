@@ -20,12 +20,15 @@ here (the peering's construct path, as ec2.Vpc names its resources after theirs)
 the accepter's view is named and ``CreateTags`` never gets an empty list (EC2 refuses
 one; ``DeleteTags`` without tags would delete every tag of the resource).
 
-AWS facts this relies on (EC2 API Reference, CreateTags and DeleteTags; Service
-Authorization Reference for Amazon EC2): both actions take the resource's id and support
-the ``vpc-peering-connection`` resource type, whose ARN is
-``arn:<partition>:ec2:<region>:<account>:vpc-peering-connection/<id>``; CreateTags
-overwrites the value of a key that exists; DeleteTags with a key and no value deletes
-that key whatever its value.
+AWS facts this relies on (EC2 API Reference, CreateTags and DeleteTags): both take the
+resource's id; CreateTags overwrites the value of a key that exists and refuses an empty
+tag list ("You must specify one or more tags to create"); DeleteTags with a key and no
+value deletes that key whatever its value, and without tags deletes every tag. The
+policy names the connection's ARN in the accepter's account and Region
+(``arn:<partition>:ec2:<region>:<account>:vpc-peering-connection/<id>``), the resource
+type the Service Authorization Reference gives peering connections; that CreateTags and
+DeleteTags accept it as their resource (rather than ``*``) could not be re-checked
+against the current reference and is the library's reading of it.
 
 Known limit: a tag removed from the app stays on the accepter's view until the
 connection or this resource is deleted (an update calls CreateTags with the tags the

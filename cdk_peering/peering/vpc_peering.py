@@ -143,11 +143,14 @@ class VpcPeering(Construct):
             deployment turned it on; left out, the option is not managed.
             Default: - not managed (off unless set elsewhere).
         :param assume_role_region: the Region of the STS endpoint CloudFormation calls to
-            assume ``accepter_role`` (``AssumeRoleRegion``). Needed when CloudFormation's
-            default endpoint cannot issue a session that works in both Regions, which can
-            happen when either is an opt-in Region (one an account must enable, such as
-            ap-east-1); give a Region enabled in the requester's account. Only with an
-            accepter role. Default: - the requester's Region when the requester's or the
+            assume ``accepter_role`` (``AssumeRoleRegion``). Needed when the endpoint
+            CloudFormation picks by default (it does not document which) cannot issue a
+            session that works where the connection is accepted, which can happen when
+            either Region is opt-in (one an account must enable, such as ap-east-1): the
+            global endpoint's tokens are valid only in Regions enabled by default, and an
+            opt-in Region's endpoint answers only accounts that enabled it. Give a Region
+            enabled in the requester's account. Only with an accepter role.
+            Default: - the requester's Region when the requester's or the
             accepter's Region is an opt-in Region (the requester's account has it enabled,
             and a Regional STS endpoint's tokens are valid in every Region); otherwise not
             written (CloudFormation's default).

@@ -9,7 +9,11 @@ AWS facts these rules rely on:
 * ``AssumeRoleRegion``: "The Region code to use when calling Security Token Service
   (STS) to assume the PeerRoleArn, if provided" (CloudFormation resource reference,
   ``AWS::EC2::VPCPeeringConnection``; aws-cdk-lib 2.275's ``CfnVPCPeeringConnection``
-  has it). Without ``PeerRoleArn`` there is nothing to assume.
+  has it). Without ``PeerRoleArn`` there is nothing to assume. Which STS endpoint
+  CloudFormation calls when it is not given is not documented; the default below rests
+  on the STS facts of :mod:`cdk_peering.model.regions` and on the failure mode
+  aws-cdk issue 26562 shows for AwsCustomResource (an STS client in an opt-in Region
+  the caller's account has not enabled), not on a CloudFormation statement.
 * Multipath resilience is supported only for inter-Region VPC peering connections
   between supported Regions, and takes effect only when both the requester and the
   accepter allow it (EC2 API Reference, ``CreatePeeringConnectionOptionsRequest``; AWS CLI
