@@ -4,10 +4,14 @@
     account 111111111111, us-east-1 (PeeringExample)
       Shared ---- App (+ secondary 100.64.0.0/16) ---- Data (isolated subnets only)
       Shared ---- Data (IPv6) ---- Analytics (IPv6)
-      Shared ---- Europe   (111111111111, eu-west-1: inter-region, DNS both ways)
+      Shared ---- Europe   (111111111111, eu-west-1: inter-region, DNS both ways,
+                            multipath resilience)
       Shared ---- Partner  (222222222222, us-east-1: cross-account, accepter role)
       Shared: an interface endpoint to the orders service (ServiceProvider), accepted by
               the deploy; App, Europe and Partner resolve orders.example.internal
+
+    Every peering is named; across accounts or regions the name also reaches the
+    accepter's own view of the connection (the partner account's, Europe's).
 
     account 111111111111, us-east-1 (Teams)
       TeamA, TeamB, TeamC: a full mesh of their isolated subnets (PeeringMesh, stacks
@@ -147,8 +151,10 @@ class PeeringExampleStack(cdk.Stack):
             accepter_destinations=PeerDestinations.subnet_cidrs(isolated),
             name="app-data",
         )
-        # Inter-region: the accepter's routes and DNS option go to a stack the library
-        # makes in eu-west-1; each side resolves the other's private DNS names.
+        # Inter-region: the accepter's routes, options and name go to a stack the library
+        # makes in eu-west-1; each side resolves the other's private DNS names, and allows
+        # multipath resilience (AWS replicates the traffic over several network paths, at
+        # an extra charge, between the Regions it supports), in one call per side.
         shared_to_europe = VpcPeering(
             self,
             "SharedToEurope",
@@ -156,9 +162,11 @@ class PeeringExampleStack(cdk.Stack):
             accepter_vpc=europe,
             requester_resolves_accepter_dns=True,
             accepter_resolves_requester_dns=True,
+            multipath_resilience=True,
             name="shared-europe",
         )
-        # Cross-account: CloudFormation accepts by assuming the partner's role.
+        # Cross-account: CloudFormation accepts by assuming the partner's role; the name
+        # is copied to the partner account's view of the connection.
         shared_to_partner = VpcPeering(
             self,
             "SharedToPartner",

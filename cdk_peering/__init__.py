@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from .peering.accepter_role import PeeringAccepterRole as PeeringAccepterRole
     from .peering.destinations import PeerDestinations as PeerDestinations
     from .peering.dns import PeeringDnsResolution as PeeringDnsResolution
-    from .peering.dns import PeeringSide as PeeringSide
+    from .peering.options import PeeringConnectionOptions as PeeringConnectionOptions
+    from .peering.options import PeeringSide as PeeringSide
     from .peering.security_groups import allow_from_peer as allow_from_peer
     from .peering.vpc_peering import VpcPeering as VpcPeering
     from .privatelink.endpoint import PrivateLinkEndpoint as PrivateLinkEndpoint
@@ -31,9 +32,10 @@ _MODULES: dict[str, str] = {
     "HubAndSpoke": ".topology.hub_and_spoke",
     "PeerDestinations": ".peering.destinations",
     "PeeringAccepterRole": ".peering.accepter_role",
+    "PeeringConnectionOptions": ".peering.options",
     "PeeringDnsResolution": ".peering.dns",
     "PeeringMesh": ".topology.mesh",
-    "PeeringSide": ".peering.dns",
+    "PeeringSide": ".peering.options",
     "PrivateLinkEndpoint": ".privatelink.endpoint",
     "PrivateLinkService": ".privatelink.service",
     "Problem": ".errors",
@@ -49,6 +51,7 @@ __all__ = [
     "HubAndSpoke",
     "PeerDestinations",
     "PeeringAccepterRole",
+    "PeeringConnectionOptions",
     "PeeringDnsResolution",
     "PeeringMesh",
     "PeeringSide",

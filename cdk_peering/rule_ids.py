@@ -187,6 +187,29 @@ INVALID_PEERING_SIDE = _rule(
     "invalidPeeringSide", "error", "a PeeringDnsResolution side that is not a PeeringSide"
 )
 
+# --- peering: the connection's options, STS region and the accepter's view ------------
+NO_CONNECTION_OPTIONS = _rule(
+    "noConnectionOptions", "error", "a PeeringConnectionOptions that sets no option"
+)
+MULTIPATH_WITHIN_REGION = _rule(
+    "multipathWithinRegion",
+    "error",
+    "multipath resilience on a peering (or a topology) with no pair known to cross Regions",
+)
+MULTIPATH_WITHOUT_ACCEPTER_SIDE = _rule(
+    "multipathWithoutAccepterSide",
+    "warning",
+    "multipath resilience with requester_only: the accepter's owner must allow it as well",
+)
+INVALID_ASSUME_ROLE_REGION = _rule(
+    "invalidAssumeRoleRegion", "error", "an assume_role_region that is no AWS Region"
+)
+ASSUME_ROLE_REGION_WITHOUT_ROLE = _rule(
+    "assumeRoleRegionWithoutRole",
+    "error",
+    "assume_role_region on a peering (or a topology) with no cross-account role to assume",
+)
+
 # --- PeeringAccepterRole --------------------------------------------------------------
 INVALID_ACCOUNT = _rule("invalidAccount", "error", "a requester account that is not 12 digits")
 INVALID_VPC_ID = _rule("invalidVpcId", "error", "a requester VPC id that is not vpc-...")
@@ -210,6 +233,11 @@ SIDE_TOO_LARGE = _rule("sideTooLarge", "error", "one route table's routes beyond
 TOO_MANY_OUTPUTS = _rule("tooManyOutputs", "error", "more than 200 outputs in a VPCs' stack")
 SCOPE_ENVIRONMENT = _rule(
     "scopeEnvironment", "error", "placement=SCOPE with a VPC of another environment"
+)
+OPTIONS_TOO_LARGE = _rule(
+    "optionsTooLarge",
+    "error",
+    "more connection options and tags for one VPC of a topology than a stack holds",
 )
 TOPOLOGY_TOO_LARGE_FOR_SCOPE = _rule(
     "topologyTooLargeForScope", "error", "placement=SCOPE with more than 450 resources"

@@ -13,6 +13,7 @@ from aws_cdk.assertions import Template
 from constructs import IConstruct
 
 from cdk_peering import Problem, ValidationError
+from tests.conftest import new_app
 
 PUBLIC_AND_ISOLATED = [
     ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC),
@@ -51,6 +52,49 @@ def imported_vpc(scope: cdk.Stack, index: int, *, tables: int = 1) -> ec2.IVpc:
         isolated_subnet_ids=[f"subnet-{index:04x}{t:04x}" for t in range(tables)],
         isolated_subnet_route_table_ids=[f"rtb-{index:04x}{t:04x}" for t in range(tables)],
     )
+
+
+# --- Apps of several environments
+
+HOME = cdk.Environment(account="111111111111", region="us-east-1")
+OTHER_REGION = cdk.Environment(account="111111111111", region="eu-west-1")
+OTHER_ACCOUNT = cdk.Environment(account="222222222222", region="us-east-1")
+AZ_CONTEXT = {
+    f"availability-zones:account={env.account}:region={env.region}": [
+        f"{env.region}a",
+        f"{env.region}b",
+    ]
+    for env in (HOME, OTHER_REGION, OTHER_ACCOUNT)
+}
+
+
+def env_app(**context: Any) -> cdk.App:
+    """An App with zones for HOME, OTHER_REGION and OTHER_ACCOUNT (and more context)."""
+    return new_app(**AZ_CONTEXT, **context)
+
+
+def inter_region_pair(**context: Any) -> tuple[cdk.App, cdk.Stack, cdk.Stack, ec2.Vpc, ec2.Vpc]:
+    """Return an app with VPC A (10.0.0.0/16) in us-east-1 and B (10.1.0.0/16) in eu-west-1."""
+    app = env_app(**context)
+    home = cdk.Stack(app, "Home", env=HOME)
+    away = cdk.Stack(app, "Away", env=OTHER_REGION)
+    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    return app, home, away, a, b
+
+
+def cross_account_pair(
+    third: str,
+) -> tuple[cdk.App, cdk.Stack, cdk.Stack, ec2.Vpc, ec2.Vpc]:
+    """Return an app, Home with VPC A (10.0.0.0/16), a stack ``third`` of the partner
+    account, and VPC B (10.1.0.0/16) in the partner's stack Partner."""
+    app = env_app()
+    home = cdk.Stack(app, "Home", env=HOME)
+    partner = cdk.Stack(app, "Partner", env=OTHER_ACCOUNT)
+    other = cdk.Stack(app, third, env=OTHER_ACCOUNT)
+    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(partner, "B", "10.1.0.0/16", isolated_only=True)
+    return app, home, other, a, b
 
 
 NAMES = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]
@@ -285,3 +329,67 @@ def custom_resource_policy(template: dict[str, Any], logical_id: str) -> list[di
     ]
     statements: list[dict[str, Any]] = policy["Properties"]["PolicyDocument"]["Statement"]
     return statements
+
+
+# --- AwsCustomResource calls, with tokens written as text
+
+
+def custom_resource(template: Template) -> dict[str, Any]:
+    """Return the one Custom::AWS resource of a template."""
+    resources = template.find_resources("Custom::AWS")
+    assert len(resources) == 1
+    return dict(next(iter(resources.values())))
+
+
+def sdk_payload(value: Any) -> dict[str, Any]:
+    """Parse one Create/Update/Delete property; a Ref inside becomes ``<LogicalId>``."""
+    if isinstance(value, str):
+        text = value
+    else:
+        parts: list[Any] = value["Fn::Join"][1]
+        text = "".join(part if isinstance(part, str) else _token_name(part) for part in parts)
+    payload: dict[str, Any] = json.loads(text)
+    return payload
+
+
+def _token_name(part: dict[str, Any]) -> str:
+    """Write a token inside a JSON string: ``<LogicalId>`` for a Ref, else ``<Fn::...>``."""
+    return f"<{part['Ref']}>" if "Ref" in part else f"<{next(iter(part))}>"
+
+
+def create_calls(
+    template: Template, action: str = "ModifyVpcPeeringConnectionOptions"
+) -> list[dict[str, Any]]:
+    """Return the Create call of every Custom::AWS resource making ``action``, parsed."""
+    calls = [
+        sdk_payload(resource["Properties"]["Create"])
+        for resource in template.find_resources("Custom::AWS").values()
+    ]
+    return [call for call in calls if call["action"] == action]
+
+
+def sdk_payloads(template: Template) -> dict[str, dict[str, Any]]:
+    """Parse the Create, Update and Delete calls of the one Custom::AWS resource."""
+    properties = custom_resource(template)["Properties"]
+    return {event: sdk_payload(properties[event]) for event in ("Create", "Update", "Delete")}
+
+
+def policy_statements(template: Template) -> list[dict[str, Any]]:
+    """Return the statements of the one AWS::IAM::Policy of a template."""
+    policies = template.find_resources("AWS::IAM::Policy")
+    assert len(policies) == 1
+    statements: list[dict[str, Any]] = next(iter(policies.values()))["Properties"][
+        "PolicyDocument"
+    ]["Statement"]
+    return statements
+
+
+def statements_allowing(template: Template, action: str) -> list[dict[str, Any]]:
+    """Return every policy statement of a template whose Action is or includes ``action``."""
+    found: list[dict[str, Any]] = []
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"]
+            if action in (actions if isinstance(actions, list) else [actions]):
+                found.append(statement)
+    return found

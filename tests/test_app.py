@@ -15,6 +15,7 @@ from tests.conftest import STRONG_REFERENCES, new_app
 from tests.helpers import (
     Assembly,
     Key,
+    create_calls,
     cross_stack_reads,
     custom_resource_policy,
     deploy_order,
@@ -150,19 +151,32 @@ def test_accepter_routes_live_in_the_accepter_environment(
     )
 
 
-def test_dns_resolution_over_the_inter_region_peering(
+def test_dns_and_multipath_over_the_inter_region_peering_one_call_per_side(
     assembly: cdk.cx_api.CloudAssembly,
 ) -> None:
     for stack, options, region in (
         (REQUESTER, "RequesterPeeringConnectionOptions", "us-east-1"),
         (EUROPE_ACCEPTER, "AccepterPeeringConnectionOptions", "eu-west-1"),
     ):
-        template = assembly.get_stack_by_name(stack).template
-        [resource] = sdk_calls(template, "ModifyVpcPeeringConnectionOptions").values()
-        assert resource["Create"]["parameters"][options] == {
-            "AllowDnsResolutionFromRemoteVpc": True
+        [call] = create_calls(_template(assembly, stack))
+        assert call["region"] == region
+        assert call["parameters"][options] == {
+            "AllowDnsResolutionFromRemoteVpc": True,
+            "AllowMultipathResilience": True,
+            "MultipathResilienceMode": "always-on",
         }
-        assert resource["Create"]["region"] == region
+
+
+def test_names_reach_the_accepters_views(assembly: cdk.cx_api.CloudAssembly) -> None:
+    for stack, name, region in (
+        (PARTNER_ACCEPTER, "shared-partner", "us-east-1"),
+        (EUROPE_ACCEPTER, "shared-europe", "eu-west-1"),
+    ):
+        [call] = create_calls(_template(assembly, stack), "CreateTags")
+        assert call["parameters"]["Tags"] == [{"Key": "Name", "Value": name}]
+        assert call["region"] == region
+    # One account and region: one resource, tagged by CloudFormation itself.
+    assert create_calls(_template(assembly, REQUESTER), "CreateTags") == []
 
 
 def test_the_partner_role_trusts_only_the_requester_account(

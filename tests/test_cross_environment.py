@@ -27,34 +27,21 @@ from cdk_peering import (
     allow_from_peer,
 )
 from tests.conftest import STRONG_REFERENCES, new_app
-from tests.helpers import cross_stack_reads, deploy_order, imported_vpc, make_vpc, only_problem
-
-HOME = cdk.Environment(account="111111111111", region="us-east-1")
-OTHER_REGION = cdk.Environment(account="111111111111", region="eu-west-1")
-OTHER_ACCOUNT = cdk.Environment(account="222222222222", region="us-east-1")
-AZ_CONTEXT = {
-    f"availability-zones:account={env.account}:region={env.region}": [
-        f"{env.region}a",
-        f"{env.region}b",
-    ]
-    for env in (HOME, OTHER_REGION, OTHER_ACCOUNT)
-}
-
-
-def _app(**context: Any) -> cdk.App:
-    return new_app(**AZ_CONTEXT, **context)
-
-
-def _inter_region_pair(
-    **context: Any,
-) -> tuple[cdk.App, cdk.Stack, cdk.Stack, ec2.Vpc, ec2.Vpc]:
-    """Return an app with VPC A (10.0.0.0/16) in us-east-1 and B (10.1.0.0/16) in eu-west-1."""
-    app = _app(**context)
-    home = cdk.Stack(app, "Home", env=HOME)
-    away = cdk.Stack(app, "Away", env=OTHER_REGION)
-    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
-    return app, home, away, a, b
+from tests.helpers import (
+    AZ_CONTEXT,
+    HOME,
+    OTHER_ACCOUNT,
+    OTHER_REGION,
+    create_calls,
+    cross_account_pair,
+    cross_stack_reads,
+    deploy_order,
+    env_app,
+    imported_vpc,
+    inter_region_pair,
+    make_vpc,
+    only_problem,
+)
 
 
 def _depends_on(assembly: cdk.cx_api.CloudAssembly, stack: str) -> set[str]:
@@ -63,7 +50,7 @@ def _depends_on(assembly: cdk.cx_api.CloudAssembly, stack: str) -> set[str]:
 
 
 def test_inter_region_peering_puts_each_side_in_its_own_region() -> None:
-    app, home, _away, a, b = _inter_region_pair()
+    app, home, _away, a, b = inter_region_pair()
     peering = VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b)
 
     accepter_stack = cdk.Stack.of(peering.accepter_side)  # type: ignore[arg-type]
@@ -111,7 +98,7 @@ def test_inter_region_peering_puts_each_side_in_its_own_region() -> None:
 
 
 def test_inter_region_deploy_order_has_no_cycle() -> None:
-    app, home, _away, a, b = _inter_region_pair()
+    app, home, _away, a, b = inter_region_pair()
     VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b)
 
     assembly = app.synth()
@@ -122,22 +109,8 @@ def test_inter_region_deploy_order_has_no_cycle() -> None:
     assert order.index("Away") < order.index("Home") < order.index(accepter)
 
 
-def _cross_account_pair(
-    third: str,
-) -> tuple[cdk.App, cdk.Stack, cdk.Stack, ec2.Vpc, ec2.Vpc]:
-    """Return an app, Home with VPC A (10.0.0.0/16), a stack ``third`` of the partner
-    account, and VPC B (10.1.0.0/16) in the partner's stack Partner."""
-    app = _app()
-    home = cdk.Stack(app, "Home", env=HOME)
-    partner = cdk.Stack(app, "Partner", env=OTHER_ACCOUNT)
-    other = cdk.Stack(app, third, env=OTHER_ACCOUNT)
-    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(partner, "B", "10.1.0.0/16", isolated_only=True)
-    return app, home, other, a, b
-
-
 def test_cross_account_peering_with_an_accepter_role() -> None:
-    app, home, roles, a, b = _cross_account_pair("PartnerRoles")
+    app, home, roles, a, b = cross_account_pair("PartnerRoles")
     # cast: type checkers do not always see jsii classes as implementing their interfaces.
     role = iam.Role(
         roles,
@@ -157,6 +130,8 @@ def test_cross_account_peering_with_an_accepter_role() -> None:
             # A named role's ARN is known at synth time; the stack dependency still
             # makes the role exist before the connection is requested.
             "PeerRoleArn": "arn:aws:iam::222222222222:role/accepter",
+            # Both Regions are enabled by default: CloudFormation's own STS Region.
+            "AssumeRoleRegion": Match.absent(),
         },
     )
     accepter = "Home-PeeringAccepter-222222222222-us-east-1"
@@ -170,7 +145,7 @@ def test_cross_account_peering_with_an_accepter_role() -> None:
 
 
 def test_accepter_scope_places_the_accepter_side() -> None:
-    app, home, _, a, b = _inter_region_pair()
+    app, home, _, a, b = inter_region_pair()
     routes = cdk.Stack(app, "AwayRoutes", env=OTHER_REGION)
     peering = VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b, accepter_scope=routes)
 
@@ -182,7 +157,7 @@ def test_accepter_scope_places_the_accepter_side() -> None:
 
 
 def test_requester_only_for_a_third_party_vpc() -> None:
-    app = _app()
+    app = env_app()
     home = cdk.Stack(app, "Home", env=HOME)
     a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
     third_party = ec2.Vpc.from_vpc_attributes(
@@ -220,8 +195,79 @@ def test_requester_only_for_a_third_party_vpc() -> None:
     assert [s.stack_name for s in app.node.children if isinstance(s, cdk.Stack)] == ["Home"]
 
 
+def test_requester_only_across_accounts_still_needs_the_owners_role() -> None:
+    _app, home, _roles, a, b = cross_account_pair("Unused")
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(home, "ToThem", requester_vpc=a, accepter_vpc=b, requester_only=True)
+    problem = only_problem(raised, "Home/ToThem", "cdk_peering:accepterRoleMissing")
+    assert "CloudFormation accepts every connection it creates" in problem.message
+    assert "cannot be made with CloudFormation" in problem.message
+    assert "Ask the accepter VPC's owner for a role in account 222222222222" in problem.fix
+    assert "trusts account 111111111111" in problem.fix
+
+
+# --- AssumeRoleRegion: the STS Region CloudFormation assumes the accepter role in
+
+
+def _to_imported_peer(region: str, **props: Any) -> tuple[cdk.Stack, dict[str, Any]]:
+    """Peer Home's VPC A with a VPC of account 222222222222 in ``region``, by role ARN;
+    return Home and the connection's properties."""
+    app = env_app()
+    home = cdk.Stack(app, "Home", env=HOME)
+    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
+    peer = ec2.Vpc.from_vpc_attributes(
+        home,
+        "Peer",
+        vpc_id="vpc-0ccccccccccccccc0",
+        vpc_cidr_block="10.50.0.0/16",
+        availability_zones=[f"{region}a"],
+        region=region,
+    )
+    VpcPeering(
+        home,
+        "ToPeer",
+        requester_vpc=a,
+        accepter_vpc=peer,
+        accepter_account="222222222222",
+        accepter_role=iam.Role.from_role_arn(home, "Role", "arn:aws:iam::222222222222:role/a"),
+        requester_only=True,
+        **props,
+    )
+    connections = Template.from_stack(home).find_resources("AWS::EC2::VPCPeeringConnection")
+    [connection] = connections.values()
+    return home, connection["Properties"]
+
+
+def test_assume_role_region_is_written_as_given() -> None:
+    _home, connection = _to_imported_peer("eu-west-1", assume_role_region="us-west-2")
+    assert connection["AssumeRoleRegion"] == "us-west-2"
+    assert connection["PeerRoleArn"] == "arn:aws:iam::222222222222:role/a"
+
+
+def test_an_opt_in_accepter_region_defaults_the_sts_region_to_the_requesters() -> None:
+    _home, connection = _to_imported_peer("ap-east-1")
+    assert (connection["PeerRegion"], connection["AssumeRoleRegion"]) == ("ap-east-1", "us-east-1")
+
+
+@pytest.mark.parametrize("region", ["moon-1", "us-east-99", "US-EAST-1"])
+def test_a_bogus_assume_role_region_is_an_error(region: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        _to_imported_peer("eu-west-1", assume_role_region=region)
+    problem = only_problem(raised, "Home/ToPeer", "cdk_peering:invalidAssumeRoleRegion")
+    assert f"assume_role_region {region!r} is not an AWS Region" in problem.message
+
+
+def test_assume_role_region_without_a_role_is_an_error() -> None:
+    _app, home, _away, a, b = inter_region_pair()
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b, assume_role_region="us-east-1")
+    problem = only_problem(raised, "Home/AToB", "cdk_peering:assumeRoleRegionWithoutRole")
+    assert "there is nothing to assume" in problem.message
+    assert home.node.try_find_child("AToB") is None
+
+
 def test_foundation_rules_apply_across_regions() -> None:
-    app = _app()
+    app = env_app()
     home = cdk.Stack(app, "Home", env=HOME)
     away = cdk.Stack(app, "Away", env=OTHER_REGION)
     a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
@@ -248,7 +294,7 @@ def test_foundation_rules_apply_across_regions() -> None:
     ],
 )
 def test_misplaced_parts_are_rejected(case: str, rule: str) -> None:
-    app = _app()
+    app = env_app()
     home = cdk.Stack(app, "Home", env=HOME)
     away = cdk.Stack(app, "Away", env=OTHER_REGION)
     partner = cdk.Stack(app, "Partner", env=OTHER_ACCOUNT)
@@ -322,20 +368,8 @@ def test_misplaced_parts_are_rejected(case: str, rule: str) -> None:
     assert home.node.try_find_child("P") is None
 
 
-def _sdk_calls(template: Template) -> list[dict[str, Any]]:
-    """Return the Create call of every AwsCustomResource in a template, parsed."""
-    calls: list[dict[str, Any]] = []
-    for resource in template.find_resources("Custom::AWS").values():
-        create = resource["Properties"]["Create"]
-        if isinstance(create, dict):  # Fn::Join around a token inside a JSON string
-            parts = cast(list[object], create["Fn::Join"][1])
-            create = "".join(p if isinstance(p, str) else "TOKEN" for p in parts)
-        calls.append(json.loads(create))
-    return calls
-
-
 def test_dns_resolution_is_set_on_each_side_in_its_own_region() -> None:
-    app, home, _away, a, b = _inter_region_pair()
+    app, home, _away, a, b = inter_region_pair()
     VpcPeering(
         home,
         "AToB",
@@ -346,8 +380,8 @@ def test_dns_resolution_is_set_on_each_side_in_its_own_region() -> None:
     )
     assembly = app.synth()
 
-    requester_calls = _sdk_calls(Template.from_json(assembly.get_stack_by_name("Home").template))
-    accepter_calls = _sdk_calls(
+    requester_calls = create_calls(Template.from_json(assembly.get_stack_by_name("Home").template))
+    accepter_calls = create_calls(
         Template.from_json(
             assembly.get_stack_by_name("Home-PeeringAccepter-111111111111-eu-west-1").template
         )
@@ -373,7 +407,7 @@ def test_only_the_asked_side_gets_the_dns_option(stack: cdk.Stack) -> None:
     peering = VpcPeering(
         stack, "AToB", requester_vpc=a, accepter_vpc=b, requester_resolves_accepter_dns=True
     )
-    calls = _sdk_calls(Template.from_stack(stack))
+    calls = create_calls(Template.from_stack(stack))
     assert [list(c["parameters"])[1] for c in calls] == ["AccepterPeeringConnectionOptions"]
     assert len(peering.dns_resolutions) == 1
 
@@ -449,7 +483,7 @@ def test_accepter_side_of_an_imported_connection(stack: cdk.Stack) -> None:
         stack.resolve(s.route_table.route_table_id)["Ref"] for s in mine.isolated_subnets
     }
     assert len(accepter.accepter_routes) == 2
-    calls = _sdk_calls(template)
+    calls = create_calls(template)
     assert [c["parameters"] for c in calls] == [
         {
             "VpcPeeringConnectionId": "pcx-0123456789abcdef0",
@@ -481,7 +515,7 @@ def test_accepter_side_is_checked_like_a_peering(
 
 
 def test_accepter_side_must_be_in_the_accepter_environment() -> None:
-    _, home, _, _, b = _inter_region_pair()
+    _, home, _, _, b = inter_region_pair()
     with pytest.raises(ValidationError) as raised:
         VpcPeeringAccepter(
             home,
@@ -500,7 +534,7 @@ def test_accepter_side_must_be_in_the_accepter_environment() -> None:
 
 
 def test_requester_in_another_region_says_where_the_peering_belongs() -> None:
-    _, home, _, a, b = _inter_region_pair()
+    _, home, _, a, b = inter_region_pair()
     with pytest.raises(ValidationError) as raised:
         VpcPeering(home, "P", requester_vpc=b, accepter_vpc=a)
     [problem] = [p for p in raised.value.problems if p.rule == "cdk_peering:requesterEnvironment"]
@@ -514,7 +548,7 @@ def test_requester_in_another_region_says_where_the_peering_belongs() -> None:
 def test_security_group_reference_across_an_inter_region_peering_is_an_error() -> None:
     # Without aws-cdk-lib's validation report flag, synth returns and `cdk synth` lists
     # the error annotation (tests/test_security_groups.py covers the flag).
-    _, home, away, a, b = _inter_region_pair(
+    _, home, away, a, b = inter_region_pair(
         **{"@aws-cdk/core:annotationsInValidationReport": False}
     )
     VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b)
@@ -529,7 +563,7 @@ def test_security_group_reference_across_an_inter_region_peering_is_an_error() -
 
 
 def test_cidr_rules_from_an_inter_region_peer_are_fine() -> None:
-    app, home, _away, a, b = _inter_region_pair()
+    app, home, _away, a, b = inter_region_pair()
     VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b)
     sg_a = ec2.SecurityGroup(home, "SgA", vpc=a)
     allow_from_peer(sg_a, peer_vpc=b, port=ec2.Port.tcp(443))
@@ -545,7 +579,7 @@ def _agnostic_peering(
 ) -> tuple[cdk.Stack, ec2.Vpc, Problem]:
     """Peer VPC A of an environment-agnostic stack with an imported VPC, expecting
     requesterEnvironmentUnknown; return the stack, A and the problem."""
-    agnostic = cdk.Stack(_app(), "Agnostic")
+    agnostic = cdk.Stack(env_app(), "Agnostic")
     a = make_vpc(agnostic, "A", "10.0.0.0/16", isolated_only=True)
     if role_arn is not None:
         props["accepter_role"] = iam.Role.from_role_arn(agnostic, "Role", role_arn)
@@ -569,7 +603,7 @@ def test_an_accepter_elsewhere_needs_a_stack_with_an_environment() -> None:
 
 
 def test_a_role_for_requesters_of_another_region_is_an_error() -> None:
-    app, home, _, a, _ = _inter_region_pair()
+    app, home, _, a, _ = inter_region_pair()
     partner = cdk.Stack(
         app, "Partner", env=cdk.Environment(account="222222222222", region="eu-west-1")
     )
@@ -595,7 +629,7 @@ def test_a_role_for_requesters_of_another_region_is_an_error() -> None:
 
 
 def test_accepter_sides_whose_ids_would_clash_are_an_error() -> None:
-    _, home, away, a, b = _inter_region_pair()
+    _, home, away, a, b = inter_region_pair()
     c = make_vpc(away, "C", "10.2.0.0/16", isolated_only=True)
     VpcPeering(Construct(home, "P"), "Q", requester_vpc=a, accepter_vpc=b)
     with pytest.raises(ValidationError) as raised:
@@ -606,7 +640,7 @@ def test_accepter_sides_whose_ids_would_clash_are_an_error() -> None:
 
 
 def test_accepter_scope_in_a_stack_the_connection_deploys_after_is_a_cycle() -> None:
-    app, home, routes, a, b = _cross_account_pair("PartnerPeering")
+    app, home, routes, a, b = cross_account_pair("PartnerPeering")
     # The role and the accepter side in one stack: Home reads the role from it, and it
     # would read the connection id from Home.
     role = PeeringAccepterRole(routes, "Role", requester_account="111111111111", accepter_vpc=b)
@@ -640,7 +674,7 @@ def test_an_accepter_role_with_accounts_unknown_is_an_error() -> None:
 def test_one_vpc_imported_by_token_in_two_stacks_is_one_vpc() -> None:
     # The role's stack and the requester's stack each import the partner VPC by a token
     # (an SSM parameter); the role covers it.
-    app = _app()
+    app = env_app()
     home = cdk.Stack(app, "Home", env=HOME)
     partner = cdk.Stack(app, "Partner", env=OTHER_ACCOUNT)
     a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)

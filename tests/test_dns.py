@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +13,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from cdk_peering import PeeringDnsResolution, PeeringSide, ValidationError, VpcPeering
 from tests.conftest import ACCOUNT, REGION, new_app
-from tests.helpers import make_vpc
+from tests.helpers import custom_resource, make_vpc, policy_statements, sdk_payloads
 from tests.test_gates import findings, synth
 
 PCX = "pcx-0123456789abcdef0"
@@ -23,37 +22,6 @@ IAM4_LAMBDA_BASIC = (
     "AwsSolutions-IAM4"
     "[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]"
 )
-
-
-def _custom_resource(template: Template) -> dict[str, Any]:
-    resources = template.find_resources("Custom::AWS")
-    assert len(resources) == 1
-    return dict(next(iter(resources.values())))
-
-
-def _payload(value: Any) -> dict[str, Any]:
-    """Parse one Create/Update/Delete property; a Ref inside becomes ``<LogicalId>``."""
-    if isinstance(value, str):
-        text = value
-    else:
-        parts: list[Any] = value["Fn::Join"][1]
-        text = "".join(part if isinstance(part, str) else f"<{part['Ref']}>" for part in parts)
-    payload: dict[str, Any] = json.loads(text)
-    return payload
-
-
-def _payloads(template: Template) -> dict[str, dict[str, Any]]:
-    properties = _custom_resource(template)["Properties"]
-    return {event: _payload(properties[event]) for event in ("Create", "Update", "Delete")}
-
-
-def _policy_statements(template: Template) -> list[dict[str, Any]]:
-    policies = template.find_resources("AWS::IAM::Policy")
-    assert len(policies) == 1
-    statements: list[dict[str, Any]] = next(iter(policies.values()))["Properties"][
-        "PolicyDocument"
-    ]["Statement"]
-    return statements
 
 
 # --- The SDK calls
@@ -72,7 +40,7 @@ def test_calls_set_one_sides_option_on_create_and_update_and_clear_it_on_delete(
 ) -> None:
     PeeringDnsResolution(stack, "Dns", peering_connection_id=PCX, side=side)
 
-    payloads = _payloads(Template.from_stack(stack))
+    payloads = sdk_payloads(Template.from_stack(stack))
 
     physical_id = {"id": f"{PCX}-{side.value.lower()}"}
     for event in ("Create", "Update"):
@@ -106,7 +74,7 @@ def test_call_goes_to_the_stacks_region() -> None:
     )
     PeeringDnsResolution(stack, "Dns", peering_connection_id=PCX, side=PeeringSide.ACCEPTER)
 
-    payloads = _payloads(Template.from_stack(stack))
+    payloads = sdk_payloads(Template.from_stack(stack))
 
     assert {p["region"] for p in payloads.values()} == {"eu-central-1"}
 
@@ -126,21 +94,21 @@ def test_call_uses_the_connection_of_a_peering_in_the_same_stack(stack: cdk.Stac
     template = Template.from_stack(stack)
 
     connection = stack.resolve(peering.peering_connection.logical_id)
-    payloads = _payloads(template)
+    payloads = sdk_payloads(template)
     for payload in payloads.values():
         assert payload["parameters"]["VpcPeeringConnectionId"] == f"<{connection}>"
         assert payload["physicalResourceId"] == {"id": f"<{connection}>-requester"}
     # The Ref orders the call after the connection; an explicit DependsOn would be redundant
     # (cfn-lint W3005).
-    assert connection not in _custom_resource(template).get("DependsOn", [])
+    assert connection not in custom_resource(template).get("DependsOn", [])
 
 
-def test_custom_resource_uses_the_bundled_sdk_and_a_short_service_timeout(
+def testcustom_resource_uses_the_bundled_sdk_and_a_short_service_timeout(
     stack: cdk.Stack,
 ) -> None:
     dns = PeeringDnsResolution(stack, "Dns", peering_connection_id=PCX, side=PeeringSide.REQUESTER)
 
-    properties = _custom_resource(Template.from_stack(stack))["Properties"]
+    properties = custom_resource(Template.from_stack(stack))["Properties"]
 
     assert properties["InstallLatestAwsSdk"] is False
     assert properties["ServiceTimeout"] == "300"
@@ -154,7 +122,7 @@ def test_custom_resource_uses_the_bundled_sdk_and_a_short_service_timeout(
 def test_policy_allows_the_one_action_on_the_one_connection(stack: cdk.Stack) -> None:
     PeeringDnsResolution(stack, "Dns", peering_connection_id=PCX, side=PeeringSide.REQUESTER)
 
-    statements = _policy_statements(Template.from_stack(stack))
+    statements = policy_statements(Template.from_stack(stack))
 
     assert statements == [
         {
@@ -173,7 +141,7 @@ def test_policy_names_a_token_connection_by_its_ref(stack: cdk.Stack) -> None:
         stack, "Dns", peering_connection_id=connection.ref, side=PeeringSide.ACCEPTER
     )
 
-    (statement,) = _policy_statements(Template.from_stack(stack))
+    (statement,) = policy_statements(Template.from_stack(stack))
 
     assert statement["Resource"] == {
         "Fn::Join": [
@@ -192,9 +160,9 @@ def test_an_env_agnostic_stack_gets_region_and_arn_from_pseudo_parameters() -> N
 
     template = Template.from_stack(stack)
 
-    create = _custom_resource(template)["Properties"]["Create"]
+    create = custom_resource(template)["Properties"]["Create"]
     assert {"Ref": "AWS::Region"} in create["Fn::Join"][1]
-    (statement,) = _policy_statements(template)
+    (statement,) = policy_statements(template)
     arn_parts = statement["Resource"]["Fn::Join"][1]
     assert {"Ref": "AWS::Partition"} in arn_parts
     assert {"Ref": "AWS::AccountId"} in arn_parts

@@ -92,9 +92,9 @@ CFN_LINT_IGNORES: dict[str, LintIgnore] = {
             "Redundant DependsOn in aws-cdk-lib's own custom-resource providers: the one for "
             "the @aws-cdk/aws-ec2:restrictDefaultSecurityGroup feature flag, and the "
             "AwsCustomResource singleton (AWS679f53fac002430cb0da5b7982bd2287) behind "
-            "cdk_peering's DNS options, endpoint acceptances and zone associations: each "
-            "handler both DependsOn its role and Fn::GetAtt's it. Harmless, and neither the "
-            "app nor cdk_peering writes it."
+            "cdk_peering's connection options, accepter-side tags, endpoint acceptances and "
+            "zone associations: each handler both DependsOn its role and Fn::GetAtt's it. "
+            "Harmless, and neither the app nor cdk_peering writes it."
         ),
         logical_id_prefixes=(
             "CustomVpcRestrictDefaultSGCustomResourceProvider",

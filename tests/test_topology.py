@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Any, cast
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Template
 
 from cdk_peering import (
     HubAndSpoke,
@@ -21,16 +24,20 @@ from cdk_peering import (
     ValidationError,
     VpcPeering,
 )
+from cdk_peering.topology.checks import settings_problems
+from cdk_peering.topology.pairs import Pair
 from tests.conftest import ENV, new_app
 from tests.helpers import (
     NAMES,
     Assembly,
+    create_calls,
     deploy_order,
     imported_vpc,
     isolated_tables,
     make_vpc,
     only_problem,
     route_table_refs,
+    sdk_payload,
 )
 
 EU = cdk.Environment(account="111111111111", region="eu-west-1")
@@ -225,12 +232,16 @@ def test_mesh_across_regions_and_accounts_places_each_side_in_its_environment() 
     assembly = Assembly(cloud)
 
     envs = {stack.stack_name: (stack.account, stack.region) for stack in mesh.stacks}
-    # VPCs outside the topology's stack are named with their stack's id in front.
+    # VPCs outside the topology's stack are named with their stack's id in front. Bravo
+    # and Charlie accept connections from other Regions or accounts: the Options stacks
+    # tag their views of them.
     assert envs == {
         "Home-Mesh-AlphaRequests": ("111111111111", "us-east-1"),
         "Home-Mesh-EuropeBravoRequests": ("111111111111", "eu-west-1"),
         "Home-Mesh-EuropeBravoAccepts": ("111111111111", "eu-west-1"),
+        "Home-Mesh-EuropeBravoOptions": ("111111111111", "eu-west-1"),
         "Home-Mesh-PartnerCharlieAccepts": ("222222222222", "us-east-1"),
+        "Home-Mesh-PartnerCharlieOptions": ("222222222222", "us-east-1"),
     }
     connections = assembly.resources("AWS::EC2::VPCPeeringConnection")
     to_europe = connections["Home-Mesh-AlphaRequests", "ToEuropeBravo"]
@@ -256,6 +267,111 @@ def test_mesh_across_regions_and_accounts_places_each_side_in_its_environment() 
     names = [assembly.names[artifact] for artifact in order]
     assert names.index("Home-Mesh-EuropeBravoRequests") < names.index(
         "Home-Mesh-PartnerCharlieAccepts"
+    )
+
+
+def test_mesh_settings_reach_the_pairs_they_make_sense_for() -> None:
+    app, home, vpcs, role = _three_environments()
+    mesh = PeeringMesh(
+        home,
+        "Mesh",
+        vpcs=vpcs,
+        accepter_roles={"222222222222": role},
+        multipath_resilience=True,
+        assume_role_region="us-west-2",
+    )
+    cloud = app.synth()
+    assembly = Assembly(cloud)
+
+    # AssumeRoleRegion on the pairs across accounts only (those with a role to assume).
+    connections = assembly.resources("AWS::EC2::VPCPeeringConnection")
+    assert {(key, c.get("AssumeRoleRegion")) for key, c in connections.items()} == {
+        (("Home-Mesh-AlphaRequests", "ToEuropeBravo"), None),
+        (("Home-Mesh-AlphaRequests", "ToPartnerCharlie"), "us-west-2"),
+        (("Home-Mesh-EuropeBravoRequests", "ToPartnerCharlie"), "us-west-2"),
+    }
+    # Multipath on both sides of the inter-Region pairs (Alpha-Bravo, Bravo-Charlie), each
+    # in its side's Options stack; tags on the accepter's view of every pair across
+    # accounts or Regions.
+    calls = {
+        (stack, logical_id[:-8], sdk_payload(resource["Properties"]["Create"])["action"])
+        for stack, template in assembly.templates.items()
+        for logical_id, resource in template.get("Resources", {}).items()
+        if resource["Type"] == "Custom::AWS"
+    }
+    options, tags = "ModifyVpcPeeringConnectionOptions", "CreateTags"
+    assert calls == {
+        ("Home-Mesh-AlphaOptions", "ToEuropeBravoOptions", options),
+        ("Home-Mesh-EuropeBravoOptions", "FromAlphaOptions", options),
+        ("Home-Mesh-EuropeBravoOptions", "FromAlphaTags", tags),
+        ("Home-Mesh-EuropeBravoOptions", "ToPartnerCharlieOptions", options),
+        ("Home-Mesh-PartnerCharlieOptions", "FromEuropeBravoOptions", options),
+        ("Home-Mesh-PartnerCharlieOptions", "FromEuropeBravoTags", tags),
+        ("Home-Mesh-PartnerCharlieOptions", "FromAlphaTags", tags),
+    }
+    assert [o.allow_multipath_resilience for o in mesh.connection_options] == [True] * 4
+    assert len(mesh.accepter_tags) == 3
+    [charlie] = [
+        create_calls(Template.from_json(template), "CreateTags")
+        for name, template in assembly.templates.items()
+        if name == "Home-Mesh-PartnerCharlieOptions"
+    ]
+    assert sorted(c["parameters"]["Tags"][0]["Value"] for c in charlie) == [
+        "Home/Mesh/Alpha/ToPartnerCharlie",
+        "Home/Mesh/EuropeBravo/ToPartnerCharlie",
+    ]
+    # Each Options stack deploys after the Requests stacks whose connections it reads.
+    deps = assembly.dependencies()
+    assert deps["Home-Mesh-PartnerCharlieOptions"] >= {
+        "Home-Mesh-AlphaRequests",
+        "Home-Mesh-EuropeBravoRequests",
+    }
+    assert deps["Home-Mesh-AlphaOptions"] >= {"Home-Mesh-AlphaRequests"}
+    names = [assembly.names[artifact] for artifact in deploy_order(cloud)]
+    assert names.index("Home-Mesh-EuropeBravoRequests") < names.index(
+        "Home-Mesh-PartnerCharlieOptions"
+    )
+
+
+def test_topology_settings_with_nothing_to_apply_to_are_errors() -> None:
+    app = new_app()
+    net = cdk.Stack(app, "Net", env=ENV)
+    a, b = _vpcs(net, 2)
+    with pytest.raises(ValidationError) as raised:
+        PeeringMesh(net, "Mesh", vpcs=[a, b], multipath_resilience=True)
+    only_problem(raised, "Net/Mesh", "cdk_peering:multipathWithinRegion")
+    with pytest.raises(ValidationError) as raised:
+        HubAndSpoke(net, "Star", hub=a, spokes=[b], assume_role_region="us-east-1")
+    only_problem(raised, "Net/Star", "cdk_peering:assumeRoleRegionWithoutRole")
+    assert net.node.try_find_child("Mesh") is None
+    assert net.node.try_find_child("Star") is None
+
+
+def test_a_vpc_whose_options_outgrow_a_stack_is_an_error() -> None:
+    # 112 inter-Region pairs across accounts accepted by one VPC: 224 custom resources,
+    # each with its policy, and the provider's 3 resources: 451 > 450.
+    env = SimpleNamespace(other_account=lambda other: True, other_region=lambda other: True)
+    hub = SimpleNamespace(index=0, env=env, facts=SimpleNamespace(path="Net/Hub"))
+    sides: list[Any] = [hub]
+    pairs: list[Any] = []
+    for index in range(1, 113):
+        spoke = SimpleNamespace(index=index, env=env, facts=SimpleNamespace(path=f"S{index}"))
+        sides.append(spoke)
+        pairs.append(Pair(cast(Any, spoke), cast(Any, hub), cast(Any, None), None))
+    here = cast(Any, SimpleNamespace(env=SimpleNamespace(region="us-east-1")))
+
+    problems = settings_problems(
+        "Net/Mesh", here, sides, pairs, multipath=True, assume_role_region=None
+    )
+
+    [problem] = problems
+    assert problem.rule == "cdk_peering:optionsTooLarge"
+    assert "The options layer of VPC Net/Hub would put 451 resources" in problem.message
+    assert (
+        settings_problems(
+            "Net/Mesh", here, sides, pairs[:-1], multipath=True, assume_role_region=None
+        )
+        == []
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from .. import rule_ids
 from ..cdk import params
 from ..cdk.annotations import warn
 from ..cdk.app_context import child_path, scope_facts, vpc_facts
@@ -13,11 +12,11 @@ from ..cdk.params import require
 from ..errors import raise_errors
 from ..findings import Finding
 from ..model.plan import ACCEPTER
-from ..model.tokens import is_token
 from ..rules.peering import check
 from .destinations import PEER_DESTINATIONS, PeerDestinations
-from .dns import PCX_ID, PeeringDnsResolution, PeeringSide, dns_findings
+from .dns import PeeringDnsResolution, dns_findings
 from .late_blocks import watch_blocks
+from .options import PeeringSide, connection_id_problems
 from .placement import environment_mismatch
 from .plan import plan_peering
 from .routes import add_routes
@@ -100,17 +99,7 @@ class VpcPeeringAccepter(Construct):
         path = child_path(here.path, id)
         requester = vpc_facts(requester_vpc)
         accepter = vpc_facts(accepter_vpc)
-        findings: list[Finding] = []
-        if not is_token(peering_connection_id) and not PCX_ID.match(peering_connection_id):
-            findings.append(
-                Finding(
-                    path,
-                    rule_ids.INVALID_PEERING_CONNECTION_ID,
-                    f"peering_connection_id {peering_connection_id!r} is not a VPC peering "
-                    "connection id.",
-                    "Give the connection's id, such as 'pcx-0123456789abcdef0'.",
-                )
-            )
+        findings: list[Finding] = list(connection_id_problems(path, peering_connection_id))
         findings.extend(
             environment_mismatch(
                 path,

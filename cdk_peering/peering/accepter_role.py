@@ -23,6 +23,7 @@ from ..cdk import params
 from ..cdk.app_context import child_path, vpc_facts
 from ..cdk.params import require
 from ..errors import Problem, ValidationError
+from ..model.regions import is_region_name
 from ..model.tokens import differs, is_token
 
 ACCEPT_ACTION = "ec2:AcceptVpcPeeringConnection"
@@ -30,7 +31,6 @@ POLICY_NAME = "AcceptVpcPeering"
 
 _ACCOUNT = re.compile(r"\d{12}")
 _VPC_ID = re.compile(r"vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})")
-_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
 
 # The connection id is not known before the connection exists, so the accept statement
 # must name vpc-peering-connection/*; the Condition on ec2:RequesterVpc is what narrows it.
@@ -346,7 +346,7 @@ def _check(
                 "to accept from any VPC of the requester account.",
             )
         )
-    if literal(requester_region) and not _REGION.fullmatch(str(requester_region)):
+    if literal(requester_region) and not is_region_name(str(requester_region)):
         problems.append(
             Problem(
                 path,

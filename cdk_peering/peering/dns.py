@@ -1,62 +1,39 @@
 """PeeringDnsResolution: DNS resolution from the remote VPC, on one side of a peering.
 
-CloudFormation has no property for a peering connection's options, so the option is set
-with an ``AwsCustomResource`` that calls EC2 ``ModifyVpcPeeringConnectionOptions``: on
-create and update it allows DNS resolution from the remote VPC for one side, on delete it
-turns it off again.
+A :class:`~cdk_peering.peering.options.PeeringConnectionOptions` that sets
+``AllowDnsResolutionFromRemoteVpc`` only, after checking that the VPC can use it; the
+custom resource, its calls and its policy are that module's (the library's one seam for
+a connection's options). The checks of the DNS settings live here too.
 
-AWS facts this relies on (VPC peering guide, "Modify VPC peering connection options";
-EC2 API reference, ModifyVpcPeeringConnectionOptions; Service Authorization Reference for
-Amazon EC2):
-
-* each side is modified on its own, by that side's account and in that side's Region, so
-  the construct goes in a stack of that side's account and region;
-* the option can be set only once the connection is ``active`` (EC2 refuses other states
-  with ``OperationNotPermitted``). CloudFormation waits for an
-  ``AWS::EC2::VPCPeeringConnection`` to stabilize (accepted) before completing it, so in
-  the connection's stack the ``Ref`` of its id orders the call after it; a stack of the
-  other side must be deployed after the connection's;
-* both VPCs need DNS hostnames and DNS resolution (``enableDnsHostnames`` and
-  ``enableDnsSupport``) turned on;
-* ``ec2:ModifyVpcPeeringConnectionOptions`` supports the ``vpc-peering-connection``
-  resource type, so the provider's role is allowed the call on this one connection only.
+AWS facts this relies on (VPC peering guide, "Modify VPC peering connection options"):
+both VPCs need DNS hostnames and DNS resolution (``enableDnsHostnames`` and
+``enableDnsSupport``) turned on; see :mod:`cdk_peering.peering.options` for where and
+when the option can be set.
 """
 
 from __future__ import annotations
 
-import enum
-import re
-
-import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from .. import rule_ids
 from ..cdk import params
 from ..cdk.app_context import child_path
 from ..cdk.params import require
-from ..cdk.provider import allow, sdk_call
-from ..cdk.references import read_weakly
 from ..errors import Problem, ValidationError
 from ..findings import Finding
-from ..model.tokens import is_token
+from .options import PCX_ID, PeeringConnectionOptions, PeeringSide, connection_problems
+
+__all__ = [
+    "PCX_ID",
+    "PeeringDnsResolution",
+    "PeeringSide",
+    "dns_findings",
+    "dns_problems",
+]
 
 
-class PeeringSide(enum.Enum):
-    """One side of a VPC peering connection."""
-
-    REQUESTER = "Requester"
-    """The side whose VPC requested the connection."""
-    ACCEPTER = "Accepter"
-    """The side whose VPC accepted the connection."""
-
-
-PCX_ID = re.compile(r"^pcx-[0-9a-f]{8}([0-9a-f]{9})?$")
-"""A VPC peering connection id: pcx- and 8 or 17 hexadecimal digits."""
-
-
-class PeeringDnsResolution(Construct):
+class PeeringDnsResolution(PeeringConnectionOptions):
     """Allow DNS resolution from the remote VPC on one side of a VPC peering connection.
 
     Once set, the public DNS hostnames of instances in this side's VPC resolve to their
@@ -76,7 +53,8 @@ class PeeringDnsResolution(Construct):
 
     When ``vpc`` is an ``ec2.Vpc`` built in the app with DNS support or DNS hostnames
     turned off, :class:`cdk_peering.ValidationError` is raised before anything is added to
-    the tree.
+    the tree. To set more options of the same side in the same call (multipath
+    resilience), use :class:`PeeringConnectionOptions` instead.
 
     Example::
 
@@ -119,94 +97,18 @@ class PeeringDnsResolution(Construct):
                 ("vpc", vpc, params.VPC, False),
             ],
         )
-        scope_path = scope.node.path
-        path = child_path(scope_path, id)
+        path = child_path(scope.node.path, id)
         problems = dns_problems(path, vpc) if vpc is not None else []
-        if not is_token(peering_connection_id) and not PCX_ID.match(peering_connection_id):
-            problems.append(
-                Problem(
-                    path,
-                    rule_ids.INVALID_PEERING_CONNECTION_ID,
-                    f"peering_connection_id {peering_connection_id!r} is not a VPC peering "
-                    "connection id.",
-                    "Give the connection's id, such as 'pcx-0123456789abcdef0', or "
-                    "peering.peering_connection_id.",
-                )
-            )
-        if not isinstance(side, PeeringSide):
-            problems.append(
-                Problem(
-                    path,
-                    rule_ids.INVALID_PEERING_SIDE,
-                    f"side {side!r} is not a PeeringSide.",
-                    "Give side=PeeringSide.REQUESTER or side=PeeringSide.ACCEPTER.",
-                )
-            )
+        problems += connection_problems(path, peering_connection_id, side)
         if problems:
             raise ValidationError(problems)
-
-        super().__init__(scope, id)
-        stack = cdk.Stack.of(self)
-        peering_connection_id = _read_connection_id(peering_connection_id, stack)
-        self.peering_connection_id = peering_connection_id
-        """The id of the peering connection (pcx-...)."""
-        self.side = side
-        """The side whose option this construct sets."""
-        self.custom_resource = sdk_call(
-            self,
-            "Resource",
-            call=_modify_options(peering_connection_id, side, stack.region, allow=True),
-            undo=_modify_options(peering_connection_id, side, stack.region, allow=False),
-            statements=[
-                allow(
-                    stack,
-                    "ec2:ModifyVpcPeeringConnectionOptions",
-                    resource="vpc-peering-connection",
-                    resource_name=peering_connection_id,
-                )
-            ],
+        super().__init__(
+            scope,
+            id,
+            peering_connection_id=peering_connection_id,
+            side=side,
+            allow_dns_resolution_from_remote_vpc=True,
         )
-        """The ``Custom::AWS`` resource that sets the option."""
-
-
-def _read_connection_id(peering_connection_id: str, stack: cdk.Stack) -> str:
-    """Read a connection id made in another stack weakly, and deploy after that stack.
-
-    CDK records no stack dependency for a weak reference across accounts; the option can
-    only be set once the connection exists.
-    """
-    if not is_token(peering_connection_id):
-        return peering_connection_id
-    reference = cdk.Tokenization.reverse(peering_connection_id)
-    if not isinstance(reference, cdk.Reference):
-        return peering_connection_id
-    producer = cdk.Stack.of(reference.target)
-    if producer is stack:
-        return peering_connection_id
-    stack.add_stack_dependency(producer, "reads the peering connection id")
-    return read_weakly(peering_connection_id, producer, stack)
-
-
-def _modify_options(
-    peering_connection_id: str, side: PeeringSide, region: str, *, allow: bool
-) -> cr.AwsSdkCall:
-    """Return the ModifyVpcPeeringConnectionOptions call for one side."""
-    return cr.AwsSdkCall(
-        service="EC2",
-        action="ModifyVpcPeeringConnectionOptions",
-        parameters={
-            "VpcPeeringConnectionId": peering_connection_id,
-            f"{side.value}PeeringConnectionOptions": {"AllowDnsResolutionFromRemoteVpc": allow},
-        },
-        # Connection and side make the id: changing either replaces the resource, and
-        # CloudFormation's delete of the old one turns the old side's option off.
-        physical_resource_id=cr.PhysicalResourceId.of(
-            f"{peering_connection_id}-{side.value.lower()}"
-        ),
-        region=region,
-        # Nothing to turn off when the connection is already gone.
-        ignore_error_codes_matching=None if allow else r"InvalidVpcPeeringConnectionID\.NotFound",
-    )
 
 
 def dns_problems(path: str, vpc: ec2.IVpc) -> list[Problem]:

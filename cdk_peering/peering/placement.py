@@ -67,7 +67,7 @@ def accepter_stack(requester_stack: cdk.Stack, account: str, region: str) -> cdk
         account,
         region,
         description=(
-            f"Accepter side (routes, DNS options) of the VPC peering connections requested "
+            f"Accepter side (routes, options, tags) of the VPC peering connections requested "
             f"by {requester_stack.stack_name}"
         ),
         reads="reads the peering connection id",
@@ -171,6 +171,23 @@ class Placement:
     def _check_role(self, requester: VpcFacts, accepter: VpcFacts) -> list[Finding]:
         """Return the problems with the accepter role (missing, not needed, mismatched)."""
         stack_account = self.here.env.account
+        if self.cross_account and self.role is None and self.requester_only:
+            return [
+                Finding(
+                    self.path,
+                    rule_ids.ACCEPTER_ROLE_MISSING,
+                    f"requester_only is set and the accepter VPC is in account {self.account}, "
+                    f"the requester in {stack_account}: CloudFormation accepts every "
+                    "connection it creates, across accounts only by assuming a role in the "
+                    "accepter's account (PeerRoleArn); without one the stack fails ('cannot "
+                    "accept peering'). A request left pending for the owner to accept cannot "
+                    "be made with CloudFormation.",
+                    f"Ask the accepter VPC's owner for a role in account {self.account} that "
+                    f"trusts account {stack_account} and allows ec2:AcceptVpcPeeringConnection "
+                    "(they can deploy a cdk_peering.PeeringAccepterRole), and pass it as "
+                    "accepter_role=iam.Role.from_role_arn(...).",
+                )
+            ]
         if self.cross_account and self.role is None:
             return [
                 Finding(

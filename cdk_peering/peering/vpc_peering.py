@@ -16,19 +16,27 @@ from ..cdk.params import require
 from ..cdk.references import read_weakly
 from ..cdk.vpcs import subnet_routes
 from ..errors import raise_errors
+from ..findings import Finding
 from ..model.plan import ACCEPTER, REQUESTER
+from ..rules.connection import (
+    assume_role_region_findings,
+    default_assume_role_region,
+    multipath_findings,
+)
 from ..rules.peering import check
 from ..rules.return_routes import one_way_routes
 from ..rules.tags import name_tag_problems
 from .accepter_role import ACCEPTER_ROLE, PeeringAccepterRole
 from .destinations import PEER_DESTINATIONS, PeerDestinations
-from .dns import PeeringDnsResolution, PeeringSide, dns_findings
+from .dns import dns_findings
 from .late_blocks import watch_blocks
+from .options import PeeringConnectionOptions, PeeringSide
 from .placement import Placement
 from .plan import plan_peering
 from .routes import add_routes
 from .security_groups import InterRegionSecurityGroupCheck
 from .table_routes import RouteSide, TableRoutes
+from .tags import PeeringConnectionTags
 
 
 class VpcPeering(Construct):
@@ -38,6 +46,10 @@ class VpcPeering(Construct):
     is requested by ``requester_vpc`` and accepted by ``accepter_vpc``. Each side gets one
     ``AWS::EC2::Route`` per destination in every distinct route table of its selected
     subnets, each referencing the connection (so it is created after it).
+
+    Across accounts or Regions the accepter's side (its routes, its connection options and
+    the tags of its view of the connection) goes to a stack of the accepter's account and
+    Region, deployed after the connection's.
 
     Configurations AWS rejects or that cannot carry traffic (overlapping CIDRs, a VPC
     peered with itself or twice with the same VPC, transitive or edge-to-edge routes,
@@ -71,6 +83,8 @@ class VpcPeering(Construct):
         requester_only: bool | None = None,
         requester_resolves_accepter_dns: bool | None = None,
         accepter_resolves_requester_dns: bool | None = None,
+        multipath_resilience: bool | None = None,
+        assume_role_region: str | None = None,
         name: str | None = None,
         peerings_per_vpc_quota: int | None = None,
         routes_per_route_table_quota: int | None = None,
@@ -97,17 +111,26 @@ class VpcPeering(Construct):
         :param accepter_region: the accepter VPC's region. Default: - the region of the
             accepter VPC's stack, or the region given when it was imported.
         :param accepter_role: the role in the accepter account that CloudFormation assumes
-            to accept a connection across accounts: a ``PeeringAccepterRole``, or any role
-            (``iam.Role.from_role_arn(...)`` for one made elsewhere).
-            Default: - none; required when the accounts differ, an error when they do not.
+            to accept a connection across accounts (``PeerRoleArn``): a
+            ``PeeringAccepterRole``, or any role (``iam.Role.from_role_arn(...)`` for one
+            made elsewhere, such as a third party's). CloudFormation accepts every
+            connection it creates, so it is needed across accounts with ``requester_only``
+            too. Default: - none; required when the accounts differ, an error when they
+            do not.
         :param accepter_scope: where the accepter side (its routes) goes: a construct in a
             stack of the accepter's account and region that does not hold the accepter VPC.
             Default: - here when both VPCs share an account and region; otherwise a stack
             ``<requester stack id>-PeeringAccepter-<account>-<region>`` made by the library
             beside the requester's stack.
-        :param requester_only: only request the connection and add the requester's routes:
-            the accepter VPC's owner (a third party) accepts it and adds its own routes.
-            Default: false.
+        :param requester_only: manage the requester's side only: the connection and the
+            requester's routes (and options). The accepter VPC's owner (a third party, or
+            another app) adds the routes back, and any option of its side. CloudFormation
+            still accepts the connection as it creates it: within one account by itself;
+            across accounts only by assuming ``accepter_role``, a role the owner creates in
+            its account (trusting the requester's account, allowing
+            ``ec2:AcceptVpcPeeringConnection``), otherwise the stack fails. A connection
+            left pending for the owner to accept by hand cannot be made with
+            CloudFormation. Default: false.
         :param requester_resolves_accepter_dns: let the requester VPC resolve the accepter's
             public DNS host names to private IP addresses (AllowDnsResolutionFromRemoteVpc on
             the accepter's side, set by a custom resource in the accepter's account and
@@ -115,7 +138,35 @@ class VpcPeering(Construct):
             names. Default: false.
         :param accepter_resolves_requester_dns: the same for the accepter VPC resolving the
             requester's names (set in the requester's account and region). Default: false.
-        :param name: the connection's Name tag. Default: - no Name tag.
+        :param multipath_resilience: allow multipath resilience on both sides (mode
+            ``always-on``): AWS replicates the connection's traffic across several network
+            paths. Inter-Region peerings only, between Regions AWS supports for it (AWS
+            documents that only supported Regions can allow it, but publishes no list the
+            library could check). Additional charges apply while it is in effect (see
+            Amazon VPC pricing). Each side is allowed in its own account and Region by a
+            ``ModifyVpcPeeringConnectionOptions`` custom resource, in the same call as that
+            side's DNS option; with ``requester_only`` only the requester's side (a
+            warning: the owner must allow theirs). ``False`` turns it off where an earlier
+            deployment turned it on; left out, the option is not managed.
+            Default: - not managed (off unless set elsewhere).
+        :param assume_role_region: the Region of the STS endpoint CloudFormation calls to
+            assume ``accepter_role`` (``AssumeRoleRegion``). Needed when the endpoint
+            CloudFormation picks by default (it does not document which) cannot issue a
+            session that works where the connection is accepted, which can happen when
+            either Region is opt-in (one an account must enable, such as ap-east-1): the
+            global endpoint's tokens are valid only in Regions enabled by default, and an
+            opt-in Region's endpoint answers only accounts that enabled it. Give a Region
+            enabled in the requester's account. Only with an accepter role.
+            Default: - the requester's Region when the requester's or the
+            accepter's Region is an opt-in Region (the requester's account has it enabled,
+            and a Regional STS endpoint's tokens are valid in every Region); otherwise not
+            written (CloudFormation's default).
+        :param name: the connection's Name tag. Across accounts or Regions the accepter's
+            view of the connection gets it too, with every tag ``Tags.of()`` gives the
+            connection (the accepter's view is a resource of its own, which
+            CloudFormation does not tag). Default: - no Name tag on the requester's
+            resource; the accepter's view across accounts or Regions is named after this
+            construct's path.
         :param peerings_per_vpc_quota: the active peering connections per VPC quota of
             your account, when AWS has raised it. Default: - the context value
             ``cdk-peering:activePeeringsPerVpcQuota``, else 50 (the AWS default).
@@ -152,6 +203,8 @@ class VpcPeering(Construct):
                     False,
                 ),
                 ("name", name, params.STRING, False),
+                ("multipath_resilience", multipath_resilience, params.BOOLEAN, False),
+                ("assume_role_region", assume_role_region, params.STRING, False),
                 # The quotas are checked by the invalidQuota rule, as context values are.
             ],
         )
@@ -206,6 +259,12 @@ class VpcPeering(Construct):
                 requester_resolves_accepter_dns=bool(requester_resolves_accepter_dns),
                 accepter_resolves_requester_dns=bool(accepter_resolves_requester_dns),
                 accepter_side=not placement.requester_only,
+            )
+            + _connection_findings(
+                path,
+                placement,
+                multipath_resilience=multipath_resilience,
+                assume_role_region=assume_role_region,
             ),
         )
         findings = raise_errors(check(plan, here.context.registry))
@@ -241,6 +300,12 @@ class VpcPeering(Construct):
             peer_region=placement.region if placement.cross_region else None,
             # CDK writes a role of another account as a literal ARN (its physical name).
             peer_role_arn=accepter_role.role_arn if accepter_role else None,
+            assume_role_region=(
+                assume_role_region
+                or default_assume_role_region(placement.here.env.region, placement.region)
+                if accepter_role
+                else None
+            ),
             tags=[cdk.CfnTag(key="Name", value=name)] if name else None,
         )
         """The ``AWS::EC2::VPCPeeringConnection``."""
@@ -263,32 +328,66 @@ class VpcPeering(Construct):
             self.accepter_routes.extend(
                 add_routes(plan, ACCEPTER, self.accepter_side, side_connection_id, side_consumer)
             )
-        self.dns_resolutions: list[PeeringDnsResolution] = []
-        """The custom resources that set AllowDnsResolutionFromRemoteVpc, one per side."""
-        if accepter_resolves_requester_dns:
-            self.dns_resolutions.append(
-                PeeringDnsResolution(
-                    self,
-                    "RequesterDnsOptions",
-                    peering_connection_id=self.peering_connection_id,
-                    side=PeeringSide.REQUESTER,
+        # Multipath resilience is managed on inter-Region peerings only (checked above).
+        multipath = multipath_resilience if placement.cross_region else None
+        self.connection_options: list[PeeringConnectionOptions] = []
+        """The custom resources that set the connection's options, one per side that has
+        any (DNS resolution, multipath resilience), the requester's first."""
+        # One resource per side carries every option of that side. Its id predates the
+        # multipath option; it is kept so that existing stacks update it in place (a new
+        # id would create the new resource, then delete the old one, turning off the very
+        # options the new one set).
+        sides: list[tuple[PeeringSide, Construct | None, str, bool | None]] = [
+            (
+                PeeringSide.REQUESTER,
+                self,
+                self.peering_connection_id,
+                accepter_resolves_requester_dns,
+            ),
+            (
+                PeeringSide.ACCEPTER,
+                self.accepter_side,
+                side_connection_id,
+                requester_resolves_accepter_dns,
+            ),
+        ]
+        for side, holder, connection_id, dns in sides:
+            if holder is None or not (dns or multipath is not None):
+                continue
+            self.connection_options.append(
+                PeeringConnectionOptions(
+                    holder,
+                    f"{side.value}DnsOptions",
+                    peering_connection_id=connection_id,
+                    side=side,
+                    allow_dns_resolution_from_remote_vpc=True if dns else None,
+                    allow_multipath_resilience=multipath,
                 )
             )
-        if requester_resolves_accepter_dns and self.accepter_side is not None:
-            self.dns_resolutions.append(
-                PeeringDnsResolution(
-                    self.accepter_side,
-                    "AccepterDnsOptions",
-                    peering_connection_id=side_connection_id,
-                    side=PeeringSide.ACCEPTER,
-                )
+        self.dns_resolutions: list[PeeringConnectionOptions] = [
+            options
+            for options in self.connection_options
+            if options.allow_dns_resolution_from_remote_vpc
+        ]
+        """The custom resources that set AllowDnsResolutionFromRemoteVpc, one per side."""
+        self.accepter_tags: PeeringConnectionTags | None = None
+        """The custom resource that names and tags the accepter's view of a connection
+        across accounts or Regions (None within one account and Region, and when
+        requester_only)."""
+        if self.accepter_side is not None and placement.crosses_environments:
+            self.accepter_tags = PeeringConnectionTags(
+                self.accepter_side,
+                "AccepterTags",
+                peering_connection_id=side_connection_id,
+                connection=self.peering_connection,
+                name=name or path,
             )
         here.context.registry.record(plan)
         watch_blocks(here.context, self, plan)
-        sides = {REQUESTER: RouteSide(self, self.peering_connection_id, here.stack)}
+        route_sides = {REQUESTER: RouteSide(self, self.peering_connection_id, here.stack)}
         if self.accepter_side is not None:
-            sides[ACCEPTER] = RouteSide(self.accepter_side, side_connection_id, side_consumer)
-        self._table_routes = TableRoutes(here.context, plan, sides)
+            route_sides[ACCEPTER] = RouteSide(self.accepter_side, side_connection_id, side_consumer)
+        self._table_routes = TableRoutes(here.context, plan, route_sides)
 
     def add_route(
         self,
@@ -331,3 +430,29 @@ class VpcPeering(Construct):
         else:
             self.accepter_routes.extend(routes)
         return routes
+
+
+def _connection_findings(
+    path: str,
+    placement: Placement,
+    *,
+    multipath_resilience: bool | None,
+    assume_role_region: str | None,
+) -> list[Finding]:
+    """Return the problems of the connection's own settings: multipath, STS Region."""
+    findings: list[Finding] = []
+    if multipath_resilience:
+        findings += multipath_findings(
+            path,
+            requester_region=placement.here.env.region,
+            accepter_region=placement.region,
+            accepter_side=not placement.requester_only,
+        )
+    if assume_role_region is not None:
+        findings += assume_role_region_findings(
+            path,
+            assume_role_region,
+            role_given=placement.role is not None,
+            requester_region=placement.here.env.region,
+        )
+    return findings

@@ -59,6 +59,7 @@ from ..cdk.references import read_weakly
 from ..cdk.vpcs import known_without_ipv6, select_subnets
 from ..errors import Problem, ValidationError
 from ..model.cidr import parse_network
+from ..model.regions import COMMERCIAL_REGIONS
 from ..model.tokens import is_token
 from ..rules.privatelink import account_problems, region_problems
 from .acceptance import EndpointAcceptance, accept, acceptance_problems
@@ -69,48 +70,6 @@ if TYPE_CHECKING:
 
 CONNECTION_EVENTS = ("Accept", "Connect", "Delete", "Reject")
 """Every endpoint-service event a connection notification can report."""
-
-COMMERCIAL_REGIONS = frozenset(
-    {
-        "af-south-1",
-        "ap-east-1",
-        "ap-east-2",
-        "ap-northeast-1",
-        "ap-northeast-2",
-        "ap-northeast-3",
-        "ap-south-1",
-        "ap-south-2",
-        "ap-southeast-1",
-        "ap-southeast-2",
-        "ap-southeast-3",
-        "ap-southeast-4",
-        "ap-southeast-5",
-        "ap-southeast-6",
-        "ap-southeast-7",
-        "ca-central-1",
-        "ca-west-1",
-        "eu-central-1",
-        "eu-central-2",
-        "eu-north-1",
-        "eu-south-1",
-        "eu-south-2",
-        "eu-west-1",
-        "eu-west-2",
-        "eu-west-3",
-        "il-central-1",
-        "me-central-1",
-        "me-south-1",
-        "mx-central-1",
-        "sa-east-1",
-        "us-east-1",
-        "us-east-2",
-        "us-west-1",
-        "us-west-2",
-    }
-)
-"""The Regions of the commercial ``aws`` partition (the same list as aws-cdk-lib 2.275's
-``RegionInfo`` for that partition). Allowed Regions are checked against it only when the
-service's own Region is one of them."""
 
 # Acknowledgements use cdk-nag 3's full finding ids ("AwsSolutions::<rule>"), so the
 # validation report lists each suppressed finding with its reason.

@@ -7,7 +7,10 @@ CloudFormation limit and nothing moves when VPCs are added or removed:
 - **Sides and layers.** For each pair, the VPC listed first requests the connection. A
   VPC's *Requests* layer holds the connections it requests and its routes through them;
   its *Accepts* layer holds its routes through connections other VPCs requested. Both
-  are deployed in the VPC's own account and region.
+  are deployed in the VPC's own account and region. When there is something to put in
+  it, its *Options* layer holds its side's connection options (multipath resilience) and
+  the tags of its view of each connection it accepted across accounts or Regions (name
+  and ``Tags.of()`` tags, which CloudFormation leaves on the requester's resource only).
 - **Stacks per VPC** (``TopologyPlacement.STACK_PER_VPC``, the default). Each layer of
   each VPC is a stack named after the VPC (``<stack>-<id>-<VPC>Requests``), never after
   its position or the other VPCs, and every logical id in it is made of the peer's name,

@@ -33,9 +33,12 @@ from ..model.plan import ACCEPTER, REQUESTER
 from ..model.tokens import is_token
 from ..peering.accepter_role import ACCEPTER_ROLE, PeeringAccepterRole
 from ..peering.late_blocks import watch_blocks
+from ..peering.options import PeeringConnectionOptions, PeeringSide
 from ..peering.plan import plan_peering
 from ..peering.routes import new_route
 from ..peering.security_groups import InterRegionSecurityGroupCheck
+from ..peering.tags import PeeringConnectionTags
+from ..rules.connection import default_assume_role_region
 from ..rules.peering import check_topology
 from . import layout
 from .checks import (
@@ -45,6 +48,7 @@ from .checks import (
     route_id,
     route_id_problems,
     scope_problems,
+    settings_problems,
     side_problems,
 )
 from .pairs import Pair, Side
@@ -72,6 +76,8 @@ class Topology(Construct):
         placement: TopologyPlacement | None,
         peerings_per_vpc_quota: int | None,
         routes_per_route_table_quota: int | None,
+        multipath_resilience: bool | None,
+        assume_role_region: str | None,
         problems: list[Finding],
     ) -> None:
         here = scope_facts(scope)
@@ -89,6 +95,16 @@ class Topology(Construct):
         )
         results = check_topology([pair.plan for pair in planned], here.context.registry)
         problems.extend(finding for finding in results if finding.error)
+        problems.extend(
+            settings_problems(
+                path,
+                here,
+                sides,
+                planned,
+                multipath=multipath_resilience,
+                assume_role_region=assume_role_region,
+            )
+        )
         parts: Layout = {}
         if not problems:
             problems.extend(self._lay_out(path, here, sides, planned, parts))
@@ -111,6 +127,14 @@ class Topology(Construct):
         """Every ``AWS::EC2::VPCPeeringConnection``, in the order of the pairs."""
         self.routes: list[ec2.CfnRoute] = []
         """Every ``AWS::EC2::Route``, on both sides of every pair."""
+        self.connection_options: list[PeeringConnectionOptions] = []
+        """The custom resources that set each side's multipath resilience, for every
+        inter-Region pair when ``multipath_resilience`` is given (requester's, accepter's)."""
+        self.accepter_tags: list[PeeringConnectionTags] = []
+        """The custom resources that tag the accepter's view of each connection across
+        accounts or Regions."""
+        self._multipath = multipath_resilience
+        self._assume_role_region = assume_role_region
         self._ids: dict[frozenset[int], str] = {}
         self._vpcs = list(vpcs)
         for pair in planned:
@@ -226,6 +250,12 @@ class Topology(Construct):
             peer_owner_id=accepter.env.account if pair.cross_account else None,
             peer_region=accepter.env.region if pair.cross_region else None,
             peer_role_arn=pair.role.role_arn if pair.role else None,
+            assume_role_region=(
+                self._assume_role_region
+                or default_assume_role_region(requester.env.region, accepter.env.region)
+                if pair.role
+                else None
+            ),
         )
         connection_id = connection.ref
         self.peering_connections.append(connection)
@@ -252,6 +282,42 @@ class Topology(Construct):
                     route,
                     connection_id,
                     consumer,
+                )
+            )
+        self._side_resources(pair, connection)
+
+    def _side_resources(self, pair: Pair, connection: ec2.CfnVPCPeeringConnection) -> None:
+        """Add each side's options and the tags of the accepter's view to their Options layer.
+
+        Each in a stack of its side's account and region (AWS modifies a side, and tags
+        an account's view, only there); their construct ids name the peer, never its
+        position, like the routes'.
+        """
+        requester, accepter = pair.requester, pair.accepter
+        if self._multipath is not None and pair.cross_region:
+            for side, owner, peer in (
+                (PeeringSide.REQUESTER, requester, f"To{accepter.key}"),
+                (PeeringSide.ACCEPTER, accepter, f"From{requester.key}"),
+            ):
+                container, prefix = self._container(owner, layout.OPTIONS, None)
+                self.connection_options.append(
+                    PeeringConnectionOptions(
+                        container,
+                        f"{prefix}{peer}Options",
+                        peering_connection_id=connection.ref,
+                        side=side,
+                        allow_multipath_resilience=self._multipath,
+                    )
+                )
+        if pair.cross_account or pair.cross_region:
+            container, prefix = self._container(accepter, layout.OPTIONS, None)
+            self.accepter_tags.append(
+                PeeringConnectionTags(
+                    container,
+                    f"{prefix}From{requester.key}Tags",
+                    peering_connection_id=connection.ref,
+                    connection=connection,
+                    name=pair.plan.path,
                 )
             )
 

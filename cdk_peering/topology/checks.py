@@ -1,7 +1,7 @@
 """The checks only a whole topology can make.
 
-Roles per account, stack and output limits, route ids that would clash, and what
-placement SCOPE can hold.
+Roles per account, stack and output limits, route ids that would clash, what placement
+SCOPE can hold, and the connection settings given to the whole topology.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ..findings import Finding
 from ..model.plan import PlannedRoute
 from ..model.tokens import is_token
 from ..peering.accepter_role import PeeringAccepterRole, role_mismatches
+from ..rules.connection import assume_role_region_findings
 from . import placement
 from .layout import REQUESTS, layer_of
 from .pairs import Pair, Side
@@ -212,3 +213,73 @@ def output_problems(path: str, pairs: list[Pair]) -> list[Finding]:
         for key, values in read.items()
         if len(values) > placement.OUTPUTS_LIMIT
     ]
+
+
+PROVIDER_RESOURCES = 3
+"""What aws-cdk-lib's AwsCustomResource provider adds to a stack once: its Lambda
+function, that function's role and its log group."""
+
+
+def options_per_side(pairs: list[Pair], *, multipath: bool | None) -> Counter[int]:
+    """Count the custom resources each VPC's Options layer would hold.
+
+    Multipath options on both sides of each inter-Region pair (when given), and the tags of
+    the accepter's view of each pair across accounts or Regions.
+    """
+    count: Counter[int] = Counter()
+    for pair in pairs:
+        if multipath is not None and pair.cross_region:
+            count[pair.requester.index] += 1
+            count[pair.accepter.index] += 1
+        if pair.cross_account or pair.cross_region:
+            count[pair.accepter.index] += 1
+    return count
+
+
+def settings_problems(
+    path: str,
+    here: ScopeFacts,
+    sides: list[Side],
+    pairs: list[Pair],
+    *,
+    multipath: bool | None,
+    assume_role_region: str | None,
+) -> list[Finding]:
+    """Return the problems of the settings given for every pair of the topology."""
+    problems: list[Finding] = []
+    if multipath and pairs and not any(pair.cross_region for pair in pairs):
+        problems.append(
+            Finding(
+                path,
+                rule_ids.MULTIPATH_WITHIN_REGION,
+                "multipath_resilience is set, but no pair of the topology is known to cross "
+                "Regions: AWS supports multipath resilience only for inter-Region peering "
+                "connections, and the topology applies it to those only.",
+                "Leave multipath_resilience out, or give the VPCs' stacks explicit Regions if "
+                "some are in different ones.",
+            )
+        )
+    if assume_role_region is not None:
+        problems += assume_role_region_findings(
+            path,
+            assume_role_region,
+            role_given=any(pair.role is not None for pair in pairs),
+            requester_region=here.env.region,
+        )
+    for index, count in sorted(options_per_side(pairs, multipath=multipath).items()):
+        resources = 2 * count + PROVIDER_RESOURCES  # each: Custom::AWS and its policy
+        if resources > placement.STACK_BUDGET:
+            problems.append(
+                Finding(
+                    path,
+                    rule_ids.OPTIONS_TOO_LARGE,
+                    f"The options layer of VPC {sides[index].facts.path} would put "
+                    f"{resources} resources into one stack: {count} custom resources (its "
+                    "side's multipath resilience on each inter-Region pair, the tags of each "
+                    "connection it accepts across accounts or Regions), each with its "
+                    f"policy; the library puts at most {placement.STACK_BUDGET} in a stack.",
+                    "Leave multipath_resilience out, or peer this VPC with fewer VPCs of other "
+                    "accounts or Regions.",
+                )
+            )
+    return problems

@@ -48,6 +48,8 @@ class HubAndSpoke(Topology):
         placement: TopologyPlacement | None = None,
         peerings_per_vpc_quota: int | None = None,
         routes_per_route_table_quota: int | None = None,
+        multipath_resilience: bool | None = None,
+        assume_role_region: str | None = None,
     ) -> None:
         """Define a hub VPC peered with each spoke.
 
@@ -65,6 +67,10 @@ class HubAndSpoke(Topology):
             Default: TopologyPlacement.STACK_PER_VPC.
         :param peerings_per_vpc_quota: as for ``PeeringMesh``.
         :param routes_per_route_table_quota: as for ``PeeringMesh``.
+        :param multipath_resilience: as for ``PeeringMesh``: on both sides of every
+            inter-Region hub-spoke pair. Default: - not managed.
+        :param assume_role_region: as for ``PeeringMesh``: for every spoke in another
+            account. Default: - the hub's Region when either Region is opt-in.
         :raises ValidationError: listing every problem of the topology.
         """
         require(
@@ -77,6 +83,8 @@ class HubAndSpoke(Topology):
                 ("spoke_subnets", spoke_subnets, params.SUBNET_SELECTION, False),
                 ("accepter_roles", accepter_roles, ACCEPTER_ROLES, False),
                 ("placement", placement, PLACEMENT, False),
+                ("multipath_resilience", multipath_resilience, params.BOOLEAN, False),
+                ("assume_role_region", assume_role_region, params.STRING, False),
                 # The quotas are checked by the invalidQuota rule, as context values are.
             ],
         )
@@ -101,6 +109,8 @@ class HubAndSpoke(Topology):
             placement=placement,
             peerings_per_vpc_quota=peerings_per_vpc_quota,
             routes_per_route_table_quota=routes_per_route_table_quota,
+            multipath_resilience=multipath_resilience,
+            assume_role_region=assume_role_region,
             problems=problems,
         )
         self.hub = hub

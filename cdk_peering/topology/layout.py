@@ -25,6 +25,12 @@ ACCEPTS = "Accepts"
 Kept apart so that stacks depend on each other in two layers only (Accepts -> Requests ->
 the VPCs' stacks): CDK's dependency checks slow down exponentially on deep stack graphs."""
 
+OPTIONS = "Options"
+"""The layer of a side that holds the custom resources of its VPC's side of each connection:
+its connection options (multipath resilience) and, for connections it accepted across
+accounts or Regions, the tags of its view of them. Apart from the routes, so that the
+routes' layout (and logical ids) stay as they are; one stack per VPC, as deep as Accepts."""
+
 
 def layer_of(route: PlannedRoute) -> str:
     """Return the layer a route belongs to: its VPC requested the connection or accepted it."""

@@ -34,7 +34,10 @@ class PeeringMesh(Topology):
     By default each VPC gets stacks of its own, in its account and region, made by the
     library as children of this construct: ``<this stack>-<id>-<VPC>Requests`` (the
     connections it requests and its routes through them) and ``...-<VPC>Accepts`` (its
-    routes through the others' connections); see :class:`TopologyPlacement`. Logical ids
+    routes through the others' connections), and ``...-<VPC>Options`` when it has
+    connection options or accepts connections across accounts or Regions (whose view in
+    its account and Region it names after the pair and tags as ``Tags.of()`` tags the
+    connection); see :class:`TopologyPlacement`. Logical ids
     do not change when VPCs are added or removed. A full mesh of n VPCs has n(n-1)/2
     connections: AWS allows at most 125 per VPC, so a mesh has at most 126 VPCs.
 
@@ -54,6 +57,8 @@ class PeeringMesh(Topology):
         placement: TopologyPlacement | None = None,
         peerings_per_vpc_quota: int | None = None,
         routes_per_route_table_quota: int | None = None,
+        multipath_resilience: bool | None = None,
+        assume_role_region: str | None = None,
     ) -> None:
         """Define a full mesh of VPC peerings.
 
@@ -72,6 +77,18 @@ class PeeringMesh(Topology):
             raised. Default: - context ``cdk-peering:activePeeringsPerVpcQuota``, else 50.
         :param routes_per_route_table_quota: your routes per route table quota, when
             raised. Default: - context ``cdk-peering:routesPerRouteTableQuota``, else 50.
+        :param multipath_resilience: allow multipath resilience (mode ``always-on``) on both
+            sides of every inter-Region pair, each side in its own account and Region (a
+            custom resource in that VPC's ``<VPC>Options`` stack). Pairs within one Region
+            are left as they are; a topology with no inter-Region pair is an error. Only
+            between Regions AWS supports for it (no published list the library could
+            check); additional charges apply while it is in effect (see Amazon VPC
+            pricing). ``False`` turns it off where it was on. Default: - not managed.
+        :param assume_role_region: the Region of the STS endpoint CloudFormation calls to
+            assume each accepter role (``AssumeRoleRegion``), for every pair across
+            accounts (an error when no pair crosses accounts). Default: - per pair, the
+            requester's Region when either Region is an opt-in Region; otherwise not
+            written. See ``VpcPeering``.
         :raises ValidationError: listing every problem of the mesh.
         """
         require(
@@ -82,6 +99,8 @@ class PeeringMesh(Topology):
                 ("subnets", subnets, params.SUBNET_SELECTION, False),
                 ("accepter_roles", accepter_roles, ACCEPTER_ROLES, False),
                 ("placement", placement, PLACEMENT, False),
+                ("multipath_resilience", multipath_resilience, params.BOOLEAN, False),
+                ("assume_role_region", assume_role_region, params.STRING, False),
                 # The quotas are checked by the invalidQuota rule, as context values are.
             ],
         )
@@ -106,6 +125,8 @@ class PeeringMesh(Topology):
             placement=placement,
             peerings_per_vpc_quota=peerings_per_vpc_quota,
             routes_per_route_table_quota=routes_per_route_table_quota,
+            multipath_resilience=multipath_resilience,
+            assume_role_region=assume_role_region,
             problems=problems,
         )
         self.vpcs: list[ec2.IVpc] = list(vpcs)

@@ -1,0 +1,285 @@
+"""PeeringConnectionOptions: the options of one side of a VPC peering connection.
+
+The one place where the library sets a peering connection's options (DNS resolution
+from the remote VPC, multipath resilience). CloudFormation's
+``AWS::EC2::VPCPeeringConnection`` has gained a ``VpcPeeringConnectionOptions`` property
+(AllowDnsResolutionFromRemoteVpc, AllowMultipathResilience, MultipathResilienceMode),
+but aws-cdk-lib 2.275's ``CfnVPCPeeringConnection`` and cfn-lint 1.58 do not know it yet,
+and no document says whether it can set the accepter's side across accounts (which only
+the accepter's account may modify). So each side is set by an ``AwsCustomResource`` that
+calls EC2 ``ModifyVpcPeeringConnectionOptions``: on create and update it sets every
+option given for that side in one call, on delete it turns them off again.
+
+Moving to the native property later is a change of this module alone: the requester's
+side can be written onto the connection it is given (``peering_connection_id`` is the
+connection's ``Ref``, from which the ``CfnVPCPeeringConnection`` can be found) instead of
+a custom resource; ``VpcPeering``, the topologies and ``PeeringDnsResolution`` only build
+``PeeringConnectionOptions`` and need not change.
+
+AWS facts this relies on (VPC peering guide, "Modify VPC peering connection options";
+EC2 API Reference, ``ModifyVpcPeeringConnectionOptions``, ``PeeringConnectionOptionsRequest``
+and ``CreatePeeringConnectionOptionsRequest``; AWS CLI reference,
+``modify-vpc-peering-connection-options``; Service Authorization Reference for Amazon EC2):
+
+* each side is modified on its own, by that side's account and in that side's Region
+  (the requester's options in the requester's Region, the accepter's in the accepter's),
+  so the construct goes in a stack of that side's account and region;
+* one call takes every option of one side: ``RequesterPeeringConnectionOptions`` or
+  ``AccepterPeeringConnectionOptions`` with ``AllowDnsResolutionFromRemoteVpc``,
+  ``AllowMultipathResilience`` and ``MultipathResilienceMode``;
+* the options can be set only once the connection is ``active`` (EC2 refuses other states
+  with ``OperationNotPermitted``). CloudFormation waits for an
+  ``AWS::EC2::VPCPeeringConnection`` to stabilize (accepted) before completing it, so in
+  the connection's stack the ``Ref`` of its id orders the call after it; a stack of the
+  other side must be deployed after the connection's;
+* multipath resilience replicates an inter-Region connection's traffic across several
+  network paths; it is supported only between supported Regions, takes effect only when
+  both sides allow it, ``always-on`` is its only mode, and additional charges apply while
+  it is in effect (see Amazon VPC pricing);
+* ``ec2:ModifyVpcPeeringConnectionOptions`` supports the ``vpc-peering-connection``
+  resource type, so the provider's role is allowed the call on this one connection only.
+
+The Lambda function behind ``AwsCustomResource`` calls EC2 with the AWS SDK bundled in
+its runtime (``install_latest_aws_sdk=False``: no download at deploy time). The AWS SDK
+for JavaScript v3 serializes the members its model knows, so a runtime whose SDK predates
+multipath resilience would, as far as the library's authors can tell, leave
+``AllowMultipathResilience`` out without an error. Check the connection's
+``multipathResilienceStatus`` (DescribeVpcPeeringConnections: ``enabled`` once both
+sides allow it) after the first deployment.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+import aws_cdk as cdk
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+from .. import rule_ids
+from ..cdk import params
+from ..cdk.app_context import child_path
+from ..cdk.params import require
+from ..cdk.provider import allow, sdk_call
+from ..cdk.references import read_weakly
+from ..errors import Problem, ValidationError
+from ..model.tokens import is_token
+
+MULTIPATH_RESILIENCE_MODE = "always-on"
+"""The multipath resilience mode, the only one AWS offers: traffic replicated across
+several network paths while multipath resilience is in effect."""
+
+PCX_ID = re.compile(r"^pcx-[0-9a-f]{8}([0-9a-f]{9})?$")
+"""A VPC peering connection id: pcx- and 8 or 17 hexadecimal digits."""
+
+
+class PeeringSide(enum.Enum):
+    """One side of a VPC peering connection."""
+
+    REQUESTER = "Requester"
+    """The side whose VPC requested the connection."""
+    ACCEPTER = "Accepter"
+    """The side whose VPC accepted the connection."""
+
+
+class PeeringConnectionOptions(Construct):
+    """Set the options of one side of a VPC peering connection.
+
+    An ``AwsCustomResource`` (``Custom::AWS``, this construct's default child) calls EC2
+    ``ModifyVpcPeeringConnectionOptions`` with ``RequesterPeeringConnectionOptions`` or
+    ``AccepterPeeringConnectionOptions`` holding every option given: on create and update
+    as given, on delete turned off (``false``). Its provider's role may make that one call
+    on this one peering connection only.
+
+    Place the construct in a stack of ``side``'s own account and region: AWS modifies each
+    side only there. AWS sets options only on an active connection: in the connection's
+    own stack, ``peering_connection_id=peering.peering_connection_id`` (a ``Ref``) already
+    orders the call after the connection; in another stack, a reference to the connection
+    makes that stack deploy after the connection's.
+
+    An option left out (None) is neither set nor turned off: give ``False`` to turn off an
+    option an earlier deployment turned on while keeping the others.
+
+    Example::
+
+        PeeringConnectionOptions(europe_stack, "Options",
+            peering_connection_id="pcx-0123456789abcdef0",
+            side=PeeringSide.ACCEPTER,
+            allow_dns_resolution_from_remote_vpc=True,
+            allow_multipath_resilience=True,
+        )
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        peering_connection_id: str,
+        side: PeeringSide,
+        allow_dns_resolution_from_remote_vpc: bool | None = None,
+        allow_multipath_resilience: bool | None = None,
+    ) -> None:
+        """Set the options of one side of a peering connection.
+
+        :param scope: the parent construct, in a stack of ``side``'s account and region.
+        :param id: the construct id.
+        :param peering_connection_id: the id of the VPC peering connection (pcx-...), a
+            literal or a token.
+        :param side: which side's options to set: ``PeeringSide.REQUESTER`` when this
+            stack's VPC requested the connection, ``PeeringSide.ACCEPTER`` when it accepted.
+        :param allow_dns_resolution_from_remote_vpc: let the remote VPC resolve this side's
+            public DNS hostnames to private IP addresses (both VPCs need DNS support and DNS
+            hostnames). Default: - not set.
+        :param allow_multipath_resilience: allow multipath resilience on this side, with
+            the mode ``always-on``. Inter-Region connections between supported Regions
+            only; it takes effect once both sides allow it, and AWS charges extra while it
+            is in effect (see Amazon VPC pricing). Default: - not set.
+        :raises ValidationError: when ``peering_connection_id`` is a literal that is no
+            connection id, ``side`` is not a ``PeeringSide``, or no option is given.
+        """
+        require(
+            scope,
+            id,
+            [
+                ("peering_connection_id", peering_connection_id, params.STRING, True),
+                (
+                    "allow_dns_resolution_from_remote_vpc",
+                    allow_dns_resolution_from_remote_vpc,
+                    params.BOOLEAN,
+                    False,
+                ),
+                ("allow_multipath_resilience", allow_multipath_resilience, params.BOOLEAN, False),
+            ],
+        )
+        path = child_path(scope.node.path, id)
+        options = {
+            name: value
+            for name, value in (
+                ("AllowDnsResolutionFromRemoteVpc", allow_dns_resolution_from_remote_vpc),
+                ("AllowMultipathResilience", allow_multipath_resilience),
+            )
+            if value is not None
+        }
+        problems = connection_problems(path, peering_connection_id, side)
+        if not options:
+            problems.append(
+                Problem(
+                    path,
+                    rule_ids.NO_CONNECTION_OPTIONS,
+                    "No option is given, so there is nothing to set.",
+                    "Give allow_dns_resolution_from_remote_vpc or allow_multipath_resilience.",
+                )
+            )
+        if problems:
+            raise ValidationError(problems)
+
+        super().__init__(scope, id)
+        stack = cdk.Stack.of(self)
+        peering_connection_id = read_connection_id(peering_connection_id, stack)
+        self.peering_connection_id = peering_connection_id
+        """The id of the peering connection (pcx-...)."""
+        self.side = side
+        """The side whose options this construct sets."""
+        self.allow_dns_resolution_from_remote_vpc = allow_dns_resolution_from_remote_vpc
+        """The DNS option as given (None: not set)."""
+        self.allow_multipath_resilience = allow_multipath_resilience
+        """The multipath resilience option as given (None: not set)."""
+        self.custom_resource = sdk_call(
+            self,
+            "Resource",
+            call=_modify_options(peering_connection_id, side, stack.region, options),
+            undo=_modify_options(peering_connection_id, side, stack.region, options, delete=True),
+            statements=[
+                allow(
+                    stack,
+                    "ec2:ModifyVpcPeeringConnectionOptions",
+                    resource="vpc-peering-connection",
+                    resource_name=peering_connection_id,
+                )
+            ],
+        )
+        """The ``Custom::AWS`` resource that sets the options."""
+
+
+def connection_id_problems(path: str, peering_connection_id: str) -> list[Problem]:
+    """Return the problem of a literal connection id that is no ``pcx-`` id."""
+    if is_token(peering_connection_id) or PCX_ID.match(peering_connection_id):
+        return []
+    return [
+        Problem(
+            path,
+            rule_ids.INVALID_PEERING_CONNECTION_ID,
+            f"peering_connection_id {peering_connection_id!r} is not a VPC peering connection id.",
+            "Give the connection's id, such as 'pcx-0123456789abcdef0', or "
+            "peering.peering_connection_id.",
+        )
+    ]
+
+
+def connection_problems(path: str, peering_connection_id: str, side: object) -> list[Problem]:
+    """Return the problems of a connection id and a side given to a side's construct."""
+    problems = connection_id_problems(path, peering_connection_id)
+    if not isinstance(side, PeeringSide):
+        problems.append(
+            Problem(
+                path,
+                rule_ids.INVALID_PEERING_SIDE,
+                f"side {side!r} is not a PeeringSide.",
+                "Give side=PeeringSide.REQUESTER or side=PeeringSide.ACCEPTER.",
+            )
+        )
+    return problems
+
+
+def read_connection_id(peering_connection_id: str, stack: cdk.Stack) -> str:
+    """Read a connection id made in another stack weakly, and deploy after that stack.
+
+    CDK records no stack dependency for a weak reference across accounts; the options can
+    only be set once the connection exists.
+    """
+    if not is_token(peering_connection_id):
+        return peering_connection_id
+    reference = cdk.Tokenization.reverse(peering_connection_id)
+    if not isinstance(reference, cdk.Reference):
+        return peering_connection_id
+    producer = cdk.Stack.of(reference.target)
+    if producer is stack:
+        return peering_connection_id
+    stack.add_stack_dependency(producer, "reads the peering connection id")
+    return read_weakly(peering_connection_id, producer, stack)
+
+
+def _modify_options(
+    peering_connection_id: str,
+    side: PeeringSide,
+    region: str,
+    options: dict[str, bool],
+    *,
+    delete: bool = False,
+) -> cr.AwsSdkCall:
+    """Return the ModifyVpcPeeringConnectionOptions call for one side.
+
+    ``delete``: the call that turns every one of ``options`` off again.
+    """
+    values: dict[str, object] = dict.fromkeys(options, False) if delete else dict(options)
+    if values.get("AllowMultipathResilience"):
+        # AWS takes a mode only with AllowMultipathResilience true.
+        values["MultipathResilienceMode"] = MULTIPATH_RESILIENCE_MODE
+    return cr.AwsSdkCall(
+        service="EC2",
+        action="ModifyVpcPeeringConnectionOptions",
+        parameters={
+            "VpcPeeringConnectionId": peering_connection_id,
+            f"{side.value}PeeringConnectionOptions": values,
+        },
+        # Connection and side make the id: changing either replaces the resource, and
+        # CloudFormation's delete of the old one turns the old side's options off.
+        physical_resource_id=cr.PhysicalResourceId.of(
+            f"{peering_connection_id}-{side.value.lower()}"
+        ),
+        region=region,
+        # Nothing to turn off when the connection is already gone.
+        ignore_error_codes_matching=r"InvalidVpcPeeringConnectionID\.NotFound" if delete else None,
+    )

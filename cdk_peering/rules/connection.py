@@ -1,0 +1,118 @@
+"""The checks of a peering connection's own settings: its STS Region and its options.
+
+Plain values in, findings out: which Region CloudFormation should call AWS STS in to
+assume the accepter role (``AssumeRoleRegion``), and whether multipath resilience can
+apply to the connection at all.
+
+AWS facts these rules rely on:
+
+* ``AssumeRoleRegion``: "The Region code to use when calling Security Token Service
+  (STS) to assume the PeerRoleArn, if provided" (CloudFormation resource reference,
+  ``AWS::EC2::VPCPeeringConnection``; aws-cdk-lib 2.275's ``CfnVPCPeeringConnection``
+  has it). Without ``PeerRoleArn`` there is nothing to assume. Which STS endpoint
+  CloudFormation calls when it is not given is not documented; the default below rests
+  on the STS facts of :mod:`cdk_peering.model.regions` and on the failure mode
+  aws-cdk issue 26562 shows for AwsCustomResource (an STS client in an opt-in Region
+  the caller's account has not enabled), not on a CloudFormation statement.
+* Multipath resilience is supported only for inter-Region VPC peering connections
+  between supported Regions, and takes effect only when both the requester and the
+  accepter allow it (EC2 API Reference, ``CreatePeeringConnectionOptionsRequest``; AWS CLI
+  reference, ``modify-vpc-peering-connection-options``). Which Regions are supported is
+  not listed in any document the library's authors could find, so pairs of Regions are
+  not checked.
+"""
+
+from __future__ import annotations
+
+from .. import rule_ids
+from ..findings import Finding
+from ..model.regions import COMMERCIAL_REGIONS, OPT_IN_REGIONS, is_region_name
+from ..model.tokens import differs, is_token
+
+
+def default_assume_role_region(requester_region: str, accepter_region: str) -> str | None:
+    """Return the STS Region to write when the user gives none, or None to write nothing.
+
+    When either Region is opt-in, the requester's own Region: CloudFormation's caller is
+    the requester's account, which has that Region enabled (its stack deploys there), and
+    a Regional STS endpoint's session tokens are valid in every Region, the accepter's
+    opt-in Region included. Otherwise nothing: CloudFormation's default, which works
+    between Regions enabled by default.
+    """
+    regions = (requester_region, accepter_region)
+    if any(is_token(region) for region in regions):
+        return None
+    return requester_region if any(region in OPT_IN_REGIONS for region in regions) else None
+
+
+def assume_role_region_findings(
+    path: str, assume_role_region: str, *, role_given: bool, requester_region: str
+) -> list[Finding]:
+    """Return the problems of an ``assume_role_region`` the user gave."""
+    findings: list[Finding] = []
+    if not role_given:
+        findings.append(
+            Finding(
+                path,
+                rule_ids.ASSUME_ROLE_REGION_WITHOUT_ROLE,
+                f"assume_role_region {assume_role_region!r} is given, but no accepter role "
+                "is: CloudFormation assumes a role (PeerRoleArn) only to accept a connection "
+                "across accounts, so there is nothing to assume.",
+                "Leave assume_role_region out, or give the accepter's role for a peering "
+                "across accounts.",
+            )
+        )
+    if is_token(assume_role_region):
+        return findings
+    # Only in a commercial Region is the list known to be complete for the partition.
+    known = is_token(requester_region) or requester_region in COMMERCIAL_REGIONS
+    if not is_region_name(assume_role_region) or (
+        known and assume_role_region not in COMMERCIAL_REGIONS
+    ):
+        findings.append(
+            Finding(
+                path,
+                rule_ids.INVALID_ASSUME_ROLE_REGION,
+                f"assume_role_region {assume_role_region!r} is not an AWS Region, so "
+                "CloudFormation's call to STS to assume the accepter role would fail.",
+                "Give a Region enabled in the requester's account, such as the requester's "
+                "own Region (for example us-east-1), or leave it out.",
+            )
+        )
+    return findings
+
+
+def multipath_findings(
+    path: str, *, requester_region: str, accepter_region: str, accepter_side: bool
+) -> list[Finding]:
+    """Return the problems of multipath resilience asked for on one peering."""
+    if not differs(requester_region, accepter_region):
+        where = (
+            f"both in {requester_region}"
+            if requester_region == accepter_region and not is_token(requester_region)
+            else "in Regions that cannot be told apart (an environment-agnostic stack)"
+        )
+        return [
+            Finding(
+                path,
+                rule_ids.MULTIPATH_WITHIN_REGION,
+                f"multipath_resilience is set, but the two VPCs are {where}: AWS supports "
+                "multipath resilience only for inter-Region peering connections.",
+                "Leave multipath_resilience out, or give both stacks explicit Regions if the "
+                "VPCs are in different ones.",
+            )
+        ]
+    if not accepter_side:
+        return [
+            Finding(
+                path,
+                rule_ids.MULTIPATH_WITHOUT_ACCEPTER_SIDE,
+                "multipath_resilience is set with requester_only: the library allows it on "
+                "the requester's side only, and AWS applies it only once the accepter allows "
+                "it on its side as well.",
+                "Ask the accepter VPC's owner to allow multipath resilience on their side "
+                "(ModifyVpcPeeringConnectionOptions), then acknowledge this warning.",
+                error=False,
+            )
+        ]
+    return []

@@ -1,0 +1,250 @@
+"""PeeringConnectionOptions: one call per side carrying every option, its policy, its errors;
+VpcPeering(multipath_resilience=...) through it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from cdk_peering import (
+    PeeringConnectionOptions,
+    PeeringDnsResolution,
+    PeeringSide,
+    ValidationError,
+    VpcPeering,
+)
+from tests.conftest import ACCOUNT, REGION
+from tests.helpers import (
+    create_calls,
+    deploy_order,
+    inter_region_pair,
+    make_vpc,
+    only_problem,
+    policy_statements,
+    sdk_payloads,
+    statements_allowing,
+    warnings_on,
+)
+from tests.test_dns import PCX
+
+
+def test_one_call_per_side_carries_every_option(stack: cdk.Stack) -> None:
+    PeeringConnectionOptions(
+        stack,
+        "Options",
+        peering_connection_id=PCX,
+        side=PeeringSide.ACCEPTER,
+        allow_dns_resolution_from_remote_vpc=True,
+        allow_multipath_resilience=True,
+    )
+
+    payloads = sdk_payloads(Template.from_stack(stack))
+
+    for event in ("Create", "Update"):
+        assert payloads[event]["parameters"] == {
+            "VpcPeeringConnectionId": PCX,
+            "AccepterPeeringConnectionOptions": {
+                "AllowDnsResolutionFromRemoteVpc": True,
+                "AllowMultipathResilience": True,
+                "MultipathResilienceMode": "always-on",
+            },
+        }, event
+        assert "ignoreErrorCodesMatching" not in payloads[event]
+    # Turned off on delete; a mode goes only with AllowMultipathResilience true.
+    assert payloads["Delete"]["parameters"]["AccepterPeeringConnectionOptions"] == {
+        "AllowDnsResolutionFromRemoteVpc": False,
+        "AllowMultipathResilience": False,
+    }
+    assert payloads["Delete"]["ignoreErrorCodesMatching"] == (
+        r"InvalidVpcPeeringConnectionID\.NotFound"
+    )
+    assert {p["physicalResourceId"]["id"] for p in payloads.values()} == {f"{PCX}-accepter"}
+
+
+def test_an_option_given_false_is_written_false_and_one_left_out_is_not(
+    stack: cdk.Stack,
+) -> None:
+    PeeringConnectionOptions(
+        stack,
+        "Options",
+        peering_connection_id=PCX,
+        side=PeeringSide.REQUESTER,
+        allow_multipath_resilience=False,
+    )
+
+    payloads = sdk_payloads(Template.from_stack(stack))
+
+    for event in ("Create", "Update", "Delete"):
+        assert payloads[event]["parameters"]["RequesterPeeringConnectionOptions"] == {
+            "AllowMultipathResilience": False
+        }, event
+
+
+def test_the_policy_allows_one_action_on_one_connection(stack: cdk.Stack) -> None:
+    PeeringConnectionOptions(
+        stack,
+        "Options",
+        peering_connection_id=PCX,
+        side=PeeringSide.REQUESTER,
+        allow_multipath_resilience=True,
+    )
+
+    assert policy_statements(Template.from_stack(stack)) == [
+        {
+            "Action": "ec2:ModifyVpcPeeringConnectionOptions",
+            "Effect": "Allow",
+            "Resource": f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc-peering-connection/{PCX}",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("props", "rule"),
+    [
+        ({}, "cdk_peering:noConnectionOptions"),
+        ({"peering_connection_id": "pcx-1", "allow_multipath_resilience": True},
+         "cdk_peering:invalidPeeringConnectionId"),
+        ({"side": "Requester", "allow_multipath_resilience": True},
+         "cdk_peering:invalidPeeringSide"),
+    ],
+    ids=["no-option", "not-a-pcx-id", "side-as-text"],
+)  # fmt: skip
+def test_misuse_is_rejected_before_anything_is_built(
+    stack: cdk.Stack, props: dict[str, Any], rule: str
+) -> None:
+    given: dict[str, Any] = {"peering_connection_id": PCX, "side": PeeringSide.ACCEPTER, **props}
+    with pytest.raises(ValidationError) as raised:
+        PeeringConnectionOptions(stack, "Options", **given)
+    only_problem(raised, "TestStack/Options", rule)
+    assert stack.node.try_find_child("Options") is None
+
+
+def test_dns_resolution_is_the_dns_option_through_the_same_seam(stack: cdk.Stack) -> None:
+    dns = PeeringDnsResolution(stack, "Dns", peering_connection_id=PCX, side=PeeringSide.REQUESTER)
+    assert isinstance(dns, PeeringConnectionOptions)
+    assert (dns.allow_dns_resolution_from_remote_vpc, dns.allow_multipath_resilience) == (
+        True,
+        None,
+    )
+
+
+def test_a_peerings_dns_options_keep_their_logical_ids(stack: cdk.Stack) -> None:
+    # Logical ids of the DNS options before multipath resilience joined them: a changed id
+    # would replace the resource, and the old one's delete would turn the option off.
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    peering = VpcPeering(
+        stack,
+        "AToB",
+        requester_vpc=a,
+        accepter_vpc=b,
+        requester_resolves_accepter_dns=True,
+        accepter_resolves_requester_dns=True,
+    )
+
+    resources = Template.from_stack(stack).find_resources("Custom::AWS")
+
+    assert sorted(resources) == [
+        "AToBAccepterDnsOptions6C42F2E3",
+        "AToBRequesterDnsOptions4F4A62BA",
+    ]
+    assert [o.side for o in peering.connection_options] == [
+        PeeringSide.REQUESTER,
+        PeeringSide.ACCEPTER,
+    ]
+    assert peering.dns_resolutions == peering.connection_options
+    assert peering.accepter_tags is None  # one account and region: one resource, tagged
+
+
+# --- VpcPeering(multipath_resilience=...): each side in its own account and region
+
+
+def _accepter_template(assembly: cdk.cx_api.CloudAssembly) -> Template:
+    return Template.from_json(
+        assembly.get_stack_by_name("Home-PeeringAccepter-111111111111-eu-west-1").template
+    )
+
+
+def test_multipath_resilience_is_allowed_on_each_side_in_its_own_region() -> None:
+    app, home, _away, a, b = inter_region_pair()
+    peering = VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b, multipath_resilience=True)
+
+    assembly = app.synth()
+
+    allowed = {"AllowMultipathResilience": True, "MultipathResilienceMode": "always-on"}
+    for template, side, region in (
+        (Template.from_json(assembly.get_stack_by_name("Home").template), "Requester", REGION),
+        (_accepter_template(assembly), "Accepter", "eu-west-1"),
+    ):
+        [call] = create_calls(template)
+        assert call["parameters"][f"{side}PeeringConnectionOptions"] == allowed
+        assert call["region"] == region
+        [statement] = statements_allowing(template, "ec2:ModifyVpcPeeringConnectionOptions")
+        assert statement["Resource"]["Fn::Join"][1][0] == (
+            f"arn:aws:ec2:{region}:{ACCOUNT}:vpc-peering-connection/"
+        )
+    assert [o.allow_multipath_resilience for o in peering.connection_options] == [True, True]
+    assert peering.dns_resolutions == []
+    # The accepter's call needs the connection: its stack deploys after the requester's.
+    order = deploy_order(assembly)
+    assert order.index("Home") < order.index("Home-PeeringAccepter-111111111111-eu-west-1")
+
+
+def test_multipath_and_dns_of_one_side_go_in_one_call() -> None:
+    app, home, _away, a, b = inter_region_pair()
+    VpcPeering(
+        home,
+        "AToB",
+        requester_vpc=a,
+        accepter_vpc=b,
+        requester_resolves_accepter_dns=True,
+        multipath_resilience=True,
+    )
+
+    assembly = app.synth()
+
+    accepter = create_calls(_accepter_template(assembly))
+    assert [c["parameters"]["AccepterPeeringConnectionOptions"] for c in accepter] == [
+        {
+            "AllowDnsResolutionFromRemoteVpc": True,
+            "AllowMultipathResilience": True,
+            "MultipathResilienceMode": "always-on",
+        }
+    ]
+    requester = create_calls(Template.from_json(assembly.get_stack_by_name("Home").template))
+    assert [c["parameters"]["RequesterPeeringConnectionOptions"] for c in requester] == [
+        {"AllowMultipathResilience": True, "MultipathResilienceMode": "always-on"}
+    ]
+
+
+def test_multipath_within_one_region_is_an_error(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(stack, "AToB", requester_vpc=a, accepter_vpc=b, multipath_resilience=True)
+    problem = only_problem(raised, "TestStack/AToB", "cdk_peering:multipathWithinRegion")
+    assert "both in us-east-1" in problem.message
+    assert stack.node.try_find_child("AToB") is None
+    # Turning it off (False) within one region is nothing to do, not an error.
+    VpcPeering(stack, "Off", requester_vpc=a, accepter_vpc=b, multipath_resilience=False)
+    assert Template.from_stack(stack).find_resources("Custom::AWS") == {}
+
+
+def test_multipath_with_requester_only_allows_the_requester_side_and_warns() -> None:
+    _app, home, _away, a, b = inter_region_pair()
+    peering = VpcPeering(
+        home,
+        "AToB",
+        requester_vpc=a,
+        accepter_vpc=b,
+        requester_only=True,
+        multipath_resilience=True,
+    )
+
+    assert [o.side for o in peering.connection_options] == [PeeringSide.REQUESTER]
+    [warning] = warnings_on(peering)
+    assert "multipath_resilience is set with requester_only" in warning
+    assert warning.endswith("[ack: cdk_peering:multipathWithoutAccepterSide]")

@@ -1,0 +1,116 @@
+"""The accepter's view of a peering across accounts or Regions: named, tagged, untagged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Template
+
+from cdk_peering import PeeringAccepterRole, VpcPeering
+from tests.helpers import (
+    create_calls,
+    cross_account_pair,
+    inter_region_pair,
+    make_vpc,
+    sdk_payload,
+    statements_allowing,
+)
+
+PARTNER_ACCEPTER = "Home-PeeringAccepter-222222222222-us-east-1"
+
+
+def _tag_resource(template: Template) -> dict[str, dict[str, Any]]:
+    """Parse the Create, Update and Delete calls of the one tagging resource."""
+    [resource] = [
+        r
+        for r in template.find_resources("Custom::AWS").values()
+        if sdk_payload(r["Properties"]["Create"])["action"] == "CreateTags"
+    ]
+    events = ("Create", "Update", "Delete")
+    return {event: sdk_payload(resource["Properties"][event]) for event in events}
+
+
+def _partner_peering(**props: Any) -> tuple[cdk.App, VpcPeering]:
+    app, home, roles, a, b = cross_account_pair("PartnerRoles")
+    role = PeeringAccepterRole(roles, "Role", requester_account="111111111111", accepter_vpc=b)
+    peering = VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b, accepter_role=role, **props)
+    return app, peering
+
+
+def test_name_and_tags_of_a_cross_account_connection_reach_the_accepters_view() -> None:
+    app, peering = _partner_peering(name="a-b")
+    # Given after the peering is built: Tags.of() is applied at synth, and so is the copy.
+    cdk.Tags.of(peering).add("team", "network")
+
+    template = Template.from_json(app.synth().get_stack_by_name(PARTNER_ACCEPTER).template)
+
+    calls = _tag_resource(template)
+    tags = [{"Key": "Name", "Value": "a-b"}, {"Key": "team", "Value": "network"}]
+    pcx = "<Fn::GetStackOutput>"
+    for event in ("Create", "Update"):
+        assert calls[event]["parameters"] == {"Resources": [pcx], "Tags": tags}, event
+        assert calls[event]["region"] == "us-east-1"
+    # Untagging by key, whatever the value; nothing to untag once the connection is gone.
+    assert calls["Delete"]["action"] == "DeleteTags"
+    assert calls["Delete"]["parameters"] == {
+        "Resources": [pcx],
+        "Tags": [{"Key": "Name"}, {"Key": "team"}],
+    }
+    assert calls["Delete"]["ignoreErrorCodesMatching"] == r"InvalidVpcPeeringConnectionID\.NotFound"
+    assert peering.accepter_tags is not None
+    assert cdk.Stack.of(peering.accepter_tags).stack_name == PARTNER_ACCEPTER
+
+
+def test_the_tagging_role_may_tag_and_untag_that_one_connection_in_the_accepters_account() -> None:
+    app, _peering = _partner_peering(name="a-b")
+
+    template = Template.from_json(app.synth().get_stack_by_name(PARTNER_ACCEPTER).template)
+
+    [statement] = statements_allowing(template, "ec2:CreateTags")
+    assert statement["Action"] == ["ec2:CreateTags", "ec2:DeleteTags"]
+    assert statement["Effect"] == "Allow"
+    prefix, reference = statement["Resource"]["Fn::Join"][1]
+    assert prefix == "arn:aws:ec2:us-east-1:222222222222:vpc-peering-connection/"
+    assert reference["Fn::GetStackOutput"]["StackName"] == "Home"
+    assert "Principal" not in statement
+
+
+def test_an_unnamed_connection_is_named_after_its_path_on_the_accepters_side() -> None:
+    app, home, _away, a, b = inter_region_pair()  # one account, two Regions: two resources
+    VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b)
+
+    assembly = app.synth()
+
+    accepter = assembly.get_stack_by_name("Home-PeeringAccepter-111111111111-eu-west-1")
+    calls = _tag_resource(Template.from_json(accepter.template))
+    assert calls["Create"]["parameters"]["Tags"] == [{"Key": "Name", "Value": "Home/AToB"}]
+    assert calls["Create"]["region"] == "eu-west-1"
+    # The requester's own resource keeps what it was given: no Name.
+    requester = Template.from_json(assembly.get_stack_by_name("Home").template)
+    [connection] = requester.find_resources("AWS::EC2::VPCPeeringConnection").values()
+    assert "Tags" not in connection["Properties"]
+
+
+def test_no_copy_within_one_account_and_region_nor_with_requester_only(
+    stack: cdk.Stack,
+) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    same = VpcPeering(stack, "Same", requester_vpc=a, accepter_vpc=b, name="same")
+    assert same.accepter_tags is None
+    assert create_calls(Template.from_stack(stack), "CreateTags") == []
+
+    _app, home, _roles, c, d = cross_account_pair("Unused")
+    role = iam.Role.from_role_arn(home, "Theirs", "arn:aws:iam::222222222222:role/accept")
+    third_party = VpcPeering(
+        home,
+        "ToThem",
+        requester_vpc=c,
+        accepter_vpc=d,
+        accepter_role=role,
+        requester_only=True,
+        name="to-them",
+    )
+    assert third_party.accepter_tags is None
