@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from .peering.destinations import PeerDestinations as PeerDestinations
     from .peering.dns import PeeringDnsResolution as PeeringDnsResolution
     from .peering.options import PeeringConnectionOptions as PeeringConnectionOptions
-    from .peering.options import PeeringSide as PeeringSide
     from .peering.security_groups import allow_from_peer as allow_from_peer
+    from .peering.side import PeeringSide as PeeringSide
     from .peering.vpc_peering import VpcPeering as VpcPeering
     from .privatelink.endpoint import PrivateLinkEndpoint as PrivateLinkEndpoint
     from .privatelink.service import PrivateLinkService as PrivateLinkService
@@ -35,7 +35,7 @@ _MODULES: dict[str, str] = {
     "PeeringConnectionOptions": ".peering.options",
     "PeeringDnsResolution": ".peering.dns",
     "PeeringMesh": ".topology.mesh",
-    "PeeringSide": ".peering.options",
+    "PeeringSide": ".peering.side",
     "PrivateLinkEndpoint": ".privatelink.endpoint",
     "PrivateLinkService": ".privatelink.service",
     "Problem": ".errors",

@@ -16,10 +16,11 @@ from ..rules.peering import check
 from .destinations import PEER_DESTINATIONS, PeerDestinations
 from .dns import PeeringDnsResolution, dns_findings
 from .late_blocks import watch_blocks
-from .options import PeeringSide, connection_id_problems
+from .options import connection_id_problems
 from .placement import environment_mismatch
 from .plan import plan_peering
 from .routes import add_routes
+from .side import PeeringSide
 from .table_routes import RouteSide, TableRoutes
 
 

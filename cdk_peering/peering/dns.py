@@ -22,7 +22,8 @@ from ..cdk.app_context import child_path
 from ..cdk.params import require
 from ..errors import Problem, ValidationError
 from ..findings import Finding
-from .options import PCX_ID, PeeringConnectionOptions, PeeringSide, connection_problems
+from .options import PeeringConnectionOptions, connection_problems
+from .side import PCX_ID, PeeringSide
 
 __all__ = [
     "PCX_ID",

@@ -50,9 +50,6 @@ sides allow it) after the first deployment.
 
 from __future__ import annotations
 
-import enum
-import re
-
 import aws_cdk as cdk
 from aws_cdk import custom_resources as cr
 from constructs import Construct
@@ -65,22 +62,11 @@ from ..cdk.provider import allow, sdk_call
 from ..cdk.references import read_weakly
 from ..errors import Problem, ValidationError
 from ..model.tokens import is_token
+from .side import PCX_ID, PeeringSide
 
 MULTIPATH_RESILIENCE_MODE = "always-on"
 """The multipath resilience mode, the only one AWS offers: traffic replicated across
 several network paths while multipath resilience is in effect."""
-
-PCX_ID = re.compile(r"^pcx-[0-9a-f]{8}([0-9a-f]{9})?$")
-"""A VPC peering connection id: pcx- and 8 or 17 hexadecimal digits."""
-
-
-class PeeringSide(enum.Enum):
-    """One side of a VPC peering connection."""
-
-    REQUESTER = "Requester"
-    """The side whose VPC requested the connection."""
-    ACCEPTER = "Accepter"
-    """The side whose VPC accepted the connection."""
 
 
 class PeeringConnectionOptions(Construct):

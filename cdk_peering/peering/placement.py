@@ -9,6 +9,7 @@ accepter's side goes to a stack the library makes beside the requester's (or to
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -21,7 +22,9 @@ from ..cdk.vpcs import VpcFacts
 from ..findings import Finding
 from ..model.env import Env
 from ..model.tokens import differs, is_token
-from .accepter_role import PeeringAccepterRole, role_mismatches
+
+if TYPE_CHECKING:
+    from .accepter_role import PeeringAccepterRole
 
 
 def environment_mismatch(
@@ -229,6 +232,8 @@ class Placement:
                     "its account).",
                 )
             ]
+        from .accepter_role import role_mismatches  # loaded only when a role is given
+
         where, reasons = role_mismatches(
             self.accepter_role or self.role,
             requester_account=stack_account,

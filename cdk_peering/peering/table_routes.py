@@ -28,9 +28,9 @@ from ..model.cidr import is_ipv6
 from ..model.plan import ACCEPTER, REQUESTER, PeeringPlan, PlannedRoute
 from ..model.tokens import differs, is_token
 from ..rules.peering import check_routes
-from .dns import PeeringSide
 from .plan import destinations_for, label
 from .routes import new_route
+from .side import PeeringSide
 
 ROUTE_TABLE = params.one_of(
     params.STRING,

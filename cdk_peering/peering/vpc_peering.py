@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -14,7 +14,6 @@ from ..cdk.annotations import warn
 from ..cdk.app_context import child_path, scope_facts, vpc_facts
 from ..cdk.params import require
 from ..cdk.references import read_weakly
-from ..cdk.vpcs import subnet_routes
 from ..errors import raise_errors
 from ..findings import Finding
 from ..model.plan import ACCEPTER, REQUESTER
@@ -24,19 +23,18 @@ from ..rules.connection import (
     multipath_findings,
 )
 from ..rules.peering import check
-from ..rules.return_routes import one_way_routes
 from ..rules.tags import name_tag_problems
-from .accepter_role import ACCEPTER_ROLE, PeeringAccepterRole
 from .destinations import PEER_DESTINATIONS, PeerDestinations
-from .dns import dns_findings
 from .late_blocks import watch_blocks
-from .options import PeeringConnectionOptions, PeeringSide
+from .side import PeeringSide
+
+if TYPE_CHECKING:
+    from .accepter_role import PeeringAccepterRole
+    from .options import PeeringConnectionOptions
+    from .tags import PeeringConnectionTags
 from .placement import Placement
 from .plan import plan_peering
 from .routes import add_routes
-from .security_groups import InterRegionSecurityGroupCheck
-from .table_routes import RouteSide, TableRoutes
-from .tags import PeeringConnectionTags
 
 
 class VpcPeering(Construct):
@@ -187,7 +185,7 @@ class VpcPeering(Construct):
                 ("requester_destinations", requester_destinations, PEER_DESTINATIONS, False),
                 ("accepter_account", accepter_account, params.STRING, False),
                 ("accepter_region", accepter_region, params.STRING, False),
-                ("accepter_role", accepter_role, ACCEPTER_ROLE, False),
+                ("accepter_role", accepter_role, _accepter_role_kind(accepter_role), False),
                 ("accepter_scope", accepter_scope, params.CONSTRUCT, False),
                 ("requester_only", requester_only, params.BOOLEAN, False),
                 (
@@ -214,10 +212,14 @@ class VpcPeering(Construct):
         accepter = vpc_facts(accepter_vpc)
         own_account, own_region = here.vpc_env(accepter)
         role_construct: PeeringAccepterRole | None = None
-        if isinstance(accepter_role, PeeringAccepterRole):
-            role_construct = accepter_role
-            # jsii classes implement their interfaces, though type checkers cannot always tell.
-            accepter_role = cast(iam.IRole, accepter_role.role)
+        if accepter_role is not None:
+            from .accepter_role import PeeringAccepterRole
+
+            if isinstance(accepter_role, PeeringAccepterRole):
+                role_construct = accepter_role
+                # jsii classes implement their interfaces, though type checkers cannot
+                # always tell.
+                accepter_role = cast(iam.IRole, accepter_role.role)
         placement = Placement(
             path=path,
             here=here,
@@ -252,7 +254,7 @@ class VpcPeering(Construct):
             sides=(REQUESTER,) if placement.requester_only else (REQUESTER, ACCEPTER),
             findings=placement.check(requester, accepter)
             + (name_tag_problems(path, "name", name) if name is not None else [])
-            + dns_findings(
+            + _dns_findings(
                 path,
                 requester_vpc,
                 accepter_vpc,
@@ -277,10 +279,15 @@ class VpcPeering(Construct):
                 requester_destinations,
             )
         ):
+            from ..cdk.vpcs import subnet_routes
+            from ..rules.return_routes import one_way_routes
+
             findings += one_way_routes(plan, subnet_routes(requester), subnet_routes(accepter))
 
         super().__init__(scope, id)
         if placement.cross_region:
+            from .security_groups import InterRegionSecurityGroupCheck
+
             # Checked at synth, once every security group rule of the app exists.
             InterRegionSecurityGroupCheck.register(self, requester_vpc, accepter_vpc)
         warn(self, findings)
@@ -354,6 +361,8 @@ class VpcPeering(Construct):
         for side, holder, connection_id, dns in sides:
             if holder is None or not (dns or multipath is not None):
                 continue
+            from .options import PeeringConnectionOptions
+
             self.connection_options.append(
                 PeeringConnectionOptions(
                     holder,
@@ -375,6 +384,8 @@ class VpcPeering(Construct):
         across accounts or Regions (None within one account and Region, and when
         requester_only)."""
         if self.accepter_side is not None and placement.crosses_environments:
+            from .tags import PeeringConnectionTags
+
             self.accepter_tags = PeeringConnectionTags(
                 self.accepter_side,
                 "AccepterTags",
@@ -384,10 +395,14 @@ class VpcPeering(Construct):
             )
         here.context.registry.record(plan)
         watch_blocks(here.context, self, plan)
-        route_sides = {REQUESTER: RouteSide(self, self.peering_connection_id, here.stack)}
+        # What add_route needs, kept as plain values: its module loads on first use.
+        self._route_sides: dict[str, tuple[Construct, str, cdk.Stack | None]] = {
+            REQUESTER: (self, self.peering_connection_id, here.stack)
+        }
         if self.accepter_side is not None:
-            route_sides[ACCEPTER] = RouteSide(self.accepter_side, side_connection_id, side_consumer)
-        self._table_routes = TableRoutes(here.context, plan, route_sides)
+            self._route_sides[ACCEPTER] = (self.accepter_side, side_connection_id, side_consumer)
+        self._context = here.context
+        self._plan = plan
 
     def add_route(
         self,
@@ -424,7 +439,11 @@ class VpcPeering(Construct):
         :raises ValidationError: when the route breaks a rule, the table is in neither
             VPC of that side, or that side is not managed by this app (``requester_only``).
         """
-        routes = self._table_routes.add(self, id, route_table, side, destination)
+        from .table_routes import RouteSide, TableRoutes
+
+        sides = {which: RouteSide(*where) for which, where in self._route_sides.items()}
+        table_routes = TableRoutes(self._context, self._plan, sides)
+        routes = table_routes.add(self, id, route_table, side, destination)
         if side is PeeringSide.REQUESTER:
             self.requester_routes.extend(routes)
         else:
@@ -456,3 +475,36 @@ def _connection_findings(
             requester_region=placement.here.env.region,
         )
     return findings
+
+
+def _accepter_role_kind(accepter_role: object) -> params.Expect:
+    """Return what ``accepter_role`` must be (its module loads only when one is given)."""
+    if accepter_role is None:
+        return params.ROLE
+    from .accepter_role import ACCEPTER_ROLE
+
+    return ACCEPTER_ROLE
+
+
+def _dns_findings(
+    path: str,
+    requester_vpc: ec2.IVpc,
+    accepter_vpc: ec2.IVpc,
+    *,
+    requester_resolves_accepter_dns: bool,
+    accepter_resolves_requester_dns: bool,
+    accepter_side: bool,
+) -> list[Finding]:
+    """Return the DNS options' problems (the DNS module is loaded only when asked for)."""
+    if not (requester_resolves_accepter_dns or accepter_resolves_requester_dns):
+        return []
+    from .dns import dns_findings
+
+    return dns_findings(
+        path,
+        requester_vpc,
+        accepter_vpc,
+        requester_resolves_accepter_dns=requester_resolves_accepter_dns,
+        accepter_resolves_requester_dns=accepter_resolves_requester_dns,
+        accepter_side=accepter_side,
+    )

@@ -33,10 +33,11 @@ from ..model.plan import ACCEPTER, REQUESTER
 from ..model.tokens import is_token
 from ..peering.accepter_role import ACCEPTER_ROLE, PeeringAccepterRole
 from ..peering.late_blocks import watch_blocks
-from ..peering.options import PeeringConnectionOptions, PeeringSide
+from ..peering.options import PeeringConnectionOptions
 from ..peering.plan import plan_peering
 from ..peering.routes import new_route
 from ..peering.security_groups import InterRegionSecurityGroupCheck
+from ..peering.side import PeeringSide
 from ..peering.tags import PeeringConnectionTags
 from ..rules.connection import default_assume_role_region
 from ..rules.peering import check_topology
