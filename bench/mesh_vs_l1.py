@@ -60,8 +60,6 @@ import jsii
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from cdk_peering import PeeringMesh, TopologyPlacement, VpcPeering
-
 VPC_COUNT = 10
 STACK_NAME = "Mesh"
 MESH_ID = "Peering"
@@ -107,17 +105,23 @@ def build_vpcs(stack: cdk.Stack, count: int, start: int = 0) -> list[ec2.Vpc]:
 
 def peer_with_construct(stack: cdk.Stack, vpcs: list[ec2.Vpc]) -> None:
     """Variant (a): one VpcPeering per pair, every subnet on both sides (the default)."""
+    from cdk_peering import VpcPeering  # here, so hand-written runs never load cdk_peering
+
     for i, j in itertools.combinations(range(len(vpcs)), 2):
         VpcPeering(stack, f"Peering{i}To{j}", requester_vpc=vpcs[i], accepter_vpc=vpcs[j])
 
 
 def peer_with_mesh_in_scope(stack: cdk.Stack, vpcs: list[ec2.Vpc]) -> None:
     """Variant (b): one PeeringMesh, everything in the VPCs' stack (placement SCOPE)."""
+    from cdk_peering import PeeringMesh, TopologyPlacement
+
     PeeringMesh(stack, MESH_ID, vpcs=vpcs, placement=TopologyPlacement.SCOPE)
 
 
 def peer_with_mesh_in_stacks(stack: cdk.Stack, vpcs: list[ec2.Vpc]) -> None:
     """Variant (c): one PeeringMesh with the default placement, stacks per VPC."""
+    from cdk_peering import PeeringMesh
+
     PeeringMesh(stack, MESH_ID, vpcs=vpcs)
 
 

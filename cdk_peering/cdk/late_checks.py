@@ -43,6 +43,8 @@ class LateChecks:
         self._root = weakref.ref(root)
         self._checks: dict[str, LateCheck] = {}
         self._reported: set[tuple[str, str]] = set()
+        self.weak_reads = False
+        """True once the library has read a value of another stack weakly."""
 
     @staticmethod
     def of(context: AppContext) -> LateChecks:
@@ -66,7 +68,8 @@ class LateChecks:
         root = self._root()
         if root is None:
             return []
-        _quiet_default_strength_warning(root)
+        if self.weak_reads:
+            _quiet_default_strength_warning(root)
         for check in self._checks.values():
             for construct, finding in check(root):
                 text = finding.render()

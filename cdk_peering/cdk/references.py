@@ -22,7 +22,7 @@ def read_weakly(value: str, producer: cdk.Stack | None, consumer: cdk.Stack | No
     if producer is None or consumer is None or producer is consumer or not is_token(value):
         return value
     # aws-cdk-lib's "defaulting to strong" warning is then checked at synth.
-    LateChecks.of(scope_facts(consumer).context)
+    LateChecks.of(scope_facts(consumer).context).weak_reads = True
     try:
         return cdk.Stack.consume_reference(value, cdk.ReferenceStrength.WEAK)
     except RuntimeError:

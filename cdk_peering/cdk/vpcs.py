@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -20,7 +20,9 @@ from constructs import Construct, IConstruct, Node
 from ..model.cidr import LOOKUP_PLACEHOLDER_CIDR, IpNetwork, parse_network
 from ..model.env import Env
 from ..model.vpc import literal_networks
-from ..rules.return_routes import SubnetRoute
+
+if TYPE_CHECKING:
+    from ..rules.return_routes import SubnetRoute
 
 SiblingCache = dict[int, tuple[IConstruct, list[IConstruct]]]
 """The children of each parent already read, by id() of the parent (kept alive with it)."""
@@ -104,7 +106,9 @@ class VpcFacts:
         """The CfnVPCCidrBlocks a route to an Amazon-provided IPv6 block must wait for."""
         self.ipv6_sources: IpV6Sources = {}
         """Where each IPv6 block token of the VPC and its subnets comes from."""
-        node = vpc.node
+        node = self._node = vpc.node
+        self._blocks: list[IConstruct] = []
+        """The CfnVPCCidrBlocks read, whatever their kind."""
         default_child = node.default_child
         self.built_in_app = isinstance(default_child, ec2.CfnVPC)
         """True when the VPC is defined in this app, so its CIDR list is complete."""
@@ -151,6 +155,7 @@ class VpcFacts:
         for child in candidates:
             if not isinstance(child, ec2.CfnVPCCidrBlock) or child.vpc_id != self.vpc_id:
                 continue
+            self._blocks.append(child)
             if child.amazon_provided_ipv6_cidr_block or child.ipv6_ipam_pool_id:
                 blocks = resource.attr_ipv6_cidr_blocks
                 token = cdk.Fn.select(len(ipv6), blocks)
@@ -220,6 +225,33 @@ class VpcFacts:
                 ):
                     networks.append(network)
         return tuple(networks)
+
+    def blocks_added_since(self, siblings: SiblingCache) -> list[IpNetwork]:
+        """Return the literal blocks declared for this VPC since its facts were read.
+
+        CfnVPCCidrBlocks added to the app later (as the VPC's children or siblings), read
+        at synth by the late block check; ``siblings`` shares each parent's children
+        between the VPCs of one check. Empty for a VPC not built in the app.
+        """
+        if not self.built_in_app:
+            return []
+        candidates = list(self._node.children)
+        parent = self._parent
+        if parent is not None:
+            known = siblings.get(id(parent))
+            if known is None or known[0] is not parent:
+                known = siblings[id(parent)] = (parent, list(parent.node.children))
+            candidates.extend(known[1])
+        added: list[IpNetwork] = []
+        for child in candidates:
+            if not isinstance(child, ec2.CfnVPCCidrBlock) or any(child is b for b in self._blocks):
+                continue
+            if child.vpc_id != self.vpc_id:
+                continue
+            network = parse_network(child.cidr_block or child.ipv6_cidr_block or "")
+            if network is not None:
+                added.append(network)
+        return added
 
     def read_ipv6(self, block: str, consumer: cdk.Stack) -> str:
         """Return an IPv6 block token of this VPC as ``consumer`` should read it.
@@ -291,6 +323,8 @@ def select_subnets(facts: VpcFacts, selection: ec2.SubnetSelection | None) -> li
 
 def subnet_routes(facts: VpcFacts) -> list[SubnetRoute]:
     """Return each subnet of a VPC with its path, IPv4 block and route table."""
+    from ..rules.return_routes import SubnetRoute  # only for a peering of chosen subnets
+
     return [
         SubnetRoute(f"{facts.path}/{subnet.name}", subnet.ipv4_cidr, subnet.route_table_id)
         for subnet in facts.subnets

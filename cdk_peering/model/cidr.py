@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from .tokens import is_token
@@ -13,8 +14,12 @@ LOOKUP_PLACEHOLDER_CIDR = "1.2.3.4/5"
 pass of ``cdk synth``, before the CLI has looked the VPC up); no rule may reject it."""
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_network(cidr: str) -> IpNetwork | None:
-    """Parse a literal CIDR leniently (host bits allowed); None for tokens and bad text."""
+    """Parse a literal CIDR leniently (host bits allowed); None for tokens and bad text.
+
+    Cached: a mesh checks the same few destinations thousands of times.
+    """
     if is_token(cidr):
         return None
     try:
@@ -40,6 +45,7 @@ def cidr_problem(text: str, network: IpNetwork | None) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical_cidr(cidr: str) -> str:
     """Return a valid literal CIDR in one form (IPv6 compressed, lower case); else as is.
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from aws_cdk import aws_ec2 as ec2
 from constructs import IConstruct
 
 from .. import rule_ids
 from ..cdk.app_context import AppContext
 from ..cdk.late_checks import LateChecks
-from ..cdk.vpcs import VpcFacts
+from ..cdk.vpcs import SiblingCache, VpcFacts
 from ..findings import Finding
 from ..model.cidr import IpNetwork
 from ..model.plan import PeeringPlan
@@ -30,22 +29,21 @@ class _WatchedPeerings:
         self.peerings: list[tuple[IConstruct, PeeringPlan[VpcFacts]]] = []
 
     def check(self, root: IConstruct) -> Iterable[tuple[IConstruct, Finding]]:
-        """Read each peered VPC again; report new blocks that overlap the peer's."""
-        now: dict[int, tuple[ec2.IVpc, VpcFacts]] = {}
+        """Read each peered VPC's blocks again; report new ones that overlap the peer's."""
+        siblings: SiblingCache = {}
+        added: dict[int, list[IpNetwork]] = {}
 
-        def current(facts: VpcFacts) -> VpcFacts:
-            if not facts.built_in_app:
-                return facts
-            known = now.get(id(facts.vpc))
+        def new_blocks(facts: VpcFacts) -> list[IpNetwork]:
+            known = added.get(id(facts))
             if known is None:
-                known = now[id(facts.vpc)] = (facts.vpc, VpcFacts(facts.vpc))
-            return known[1]
+                known = added[id(facts)] = facts.blocks_added_since(siblings)
+            return known
 
         for construct, plan in self.peerings:
             for side, peer in ((plan.requester, plan.accepter), (plan.accepter, plan.requester)):
-                added = [n for n in current(side).known_networks if n not in side.known_networks]
-                for network in added:
-                    clash = _overlap(network, current(peer).known_networks)
+                for network in new_blocks(side):
+                    peer_blocks = (*peer.known_networks, *new_blocks(peer))
+                    clash = _overlap(network, peer_blocks)
                     if clash is not None:
                         yield construct, _finding(plan.path, side, peer, network, clash)
 

@@ -3,10 +3,3 @@
 PrivateLinkService offers a service through an endpoint service; PrivateLinkEndpoint is an
 interface endpoint to it that peered VPCs reach and resolve.
 """
-
-from __future__ import annotations
-
-from .endpoint import PrivateLinkEndpoint
-from .service import PrivateLinkService
-
-__all__ = ["PrivateLinkEndpoint", "PrivateLinkService"]

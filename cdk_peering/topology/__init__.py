@@ -30,11 +30,3 @@ CloudFormation limit and nothing moves when VPCs are added or removed:
 Across stacks, values are passed with CDK's weak references (``Fn::GetStackOutput``): no
 export locks, so a VPC can leave a topology without first editing its peers' stacks.
 """
-
-from __future__ import annotations
-
-from .hub_and_spoke import HubAndSpoke
-from .mesh import PeeringMesh
-from .placement import TopologyPlacement
-
-__all__ = ["HubAndSpoke", "PeeringMesh", "TopologyPlacement"]

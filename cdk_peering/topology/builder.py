@@ -11,10 +11,9 @@ Nothing is added to the tree before phase 4.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -31,14 +30,10 @@ from ..errors import ValidationError
 from ..findings import Finding
 from ..model.plan import ACCEPTER, REQUESTER
 from ..model.tokens import is_token
-from ..peering.accepter_role import ACCEPTER_ROLE, PeeringAccepterRole
 from ..peering.late_blocks import watch_blocks
-from ..peering.options import PeeringConnectionOptions
 from ..peering.plan import plan_peering
 from ..peering.routes import new_route
-from ..peering.security_groups import InterRegionSecurityGroupCheck
 from ..peering.side import PeeringSide
-from ..peering.tags import PeeringConnectionTags
 from ..rules.connection import default_assume_role_region
 from ..rules.peering import check_topology
 from . import layout
@@ -55,10 +50,26 @@ from .checks import (
 from .pairs import Pair, Side
 from .placement import TopologyPlacement
 
+if TYPE_CHECKING:
+    from ..peering.accepter_role import PeeringAccepterRole
+    from ..peering.options import PeeringConnectionOptions
+    from ..peering.tags import PeeringConnectionTags
+
 _STACK_NAME_MAX = 128
 
-ACCEPTER_ROLES = params.mapping_of(params.STRING, ACCEPTER_ROLE)
-"""What ``accepter_roles`` takes: roles by account id."""
+
+def accepter_roles_kind(accepter_roles: object) -> params.Expect:
+    """Return what ``accepter_roles`` must be: roles by account id.
+
+    The accepter role's module is loaded only when roles are given.
+    """
+    if accepter_roles is None:
+        return params.mapping_of(params.STRING, params.ROLE)
+    from ..peering.accepter_role import ACCEPTER_ROLE
+
+    return params.mapping_of(params.STRING, ACCEPTER_ROLE)
+
+
 PLACEMENT = params.enum_member(TopologyPlacement, "TopologyPlacement")
 
 
@@ -210,6 +221,8 @@ class Topology(Construct):
     def _stack(self, name: str, side: Side, about: str) -> cdk.Stack:
         stack_name = f"{self._stack_prefix}-{name}"
         if len(stack_name) > _STACK_NAME_MAX:
+            import hashlib  # only for a name too long for CloudFormation
+
             digest = hashlib.sha256(stack_name.encode()).hexdigest()[:8]
             stack_name = f"{stack_name[: _STACK_NAME_MAX - 9]}-{digest}"
         account, region = side.env
@@ -269,6 +282,8 @@ class Topology(Construct):
             if isinstance(role, Construct) and cdk.Resource.is_owned_resource(role):
                 self._depend(home, role, "reads the accepter role")
         if pair.cross_region:
+            from ..peering.security_groups import InterRegionSecurityGroupCheck
+
             InterRegionSecurityGroupCheck.register(self, requester.vpc, accepter.vpc)
         for route in plan.routes:
             owner, peer = pair.sides_of(route)
@@ -300,6 +315,8 @@ class Topology(Construct):
                 (PeeringSide.REQUESTER, requester, f"To{accepter.key}"),
                 (PeeringSide.ACCEPTER, accepter, f"From{requester.key}"),
             ):
+                from ..peering.options import PeeringConnectionOptions
+
                 container, prefix = self._container(owner, layout.OPTIONS, None)
                 self.connection_options.append(
                     PeeringConnectionOptions(
@@ -311,6 +328,8 @@ class Topology(Construct):
                     )
                 )
         if pair.cross_account or pair.cross_region:
+            from ..peering.tags import PeeringConnectionTags
+
             container, prefix = self._container(accepter, layout.OPTIONS, None)
             self.accepter_tags.append(
                 PeeringConnectionTags(
@@ -375,6 +394,8 @@ def _plan(
     quotas: tuple[int | None, int | None],
 ) -> list[Pair]:
     """Plan each pair's peering (requester first); pairs with a repeated VPC are skipped."""
+    if accepter_roles:
+        from ..peering.accepter_role import PeeringAccepterRole
     roles = {
         account: cast(iam.IRole, role.role) if isinstance(role, PeeringAccepterRole) else role
         for account, role in accepter_roles.items()

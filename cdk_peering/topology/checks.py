@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -18,11 +19,13 @@ from ..cdk.app_context import ScopeFacts
 from ..findings import Finding
 from ..model.plan import PlannedRoute
 from ..model.tokens import is_token
-from ..peering.accepter_role import PeeringAccepterRole, role_mismatches
 from ..rules.connection import assume_role_region_findings
 from . import placement
 from .layout import REQUESTS, layer_of
 from .pairs import Pair, Side
+
+if TYPE_CHECKING:
+    from ..peering.accepter_role import PeeringAccepterRole
 
 Layout = dict[tuple[int, str, str], int]
 """(VPC index, layer, route table id) -> the part of that layer that holds the table."""
@@ -66,6 +69,8 @@ def role_findings(
                 "topology in that account.",
             )
         ]
+    from ..peering.accepter_role import role_mismatches  # only for cross-account pairs
+
     where, reasons = role_mismatches(
         role,
         requester_account=requester.env.account,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -13,9 +14,11 @@ from ..cdk import params
 from ..cdk.app_context import child_path
 from ..cdk.params import require
 from ..findings import Finding
-from ..peering.accepter_role import PeeringAccepterRole
-from .builder import ACCEPTER_ROLES, PLACEMENT, Topology
+from .builder import PLACEMENT, Topology, accepter_roles_kind
 from .placement import TopologyPlacement
+
+if TYPE_CHECKING:
+    from ..peering.accepter_role import PeeringAccepterRole
 
 
 class HubAndSpoke(Topology):
@@ -81,7 +84,7 @@ class HubAndSpoke(Topology):
                 ("spokes", spokes, params.VPCS, True),
                 ("hub_subnets", hub_subnets, params.SUBNET_SELECTION, False),
                 ("spoke_subnets", spoke_subnets, params.SUBNET_SELECTION, False),
-                ("accepter_roles", accepter_roles, ACCEPTER_ROLES, False),
+                ("accepter_roles", accepter_roles, accepter_roles_kind(accepter_roles), False),
                 ("placement", placement, PLACEMENT, False),
                 ("multipath_resilience", multipath_resilience, params.BOOLEAN, False),
                 ("assume_role_region", assume_role_region, params.STRING, False),
