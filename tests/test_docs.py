@@ -123,7 +123,8 @@ def test_smallest_example_synthesizes_a_peering_and_its_routes() -> None:
     assert [message.entry.data for message in stack.messages] == []
 
 
-def test_readme_cdk_json_sets_the_flags_the_library_relies_on() -> None:
+def test_readme_cdk_json_is_this_repositorys_own() -> None:
+    """The flag the README recommends, with the value this repository's apps run with."""
     context = json.loads(readme_cdk_json().code)["context"]
     assert context["@aws-cdk/core:defaultCrossStackReferences"] == "weak"
     repo_context = json.loads((ROOT / "cdk.json").read_text())["context"]
