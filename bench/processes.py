@@ -25,6 +25,7 @@ aws-cdk-lib's built-in CloudFormation validation on, as a user's synth has it by
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import resource
 import statistics
@@ -164,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     elif os.environ.get("CDK_VALIDATION", "").lower() != "false":
         print("CDK_VALIDATION is not 'false': set it, or give --validation to keep it on")
         return 1
+    # A package pip installs is byte-compiled; a checkout on a machine with
+    # PYTHONDONTWRITEBYTECODE set never is, and each process would compile every module.
+    compileall.compile_dir(str(HERE.parent / "cdk_peering"), quiet=1)
+    compileall.compile_dir(str(HERE), quiet=1)
     print(f"validation: {'on' if args.validation else 'off'}; {os.cpu_count()} cores")
     measure_import(args.repeat)
     measure_mesh(args.repeat, args.vpcs)
