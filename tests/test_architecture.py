@@ -86,3 +86,23 @@ def test_every_rule_id_is_used() -> None:
         if path.name != "rule_ids.py":
             used.update(re.findall(r"rule_ids\.([A-Z0-9_]+)", path.read_text()))
     assert sorted(names - used) == []
+
+
+def _docs_rules() -> list[tuple[str, str]]:
+    """Return (rule id, kind) for every id in docs/rules.md's table, in its order."""
+    rows: list[tuple[str, str]] = []
+    for line in (ROOT / "docs" / "rules.md").read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 3 or not cells[0].startswith("`cdk_peering:"):
+            continue
+        ids = re.findall(r"`(cdk_peering:[A-Za-z0-9]+)`", cells[0])
+        rows.extend((rule_id, cells[-1]) for rule_id in ids)
+    return rows
+
+
+def test_the_docs_rules_table_is_the_catalogue() -> None:
+    documented = _docs_rules()
+    assert [rule_id for rule_id, _ in documented] == list(rule_ids.CATALOGUE)
+    assert {rule_id: kind for rule_id, kind in documented} == {
+        rule_id: info.kind for rule_id, info in rule_ids.CATALOGUE.items()
+    }
