@@ -49,7 +49,7 @@ $(NODE_STAMP): package.json package-lock.json $(SYNTH_STAMP)
 
 $(DEV_STAMP): pyproject.toml $(SYNTH_STAMP)
 	$(PIP) install --group dev
-	@echo "warming mypy's cache of the aws_cdk stubs (once, about two minutes)"
+	@echo "warming mypy's cache of the aws_cdk stubs (once, under a minute)"
 	-$(BIN)/mypy > /dev/null
 	touch $@
 
