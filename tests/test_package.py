@@ -224,6 +224,7 @@ def test_a_users_app_synthesizes_with_the_installed_wheel(installed: Path, tmp_p
         text=True,
     )
     assert synth.returncode == 0, synth.stdout[-3000:] + synth.stderr[-3000:]
+    assert "end-of-life" not in synth.stderr, "jsii ran on an old Node.js, not the one on PATH"
     template = json.loads((app_dir / "cdk.out" / "Network.template.json").read_text())
     types = Counter(resource["Type"] for resource in template["Resources"].values())
     assert types["AWS::EC2::VPCPeeringConnection"] == 1
