@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from .topology.mesh import PeeringMesh as PeeringMesh
     from .topology.placement import TopologyPlacement as TopologyPlacement
 
+    __version__: str
+
+
 _MODULES: dict[str, str] = {
     "HubAndSpoke": ".topology.hub_and_spoke",
     "PeerDestinations": ".peering.destinations",
@@ -68,6 +71,10 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """Load a public name's module on first use, then keep the name here."""
+    if name == "__version__":  # written once, in pyproject.toml
+        from importlib.metadata import version
+
+        return version("cdk-peering")
     module = _MODULES.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
