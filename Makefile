@@ -86,8 +86,10 @@ unit: env
 test: lint typecheck unit
 
 bench: synth-env
+	CDK_VALIDATION=false python bench/processes.py
 	CDK_VALIDATION=false python bench/mesh_vs_l1.py
 	CDK_VALIDATION=false python bench/topology_scale.py
+	CDK_VALIDATION=false python bench/connectivity.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) $(PKG_VENV) node_modules cdk.out build dist \

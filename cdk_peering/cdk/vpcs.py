@@ -10,6 +10,7 @@ ordinary apps, not only imported VPCs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
@@ -24,8 +25,24 @@ from ..model.vpc import literal_networks
 if TYPE_CHECKING:
     from ..rules.return_routes import SubnetRoute
 
-SiblingCache = dict[int, tuple[IConstruct, list[IConstruct]]]
-"""The children of each parent already read, by id() of the parent (kept alive with it)."""
+
+@dataclass
+class SiblingCache:
+    """What a pass over many VPCs reads of the tree once (a topology, the late check)."""
+
+    children: dict[int, tuple[IConstruct, list[IConstruct]]] = field(
+        default_factory=dict[int, tuple[IConstruct, list[IConstruct]]]
+    )
+    """Each parent's children, by id() of the parent (kept alive with it)."""
+    parents: dict[str, IConstruct] = field(default_factory=dict[str, IConstruct])
+    """Constructs known by path: a VPC whose parent is one needs no read of its scope."""
+
+    def children_of(self, parent: IConstruct) -> list[IConstruct]:
+        """Return a parent's children, read once."""
+        known = self.children.get(id(parent))
+        if known is None or known[0] is not parent:
+            known = self.children[id(parent)] = (parent, list(parent.node.children))
+        return known[1]
 
 
 IpV6Sources = dict[str, tuple[list[str], int]]
@@ -144,14 +161,17 @@ class VpcFacts:
         dependencies: list[cdk.CfnResource] = []
         children = list(node.children)
         candidates = list(children)
-        parent = self._parent = node.scope
+        parent: IConstruct | None = None
+        if siblings is not None and siblings.parents:
+            # A topology knows its stack by path: the VPC's path (which it reads anyway)
+            # then names its parent, with no round trip for node.scope.
+            parent = siblings.parents.get(self.path.rpartition("/")[0])
+        if parent is None:
+            parent = node.scope
+        self._parent = parent
         if parent is not None:
-            known = siblings.get(id(parent)) if siblings is not None else None
-            if known is None or known[0] is not parent:
-                known = (parent, list(parent.node.children))
-                if siblings is not None:
-                    siblings[id(parent)] = known
-            candidates.extend(known[1])
+            siblings = siblings if siblings is not None else SiblingCache()
+            candidates.extend(siblings.children_of(parent))
         for child in candidates:
             if not isinstance(child, ec2.CfnVPCCidrBlock) or child.vpc_id != self.vpc_id:
                 continue
@@ -238,10 +258,7 @@ class VpcFacts:
         candidates = list(self._node.children)
         parent = self._parent
         if parent is not None:
-            known = siblings.get(id(parent))
-            if known is None or known[0] is not parent:
-                known = siblings[id(parent)] = (parent, list(parent.node.children))
-            candidates.extend(known[1])
+            candidates.extend(siblings.children_of(parent))
         added: list[IpNetwork] = []
         for child in candidates:
             if not isinstance(child, ec2.CfnVPCCidrBlock) or any(child is b for b in self._blocks):

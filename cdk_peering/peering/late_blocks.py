@@ -30,7 +30,7 @@ class _WatchedPeerings:
 
     def check(self, root: IConstruct) -> Iterable[tuple[IConstruct, Finding]]:
         """Read each peered VPC's blocks again; report new ones that overlap the peer's."""
-        siblings: SiblingCache = {}
+        siblings = SiblingCache()
         added: dict[int, list[IpNetwork]] = {}
 
         def new_blocks(facts: VpcFacts) -> list[IpNetwork]:

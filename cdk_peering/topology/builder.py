@@ -349,8 +349,9 @@ def _sides(
     sides: list[Side] = []
     seen: dict[int, int] = {}
     keys: dict[str, Side] = {}
-    prefix = here.stack.to_string() + "/"  # its path, in one round trip
-    siblings: SiblingCache = {}
+    stack_path = here.stack.to_string()  # its path, in one round trip
+    prefix = stack_path + "/"
+    siblings = SiblingCache(parents={stack_path: here.stack})
     for index, vpc in enumerate(vpcs):
         facts = vpc_facts(vpc, siblings)
         if id(vpc) in seen:
