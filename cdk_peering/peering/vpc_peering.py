@@ -241,6 +241,18 @@ class VpcPeering(Construct):
             ),
             side_id=path.replace("/", "-"),
         )
+        dns_problems: list[Finding] = []
+        if requester_resolves_accepter_dns or accepter_resolves_requester_dns:
+            from .dns import dns_findings  # loaded only when a DNS option is asked for
+
+            dns_problems = dns_findings(
+                path,
+                requester_vpc,
+                accepter_vpc,
+                requester_resolves_accepter_dns=bool(requester_resolves_accepter_dns),
+                accepter_resolves_requester_dns=bool(accepter_resolves_requester_dns),
+                accepter_side=not placement.requester_only,
+            )
         plan = plan_peering(
             path=path,
             requester=requester,
@@ -254,14 +266,7 @@ class VpcPeering(Construct):
             sides=(REQUESTER,) if placement.requester_only else (REQUESTER, ACCEPTER),
             findings=placement.check(requester, accepter)
             + (name_tag_problems(path, "name", name) if name is not None else [])
-            + _dns_findings(
-                path,
-                requester_vpc,
-                accepter_vpc,
-                requester_resolves_accepter_dns=bool(requester_resolves_accepter_dns),
-                accepter_resolves_requester_dns=bool(accepter_resolves_requester_dns),
-                accepter_side=not placement.requester_only,
-            )
+            + dns_problems
             + _connection_findings(
                 path,
                 placement,
@@ -484,27 +489,3 @@ def _accepter_role_kind(accepter_role: object) -> params.Expect:
     from .accepter_role import ACCEPTER_ROLE
 
     return ACCEPTER_ROLE
-
-
-def _dns_findings(
-    path: str,
-    requester_vpc: ec2.IVpc,
-    accepter_vpc: ec2.IVpc,
-    *,
-    requester_resolves_accepter_dns: bool,
-    accepter_resolves_requester_dns: bool,
-    accepter_side: bool,
-) -> list[Finding]:
-    """Return the DNS options' problems (the DNS module is loaded only when asked for)."""
-    if not (requester_resolves_accepter_dns or accepter_resolves_requester_dns):
-        return []
-    from .dns import dns_findings
-
-    return dns_findings(
-        path,
-        requester_vpc,
-        accepter_vpc,
-        requester_resolves_accepter_dns=requester_resolves_accepter_dns,
-        accepter_resolves_requester_dns=accepter_resolves_requester_dns,
-        accepter_side=accepter_side,
-    )

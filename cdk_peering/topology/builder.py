@@ -73,6 +73,25 @@ def accepter_roles_kind(accepter_roles: object) -> params.Expect:
 PLACEMENT = params.enum_member(TopologyPlacement, "TopologyPlacement")
 
 
+def shared_parameters(
+    *,
+    accepter_roles: object,
+    placement: object,
+    multipath_resilience: object,
+    assume_role_region: object,
+) -> params.Given:
+    """Return the parameters every topology takes, each with what it must be.
+
+    The quotas are checked by the invalidQuota rule, as context values are.
+    """
+    return [
+        ("accepter_roles", accepter_roles, accepter_roles_kind(accepter_roles), False),
+        ("placement", placement, PLACEMENT, False),
+        ("multipath_resilience", multipath_resilience, params.BOOLEAN, False),
+        ("assume_role_region", assume_role_region, params.STRING, False),
+    ]
+
+
 class Topology(Construct):
     """What PeeringMesh and HubAndSpoke share: plan, check, lay out, build."""
 

@@ -14,7 +14,7 @@ from ..cdk import params
 from ..cdk.app_context import child_path
 from ..cdk.params import require
 from ..findings import Finding
-from .builder import PLACEMENT, Topology, accepter_roles_kind
+from .builder import Topology, shared_parameters
 from .placement import TopologyPlacement
 
 if TYPE_CHECKING:
@@ -100,11 +100,12 @@ class PeeringMesh(Topology):
             [
                 ("vpcs", vpcs, params.VPCS, True),
                 ("subnets", subnets, params.SUBNET_SELECTION, False),
-                ("accepter_roles", accepter_roles, accepter_roles_kind(accepter_roles), False),
-                ("placement", placement, PLACEMENT, False),
-                ("multipath_resilience", multipath_resilience, params.BOOLEAN, False),
-                ("assume_role_region", assume_role_region, params.STRING, False),
-                # The quotas are checked by the invalidQuota rule, as context values are.
+                *shared_parameters(
+                    accepter_roles=accepter_roles,
+                    placement=placement,
+                    multipath_resilience=multipath_resilience,
+                    assume_role_region=assume_role_region,
+                ),
             ],
         )
         problems: list[Finding] = []
