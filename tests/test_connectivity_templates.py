@@ -7,6 +7,7 @@ The assembly has no tree.json and no metadata: names fall back to ``Stack/Logica
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -215,3 +216,40 @@ def test_values_only_a_deployment_knows(network: Network) -> None:
 def test_ipv6_questions_are_refused(network: Network) -> None:
     with pytest.raises(ConnectivityError, match="IPv4 only"):
         network.reachability("Solo/SA", "2001:db8::1")
+
+
+def test_a_record_set_group_names_its_zone_per_record(tmp_path: Path) -> None:
+    # The group's RecordSets are evaluated with the group; a record's own HostedZoneId
+    # (a Ref) must still name the zone when the record is read.
+    template = {
+        "Resources": {
+            "V": _resource("AWS::EC2::VPC", CidrBlock="10.0.0.0/16"),
+            "S": _resource("AWS::EC2::Subnet", VpcId=_ref("V"), CidrBlock="10.0.1.0/24"),
+            "Zone": _resource(
+                "AWS::Route53::HostedZone",
+                Name="example.internal",
+                VPCs=[{"VPCId": _ref("V"), "VPCRegion": "us-east-1"}],
+            ),
+            "Group": _resource(
+                "AWS::Route53::RecordSetGroup",
+                RecordSets=[
+                    {
+                        "HostedZoneId": _ref("Zone"),
+                        "Name": "db.example.internal.",
+                        "Type": "A",
+                        "TTL": "60",
+                        "ResourceRecords": ["10.0.1.10"],
+                    }
+                ],
+            ),
+        }
+    }
+    network = Network.from_assembly(write_assembly(tmp_path / "cdk.out", {"Dns": template}))
+    [zone] = network.hosted_zones
+    assert [(r.path, r.name, r.type) for r in zone.records] == [
+        ("Dns/Group", "db.example.internal", "A")
+    ]
+    answer = network.reachability("Dns/S", "db.example.internal")
+    assert answer, answer.reason
+    assert answer.hops[0].startswith("dns db.example.internal: private hosted zone Dns/Zone")
+    assert not any("unexpected value" in each for each in network.unknowns)

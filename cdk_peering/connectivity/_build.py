@@ -715,31 +715,20 @@ class _Builder:
         zone = self.zone(props, template, owner)
         for each in self.many(props.get("RecordSets"), template):
             if isinstance(each, dict):
-                self.record(each, template, owner, zone, evaluated=True)
+                self.record(each, template, owner, zone)
 
-    def record(
-        self,
-        props: Json,
-        template: Template,
-        owner: str,
-        zone: HostedZone | None,
-        *,
-        evaluated: bool = False,
-    ) -> None:
+    def record(self, props: Json, template: Template, owner: str, zone: HostedZone | None) -> None:
         zone = zone or self.zone(props, template, owner)
         if zone is None:
             return
-
-        def read(raw: Any) -> Any:
-            return raw if evaluated else self.value(raw, template)
-
-        name, kind = read(props.get("Name")), read(props.get("Type"))
+        name = self.value(props.get("Name"), template)
+        kind = self.value(props.get("Type"), template)
         if not isinstance(name, str) or not isinstance(kind, str):
             return
         record = Record(path=owner, name=_dns(name), type=kind.upper())
         alias = props.get("AliasTarget")
         if isinstance(alias, dict):
-            target = read(alias.get("DNSName"))
+            target = self.value(alias.get("DNSName"), template)
             for token in self.ev.tokens_in(target):
                 found = self.resolve(token, owner, "its alias target")
                 if isinstance(found, Endpoint):
@@ -749,7 +738,7 @@ class _Builder:
                     f"it is an alias to {self.ev.text(target)}, which the model does not follow"
                 )
         else:
-            for value in read(props.get("ResourceRecords")) or []:
+            for value in self.value(props.get("ResourceRecords"), template) or []:
                 if record.type in ("A", "AAAA"):
                     address = try_cidr(value)
                     if address is not None:

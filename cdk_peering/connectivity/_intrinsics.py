@@ -158,8 +158,13 @@ class Evaluator:
     # --- evaluation --------------------------------------------------------------------------
 
     def evaluate(self, value: Any, template: Template) -> Any:
-        """Evaluate ``value`` as it appears in ``template``."""
-        if isinstance(value, str | int | float | bool) or value is None:
+        """Evaluate ``value`` as it appears in ``template``.
+
+        A token evaluates to itself, so a value evaluated once (a token, a string with
+        markers, a list or object of them) can be evaluated again: a record of a
+        ``RecordSetGroup`` is read from the group's evaluated ``RecordSets``.
+        """
+        if isinstance(value, str | int | float | bool | Token) or value is None:
             return value
         if isinstance(value, list):
             items = [self.evaluate(item, template) for item in value]
