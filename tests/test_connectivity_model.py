@@ -245,3 +245,27 @@ def test_importing_it_loads_no_cdk() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_stacks_nested_two_deep_are_named_from_tree_json_alone(tmp_path: Path) -> None:
+    # No metadata files and no aws:cdk:path: the nested stacks' paths, and so their
+    # resources' names, come from tree.json, the inner stack's from its parent's names.
+    # Each stack holds a VPC of the same logical id.
+    app = new_app()
+    top = cdk.Stack(app, "Top", env=ENV)
+    ec2.CfnVPC(top, "V", cidr_block="10.0.0.0/16")
+    middle = cdk.NestedStack(top, "Middle")
+    ec2.CfnVPC(middle, "V", cidr_block="10.1.0.0/16")
+    inner = cdk.NestedStack(middle, "Inner")
+    ec2.CfnVPC(inner, "V", cidr_block="10.2.0.0/16")
+    directory = tmp_path / "cdk.out"
+    shutil.copytree(app.synth().directory, directory)
+    for metadata in directory.rglob("*.metadata.json"):
+        metadata.unlink()
+    network = Network.from_assembly(directory)
+    assert {vpc.path: str(vpc.cidrs[0]) for vpc in network.vpcs} == {
+        "Top/V": "10.0.0.0/16",
+        "Top/Middle/V": "10.1.0.0/16",
+        "Top/Middle/Inner/V": "10.2.0.0/16",
+    }
+    assert {vpc.stack for vpc in network.vpcs} == {"Top", "Top/Middle", "Top/Middle/Inner"}

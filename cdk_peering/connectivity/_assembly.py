@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,22 +135,61 @@ def _environment(text: object) -> tuple[str | None, str | None]:
     )
 
 
+class _Names:
+    """Construct paths by logical id, as one source gives them (metadata, tree.json).
+
+    With the stack paths the source itself shows; which stack owns a path is decided at
+    lookup, when every stack's path is known.
+    """
+
+    def __init__(self) -> None:
+        self.paths: dict[str, list[str]] = {}
+        """Logical id -> construct paths, in reading order."""
+        self.stacks: set[str] = set()
+        """Construct paths of the stacks the source itself shows (nested ones too)."""
+        self.files: dict[str, str] = {}
+        """Template file -> the construct path of its stack (``aws:cdk:templateFile``)."""
+
+    def add(self, logical_id: str, path: str) -> None:
+        self.paths.setdefault(logical_id, []).append(path)
+        stack = _nested_stack_path(path)
+        if stack is not None:
+            self.stacks.add(stack)
+
+    def find(self, stack: str, logical_id: str, stacks: set[str]) -> str | None:
+        """Return the path of ``logical_id`` in ``stack`` (the last read, if several)."""
+        for path in reversed(self.paths.get(logical_id, ())):
+            if _owner(path, stacks, self.stacks) == stack:
+                return path
+        return None
+
+
 @dataclass
 class _Artifact:
     """What the names need of a stack artifact: its metadata, read on first use."""
 
     directory: Path
     body: Json
-    _metadata: dict[str, list[Json]] | None = None
+    _names: _Names | None = None
 
-    def metadata(self) -> dict[str, list[Json]]:
-        if self._metadata is None:
-            inline: dict[str, list[Json]] = dict(self.body.get("metadata") or {})
+    def names(self) -> _Names:
+        """Return the names its metadata gives (``aws:cdk:logicalId``, ``templateFile``)."""
+        if self._names is None:
+            metadata: dict[str, list[Json]] = dict(self.body.get("metadata") or {})
             extra = self.body.get("additionalMetadataFile")
             if isinstance(extra, str) and (self.directory / extra).is_file():
-                inline.update(_load(self.directory / extra))
-            self._metadata = inline
-        return self._metadata
+                metadata.update(_load(self.directory / extra))
+            self._names = _Names()
+            for raw, entries in metadata.items():
+                path = raw.strip("/")
+                for entry in entries:
+                    data, kind = entry.get("data"), entry.get("type")
+                    if isinstance(data, str) and kind == "aws:cdk:logicalId":
+                        self._names.add(data, path)
+                    elif isinstance(data, str) and kind == "aws:cdk:templateFile":
+                        self._names.files.setdefault(data, path)
+                        self._names.stacks.add(path)
+        return self._names
 
     def assets(self) -> dict[str, str]:
         """Return asset hash -> source file of this stack's asset manifest."""
@@ -171,7 +210,9 @@ class _Reader:
         self.root = root
         self.templates: list[Template] = []
         self.artifacts: dict[str, _Artifact] = {}  # template key -> its top-level artifact
+        self.files: dict[str, str] = {}  # a nested template's key -> its template file
         self.tree_file: Path | None = None
+        self._tree: _Names | None = None
 
     def read(self, directory: Path, prefix: str) -> None:
         manifest = _load(directory / "manifest.json")
@@ -227,7 +268,7 @@ class _Reader:
             return  # a stack from a URL outside the assembly: nothing to read
         template = Template(
             key=f"{parent.key}/{logical_id}",
-            path=self._nested_path(parent, holder, logical_id, file),
+            path="",  # decided by name_everything, once its parent's names are known
             name=f"{parent.name}-{logical_id}",
             account=parent.account,
             region=parent.region,
@@ -235,98 +276,79 @@ class _Reader:
             parent=parent,
             parent_resource=logical_id,
         )
+        self.files[template.key] = file
         self._add(template, holder)
-
-    def _nested_path(self, parent: Template, holder: _Artifact, logical_id: str, file: str) -> str:
-        for path, entries in holder.metadata().items():
-            for entry in entries:
-                if entry.get("type") == "aws:cdk:templateFile" and entry.get("data") == file:
-                    return path.strip("/")
-        derived = _nested_stack_path(parent.names.get(logical_id))
-        return derived or f"{parent.path}/{logical_id}"
 
     # --- names ---------------------------------------------------------------------------
 
-    def _stack_paths(self) -> set[str]:
-        return {template.path for template in self.templates}
-
-    @staticmethod
-    def _owner(path: str, stacks: set[str]) -> str | None:
-        """Return the innermost stack whose construct path holds ``path``."""
-        cut = path.rfind("/")
-        while cut > 0:
-            if path[:cut] in stacks:
-                return path[:cut]
-            cut = path.rfind("/", 0, cut)
-        return None
-
-    def _metadata_names(self, holder: _Artifact) -> dict[tuple[str, str], str]:
-        stacks = self._stack_paths()
-        found: dict[tuple[str, str], str] = {}
-        for raw, entries in holder.metadata().items():
-            path = raw.strip("/")
-            for entry in entries:
-                if entry.get("type") == "aws:cdk:logicalId" and isinstance(entry.get("data"), str):
-                    owner = self._owner(path, stacks)
-                    if owner is not None:
-                        found[(owner, entry["data"])] = path
-        return found
-
     def name_everything(self) -> None:
-        """Give every resource its construct path.
+        """Give every nested stack its construct path, and every resource its own.
 
-        From the template's metadata, else the artifact's metadata, else tree.json.
-        Parents come before their nested stacks, whose paths may come from the parent's
-        names.
+        Parents come first: a nested stack's path may come from its parent's names. A
+        resource's name comes from the template's metadata, else the artifact's metadata,
+        else tree.json.
         """
-        by_artifact: dict[int, dict[tuple[str, str], str]] = {}
-        tree: dict[tuple[str, str], str] | None = None
+        stacks = {template.path for template in self.templates if template.parent is None}
         for template in self.templates:
-            if template.parent is not None and template.parent_resource is not None:
-                derived = _nested_stack_path(template.parent.names.get(template.parent_resource))
-                if (
-                    derived
-                    and template.path == f"{template.parent.path}/{template.parent_resource}"
-                ):
-                    template.path = derived
+            if template.parent is not None:
+                template.path = self._nested_path(template)
+                stacks.add(template.path)
             if len(template.names) == len(template.resources):
                 continue
-            holder = self.artifacts[template.key]
-            if id(holder) not in by_artifact:
-                by_artifact[id(holder)] = self._metadata_names(holder)
-            self._fill(template, by_artifact[id(holder)])
+            self._fill(template, self.artifacts[template.key].names(), stacks)
             if len(template.names) < len(template.resources) and self.tree_file is not None:
-                if tree is None:
-                    tree = self._tree_names() if self.tree_file.is_file() else {}
-                self._fill(template, tree)
+                self._fill(template, self._tree_names(), stacks)
 
-    def _fill(self, template: Template, names: Mapping[tuple[str, str], str]) -> None:
+    def _nested_path(self, template: Template) -> str:
+        """Return a nested stack's construct path.
+
+        The path the metadata gives its template file, else the one its stack resource's
+        name implies, else ``parent/logicalId``.
+        """
+        parent, logical_id = template.parent, template.parent_resource
+        assert parent is not None
+        assert logical_id is not None
+        declared = self.artifacts[template.key].names().files.get(self.files[template.key])
+        derived = _nested_stack_path(parent.names.get(logical_id))
+        return declared or derived or f"{parent.path}/{logical_id}"
+
+    @staticmethod
+    def _fill(template: Template, names: _Names, stacks: set[str]) -> None:
         for logical_id in template.resources:
             if logical_id not in template.names:
-                path = names.get((template.path, logical_id))
+                path = names.find(template.path, logical_id, stacks)
                 if path is not None:
                     template.names[logical_id] = path
 
-    def _tree_names(self) -> dict[tuple[str, str], str]:
-        assert self.tree_file is not None
-        stacks = self._stack_paths()
-        found: dict[tuple[str, str], str] = {}
+    def _tree_names(self) -> _Names:
+        if self._tree is not None:
+            return self._tree
+        self._tree = found = _Names()
+        if self.tree_file is None or not self.tree_file.is_file():
+            return found
         forests: dict[str, Json] = {}
-        root = _load(self.tree_file).get("tree") or {}
-        pending: list[tuple[Json, str | None]] = [(root, None)]
+        pending: list[Json] = [_load(self.tree_file).get("tree") or {}]
         while pending:
-            node, stack = pending.pop()
+            node = pending.pop()
             path = str(node.get("path") or "")
             fqn = str((node.get("constructInfo") or {}).get("fqn") or "")
-            if path in stacks or fqn in ("aws-cdk-lib.Stack", "aws-cdk-lib.NestedStack"):
-                stack = path
-            attributes = node.get("attributes") or {}
-            logical_id = attributes.get("aws:cdk:cloudformation:logicalId")
-            if stack is not None and isinstance(logical_id, str):
-                found[(stack, logical_id)] = path
-            for child in _children(node, self.tree_file.parent, forests):
-                pending.append((child, stack))
+            if fqn in ("aws-cdk-lib.Stack", "aws-cdk-lib.NestedStack"):
+                found.stacks.add(path)
+            logical_id = (node.get("attributes") or {}).get("aws:cdk:cloudformation:logicalId")
+            if isinstance(logical_id, str):
+                found.add(logical_id, path)
+            pending.extend(_children(node, self.tree_file.parent, forests))
         return found
+
+
+def _owner(path: str, *stacks: set[str]) -> str | None:
+    """Return the innermost stack (of any of ``stacks``) whose construct path holds ``path``."""
+    cut = path.rfind("/")
+    while cut > 0:
+        if any(path[:cut] in each for each in stacks):
+            return path[:cut]
+        cut = path.rfind("/", 0, cut)
+    return None
 
 
 def _nested_stack_path(resource_path: str | None) -> str | None:
