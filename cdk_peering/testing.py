@@ -17,9 +17,9 @@ returns) or the path of one; an assembly is read once per directory and kept whi
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from .connectivity import Network, Reachability
+from .connectivity._assembly import assembly_directory
 
 _CACHE_SIZE = 8
 _networks: dict[tuple[str, int, int], Network] = {}
@@ -28,12 +28,7 @@ _networks: dict[tuple[str, int, int], Network] = {}
 def _network(source: object) -> Network:
     if isinstance(source, Network):
         return source
-    directory = getattr(source, "directory", source)
-    if not isinstance(directory, str | os.PathLike):
-        return Network.from_assembly(source)  # raises, saying what it expects
-    manifest = Path(directory).resolve() / "manifest.json"
-    if not manifest.is_file():
-        return Network.from_assembly(source)  # raises, saying why it is no assembly
+    manifest = assembly_directory(source).resolve() / "manifest.json"
     stat = manifest.stat()
     key = (str(manifest), stat.st_mtime_ns, stat.st_size)
     network = _networks.get(key)
