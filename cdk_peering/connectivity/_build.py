@@ -54,7 +54,7 @@ from .model import (
 )
 
 Json = dict[str, Any]
-T = TypeVar("T", RouteTable, SecurityGroup, Peering)
+T = TypeVar("T", Vpc, RouteTable, SecurityGroup, Peering)
 M = TypeVar("M")
 
 GATEWAYS = {
@@ -252,13 +252,22 @@ class _Builder:
     def link(self, raw: Any, template: Template, owner: str, what: str) -> object:
         return self.resolve(self.value(raw, template), owner, what)
 
-    def _external(self, literal: str, kind: type[T], **fields: Any) -> T:
-        """Return the object imported by ``literal`` id, made on first use."""
+    def _external(
+        self, literal: str, kind: type[T], *, into: list[T], note: str | None, **fields: Any
+    ) -> T:
+        """Return the object imported by ``literal`` id.
+
+        On first use it is made, added to ``into`` and ``note`` (what its id hides) is
+        recorded as unknown.
+        """
         thing = self.external.get(literal)
         if isinstance(thing, kind):
             return thing
         made = kind(path=literal, **fields)
         self.external[literal] = made
+        into.append(made)
+        if note is not None:
+            self.unknown(note)
         return made
 
     def vpc_of(self, raw: Any, template: Template, owner: str, what: str = "its VPC") -> Vpc | None:
@@ -270,14 +279,17 @@ class _Builder:
         return None
 
     def external_vpc(self, vpc_id: str) -> Vpc:
-        vpc = self.external.get(vpc_id)
-        if not isinstance(vpc, Vpc):
-            vpc = Vpc(path=vpc_id, account=None, region=None, stack=None, external=True)
-            vpc.unknown.append("imported by id: its CIDR blocks and subnets are unknown")
-            self.unknown(f"VPC {vpc_id} is imported by id: its CIDR blocks and subnets are unknown")
-            self.external[vpc_id] = vpc
-            self.out.vpcs.append(vpc)
-        return vpc
+        return self._external(
+            vpc_id,
+            Vpc,
+            into=self.out.vpcs,
+            note=f"VPC {vpc_id} is imported by id: its CIDR blocks and subnets are unknown",
+            account=None,
+            region=None,
+            stack=None,
+            external=True,
+            unknown=["imported by id: its CIDR blocks and subnets are unknown"],
+        )
 
     def cidr(self, raw: Any, template: Template, owner: str, what: str) -> Cidr | None:
         value = self.value(raw, template)
@@ -438,10 +450,9 @@ class _Builder:
         if isinstance(found, RouteTable):
             return found
         if isinstance(found, str) and found.startswith("rtb-"):
-            table = self._external(found, RouteTable, vpc=None, external=True)
-            if table not in self.out.tables:
-                self.out.tables.append(table)
-            return table
+            return self._external(
+                found, RouteTable, into=self.out.tables, note=None, vpc=None, external=True
+            )
         if isinstance(found, Absent):
             self.unknown(f"{owner}: its route table is {found.reason}, not a route table")
         return None
@@ -505,11 +516,14 @@ class _Builder:
         if isinstance(found, SecurityGroup):
             return found
         if isinstance(found, str) and found.startswith("sg-"):
-            group = self._external(found, SecurityGroup, vpc=None, external=True)
-            if group not in self.out.groups:
-                self.out.groups.append(group)
-                self.unknown(f"security group {found} is imported by id: its rules are unknown")
-            return group
+            return self._external(
+                found,
+                SecurityGroup,
+                into=self.out.groups,
+                note=f"security group {found} is imported by id: its rules are unknown",
+                vpc=None,
+                external=True,
+            )
         return None
 
     def rule(self, rule: Json, owner: str) -> Rule:
@@ -638,14 +652,16 @@ class _Builder:
                 return Target(PEERING, f"peering {found.path}", peering=found)
             if isinstance(found, str) and found.startswith("pcx-"):
                 peering = self._external(
-                    found, Peering, requester=None, accepter=None, external=True
+                    found,
+                    Peering,
+                    into=self.out.peerings,
+                    note=f"peering connection {found} is imported by id: its VPCs are unknown",
+                    requester=None,
+                    accepter=None,
+                    external=True,
+                    accepted=None,
+                    why="it is imported by id: its VPCs are unknown",
                 )
-                peering.accepted, peering.why = None, "it is imported by id: its VPCs are unknown"
-                if peering not in self.out.peerings:
-                    self.out.peerings.append(peering)
-                    self.unknown(
-                        f"peering connection {found} is imported by id: its VPCs are unknown"
-                    )
                 return Target(PEERING, f"peering {found}", peering=peering)
             if isinstance(found, Unmodelled):
                 why = f"{found.path} is a {found.type}, not a peering connection"
