@@ -166,11 +166,12 @@ class _Names:
 
 @dataclass
 class _Artifact:
-    """What the names need of a stack artifact: its metadata, read on first use."""
+    """What the names need of a stack artifact: its metadata and assets, read on first use."""
 
     directory: Path
     body: Json
     _names: _Names | None = None
+    _assets: dict[str, str] | None = None
 
     def names(self) -> _Names:
         """Return the names its metadata gives (``aws:cdk:logicalId``, ``templateFile``)."""
@@ -193,16 +194,17 @@ class _Artifact:
 
     def assets(self) -> dict[str, str]:
         """Return asset hash -> source file of this stack's asset manifest."""
-        found: dict[str, str] = {}
-        for name in self.body.get("dependencies") or []:
-            path = self.directory / f"{name}.json"
-            if not (isinstance(name, str) and name.endswith(".assets") and path.is_file()):
-                continue
-            for digest, asset in (_load(path).get("files") or {}).items():
-                source = (asset.get("source") or {}).get("path")
-                if isinstance(source, str):
-                    found[digest] = source
-        return found
+        if self._assets is None:
+            self._assets = {}
+            for name in self.body.get("dependencies") or []:
+                path = self.directory / f"{name}.json"
+                if not (isinstance(name, str) and name.endswith(".assets") and path.is_file()):
+                    continue
+                for digest, asset in (_load(path).get("files") or {}).items():
+                    source = (asset.get("source") or {}).get("path")
+                    if isinstance(source, str):
+                        self._assets[digest] = source
+        return self._assets
 
 
 class _Reader:
