@@ -162,13 +162,3 @@ def block_prefix(block: Block) -> int:
     if isinstance(block, Cidr):
         return block.prefix
     return 1 + len(block.pieces)
-
-
-def is_ipv6(block: Block) -> bool:
-    """Tell whether a block is IPv6 (every symbol is)."""
-    return isinstance(block, Ipv6Symbol) or block.version == 6
-
-
-def narrower(one: Cidr, other: Cidr) -> Cidr:
-    """Return the smaller of two nested blocks (CIDR blocks that overlap are nested)."""
-    return one if one.prefix >= other.prefix else other
