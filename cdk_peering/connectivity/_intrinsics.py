@@ -261,15 +261,10 @@ class Evaluator:
         return self._outputs[key]
 
     def _get_stack_output(self, argument: Any, template: Template) -> Any:
-        literal = all(isinstance(value, str) for value in argument.values())
-        spec = argument if literal else self.evaluate(argument, template)
-        stack, output = spec.get("StackName"), spec.get("OutputName")
+        spec = self.evaluate(argument, template)
+        stack, output, role = spec.get("StackName"), spec.get("OutputName"), spec.get("RoleArn")
         region = spec.get("Region", template.region)
-        match = (
-            _ROLE_ACCOUNT.match(spec.get("RoleArn") or "")
-            if isinstance(spec.get("RoleArn"), str)
-            else None
-        )
+        match = _ROLE_ACCOUNT.match(role) if isinstance(role, str) else None
         account = match.group(1) if match else template.account
         if not isinstance(stack, str) or not isinstance(output, str) or _OPEN in stack + output:
             return Unknown("Fn::GetStackOutput of a stack or output chosen at deploy time")
