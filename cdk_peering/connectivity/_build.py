@@ -375,7 +375,7 @@ class _Builder:
             self.out.endpoints.append(thing)
         elif kind == "AWS::Route53::HostedZone":
             name = self.value(props.get("Name"), template)
-            thing = HostedZone(path=path, name=_dns(name) if isinstance(name, str) else "")
+            thing = HostedZone(path=path, name=dns_name(name) if isinstance(name, str) else "")
             self.out.zones.append(thing)
         elif kind in GATEWAYS:
             thing = Target(GATEWAY, f"{GATEWAYS[kind]} {path}")
@@ -719,7 +719,7 @@ class _Builder:
             return found if isinstance(found, HostedZone) else None
         name = self.value(props.get("HostedZoneName"), template)
         if isinstance(name, str):
-            matching = [zone for zone in self.out.zones if zone.name == _dns(name)]
+            matching = [zone for zone in self.out.zones if zone.name == dns_name(name)]
             return matching[0] if len(matching) == 1 else None
         return None
 
@@ -741,7 +741,7 @@ class _Builder:
         kind = self.value(props.get("Type"), template)
         if not isinstance(name, str) or not isinstance(kind, str):
             return
-        record = Record(path=owner, name=_dns(name), type=kind.upper())
+        record = Record(path=owner, name=dns_name(name), type=kind.upper())
         alias = props.get("AliasTarget")
         if isinstance(alias, dict):
             target = self.value(alias.get("DNSName"), template)
@@ -764,7 +764,7 @@ class _Builder:
                             f"its address {self.ev.text(value)} is chosen at deploy time"
                         )
                 elif record.type == "CNAME" and isinstance(value, str):
-                    record.canonical = _dns(value)
+                    record.canonical = dns_name(value)
         zone.records.append(record)
 
     def _link_custom(self, template: Template, logical_id: str, props: Json) -> None:
@@ -831,6 +831,6 @@ class _Builder:
                     table.vpc.tables.append(table)
 
 
-def _dns(name: str) -> str:
+def dns_name(name: str) -> str:
     """Return a DNS name in one form: lower case, no trailing dot."""
     return name.strip().rstrip(".").lower()

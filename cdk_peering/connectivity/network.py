@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ._assembly import read_assembly
-from ._build import Built, build
+from ._build import Built, build, dns_name
 from ._cidr import Cidr, looks_like_ipv4, parse_cidr
 from ._routing import Outcome, Router, Survey
 from .errors import ConnectivityError, ambiguous, not_found
@@ -257,7 +257,7 @@ class Network:
 
     def _by_name(self, subnet: Subnet, origin: Cidr, name: str, port: int | None) -> Outcome:
         hops: list[Hop] = []
-        wanted = name.rstrip(".").lower()
+        wanted = dns_name(name)
         for _ in range(_MAX_ALIASES):
             record, failed = self._resolve(subnet, wanted, hops)
             if failed is not None:
