@@ -271,13 +271,13 @@ class Router:
                 "the model does not follow",
             )
         peering = target.peering
-        if peering.accepted is False:
+        if peering.usable is False:
             return None, _fail(
                 hops,
                 f"peering {peering.path} is never accepted ({peering.why}): routes through it "
                 "are blackholes",
             )
-        if peering.requester is None or peering.accepter is None or peering.accepted is None:
+        if peering.usable is None:
             return None, _unknown(hops, f"peering {peering.path}: {peering.why}")
         peer = peering.peer_of(vpc)
         if peer is None:

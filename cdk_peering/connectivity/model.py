@@ -156,6 +156,18 @@ class Peering:
     peer_region: str | None = None
     """The accepter's region (``PeerRegion``, by default the requester's)."""
 
+    @property
+    def usable(self) -> bool | None:
+        """Tell whether traffic can go through it.
+
+        False when it is never accepted; None when an end or its acceptance is unknown.
+        """
+        if self.accepted is False:
+            return False
+        if self.requester is None or self.accepter is None or self.accepted is None:
+            return None
+        return True
+
     def peer_of(self, vpc: Vpc) -> Vpc | None:
         """Return the VPC at the other end from ``vpc`` (None if ``vpc`` is neither end)."""
         if self.requester is vpc:

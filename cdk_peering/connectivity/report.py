@@ -69,9 +69,9 @@ class _Facts:
         return grouped
 
     def state(self, peering: Peering) -> str:
-        if peering.accepted is False:
+        if peering.usable is False:
             return "never accepted"
-        if peering.requester is None or peering.accepter is None or peering.accepted is None:
+        if peering.usable is None:
             return "unknown"
         if peering.path in self.one_way_peerings:
             return "one-way routes"
