@@ -56,7 +56,6 @@ class Network:
         self.directory = directory
         self._built = built
         self._router = Router(built.vpcs)
-        self._survey: Survey | None = None
 
     @classmethod
     def from_assembly(cls, source: object) -> Network:
@@ -343,10 +342,9 @@ class Network:
 
     # --- one-way routes and the matrix ---------------------------------------------------
 
-    def _surveyed(self) -> Survey:
-        if self._survey is None:
-            self._survey = self._router.survey(self._built.tables)
-        return self._survey
+    @cached_property
+    def _survey(self) -> Survey:
+        return self._router.survey(self._built.tables)
 
     def one_way_routes(self) -> list[OneWayRoute]:
         """Return every route into a peered VPC that its destinations do not answer.
@@ -361,7 +359,7 @@ class Network:
         peering (longest-prefix match) is ``unanswered``. A table with no subnets has
         nothing to answer.
         """
-        return list(self._surveyed().one_way)
+        return list(self._survey.one_way)
 
     def matrix(self, *, by: str = "vpc") -> dict[tuple[str, str], str]:
         """Return how each pair joined by a peering route reaches: both ways or one way.
@@ -378,7 +376,7 @@ class Network:
         if by not in ("vpc", "group"):
             raise ConnectivityError(f"by must be 'vpc' or 'group', not {by!r}")
         cells: dict[tuple[str, str], str] = {}
-        for (source, destination), both in self._surveyed().pairs.items():
+        for (source, destination), both in self._survey.pairs.items():
             if by == "vpc":
                 assert source.vpc is not None
                 assert destination.vpc is not None
