@@ -138,9 +138,18 @@ class InterRegionSecurityGroupCheck:
         :param vpc_a: one VPC of the peering.
         :param vpc_b: the other VPC, in another Region.
         """
+        InterRegionSecurityGroupCheck.register_in(AppContext.of(scope), vpc_a, vpc_b)
+
+    @staticmethod
+    def register_in(context: AppContext, vpc_a: ec2.IVpc, vpc_b: ec2.IVpc) -> None:
+        """Do what :meth:`register` does, in the app whose context the caller holds.
+
+        :param context: the app's context.
+        :param vpc_a: one VPC of the peering.
+        :param vpc_b: the other VPC, in another Region.
+        """
         if vpc_a is vpc_b:
             return
-        context = AppContext.of(scope)
         pairs = context.singleton(_InterRegionPairs, _InterRegionPairs)
         pairs.add_pair(vpc_a, vpc_b)
         LateChecks.of(context).add(rule_ids.INTER_REGION_SECURITY_GROUP_REFERENCE, pairs.check)

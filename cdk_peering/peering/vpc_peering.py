@@ -294,7 +294,7 @@ class VpcPeering(Construct):
             from .security_groups import InterRegionSecurityGroupCheck
 
             # Checked at synth, once every security group rule of the app exists.
-            InterRegionSecurityGroupCheck.register(self, requester_vpc, accepter_vpc)
+            InterRegionSecurityGroupCheck.register_in(here.context, requester_vpc, accepter_vpc)
         warn(self, findings)
 
         self.requester_vpc = requester_vpc

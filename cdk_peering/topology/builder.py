@@ -303,7 +303,9 @@ class Topology(Construct):
         if pair.cross_region:
             from ..peering.security_groups import InterRegionSecurityGroupCheck
 
-            InterRegionSecurityGroupCheck.register(self, requester.vpc, accepter.vpc)
+            InterRegionSecurityGroupCheck.register_in(
+                self._here.context, requester.vpc, accepter.vpc
+            )
         for route in plan.routes:
             owner, peer = pair.sides_of(route)
             container, prefix = self._container(owner, layout.layer_of(route), route.table_id)
