@@ -47,6 +47,10 @@ class AppContext:
     """The context value ``cdk-peering:routesPerRouteTableQuota`` (None: not set)."""
     root: weakref.ref[IConstruct]
     """The app's root construct."""
+    library_stacks: dict[tuple[cdk.Stack, str, str, str], cdk.Stack] = field(
+        default_factory=dict[tuple[cdk.Stack, str, str, str], cdk.Stack]
+    )
+    """The stacks the library made beside the app's, by (anchor, kind, account, region)."""
     _singletons: dict[type, object] = field(default_factory=dict[type, object])
 
     @staticmethod
