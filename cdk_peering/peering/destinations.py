@@ -66,3 +66,20 @@ def _check(where: str, name: str, value: object, expect: params.Expect) -> None:
     problems = params.check_parameters(where, [(name, value, expect, True)])
     if problems:
         raise ValidationError(problems)
+
+
+def _is_accepter_role(value: object) -> bool:
+    """Tell whether ``value`` is a PeeringAccepterRole (its module loads only to tell)."""
+    from .accepter_role import PeeringAccepterRole
+
+    return isinstance(value, PeeringAccepterRole)
+
+
+ACCEPTER_ROLE = params.one_of(
+    params.Expect("a PeeringAccepterRole", _is_accepter_role), params.ROLE
+)
+"""What ``accepter_role`` and a topology's ``accepter_roles`` take.
+
+Here, not in the accepter role's module, because VpcPeering and the topologies load this
+module anyway: the accepter role's module loads only when a role is given.
+"""

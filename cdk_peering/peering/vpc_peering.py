@@ -24,7 +24,7 @@ from ..rules.connection import (
 )
 from ..rules.peering import check
 from ..rules.tags import name_tag_problems
-from .destinations import PEER_DESTINATIONS, PeerDestinations
+from .destinations import ACCEPTER_ROLE, PEER_DESTINATIONS, PeerDestinations
 from .late_blocks import watch_blocks
 from .side import PeeringSide
 
@@ -185,7 +185,7 @@ class VpcPeering(Construct):
                 ("requester_destinations", requester_destinations, PEER_DESTINATIONS, False),
                 ("accepter_account", accepter_account, params.STRING, False),
                 ("accepter_region", accepter_region, params.STRING, False),
-                ("accepter_role", accepter_role, _accepter_role_kind(accepter_role), False),
+                ("accepter_role", accepter_role, ACCEPTER_ROLE, False),
                 ("accepter_scope", accepter_scope, params.CONSTRUCT, False),
                 ("requester_only", requester_only, params.BOOLEAN, False),
                 (
@@ -480,12 +480,3 @@ def _connection_findings(
             requester_region=placement.here.env.region,
         )
     return findings
-
-
-def _accepter_role_kind(accepter_role: object) -> params.Expect:
-    """Return what ``accepter_role`` must be (its module loads only when one is given)."""
-    if accepter_role is None:
-        return params.ROLE
-    from .accepter_role import ACCEPTER_ROLE
-
-    return ACCEPTER_ROLE

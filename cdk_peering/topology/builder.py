@@ -30,6 +30,7 @@ from ..errors import ValidationError
 from ..findings import Finding
 from ..model.plan import ACCEPTER, REQUESTER
 from ..model.tokens import is_token
+from ..peering.destinations import ACCEPTER_ROLE
 from ..peering.late_blocks import watch_blocks
 from ..peering.plan import plan_peering
 from ..peering.routes import new_route
@@ -58,18 +59,8 @@ if TYPE_CHECKING:
 _STACK_NAME_MAX = 128
 
 
-def accepter_roles_kind(accepter_roles: object) -> params.Expect:
-    """Return what ``accepter_roles`` must be: roles by account id.
-
-    The accepter role's module is loaded only when roles are given.
-    """
-    if accepter_roles is None:
-        return params.mapping_of(params.STRING, params.ROLE)
-    from ..peering.accepter_role import ACCEPTER_ROLE
-
-    return params.mapping_of(params.STRING, ACCEPTER_ROLE)
-
-
+ACCEPTER_ROLES = params.mapping_of(params.STRING, ACCEPTER_ROLE)
+"""What ``accepter_roles`` takes: roles by account id."""
 PLACEMENT = params.enum_member(TopologyPlacement, "TopologyPlacement")
 
 
@@ -85,7 +76,7 @@ def shared_parameters(
     The quotas are checked by the invalidQuota rule, as context values are.
     """
     return [
-        ("accepter_roles", accepter_roles, accepter_roles_kind(accepter_roles), False),
+        ("accepter_roles", accepter_roles, ACCEPTER_ROLES, False),
         ("placement", placement, PLACEMENT, False),
         ("multipath_resilience", multipath_resilience, params.BOOLEAN, False),
         ("assume_role_region", assume_role_region, params.STRING, False),
