@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, cast
 
 import aws_cdk as cdk
@@ -31,6 +32,7 @@ from .side import PeeringSide
 if TYPE_CHECKING:
     from .accepter_role import PeeringAccepterRole
     from .options import PeeringConnectionOptions
+    from .table_routes import TableRoutes
     from .tags import PeeringConnectionTags
 from .placement import Placement
 from .plan import plan_peering
@@ -400,14 +402,19 @@ class VpcPeering(Construct):
             )
         here.context.registry.record(plan)
         watch_blocks(here.context, self, plan)
-        # What add_route needs, kept as plain values: its module loads on first use.
-        self._route_sides: dict[str, tuple[Construct, str, cdk.Stack | None]] = {
-            REQUESTER: (self, self.peering_connection_id, here.stack)
-        }
-        if self.accepter_side is not None:
-            self._route_sides[ACCEPTER] = (self.accepter_side, side_connection_id, side_consumer)
-        self._context = here.context
-        self._plan = plan
+        connection_id, accepter_side = self.peering_connection_id, self.accepter_side
+
+        @functools.cache
+        def table_routes() -> TableRoutes:
+            """Return what add_route needs, made on its first call (its module loads then)."""
+            from .table_routes import RouteSide, TableRoutes
+
+            sides = {REQUESTER: RouteSide(self, connection_id, here.stack)}
+            if accepter_side is not None:
+                sides[ACCEPTER] = RouteSide(accepter_side, side_connection_id, side_consumer)
+            return TableRoutes(here.context, plan, sides)
+
+        self._table_routes = table_routes
 
     def add_route(
         self,
@@ -444,11 +451,7 @@ class VpcPeering(Construct):
         :raises ValidationError: when the route breaks a rule, the table is in neither
             VPC of that side, or that side is not managed by this app (``requester_only``).
         """
-        from .table_routes import RouteSide, TableRoutes
-
-        sides = {which: RouteSide(*where) for which, where in self._route_sides.items()}
-        table_routes = TableRoutes(self._context, self._plan, sides)
-        routes = table_routes.add(self, id, route_table, side, destination)
+        routes = self._table_routes().add(self, id, route_table, side, destination)
         if side is PeeringSide.REQUESTER:
             self.requester_routes.extend(routes)
         else:
