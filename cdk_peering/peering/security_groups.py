@@ -17,7 +17,7 @@ when ``sg_b`` is in such a VPC.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
@@ -29,7 +29,6 @@ from .. import rule_ids
 from ..cdk import params
 from ..cdk.app_context import AppContext, vpc_facts
 from ..cdk.late_checks import LateChecks
-from ..errors import ValidationError
 from ..findings import Finding
 
 
@@ -76,9 +75,10 @@ def allow_from_peer(
         ("ipv6", ipv6, params.BOOLEAN, True),
     ]
     if not params.SECURITY_GROUP(security_group):
-        given = [("security_group", security_group, params.SECURITY_GROUP, True), *given]
-        raise ValidationError(
-            [replace(p, path="allow_from_peer") for p in params.check_parameters("", given)]
+        # Raises: without a security group, no construct path names the problems.
+        params.require_for(
+            "allow_from_peer",
+            [("security_group", security_group, params.SECURITY_GROUP, True), *given],
         )
     params.require_in(security_group, "allow_from_peer", given)
     facts = vpc_facts(peer_vpc)
