@@ -48,7 +48,7 @@ from .checks import (
     settings_problems,
     side_problems,
 )
-from .pairs import Pair, Side
+from .pairs import OPTIONS, Pair, Side
 from .placement import TopologyPlacement
 
 if TYPE_CHECKING:
@@ -284,7 +284,7 @@ class Topology(Construct):
         connection_id = connection.ref
         self.peering_connections.append(connection)
         self._ids[frozenset((requester.index, accepter.index))] = connection_id
-        crosses = pair.cross_account or pair.cross_region
+        crosses = pair.crosses_environments
         if crosses:
             if accepter.facts.built_in_app:
                 self._depend(home, accepter.facts.stack, "reads the accepter VPC id")
@@ -322,14 +322,16 @@ class Topology(Construct):
         position, like the routes'.
         """
         requester, accepter = pair.requester, pair.accepter
-        if self._multipath is not None and pair.cross_region:
-            for side, owner, peer in (
-                (PeeringSide.REQUESTER, requester, f"To{accepter.key}"),
-                (PeeringSide.ACCEPTER, accepter, f"From{requester.key}"),
-            ):
+        for owner, kind in pair.options(multipath=self._multipath):
+            container, prefix = self._container(owner, layout.OPTIONS, None)
+            if kind == OPTIONS:
                 from ..peering.options import PeeringConnectionOptions
 
-                container, prefix = self._container(owner, layout.OPTIONS, None)
+                side, peer = (
+                    (PeeringSide.REQUESTER, f"To{accepter.key}")
+                    if owner is requester
+                    else (PeeringSide.ACCEPTER, f"From{requester.key}")
+                )
                 self.connection_options.append(
                     PeeringConnectionOptions(
                         container,
@@ -339,19 +341,18 @@ class Topology(Construct):
                         allow_multipath_resilience=self._multipath,
                     )
                 )
-        if pair.cross_account or pair.cross_region:
-            from ..peering.tags import PeeringConnectionTags
+            else:
+                from ..peering.tags import PeeringConnectionTags
 
-            container, prefix = self._container(accepter, layout.OPTIONS, None)
-            self.accepter_tags.append(
-                PeeringConnectionTags(
-                    container,
-                    f"{prefix}From{requester.key}Tags",
-                    peering_connection_id=connection.ref,
-                    connection=connection,
-                    name=pair.plan.path,
+                self.accepter_tags.append(
+                    PeeringConnectionTags(
+                        container,
+                        f"{prefix}From{requester.key}Tags",
+                        peering_connection_id=connection.ref,
+                        connection=connection,
+                        name=pair.plan.path,
+                    )
                 )
-            )
 
 
 def _sides(
