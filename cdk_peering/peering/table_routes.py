@@ -134,7 +134,7 @@ class TableRoutes:
             for route in plan.routes
         ]
         for route in plan.routes:
-            self.context.registry.record_route(route.table_id, route.ipv6, route, path)
+            self.context.registry.record_route(route, path)
         return routes
 
 
