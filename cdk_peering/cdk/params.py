@@ -214,6 +214,5 @@ SUBNET_SELECTION = instance(
 )
 ROLE = interface(iam.IRole, "iam.IRole", "iam.Role.from_role_arn(...)")
 SECURITY_GROUP = interface(ec2.ISecurityGroup, "ec2.ISecurityGroup", "ec2.SecurityGroup(...)")
-PORT_NUMBER = INTEGER
 PORT_NUMBERS = sequence_of(INTEGER)
 STRINGS = sequence_of(STRING)

@@ -125,9 +125,6 @@ class InterRegionSecurityGroupCheck:
     no VPC to read and are not checked.
     """
 
-    RULE = rule_ids.INTER_REGION_SECURITY_GROUP_REFERENCE
-    """The rule id that ends every message."""
-
     @staticmethod
     def register(scope: IConstruct, vpc_a: ec2.IVpc, vpc_b: ec2.IVpc) -> None:
         """Forbid security group references between two VPCs peered across Regions.

@@ -241,7 +241,6 @@ class VpcPeering(Construct):
                 )
                 if value is not None
             ),
-            side_id=path.replace("/", "-"),
         )
         dns_problems: list[Finding] = []
         if requester_resolves_accepter_dns or accepter_resolves_requester_dns:
