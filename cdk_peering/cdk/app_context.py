@@ -47,12 +47,26 @@ class AppContext:
     """The context value ``cdk-peering:routesPerRouteTableQuota`` (None: not set)."""
     root: weakref.ref[IConstruct]
     """The app's root construct."""
+    library_stacks: dict[tuple[cdk.Stack, str, str, str], cdk.Stack] = field(
+        default_factory=dict[tuple[cdk.Stack, str, str, str], cdk.Stack]
+    )
+    """The stacks the library made beside the app's, by (anchor, kind, account, region)."""
     _singletons: dict[type, object] = field(default_factory=dict[type, object])
 
     @staticmethod
     def of(scope: IConstruct) -> AppContext:
-        """Return the context of ``scope``'s app (made on first use)."""
-        return scope_facts(scope).context
+        """Return the context of ``scope``'s app (made on first use).
+
+        Reads only the scope's root (two round trips, once per scope): not its path, stack
+        and environment, as :func:`scope_facts` does.
+        """
+        known = _scopes.get(scope)
+        if known is not None:
+            return known.context
+        context = _contexts.get(scope)
+        if context is None:
+            context = _contexts[scope] = AppContext.of_root(scope.node.root)
+        return context
 
     @staticmethod
     def of_root(root: IConstruct) -> AppContext:
@@ -94,6 +108,7 @@ class ScopeFacts:
 
 
 _contexts: weakref.WeakKeyDictionary[IConstruct, AppContext] = weakref.WeakKeyDictionary()
+"""The context of each app by its root, and of each scope ``AppContext.of`` has read."""
 _scopes: weakref.WeakKeyDictionary[IConstruct, ScopeFacts] = weakref.WeakKeyDictionary()
 _vpcs: weakref.WeakKeyDictionary[ec2.IVpc, VpcFacts] = weakref.WeakKeyDictionary()
 

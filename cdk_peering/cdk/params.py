@@ -184,6 +184,16 @@ def require(scope: object, id: object, given: Given) -> None:
     raise ValidationError([replace(problem, path=path) for problem in problems])
 
 
+def require_for(where: str, given: Given) -> None:
+    """Check the parameters of a function with no construct; raise every problem at once.
+
+    ``where`` (the function's name) takes the place of a construct path in the messages.
+    """
+    problems = check_parameters(where, given)
+    if problems:
+        raise ValidationError(problems)
+
+
 def require_in(construct: IConstruct, method: str, given: Given) -> None:
     """Check the parameters of a method of ``construct``; raise every problem at once."""
     problems = check_parameters("", given)
@@ -204,6 +214,5 @@ SUBNET_SELECTION = instance(
 )
 ROLE = interface(iam.IRole, "iam.IRole", "iam.Role.from_role_arn(...)")
 SECURITY_GROUP = interface(ec2.ISecurityGroup, "ec2.ISecurityGroup", "ec2.SecurityGroup(...)")
-PORT_NUMBER = INTEGER
 PORT_NUMBERS = sequence_of(INTEGER)
 STRINGS = sequence_of(STRING)

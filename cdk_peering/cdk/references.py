@@ -5,7 +5,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 
 from ..model.tokens import is_token
-from .app_context import scope_facts
+from .app_context import AppContext
 from .late_checks import LateChecks
 
 
@@ -22,7 +22,7 @@ def read_weakly(value: str, producer: cdk.Stack | None, consumer: cdk.Stack | No
     if producer is None or consumer is None or producer is consumer or not is_token(value):
         return value
     # aws-cdk-lib's "defaulting to strong" warning is then checked at synth.
-    LateChecks.of(scope_facts(consumer).context).weak_reads = True
+    LateChecks.of(AppContext.of(consumer)).weak_reads = True
     try:
         return cdk.Stack.consume_reference(value, cdk.ReferenceStrength.WEAK)
     except RuntimeError:

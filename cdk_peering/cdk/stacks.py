@@ -13,17 +13,16 @@ from __future__ import annotations
 import aws_cdk as cdk
 from constructs import Construct
 
-
-def library_stack_id(anchor: cdk.Stack, kind: str, account: str, region: str) -> str:
-    """Return the id of the library-made stack of one kind beside ``anchor`` in an environment."""
-    return f"{anchor.node.id}-{kind}-{account}-{region}"
+from .app_context import AppContext
 
 
 def find_library_stack(anchor: cdk.Stack, kind: str, account: str, region: str) -> cdk.Stack | None:
     """Return the library-made stack of one kind beside ``anchor`` in an environment, if made."""
-    parent = anchor.node.scope
-    assert isinstance(parent, Construct)
-    existing = parent.node.try_find_child(library_stack_id(anchor, kind, account, region))
+    made = AppContext.of(anchor).library_stacks.get((anchor, kind, account, region))
+    if made is not None:
+        return made
+    parent, stack_id = _place(anchor, kind, account, region)
+    existing = parent.node.try_find_child(stack_id)
     return existing if isinstance(existing, cdk.Stack) else None
 
 
@@ -36,14 +35,18 @@ def library_stack(
     reads from depending on it), reads every value of another stack weakly, and deploys
     after ``anchor``; ``reads`` says why, in the manifest.
     """
-    existing = find_library_stack(anchor, kind, account, region)
-    if existing is not None:
+    key = (anchor, kind, account, region)
+    made = AppContext.of(anchor).library_stacks
+    stack = made.get(key)
+    if stack is not None:
+        return stack
+    parent, stack_id = _place(anchor, kind, account, region)
+    existing = parent.node.try_find_child(stack_id)
+    if isinstance(existing, cdk.Stack):
         return existing
-    parent = anchor.node.scope
-    assert isinstance(parent, Construct)
-    stack = cdk.Stack(
+    stack = made[key] = cdk.Stack(
         parent,
-        library_stack_id(anchor, kind, account, region),
+        stack_id,
         env=cdk.Environment(account=account, region=region),
         description=description,
     )
@@ -51,6 +54,17 @@ def library_stack(
     cdk.CrossStackReferences.of(stack).consume(cdk.ReferenceStrength.WEAK)
     stack.add_stack_dependency(anchor, reads)
     return stack
+
+
+def _place(anchor: cdk.Stack, kind: str, account: str, region: str) -> tuple[Construct, str]:
+    """Return the parent and the id of the library-made stack of one kind beside ``anchor``.
+
+    Its id is ``<anchor id>-<kind>-<account>-<region>``.
+    """
+    node = anchor.node
+    parent = node.scope
+    assert isinstance(parent, Construct)
+    return parent, f"{node.id}-{kind}-{account}-{region}"
 
 
 def deploys_after(stack: cdk.Stack, other: cdk.Stack) -> bool:

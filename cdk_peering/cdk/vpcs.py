@@ -150,6 +150,13 @@ class VpcFacts:
         """Every subnet: public, private and isolated."""
         self.selections: dict[int, tuple[ec2.SubnetSelection, list[SubnetFacts]]] = {}
         """Selections already made, by the selection object (a mesh reuses one selection)."""
+        self.return_destinations: dict[
+            tuple[int, bool],
+            tuple[ec2.SubnetSelection, tuple[tuple[str, str, bool, bool], ...] | None],
+        ] = {}
+        """The destinations in this VPC that route back to a peer, worked out by
+        ``peering.plan.return_destinations``: by the selection object (kept alive, as in
+        ``selections``) and whether both VPCs have IPv6."""
 
     def _read_blocks(
         self, node: Node, resource: ec2.CfnVPC, siblings: SiblingCache | None

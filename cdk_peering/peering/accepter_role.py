@@ -380,9 +380,3 @@ def _check(
                 )
             )
     return problems
-
-
-ACCEPTER_ROLE = params.one_of(
-    params.instance(PeeringAccepterRole, name="a PeeringAccepterRole"), params.ROLE
-)
-"""What ``accepter_role`` and a topology's ``accepter_roles`` take."""

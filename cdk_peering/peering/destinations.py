@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from aws_cdk import aws_ec2 as ec2
 
 from ..cdk import params
-from ..errors import ValidationError
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,10 @@ class PeerDestinations:
 
         :raises ValidationError: when ``selection`` is not an ``ec2.SubnetSelection``.
         """
-        _check("PeerDestinations.subnet_cidrs", "selection", selection, params.SUBNET_SELECTION)
+        params.require_for(
+            "PeerDestinations.subnet_cidrs",
+            [("selection", selection, params.SUBNET_SELECTION, True)],
+        )
         return PeerDestinations(subnets=selection)
 
     @staticmethod
@@ -51,7 +53,7 @@ class PeerDestinations:
         :raises ValidationError: when ``cidrs`` is not a list of strings (a bare string
             is refused: it would be read character by character).
         """
-        _check("PeerDestinations.cidr_blocks", "cidrs", cidrs, params.STRINGS)
+        params.require_for("PeerDestinations.cidr_blocks", [("cidrs", cidrs, params.STRINGS, True)])
         return PeerDestinations(cidrs=tuple(cidrs))
 
 
@@ -62,7 +64,18 @@ PEER_DESTINATIONS = params.instance(
 )
 
 
-def _check(where: str, name: str, value: object, expect: params.Expect) -> None:
-    problems = params.check_parameters(where, [(name, value, expect, True)])
-    if problems:
-        raise ValidationError(problems)
+def _is_accepter_role(value: object) -> bool:
+    """Tell whether ``value`` is a PeeringAccepterRole (its module loads only to tell)."""
+    from .accepter_role import PeeringAccepterRole
+
+    return isinstance(value, PeeringAccepterRole)
+
+
+ACCEPTER_ROLE = params.one_of(
+    params.Expect("a PeeringAccepterRole", _is_accepter_role), params.ROLE
+)
+"""What ``accepter_role`` and a topology's ``accepter_roles`` take.
+
+Here, not in the accepter role's module, because VpcPeering and the topologies load this
+module anyway: the accepter role's module loads only when a role is given.
+"""

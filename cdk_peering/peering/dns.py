@@ -23,12 +23,10 @@ from ..cdk.params import require
 from ..errors import Problem, ValidationError
 from ..findings import Finding
 from .options import PeeringConnectionOptions, connection_problems
-from .side import PCX_ID, PeeringSide
+from .side import PeeringSide
 
 __all__ = [
-    "PCX_ID",
     "PeeringDnsResolution",
-    "PeeringSide",
     "dns_findings",
     "dns_problems",
 ]

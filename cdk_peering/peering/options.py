@@ -172,11 +172,12 @@ class PeeringConnectionOptions(Construct):
         """The DNS option as given (None: not set)."""
         self.allow_multipath_resilience = allow_multipath_resilience
         """The multipath resilience option as given (None: not set)."""
+        region = stack.region
         self.custom_resource = sdk_call(
             self,
             "Resource",
-            call=_modify_options(peering_connection_id, side, stack.region, options),
-            undo=_modify_options(peering_connection_id, side, stack.region, options, delete=True),
+            call=_modify_options(peering_connection_id, side, region, options),
+            undo=_modify_options(peering_connection_id, side, region, options, delete=True),
             statements=[
                 allow(
                     stack,

@@ -96,8 +96,11 @@ class Placement:
     requester_only: bool
     accepter_options: tuple[str, ...]
     """The accepter-side props given (accepter_scope, accepter_subnets, ...)."""
-    side_id: str
-    """The id of the construct that holds the accepter side in another stack."""
+
+    @property
+    def side_id(self) -> str:
+        """The id of the construct that holds the accepter side in another stack."""
+        return self.path.replace("/", "-")
 
     @property
     def cross_account(self) -> bool:

@@ -120,7 +120,22 @@ def return_destinations(
     plus each answering subnet's IPv6 block when both VPCs have IPv6. None when that
     cannot be told (a selection CDK rejects, an imported subnet without its CIDR or route
     table): the caller then routes to the whole VPC, as before.
+
+    Worked out once per peer, selection and ``both_ipv6`` (a mesh asks once per pair).
     """
+    key = (id(selection), both_ipv6)
+    known = peer.return_destinations.get(key)
+    if known is None or known[0] is not selection:
+        known = peer.return_destinations[key] = (
+            selection,
+            _return_destinations(peer, selection, both_ipv6),
+        )
+    return None if known[1] is None else list(known[1])
+
+
+def _return_destinations(
+    peer: VpcFacts, selection: ec2.SubnetSelection, both_ipv6: bool
+) -> tuple[tuple[str, str, bool, bool], ...] | None:
     try:
         selected = select_subnets(peer, selection)
     except RuntimeError:
@@ -143,7 +158,7 @@ def return_destinations(
             others.append(network)
     within = [n for n in peer.known_networks if isinstance(n, IPv4Network)]
     blocks = cover_blocks(answering, others, within)
-    return [(str(block), label(str(block), ""), False, False) for block in blocks] + ipv6
+    return (*((str(block), label(str(block), ""), False, False) for block in blocks), *ipv6)
 
 
 def _select(

@@ -17,7 +17,7 @@ when ``sg_b`` is in such a VPC.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
@@ -29,7 +29,6 @@ from .. import rule_ids
 from ..cdk import params
 from ..cdk.app_context import AppContext, vpc_facts
 from ..cdk.late_checks import LateChecks
-from ..errors import ValidationError
 from ..findings import Finding
 
 
@@ -76,9 +75,10 @@ def allow_from_peer(
         ("ipv6", ipv6, params.BOOLEAN, True),
     ]
     if not params.SECURITY_GROUP(security_group):
-        given = [("security_group", security_group, params.SECURITY_GROUP, True), *given]
-        raise ValidationError(
-            [replace(p, path="allow_from_peer") for p in params.check_parameters("", given)]
+        # Raises: without a security group, no construct path names the problems.
+        params.require_for(
+            "allow_from_peer",
+            [("security_group", security_group, params.SECURITY_GROUP, True), *given],
         )
     params.require_in(security_group, "allow_from_peer", given)
     facts = vpc_facts(peer_vpc)
@@ -125,9 +125,6 @@ class InterRegionSecurityGroupCheck:
     no VPC to read and are not checked.
     """
 
-    RULE = rule_ids.INTER_REGION_SECURITY_GROUP_REFERENCE
-    """The rule id that ends every message."""
-
     @staticmethod
     def register(scope: IConstruct, vpc_a: ec2.IVpc, vpc_b: ec2.IVpc) -> None:
         """Forbid security group references between two VPCs peered across Regions.
@@ -138,9 +135,18 @@ class InterRegionSecurityGroupCheck:
         :param vpc_a: one VPC of the peering.
         :param vpc_b: the other VPC, in another Region.
         """
+        InterRegionSecurityGroupCheck.register_in(AppContext.of(scope), vpc_a, vpc_b)
+
+    @staticmethod
+    def register_in(context: AppContext, vpc_a: ec2.IVpc, vpc_b: ec2.IVpc) -> None:
+        """Do what :meth:`register` does, in the app whose context the caller holds.
+
+        :param context: the app's context.
+        :param vpc_a: one VPC of the peering.
+        :param vpc_b: the other VPC, in another Region.
+        """
         if vpc_a is vpc_b:
             return
-        context = AppContext.of(scope)
         pairs = context.singleton(_InterRegionPairs, _InterRegionPairs)
         pairs.add_pair(vpc_a, vpc_b)
         LateChecks.of(context).add(rule_ids.INTER_REGION_SECURITY_GROUP_REFERENCE, pairs.check)

@@ -24,11 +24,11 @@ from ..cdk.app_context import AppContext
 from ..cdk.vpcs import VpcFacts
 from ..errors import raise_errors
 from ..findings import Finding
-from ..model.cidr import is_ipv6
 from ..model.plan import ACCEPTER, REQUESTER, PeeringPlan, PlannedRoute
-from ..model.tokens import differs, is_token
+from ..model.tokens import differs
 from ..rules.peering import check_routes
-from .plan import destinations_for, label
+from .destinations import PeerDestinations
+from .plan import destinations_for
 from .routes import new_route
 from .side import PeeringSide
 
@@ -103,13 +103,11 @@ class TableRoutes:
                     "here (leave requester_only out).",
                 )
             )
-        if destination is None:
-            targets = destinations_for(
-                path, which, peer, None, own.has_ipv6 and peer.has_ipv6, findings
-            )
-        else:
-            ipv6 = not is_token(destination) and is_ipv6(destination)
-            targets = [(destination, label(destination, "Cidr0"), ipv6, True)]
+        # One destination is routed as PeerDestinations.cidr_blocks([destination]) would be.
+        chosen = None if destination is None else PeerDestinations(cidrs=(destination,))
+        targets = destinations_for(
+            path, which, peer, chosen, own.has_ipv6 and peer.has_ipv6, findings
+        )
         plan = PeeringPlan(
             path=path,
             requester=self.plan.requester,
@@ -136,7 +134,7 @@ class TableRoutes:
             for route in plan.routes
         ]
         for route in plan.routes:
-            self.context.registry.record_route(route.table_id, route.ipv6, route, path)
+            self.context.registry.record_route(route, path)
         return routes
 
 

@@ -97,6 +97,7 @@ class PeeringConnectionTags(Construct):
         peering_connection_id = read_connection_id(peering_connection_id, stack)
         tags = cdk.Lazy.any(_ConnectionTags(connection, name, keys=False))
         keys = cdk.Lazy.any(_ConnectionTags(connection, name, keys=True))
+        region = stack.region
 
         def call(action: str, tags: object, ignore: str | None = None) -> cr.AwsSdkCall:
             return cr.AwsSdkCall(
@@ -106,7 +107,7 @@ class PeeringConnectionTags(Construct):
                 physical_resource_id=cr.PhysicalResourceId.of(
                     f"{peering_connection_id}-accepter-tags"
                 ),
-                region=stack.region,
+                region=region,
                 ignore_error_codes_matching=ignore,
             )
 

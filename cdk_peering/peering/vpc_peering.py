@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, cast
 
 import aws_cdk as cdk
@@ -24,13 +25,14 @@ from ..rules.connection import (
 )
 from ..rules.peering import check
 from ..rules.tags import name_tag_problems
-from .destinations import PEER_DESTINATIONS, PeerDestinations
+from .destinations import ACCEPTER_ROLE, PEER_DESTINATIONS, PeerDestinations
 from .late_blocks import watch_blocks
 from .side import PeeringSide
 
 if TYPE_CHECKING:
     from .accepter_role import PeeringAccepterRole
     from .options import PeeringConnectionOptions
+    from .table_routes import TableRoutes
     from .tags import PeeringConnectionTags
 from .placement import Placement
 from .plan import plan_peering
@@ -185,7 +187,7 @@ class VpcPeering(Construct):
                 ("requester_destinations", requester_destinations, PEER_DESTINATIONS, False),
                 ("accepter_account", accepter_account, params.STRING, False),
                 ("accepter_region", accepter_region, params.STRING, False),
-                ("accepter_role", accepter_role, _accepter_role_kind(accepter_role), False),
+                ("accepter_role", accepter_role, ACCEPTER_ROLE, False),
                 ("accepter_scope", accepter_scope, params.CONSTRUCT, False),
                 ("requester_only", requester_only, params.BOOLEAN, False),
                 (
@@ -239,7 +241,6 @@ class VpcPeering(Construct):
                 )
                 if value is not None
             ),
-            side_id=path.replace("/", "-"),
         )
         dns_problems: list[Finding] = []
         if requester_resolves_accepter_dns or accepter_resolves_requester_dns:
@@ -294,7 +295,7 @@ class VpcPeering(Construct):
             from .security_groups import InterRegionSecurityGroupCheck
 
             # Checked at synth, once every security group rule of the app exists.
-            InterRegionSecurityGroupCheck.register(self, requester_vpc, accepter_vpc)
+            InterRegionSecurityGroupCheck.register_in(here.context, requester_vpc, accepter_vpc)
         warn(self, findings)
 
         self.requester_vpc = requester_vpc
@@ -400,14 +401,19 @@ class VpcPeering(Construct):
             )
         here.context.registry.record(plan)
         watch_blocks(here.context, self, plan)
-        # What add_route needs, kept as plain values: its module loads on first use.
-        self._route_sides: dict[str, tuple[Construct, str, cdk.Stack | None]] = {
-            REQUESTER: (self, self.peering_connection_id, here.stack)
-        }
-        if self.accepter_side is not None:
-            self._route_sides[ACCEPTER] = (self.accepter_side, side_connection_id, side_consumer)
-        self._context = here.context
-        self._plan = plan
+        connection_id, accepter_side = self.peering_connection_id, self.accepter_side
+
+        @functools.cache
+        def table_routes() -> TableRoutes:
+            """Return what add_route needs, made on its first call (its module loads then)."""
+            from .table_routes import RouteSide, TableRoutes
+
+            sides = {REQUESTER: RouteSide(self, connection_id, here.stack)}
+            if accepter_side is not None:
+                sides[ACCEPTER] = RouteSide(accepter_side, side_connection_id, side_consumer)
+            return TableRoutes(here.context, plan, sides)
+
+        self._table_routes = table_routes
 
     def add_route(
         self,
@@ -444,11 +450,7 @@ class VpcPeering(Construct):
         :raises ValidationError: when the route breaks a rule, the table is in neither
             VPC of that side, or that side is not managed by this app (``requester_only``).
         """
-        from .table_routes import RouteSide, TableRoutes
-
-        sides = {which: RouteSide(*where) for which, where in self._route_sides.items()}
-        table_routes = TableRoutes(self._context, self._plan, sides)
-        routes = table_routes.add(self, id, route_table, side, destination)
+        routes = self._table_routes().add(self, id, route_table, side, destination)
         if side is PeeringSide.REQUESTER:
             self.requester_routes.extend(routes)
         else:
@@ -480,12 +482,3 @@ def _connection_findings(
             requester_region=placement.here.env.region,
         )
     return findings
-
-
-def _accepter_role_kind(accepter_role: object) -> params.Expect:
-    """Return what ``accepter_role`` must be (its module loads only when one is given)."""
-    if accepter_role is None:
-        return params.ROLE
-    from .accepter_role import ACCEPTER_ROLE
-
-    return ACCEPTER_ROLE

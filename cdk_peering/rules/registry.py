@@ -78,11 +78,11 @@ class Registry:
         self.peerings_per_vpc[plan.requester.vpc_id] += 1
         self.peerings_per_vpc[plan.accepter.vpc_id] += 1
         for route in plan.routes:
-            self.record_route(route.table_id, route.ipv6, route, plan.path)
+            self.record_route(route, plan.path)
 
-    def record_route(self, table_id: str, ipv6: bool, route: PlannedRoute, path: str) -> None:
+    def record_route(self, route: PlannedRoute, path: str) -> None:
         """Remember one route of a peering (a table's destinations, for conflicts)."""
-        key = (table_id, ipv6)
+        key = (route.table_id, route.ipv6)
         self.routes.setdefault(key, {})[canonical_cidr(route.destination)] = path
         span = Span.of(route, path)
         if span is not None:

@@ -30,6 +30,7 @@ from ..errors import ValidationError
 from ..findings import Finding
 from ..model.plan import ACCEPTER, REQUESTER
 from ..model.tokens import is_token
+from ..peering.destinations import ACCEPTER_ROLE
 from ..peering.late_blocks import watch_blocks
 from ..peering.plan import plan_peering
 from ..peering.routes import new_route
@@ -47,7 +48,7 @@ from .checks import (
     settings_problems,
     side_problems,
 )
-from .pairs import Pair, Side
+from .pairs import OPTIONS, Pair, Side
 from .placement import TopologyPlacement
 
 if TYPE_CHECKING:
@@ -58,18 +59,8 @@ if TYPE_CHECKING:
 _STACK_NAME_MAX = 128
 
 
-def accepter_roles_kind(accepter_roles: object) -> params.Expect:
-    """Return what ``accepter_roles`` must be: roles by account id.
-
-    The accepter role's module is loaded only when roles are given.
-    """
-    if accepter_roles is None:
-        return params.mapping_of(params.STRING, params.ROLE)
-    from ..peering.accepter_role import ACCEPTER_ROLE
-
-    return params.mapping_of(params.STRING, ACCEPTER_ROLE)
-
-
+ACCEPTER_ROLES = params.mapping_of(params.STRING, ACCEPTER_ROLE)
+"""What ``accepter_roles`` takes: roles by account id."""
 PLACEMENT = params.enum_member(TopologyPlacement, "TopologyPlacement")
 
 
@@ -85,7 +76,7 @@ def shared_parameters(
     The quotas are checked by the invalidQuota rule, as context values are.
     """
     return [
-        ("accepter_roles", accepter_roles, accepter_roles_kind(accepter_roles), False),
+        ("accepter_roles", accepter_roles, ACCEPTER_ROLES, False),
         ("placement", placement, PLACEMENT, False),
         ("multipath_resilience", multipath_resilience, params.BOOLEAN, False),
         ("assume_role_region", assume_role_region, params.STRING, False),
@@ -293,7 +284,7 @@ class Topology(Construct):
         connection_id = connection.ref
         self.peering_connections.append(connection)
         self._ids[frozenset((requester.index, accepter.index))] = connection_id
-        crosses = pair.cross_account or pair.cross_region
+        crosses = pair.crosses_environments
         if crosses:
             if accepter.facts.built_in_app:
                 self._depend(home, accepter.facts.stack, "reads the accepter VPC id")
@@ -303,7 +294,9 @@ class Topology(Construct):
         if pair.cross_region:
             from ..peering.security_groups import InterRegionSecurityGroupCheck
 
-            InterRegionSecurityGroupCheck.register(self, requester.vpc, accepter.vpc)
+            InterRegionSecurityGroupCheck.register_in(
+                self._here.context, requester.vpc, accepter.vpc
+            )
         for route in plan.routes:
             owner, peer = pair.sides_of(route)
             container, prefix = self._container(owner, layout.layer_of(route), route.table_id)
@@ -329,14 +322,16 @@ class Topology(Construct):
         position, like the routes'.
         """
         requester, accepter = pair.requester, pair.accepter
-        if self._multipath is not None and pair.cross_region:
-            for side, owner, peer in (
-                (PeeringSide.REQUESTER, requester, f"To{accepter.key}"),
-                (PeeringSide.ACCEPTER, accepter, f"From{requester.key}"),
-            ):
+        for owner, kind in pair.options(multipath=self._multipath):
+            container, prefix = self._container(owner, layout.OPTIONS, None)
+            if kind == OPTIONS:
                 from ..peering.options import PeeringConnectionOptions
 
-                container, prefix = self._container(owner, layout.OPTIONS, None)
+                side, peer = (
+                    (PeeringSide.REQUESTER, f"To{accepter.key}")
+                    if owner is requester
+                    else (PeeringSide.ACCEPTER, f"From{requester.key}")
+                )
                 self.connection_options.append(
                     PeeringConnectionOptions(
                         container,
@@ -346,19 +341,18 @@ class Topology(Construct):
                         allow_multipath_resilience=self._multipath,
                     )
                 )
-        if pair.cross_account or pair.cross_region:
-            from ..peering.tags import PeeringConnectionTags
+            else:
+                from ..peering.tags import PeeringConnectionTags
 
-            container, prefix = self._container(accepter, layout.OPTIONS, None)
-            self.accepter_tags.append(
-                PeeringConnectionTags(
-                    container,
-                    f"{prefix}From{requester.key}Tags",
-                    peering_connection_id=connection.ref,
-                    connection=connection,
-                    name=pair.plan.path,
+                self.accepter_tags.append(
+                    PeeringConnectionTags(
+                        container,
+                        f"{prefix}From{requester.key}Tags",
+                        peering_connection_id=connection.ref,
+                        connection=connection,
+                        name=pair.plan.path,
+                    )
                 )
-            )
 
 
 def _sides(

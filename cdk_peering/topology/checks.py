@@ -233,11 +233,7 @@ def options_per_side(pairs: list[Pair], *, multipath: bool | None) -> Counter[in
     """
     count: Counter[int] = Counter()
     for pair in pairs:
-        if multipath is not None and pair.cross_region:
-            count[pair.requester.index] += 1
-            count[pair.accepter.index] += 1
-        if pair.cross_account or pair.cross_region:
-            count[pair.accepter.index] += 1
+        count.update(side.index for side, _ in pair.options(multipath=multipath))
     return count
 
 

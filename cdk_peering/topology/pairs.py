@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from aws_cdk import aws_ec2 as ec2
@@ -10,6 +11,11 @@ from aws_cdk import aws_iam as iam
 from ..cdk.vpcs import VpcFacts
 from ..model.env import Env
 from ..model.plan import REQUESTER, PeeringPlan, PlannedRoute
+
+OPTIONS = "Options"
+"""A side's connection options (``PeeringConnectionOptions``), in its Options layer."""
+TAGS = "Tags"
+"""The tags of the accepter's view of a connection (``PeeringConnectionTags``)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,24 @@ class Pair:
     def cross_region(self) -> bool:
         """Tell whether the two VPCs are known to be in different regions."""
         return self.requester.env.other_region(self.accepter.env)
+
+    @property
+    def crosses_environments(self) -> bool:
+        """Tell whether the two VPCs are known to be in different accounts or regions."""
+        return self.cross_account or self.cross_region
+
+    def options(self, *, multipath: bool | None) -> Iterator[tuple[Side, str]]:
+        """Yield each custom resource of the pair's Options layers: (its side, its kind).
+
+        Kind ``OPTIONS``: a side's connection options, on both sides of an inter-Region
+        pair when ``multipath`` is given (requester first); kind ``TAGS``: the tags of the
+        accepter's view of a pair across accounts or Regions.
+        """
+        if multipath is not None and self.cross_region:
+            yield self.requester, OPTIONS
+            yield self.accepter, OPTIONS
+        if self.crosses_environments:
+            yield self.accepter, TAGS
 
     def sides_of(self, route: PlannedRoute) -> tuple[Side, Side]:
         """Return (the VPC whose route table holds ``route``, the VPC it points into)."""
