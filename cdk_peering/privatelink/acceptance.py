@@ -94,18 +94,21 @@ class EndpointAcceptance(Construct):
         """The ``Custom::AWS`` resource that accepts the connection."""
 
 
-def acceptance_problems(path: str, service: IConstruct, endpoint: IConstruct) -> list[Finding]:
-    """Return the problem when where an acceptance goes cannot be told.
+def acceptance_placement(
+    path: str, service: IConstruct, endpoint: IConstruct
+) -> tuple[Placement | None, list[Finding]]:
+    """Return where the acceptance goes (see :func:`accept`), or the problem: it cannot be told.
 
     The acceptance runs in the service's account and Region: in the endpoint's stack when
     that is the same environment, else in a stack of the service's environment. One
     environment-agnostic stack beside one with an explicit environment tells neither.
     ``endpoint`` may be the scope the endpoint is about to be made in.
     """
-    if _placement(service, endpoint) is not None:
-        return []
+    placement = _placement(service, endpoint)
+    if placement is not None:
+        return placement, []
     service_stack, endpoint_stack = cdk.Stack.of(service), cdk.Stack.of(endpoint)
-    return [
+    return None, [
         Finding(
             path,
             rule_ids.ACCEPTANCE_ENVIRONMENT_UNKNOWN,
@@ -123,7 +126,12 @@ def acceptance_problems(path: str, service: IConstruct, endpoint: IConstruct) ->
 
 
 def accept(
-    service: Construct, service_id: str, endpoint: IConstruct, vpc_endpoint_id: str
+    service: Construct,
+    service_id: str,
+    endpoint: IConstruct,
+    vpc_endpoint_id: str,
+    *,
+    placement: Placement,
 ) -> EndpointAcceptance:
     """Add the acceptance of ``endpoint`` by ``service``, placed and ordered; made once.
 
@@ -131,12 +139,10 @@ def accept(
     deploy before the service's stack (as the endpoint's own reads of the service make
     sure); else in a stack the library makes in the service's environment, beside the
     endpoint's stack, deploying after it and after the service's. An imported endpoint
-    exists already: its acceptance goes in the service's construct. Check
-    :func:`acceptance_problems` first.
+    exists already: its acceptance goes in the service's construct. ``placement`` is
+    what :func:`acceptance_placement` returned for the two.
     """
     service_stack, endpoint_stack = cdk.Stack.of(service), cdk.Stack.of(endpoint)
-    placement = _placement(service, endpoint)
-    assert placement is not None, "checked before"
     parent: Construct
     if not isinstance(endpoint, Construct) or placement == "service":
         dashed_path = endpoint.node.path.replace("/", "-")

@@ -55,7 +55,7 @@ from ..model.tokens import is_token
 from ..peering.security_groups import allow_from_peer
 from ..rules.privatelink import account_problems, region_problems
 from ..rules.service_names import service_name_problems
-from .acceptance import EndpointAcceptance, acceptance_problems
+from .acceptance import EndpointAcceptance, Placement, accept, acceptance_placement
 from .access import EndpointServiceLike, describe_service
 from .service import PrivateLinkService
 from .zone_association import (
@@ -361,10 +361,14 @@ class PrivateLinkEndpoint(Construct):
         """The ``ec2.InterfaceVpcEndpoint`` (node.default_child: the child named Resource)."""
         self.vpc_endpoint_id: str = self.endpoint.vpc_endpoint_id
         """The endpoint's id (vpce-...)."""
-        self.acceptance: EndpointAcceptance | None = (
-            accepting.accept_endpoint(self) if accepting is not None else None
-        )
+        self.acceptance: EndpointAcceptance | None = None
         """The acceptance of this endpoint's connection in the deploy; None without one."""
+        if accepting is not None:
+            # accept_endpoint's checks ran above (_check, _acceptance): same service and stack.
+            app_service, placement = accepting
+            self.acceptance = accept(
+                app_service, app_service.service_id, self, self.vpc_endpoint_id, placement=placement
+            )
         self.allow_from_vpc(vpc)
         for client in client_vpcs or ():
             self.allow_from_vpc(client)
@@ -530,8 +534,12 @@ def _acceptance(
     scope: Construct,
     service: EndpointServiceLike | str,
     accept_connection: bool | None,
-) -> tuple[PrivateLinkService | None, list[Problem]]:
-    """Return the service that accepts the endpoint in the deploy (if any), or the problem."""
+) -> tuple[tuple[PrivateLinkService, Placement] | None, list[Problem]]:
+    """Return the service that accepts the endpoint in the deploy and where (if it does).
+
+    Or the problem: acceptance asked of a service outside the app, or where the
+    acceptance goes cannot be told.
+    """
     app_service = service if isinstance(service, PrivateLinkService) else None
     if accept_connection is None:
         accept_connection = app_service is not None and app_service.accept_app_endpoints
@@ -552,7 +560,8 @@ def _acceptance(
         ]
     if not app_service.acceptance_required:
         return None, []
-    return app_service, acceptance_problems(path, app_service, scope)
+    placement, problems = acceptance_placement(path, app_service, scope)
+    return (None if placement is None else (app_service, placement)), problems
 
 
 def _check(

@@ -62,7 +62,7 @@ from ..model.cidr import parse_network
 from ..model.regions import COMMERCIAL_REGIONS
 from ..model.tokens import is_token
 from ..rules.privatelink import account_problems, region_problems
-from .acceptance import EndpointAcceptance, accept, acceptance_problems
+from .acceptance import EndpointAcceptance, accept, acceptance_placement
 from .access import describe_service
 
 if TYPE_CHECKING:
@@ -492,10 +492,14 @@ class PrivateLinkService(Construct):
         service = describe_service(self, endpoint_stack.region)
         problems = region_problems(path, service, None, endpoint_stack.region)
         problems += account_problems(path, service, endpoint_stack.account)
-        problems += acceptance_problems(path, self, endpoint)
+        placement, placement_problems = acceptance_placement(path, self, endpoint)
+        problems += placement_problems
         if problems:
             raise ValidationError(problems)
-        return accept(self, self.service_id, endpoint, endpoint.vpc_endpoint_id)
+        assert placement is not None, "an unknown placement is a problem"
+        return accept(
+            self, self.service_id, endpoint, endpoint.vpc_endpoint_id, placement=placement
+        )
 
     def add_targets(self, port: int, *targets: elbv2.INetworkLoadBalancerTarget) -> None:
         """Register more targets in the target group of one listener port.
