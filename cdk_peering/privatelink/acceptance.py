@@ -29,11 +29,11 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
 from .. import rule_ids
+from ..cdk.app_context import scope_facts
 from ..cdk.provider import allow, sdk_call
 from ..cdk.references import read_weakly
 from ..cdk.stacks import deploys_after, library_stack
 from ..findings import Finding
-from ..model.env import Env
 from ..model.tokens import is_token
 
 Placement = Literal["service", "endpoint", "library"]
@@ -107,14 +107,14 @@ def acceptance_placement(
     placement = _placement(service, endpoint)
     if placement is not None:
         return placement, []
-    service_stack, endpoint_stack = cdk.Stack.of(service), cdk.Stack.of(endpoint)
+    service_at, endpoint_at = scope_facts(service), scope_facts(endpoint)
     return None, [
         Finding(
             path,
             rule_ids.ACCEPTANCE_ENVIRONMENT_UNKNOWN,
-            f"The endpoint's stack {endpoint_stack.stack_name} is in "
-            f"{_env(endpoint_stack)} and the service's stack {service_stack.stack_name} in "
-            f"{_env(service_stack)}: with environment-agnostic stacks, whether the "
+            f"The endpoint's stack {endpoint_at.stack.stack_name} is in "
+            f"{endpoint_at.env} and the service's stack {service_at.stack.stack_name} in "
+            f"{service_at.env}: with environment-agnostic stacks, whether the "
             "acceptance (made in the service's account and Region, after the endpoint) "
             "belongs in the endpoint's stack or in a stack of the service's environment "
             "cannot be told.",
@@ -142,7 +142,8 @@ def accept(
     exists already: its acceptance goes in the service's construct. ``placement`` is
     what :func:`acceptance_placement` returned for the two.
     """
-    service_stack, endpoint_stack = cdk.Stack.of(service), cdk.Stack.of(endpoint)
+    service_at = scope_facts(service)
+    service_stack, endpoint_stack = service_at.stack, cdk.Stack.of(endpoint)
     parent: Construct
     if not isinstance(endpoint, Construct) or placement == "service":
         dashed_path = endpoint.node.path.replace("/", "-")
@@ -153,7 +154,7 @@ def accept(
             endpoint_stack.add_stack_dependency(service_stack, "reads the endpoint service id")
         service_id = read_weakly(service_id, service_stack, endpoint_stack)
     else:
-        env = _env(service_stack)
+        env = service_at.env
         stack = library_stack(
             endpoint_stack,
             ACCEPTANCE_KIND,
@@ -184,15 +185,11 @@ def _placement(service: IConstruct, endpoint: IConstruct) -> Placement | None:
     """
     if not isinstance(endpoint, Construct):
         return "service"
-    service_stack, endpoint_stack = cdk.Stack.of(service), cdk.Stack.of(endpoint)
-    env = _env(service_stack)
-    same = endpoint_stack is service_stack or env.same_as(_env(endpoint_stack))
-    if same and not deploys_after(service_stack, endpoint_stack):
+    service_at, endpoint_at = scope_facts(service), scope_facts(endpoint)
+    env = service_at.env
+    same = endpoint_at.stack is service_at.stack or env.same_as(endpoint_at.env)
+    if same and not deploys_after(service_at.stack, endpoint_at.stack):
         return "endpoint"
     if same is None or is_token(env.account) or is_token(env.region):
         return None
     return "library"
-
-
-def _env(stack: cdk.Stack) -> Env:
-    return Env(stack.account, stack.region)

@@ -16,6 +16,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from ..cdk.app_context import scope_facts
 from ..model.privatelink import EndpointServiceModel
 from ..model.tokens import is_token
 
@@ -66,9 +67,9 @@ def describe_service(service: EndpointServiceLike | str, own_region: str) -> End
     region = _name_region(name)
     label, account = name, None
     if isinstance(service, Construct):
-        service_stack = cdk.Stack.of(service)
-        label, account = service.node.path, service_stack.account
-        stack_region = service_stack.region
+        service_at = scope_facts(service)
+        label = service_at.path
+        account, stack_region = service_at.env
         if region is None and not is_token(stack_region):
             region = stack_region
             if is_token(name) and not is_token(own_region) and stack_region != own_region:

@@ -44,7 +44,7 @@ from constructs import Construct
 from .. import rule_ids
 from ..cdk import params
 from ..cdk.annotations import warn
-from ..cdk.app_context import child_path, vpc_facts
+from ..cdk.app_context import child_path, scope_facts, vpc_facts
 from ..cdk.params import require
 from ..cdk.references import read_weakly
 from ..cdk.vpcs import known_without_ipv6
@@ -281,13 +281,14 @@ class PrivateLinkEndpoint(Construct):
                 ("accept_connection", accept_connection, params.BOOLEAN, False),
             ],
         )
-        path = child_path(scope.node.path, id)
-        stack = cdk.Stack.of(scope)
+        here = scope_facts(scope)
+        path = child_path(here.path, id)
+        stack, env = here.stack, here.env
         facts = vpc_facts(vpc)
-        resolved = describe_service(service, stack.region)
+        resolved = describe_service(service, env.region)
         ports = tuple(dict.fromkeys((port, *(additional_ports or ()))))
         region = service_region or resolved.region
-        if region is not None and not is_token(stack.region) and region == stack.region:
+        if region is not None and not is_token(env.region) and region == env.region:
             region = None  # the service is in this Region: no ServiceRegion
         peerings = tuple(peerings or ())
         problems = _check(
@@ -299,8 +300,7 @@ class PrivateLinkEndpoint(Construct):
             and known_without_ipv6(facts),
             service=resolved,
             service_region=service_region,
-            own_account=stack.account,
-            own_region=stack.region,
+            own_env=env,
             ports=ports,
             private_dns_enabled=bool(private_dns_enabled),
             dns_name=dns_name,
@@ -316,10 +316,11 @@ class PrivateLinkEndpoint(Construct):
 
         super().__init__(scope, id)
         warn(self, warnings)
-        self._env = Env(stack.account, stack.region)
-        if isinstance(service, Construct) and cdk.Stack.of(service) is not stack:
+        self._stack, self._env = stack, env
+        service_stack = scope_facts(service).stack if isinstance(service, Construct) else stack
+        if service_stack is not stack:
             # CDK records no stack dependency for a weak reference across accounts.
-            stack.add_stack_dependency(cdk.Stack.of(service), "reads the endpoint service")
+            stack.add_stack_dependency(service_stack, "reads the endpoint service")
         self._allowed: set[str] = set()
         self._associated: set[str] = set()
         self._nag_acknowledged = False
@@ -512,12 +513,14 @@ class PrivateLinkEndpoint(Construct):
         self._associated.add(facts.path)
         region = facts.env.region
         if self._env.other_account(facts.env):
-            self.zone_associations.append(associate_across_accounts(self, zone, facts))
+            self.zone_associations.append(
+                associate_across_accounts(self, zone, facts, zone_env=self._env)
+            )
             return
         # add_vpc writes VPCRegion: the VPC's region (its stack's, or the one it was
         # imported with). A VPC of another stack is read weakly (Fn::GetStackOutput), as
         # its id reaches the zone through a stand-in imported with that reference.
-        vpc_id = read_weakly(facts.vpc_id, facts.stack, cdk.Stack.of(zone))
+        vpc_id = read_weakly(facts.vpc_id, facts.stack, self._stack)
         if vpc_id != facts.vpc_id:
             vpc = ec2.Vpc.from_vpc_attributes(
                 self,
@@ -572,8 +575,7 @@ def _check(
     vpc_without_ipv6: bool,
     service: EndpointServiceModel,
     service_region: str | None,
-    own_account: str,
-    own_region: str,
+    own_env: Env,
     ports: tuple[int, ...],
     private_dns_enabled: bool,
     dns_name: str | None,
@@ -620,8 +622,8 @@ def _check(
                 f"Give service_region={service.region!r}, or leave it out.",
             )
         )
-    problems.extend(region_problems(path, service, service_region, own_region))
-    problems.extend(account_problems(path, service, own_account))
+    problems.extend(region_problems(path, service, service_region, own_env.region))
+    problems.extend(account_problems(path, service, own_env.account))
     if vpc_without_ipv6 and ip_address_type in (
         ec2.VpcEndpointIpAddressType.DUALSTACK,
         ec2.VpcEndpointIpAddressType.IPV6,
@@ -690,7 +692,6 @@ def _check(
             facts.path: facts
             for facts in map(vpc_facts, [*(dns_vpcs or ()), *filter(None, far_sides)])
         }
-        zone_env = Env(own_account, own_region)
         for facts in served.values():
-            problems.extend(zone_association_problems(path, zone_env, facts))
+            problems.extend(zone_association_problems(path, own_env, facts))
     return problems

@@ -52,7 +52,7 @@ from constructs import Construct
 
 from .. import rule_ids
 from ..cdk import params
-from ..cdk.app_context import child_path, vpc_facts
+from ..cdk.app_context import child_path, scope_facts, vpc_facts
 from ..cdk.params import require
 from ..cdk.provider import explain_provider
 from ..cdk.references import read_weakly
@@ -487,11 +487,11 @@ class PrivateLinkService(Construct):
         )
         if not self.acceptance_required:
             return None
-        endpoint_stack = cdk.Stack.of(endpoint)
-        path = endpoint.node.path
-        service = describe_service(self, endpoint_stack.region)
-        problems = region_problems(path, service, None, endpoint_stack.region)
-        problems += account_problems(path, service, endpoint_stack.account)
+        endpoint_at = scope_facts(endpoint)
+        path, endpoint_env = endpoint_at.path, endpoint_at.env
+        service = describe_service(self, endpoint_env.region)
+        problems = region_problems(path, service, None, endpoint_env.region)
+        problems += account_problems(path, service, endpoint_env.account)
         placement, placement_problems = acceptance_placement(path, self, endpoint)
         problems += placement_problems
         if problems:
