@@ -62,8 +62,8 @@ class EndpointServiceAccessLike(EndpointServiceLike, Protocol):
 def describe_service(service: EndpointServiceLike | str, own_region: str) -> EndpointServiceModel:
     """Return what the endpoint (and its acceptance) need to know about ``service``."""
     if isinstance(service, str):
-        return EndpointServiceModel(service, (), _name_region(service), service, given_name=service)
-    name = given_name = service.service_name
+        return EndpointServiceModel(service, (), _name_region(service), service)
+    name = service.service_name
     region = _name_region(name)
     label, account = name, None
     if isinstance(service, Construct):
@@ -80,15 +80,7 @@ def describe_service(service: EndpointServiceLike | str, own_region: str) -> End
                     ".",
                     ["com.amazonaws.vpce", region, cdk.Fn.select(4, cdk.Fn.split(".", name))],
                 )
-    resolved = EndpointServiceModel(
-        name,
-        tuple(service.ports),
-        region,
-        label,
-        account,
-        given_name=given_name,
-        from_app=isinstance(service, Construct),
-    )
+    resolved = EndpointServiceModel(name, tuple(service.ports), region, label, account)
     if not isinstance(service, EndpointServiceAccessLike):
         return resolved
     return replace(

@@ -311,7 +311,8 @@ class PrivateLinkEndpoint(Construct):
         accepting, acceptance_findings = _acceptance(path, scope, service, accept_connection)
         problems += acceptance_findings
         warnings = raise_errors(
-            problems + service_name_problems(path, resolved.given_name, from_app=resolved.from_app)
+            problems
+            + service_name_problems(path, resolved.name, from_app=isinstance(service, Construct))
         )
 
         super().__init__(scope, id)
