@@ -18,11 +18,12 @@ from constructs import Construct
 
 from ..cdk.app_context import scope_facts
 from ..model.privatelink import EndpointServiceModel
+from ..model.regions import REGION_NAME
 from ..model.tokens import is_token
 
 # com.amazonaws.vpce.<region>.vpce-svc-<id>: the name of an endpoint service, which names
 # the service's Region.
-_SERVICE_NAME_REGION = re.compile(r"com\.amazonaws\.vpce\.([a-z]{2}(?:-[a-z]+)+-\d+)\.")
+_SERVICE_NAME_REGION = re.compile(rf"com\.amazonaws\.vpce\.({REGION_NAME.pattern})\.")
 
 
 class EndpointServiceLike(Protocol):
