@@ -59,7 +59,7 @@ from ..cdk.references import read_weakly
 from ..cdk.vpcs import known_without_ipv6, select_subnets
 from ..errors import Problem, ValidationError
 from ..model.cidr import parse_network
-from ..model.regions import COMMERCIAL_REGIONS
+from ..model.regions import COMMERCIAL_REGIONS, commercial_list_complete
 from ..model.tokens import is_token
 from ..rules.privatelink import account_problems, region_problems
 from .acceptance import EndpointAcceptance, accept, acceptance_placement
@@ -775,8 +775,7 @@ def _check_regions(path: str, own_region: str, regions: Sequence[str]) -> list[P
                 f"Leave {own_region} out of allowed_regions; name only other Regions.",
             )
         )
-    # Only in a commercial Region is the list known to be complete for the partition.
-    if is_token(own_region) or own_region in COMMERCIAL_REGIONS:
+    if commercial_list_complete(own_region):
         unknown = [r for r in literal if r not in COMMERCIAL_REGIONS]
         if unknown:
             problems.append(
