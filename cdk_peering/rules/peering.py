@@ -15,8 +15,7 @@ from .. import rule_ids
 from ..findings import Finding
 from ..model.cidr import canonical_cidr
 from ..model.plan import PeeringPlan, PlannedRoute
-from ..model.tokens import is_token
-from ..model.vpc import VpcModel
+from ..model.vpc import VpcModel, unresolved_cidrs
 from .destinations import destinations
 from .quotas import peering_quota, route_quota, topology_quotas
 from .registry import Registry, Span, pair_key
@@ -65,11 +64,7 @@ def overlaps(plan: PeeringPlan[VpcModel], registry: Registry) -> Iterator[Findin
                     "Peer VPCs whose CIDR blocks are all disjoint, or re-address one VPC.",
                 )
     for vpc in (requester, accepter):
-        unresolved = [
-            cidr
-            for cidr in vpc.ipv4_cidrs + vpc.ipv6_cidrs
-            if is_token(cidr) and cidr not in vpc.ipv6_amazon_provided
-        ]
+        unresolved = unresolved_cidrs(vpc)
         if unresolved or vpc.unresolved_ipv4_blocks:
             yield Finding(
                 plan.path,
