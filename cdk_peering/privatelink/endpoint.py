@@ -291,6 +291,7 @@ class PrivateLinkEndpoint(Construct):
         if region is not None and not is_token(env.region) and region == env.region:
             region = None  # the service is in this Region: no ServiceRegion
         peerings = tuple(peerings or ())
+        far_sides = tuple(_other_side(peering, facts.path) for peering in peerings)
         problems = _check(
             path=path,
             vpc_path=facts.path,
@@ -307,6 +308,7 @@ class PrivateLinkEndpoint(Construct):
             zone_name=zone_name,
             dns_vpcs=dns_vpcs,
             peerings=peerings,
+            far_sides=far_sides,
         )
         accepting, acceptance_findings = _acceptance(path, scope, service, accept_connection)
         problems += acceptance_findings
@@ -393,8 +395,10 @@ class PrivateLinkEndpoint(Construct):
         if dns_name:
             self._add_zone(self.dns_name, zone_name, ip_address_type)
         reachable = {facts.path}
-        for peering in peerings:
-            reachable.add(vpc_facts(self._serve(peering)).path)
+        for other in far_sides:
+            assert other is not None, "checked before"
+            self._serve(other)
+            reachable.add(vpc_facts(other).path)
         for dns_vpc in dns_vpcs or ():
             dns_facts = vpc_facts(dns_vpc)
             if dns_facts.path not in reachable:
@@ -462,14 +466,12 @@ class PrivateLinkEndpoint(Construct):
             problems = zone_association_problems(self.node.path, self._env, vpc_facts(other))
             if problems:
                 raise ValidationError(problems)
-        self._serve(peering)
+        self._serve(other)
 
-    def _serve(self, peering: PeeringLike) -> ec2.IVpc:
-        other = _other_side(peering, vpc_facts(self.vpc).path)
-        assert other is not None, "checked before"
+    def _serve(self, other: ec2.IVpc) -> None:
+        """Serve the VPC on the far side of a peering: its CIDRs, and the zone (if any)."""
         self.allow_from_vpc(other)
         self._associate(other)
-        return other
 
     def _add_zone(
         self,
@@ -583,8 +585,12 @@ def _check(
     zone_name: str | None,
     dns_vpcs: Sequence[ec2.IVpc] | None,
     peerings: tuple[PeeringLike, ...],
+    far_sides: tuple[ec2.IVpc | None, ...],
 ) -> list[Problem]:
-    """Return every problem of the props; values that are tokens pass."""
+    """Return every problem of the props; values that are tokens pass.
+
+    ``far_sides``: each peering's side that is not the endpoint's VPC (None: neither is).
+    """
     problems: list[Problem] = []
     bad_ports = [p for p in ports if not 1 <= p <= 65535]
     if bad_ports:
@@ -684,11 +690,10 @@ def _check(
         )
     problems.extend(
         _peering_problem(path, vpc_path, peering)
-        for peering in peerings
-        if _other_side(peering, vpc_path) is None
+        for peering, other in zip(peerings, far_sides, strict=True)
+        if other is None
     )
     if dns_name:
-        far_sides = [_other_side(peering, vpc_path) for peering in peerings]
         served = {
             facts.path: facts
             for facts in map(vpc_facts, [*(dns_vpcs or ()), *filter(None, far_sides)])
