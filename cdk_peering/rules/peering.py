@@ -226,6 +226,6 @@ def check_topology(plans: Sequence[PeeringPlan[VpcModel]], registry: Registry) -
             if rule.final and any(finding.error for finding in found):
                 break
         scratch.record(plan)
-    for _, finding in topology_quotas(plans, registry, scratch):
+    for finding in topology_quotas(plans, registry, scratch):
         report(finding)
     return results
