@@ -292,13 +292,15 @@ class PrivateLinkEndpoint(Construct):
             region = None  # the service is in this Region: no ServiceRegion
         peerings = tuple(peerings or ())
         far_sides = tuple(_other_side(peering, facts.path) for peering in peerings)
+        ipv6 = ip_address_type in (
+            ec2.VpcEndpointIpAddressType.DUALSTACK,
+            ec2.VpcEndpointIpAddressType.IPV6,
+        )
         problems = _check(
             path=path,
             vpc_path=facts.path,
             ip_address_type=ip_address_type,
-            vpc_without_ipv6=ip_address_type
-            in (ec2.VpcEndpointIpAddressType.DUALSTACK, ec2.VpcEndpointIpAddressType.IPV6)
-            and known_without_ipv6(facts),
+            vpc_without_ipv6=ipv6 and known_without_ipv6(facts),
             service=resolved,
             service_region=service_region,
             own_env=env,
@@ -336,10 +338,7 @@ class PrivateLinkEndpoint(Construct):
         """The endpoint service's Region when it is not this stack's (``ServiceRegion``)."""
         self.ports: tuple[int, ...] = ports
         """The TCP ports the security group opens."""
-        self._ipv6 = ip_address_type in (
-            ec2.VpcEndpointIpAddressType.DUALSTACK,
-            ec2.VpcEndpointIpAddressType.IPV6,
-        )
+        self._ipv6 = ipv6
         self.security_group = ec2.SecurityGroup(
             self,
             "SecurityGroup",
@@ -589,7 +588,9 @@ def _check(
 ) -> list[Problem]:
     """Return every problem of the props; values that are tokens pass.
 
-    ``far_sides``: each peering's side that is not the endpoint's VPC (None: neither is).
+    ``vpc_without_ipv6``: ``ip_address_type`` asks for IPv6 and the VPC is known to have
+    none. ``far_sides``: each peering's side that is not the endpoint's VPC (None: neither
+    is).
     """
     problems: list[Problem] = []
     bad_ports = [p for p in ports if not 1 <= p <= 65535]
@@ -631,11 +632,8 @@ def _check(
         )
     problems.extend(region_problems(path, service, service_region, own_env.region))
     problems.extend(account_problems(path, service, own_env.account))
-    if vpc_without_ipv6 and ip_address_type in (
-        ec2.VpcEndpointIpAddressType.DUALSTACK,
-        ec2.VpcEndpointIpAddressType.IPV6,
-    ):
-        assert ip_address_type is not None
+    if vpc_without_ipv6:
+        assert ip_address_type is not None, "only an IPv6 type asks for VPC IPv6"
         problems.append(
             Problem(
                 path,
