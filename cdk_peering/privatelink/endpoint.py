@@ -49,6 +49,7 @@ from ..cdk.params import require
 from ..cdk.references import read_weakly
 from ..cdk.vpcs import known_without_ipv6
 from ..errors import Problem, ValidationError, raise_errors
+from ..findings import Finding
 from ..model.env import Env
 from ..model.privatelink import EndpointServiceModel
 from ..model.tokens import is_token
@@ -401,14 +402,18 @@ class PrivateLinkEndpoint(Construct):
         for dns_vpc in dns_vpcs or ():
             dns_facts = vpc_facts(dns_vpc)
             if dns_facts.path not in reachable:
-                cdk.Annotations.of(self).add_warning_v2(
+                warning = Finding(
+                    path,
                     rule_ids.DNS_VPC_WITHOUT_PATH,
                     f"dns_vpcs includes {dns_facts.path}, which no peering given to this "
                     f"endpoint connects with its VPC {facts.path}: it will resolve "
-                    f"{self.dns_name} to addresses it cannot reach. Fix: pass the VpcPeering "
-                    "that connects the two VPCs in peerings instead (it associates the zone "
-                    "with the far side itself), or drop the VPC from dns_vpcs.",
+                    f"{self.dns_name} to addresses it cannot reach.",
+                    "pass the VpcPeering that connects the two VPCs in peerings instead (it "
+                    "associates the zone with the far side itself), or drop the VPC from "
+                    "dns_vpcs.",
+                    error=False,
                 )
+                warn(self, [warning])
             self._associate(dns_vpc)
 
     def allow_from_vpc(self, vpc: ec2.IVpc) -> None:
