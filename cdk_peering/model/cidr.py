@@ -61,11 +61,12 @@ def canonical_cidr(cidr: str) -> str:
 
 
 def is_ipv6(cidr: str) -> bool:
-    """Tell whether a literal CIDR is IPv6 (tokens are told apart by the caller)."""
-    try:
-        return isinstance(ipaddress.ip_network(cidr, strict=False), ipaddress.IPv6Network)
-    except ValueError:
-        return ":" in cidr
+    """Tell whether a literal CIDR is IPv6 (tokens are told apart by the caller).
+
+    Text that is not a CIDR counts as IPv6 when it holds a colon.
+    """
+    network = parse_network(cidr)
+    return isinstance(network, ipaddress.IPv6Network) if network is not None else ":" in cidr
 
 
 def cover_blocks(

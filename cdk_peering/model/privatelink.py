@@ -23,7 +23,3 @@ class EndpointServiceModel:
     """The other Regions consumers may connect from; None when the service does not say."""
     allowed_principals: tuple[str, ...] | None = None
     """The ARNs allowed to connect; None when the service does not say."""
-    given_name: str = ""
-    """The name as given (before any rewriting for another Region)."""
-    from_app: bool = False
-    """True when the service is a construct of this app (its name is known to be right)."""

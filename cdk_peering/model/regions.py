@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from .tokens import is_token
+
 REGION_NAME = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
 """The form of a Region name in every partition (us-east-1, eu-central-2, cn-north-1,
 us-gov-west-1)."""
@@ -89,3 +91,12 @@ OPT_IN_REGIONS = COMMERCIAL_REGIONS - ENABLED_BY_DEFAULT
 def is_region_name(value: str) -> bool:
     """Tell whether ``value`` has the form of a Region name (not whether it exists)."""
     return REGION_NAME.fullmatch(value) is not None
+
+
+def commercial_list_complete(region: str) -> bool:
+    """Tell whether :data:`COMMERCIAL_REGIONS` is known to list all of ``region``'s partition.
+
+    Only in a commercial Region is the list known to be complete for the partition; a
+    token (an environment-agnostic stack) is taken to be one.
+    """
+    return is_token(region) or region in COMMERCIAL_REGIONS

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .cidr import LOOKUP_PLACEHOLDER_CIDR, IpNetwork, parse_network
+from .tokens import is_token
 
 
 class VpcModel(Protocol):
@@ -70,6 +71,18 @@ class VpcModel(Protocol):
 def literal_networks(cidrs: tuple[str, ...]) -> tuple[IpNetwork, ...]:
     """Return the blocks of ``cidrs`` that are literal CIDRs, parsed."""
     return tuple(network for network in map(parse_network, cidrs) if network is not None)
+
+
+def unresolved_cidrs(vpc: VpcModel) -> tuple[str, ...]:
+    """Return the VPC's blocks that are unresolved tokens, other than Amazon's IPv6 blocks.
+
+    An Amazon-provided IPv6 block is a token too, but unique: nothing can overlap it.
+    """
+    return tuple(
+        cidr
+        for cidr in vpc.ipv4_cidrs + vpc.ipv6_cidrs
+        if is_token(cidr) and cidr not in vpc.ipv6_amazon_provided
+    )
 
 
 @dataclass(frozen=True)

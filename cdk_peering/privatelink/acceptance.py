@@ -29,11 +29,11 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
 from .. import rule_ids
+from ..cdk.app_context import scope_facts
 from ..cdk.provider import allow, sdk_call
 from ..cdk.references import read_weakly
 from ..cdk.stacks import deploys_after, library_stack
 from ..findings import Finding
-from ..model.env import Env
 from ..model.tokens import is_token
 
 Placement = Literal["service", "endpoint", "library"]
@@ -94,24 +94,27 @@ class EndpointAcceptance(Construct):
         """The ``Custom::AWS`` resource that accepts the connection."""
 
 
-def acceptance_problems(path: str, service: IConstruct, endpoint: IConstruct) -> list[Finding]:
-    """Return the problem when where an acceptance goes cannot be told.
+def acceptance_placement(
+    path: str, service: IConstruct, endpoint: IConstruct
+) -> tuple[Placement | None, list[Finding]]:
+    """Return where the acceptance goes (see :func:`accept`), or the problem: it cannot be told.
 
     The acceptance runs in the service's account and Region: in the endpoint's stack when
     that is the same environment, else in a stack of the service's environment. One
     environment-agnostic stack beside one with an explicit environment tells neither.
     ``endpoint`` may be the scope the endpoint is about to be made in.
     """
-    if _placement(service, endpoint) is not None:
-        return []
-    service_stack, endpoint_stack = cdk.Stack.of(service), cdk.Stack.of(endpoint)
-    return [
+    placement = _placement(service, endpoint)
+    if placement is not None:
+        return placement, []
+    service_at, endpoint_at = scope_facts(service), scope_facts(endpoint)
+    return None, [
         Finding(
             path,
             rule_ids.ACCEPTANCE_ENVIRONMENT_UNKNOWN,
-            f"The endpoint's stack {endpoint_stack.stack_name} is in "
-            f"{_env(endpoint_stack)} and the service's stack {service_stack.stack_name} in "
-            f"{_env(service_stack)}: with environment-agnostic stacks, whether the "
+            f"The endpoint's stack {endpoint_at.stack.stack_name} is in "
+            f"{endpoint_at.env} and the service's stack {service_at.stack.stack_name} in "
+            f"{service_at.env}: with environment-agnostic stacks, whether the "
             "acceptance (made in the service's account and Region, after the endpoint) "
             "belongs in the endpoint's stack or in a stack of the service's environment "
             "cannot be told.",
@@ -123,7 +126,12 @@ def acceptance_problems(path: str, service: IConstruct, endpoint: IConstruct) ->
 
 
 def accept(
-    service: Construct, service_id: str, endpoint: IConstruct, vpc_endpoint_id: str
+    service: Construct,
+    service_id: str,
+    endpoint: IConstruct,
+    vpc_endpoint_id: str,
+    *,
+    placement: Placement,
 ) -> EndpointAcceptance:
     """Add the acceptance of ``endpoint`` by ``service``, placed and ordered; made once.
 
@@ -131,12 +139,11 @@ def accept(
     deploy before the service's stack (as the endpoint's own reads of the service make
     sure); else in a stack the library makes in the service's environment, beside the
     endpoint's stack, deploying after it and after the service's. An imported endpoint
-    exists already: its acceptance goes in the service's construct. Check
-    :func:`acceptance_problems` first.
+    exists already: its acceptance goes in the service's construct. ``placement`` is
+    what :func:`acceptance_placement` returned for the two.
     """
-    service_stack, endpoint_stack = cdk.Stack.of(service), cdk.Stack.of(endpoint)
-    placement = _placement(service, endpoint)
-    assert placement is not None, "checked before"
+    service_at = scope_facts(service)
+    service_stack, endpoint_stack = service_at.stack, cdk.Stack.of(endpoint)
     parent: Construct
     if not isinstance(endpoint, Construct) or placement == "service":
         dashed_path = endpoint.node.path.replace("/", "-")
@@ -147,7 +154,7 @@ def accept(
             endpoint_stack.add_stack_dependency(service_stack, "reads the endpoint service id")
         service_id = read_weakly(service_id, service_stack, endpoint_stack)
     else:
-        env = _env(service_stack)
+        env = service_at.env
         stack = library_stack(
             endpoint_stack,
             ACCEPTANCE_KIND,
@@ -178,15 +185,11 @@ def _placement(service: IConstruct, endpoint: IConstruct) -> Placement | None:
     """
     if not isinstance(endpoint, Construct):
         return "service"
-    service_stack, endpoint_stack = cdk.Stack.of(service), cdk.Stack.of(endpoint)
-    env = _env(service_stack)
-    same = endpoint_stack is service_stack or env.same_as(_env(endpoint_stack))
-    if same and not deploys_after(service_stack, endpoint_stack):
+    service_at, endpoint_at = scope_facts(service), scope_facts(endpoint)
+    env = service_at.env
+    same = endpoint_at.stack is service_at.stack or env.same_as(endpoint_at.env)
+    if same and not deploys_after(service_at.stack, endpoint_at.stack):
         return "endpoint"
     if same is None or is_token(env.account) or is_token(env.region):
         return None
     return "library"
-
-
-def _env(stack: cdk.Stack) -> Env:
-    return Env(stack.account, stack.region)

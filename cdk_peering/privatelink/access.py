@@ -16,12 +16,14 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from ..cdk.app_context import scope_facts
 from ..model.privatelink import EndpointServiceModel
+from ..model.regions import REGION_NAME
 from ..model.tokens import is_token
 
 # com.amazonaws.vpce.<region>.vpce-svc-<id>: the name of an endpoint service, which names
 # the service's Region.
-_SERVICE_NAME_REGION = re.compile(r"com\.amazonaws\.vpce\.([a-z]{2}(?:-[a-z]+)+-\d+)\.")
+_SERVICE_NAME_REGION = re.compile(rf"com\.amazonaws\.vpce\.({REGION_NAME.pattern})\.")
 
 
 class EndpointServiceLike(Protocol):
@@ -61,14 +63,14 @@ class EndpointServiceAccessLike(EndpointServiceLike, Protocol):
 def describe_service(service: EndpointServiceLike | str, own_region: str) -> EndpointServiceModel:
     """Return what the endpoint (and its acceptance) need to know about ``service``."""
     if isinstance(service, str):
-        return EndpointServiceModel(service, (), _name_region(service), service, given_name=service)
-    name = given_name = service.service_name
+        return EndpointServiceModel(service, (), _name_region(service), service)
+    name = service.service_name
     region = _name_region(name)
     label, account = name, None
     if isinstance(service, Construct):
-        service_stack = cdk.Stack.of(service)
-        label, account = service.node.path, service_stack.account
-        stack_region = service_stack.region
+        service_at = scope_facts(service)
+        label = service_at.path
+        account, stack_region = service_at.env
         if region is None and not is_token(stack_region):
             region = stack_region
             if is_token(name) and not is_token(own_region) and stack_region != own_region:
@@ -79,15 +81,7 @@ def describe_service(service: EndpointServiceLike | str, own_region: str) -> End
                     ".",
                     ["com.amazonaws.vpce", region, cdk.Fn.select(4, cdk.Fn.split(".", name))],
                 )
-    resolved = EndpointServiceModel(
-        name,
-        tuple(service.ports),
-        region,
-        label,
-        account,
-        given_name=given_name,
-        from_app=isinstance(service, Construct),
-    )
+    resolved = EndpointServiceModel(name, tuple(service.ports), region, label, account)
     if not isinstance(service, EndpointServiceAccessLike):
         return resolved
     return replace(

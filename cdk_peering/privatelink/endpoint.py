@@ -44,18 +44,19 @@ from constructs import Construct
 from .. import rule_ids
 from ..cdk import params
 from ..cdk.annotations import warn
-from ..cdk.app_context import child_path, vpc_facts
+from ..cdk.app_context import child_path, scope_facts, vpc_facts
 from ..cdk.params import require
 from ..cdk.references import read_weakly
 from ..cdk.vpcs import known_without_ipv6
 from ..errors import Problem, ValidationError, raise_errors
+from ..findings import Finding
 from ..model.env import Env
 from ..model.privatelink import EndpointServiceModel
 from ..model.tokens import is_token
 from ..peering.security_groups import allow_from_peer
 from ..rules.privatelink import account_problems, region_problems
 from ..rules.service_names import service_name_problems
-from .acceptance import EndpointAcceptance, acceptance_problems
+from .acceptance import EndpointAcceptance, Placement, accept, acceptance_placement
 from .access import EndpointServiceLike, describe_service
 from .service import PrivateLinkService
 from .zone_association import (
@@ -281,45 +282,51 @@ class PrivateLinkEndpoint(Construct):
                 ("accept_connection", accept_connection, params.BOOLEAN, False),
             ],
         )
-        path = child_path(scope.node.path, id)
-        stack = cdk.Stack.of(scope)
+        here = scope_facts(scope)
+        path = child_path(here.path, id)
+        stack, env = here.stack, here.env
         facts = vpc_facts(vpc)
-        resolved = describe_service(service, stack.region)
+        resolved = describe_service(service, env.region)
         ports = tuple(dict.fromkeys((port, *(additional_ports or ()))))
         region = service_region or resolved.region
-        if region is not None and not is_token(stack.region) and region == stack.region:
+        if region is not None and not is_token(env.region) and region == env.region:
             region = None  # the service is in this Region: no ServiceRegion
         peerings = tuple(peerings or ())
+        far_sides = tuple(_other_side(peering, facts.path) for peering in peerings)
+        ipv6 = ip_address_type in (
+            ec2.VpcEndpointIpAddressType.DUALSTACK,
+            ec2.VpcEndpointIpAddressType.IPV6,
+        )
         problems = _check(
             path=path,
             vpc_path=facts.path,
             ip_address_type=ip_address_type,
-            vpc_without_ipv6=ip_address_type
-            in (ec2.VpcEndpointIpAddressType.DUALSTACK, ec2.VpcEndpointIpAddressType.IPV6)
-            and known_without_ipv6(facts),
+            vpc_without_ipv6=ipv6 and known_without_ipv6(facts),
             service=resolved,
             service_region=service_region,
-            own_account=stack.account,
-            own_region=stack.region,
+            own_env=env,
             ports=ports,
             private_dns_enabled=bool(private_dns_enabled),
             dns_name=dns_name,
             zone_name=zone_name,
             dns_vpcs=dns_vpcs,
             peerings=peerings,
+            far_sides=far_sides,
         )
         accepting, acceptance_findings = _acceptance(path, scope, service, accept_connection)
         problems += acceptance_findings
         warnings = raise_errors(
-            problems + service_name_problems(path, resolved.given_name, from_app=resolved.from_app)
+            problems
+            + service_name_problems(path, resolved.name, from_app=isinstance(service, Construct))
         )
 
         super().__init__(scope, id)
         warn(self, warnings)
-        self._env = Env(stack.account, stack.region)
-        if isinstance(service, Construct) and cdk.Stack.of(service) is not stack:
+        self._stack, self._env = stack, env
+        service_stack = scope_facts(service).stack if isinstance(service, Construct) else stack
+        if service_stack is not stack:
             # CDK records no stack dependency for a weak reference across accounts.
-            stack.add_stack_dependency(cdk.Stack.of(service), "reads the endpoint service")
+            stack.add_stack_dependency(service_stack, "reads the endpoint service")
         self._allowed: set[str] = set()
         self._associated: set[str] = set()
         self._nag_acknowledged = False
@@ -332,10 +339,7 @@ class PrivateLinkEndpoint(Construct):
         """The endpoint service's Region when it is not this stack's (``ServiceRegion``)."""
         self.ports: tuple[int, ...] = ports
         """The TCP ports the security group opens."""
-        self._ipv6 = ip_address_type in (
-            ec2.VpcEndpointIpAddressType.DUALSTACK,
-            ec2.VpcEndpointIpAddressType.IPV6,
-        )
+        self._ipv6 = ipv6
         self.security_group = ec2.SecurityGroup(
             self,
             "SecurityGroup",
@@ -361,10 +365,14 @@ class PrivateLinkEndpoint(Construct):
         """The ``ec2.InterfaceVpcEndpoint`` (node.default_child: the child named Resource)."""
         self.vpc_endpoint_id: str = self.endpoint.vpc_endpoint_id
         """The endpoint's id (vpce-...)."""
-        self.acceptance: EndpointAcceptance | None = (
-            accepting.accept_endpoint(self) if accepting is not None else None
-        )
+        self.acceptance: EndpointAcceptance | None = None
         """The acceptance of this endpoint's connection in the deploy; None without one."""
+        if accepting is not None:
+            # accept_endpoint's checks ran above (_check, _acceptance): same service and stack.
+            app_service, placement = accepting
+            self.acceptance = accept(
+                app_service, app_service.service_id, self, self.vpc_endpoint_id, placement=placement
+            )
         self.allow_from_vpc(vpc)
         for client in client_vpcs or ():
             self.allow_from_vpc(client)
@@ -387,19 +395,25 @@ class PrivateLinkEndpoint(Construct):
         if dns_name:
             self._add_zone(self.dns_name, zone_name, ip_address_type)
         reachable = {facts.path}
-        for peering in peerings:
-            reachable.add(vpc_facts(self._serve(peering)).path)
+        for other in far_sides:
+            assert other is not None, "checked before"
+            self._serve(other)
+            reachable.add(vpc_facts(other).path)
         for dns_vpc in dns_vpcs or ():
             dns_facts = vpc_facts(dns_vpc)
             if dns_facts.path not in reachable:
-                cdk.Annotations.of(self).add_warning_v2(
+                warning = Finding(
+                    path,
                     rule_ids.DNS_VPC_WITHOUT_PATH,
                     f"dns_vpcs includes {dns_facts.path}, which no peering given to this "
                     f"endpoint connects with its VPC {facts.path}: it will resolve "
-                    f"{self.dns_name} to addresses it cannot reach. Fix: pass the VpcPeering "
-                    "that connects the two VPCs in peerings instead (it associates the zone "
-                    "with the far side itself), or drop the VPC from dns_vpcs.",
+                    f"{self.dns_name} to addresses it cannot reach.",
+                    "pass the VpcPeering that connects the two VPCs in peerings instead (it "
+                    "associates the zone with the far side itself), or drop the VPC from "
+                    "dns_vpcs.",
+                    error=False,
                 )
+                warn(self, [warning])
             self._associate(dns_vpc)
 
     def allow_from_vpc(self, vpc: ec2.IVpc) -> None:
@@ -456,14 +470,12 @@ class PrivateLinkEndpoint(Construct):
             problems = zone_association_problems(self.node.path, self._env, vpc_facts(other))
             if problems:
                 raise ValidationError(problems)
-        self._serve(peering)
+        self._serve(other)
 
-    def _serve(self, peering: PeeringLike) -> ec2.IVpc:
-        other = _other_side(peering, vpc_facts(self.vpc).path)
-        assert other is not None, "checked before"
+    def _serve(self, other: ec2.IVpc) -> None:
+        """Serve the VPC on the far side of a peering: its CIDRs, and the zone (if any)."""
         self.allow_from_vpc(other)
         self._associate(other)
-        return other
 
     def _add_zone(
         self,
@@ -508,12 +520,14 @@ class PrivateLinkEndpoint(Construct):
         self._associated.add(facts.path)
         region = facts.env.region
         if self._env.other_account(facts.env):
-            self.zone_associations.append(associate_across_accounts(self, zone, facts))
+            self.zone_associations.append(
+                associate_across_accounts(self, zone, facts, zone_env=self._env)
+            )
             return
         # add_vpc writes VPCRegion: the VPC's region (its stack's, or the one it was
         # imported with). A VPC of another stack is read weakly (Fn::GetStackOutput), as
         # its id reaches the zone through a stand-in imported with that reference.
-        vpc_id = read_weakly(facts.vpc_id, facts.stack, cdk.Stack.of(zone))
+        vpc_id = read_weakly(facts.vpc_id, facts.stack, self._stack)
         if vpc_id != facts.vpc_id:
             vpc = ec2.Vpc.from_vpc_attributes(
                 self,
@@ -530,8 +544,12 @@ def _acceptance(
     scope: Construct,
     service: EndpointServiceLike | str,
     accept_connection: bool | None,
-) -> tuple[PrivateLinkService | None, list[Problem]]:
-    """Return the service that accepts the endpoint in the deploy (if any), or the problem."""
+) -> tuple[tuple[PrivateLinkService, Placement] | None, list[Problem]]:
+    """Return the service that accepts the endpoint in the deploy and where (if it does).
+
+    Or the problem: acceptance asked of a service outside the app, or where the
+    acceptance goes cannot be told.
+    """
     app_service = service if isinstance(service, PrivateLinkService) else None
     if accept_connection is None:
         accept_connection = app_service is not None and app_service.accept_app_endpoints
@@ -552,7 +570,8 @@ def _acceptance(
         ]
     if not app_service.acceptance_required:
         return None, []
-    return app_service, acceptance_problems(path, app_service, scope)
+    placement, problems = acceptance_placement(path, app_service, scope)
+    return (None if placement is None else (app_service, placement)), problems
 
 
 def _check(
@@ -563,16 +582,21 @@ def _check(
     vpc_without_ipv6: bool,
     service: EndpointServiceModel,
     service_region: str | None,
-    own_account: str,
-    own_region: str,
+    own_env: Env,
     ports: tuple[int, ...],
     private_dns_enabled: bool,
     dns_name: str | None,
     zone_name: str | None,
     dns_vpcs: Sequence[ec2.IVpc] | None,
     peerings: tuple[PeeringLike, ...],
+    far_sides: tuple[ec2.IVpc | None, ...],
 ) -> list[Problem]:
-    """Return every problem of the props; values that are tokens pass."""
+    """Return every problem of the props; values that are tokens pass.
+
+    ``vpc_without_ipv6``: ``ip_address_type`` asks for IPv6 and the VPC is known to have
+    none. ``far_sides``: each peering's side that is not the endpoint's VPC (None: neither
+    is).
+    """
     problems: list[Problem] = []
     bad_ports = [p for p in ports if not 1 <= p <= 65535]
     if bad_ports:
@@ -611,13 +635,10 @@ def _check(
                 f"Give service_region={service.region!r}, or leave it out.",
             )
         )
-    problems.extend(region_problems(path, service, service_region, own_region))
-    problems.extend(account_problems(path, service, own_account))
-    if vpc_without_ipv6 and ip_address_type in (
-        ec2.VpcEndpointIpAddressType.DUALSTACK,
-        ec2.VpcEndpointIpAddressType.IPV6,
-    ):
-        assert ip_address_type is not None
+    problems.extend(region_problems(path, service, service_region, own_env.region))
+    problems.extend(account_problems(path, service, own_env.account))
+    if vpc_without_ipv6:
+        assert ip_address_type is not None, "only an IPv6 type asks for VPC IPv6"
         problems.append(
             Problem(
                 path,
@@ -672,16 +693,14 @@ def _check(
         )
     problems.extend(
         _peering_problem(path, vpc_path, peering)
-        for peering in peerings
-        if _other_side(peering, vpc_path) is None
+        for peering, other in zip(peerings, far_sides, strict=True)
+        if other is None
     )
     if dns_name:
-        far_sides = [_other_side(peering, vpc_path) for peering in peerings]
         served = {
             facts.path: facts
             for facts in map(vpc_facts, [*(dns_vpcs or ()), *filter(None, far_sides)])
         }
-        zone_env = Env(own_account, own_region)
         for facts in served.values():
-            problems.extend(zone_association_problems(path, zone_env, facts))
+            problems.extend(zone_association_problems(path, own_env, facts))
     return problems

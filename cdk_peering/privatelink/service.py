@@ -52,17 +52,17 @@ from constructs import Construct
 
 from .. import rule_ids
 from ..cdk import params
-from ..cdk.app_context import child_path, vpc_facts
+from ..cdk.app_context import child_path, scope_facts, vpc_facts
 from ..cdk.params import require
 from ..cdk.provider import explain_provider
 from ..cdk.references import read_weakly
 from ..cdk.vpcs import known_without_ipv6, select_subnets
 from ..errors import Problem, ValidationError
 from ..model.cidr import parse_network
-from ..model.regions import COMMERCIAL_REGIONS
+from ..model.regions import COMMERCIAL_REGIONS, commercial_list_complete
 from ..model.tokens import is_token
 from ..rules.privatelink import account_problems, region_problems
-from .acceptance import EndpointAcceptance, accept, acceptance_problems
+from .acceptance import EndpointAcceptance, accept, acceptance_placement
 from .access import describe_service
 
 if TYPE_CHECKING:
@@ -487,15 +487,19 @@ class PrivateLinkService(Construct):
         )
         if not self.acceptance_required:
             return None
-        endpoint_stack = cdk.Stack.of(endpoint)
-        path = endpoint.node.path
-        service = describe_service(self, endpoint_stack.region)
-        problems = region_problems(path, service, None, endpoint_stack.region)
-        problems += account_problems(path, service, endpoint_stack.account)
-        problems += acceptance_problems(path, self, endpoint)
+        endpoint_at = scope_facts(endpoint)
+        path, endpoint_env = endpoint_at.path, endpoint_at.env
+        service = describe_service(self, endpoint_env.region)
+        problems = region_problems(path, service, None, endpoint_env.region)
+        problems += account_problems(path, service, endpoint_env.account)
+        placement, placement_problems = acceptance_placement(path, self, endpoint)
+        problems += placement_problems
         if problems:
             raise ValidationError(problems)
-        return accept(self, self.service_id, endpoint, endpoint.vpc_endpoint_id)
+        assert placement is not None, "an unknown placement is a problem"
+        return accept(
+            self, self.service_id, endpoint, endpoint.vpc_endpoint_id, placement=placement
+        )
 
     def add_targets(self, port: int, *targets: elbv2.INetworkLoadBalancerTarget) -> None:
         """Register more targets in the target group of one listener port.
@@ -771,8 +775,7 @@ def _check_regions(path: str, own_region: str, regions: Sequence[str]) -> list[P
                 f"Leave {own_region} out of allowed_regions; name only other Regions.",
             )
         )
-    # Only in a commercial Region is the list known to be complete for the partition.
-    if is_token(own_region) or own_region in COMMERCIAL_REGIONS:
+    if commercial_list_complete(own_region):
         unknown = [r for r in literal if r not in COMMERCIAL_REGIONS]
         if unknown:
             problems.append(

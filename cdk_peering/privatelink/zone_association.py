@@ -222,7 +222,7 @@ def zone_association_problems(path: str, zone_env: Env, facts: VpcFacts) -> list
 
 
 def associate_across_accounts(
-    endpoint: Construct, zone: route53.IHostedZone, facts: VpcFacts
+    endpoint: Construct, zone: route53.IHostedZone, facts: VpcFacts, *, zone_env: Env
 ) -> ZoneAssociation:
     """Associate ``zone`` with a VPC of another account: authorize, then associate.
 
@@ -230,7 +230,8 @@ def associate_across_accounts(
     the VPC's stack (it reads the VPC id); if the VPC's stack already deploys after the
     zone's, in a library-made stack of the zone's environment instead. The association
     goes in a library-made stack of the VPC's account and region, after both. Check
-    :func:`zone_association_problems` first.
+    :func:`zone_association_problems` first. ``zone_env`` is the zone's stack's
+    (account, region).
     """
     zone_stack = cdk.Stack.of(zone)
     account, region = facts.env
@@ -242,8 +243,8 @@ def associate_across_accounts(
         authorization_stack = library_stack(
             zone_stack,
             AUTHORIZATION_KIND,
-            zone_stack.account,
-            zone_stack.region,
+            zone_env.account,
+            zone_env.region,
             description=(
                 f"Authorizations of VPCs of other accounts for the private hosted zones of "
                 f"{zone_stack.stack_name}"

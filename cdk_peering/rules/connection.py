@@ -26,7 +26,12 @@ from __future__ import annotations
 
 from .. import rule_ids
 from ..findings import Finding
-from ..model.regions import COMMERCIAL_REGIONS, OPT_IN_REGIONS, is_region_name
+from ..model.regions import (
+    COMMERCIAL_REGIONS,
+    OPT_IN_REGIONS,
+    commercial_list_complete,
+    is_region_name,
+)
 from ..model.tokens import differs, is_token
 
 
@@ -64,8 +69,7 @@ def assume_role_region_findings(
         )
     if is_token(assume_role_region):
         return findings
-    # Only in a commercial Region is the list known to be complete for the partition.
-    known = is_token(requester_region) or requester_region in COMMERCIAL_REGIONS
+    known = commercial_list_complete(requester_region)
     if not is_region_name(assume_role_region) or (
         known and assume_role_region not in COMMERCIAL_REGIONS
     ):

@@ -13,7 +13,7 @@ from ..findings import Finding
 from ..model.cidr import cidr_problem, parse_network
 from ..model.plan import PeeringPlan, PlannedRoute
 from ..model.tokens import is_token
-from ..model.vpc import VpcModel
+from ..model.vpc import VpcModel, unresolved_cidrs
 from .registry import Registry
 
 
@@ -29,14 +29,7 @@ def destinations(plan: PeeringPlan[VpcModel], registry: Registry) -> Iterator[Fi
 
 def complete_blocks(peer: VpcModel) -> bool:
     """Tell whether every CIDR block of a VPC is known as a literal (or Amazon's IPv6)."""
-    return (
-        peer.built_in_app
-        and not peer.unresolved_ipv4_blocks
-        and not any(
-            is_token(cidr) and cidr not in peer.ipv6_amazon_provided
-            for cidr in peer.ipv4_cidrs + peer.ipv6_cidrs
-        )
-    )
+    return peer.built_in_app and not peer.unresolved_ipv4_blocks and not unresolved_cidrs(peer)
 
 
 def check_destination(plan: PeeringPlan[VpcModel], route: PlannedRoute) -> Iterator[Finding]:

@@ -15,8 +15,7 @@ from .. import rule_ids
 from ..findings import Finding
 from ..model.cidr import canonical_cidr
 from ..model.plan import PeeringPlan, PlannedRoute
-from ..model.tokens import is_token
-from ..model.vpc import VpcModel
+from ..model.vpc import VpcModel, unresolved_cidrs
 from .destinations import destinations
 from .quotas import peering_quota, route_quota, topology_quotas
 from .registry import Registry, Span, pair_key
@@ -65,11 +64,7 @@ def overlaps(plan: PeeringPlan[VpcModel], registry: Registry) -> Iterator[Findin
                     "Peer VPCs whose CIDR blocks are all disjoint, or re-address one VPC.",
                 )
     for vpc in (requester, accepter):
-        unresolved = [
-            cidr
-            for cidr in vpc.ipv4_cidrs + vpc.ipv6_cidrs
-            if is_token(cidr) and cidr not in vpc.ipv6_amazon_provided
-        ]
+        unresolved = unresolved_cidrs(vpc)
         if unresolved or vpc.unresolved_ipv4_blocks:
             yield Finding(
                 plan.path,
@@ -173,6 +168,19 @@ RULES: tuple[Rule, ...] = (
     Rule("active peering connections per VPC", peering_quota, quota=True),
     Rule("routes per route table", route_quota, quota=True, routes=True),
 )
+_ROUTE_RULES = tuple(rule for rule in RULES if rule.routes)
+_TOPOLOGY_RULES = tuple(rule for rule in RULES if not rule.quota)  # quotas: once, at the end
+
+
+def _run(
+    rules: tuple[Rule, ...], plan: PeeringPlan[VpcModel], registry: Registry
+) -> Iterator[Finding]:
+    """Run ``rules`` in order over a planned peering, until a final rule finds an error."""
+    for rule in rules:
+        found = list(rule.check(plan, registry))
+        yield from found
+        if rule.final and any(finding.error for finding in found):
+            return
 
 
 def check(plan: PeeringPlan[VpcModel], registry: Registry) -> list[Finding]:
@@ -180,20 +188,14 @@ def check(plan: PeeringPlan[VpcModel], registry: Registry) -> list[Finding]:
     findings = list(plan.findings)
     if plan.is_lookup_placeholder:
         return findings  # checked again once the CLI has looked the VPCs up
-    for rule in RULES:
-        found = list(rule.check(plan, registry))
-        findings.extend(found)
-        if rule.final and any(finding.error for finding in found):
-            break
+    findings.extend(_run(RULES, plan, registry))
     return findings
 
 
 def check_routes(plan: PeeringPlan[VpcModel], registry: Registry) -> list[Finding]:
     """Run the route rules over routes added to an existing peering (``plan.routes``)."""
     findings = list(plan.findings)
-    for rule in RULES:
-        if rule.routes:
-            findings.extend(rule.check(plan, registry))
+    findings.extend(_run(_ROUTE_RULES, plan, registry))
     return findings
 
 
@@ -222,15 +224,9 @@ def check_topology(plans: Sequence[PeeringPlan[VpcModel]], registry: Registry) -
             report(finding)
         if plan.is_lookup_placeholder:
             continue
-        for rule in RULES:
-            if rule.quota:
-                continue
-            found = list(rule.check(plan, scratch))
-            for finding in found:
-                report(finding)
-            if rule.final and any(finding.error for finding in found):
-                break
+        for finding in _run(_TOPOLOGY_RULES, plan, scratch):
+            report(finding)
         scratch.record(plan)
-    for _, finding in topology_quotas(plans, registry, scratch):
+    for finding in topology_quotas(plans, registry, scratch):
         report(finding)
     return results

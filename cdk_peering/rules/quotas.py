@@ -82,12 +82,13 @@ def route_count(
     route: PlannedRoute,
     count: int,
     before: int,
-    quota: int,
     *,
     planned: bool,
     saving: int = 0,
 ) -> Finding | None:
     """Judge the peering routes of one route table (one family) as ``peering_count`` does.
+
+    The quota in force is the plan's (``plan.routes_quota``).
 
     ``saving``: how many fewer routes the table would hold if the destinations that
     default to a peer's selected subnets pointed at the whole peer VPCs instead. When
@@ -95,6 +96,7 @@ def route_count(
     whole-VPC choice.
     """
     family = "IPv6" if route.ipv6 else "IPv4"
+    quota = plan.routes_quota
 
     def where() -> str:
         # Only when there is something to say: the VPC's path is a jsii round trip.
@@ -163,7 +165,6 @@ def route_quota(plan: PeeringPlan[VpcModel], registry: Registry) -> Iterator[Fin
             route,
             before + added,
             before,
-            plan.routes_quota,
             planned=False,
             saving=plan.narrowing.get(route.side, 0),
         )
@@ -173,7 +174,7 @@ def route_quota(plan: PeeringPlan[VpcModel], registry: Registry) -> Iterator[Fin
 
 def topology_quotas(
     plans: Sequence[PeeringPlan[VpcModel]], before: Registry, after: Registry
-) -> Iterator[tuple[PeeringPlan[VpcModel], Finding]]:
+) -> Iterator[Finding]:
     """Compare each VPC's and each route table's count after a topology to the quotas."""
     vpcs: dict[str, tuple[PeeringPlan[VpcModel], VpcModel]] = {}
     tables: dict[tuple[str, bool], tuple[PeeringPlan[VpcModel], PlannedRoute]] = {}
@@ -193,7 +194,7 @@ def topology_quotas(
             plan.path, vpc, count, before_count, plan.peerings_quota, planned=True
         )
         if finding is not None:
-            yield plan, finding
+            yield finding
     for key, (plan, route) in tables.items():
         count, before_count = len(after.routes.get(key, {})), len(before.routes.get(key, {}))
         found = route_count(
@@ -201,9 +202,8 @@ def topology_quotas(
             route,
             count,
             before_count,
-            plan.routes_quota,
             planned=True,
             saving=savings[key],
         )
         if found is not None:
-            yield plan, found
+            yield found

@@ -12,9 +12,10 @@ import re
 
 from .. import rule_ids
 from ..findings import Finding
+from ..model.regions import REGION_NAME
 from ..model.tokens import is_token
 
-_REGION = r"[a-z]{2}(?:-[a-z]+)+-\d+"
+_REGION = REGION_NAME.pattern
 ENDPOINT_SERVICE_NAME = re.compile(rf"com\.amazonaws\.vpce\.{_REGION}\.vpce-svc-[0-9a-f]{{17}}")
 AWS_SERVICE_NAME = re.compile(rf"com\.amazonaws\.{_REGION}\.[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*")
 
