@@ -15,7 +15,14 @@ from constructs import Construct
 from cdk_peering import PrivateLinkEndpoint, PrivateLinkService, ValidationError
 from cdk_peering.privatelink.acceptance import EndpointAcceptance
 from tests.conftest import new_app
-from tests.helpers import custom_resource_policy, deploy_order, make_vpc, only_problem, sdk_calls
+from tests.helpers import (
+    custom_resource_policy,
+    deploy_order,
+    make_vpc,
+    only_problem,
+    sdk_calls,
+    token_name,
+)
 
 HOME = cdk.Environment(account="111111111111", region="us-east-1")
 OTHER_REGION = cdk.Environment(account="111111111111", region="eu-west-1")
@@ -74,14 +81,13 @@ def test_same_stack_accepts_the_endpoint_with_one_action_on_one_service() -> Non
     assert isinstance(endpoint.acceptance, EndpointAcceptance)
     assert endpoint.acceptance.node.path == "Both/Endpoint/Acceptance"
     [resource] = acceptances(new_assembly(stack)).values()
+    service_id = stack.resolve(service.service_id)
+    endpoint_id = stack.resolve(endpoint.vpc_endpoint_id)
     assert resource["Create"] == {
         "service": "EC2",
         "action": ACCEPT,
-        "parameters": {
-            "ServiceId": stack.resolve(service.service_id),
-            "VpcEndpointIds": [stack.resolve(endpoint.vpc_endpoint_id)],
-        },
-        "physicalResourceId": {"id": "<2>/<3>"},
+        "parameters": {"ServiceId": service_id, "VpcEndpointIds": [endpoint_id]},
+        "physicalResourceId": {"id": f"{token_name(service_id)}/{token_name(endpoint_id)}"},
         "region": "us-east-1",
     }
     assert resource["Update"] == resource["Create"]
@@ -97,7 +103,7 @@ def test_same_stack_accepts_the_endpoint_with_one_action_on_one_service() -> Non
                     "",
                     [
                         "arn:aws:ec2:us-east-1:111111111111:vpc-endpoint-service/",
-                        stack.resolve(service.service_id),
+                        service_id,
                     ],
                 ]
             },

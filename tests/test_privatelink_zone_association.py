@@ -14,7 +14,15 @@ from aws_cdk.assertions import Template
 
 from cdk_peering import PeeringAccepterRole, PrivateLinkEndpoint, ValidationError, VpcPeering
 from tests.conftest import new_app
-from tests.helpers import custom_resource_policy, deploy_order, make_vpc, only_problem, sdk_calls
+from tests.helpers import (
+    Assembly,
+    custom_resource_policy,
+    deploy_order,
+    make_vpc,
+    only_problem,
+    sdk_calls,
+    token_name,
+)
 
 HOME = cdk.Environment(account="111111111111", region="us-east-1")
 PARTNER = cdk.Environment(account="222222222222", region="eu-west-1")
@@ -108,13 +116,17 @@ def test_the_zone_account_authorizes_in_the_zone_stack(
     vpc_id = resource["Create"]["parameters"]["VPC"]["VPCId"]
     assert vpc_id["Fn::GetStackOutput"]["StackName"] == "Partner"
     assert vpc_id["Fn::GetStackOutput"]["RoleArn"].startswith("arn:aws:iam::222222222222:role/")
+    # The partner VPC's id, read from the output of Partner that holds its Ref.
+    partner_vpc = built.partner.resolve(built.partner_vpc.vpc_id)["Ref"]
+    assert Assembly(assembly).resolve(vpc_id, "Home") == ("Partner", partner_vpc)
     call = {
         "service": "Route53",
         "parameters": {
             "HostedZoneId": zone_id,
             "VPC": {"VPCId": vpc_id, "VPCRegion": "eu-west-1"},
         },
-        "physicalResourceId": {"id": "<2>/eu-west-1/<3>"},  # zone id / region / VPC id
+        # zone id / region / VPC id
+        "physicalResourceId": {"id": f"{token_name(zone_id)}/eu-west-1/{token_name(vpc_id)}"},
     }
     assert resource["Create"] == {"action": "CreateVPCAssociationAuthorization", **call}
     assert resource["Delete"] == {

@@ -10,11 +10,12 @@ from aws_cdk.assertions import Template
 
 from cdk_peering import PeeringAccepterRole, VpcPeering
 from tests.helpers import (
+    Assembly,
     create_calls,
     cross_account_pair,
     inter_region_pair,
     make_vpc,
-    sdk_payload,
+    sdk_calls,
     statements_allowing,
 )
 
@@ -22,14 +23,9 @@ PARTNER_ACCEPTER = "Home-PeeringAccepter-222222222222-us-east-1"
 
 
 def _tag_resource(template: Template) -> dict[str, dict[str, Any]]:
-    """Parse the Create, Update and Delete calls of the one tagging resource."""
-    [resource] = [
-        r
-        for r in template.find_resources("Custom::AWS").values()
-        if sdk_payload(r["Properties"]["Create"])["action"] == "CreateTags"
-    ]
-    events = ("Create", "Update", "Delete")
-    return {event: sdk_payload(resource["Properties"][event]) for event in events}
+    """Decode the Create, Update and Delete calls of the one tagging resource."""
+    [resource] = sdk_calls(template.to_json(), "CreateTags").values()
+    return {event: resource[event] for event in ("Create", "Update", "Delete")}
 
 
 def _partner_peering(**props: Any) -> tuple[cdk.App, VpcPeering]:
@@ -44,11 +40,15 @@ def test_name_and_tags_of_a_cross_account_connection_reach_the_accepters_view() 
     # Given after the peering is built: Tags.of() is applied at synth, and so is the copy.
     cdk.Tags.of(peering).add("team", "network")
 
-    template = Template.from_json(app.synth().get_stack_by_name(PARTNER_ACCEPTER).template)
+    assembly = app.synth()
+    template = Template.from_json(assembly.get_stack_by_name(PARTNER_ACCEPTER).template)
 
     calls = _tag_resource(template)
     tags = [{"Key": "Name", "Value": "a-b"}, {"Key": "team", "Value": "network"}]
-    pcx = "<Fn::GetStackOutput>"
+    # The connection's id, read from the output of Home that holds its Ref.
+    [pcx] = calls["Create"]["parameters"]["Resources"]
+    connection = cdk.Stack.of(peering).resolve(peering.peering_connection_id)["Ref"]
+    assert Assembly(assembly).resolve(pcx, PARTNER_ACCEPTER) == ("Home", connection)
     for event in ("Create", "Update"):
         assert calls[event]["parameters"] == {"Resources": [pcx], "Tags": tags}, event
         assert calls[event]["region"] == "us-east-1"
