@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import aws_cdk as cdk
 import pytest
@@ -16,6 +17,7 @@ from cdk_peering import PrivateLinkEndpoint, PrivateLinkService, ValidationError
 from cdk_peering.privatelink.acceptance import EndpointAcceptance
 from tests.conftest import new_app
 from tests.helpers import (
+    Assembly,
     custom_resource_policy,
     deploy_order,
     make_vpc,
@@ -134,15 +136,12 @@ def test_same_environment_accepts_in_the_endpoint_stack_after_the_service() -> N
 
 
 @pytest.mark.parametrize(
-    ("env", "reads"),
-    [
-        (OTHER_REGION, {"StackName": "Consumer", "Region": "eu-west-1"}),
-        (OTHER_ACCOUNT, {"StackName": "Consumer", "Region": "us-east-1", "RoleArn": ...}),
-    ],
+    ("env", "role_account"),
+    [(OTHER_REGION, None), (OTHER_ACCOUNT, "222222222222")],
     ids=["other-region", "other-account"],
 )
 def test_another_environment_accepts_in_a_library_stack_of_the_service(
-    env: cdk.Environment, reads: dict[str, Any]
+    env: cdk.Environment, role_account: str | None
 ) -> None:
     app = new_app(**AZ_CONTEXT)
     service = provider(app)
@@ -157,10 +156,19 @@ def test_another_environment_accepts_in_a_library_stack_of_the_service(
     assert stack == name
     assert resource["Create"]["region"] == "us-east-1"
     [endpoint_id] = resource["Create"]["parameters"]["VpcEndpointIds"]
-    read = endpoint_id["Fn::GetStackOutput"]
-    assert {key: read[key] for key in reads} == {
-        key: read[key] if value is ... else value for key, value in reads.items()
-    }
+    # The endpoint's id, read from the output of Consumer that holds its Ref, in Consumer's
+    # region; from another account through the role Consumer made for that read.
+    endpoint_ref = cdk.Stack.of(endpoint).resolve(endpoint.vpc_endpoint_id)["Ref"]
+    assert Assembly(assembly).resolve(endpoint_id, name) == ("Consumer", endpoint_ref)
+    read = dict(endpoint_id["Fn::GetStackOutput"])
+    role_arn = read.pop("RoleArn", None)
+    assert read == {"StackName": "Consumer", "Region": env.region, "OutputName": ANY}
+    if role_account is None:
+        assert role_arn is None
+    else:
+        roles = assembly.get_stack_by_name("Consumer").template["Resources"].values()
+        [role_name] = [r["Properties"]["RoleName"] for r in roles if "RoleName" in r["Properties"]]
+        assert role_arn == f"arn:aws:iam::{role_account}:role/{role_name}"
     assert dependencies(assembly, name) == {"Consumer", "Provider"}
     assert deploy_order(assembly) == ["Provider", "Consumer", name]
 
