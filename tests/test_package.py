@@ -233,8 +233,6 @@ def test_a_users_app_synthesizes_with_the_installed_wheel(installed: Path, tmp_p
 
 def test_version_is_the_pyproject_version() -> None:
     assert importlib.metadata.version("cdk-peering") == VERSION
-    if not hasattr(cdk_peering, "__version__"):
-        pytest.skip("cdk_peering/__init__.py does not expose __version__ yet")
     assert cdk_peering.__version__ == VERSION
 
 
