@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 from unittest.mock import ANY
 
@@ -71,11 +70,6 @@ def acceptances(assembly: cdk.cx_api.CloudAssembly) -> dict[str, dict[str, Any]]
     return found
 
 
-def dependencies(assembly: cdk.cx_api.CloudAssembly, stack: str) -> set[str]:
-    manifest = json.loads((Path(assembly.directory) / "manifest.json").read_text())
-    return {d for d in manifest["artifacts"][stack].get("dependencies", []) if "." not in d}
-
-
 def test_same_stack_accepts_the_endpoint_with_one_action_on_one_service() -> None:
     stack = cdk.Stack(new_app(), "Both", env=HOME)
     service = provider(stack)
@@ -131,7 +125,7 @@ def test_same_environment_accepts_in_the_endpoint_stack_after_the_service() -> N
     ]
     service_id = resource["Create"]["parameters"]["ServiceId"]
     assert service_id["Fn::GetStackOutput"]["StackName"] == "Provider"
-    assert "Provider" in dependencies(assembly, "Consumer")
+    assert "Provider" in Assembly(assembly).dependencies()["Consumer"]
     assert deploy_order(assembly) == ["Provider", "Consumer"]
 
 
@@ -169,7 +163,7 @@ def test_another_environment_accepts_in_a_library_stack_of_the_service(
         roles = assembly.get_stack_by_name("Consumer").template["Resources"].values()
         [role_name] = [r["Properties"]["RoleName"] for r in roles if "RoleName" in r["Properties"]]
         assert role_arn == f"arn:aws:iam::{role_account}:role/{role_name}"
-    assert dependencies(assembly, name) == {"Consumer", "Provider"}
+    assert Assembly(assembly).dependencies()[name] == {"Consumer", "Provider"}
     assert deploy_order(assembly) == ["Provider", "Consumer", name]
 
 

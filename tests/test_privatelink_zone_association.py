@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -72,11 +70,6 @@ def endpoint(built: Built, **props: Any) -> PrivateLinkEndpoint:
         dns_name="api.example.internal",
         **props,
     )
-
-
-def dependencies(assembly: cdk.cx_api.CloudAssembly, stack: str) -> set[str]:
-    manifest = json.loads((Path(assembly.directory) / "manifest.json").read_text())
-    return {d for d in manifest["artifacts"][stack].get("dependencies", []) if "." not in d}
 
 
 def zone_statements(action: str, other: str, vpc_id: Any, zone_id: Any) -> dict[str, Any]:
@@ -190,8 +183,9 @@ def test_the_vpc_account_associates_in_a_library_stack_after_the_zone(
     ]
     assert "ec2:DescribeVpcs" in acknowledged[ACKNOWLEDGED_IAM5]
     # The order: the VPC's stack, the zone's (authorization), then the association.
-    assert dependencies(assembly, ASSOCIATION_STACK) == {"Home", "Partner"}
-    assert "Partner" in dependencies(assembly, "Home")
+    dependencies = Assembly(assembly).dependencies()
+    assert dependencies[ASSOCIATION_STACK] == {"Home", "Partner"}
+    assert "Partner" in dependencies["Home"]
     assert deploy_order(assembly) == ["Partner", "Home", ASSOCIATION_STACK]
 
 
@@ -212,8 +206,9 @@ def test_the_authorization_waits_in_its_own_stack_when_the_vpc_stack_comes_after
     ).values()
     zone_id = authorization["Create"]["parameters"]["HostedZoneId"]
     assert zone_id["Fn::GetStackOutput"]["StackName"] == "Home"
-    assert dependencies(assembly, AUTHORIZATION_STACK) == {"Home", "Partner"}
-    assert dependencies(assembly, ASSOCIATION_STACK) == {"Home", "Partner", AUTHORIZATION_STACK}
+    dependencies = Assembly(assembly).dependencies()
+    assert dependencies[AUTHORIZATION_STACK] == {"Home", "Partner"}
+    assert dependencies[ASSOCIATION_STACK] == {"Home", "Partner", AUTHORIZATION_STACK}
     assert deploy_order(assembly) == ["Home", "Partner", AUTHORIZATION_STACK, ASSOCIATION_STACK]
     assert len(made.zone_associations) == 1
 
@@ -236,8 +231,9 @@ def test_an_imported_vpc_of_another_account_needs_no_stack_order() -> None:
         "VPCId": "vpc-0123456789abcdef0",
         "VPCRegion": "eu-west-1",
     }
-    assert dependencies(assembly, ASSOCIATION_STACK) == {"Home"}
-    assert "Partner" not in dependencies(assembly, "Home")
+    dependencies = Assembly(assembly).dependencies()
+    assert dependencies[ASSOCIATION_STACK] == {"Home"}
+    assert "Partner" not in dependencies["Home"]
 
 
 def test_the_example_peering_across_accounts_resolves_without_a_warning() -> None:
