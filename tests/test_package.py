@@ -33,7 +33,8 @@ import pytest
 from packaging.requirements import Requirement
 
 import cdk_peering
-from tests.doc_fixtures import ROOT, readme_cdk_json, smallest_example
+from tests.conftest import ROOT
+from tests.doc_fixtures import readme_cdk_json, smallest_example
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 VERSION: str = PYPROJECT["project"]["version"]

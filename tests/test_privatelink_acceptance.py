@@ -16,6 +16,10 @@ from cdk_peering import PrivateLinkEndpoint, PrivateLinkService, ValidationError
 from cdk_peering.privatelink.acceptance import EndpointAcceptance
 from tests.conftest import new_app
 from tests.helpers import (
+    AZ_CONTEXT,
+    HOME,
+    OTHER_ACCOUNT,
+    OTHER_REGION,
     Assembly,
     custom_resource_policy,
     deploy_order,
@@ -25,13 +29,8 @@ from tests.helpers import (
     token_name,
 )
 
-HOME = cdk.Environment(account="111111111111", region="us-east-1")
-OTHER_REGION = cdk.Environment(account="111111111111", region="eu-west-1")
-OTHER_ACCOUNT = cdk.Environment(account="222222222222", region="us-east-1")
-AZ_CONTEXT = {
-    f"availability-zones:account={env.account}:region={env.region}": [f"{env.region}a"]
-    for env in (HOME, OTHER_REGION, OTHER_ACCOUNT)
-}
+ONE_ZONE = {key: zones[:1] for key, zones in AZ_CONTEXT.items()}
+"""helpers.AZ_CONTEXT with one zone per environment: VPCs of one subnet, small templates."""
 SERVICE_NAME = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
 ACCEPT = "AcceptVpcEndpointConnections"
 
@@ -114,7 +113,7 @@ def new_assembly(stack: cdk.Stack) -> cdk.cx_api.CloudAssembly:
 
 
 def test_same_environment_accepts_in_the_endpoint_stack_after_the_service() -> None:
-    app = new_app(**AZ_CONTEXT)
+    app = new_app(**ONE_ZONE)
     service = provider(app)
     endpoint = consumer(cdk.Stack(app, "Consumer", env=HOME), service)
     assembly = app.synth()
@@ -137,7 +136,7 @@ def test_same_environment_accepts_in_the_endpoint_stack_after_the_service() -> N
 def test_another_environment_accepts_in_a_library_stack_of_the_service(
     env: cdk.Environment, role_account: str | None
 ) -> None:
-    app = new_app(**AZ_CONTEXT)
+    app = new_app(**ONE_ZONE)
     service = provider(app)
     endpoint = consumer(cdk.Stack(app, "Consumer", env=env), service)
     assembly = app.synth()
@@ -171,7 +170,7 @@ HOME_ENV = (HOME.account, HOME.region)
 
 
 def test_opt_out_per_service_and_per_endpoint() -> None:
-    app = new_app(**AZ_CONTEXT)
+    app = new_app(**ONE_ZONE)
     quiet = provider(cdk.Stack(app, "Quiet", env=HOME), accept_app_endpoints=False)
     assert consumer(cdk.Stack(app, "A", env=HOME), quiet).acceptance is None
     # An endpoint may still ask for it; another may decline it from an accepting service.
@@ -226,7 +225,7 @@ def test_no_cycle_when_the_service_stack_deploys_after_the_endpoint_stack() -> N
     # The endpoint names the service by its name, so its stack need not wait for the
     # service's; here the service's stack deploys after it, so the acceptance cannot go in
     # the endpoint's stack (which would then wait for the service's): it gets its own.
-    app = new_app(**AZ_CONTEXT)
+    app = new_app(**ONE_ZONE)
     before = cdk.Stack(app, "Before", env=HOME)
     vpc = make_vpc(before, "ConsumerVpc", "10.0.0.0/16", isolated_only=True)
     plain = ec2.InterfaceVpcEndpoint(
@@ -298,7 +297,7 @@ def test_agnostic_stacks_on_both_sides_accept_in_the_endpoint_stack() -> None:
 def test_accept_endpoint_checks_the_service_allows_the_endpoint(
     env: cdk.Environment, props: dict[str, Any], rule: str
 ) -> None:
-    app = new_app(**AZ_CONTEXT)
+    app = new_app(**ONE_ZONE)
     service = provider(app, **props)
     stack = cdk.Stack(app, "Consumer", env=env)
     vpc = make_vpc(stack, "ConsumerVpc", "10.0.0.0/16", isolated_only=True)

@@ -13,6 +13,7 @@ from aws_cdk.assertions import Template
 from cdk_peering import PeeringAccepterRole, PrivateLinkEndpoint, ValidationError, VpcPeering
 from tests.conftest import new_app
 from tests.helpers import (
+    HOME,
     Assembly,
     custom_resource_policy,
     deploy_order,
@@ -22,7 +23,6 @@ from tests.helpers import (
     token_name,
 )
 
-HOME = cdk.Environment(account="111111111111", region="us-east-1")
 PARTNER = cdk.Environment(account="222222222222", region="eu-west-1")
 AZ_CONTEXT = {
     f"availability-zones:account={env.account}:region={env.region}": [f"{env.region}a"]

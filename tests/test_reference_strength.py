@@ -14,7 +14,7 @@ from aws_cdk import aws_ec2 as ec2
 
 from cdk_peering import VpcPeering
 from tests.conftest import CDK_JSON_CONTEXT, COMMITTED_CONTEXT, ENV
-from tests.helpers import cross_stack_reads, make_vpc
+from tests.helpers import OTHER_REGION, cross_stack_reads, make_vpc
 
 FLAG = "@aws-cdk/core:defaultCrossStackReferences"
 WARNING = "@aws-cdk/core:crossStackReferencesDefaultStrong"
@@ -39,7 +39,7 @@ def _warnings(assembly: cdk.cx_api.CloudAssembly) -> list[str]:
 def _dual_stack_peerings(app: cdk.App) -> ec2.Vpc:
     home = cdk.Stack(app, "Home", env=ENV)
     vpcs = cdk.Stack(app, "Vpcs", env=ENV)
-    away = cdk.Stack(app, "Away", env=cdk.Environment(account=ENV.account, region="eu-west-1"))
+    away = cdk.Stack(app, "Away", env=OTHER_REGION)
     a = make_vpc(home, "A", "10.0.0.0/16", ipv6=True)
     VpcPeering(
         home, "AB", requester_vpc=a, accepter_vpc=make_vpc(vpcs, "B", "10.1.0.0/16", ipv6=True)
