@@ -12,9 +12,11 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
-from constructs import IConstruct
+from constructs import Construct, IConstruct
 
-from cdk_peering import Problem, ValidationError
+from cdk_peering import PrivateLinkService, Problem, ValidationError
+from cdk_peering.model.plan import PeeringPlan, PlannedRoute
+from cdk_peering.model.vpc import VpcModel
 from tests.conftest import new_app
 
 PUBLIC_AND_ISOLATED = [
@@ -97,6 +99,14 @@ def cross_account_pair(
     a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
     b = make_vpc(partner, "B", "10.1.0.0/16", isolated_only=True)
     return app, home, other, a, b
+
+
+def privatelink_service(scope: Construct, **props: Any) -> PrivateLinkService:
+    """The service Orders on port 443, in a VPC ServiceVpc (10.9.0.0/16, isolated subnets):
+    in ``scope`` when it is a stack, else in a new stack Provider of HOME."""
+    stack = scope if isinstance(scope, cdk.Stack) else cdk.Stack(scope, "Provider", env=HOME)
+    vpc = make_vpc(stack, "ServiceVpc", "10.9.0.0/16", isolated_only=True)
+    return PrivateLinkService(stack, "Orders", vpc=vpc, port=443, **props)
 
 
 NAMES = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]
@@ -396,3 +406,27 @@ def statements_allowing(template: Template, action: str) -> list[dict[str, Any]]
             if action in (actions if isinstance(actions, list) else [actions]):
                 found.append(statement)
     return found
+
+
+def peering_plan(
+    requester: VpcModel,
+    accepter: VpcModel,
+    *routes: tuple[str, str, str],
+    given: bool = False,
+    path: str = "Net/P",
+) -> PeeringPlan[VpcModel]:
+    """A plan of one peering (quotas of 50) whose routes are (side, route table, destination).
+
+    ``given``: the user named the destinations (the rules then check them against the peer).
+    """
+    return PeeringPlan(
+        path=path,
+        requester=requester,
+        accepter=accepter,
+        routes=tuple(
+            PlannedRoute(side, table, table, destination, destination, ":" in destination, given)
+            for side, table, destination in routes
+        ),
+        peerings_quota=50,
+        routes_quota=50,
+    )

@@ -25,6 +25,7 @@ from tests.helpers import (
     deploy_order,
     make_vpc,
     only_problem,
+    privatelink_service,
     sdk_calls,
     token_name,
 )
@@ -37,11 +38,9 @@ ACCEPT = "AcceptVpcEndpointConnections"
 
 def provider(scope: Construct, **props: Any) -> PrivateLinkService:
     """The orders service on 443 in a stack of HOME, open to the other account and region."""
-    stack = scope if isinstance(scope, cdk.Stack) else cdk.Stack(scope, "Provider", env=HOME)
     props.setdefault("allowed_principals", [iam.ArnPrincipal("arn:aws:iam::222222222222:root")])
     props.setdefault("allowed_regions", ["eu-west-1"])
-    vpc = make_vpc(stack, "ServiceVpc", "10.9.0.0/16", isolated_only=True)
-    return PrivateLinkService(stack, "Orders", vpc=vpc, port=443, **props)
+    return privatelink_service(scope, **props)
 
 
 def consumer(
