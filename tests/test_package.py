@@ -271,6 +271,15 @@ def test_make_test_builds_the_dev_tools_checkov_and_the_clean_environment() -> N
     assert "cdk synth" not in plan
 
 
+@pytest.mark.parametrize(("target", "command"), [("lint", "ruff check"), ("typecheck", "mypy")])
+def test_make_lint_and_typecheck_build_the_dev_tools_only(target: str, command: str) -> None:
+    plan = make_plan(target)
+    for needed in ("--group synth -e .", "--group dev", command):
+        assert needed in plan
+    for not_needed in ("checkov", "--group runtime", PKG_VENV.name, "pytest"):
+        assert not_needed not in plan
+
+
 def test_every_tool_is_pinned_and_the_runtime_pins_satisfy_the_package() -> None:
     groups = PYPROJECT["dependency-groups"]
     pinned = [
