@@ -73,11 +73,13 @@ report: synth
 	python -m cdk_peering.connectivity cdk.out --format markdown -o cdk.out/connectivity.md
 	@echo "wrote cdk.out/connectivity.md"
 
-lint: env
+# Lint and typecheck need the development tools only, not checkov's environment nor the
+# package test's.
+lint: synth-env $(DEV_STAMP)
 	ruff check .
 	ruff format --check .
 
-typecheck: env
+typecheck: synth-env $(DEV_STAMP)
 	mypy
 
 unit: env

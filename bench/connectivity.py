@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,9 +31,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from measuring import RESULT_PREFIX, medians, run_child
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(tempfile.gettempdir()) / "cdk_peering-bench"
-RESULT_PREFIX = "RESULT "
 GOALS = {"example": 1.0, "mesh": 10.0}
 """Seconds: the example's load; the mesh's load plus one_way_routes()."""
 STEPS = ("import_s", "load_s", "one_way_s", "matrices_s", "report_s", "load_one_way_cpu_s")
@@ -114,27 +114,8 @@ def measure(directory: Path) -> dict[str, Any]:
 
 def measure_in_subprocess(directory: Path) -> dict[str, Any]:
     command = [sys.executable, __file__, "--measure", str(directory)]
-    done = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
-    if done.returncode != 0 or not lines:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise RuntimeError(f"measuring {directory} failed (exit status {done.returncode})")
-    result: dict[str, Any] = json.loads(lines[-1].removeprefix(RESULT_PREFIX))
-    return result
-
-
-def median(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return the first run's counts with the median of each timed step."""
-    combined = dict(runs[0])
-    for step in STEPS:
-        combined[step] = statistics.median(run[step] for run in runs)
-    return combined
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return run_child(command, f"measuring {directory}", environment)
 
 
 def table(results: dict[str, dict[str, Any]]) -> str:
@@ -191,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr if args.json else sys.stdout,
                 flush=True,
             )
-        results[directory.name] = median(runs)
+        results[directory.name] = medians(runs, STEPS)
     print(json.dumps(results, indent=2) if args.json else "\n" + table(results))
     problems = []
     example, mesh = results["example"], results[f"mesh-{args.vpcs}"]

@@ -57,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aws_cdk as cdk
 import jsii
+import measuring
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
@@ -602,9 +603,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     timings: dict[str, list[Timing]] = {label: [] for label, _ in variants}
-    for rep in range(args.repeat):
-        # Reverse the order every other repetition, so drift does not favour a variant.
-        order = variants if rep % 2 == 0 else variants[::-1]
+    for rep, order in measuring.rounds(variants, args.repeat):
         line: list[str] = []
         for label, builder in order:
             timing, _ = timed(builder, args.vpcs)
@@ -616,27 +615,21 @@ def main(argv: list[str] | None = None) -> int:
     walls = {label: [t.wall for t in ts] for label, ts in timings.items()}
     cpus = {label: [t.cpu for t in ts if t.cpu is not None] for label, ts in timings.items()}
     has_cpu = all(len(c) == args.repeat for c in cpus.values())
-    base_wall = statistics.median(walls[BASELINE])
-    base_cpu = statistics.median(cpus[BASELINE]) if has_cpu else None
+    compared = measuring.ratios(walls, BASELINE, cpus if has_cpu else None)
     print(
         f"\n{'variant':<{W}} {'stacks':>6} {'median s':>9} {'min s':>7} {'ratio':>6} "
         f"{'paired':>7} {'CPU s':>7} {'CPU ratio':>9}"
     )
-    ratios: dict[str, float] = {}
     for label, _ in variants:
-        median = statistics.median(walls[label])
-        ratios[label] = median / base_wall
-        paired = statistics.median(
-            a / b for a, b in zip(walls[label], walls[BASELINE], strict=True)
-        )
+        r = compared[label]
         cpu_text = "-".rjust(7) + " " + "-".rjust(9)
-        if base_cpu is not None:
-            cpu_median = statistics.median(cpus[label])
-            cpu_text = f"{cpu_median:7.3f} {cpu_median / base_cpu:9.3f}"
+        if r.cpu is not None and r.cpu_ratio is not None:
+            cpu_text = f"{r.cpu:7.3f} {r.cpu_ratio:9.3f}"
         print(
-            f"{label:<{W}} {summaries[label].stacks:>6} {median:9.3f} {min(walls[label]):7.3f} "
-            f"{ratios[label]:6.3f} {paired:7.3f} {cpu_text}"
+            f"{label:<{W}} {summaries[label].stacks:>6} {r.wall:9.3f} {min(walls[label]):7.3f} "
+            f"{r.ratio:6.3f} {r.paired:7.3f} {cpu_text}"
         )
+    ratios = {label: r.ratio for label, r in compared.items()}
     print(
         f"ratio: median wall time / {BASELINE}'s; paired: median of the per-repetition "
         "ratios; CPU: Python + jsii Node.js processes"

@@ -20,6 +20,10 @@ drift on a shared machine does not favour one. Run it with ``CDK_VALIDATION=fals
 ``make bench`` does) to time the library's work alone; ``--validation`` keeps
 aws-cdk-lib's built-in CloudFormation validation on, as a user's synth has it by default
 (it adds the same few seconds to every variant).
+
+It ends by naming each goal missed (``GOAL MISSED: ...`` on stderr) or saying every goal
+was met. The exit status is 0 even when a goal is missed, as timings on a shared machine
+vary; ``--check`` makes it 2 then (as ``mesh_vs_l1.py --max-ratio`` does), for CI.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import measuring
 
 HERE = Path(__file__).resolve().parent
 VARIANTS = ("hand-written", "mesh-scope", "VpcPeering")
@@ -112,8 +118,7 @@ def measure_mesh(repeat: int, vpcs: int) -> dict[str, float]:
     for variant in VARIANTS:  # warm the file cache and the pyc files once
         _, _, out = _run(["--child", variant, "--vpcs", str(vpcs)])
         print(f"warm-up {variant}: {out}")
-    for rep in range(repeat):
-        order = VARIANTS if rep % 2 == 0 else VARIANTS[::-1]
+    for rep, order in measuring.rounds(VARIANTS, repeat):
         line = []
         for variant in order:
             wall, cpu, _ = _run(["--child", variant, "--vpcs", str(vpcs)])
@@ -121,24 +126,28 @@ def measure_mesh(repeat: int, vpcs: int) -> dict[str, float]:
             cpus[variant].append(cpu)
             line.append(f"{variant} {wall:.2f} s (cpu {cpu:.2f})")
         print(f"rep {rep + 1}: " + "; ".join(line))
-    base_wall = statistics.median(walls[BASELINE])
-    base_cpu = statistics.median(cpus[BASELINE])
-    ratios: dict[str, float] = {}
+    compared = measuring.ratios(walls, BASELINE, cpus)
     header = ("variant", "median s", "ratio", "paired", "CPU s", "CPU ratio")
     print("\n{:<13} {:>9} {:>6} {:>7} {:>6} {:>9}".format(*header))
     for variant in VARIANTS:
-        wall = statistics.median(walls[variant])
-        paired = statistics.median(
-            w / b for w, b in zip(walls[variant], walls[BASELINE], strict=True)
-        )
-        cpu = statistics.median(cpus[variant])
-        ratios[variant] = wall / base_wall
+        r = compared[variant]
         goal = f"  (goal <= {GOALS[variant]:.2f})" if variant in GOALS else ""
         print(
-            f"{variant:<13} {wall:9.2f} {wall / base_wall:6.3f} {paired:7.3f} {cpu:6.2f} "
-            f"{cpu / base_cpu:9.3f}{goal}"
+            f"{variant:<13} {r.wall:9.2f} {r.ratio:6.3f} {r.paired:7.3f} {r.cpu:6.2f} "
+            f"{r.cpu_ratio:9.3f}{goal}"
         )
-    return ratios
+    return {variant: r.ratio for variant, r in compared.items()}
+
+
+def missed_goals(import_ms: float, ratios: dict[str, float]) -> list[str]:
+    """Return a line for each goal the measured figures miss."""
+    missed = []
+    if import_ms > IMPORT_GOAL_MS:
+        missed.append(f"import {import_ms:.1f} ms (goal <= {IMPORT_GOAL_MS:.0f} ms)")
+    for variant, goal in GOALS.items():
+        if ratios[variant] > goal:
+            missed.append(f"{variant} {ratios[variant]:.3f}x {BASELINE} (goal <= {goal:.2f})")
+    return missed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         "--validation",
         action="store_true",
         help="keep aws-cdk-lib's built-in validation on, as a user's synth has it",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="exit 2 when a goal is missed (for CI)"
     )
     parser.add_argument("--child", choices=VARIANTS, help=argparse.SUPPRESS)
     parser.add_argument("--import-child", action="store_true", help=argparse.SUPPRESS)
@@ -170,9 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     compileall.compile_dir(str(HERE.parent / "cdk_peering"), quiet=1)
     compileall.compile_dir(str(HERE), quiet=1)
     print(f"validation: {'on' if args.validation else 'off'}; {os.cpu_count()} cores")
-    measure_import(args.repeat)
-    measure_mesh(args.repeat, args.vpcs)
-    return 0
+    missed = missed_goals(measure_import(args.repeat), measure_mesh(args.repeat, args.vpcs))
+    for goal in missed:
+        print(f"GOAL MISSED: {goal}", file=sys.stderr)
+    if not missed:
+        print("every goal met")
+    return 2 if missed and args.check else 0
 
 
 if __name__ == "__main__":

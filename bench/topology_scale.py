@@ -36,13 +36,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from measuring import RESULT_PREFIX, medians, run_child
 from mesh_vs_l1 import CONTEXT, ENV, build_vpcs, cpu_seconds, node_pid
 
 from cdk_peering import PeeringMesh
@@ -75,7 +74,6 @@ MAX_TEMPLATE_BYTES = 1_000_000
 
 PEERING = "AWS::EC2::VPCPeeringConnection"
 ROUTE = "AWS::EC2::Route"
-RESULT_PREFIX = "RESULT "
 
 
 # --- one size, in its own process --------------------------------------------------------
@@ -310,13 +308,7 @@ def run_in_subprocess(count: int, warmup: int) -> Run:
     """Run :func:`child` in a fresh Python process and return what it measured."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", str(count)]
     command += ["--warmup-vpcs", str(warmup)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
-    if done.returncode != 0 or not lines:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise RuntimeError(f"the {count}-VPC run failed (exit status {done.returncode})")
-    data: dict[str, Any] = json.loads(lines[-1].removeprefix(RESULT_PREFIX))
-    return Run(**data)
+    return Run(**run_child(command, f"the {count}-VPC run"))
 
 
 MEASURED = (
@@ -337,12 +329,7 @@ def median_run(runs: Sequence[Run]) -> Run:
     Counts and sizes are the same in every run (a difference is reported as a problem).
     """
     first = runs[0]
-    values: dict[str, Any] = {f.name: getattr(first, f.name) for f in fields(Run)}
-    for name in MEASURED:
-        samples = [getattr(run, name) for run in runs]
-        if all(sample is not None for sample in samples):
-            middle = statistics.median(samples)
-            values[name] = round(middle) if name.endswith("_kb") else middle
+    values = medians([asdict(run) for run in runs], MEASURED)
     values["problems"] = list(dict.fromkeys(p for run in runs for p in run.problems))
     for run in runs[1:]:
         if (run.stacks, run.resources, run.largest_template_bytes) != (

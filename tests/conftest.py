@@ -44,6 +44,21 @@ def stack() -> cdk.Stack:
     return cdk.Stack(new_app(), "TestStack", env=ENV)
 
 
+ExampleApp = tuple[list[cdk.Stack], cdk.cx_api.CloudAssembly]
+
+
+@pytest.fixture(scope="session")
+def example_app() -> ExampleApp:
+    """The example app (app.py), built and synthesized once: its stacks (as its build
+    returns them) and its cloud assembly. Shared by every test of it: read it, never add
+    to it."""
+    import app as example
+
+    app = new_app()
+    stacks = example.build(app)
+    return stacks, app.synth()
+
+
 _ASSET_HASH = re.compile(r"[0-9a-f]{64}")
 
 

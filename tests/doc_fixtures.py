@@ -27,10 +27,9 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 import cdk_peering
-from tests.conftest import ACCOUNT, ENV, REGION, new_app
-from tests.helpers import make_vpc
+from tests.conftest import ENV, ROOT, new_app
+from tests.helpers import OTHER_ACCOUNT, OTHER_REGION, make_vpc
 
-ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 DOCS = [README, *sorted((ROOT / "docs").glob("*.md"))]
 """Every file whose Python blocks must run."""
@@ -38,9 +37,6 @@ DOCS = [README, *sorted((ROOT / "docs").glob("*.md"))]
 DEFAULT_FIXTURE = "default"
 _FENCE = re.compile(r"^(`{3,})([^`\s]*)\s*$")
 _FIXTURE_COMMENT = re.compile(r"^<!--\s*fixture:\s*(\S+)\s*-->$")
-
-EUROPE = cdk.Environment(account=ACCOUNT, region="eu-west-1")
-PARTNER = cdk.Environment(account="222222222222", region=REGION)
 
 
 @dataclass(frozen=True)
@@ -165,8 +161,8 @@ def _regions_and_accounts() -> Namespace:
     (10.20.0.0/16)."""
     app = new_app()
     home = cdk.Stack(app, "Home", env=ENV)
-    europe_stack = cdk.Stack(app, "EuropeNetwork", env=EUROPE)
-    partner_stack = cdk.Stack(app, "PartnerNetwork", env=PARTNER)
+    europe_stack = cdk.Stack(app, "EuropeNetwork", env=OTHER_REGION)
+    partner_stack = cdk.Stack(app, "PartnerNetwork", env=OTHER_ACCOUNT)
     return _namespace(
         app,
         home=home,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -10,9 +12,11 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
-from constructs import IConstruct
+from constructs import Construct, IConstruct
 
-from cdk_peering import Problem, ValidationError
+from cdk_peering import PrivateLinkService, Problem, ValidationError
+from cdk_peering.model.plan import PeeringPlan, PlannedRoute
+from cdk_peering.model.vpc import VpcModel
 from tests.conftest import new_app
 
 PUBLIC_AND_ISOLATED = [
@@ -95,6 +99,14 @@ def cross_account_pair(
     a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
     b = make_vpc(partner, "B", "10.1.0.0/16", isolated_only=True)
     return app, home, other, a, b
+
+
+def privatelink_service(scope: Construct, **props: Any) -> PrivateLinkService:
+    """The service Orders on port 443, in a VPC ServiceVpc (10.9.0.0/16, isolated subnets):
+    in ``scope`` when it is a stack, else in a new stack Provider of HOME."""
+    stack = scope if isinstance(scope, cdk.Stack) else cdk.Stack(scope, "Provider", env=HOME)
+    vpc = make_vpc(stack, "ServiceVpc", "10.9.0.0/16", isolated_only=True)
+    return PrivateLinkService(stack, "Orders", vpc=vpc, port=443, **props)
 
 
 NAMES = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]
@@ -267,38 +279,62 @@ class Assembly:
         }
 
 
+def token_name(token: dict[str, Any]) -> str:
+    """Write a token that stands inside a longer string by what it reads.
+
+    ``<LogicalId>`` for a Ref, ``<LogicalId.Attribute>`` for an Fn::GetAtt,
+    ``<StackName/OutputName>`` for an Fn::GetStackOutput; any other token fails the test.
+    """
+    [(kind, value)] = token.items()
+    if kind == "Ref":
+        return f"<{value}>"
+    if kind == "Fn::GetAtt":
+        return f"<{value if isinstance(value, str) else '.'.join(value)}>"
+    if kind == "Fn::GetStackOutput":
+        return f"<{value['StackName']}/{value['OutputName']}>"
+    raise AssertionError(f"no name for the token {token}")
+
+
+_SLOT = re.compile(r"<<token (\d+)>>")
+
+
 def decode_sdk_call(value: Any) -> dict[str, Any]:
     """Decode a Custom::AWS resource's Create, Update or Delete property (JSON text).
 
     aws-cdk-lib writes it as a string, or as an Fn::Join when it holds tokens. A value
-    that is one token whole (a Ref, an Fn::GetStackOutput) comes back as that intrinsic;
-    a token inside a longer string stays a placeholder ``<n>``.
+    that is one token whole (a Ref, an Fn::GetStackOutput) comes back as that token; a
+    token inside a longer string is written by ``token_name``.
     """
     if isinstance(value, str):
         decoded: dict[str, Any] = json.loads(value)
         return decoded
-    tokens: dict[str, Any] = {}
+    delimiter, parts = value["Fn::Join"]
+    assert delimiter == ""
+    tokens: list[dict[str, Any]] = []
     text = ""
-    for part in value["Fn::Join"][1]:
+    for part in parts:
         if isinstance(part, str):
             text += part
         else:
-            placeholder = f"<{len(tokens)}>"
-            tokens[placeholder] = part
-            text += placeholder
+            text += f"<<token {len(tokens)}>>"
+            tokens.append(part)
 
     def restore(item: Any) -> Any:
         if isinstance(item, dict):
             return {key: restore(each) for key, each in item.items()}
         if isinstance(item, list):
             return [restore(each) for each in item]
-        return tokens.get(item, item) if isinstance(item, str) else item
+        if not isinstance(item, str):
+            return item
+        if whole := _SLOT.fullmatch(item):
+            return tokens[int(whole[1])]
+        return _SLOT.sub(lambda slot: token_name(tokens[int(slot[1])]), item)
 
     restored: dict[str, Any] = restore(json.loads(text))
     return restored
 
 
-def sdk_calls(template: dict[str, Any], action: str) -> dict[str, dict[str, Any]]:
+def sdk_calls(template: Mapping[str, Any], action: str) -> dict[str, dict[str, Any]]:
     """Return the Custom::AWS resources of a template whose Create call is ``action``.
 
     By logical id: the resource's Properties, with Create, Update and Delete decoded.
@@ -331,9 +367,6 @@ def custom_resource_policy(template: dict[str, Any], logical_id: str) -> list[di
     return statements
 
 
-# --- AwsCustomResource calls, with tokens written as text
-
-
 def custom_resource(template: Template) -> dict[str, Any]:
     """Return the one Custom::AWS resource of a template."""
     resources = template.find_resources("Custom::AWS")
@@ -341,37 +374,17 @@ def custom_resource(template: Template) -> dict[str, Any]:
     return dict(next(iter(resources.values())))
 
 
-def sdk_payload(value: Any) -> dict[str, Any]:
-    """Parse one Create/Update/Delete property; a Ref inside becomes ``<LogicalId>``."""
-    if isinstance(value, str):
-        text = value
-    else:
-        parts: list[Any] = value["Fn::Join"][1]
-        text = "".join(part if isinstance(part, str) else _token_name(part) for part in parts)
-    payload: dict[str, Any] = json.loads(text)
-    return payload
-
-
-def _token_name(part: dict[str, Any]) -> str:
-    """Write a token inside a JSON string: ``<LogicalId>`` for a Ref, else ``<Fn::...>``."""
-    return f"<{part['Ref']}>" if "Ref" in part else f"<{next(iter(part))}>"
-
-
 def create_calls(
     template: Template, action: str = "ModifyVpcPeeringConnectionOptions"
 ) -> list[dict[str, Any]]:
-    """Return the Create call of every Custom::AWS resource making ``action``, parsed."""
-    calls = [
-        sdk_payload(resource["Properties"]["Create"])
-        for resource in template.find_resources("Custom::AWS").values()
-    ]
-    return [call for call in calls if call["action"] == action]
+    """Return the Create call of every Custom::AWS resource making ``action``, decoded."""
+    return [call["Create"] for call in sdk_calls(template.to_json(), action).values()]
 
 
 def sdk_payloads(template: Template) -> dict[str, dict[str, Any]]:
-    """Parse the Create, Update and Delete calls of the one Custom::AWS resource."""
+    """Decode the Create, Update and Delete calls of the one Custom::AWS resource."""
     properties = custom_resource(template)["Properties"]
-    return {event: sdk_payload(properties[event]) for event in ("Create", "Update", "Delete")}
+    return {event: decode_sdk_call(properties[event]) for event in ("Create", "Update", "Delete")}
 
 
 def policy_statements(template: Template) -> list[dict[str, Any]]:
@@ -393,3 +406,27 @@ def statements_allowing(template: Template, action: str) -> list[dict[str, Any]]
             if action in (actions if isinstance(actions, list) else [actions]):
                 found.append(statement)
     return found
+
+
+def peering_plan(
+    requester: VpcModel,
+    accepter: VpcModel,
+    *routes: tuple[str, str, str],
+    given: bool = False,
+    path: str = "Net/P",
+) -> PeeringPlan[VpcModel]:
+    """A plan of one peering (quotas of 50) whose routes are (side, route table, destination).
+
+    ``given``: the user named the destinations (the rules then check them against the peer).
+    """
+    return PeeringPlan(
+        path=path,
+        requester=requester,
+        accepter=accepter,
+        routes=tuple(
+            PlannedRoute(side, table, table, destination, destination, ":" in destination, given)
+            for side, table, destination in routes
+        ),
+        peerings_quota=50,
+        routes_quota=50,
+    )

@@ -10,12 +10,7 @@ from aws_cdk.assertions import Template
 
 from cdk_peering import PeeringSide, ValidationError, VpcPeering, VpcPeeringAccepter, rule_ids
 from tests.conftest import ENV, new_app
-from tests.helpers import Assembly, make_vpc, only_problem, warnings_on
-
-AWAY = cdk.Environment(account=ENV.account, region="eu-west-1")
-AZ = {
-    f"availability-zones:account={ENV.account}:region=eu-west-1": ["eu-west-1a", "eu-west-1b"],
-}
+from tests.helpers import Assembly, inter_region_pair, make_vpc, only_problem, warnings_on
 
 
 @pytest.fixture
@@ -116,11 +111,7 @@ def test_the_side_must_be_a_peering_side(
 
 
 def test_the_accepter_table_of_an_inter_region_peering_goes_to_the_accepter_stack() -> None:
-    app = new_app(**AZ)
-    home = cdk.Stack(app, "Home", env=ENV)
-    away = cdk.Stack(app, "Away", env=AWAY)
-    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    app, home, away, a, b = inter_region_pair()
     peering = VpcPeering(home, "P", requester_vpc=a, accepter_vpc=b)
     table = ec2.CfnRouteTable(away, "Spare", vpc_id=b.vpc_id)
 

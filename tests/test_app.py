@@ -11,7 +11,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Match, Template
 
 import app as example
-from tests.conftest import STRONG_REFERENCES, new_app
+from tests.conftest import STRONG_REFERENCES, ExampleApp, new_app
 from tests.helpers import (
     Assembly,
     Key,
@@ -37,21 +37,13 @@ MESH_STACKS = [
 
 
 @pytest.fixture(scope="module")
-def built() -> tuple[list[cdk.Stack], cdk.cx_api.CloudAssembly]:
-    """The example's stacks (as build returns them) and the synthesized app."""
-    app = new_app()
-    stacks = example.build(app)
-    return stacks, app.synth()
+def assembly(example_app: ExampleApp) -> cdk.cx_api.CloudAssembly:
+    return example_app[1]
 
 
 @pytest.fixture(scope="module")
-def assembly(built: tuple[list[cdk.Stack], cdk.cx_api.CloudAssembly]) -> cdk.cx_api.CloudAssembly:
-    return built[1]
-
-
-@pytest.fixture(scope="module")
-def teams(built: tuple[list[cdk.Stack], cdk.cx_api.CloudAssembly]) -> example.TeamsStack:
-    [stack] = [stack for stack in built[0] if isinstance(stack, example.TeamsStack)]
+def teams(example_app: ExampleApp) -> example.TeamsStack:
+    [stack] = [stack for stack in example_app[0] if isinstance(stack, example.TeamsStack)]
     return stack
 
 

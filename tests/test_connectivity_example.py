@@ -18,17 +18,15 @@ import pytest
 import app as example
 from cdk_peering.connectivity import Network
 from cdk_peering.testing import assert_not_reachable, assert_reachable
-from tests.conftest import ROOT, new_app
+from tests.conftest import ROOT, ExampleApp
 
 NAME = example.ORDERS_DNS_NAME
 PORT = example.ORDERS_PORT
 
 
 @pytest.fixture(scope="module")
-def assembly() -> cdk.cx_api.CloudAssembly:
-    app = new_app()
-    example.build(app)
-    return app.synth()
+def assembly(example_app: ExampleApp) -> cdk.cx_api.CloudAssembly:
+    return example_app[1]
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any, cast
 
 import aws_cdk as cdk
@@ -32,6 +30,7 @@ from tests.helpers import (
     HOME,
     OTHER_ACCOUNT,
     OTHER_REGION,
+    Assembly,
     create_calls,
     cross_account_pair,
     cross_stack_reads,
@@ -42,11 +41,6 @@ from tests.helpers import (
     make_vpc,
     only_problem,
 )
-
-
-def _depends_on(assembly: cdk.cx_api.CloudAssembly, stack: str) -> set[str]:
-    manifest = json.loads((Path(assembly.directory) / "manifest.json").read_text())
-    return {d for d in manifest["artifacts"][stack].get("dependencies", []) if "." not in d}
 
 
 def test_inter_region_peering_puts_each_side_in_its_own_region() -> None:
@@ -103,8 +97,9 @@ def test_inter_region_deploy_order_has_no_cycle() -> None:
 
     assembly = app.synth()
     accepter = "Home-PeeringAccepter-111111111111-eu-west-1"
-    assert _depends_on(assembly, "Home") == {"Away"}
-    assert _depends_on(assembly, accepter) == {"Home", "Away"}
+    dependencies = Assembly(assembly).dependencies()
+    assert dependencies["Home"] == {"Away"}
+    assert dependencies[accepter] == {"Home", "Away"}
     order = deploy_order(assembly)
     assert order.index("Away") < order.index("Home") < order.index(accepter)
 
@@ -138,7 +133,7 @@ def test_cross_account_peering_with_an_accepter_role() -> None:
     Template.from_json(assembly.get_stack_by_name(accepter).template).resource_count_is(
         "AWS::EC2::Route", 2
     )
-    assert _depends_on(assembly, "Home") == {"Partner", "PartnerRoles"}
+    assert Assembly(assembly).dependencies()["Home"] == {"Partner", "PartnerRoles"}
     order = deploy_order(assembly)
     assert order.index("PartnerRoles") < order.index("Home") < order.index(accepter)
     assert order.index("Partner") < order.index("Home")
@@ -153,7 +148,7 @@ def test_accepter_scope_places_the_accepter_side() -> None:
     assert all(cdk.Stack.of(r) is routes for r in peering.accepter_routes)
     assert len(peering.accepter_routes) == 2
     assert app.node.try_find_child("Home-PeeringAccepter-111111111111-eu-west-1") is None
-    assert _depends_on(app.synth(), "AwayRoutes") == {"Home", "Away"}
+    assert Assembly(app.synth()).dependencies()["AwayRoutes"] == {"Home", "Away"}
 
 
 def test_requester_only_for_a_third_party_vpc() -> None:
@@ -738,4 +733,4 @@ def test_peering_reads_other_stacks_weakly_in_an_app_with_strong_references() ->
     }
     # The DNS option waits for the connection's stack (no dependency comes with a weak
     # reference across accounts).
-    assert _depends_on(assembly, "Partner") == {"Home"}
+    assert Assembly(assembly).dependencies()["Partner"] == {"Home"}

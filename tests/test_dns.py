@@ -96,7 +96,7 @@ def test_call_uses_the_connection_of_a_peering_in_the_same_stack(stack: cdk.Stac
     connection = stack.resolve(peering.peering_connection.logical_id)
     payloads = sdk_payloads(template)
     for payload in payloads.values():
-        assert payload["parameters"]["VpcPeeringConnectionId"] == f"<{connection}>"
+        assert payload["parameters"]["VpcPeeringConnectionId"] == {"Ref": connection}
         assert payload["physicalResourceId"] == {"id": f"<{connection}>-requester"}
     # The Ref orders the call after the connection; an explicit DependsOn would be redundant
     # (cfn-lint W3005).

@@ -16,10 +16,10 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 
+from tests.conftest import ROOT
 from tests.doc_fixtures import (
     DOCS,
     FIXTURES,
-    ROOT,
     CodeBlock,
     Namespace,
     code_blocks,

@@ -33,7 +33,8 @@ import pytest
 from packaging.requirements import Requirement
 
 import cdk_peering
-from tests.doc_fixtures import ROOT, readme_cdk_json, smallest_example
+from tests.conftest import ROOT
+from tests.doc_fixtures import readme_cdk_json, smallest_example
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 VERSION: str = PYPROJECT["project"]["version"]
@@ -233,8 +234,6 @@ def test_a_users_app_synthesizes_with_the_installed_wheel(installed: Path, tmp_p
 
 def test_version_is_the_pyproject_version() -> None:
     assert importlib.metadata.version("cdk-peering") == VERSION
-    if not hasattr(cdk_peering, "__version__"):
-        pytest.skip("cdk_peering/__init__.py does not expose __version__ yet")
     assert cdk_peering.__version__ == VERSION
 
 
@@ -270,6 +269,15 @@ def test_make_test_builds_the_dev_tools_checkov_and_the_clean_environment() -> N
     ):
         assert needed in plan
     assert "cdk synth" not in plan
+
+
+@pytest.mark.parametrize(("target", "command"), [("lint", "ruff check"), ("typecheck", "mypy")])
+def test_make_lint_and_typecheck_build_the_dev_tools_only(target: str, command: str) -> None:
+    plan = make_plan(target)
+    for needed in ("--group synth -e .", "--group dev", command):
+        assert needed in plan
+    for not_needed in ("checkov", "--group runtime", PKG_VENV.name, "pytest"):
+        assert not_needed not in plan
 
 
 def test_every_tool_is_pinned_and_the_runtime_pins_satisfy_the_package() -> None:

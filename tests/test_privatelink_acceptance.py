@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import aws_cdk as cdk
 import pytest
@@ -15,26 +15,32 @@ from constructs import Construct
 from cdk_peering import PrivateLinkEndpoint, PrivateLinkService, ValidationError
 from cdk_peering.privatelink.acceptance import EndpointAcceptance
 from tests.conftest import new_app
-from tests.helpers import custom_resource_policy, deploy_order, make_vpc, only_problem, sdk_calls
+from tests.helpers import (
+    AZ_CONTEXT,
+    HOME,
+    OTHER_ACCOUNT,
+    OTHER_REGION,
+    Assembly,
+    custom_resource_policy,
+    deploy_order,
+    make_vpc,
+    only_problem,
+    privatelink_service,
+    sdk_calls,
+    token_name,
+)
 
-HOME = cdk.Environment(account="111111111111", region="us-east-1")
-OTHER_REGION = cdk.Environment(account="111111111111", region="eu-west-1")
-OTHER_ACCOUNT = cdk.Environment(account="222222222222", region="us-east-1")
-AZ_CONTEXT = {
-    f"availability-zones:account={env.account}:region={env.region}": [f"{env.region}a"]
-    for env in (HOME, OTHER_REGION, OTHER_ACCOUNT)
-}
+ONE_ZONE = {key: zones[:1] for key, zones in AZ_CONTEXT.items()}
+"""helpers.AZ_CONTEXT with one zone per environment: VPCs of one subnet, small templates."""
 SERVICE_NAME = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
 ACCEPT = "AcceptVpcEndpointConnections"
 
 
 def provider(scope: Construct, **props: Any) -> PrivateLinkService:
     """The orders service on 443 in a stack of HOME, open to the other account and region."""
-    stack = scope if isinstance(scope, cdk.Stack) else cdk.Stack(scope, "Provider", env=HOME)
     props.setdefault("allowed_principals", [iam.ArnPrincipal("arn:aws:iam::222222222222:root")])
     props.setdefault("allowed_regions", ["eu-west-1"])
-    vpc = make_vpc(stack, "ServiceVpc", "10.9.0.0/16", isolated_only=True)
-    return PrivateLinkService(stack, "Orders", vpc=vpc, port=443, **props)
+    return privatelink_service(scope, **props)
 
 
 def consumer(
@@ -62,11 +68,6 @@ def acceptances(assembly: cdk.cx_api.CloudAssembly) -> dict[str, dict[str, Any]]
     return found
 
 
-def dependencies(assembly: cdk.cx_api.CloudAssembly, stack: str) -> set[str]:
-    manifest = json.loads((Path(assembly.directory) / "manifest.json").read_text())
-    return {d for d in manifest["artifacts"][stack].get("dependencies", []) if "." not in d}
-
-
 def test_same_stack_accepts_the_endpoint_with_one_action_on_one_service() -> None:
     stack = cdk.Stack(new_app(), "Both", env=HOME)
     service = provider(stack)
@@ -74,14 +75,13 @@ def test_same_stack_accepts_the_endpoint_with_one_action_on_one_service() -> Non
     assert isinstance(endpoint.acceptance, EndpointAcceptance)
     assert endpoint.acceptance.node.path == "Both/Endpoint/Acceptance"
     [resource] = acceptances(new_assembly(stack)).values()
+    service_id = stack.resolve(service.service_id)
+    endpoint_id = stack.resolve(endpoint.vpc_endpoint_id)
     assert resource["Create"] == {
         "service": "EC2",
         "action": ACCEPT,
-        "parameters": {
-            "ServiceId": stack.resolve(service.service_id),
-            "VpcEndpointIds": [stack.resolve(endpoint.vpc_endpoint_id)],
-        },
-        "physicalResourceId": {"id": "<2>/<3>"},
+        "parameters": {"ServiceId": service_id, "VpcEndpointIds": [endpoint_id]},
+        "physicalResourceId": {"id": f"{token_name(service_id)}/{token_name(endpoint_id)}"},
         "region": "us-east-1",
     }
     assert resource["Update"] == resource["Create"]
@@ -97,7 +97,7 @@ def test_same_stack_accepts_the_endpoint_with_one_action_on_one_service() -> Non
                     "",
                     [
                         "arn:aws:ec2:us-east-1:111111111111:vpc-endpoint-service/",
-                        stack.resolve(service.service_id),
+                        service_id,
                     ],
                 ]
             },
@@ -112,7 +112,7 @@ def new_assembly(stack: cdk.Stack) -> cdk.cx_api.CloudAssembly:
 
 
 def test_same_environment_accepts_in_the_endpoint_stack_after_the_service() -> None:
-    app = new_app(**AZ_CONTEXT)
+    app = new_app(**ONE_ZONE)
     service = provider(app)
     endpoint = consumer(cdk.Stack(app, "Consumer", env=HOME), service)
     assembly = app.synth()
@@ -123,22 +123,19 @@ def test_same_environment_accepts_in_the_endpoint_stack_after_the_service() -> N
     ]
     service_id = resource["Create"]["parameters"]["ServiceId"]
     assert service_id["Fn::GetStackOutput"]["StackName"] == "Provider"
-    assert "Provider" in dependencies(assembly, "Consumer")
+    assert "Provider" in Assembly(assembly).dependencies()["Consumer"]
     assert deploy_order(assembly) == ["Provider", "Consumer"]
 
 
 @pytest.mark.parametrize(
-    ("env", "reads"),
-    [
-        (OTHER_REGION, {"StackName": "Consumer", "Region": "eu-west-1"}),
-        (OTHER_ACCOUNT, {"StackName": "Consumer", "Region": "us-east-1", "RoleArn": ...}),
-    ],
+    ("env", "role_account"),
+    [(OTHER_REGION, None), (OTHER_ACCOUNT, "222222222222")],
     ids=["other-region", "other-account"],
 )
 def test_another_environment_accepts_in_a_library_stack_of_the_service(
-    env: cdk.Environment, reads: dict[str, Any]
+    env: cdk.Environment, role_account: str | None
 ) -> None:
-    app = new_app(**AZ_CONTEXT)
+    app = new_app(**ONE_ZONE)
     service = provider(app)
     endpoint = consumer(cdk.Stack(app, "Consumer", env=env), service)
     assembly = app.synth()
@@ -151,11 +148,20 @@ def test_another_environment_accepts_in_a_library_stack_of_the_service(
     assert stack == name
     assert resource["Create"]["region"] == "us-east-1"
     [endpoint_id] = resource["Create"]["parameters"]["VpcEndpointIds"]
-    read = endpoint_id["Fn::GetStackOutput"]
-    assert {key: read[key] for key in reads} == {
-        key: read[key] if value is ... else value for key, value in reads.items()
-    }
-    assert dependencies(assembly, name) == {"Consumer", "Provider"}
+    # The endpoint's id, read from the output of Consumer that holds its Ref, in Consumer's
+    # region; from another account through the role Consumer made for that read.
+    endpoint_ref = cdk.Stack.of(endpoint).resolve(endpoint.vpc_endpoint_id)["Ref"]
+    assert Assembly(assembly).resolve(endpoint_id, name) == ("Consumer", endpoint_ref)
+    read = dict(endpoint_id["Fn::GetStackOutput"])
+    role_arn = read.pop("RoleArn", None)
+    assert read == {"StackName": "Consumer", "Region": env.region, "OutputName": ANY}
+    if role_account is None:
+        assert role_arn is None
+    else:
+        roles = assembly.get_stack_by_name("Consumer").template["Resources"].values()
+        [role_name] = [r["Properties"]["RoleName"] for r in roles if "RoleName" in r["Properties"]]
+        assert role_arn == f"arn:aws:iam::{role_account}:role/{role_name}"
+    assert Assembly(assembly).dependencies()[name] == {"Consumer", "Provider"}
     assert deploy_order(assembly) == ["Provider", "Consumer", name]
 
 
@@ -163,7 +169,7 @@ HOME_ENV = (HOME.account, HOME.region)
 
 
 def test_opt_out_per_service_and_per_endpoint() -> None:
-    app = new_app(**AZ_CONTEXT)
+    app = new_app(**ONE_ZONE)
     quiet = provider(cdk.Stack(app, "Quiet", env=HOME), accept_app_endpoints=False)
     assert consumer(cdk.Stack(app, "A", env=HOME), quiet).acceptance is None
     # An endpoint may still ask for it; another may decline it from an accepting service.
@@ -218,7 +224,7 @@ def test_no_cycle_when_the_service_stack_deploys_after_the_endpoint_stack() -> N
     # The endpoint names the service by its name, so its stack need not wait for the
     # service's; here the service's stack deploys after it, so the acceptance cannot go in
     # the endpoint's stack (which would then wait for the service's): it gets its own.
-    app = new_app(**AZ_CONTEXT)
+    app = new_app(**ONE_ZONE)
     before = cdk.Stack(app, "Before", env=HOME)
     vpc = make_vpc(before, "ConsumerVpc", "10.0.0.0/16", isolated_only=True)
     plain = ec2.InterfaceVpcEndpoint(
@@ -290,7 +296,7 @@ def test_agnostic_stacks_on_both_sides_accept_in_the_endpoint_stack() -> None:
 def test_accept_endpoint_checks_the_service_allows_the_endpoint(
     env: cdk.Environment, props: dict[str, Any], rule: str
 ) -> None:
-    app = new_app(**AZ_CONTEXT)
+    app = new_app(**ONE_ZONE)
     service = provider(app, **props)
     stack = cdk.Stack(app, "Consumer", env=env)
     vpc = make_vpc(stack, "ConsumerVpc", "10.0.0.0/16", isolated_only=True)

@@ -15,9 +15,9 @@ from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct, IConstruct
 
-from cdk_peering import PrivateLinkEndpoint, PrivateLinkService, ValidationError, VpcPeering
+from cdk_peering import PrivateLinkEndpoint, ValidationError, VpcPeering
 from tests.conftest import ENV, new_app
-from tests.helpers import imported_vpc, make_vpc
+from tests.helpers import imported_vpc, make_vpc, privatelink_service
 from tests.test_gates import ANNOTATIONS, CDK_NAG, STRICT_VALIDATION, findings, synth
 
 SERVICE = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
@@ -457,19 +457,12 @@ def test_ipv6_endpoint_in_an_imported_vpc_is_not_judged(stack: cdk.Stack) -> Non
 # --- who may connect from where (a PrivateLinkService of the app)
 
 
-def provider(scope: Construct, **props: Any) -> PrivateLinkService:
-    """A PrivateLinkService on port 443 in a stack of ENV (us-east-1, 111111111111)."""
-    stack = cdk.Stack(scope, "Provider", env=ENV)
-    vpc = make_vpc(stack, "Vpc", "10.9.0.0/16", isolated_only=True)
-    return PrivateLinkService(stack, "Orders", vpc=vpc, port=443, **props)
-
-
 def consumer_endpoint(
     env: cdk.Environment, *, context: dict[str, Any], **props: Any
 ) -> PrivateLinkEndpoint:
     """An endpoint in a stack of ``env`` to the provider service built with ``props``."""
     app = new_app(**context)
-    service = provider(app, **props)
+    service = privatelink_service(app, **props)
     stack = cdk.Stack(app, "Consumer", env=env)
     vpc = make_vpc(stack, "Vpc", "10.0.0.0/16", isolated_only=True)
     return endpoint(stack, vpc, service=service)
@@ -539,7 +532,7 @@ def test_endpoint_in_an_allowed_account(env: cdk.Environment, props: dict[str, A
 
 def test_access_with_tokens_is_not_judged() -> None:
     app = new_app()
-    service = provider(app)
+    service = privatelink_service(app)
     agnostic = cdk.Stack(app, "Consumer")  # its account and Region are tokens
     endpoint(
         agnostic,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -14,9 +12,17 @@ from aws_cdk.assertions import Template
 
 from cdk_peering import PeeringAccepterRole, PrivateLinkEndpoint, ValidationError, VpcPeering
 from tests.conftest import new_app
-from tests.helpers import custom_resource_policy, deploy_order, make_vpc, only_problem, sdk_calls
+from tests.helpers import (
+    HOME,
+    Assembly,
+    custom_resource_policy,
+    deploy_order,
+    make_vpc,
+    only_problem,
+    sdk_calls,
+    token_name,
+)
 
-HOME = cdk.Environment(account="111111111111", region="us-east-1")
 PARTNER = cdk.Environment(account="222222222222", region="eu-west-1")
 AZ_CONTEXT = {
     f"availability-zones:account={env.account}:region={env.region}": [f"{env.region}a"]
@@ -66,11 +72,6 @@ def endpoint(built: Built, **props: Any) -> PrivateLinkEndpoint:
     )
 
 
-def dependencies(assembly: cdk.cx_api.CloudAssembly, stack: str) -> set[str]:
-    manifest = json.loads((Path(assembly.directory) / "manifest.json").read_text())
-    return {d for d in manifest["artifacts"][stack].get("dependencies", []) if "." not in d}
-
-
 def zone_statements(action: str, other: str, vpc_id: Any, zone_id: Any) -> dict[str, Any]:
     """The statement allowing one Route 53 call and its undoing, on one zone, for one VPC."""
     return {
@@ -108,13 +109,17 @@ def test_the_zone_account_authorizes_in_the_zone_stack(
     vpc_id = resource["Create"]["parameters"]["VPC"]["VPCId"]
     assert vpc_id["Fn::GetStackOutput"]["StackName"] == "Partner"
     assert vpc_id["Fn::GetStackOutput"]["RoleArn"].startswith("arn:aws:iam::222222222222:role/")
+    # The partner VPC's id, read from the output of Partner that holds its Ref.
+    partner_vpc = built.partner.resolve(built.partner_vpc.vpc_id)["Ref"]
+    assert Assembly(assembly).resolve(vpc_id, "Home") == ("Partner", partner_vpc)
     call = {
         "service": "Route53",
         "parameters": {
             "HostedZoneId": zone_id,
             "VPC": {"VPCId": vpc_id, "VPCRegion": "eu-west-1"},
         },
-        "physicalResourceId": {"id": "<2>/eu-west-1/<3>"},  # zone id / region / VPC id
+        # zone id / region / VPC id
+        "physicalResourceId": {"id": f"{token_name(zone_id)}/eu-west-1/{token_name(vpc_id)}"},
     }
     assert resource["Create"] == {"action": "CreateVPCAssociationAuthorization", **call}
     assert resource["Delete"] == {
@@ -178,8 +183,9 @@ def test_the_vpc_account_associates_in_a_library_stack_after_the_zone(
     ]
     assert "ec2:DescribeVpcs" in acknowledged[ACKNOWLEDGED_IAM5]
     # The order: the VPC's stack, the zone's (authorization), then the association.
-    assert dependencies(assembly, ASSOCIATION_STACK) == {"Home", "Partner"}
-    assert "Partner" in dependencies(assembly, "Home")
+    dependencies = Assembly(assembly).dependencies()
+    assert dependencies[ASSOCIATION_STACK] == {"Home", "Partner"}
+    assert "Partner" in dependencies["Home"]
     assert deploy_order(assembly) == ["Partner", "Home", ASSOCIATION_STACK]
 
 
@@ -200,8 +206,9 @@ def test_the_authorization_waits_in_its_own_stack_when_the_vpc_stack_comes_after
     ).values()
     zone_id = authorization["Create"]["parameters"]["HostedZoneId"]
     assert zone_id["Fn::GetStackOutput"]["StackName"] == "Home"
-    assert dependencies(assembly, AUTHORIZATION_STACK) == {"Home", "Partner"}
-    assert dependencies(assembly, ASSOCIATION_STACK) == {"Home", "Partner", AUTHORIZATION_STACK}
+    dependencies = Assembly(assembly).dependencies()
+    assert dependencies[AUTHORIZATION_STACK] == {"Home", "Partner"}
+    assert dependencies[ASSOCIATION_STACK] == {"Home", "Partner", AUTHORIZATION_STACK}
     assert deploy_order(assembly) == ["Home", "Partner", AUTHORIZATION_STACK, ASSOCIATION_STACK]
     assert len(made.zone_associations) == 1
 
@@ -224,8 +231,9 @@ def test_an_imported_vpc_of_another_account_needs_no_stack_order() -> None:
         "VPCId": "vpc-0123456789abcdef0",
         "VPCRegion": "eu-west-1",
     }
-    assert dependencies(assembly, ASSOCIATION_STACK) == {"Home"}
-    assert "Partner" not in dependencies(assembly, "Home")
+    dependencies = Assembly(assembly).dependencies()
+    assert dependencies[ASSOCIATION_STACK] == {"Home"}
+    assert "Partner" not in dependencies["Home"]
 
 
 def test_the_example_peering_across_accounts_resolves_without_a_warning() -> None:

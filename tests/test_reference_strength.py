@@ -10,11 +10,12 @@ import json
 from typing import Any
 
 import aws_cdk as cdk
+import pytest
 from aws_cdk import aws_ec2 as ec2
 
 from cdk_peering import VpcPeering
 from tests.conftest import CDK_JSON_CONTEXT, COMMITTED_CONTEXT, ENV
-from tests.helpers import cross_stack_reads, make_vpc
+from tests.helpers import OTHER_REGION, cross_stack_reads, make_vpc
 
 FLAG = "@aws-cdk/core:defaultCrossStackReferences"
 WARNING = "@aws-cdk/core:crossStackReferencesDefaultStrong"
@@ -39,7 +40,7 @@ def _warnings(assembly: cdk.cx_api.CloudAssembly) -> list[str]:
 def _dual_stack_peerings(app: cdk.App) -> ec2.Vpc:
     home = cdk.Stack(app, "Home", env=ENV)
     vpcs = cdk.Stack(app, "Vpcs", env=ENV)
-    away = cdk.Stack(app, "Away", env=cdk.Environment(account=ENV.account, region="eu-west-1"))
+    away = cdk.Stack(app, "Away", env=OTHER_REGION)
     a = make_vpc(home, "A", "10.0.0.0/16", ipv6=True)
     VpcPeering(
         home, "AB", requester_vpc=a, accepter_vpc=make_vpc(vpcs, "B", "10.1.0.0/16", ipv6=True)
@@ -50,20 +51,23 @@ def _dual_stack_peerings(app: cdk.App) -> ec2.Vpc:
     return a
 
 
-def test_a_dual_stack_peers_ipv6_block_is_read_weakly() -> None:
+@pytest.fixture(scope="module")
+def dual_stack() -> cdk.cx_api.CloudAssembly:
+    """The dual-stack peerings in an app without the flag, synthesized once."""
     app = _app_without_the_flag()
     _dual_stack_peerings(app)
+    return app.synth()
 
-    assembly = app.synth()
 
+def test_a_dual_stack_peers_ipv6_block_is_read_weakly(dual_stack: cdk.cx_api.CloudAssembly) -> None:
     # No export locks the peer's stack, and no SSM writer is needed across regions.
-    assert cross_stack_reads(assembly) == {
+    assert cross_stack_reads(dual_stack) == {
         "Home": {"weak"},
         "Vpcs": set(),
         "Away": set(),
         "Home-PeeringAccepter-111111111111-eu-west-1": {"weak"},
     }
-    template = assembly.get_stack_by_name("Home").template
+    template = dual_stack.get_stack_by_name("Home").template
     ipv6 = [
         json.dumps(r["Properties"]["DestinationIpv6CidrBlock"])
         for r in template["Resources"].values()
@@ -79,10 +83,10 @@ def test_a_dual_stack_peers_ipv6_block_is_read_weakly() -> None:
     assert len([block for block in ipv6 if block not in weak]) == 4
 
 
-def test_no_defaulting_to_strong_warning_when_every_reference_is_weak() -> None:
-    app = _app_without_the_flag()
-    _dual_stack_peerings(app)
-    assert not [w for w in _warnings(app.synth()) if 'defaulting to "strong"' in w]
+def test_no_defaulting_to_strong_warning_when_every_reference_is_weak(
+    dual_stack: cdk.cx_api.CloudAssembly,
+) -> None:
+    assert not [w for w in _warnings(dual_stack) if 'defaulting to "strong"' in w]
 
 
 def test_the_warning_stays_when_the_app_makes_a_strong_reference() -> None:

@@ -11,13 +11,14 @@ from aws_cdk.assertions import Template
 
 from cdk_peering import PeerDestinations, ValidationError, VpcPeering, rule_ids
 from cdk_peering.model.cidr import cover_blocks
-from cdk_peering.model.plan import ACCEPTER, REQUESTER, PeeringPlan, PlannedRoute
+from cdk_peering.model.plan import ACCEPTER, REQUESTER
 from cdk_peering.model.vpc import VpcData
 from cdk_peering.rules.return_routes import SubnetRoute, one_way_routes
 from tests.conftest import ENV, new_app
 from tests.helpers import (
     destinations_by_table,
     make_vpc,
+    peering_plan,
     peering_routes,
     route_table_refs,
     warnings_on,
@@ -153,18 +154,8 @@ def test_cover_blocks_grows_inside_the_vpc_and_around_other_subnets() -> None:
     assert cover_blocks([N("10.9.0.0/24")], [], [N("10.0.0.0/16")]) == [N("10.9.0.0/24")]
 
 
-def _plan(*routes: tuple[str, str, str]) -> PeeringPlan[VpcData]:
-    return PeeringPlan(
-        path="Net/P",
-        requester=VpcData("vpc-a", "Net/A", ("10.0.0.0/16",)),
-        accepter=VpcData("vpc-b", "Net/B", ("10.1.0.0/16",)),
-        routes=tuple(
-            PlannedRoute(side, table, table, destination, destination, False, False)
-            for side, table, destination in routes
-        ),
-        peerings_quota=50,
-        routes_quota=50,
-    )
+A = VpcData("vpc-a", "Net/A", ("10.0.0.0/16",))
+B = VpcData("vpc-b", "Net/B", ("10.1.0.0/16",))
 
 
 A_SUBNETS = [
@@ -178,7 +169,9 @@ B_SUBNETS = [
 
 
 def test_routes_both_ways_are_not_one_way() -> None:
-    plan = _plan(
+    plan = peering_plan(
+        A,
+        B,
         (REQUESTER, "rtb-a1", "10.1.0.0/17"),
         (ACCEPTER, "rtb-b1", "10.0.0.0/17"),
     )
@@ -186,7 +179,9 @@ def test_routes_both_ways_are_not_one_way() -> None:
 
 
 def test_a_table_that_does_not_route_back_is_named() -> None:
-    plan = _plan(
+    plan = peering_plan(
+        A,
+        B,
         (REQUESTER, "rtb-a1", "10.1.0.0/16"),  # reaches both of B's subnets
         (ACCEPTER, "rtb-b1", "10.0.0.0/16"),  # only S1 of B routes back
     )
@@ -198,7 +193,9 @@ def test_a_table_that_does_not_route_back_is_named() -> None:
 
 
 def test_a_route_back_to_part_of_the_sources_is_one_way() -> None:
-    plan = _plan(
+    plan = peering_plan(
+        A,
+        B,
         (REQUESTER, "rtb-a1", "10.1.0.0/17"),
         (ACCEPTER, "rtb-b1", "10.0.0.0/18"),  # S1 of A is a /17: half its replies are lost
     )

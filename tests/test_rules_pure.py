@@ -4,33 +4,15 @@ from __future__ import annotations
 
 from cdk_peering import rule_ids
 from cdk_peering.findings import Finding
-from cdk_peering.model.plan import ACCEPTER, REQUESTER, PeeringPlan, PlannedRoute
-from cdk_peering.model.vpc import VpcData, VpcModel
+from cdk_peering.model.plan import ACCEPTER, REQUESTER
+from cdk_peering.model.vpc import VpcData
 from cdk_peering.rules.peering import check, check_topology
 from cdk_peering.rules.registry import Registry
+from tests.helpers import peering_plan
 
 A = VpcData("vpc-a", "Net/A", ("10.0.0.0/16",))
 B = VpcData("vpc-b", "Net/B", ("10.1.0.0/16", "100.64.0.0/16"))
 C = VpcData("vpc-c", "Net/C", ("10.2.0.0/16",))
-
-
-def _plan(
-    requester: VpcModel, accepter: VpcModel, *routes: tuple[str, str, bool], path: str = "Net/P"
-) -> PeeringPlan[VpcModel]:
-    """A plan whose routes are (side, destination, given by the user)."""
-    return PeeringPlan(
-        path=path,
-        requester=requester,
-        accepter=accepter,
-        routes=tuple(
-            PlannedRoute(
-                side, f"rtb-{side}", side, destination, destination, ":" in destination, given
-            )
-            for side, destination, given in routes
-        ),
-        peerings_quota=50,
-        routes_quota=50,
-    )
 
 
 def _rules(findings: list[Finding]) -> list[str]:
@@ -38,47 +20,51 @@ def _rules(findings: list[Finding]) -> list[str]:
 
 
 def test_a_clean_peering_has_no_finding() -> None:
-    plan = _plan(A, B, (REQUESTER, "10.1.0.0/16", False), (ACCEPTER, "10.0.0.0/16", False))
+    plan = peering_plan(
+        A, B, (REQUESTER, "rtb-a", "10.1.0.0/16"), (ACCEPTER, "rtb-b", "10.0.0.0/16")
+    )
     assert check(plan, Registry()) == []
 
 
 def test_a_vpc_peered_with_itself_stops_the_other_rules() -> None:
-    assert _rules(check(_plan(A, A), Registry())) == [rule_ids.SELF_PEERING]
+    assert _rules(check(peering_plan(A, A), Registry())) == [rule_ids.SELF_PEERING]
 
 
 def test_overlapping_blocks_name_both_vpcs() -> None:
     overlapping = VpcData("vpc-d", "Net/D", ("10.1.128.0/20",))
-    [finding] = check(_plan(B, overlapping), Registry())
+    [finding] = check(peering_plan(B, overlapping), Registry())
     assert finding.rule == rule_ids.OVERLAPPING_IPV4_CIDRS
     assert "10.1.0.0/16 of Net/B overlaps 10.1.128.0/20 of Net/D" in finding.message
     assert finding.path == "Net/P"
 
 
 def test_a_destination_outside_the_peer_is_transitive() -> None:
-    [finding] = check(_plan(A, B, (REQUESTER, "10.2.0.0/16", True)), Registry())
+    plan = peering_plan(A, B, (REQUESTER, "rtb-a", "10.2.0.0/16"), given=True)
+    [finding] = check(plan, Registry())
     assert (finding.rule, finding.error) == (rule_ids.TRANSITIVE_ROUTE, True)
 
 
 def test_a_secondary_block_is_inside_the_peer() -> None:
-    assert check(_plan(A, B, (REQUESTER, "100.64.1.0/24", True)), Registry()) == []
+    plan = peering_plan(A, B, (REQUESTER, "rtb-a", "100.64.1.0/24"), given=True)
+    assert check(plan, Registry()) == []
 
 
 def test_a_default_route_is_edge_to_edge() -> None:
-    assert _rules(check(_plan(A, B, (REQUESTER, "0.0.0.0/0", True)), Registry())) == [
-        rule_ids.EDGE_TO_EDGE_ROUTE
-    ]
+    plan = peering_plan(A, B, (REQUESTER, "rtb-a", "0.0.0.0/0"), given=True)
+    assert _rules(check(plan, Registry())) == [rule_ids.EDGE_TO_EDGE_ROUTE]
 
 
 def test_an_imported_vpc_with_unknown_blocks_gets_a_warning_not_an_error() -> None:
     imported = VpcData("vpc-e", "Net/E", ("10.4.0.0/16",), built_in_app=False)
-    [finding] = check(_plan(A, imported, (REQUESTER, "10.9.0.0/16", True)), Registry())
+    plan = peering_plan(A, imported, (REQUESTER, "rtb-a", "10.9.0.0/16"), given=True)
+    [finding] = check(plan, Registry())
     assert (finding.rule, finding.error) == (rule_ids.DESTINATION_NOT_CHECKED, False)
 
 
 def test_the_registry_finds_a_second_peering_of_a_pair() -> None:
     registry = Registry()
-    registry.record(_plan(A, B, path="Net/First"))
-    [finding] = check(_plan(B, A, path="Net/Second"), registry)
+    registry.record(peering_plan(A, B, path="Net/First"))
+    [finding] = check(peering_plan(B, A, path="Net/Second"), registry)
     assert finding.rule == rule_ids.DUPLICATE_PEERING
     assert "already peered by Net/First" in finding.message
 
@@ -87,7 +73,7 @@ def test_a_topology_reports_a_vpc_over_its_quota_once() -> None:
     hub = VpcData("vpc-hub", "Net/Hub", ("10.100.0.0/16",))
     spokes = [VpcData(f"vpc-{i}", f"Net/S{i}", (f"10.{i}.0.0/16",)) for i in range(52)]
     findings = check_topology(
-        [_plan(hub, spoke, path=f"Net/S{i}") for i, spoke in enumerate(spokes)], Registry()
+        [peering_plan(hub, spoke, path=f"Net/S{i}") for i, spoke in enumerate(spokes)], Registry()
     )
     assert _rules(findings) == [rule_ids.PEERING_QUOTA]
     assert "VPC Net/Hub would have 52 peering connections" in findings[0].message

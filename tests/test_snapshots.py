@@ -12,9 +12,8 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
 from syrupy.assertion import SnapshotAssertion
 
-import app as example
 from cdk_peering import PeerDestinations, VpcPeering
-from tests.conftest import ENV, new_app, normalise
+from tests.conftest import ENV, ExampleApp, new_app, normalise
 from tests.helpers import make_vpc
 
 
@@ -22,10 +21,8 @@ def _snapshot(stack: cdk.Stack) -> dict[str, object]:
     return normalise(Template.from_stack(stack).to_json())
 
 
-def test_example_app(snapshot_json: SnapshotAssertion) -> None:
-    app = new_app()
-    example.build(app)
-    assembly = app.synth()  # every stack, the library's accepter stacks included
+def test_example_app(snapshot_json: SnapshotAssertion, example_app: ExampleApp) -> None:
+    _stacks, assembly = example_app  # every stack, the library's accepter stacks included
     assert {
         stack.stack_name: normalise(stack.template) for stack in assembly.stacks
     } == snapshot_json

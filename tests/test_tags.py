@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
+import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
 from cdk_peering import PeeringAccepterRole, VpcPeering
 from tests.helpers import (
+    Assembly,
     create_calls,
     cross_account_pair,
     inter_region_pair,
     make_vpc,
-    sdk_payload,
+    sdk_calls,
     statements_allowing,
 )
 
@@ -22,33 +24,41 @@ PARTNER_ACCEPTER = "Home-PeeringAccepter-222222222222-us-east-1"
 
 
 def _tag_resource(template: Template) -> dict[str, dict[str, Any]]:
-    """Parse the Create, Update and Delete calls of the one tagging resource."""
-    [resource] = [
-        r
-        for r in template.find_resources("Custom::AWS").values()
-        if sdk_payload(r["Properties"]["Create"])["action"] == "CreateTags"
-    ]
-    events = ("Create", "Update", "Delete")
-    return {event: sdk_payload(resource["Properties"][event]) for event in events}
+    """Decode the Create, Update and Delete calls of the one tagging resource."""
+    [resource] = sdk_calls(template.to_json(), "CreateTags").values()
+    return {event: resource[event] for event in ("Create", "Update", "Delete")}
 
 
-def _partner_peering(**props: Any) -> tuple[cdk.App, VpcPeering]:
+@pytest.fixture(scope="module")
+def partner() -> tuple[VpcPeering, cdk.cx_api.CloudAssembly]:
+    """A peering across accounts, named a-b and tagged team=network, synthesized once."""
     app, home, roles, a, b = cross_account_pair("PartnerRoles")
     role = PeeringAccepterRole(roles, "Role", requester_account="111111111111", accepter_vpc=b)
-    peering = VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b, accepter_role=role, **props)
-    return app, peering
-
-
-def test_name_and_tags_of_a_cross_account_connection_reach_the_accepters_view() -> None:
-    app, peering = _partner_peering(name="a-b")
+    peering = VpcPeering(
+        home, "AToB", requester_vpc=a, accepter_vpc=b, accepter_role=role, name="a-b"
+    )
     # Given after the peering is built: Tags.of() is applied at synth, and so is the copy.
     cdk.Tags.of(peering).add("team", "network")
+    return peering, app.synth()
 
-    template = Template.from_json(app.synth().get_stack_by_name(PARTNER_ACCEPTER).template)
+
+def _connection(peering: VpcPeering) -> tuple[str, str]:
+    """(stack name, logical id) of the peering connection."""
+    home = cdk.Stack.of(peering)
+    return home.stack_name, home.resolve(peering.peering_connection_id)["Ref"]
+
+
+def test_name_and_tags_of_a_cross_account_connection_reach_the_accepters_view(
+    partner: tuple[VpcPeering, cdk.cx_api.CloudAssembly],
+) -> None:
+    peering, assembly = partner
+    template = Template.from_json(assembly.get_stack_by_name(PARTNER_ACCEPTER).template)
 
     calls = _tag_resource(template)
     tags = [{"Key": "Name", "Value": "a-b"}, {"Key": "team", "Value": "network"}]
-    pcx = "<Fn::GetStackOutput>"
+    # The connection's id, read from the output of Home that holds its Ref.
+    [pcx] = calls["Create"]["parameters"]["Resources"]
+    assert Assembly(assembly).resolve(pcx, PARTNER_ACCEPTER) == _connection(peering)
     for event in ("Create", "Update"):
         assert calls[event]["parameters"] == {"Resources": [pcx], "Tags": tags}, event
         assert calls[event]["region"] == "us-east-1"
@@ -63,10 +73,11 @@ def test_name_and_tags_of_a_cross_account_connection_reach_the_accepters_view() 
     assert cdk.Stack.of(peering.accepter_tags).stack_name == PARTNER_ACCEPTER
 
 
-def test_the_tagging_role_may_tag_and_untag_that_one_connection_in_the_accepters_account() -> None:
-    app, _peering = _partner_peering(name="a-b")
-
-    template = Template.from_json(app.synth().get_stack_by_name(PARTNER_ACCEPTER).template)
+def test_the_tagging_role_may_tag_and_untag_that_one_connection_in_the_accepters_account(
+    partner: tuple[VpcPeering, cdk.cx_api.CloudAssembly],
+) -> None:
+    peering, assembly = partner
+    template = Template.from_json(assembly.get_stack_by_name(PARTNER_ACCEPTER).template)
 
     [statement] = statements_allowing(template, "ec2:CreateTags")
     assert statement["Action"] == ["ec2:CreateTags", "ec2:DeleteTags"]
@@ -74,6 +85,7 @@ def test_the_tagging_role_may_tag_and_untag_that_one_connection_in_the_accepters
     prefix, reference = statement["Resource"]["Fn::Join"][1]
     assert prefix == "arn:aws:ec2:us-east-1:222222222222:vpc-peering-connection/"
     assert reference["Fn::GetStackOutput"]["StackName"] == "Home"
+    assert Assembly(assembly).resolve(reference, PARTNER_ACCEPTER) == _connection(peering)
     assert "Principal" not in statement
 
 

@@ -31,13 +31,13 @@ from tests.helpers import (
     NAMES,
     Assembly,
     create_calls,
+    decode_sdk_call,
     deploy_order,
     imported_vpc,
     isolated_tables,
     make_vpc,
     only_problem,
     route_table_refs,
-    sdk_payload,
 )
 
 EU = cdk.Environment(account="111111111111", region="eu-west-1")
@@ -294,7 +294,7 @@ def test_mesh_settings_reach_the_pairs_they_make_sense_for() -> None:
     # in its side's Options stack; tags on the accepter's view of every pair across
     # accounts or Regions.
     calls = {
-        (stack, logical_id[:-8], sdk_payload(resource["Properties"]["Create"])["action"])
+        (stack, logical_id[:-8], decode_sdk_call(resource["Properties"]["Create"])["action"])
         for stack, template in assembly.templates.items()
         for logical_id, resource in template.get("Resources", {}).items()
         if resource["Type"] == "Custom::AWS"
