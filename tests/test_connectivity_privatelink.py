@@ -205,7 +205,7 @@ def test_a_name_resolves_only_through_zones_of_the_source_vpc(network: Network) 
     answer = assert_reachable(network, "Consumer/E", "open.svc.internal", port=443)
     assert "(associated with Consumer/E by Consumer/AssociateE)" in answer.hops[0]
     missing = assert_not_reachable(network, "Consumer/A", "nothing.svc.internal")
-    assert "has no record in private hosted zone Consumer/Zone" in str(missing.reason)
+    assert "has no A record in private hosted zone Consumer/Zone" in str(missing.reason)
 
 
 def test_a_zone_without_a_peering_is_not_enough(network: Network) -> None:

@@ -124,8 +124,9 @@ def test_peering_is_never_transitive(network: Network) -> None:
     answer = network.reachability(A_ISO, "Net/C")
     assert not answer
     assert answer.reason == (
-        "peering Net/AToB leads to VPC Net/B (10.1.0.0/16), which does not hold 10.2.0.0/16 "
-        "(it is in VPC Net/C): peering is not transitive"
+        "route table Net/A/IsolatedSubnet1/RouteTable sends 10.2.0.0/16 to peering Net/AToB, "
+        "which leads to VPC Net/B (10.1.0.0/16), which does not hold 10.2.0.0/16 (it is in VPC "
+        "Net/C): peering is not transitive"
     )
     assert network.reachability("Net/B", "Net/C")
     assert not network.reachability(A_ISO, "10.2.0.10")
@@ -137,22 +138,28 @@ def test_the_longest_prefix_wins(network: Network) -> None:
     assert shadowed.hops[1] == (
         "route table Net/A/PublicSubnet1/RouteTable: 10.1.128.0/24 -> peering Net/AToD"
     )
-    assert "peering Net/AToD leads to VPC Net/D" in str(shadowed.reason)
+    assert "to peering Net/AToD (its route to 10.1.128.0/24), which leads to VPC Net/D" in str(
+        shadowed.reason
+    )
     assert str(shadowed.reason).endswith("(it is in VPC Net/B): peering is not transitive")
     assert network.reachability(A_PUB, "10.1.200.5")
     assert network.reachability(A_ISO, "10.1.128.5")
     # A whole subnet is reachable only when no more specific route takes part of it.
     part = network.reachability(A_PUB, B_ISO)
+    assert (part.reachable, part.partial, part.unknown) == (False, True, False)
+    assert part.unreached == ("10.1.128.0/24",)
     assert part.reason == (
-        "route table Net/A/PublicSubnet1/RouteTable sends 10.1.128.0/24, part of "
-        "10.1.128.0/17, to peering Net/AToD, not to peering Net/AToB"
+        "route table Net/A/PublicSubnet1/RouteTable sends 10.1.128.0/24 to peering Net/AToD, "
+        "which leads to VPC Net/D (10.3.0.0/16), which does not hold 10.1.128.0/24 (it is in "
+        "VPC Net/B): peering is not transitive"
     )
-    # ... and replies too.
+    # ... and replies too: every address of B's subnet misses the replies to part of A's.
     back = network.reachability(B_ISO, A_PUB)
+    assert (back.reachable, back.partial) == (False, False)
+    assert back.unreached == ("10.0.0.0/17",)
     assert back.reason == (
-        "route table Net/A/PublicSubnet1/RouteTable sends replies to 10.1.128.0/24, part "
-        "of 10.1.128.0/17, to peering Net/AToD, not back through peering Net/AToB: replies "
-        "cannot return"
+        "route table Net/A/PublicSubnet1/RouteTable sends replies to 10.1.128.0/24 to peering "
+        "Net/AToD, not back through peering Net/AToB: replies cannot return"
     )
 
 
@@ -176,8 +183,8 @@ def test_a_gateway_never_reaches_another_vpc(network: Network) -> None:
         == "route table Net/A/PublicSubnet1/RouteTable: 0.0.0.0/0 -> internet gateway Net/A/IGW"
     )
     assert answer.reason == (
-        "route table Net/A/PublicSubnet1/RouteTable sends 0.0.0.0/0 to internet gateway "
-        "Net/A/IGW, which never reaches a private address in another VPC"
+        "route table Net/A/PublicSubnet1/RouteTable sends 10.50.0.1 to internet gateway "
+        "Net/A/IGW (its route to 0.0.0.0/0), which takes the traffic off the peering"
     )
 
 
@@ -230,6 +237,9 @@ def test_one_way_routes(network: Network) -> None:
         ("Net/A/IsolatedSubnet1/RouteTable", "10.1.0.0/16", "Net/AToB", (B_PUB,)),
         ("Net/A/PublicSubnet1/RouteTable", "10.7.0.0/16", "Net/AToH", ("Net/H/IsolatedSubnet1",)),
         ("Net/A/IsolatedSubnet1/RouteTable", "10.7.0.0/16", "Net/AToH", ("Net/H/IsolatedSubnet1",)),
+        # A's public table sends 10.1.128.0/24, part of B's isolated subnet, to AToD: B's
+        # route back to A through AToB leaves those replies unanswered from A's public subnet.
+        ("Net/B/IsolatedSubnet1/RouteTable", "10.0.0.0/16", "Net/AToB", (A_PUB,)),
         (
             "Net/F/IsolatedSubnet1/RouteTable",
             "IPv6 block 0 of Net/G",

@@ -112,7 +112,7 @@ def test_strict_fails_on_one_way_routes(
     assert err.startswith("1 one-way routes:\n")
     assert "Net/A/IsolatedSubnet1/RouteTable: 10.1.0.0/16 -> peering Net/AToB" in err
     assert main([str(clean), "--strict"]) == 0
-    assert "unknown account/unknown region:\n  Solo/Vpc  10.0.0.0/16" in capsys.readouterr().out
+    assert "environment-agnostic:\n  Solo/Vpc  10.0.0.0/16" in capsys.readouterr().out
 
 
 def test_the_default_directory_and_bad_input(

@@ -143,11 +143,13 @@ def test_intrinsic_functions_are_evaluated(network: Network) -> None:
 
 
 def test_what_the_model_does_not_follow_is_unknown(network: Network) -> None:
+    # A transit gateway takes the traffic off the peering: a definite no, named.
     transit = network.reachability("Solo/SA", "10.50.0.1")
-    assert transit.unknown
+    assert not transit.unknown
     assert transit.reason == (
-        "route table Solo/RA sends 10.50.0.0/16 to transit gateway tgw-0123456789abcdef0, "
-        "beyond which the model does not follow"
+        "route table Solo/RA sends 10.50.0.1 to transit gateway tgw-0123456789abcdef0 (its "
+        "route to 10.50.0.0/16), which takes the traffic off the peering (transit gateways "
+        "are not followed)"
     )
     imported = network.reachability("Solo/SA", "10.60.0.1")
     assert imported.unknown
@@ -163,26 +165,28 @@ def test_a_route_without_a_target_is_a_blackhole(network: Network) -> None:
     answer = network.reachability("Solo/SA", "10.70.0.1")
     assert not answer.unknown
     assert answer.reason == (
-        "route table Solo/RA sends 10.70.0.0/16 to nothing: a blackhole (it has no target)"
+        "route table Solo/RA sends 10.70.0.1 to nothing (its route to 10.70.0.0/16): a "
+        "blackhole (it has no target)"
     )
     wrong = network.reachability("Solo/SA", "10.82.0.1")
     assert not wrong.unknown
     assert wrong.reason == (
-        "route table Solo/RA sends 10.82.0.0/16 to Solo/G: a blackhole (Solo/G is a "
-        "SecurityGroup, not a peering connection)"
+        "route table Solo/RA sends 10.82.0.1 to Solo/G (its route to 10.82.0.0/16): a "
+        "blackhole (Solo/G is a SecurityGroup, not a peering connection)"
     )
     assert network.reachability("Solo/SA", "10.83.0.1").reason == (
-        "route table Solo/RA sends 10.83.0.0/16 to Solo/Role: a blackhole (Solo/Role is a "
-        "AWS::IAM::Role, not a peering connection)"
+        "route table Solo/RA sends 10.83.0.1 to Solo/Role (its route to 10.83.0.0/16): a "
+        "blackhole (Solo/Role is a AWS::IAM::Role, not a peering connection)"
     )
 
 
 def test_a_route_to_an_appliance_is_not_followed(network: Network) -> None:
+    # A network interface takes the traffic off the peering: a definite no.
     answer = network.reachability("Solo/SA", "10.81.0.1")
-    assert answer.unknown
+    assert not answer.unknown
     assert answer.reason == (
-        "route table Solo/RA sends 10.81.0.0/16 to network interface Solo/Appliance, beyond "
-        "which the model does not follow"
+        "route table Solo/RA sends 10.81.0.1 to network interface Solo/Appliance (its route "
+        "to 10.81.0.0/16), which takes the traffic off the peering"
     )
 
 
@@ -206,16 +210,23 @@ def test_values_only_a_deployment_knows(network: Network) -> None:
     unknowns = "\n".join(network.unknowns)
     assert "Solo/Perhaps: exists only if condition IsProd" in unknowns
     assert (
-        "peering Solo/ToOwner: whether its accepter account (parameter Owner of stack Solo "
-        "(chosen at deploy time)) accepts it is unknown (no PeerRoleArn)" in unknowns
+        "peering Solo/ToOwner: its accepter account is parameter Owner of stack Solo (chosen "
+        "at deploy time) (PeerOwnerId), which the assembly does not hold, and it has no "
+        "PeerRoleArn" in unknowns
     )
     assert "NoSuchExport" in unknowns
     assert "Solo/Perhaps" in {vpc.path for vpc in network.vpcs}
 
 
-def test_ipv6_questions_are_refused(network: Network) -> None:
-    with pytest.raises(ConnectivityError, match="IPv4 only"):
-        network.reachability("Solo/SA", "2001:db8::1")
+def test_questions_of_mixed_families_are_refused(network: Network) -> None:
+    with pytest.raises(ConnectivityError, match="is an IPv6 address, but ip_version is 4"):
+        network.reachability("Solo/SA", "2001:db8::1", ip_version=4)
+    with pytest.raises(ConnectivityError, match="is an IPv4 address, but ip_version is 6"):
+        network.reachability("Solo/SA", "10.1.0.1", ip_version=6)
+    # An IPv6 address is a question of its own: a subnet without IPv6 sends none.
+    answer = network.reachability("Solo/SA", "2001:db8::1")
+    assert (answer.reachable, answer.unknown, answer.ip_version) == (False, False, 6)
+    assert answer.reason == "subnet Solo/SA has no IPv6 block: it sends no IPv6 traffic"
 
 
 def test_a_record_set_group_names_its_zone_per_record(tmp_path: Path) -> None:

@@ -38,11 +38,14 @@ from .model import (
     LOCAL,
     PEERING,
     UNKNOWN,
+    AclEntry,
     Endpoint,
     EndpointService,
     HostedZone,
     LoadBalancer,
+    NetworkAcl,
     Peering,
+    PrefixList,
     Record,
     Route,
     RouteTable,
@@ -54,7 +57,7 @@ from .model import (
 )
 
 Json = dict[str, Any]
-T = TypeVar("T", Vpc, RouteTable, SecurityGroup, Peering)
+T = TypeVar("T", Vpc, RouteTable, SecurityGroup, Peering, NetworkAcl, PrefixList)
 M = TypeVar("M")
 
 GATEWAYS = {
@@ -64,6 +67,9 @@ GATEWAYS = {
     "AWS::EC2::VPNGateway": "virtual private gateway",
     "AWS::EC2::TransitGateway": "transit gateway",
     "AWS::EC2::CarrierGateway": "carrier gateway",
+    "AWS::EC2::TransitGatewayAttachment": "transit gateway attachment",
+    "AWS::EC2::NetworkInterface": "network interface",
+    "AWS::EC2::Instance": "instance",
 }
 TARGET_FIELDS = {
     "VpcPeeringConnectionId": "peering connection",
@@ -85,12 +91,20 @@ ID_PREFIXES = {
     "tgw-": "transit gateway",
     "eigw-": "egress-only internet gateway",
     "vpce-": "VPC endpoint",
+    "eni-": "network interface",
+    "i-": "instance",
+    "cagw-": "carrier gateway",
+    "lgw-": "local gateway",
 }
 LINK_ORDER = (
     "AWS::EC2::VPCCidrBlock",
+    "AWS::EC2::PrefixList",
     "AWS::EC2::Subnet",
     "AWS::EC2::RouteTable",
     "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::NetworkAcl",
+    "AWS::EC2::NetworkAclEntry",
+    "AWS::EC2::SubnetNetworkAclAssociation",
     "AWS::EC2::VPCPeeringConnection",
     "AWS::EC2::SecurityGroup",
     "AWS::EC2::SecurityGroupIngress",
@@ -107,7 +121,24 @@ LINK_ORDER = (
 """The types linked in the second pass, in the order their links need (a VPC's blocks
 before its subnets, tables before routes, endpoints before records); ``custom`` stands
 for every custom resource."""
-PROTOCOLS = {"-1": "-1", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
+PROTOCOLS = {"-1": "-1", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
+MODELLED = {
+    "AWS::EC2::VPC",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::VPCPeeringConnection",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::NetworkAcl",
+    "AWS::EC2::PrefixList",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::EC2::VPCEndpointService",
+    "AWS::EC2::VPCEndpoint",
+    "AWS::Route53::HostedZone",
+    *GATEWAYS,
+    *LINK_ORDER,
+}
+"""Every resource type the model reads: a condition on any other (``CDKMetadataAvailable``
+on ``AWS::CDK::Metadata``) decides nothing the model answers."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +162,8 @@ class Built:
         self.services: list[EndpointService] = []
         self.load_balancers: list[LoadBalancer] = []
         self.zones: list[HostedZone] = []
+        self.acls: list[NetworkAcl] = []
+        self.prefix_lists: list[PrefixList] = []
         self.unknowns: dict[str, None] = {}
         self.aliases: dict[str, list[object]] = {}
         """Extra names (an L1's own path) -> objects, for lookups by path."""
@@ -198,7 +231,8 @@ class _Builder:
         if not isinstance(condition, str):
             return True
         truth = self.ev.condition(condition, template)
-        if truth is None:
+        modelled = resource.get("Type") in MODELLED or _custom(str(resource.get("Type")))
+        if truth is None and modelled:
             self.unknown(
                 f"{display_path(template, logical_id, '')}: exists only if condition "
                 f"{condition} of stack {template.path} holds, which a parameter decides"
@@ -339,7 +373,11 @@ class _Builder:
         thing: object | None = None
         if kind == "AWS::EC2::VPC":
             vpc = Vpc(
-                path=path, account=template.account, region=template.region, stack=template.path
+                path=path,
+                account=template.account,
+                region=template.region,
+                stack=template.path,
+                agnostic=template.account is None and template.region is None,
             )
             cidr = try_cidr(self.value(props.get("CidrBlock"), template))
             if cidr is not None:
@@ -349,8 +387,10 @@ class _Builder:
                 vpc.unknown.append(why)
                 self.unknown(f"VPC {path}: {why}")
             vpc.main_table = RouteTable(path=f"{path} (main route table)", vpc=vpc, main=True)
+            vpc.default_acl = default_acl(vpc)
             self.out.vpcs.append(vpc)
             self.out.tables.append(vpc.main_table)
+            self.out.acls.append(vpc.default_acl)
             thing = vpc
         elif kind == "AWS::EC2::Subnet":
             thing = Subnet(path=path, vpc=None, cidr=None, group=path)
@@ -368,11 +408,22 @@ class _Builder:
             thing = LoadBalancer(path=path, kind=str(props.get("Type", "application")))
             self.out.load_balancers.append(thing)
         elif kind == "AWS::EC2::VPCEndpointService":
-            thing = EndpointService(path=path, region=template.region, account=template.account)
+            thing = EndpointService(
+                path=path,
+                region=template.region,
+                account=template.account,
+                agnostic=template.account is None and template.region is None,
+            )
             self.out.services.append(thing)
         elif kind == "AWS::EC2::VPCEndpoint":
             thing = Endpoint(path=path, kind=str(props.get("VpcEndpointType", "Gateway")), vpc=None)
             self.out.endpoints.append(thing)
+        elif kind == "AWS::EC2::NetworkAcl":
+            thing = NetworkAcl(path=path, vpc=None)
+            self.out.acls.append(thing)
+        elif kind == "AWS::EC2::PrefixList":
+            thing = PrefixList(path=path)
+            self.out.prefix_lists.append(thing)
         elif kind == "AWS::Route53::HostedZone":
             name = self.value(props.get("Name"), template)
             thing = HostedZone(path=path, name=dns_name(name) if isinstance(name, str) else "")
@@ -381,7 +432,7 @@ class _Builder:
             thing = Target(GATEWAY, f"{GATEWAYS[kind]} {path}")
         if thing is not None:
             self._register(template, logical_id, thing)
-        if kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource":
+        if _custom(kind):
             kind = "custom"
         if kind in LINK_ORDER:
             self.later.append((kind, template, logical_id, resource))
@@ -469,13 +520,18 @@ class _Builder:
             peering.why = "one of its VPCs is unknown"
         peering.account, peering.region = template.account, template.region
         peering.peer_region = self._peer_region(props, template)
-        owner = self.value(props.get("PeerOwnerId", template.account), template)
+        # Without PeerOwnerId (or with the stack's own AccountId) the accepter is in the
+        # requester's account: CloudFormation's default, whether or not the stack pins its
+        # account (environment-agnostic stacks of one app deploy into one account).
+        raw_owner = props.get("PeerOwnerId")
+        same = raw_owner is None or raw_owner == {"Ref": "AWS::AccountId"}
+        owner = template.account if same else self.value(raw_owner, template)
         known = isinstance(owner, str) and self.ev.is_literal(owner)
         peering.peer_account = owner if known else None
         if peering.accepter is not None and peering.accepter.external:
             peering.accepter.region = peering.accepter.region or peering.peer_region
             peering.accepter.account = peering.accepter.account or peering.peer_account
-        if "PeerRoleArn" in props or (known and owner == template.account):
+        if same or "PeerRoleArn" in props or (known and owner == template.account):
             return  # CloudFormation accepts it, itself or with the accepter's role
         if known and template.account is not None:
             peering.accepted = False
@@ -483,13 +539,19 @@ class _Builder:
                 f"it asks account {owner} to accept, with no PeerRoleArn for CloudFormation "
                 "to accept it"
             )
-        else:
-            peering.accepted = None
+            return
+        peering.accepted = None
+        if known:
             peering.why = (
-                f"whether its accepter account ({self.ev.text(owner)}) accepts it is unknown "
-                "(no PeerRoleArn)"
+                f"whether account {owner} (PeerOwnerId) is the account stack {template.path} "
+                "deploys into is unknown (the stack pins no account), and it has no PeerRoleArn"
             )
-            self.unknown(f"peering {peering.path}: {peering.why}")
+        else:
+            peering.why = (
+                f"its accepter account is {self.ev.text(owner)} (PeerOwnerId), which the "
+                "assembly does not hold, and it has no PeerRoleArn"
+            )
+        self.unknown(f"peering {peering.path}: {peering.why}")
 
     def _peer_region(self, props: Json, template: Template) -> str | None:
         region = self.value(props.get("PeerRegion", template.region), template)
@@ -527,6 +589,7 @@ class _Builder:
         return None
 
     def rule(self, rule: Json, owner: str) -> Rule:
+        """Read one inbound rule (evaluated), written by the resource at ``owner``."""
         protocol = str(rule.get("IpProtocol", "-1")).lower()
         protocol = PROTOCOLS.get(protocol, protocol)
         ports = [rule.get("FromPort"), rule.get("ToPort")]
@@ -534,21 +597,120 @@ class _Builder:
             int(p) if isinstance(p, int | str) and str(p).lstrip("-").isdigit() else None
             for p in ports
         )
-        if "CidrIp" in rule:
-            cidr = try_cidr(rule["CidrIp"])
-            if cidr is None:
-                why = f"an inbound rule's source {self.ev.text(rule['CidrIp'])}"
-                self.unknown(f"{owner}: {why}")
-                return Rule(protocol, low, high, unknown=why)
-            return Rule(protocol, low, high, cidr=cidr)
-        if "CidrIpv6" in rule:
-            return Rule(protocol, low, high, cidr=try_cidr(rule["CidrIpv6"]))
+        for key in ("CidrIp", "CidrIpv6"):
+            if key in rule:
+                cidr = try_cidr(rule[key])
+                if cidr is None:
+                    why = f"an inbound rule's source {self.ev.text(rule[key])}"
+                    self.unknown(f"{owner}: {why}")
+                    return Rule(protocol, low, high, unknown=why, path=owner)
+                return Rule(protocol, low, high, cidr=cidr, path=owner)
         if "SourceSecurityGroupId" in rule:
             group = self._group(rule["SourceSecurityGroupId"], owner)
-            return Rule(protocol, low, high, group=group, unknown=None if group else "a group")
-        why = "an inbound rule by prefix list or group name"
+            unknown = None if group else f"the group {self.ev.text(rule['SourceSecurityGroupId'])}"
+            return Rule(protocol, low, high, group=group, unknown=unknown, path=owner)
+        if "SourcePrefixListId" in rule:
+            found = self.prefix_list(rule["SourcePrefixListId"], owner)
+            return Rule(protocol, low, high, prefix_list=found, path=owner)
+        why = "an inbound rule by group name"
         self.unknown(f"{owner}: {why}")
-        return Rule(protocol, low, high, unknown=why)
+        return Rule(protocol, low, high, unknown=why, path=owner)
+
+    def prefix_list(self, value: Any, owner: str) -> PrefixList:
+        """Return the prefix list a (evaluated) reference names; an unknown one if none."""
+        found = self.resolve(value, owner, "a prefix list")
+        if isinstance(found, PrefixList):
+            return found
+        name = found if isinstance(found, str) else self.ev.text(value)
+        return self._external(
+            name,
+            PrefixList,
+            into=self.out.prefix_lists,
+            note=f"prefix list {name} is not in the assembly: its entries are unknown",
+            entries=None,
+            external=True,
+            unknown="its entries are not in the assembly",
+        )
+
+    def _link_prefixlist(self, template: Template, logical_id: str, props: Json) -> None:
+        found = self.own(template, logical_id, PrefixList)
+        family = self.value(props.get("AddressFamily"), template)
+        found.version = 6 if str(family).lower() == "ipv6" else 4
+        entries: list[Cidr] = []
+        for entry in self.many(props.get("Entries"), template):
+            cidr = try_cidr(entry.get("Cidr")) if isinstance(entry, dict) else None
+            if cidr is None:
+                found.entries, found.unknown = None, "an entry is chosen at deploy time"
+                self.unknown(f"{found}: {found.unknown}")
+                return
+            entries.append(cidr)
+        found.entries = entries
+
+    def _link_networkacl(self, template: Template, logical_id: str, props: Json) -> None:
+        acl = self.own(template, logical_id, NetworkAcl)
+        acl.vpc = self.vpc_of(props.get("VpcId"), template, acl.path)
+
+    def acl(self, raw: Any, template: Template, owner: str) -> NetworkAcl | None:
+        """Return the network ACL a reference names (a VPC's default ACL by its GetAtt)."""
+        value = self.value(raw, template)
+        token = self.ev.token(value)
+        if isinstance(token, ResourceToken) and token.attribute == "DefaultNetworkAcl":
+            vpc = self.objects.get((id(token.template), token.logical_id))
+            return vpc.default_acl if isinstance(vpc, Vpc) else None
+        found = self.resolve(value, owner, "its network ACL")
+        if isinstance(found, NetworkAcl):
+            return found
+        if isinstance(found, str) and found.startswith("acl-"):
+            return self._external(
+                found,
+                NetworkAcl,
+                into=self.out.acls,
+                note=f"network ACL {found} is imported by id: its entries are unknown",
+                vpc=None,
+                external=True,
+            )
+        return None
+
+    def _link_networkaclentry(self, template: Template, logical_id: str, props: Json) -> None:
+        path = display_path(template, logical_id, "")
+        acl = self.acl(props.get("NetworkAclId"), template, path)
+        if acl is None:
+            return
+        values = self.value(props, template)
+        protocol = str(values.get("Protocol", "-1"))
+        protocol = PROTOCOLS.get(protocol, protocol)
+        ports = values.get("PortRange")
+        span: tuple[int, int] | None = None
+        if protocol in ("tcp", "udp") and isinstance(ports, dict):
+            low, high = _number(ports.get("From")), _number(ports.get("To"))
+            span = (low if low is not None else 0, high if high is not None else 65535)
+        raw = values.get("CidrBlock", values.get("Ipv6CidrBlock"))
+        cidr = try_cidr(raw)
+        unknown = None if cidr is not None else f"its block is {self.ev.text(raw)}"
+        if unknown:
+            self.unknown(f"network ACL entry {path}: {unknown}")
+        acl.entries.append(
+            AclEntry(
+                path=path,
+                number=_number(values.get("RuleNumber")) or 0,
+                egress=str(values.get("Egress", False)).lower() == "true",
+                protocol=protocol,
+                allow=str(values.get("RuleAction", "")).lower() == "allow",
+                cidr=cidr,
+                ports=span,
+                unknown=unknown,
+                ipv6="Ipv6CidrBlock" in values,
+            )
+        )
+
+    def _link_subnetnetworkaclassociation(
+        self, template: Template, logical_id: str, props: Json
+    ) -> None:
+        owner = display_path(template, logical_id, "")
+        subnet = self.link(props.get("SubnetId"), template, owner, "its subnet")
+        acl = self.acl(props.get("NetworkAclId"), template, owner)
+        if isinstance(subnet, Subnet) and acl is not None:
+            subnet.acl = acl
 
     def _link_loadbalancer(self, template: Template, logical_id: str, props: Json) -> None:
         balancer = self.own(template, logical_id, LoadBalancer)
@@ -586,6 +748,9 @@ class _Builder:
     def _link_vpcendpoint(self, template: Template, logical_id: str, props: Json) -> None:
         endpoint = self.own(template, logical_id, Endpoint)
         endpoint.vpc = self.vpc_of(props.get("VpcId"), template, endpoint.path)
+        address_type = self.value(props.get("IpAddressType", "ipv4"), template)
+        if isinstance(address_type, str) and self.ev.is_literal(address_type):
+            endpoint.ip_address_type = address_type.lower()
         for raw in self.many(props.get("SubnetIds"), template):
             subnet = self.resolve(raw, endpoint.path, "a subnet")
             if isinstance(subnet, Subnet):
@@ -627,17 +792,31 @@ class _Builder:
             return
         destination: Block | None = None
         written = ""
+        prefix_list: PrefixList | None = None
+        ipv6 = False
         if "DestinationCidrBlock" in props:
             value = self.value(props["DestinationCidrBlock"], template)
             destination, written = try_cidr(value), self.ev.text(value)
         elif "DestinationIpv6CidrBlock" in props:
             value = self.value(props["DestinationIpv6CidrBlock"], template)
-            destination, written = self.ipv6(value), self.ev.text(value)
+            destination, written, ipv6 = self.ipv6(value), self.ev.text(value), True
+        elif "DestinationPrefixListId" in props:
+            value = self.value(props["DestinationPrefixListId"], template)
+            prefix_list = self.prefix_list(value, path)
+            written, ipv6 = str(prefix_list), prefix_list.version == 6
         else:
-            written = "a prefix list"
-        if destination is None:
+            written = "nothing (no destination)"
+        if destination is None and prefix_list is None:
             self.unknown(f"route {path}: its destination is {written}")
-        route = Route(path, table, destination, self.target(props, template, path), written)
+        route = Route(
+            path,
+            table,
+            destination,
+            self.target(props, template, path),
+            written,
+            prefix_list=prefix_list,
+            ipv6=ipv6 or (destination is not None and _is_ipv6(destination)),
+        )
         table.routes.append(route)
         self._alias(template, logical_id, route)
 
@@ -680,6 +859,9 @@ class _Builder:
             )
             return Target(GATEWAY, f"{kind or TARGET_FIELDS[key]} {found}")
         if isinstance(found, Unknown):
+            if key != "VpcPeeringConnectionId":
+                # Whatever its id, a gateway, an interface or an instance is no peering.
+                return Target(GATEWAY, f"{TARGET_FIELDS[key]} ({found.reason})")
             return Target(UNKNOWN, f"{TARGET_FIELDS[key]} {found.reason}", why=found.reason)
         if isinstance(found, Absent):
             return Target(
@@ -689,6 +871,8 @@ class _Builder:
             )
         if isinstance(found, Unmodelled | Endpoint):
             return Target(GATEWAY, f"{TARGET_FIELDS[key]} {found.path}")
+        if key != "VpcPeeringConnectionId":
+            return Target(GATEWAY, TARGET_FIELDS[key])
         return Target(
             UNKNOWN,
             TARGET_FIELDS[key],
@@ -829,6 +1013,39 @@ class _Builder:
                 if len(sides) == 1:
                     table.vpc = sides.pop()
                     table.vpc.tables.append(table)
+
+
+def default_acl(vpc: Vpc) -> NetworkAcl:
+    """Return a VPC's default network ACL as AWS makes it: it allows all traffic.
+
+    Rule 100 allows all IPv4 traffic and rule 101 all IPv6 traffic, each way; entries a
+    template adds to it (``Fn::GetAtt [Vpc, DefaultNetworkAcl]``) join these.
+    """
+    acl = NetworkAcl(path=f"{vpc.path} (default network ACL)", vpc=vpc, default=True)
+    for egress in (False, True):
+        for number, block in ((100, "0.0.0.0/0"), (101, "::/0")):
+            acl.entries.append(
+                AclEntry(acl.path, number, egress, "-1", True, try_cidr(block), ipv6=number == 101)
+            )
+    return acl
+
+
+def _custom(kind: str) -> bool:
+    return kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource"
+
+
+def _number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _is_ipv6(block: Block) -> bool:
+    return not isinstance(block, Cidr) or block.version == 6
 
 
 def dns_name(name: str) -> str:

@@ -1,39 +1,50 @@
-"""Routing over the model.
+"""The way from a subnet to a set of addresses and back, address by address.
 
-Longest-prefix match per route table, the path from one subnet to a block and back,
-PrivateLink endpoints, and the survey of every peering route.
+A question's destination addresses are split by the source's route table (longest prefix),
+each piece followed through its route's target into the subnet that holds it, and from
+there the source's addresses are split by that subnet's route table for the way back; the
+network ACLs of both subnets split them again by what they let through. Every piece ends
+PASS, FAIL or UNKNOWN with the hops that led there and, when it does not pass, the reason.
 
-AWS facts used here (VPC peering guide, PrivateLink guide):
+AWS facts used here (VPC peering guide, VPC user guide, PrivateLink guide):
 
-- A route table picks the most specific route that matches (longest prefix). Every table
-  has a local route for each of its VPC's blocks.
 - Peering is not transitive: traffic through a connection goes only to an address inside
   the peer VPC's blocks, never on to a third VPC, a gateway or an endpoint of a gateway.
-- A reply needs a route back: the destination subnet's table must route the source
-  through the same connection.
-- An internet, NAT, egress-only or carrier gateway never delivers to a private address
-  of another VPC; what a transit gateway, a virtual private gateway or an appliance
-  does next is not in the templates (the answer is unknown).
+- A reply needs a route back through the same connection (no unicast reverse-path
+  forwarding: a more specific route elsewhere takes the replies).
+- Network ACLs are stateless: a request passes the source subnet's outbound rules and the
+  destination subnet's inbound rules, its reply the destination's outbound and the
+  source's inbound rules, to the client's ephemeral port (1024-65535). Traffic inside one
+  subnet passes no network ACL.
+- A route to a gateway (internet, NAT, egress-only, transit, virtual private, carrier,
+  local), a network interface, an instance or a Gateway Load Balancer endpoint takes the
+  traffic off the peering: this model does not follow it (transit gateways included).
 - An interface endpoint admits what its security groups admit (none given: the VPC's
-  default group, which admits only its own members); its connection needs the service's
-  acceptance when ``AcceptanceRequired``; the service's NLB forwards only its listeners'
-  ports and, when ``EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`` is on and it
-  has security groups, only what they admit.
+  default group, which admits only its own members); a rule that admits a security group
+  matches members of that group, never an address, and never across Regions; its
+  connection needs the service's acceptance when ``AcceptanceRequired``; the service's
+  NLB forwards only its listeners' ports and, when
+  ``EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`` is on, only what its security
+  groups admit.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ._cidr import Block, Cidr, block_contains, block_overlaps, block_prefix
+from ..model.addresses import AddressSet
+from ._cidr import Block
+from ._space import V4, V6, Space
+from ._tables import AclMap, Choice, Ports, RouteMap, destinations_of, same_way
 from .model import (
     BLACKHOLE,
+    EPHEMERAL_PORTS,
     GATEWAY,
     LOCAL,
     PEERING,
     Endpoint,
+    NetworkAcl,
     Peering,
     Route,
     RouteTable,
@@ -44,99 +55,45 @@ from .model import (
 )
 from .results import Hop, OneWayRoute
 
-LOCAL_TARGET = Target(LOCAL, "local")
-NEVER_PRIVATE = (
-    "internet gateway",
-    "NAT gateway",
-    "egress-only internet gateway",
-    "carrier gateway",
-)
+PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
+EPHEMERAL = AddressSet.span(*EPHEMERAL_PORTS)
+VALID_PORTS = AddressSet.span(1, 65535)
+_RANK = {FAIL: 2, UNKNOWN: 1, PASS: 0}
 
 
-@dataclass
-class Outcome:
-    """The answer for one subnet pair (or subnet and endpoint)."""
+@dataclass(frozen=True)
+class Step:
+    """One check's verdict: its status, why (when it does not pass), and its hops."""
 
-    ok: bool
-    hops: list[Hop]
+    status: str
     reason: str | None = None
-    unknown: bool = False
+    hops: tuple[Hop, ...] = ()
 
 
-def _fail(hops: list[Hop], reason: str) -> Outcome:
-    return Outcome(False, hops, reason)
+OK = Step(PASS)
 
 
-def _unknown(hops: list[Hop], reason: str) -> Outcome:
-    return Outcome(False, hops, reason, unknown=True)
+def worst(steps: Iterable[Step]) -> Step:
+    """Return the first failing step, else the first unknown one, else a pass with every hop."""
+    found: Step | None = None
+    hops: list[Hop] = []
+    for step in steps:
+        hops.extend(step.hops)
+        if step.status != PASS and (found is None or _RANK[step.status] > _RANK[found.status]):
+            found = step
+    if found is None:
+        return Step(PASS, None, tuple(hops))
+    return found
 
 
-class RouteIndex:
-    """The routes of one table, indexed for longest-prefix match (local routes included)."""
+@dataclass(frozen=True)
+class Part:
+    """Some destination addresses and how the question ends for them."""
 
-    def __init__(self, table: RouteTable) -> None:
-        self.table = table
-        self._v4: dict[int, dict[int, Route]] = {}
-        self._v6: list[Route] = []
-        self.hidden: list[Route] = []
-        """Routes whose destination a token hides."""
-        if table.vpc is not None:
-            for cidr in table.vpc.cidrs:
-                self._add(Route(table.path, table, cidr, LOCAL_TARGET))
-            for block in table.vpc.ipv6:
-                self._add(Route(table.path, table, block, LOCAL_TARGET))
-        for route in table.routes:
-            self._add(route)
-        self._lengths = sorted(self._v4, reverse=True)
-        self._firsts = {length: sorted(self._v4[length]) for length in self._lengths}
-
-    def _add(self, route: Route) -> None:
-        destination = route.destination
-        if destination is None:
-            self.hidden.append(route)
-        elif isinstance(destination, Cidr) and destination.version == 4:
-            shift = 32 - destination.prefix
-            self._v4.setdefault(destination.prefix, {}).setdefault(
-                destination.first >> shift, route
-            )
-        else:
-            self._v6.append(route)
-
-    def lookup(self, block: Block) -> Route | None:
-        """Return the most specific route whose destination holds all of ``block``."""
-        if isinstance(block, Cidr) and block.version == 4:
-            for length in self._lengths:
-                if length <= block.prefix:
-                    route = self._v4[length].get(block.first >> (32 - length))
-                    if route is not None:
-                        return route
-            return None
-        best: Route | None = None
-        for route in self._v6:
-            assert route.destination is not None
-            if block_contains(route.destination, block) and (
-                best is None or block_prefix(route.destination) > block_prefix(best.destination)  # type: ignore[arg-type]
-            ):
-                best = route
-        return best
-
-    def inside(self, block: Cidr) -> list[Route]:
-        """Return the IPv4 routes more specific than ``block`` that lie inside it."""
-        found: list[Route] = []
-        for length in self._lengths:
-            if length <= block.prefix:
-                break
-            keys, shift = self._firsts[length], 32 - length
-            start = bisect.bisect_left(keys, block.first >> shift)
-            stop = bisect.bisect_right(keys, block.last >> shift)
-            found.extend(self._v4[length][key] for key in keys[start:stop])
-        return found
-
-
-def _same_way(one: Target, other: Target) -> bool:
-    if one.kind == PEERING or other.kind == PEERING:
-        return one.peering is not None and one.peering is other.peering
-    return one.kind == other.kind and one.name == other.name
+    addresses: AddressSet
+    status: str
+    hops: tuple[Hop, ...]
+    reason: str | None = None
 
 
 @dataclass
@@ -152,321 +109,588 @@ class Survey:
 
 
 class Router:
-    """Answer routing questions over the model."""
+    """Answer routing questions over the model, with each table and ACL partitioned once."""
 
-    def __init__(self, vpcs: Sequence[Vpc]) -> None:
+    def __init__(self, vpcs: Sequence[Vpc], space: Space) -> None:
         self.vpcs = vpcs
-        self._indexes: dict[RouteTable, RouteIndex] = {}
-        self._firsts: dict[Vpc, list[int]] = {}
-        self._v4_subnets: dict[Vpc, list[Subnet]] = {}
-        self._pairs: dict[tuple[Subnet, Cidr, Cidr, Subnet | None], Outcome] = {}
+        self.space = space
+        self._routes: dict[tuple[RouteTable, int], RouteMap] = {}
+        self._acls: dict[tuple[NetworkAcl, bool, int], AclMap] = {}
+        self._subnets: dict[tuple[Vpc, int], list[tuple[AddressSet, Subnet]]] = {}
+        self._blocks: dict[tuple[Vpc, int], AddressSet] = {}
+        self._trips: dict[tuple[object, ...], list[Part]] = {}
+        self._backs: dict[tuple[object, ...], Step] = {}
 
-    def index(self, table: RouteTable) -> RouteIndex:
-        """Return the longest-prefix index of ``table`` (built once)."""
-        found = self._indexes.get(table)
+    # --- the pieces, built once --------------------------------------------------------
+
+    def route_map(self, table: RouteTable, family: int) -> RouteMap:
+        """Return ``table``'s routes of ``family`` as a partition (built once)."""
+        key = (table, family)
+        found = self._routes.get(key)
         if found is None:
-            found = self._indexes[table] = RouteIndex(table)
+            found = self._routes[key] = RouteMap(table, family, self.space)
         return found
 
-    def subnets_in(self, vpc: Vpc, block: Block) -> list[Subnet]:
-        """Return the subnets of ``vpc`` whose block overlaps ``block``."""
-        if isinstance(block, Cidr) and block.version == 4:
-            subnets = self._v4_subnets.get(vpc)
-            if subnets is None:
-                subnets = sorted((s for s in vpc.subnets if s.cidr is not None), key=_first)
-                self._v4_subnets[vpc], self._firsts[vpc] = subnets, [_first(s) for s in subnets]
-            stop = bisect.bisect_right(self._firsts[vpc], block.last)
+    def acl_map(self, acl: NetworkAcl, *, egress: bool, family: int) -> AclMap:
+        """Return one direction of ``acl`` for ``family`` as a partition (built once)."""
+        key = (acl, egress, family)
+        found = self._acls.get(key)
+        if found is None:
+            found = self._acls[key] = AclMap(acl, egress=egress, family=family, space=self.space)
+        return found
+
+    def block(self, subnet: Subnet, family: int) -> AddressSet | None:
+        """Return a subnet's addresses of ``family`` (None when it has none or they are unknown)."""
+        block = subnet.cidr if family == V4 else subnet.ipv6
+        return self.space.of(block) if block is not None else None
+
+    def vpc_blocks(self, vpc: Vpc, family: int) -> AddressSet:
+        """Return every known address of a VPC's blocks of ``family``."""
+        key = (vpc, family)
+        found = self._blocks.get(key)
+        if found is None:
+            blocks: list[Block] = [*vpc.cidrs] if family == V4 else [*vpc.ipv6]
+            found = self._blocks[key] = AddressSet.union(
+                each for each in (self.space.of(b) for b in blocks) if each is not None
+            )
+        return found
+
+    def subnets_of(self, vpc: Vpc, family: int) -> list[tuple[AddressSet, Subnet]]:
+        """Return a VPC's subnets with a block of ``family``, by address."""
+        key = (vpc, family)
+        found = self._subnets.get(key)
+        if found is None:
             found = []
-            for subnet in reversed(subnets[:stop]):  # a VPC's subnets do not overlap
-                assert subnet.cidr is not None
-                if subnet.cidr.last < block.first:
-                    break
-                found.append(subnet)
-            return found[::-1]
-        return [s for s in vpc.subnets if s.ipv6 is not None and block_overlaps(s.ipv6, block)]
+            for subnet in vpc.subnets:
+                block = self.block(subnet, family)
+                if block is not None:
+                    found.append((block, subnet))
+            found.sort(key=lambda item: item[0].first)
+            self._subnets[key] = found
+        return found
 
-    def holder(self, block: Cidr, skip: Vpc | None = None) -> Vpc | None:
-        """Return a VPC (other than ``skip``) one of whose blocks holds ``block``."""
-        for vpc in self.vpcs:
-            if vpc is not skip and any(cidr.contains(block) for cidr in vpc.cidrs):
-                return vpc
-        return None
+    def text(self, addresses: AddressSet, family: int) -> str:
+        """Return addresses as a reader writes them (CIDR blocks, comma-separated)."""
+        texts = [
+            text.removesuffix("/32" if family == V4 else "/128")
+            for text in self.space.texts(addresses, family)
+        ]
+        if len(texts) > 4:
+            return ", ".join(texts[:3]) + f" and {len(texts) - 3} more blocks"
+        return ", ".join(texts)
 
-    # --- one subnet to a block and back ------------------------------------------------
+    # --- one subnet to some addresses and back -----------------------------------------
 
-    def path(self, source: Subnet, origin: Cidr, block: Cidr, expect: Subnet | None) -> Outcome:
-        """Check the path from ``origin`` (in ``source``) to ``block`` and the way back.
+    def trip(
+        self,
+        source: Subnet,
+        origin: AddressSet,
+        family: int,
+        destination: AddressSet,
+        port: int | None,
+        expect: Vpc | None,
+    ) -> list[Part]:
+        """Follow ``destination`` from ``origin`` (addresses of ``source``) and back.
 
-        :param expect: the subnet ``block`` is, when the question names one.
+        :param expect: the VPC the destination must be in, when the question names one.
         """
-        key = (source, origin, block, expect)
-        if key not in self._pairs:
-            self._pairs[key] = self._path(source, origin, block, expect)
-        outcome = self._pairs[key]
-        return Outcome(outcome.ok, list(outcome.hops), outcome.reason, outcome.unknown)
+        key = (source, origin, family, destination, port, expect)
+        found = self._trips.get(key)
+        if found is None:
+            found = self._trips[key] = self._trip(source, origin, family, destination, port, expect)
+        return found
 
-    def _path(self, source: Subnet, origin: Cidr, block: Cidr, expect: Subnet | None) -> Outcome:
-        where = f"address {origin} in subnet" if origin != source.cidr else "subnet"
-        hops = [Hop(f"{where} {source.path} ({source.cidr})", kind="subnet", path=source.path)]
-        if expect is source:
-            hops.append(Hop("same subnet: no route needed", kind="note"))
-            return Outcome(True, hops)
+    def _trip(
+        self,
+        source: Subnet,
+        origin: AddressSet,
+        family: int,
+        destination: AddressSet,
+        port: int | None,
+        expect: Vpc | None,
+    ) -> list[Part]:
+        own = self.block(source, family)
+        whole = own is not None and origin == own
+        where = "subnet" if whole else f"address {self.text(origin, family)} in subnet"
+        shown = self.text(own, family) if own is not None else "block unknown"
+        start = Hop(f"{where} {source.path} ({shown})", kind="subnet", path=source.path)
+        parts: list[Part] = []
+        if own is not None and (expect is None or expect is source.vpc):
+            same = destination & own
+            if same:
+                note = Hop("same subnet: no route needed", kind="note")
+                parts.append(Part(same, PASS, (start, note)))
+                destination = destination - own
+        if not destination:
+            return parts
         table = source.route_table
         if table is None or source.vpc is None:
-            return _unknown(hops, f"the VPC and route table of subnet {source.path} are unknown")
-        index = self.index(table)
-        route = index.lookup(block)
-        if route is None:
-            return _no_route(index, block, hops, "")
-        hops.append(_route_hop(route, "route"))
-        for inner in index.inside(block):
-            if not _same_way(inner.target, route.target):
-                return _fail(
-                    hops,
-                    f"route table {table.path} sends {inner.destination_text}, part of {block}, "
-                    f"to {inner.target}, not to {route.target}",
-                )
-        reached, failed = self._target(source.vpc, route, block, hops)
-        if failed is not None:
-            return failed
-        assert reached is not None
-        if expect is not None and expect.vpc is not reached:
-            assert expect.vpc is not None
-            return _fail(
-                hops,
-                f"{route.target} leads to VPC {reached.path}, not to {expect.vpc.path}: peering "
-                "is not transitive",
-            )
-        destinations = [expect] if expect is not None else self.subnets_in(reached, block)
-        if not destinations:
-            return _fail(hops, f"no subnet of VPC {reached.path} holds {block}")
-        for destination in destinations:
-            back = self._back(destination, origin, route, hops)
-            if back is not None:
-                return back
-        return Outcome(True, hops)
+            why = f"the VPC and route table of subnet {source.path} are unknown"
+            return [*parts, Part(destination, UNKNOWN, (start,), why)]
+        for choice in self.route_map(table, family).choose(destination):
+            parts.extend(self._forward(source, origin, family, choice, port, expect, start))
+        return parts
 
-    def _target(
-        self, vpc: Vpc, route: Route, block: Cidr, hops: list[Hop]
-    ) -> tuple[Vpc | None, Outcome | None]:
-        target, table = route.target, route.table.path
-        if target.kind == LOCAL:
-            return vpc, None
+    def _forward(
+        self,
+        source: Subnet,
+        origin: AddressSet,
+        family: int,
+        choice: Choice,
+        port: int | None,
+        expect: Vpc | None,
+        start: Hop,
+    ) -> list[Part]:
+        assert source.vpc is not None
+        assert source.route_table is not None
+        addresses, route, table = choice.addresses, choice.route, source.route_table.path
+        shown = self.text(addresses, family)
+        if route is None:
+            if choice.rivals:
+                why = (
+                    f"route table {table} has a route whose destination the assembly does not "
+                    f"hold ({choice.rivals[0].path}: {choice.rivals[0].destination_text}); no "
+                    f"other route goes to {shown}"
+                )
+                return self._unsure(source, origin, family, addresses, port, (start,), why)
+            why = f"route table {table} has no route to {shown}"
+            return [Part(addresses, FAIL, (start,), why)]
+        hops: tuple[Hop, ...] = (start, self._route_hop(route, choice, "route"))
+        if choice.rivals:
+            rival = choice.rivals[0]
+            why = (
+                f"route {rival.path} ({rival.destination_text} -> {rival.target}) might take "
+                f"{shown} instead of {route.destination_text or route.written} -> {route.target}: "
+                f"{_rival_why(rival, route)}"
+            )
+            return self._unsure(source, origin, family, addresses, port, hops, why)
+        target = route.target
+        written = route.destination_text or route.written
+        by = "" if written == shown else f" (its route to {written})"
+        sends = f"route table {table} sends {shown} to {target}{by}"
         if target.kind == BLACKHOLE:
-            return None, _fail(
-                hops,
-                f"route table {table} sends {route.destination_text} to {target}: a blackhole "
-                f"({target.why})",
-            )
-        if target.kind == GATEWAY and target.name.startswith(NEVER_PRIVATE):
-            return None, _fail(
-                hops,
-                f"route table {table} sends {route.destination_text} to {target}, which never "
-                "reaches a private address in another VPC",
-            )
-        if target.kind != PEERING or target.peering is None:
-            return None, _unknown(
-                hops,
-                f"route table {table} sends {route.destination_text} to {target}, beyond which "
-                "the model does not follow",
+            return [Part(addresses, FAIL, hops, f"{sends}: a blackhole ({target.why})")]
+        if target.kind == GATEWAY:
+            also = " (transit gateways are not followed)" if "transit" in target.name else ""
+            why = f"{sends}, which takes the traffic off the peering{also}"
+            return [Part(addresses, FAIL, hops, why)]
+        if target.kind == LOCAL:
+            return self._within(
+                source.vpc, source, origin, family, addresses, port, expect, hops, target
             )
         peering = target.peering
-        if peering.usable is False:
-            return None, _fail(
-                hops,
+        if target.kind != PEERING or peering is None:
+            why = f"{sends}, beyond which the model does not follow ({target.why})"
+            return self._unsure(source, origin, family, addresses, port, hops, why)
+        return self._peering(source, origin, family, addresses, port, expect, hops, peering, sends)
+
+    def _peering(
+        self,
+        source: Subnet,
+        origin: AddressSet,
+        family: int,
+        addresses: AddressSet,
+        port: int | None,
+        expect: Vpc | None,
+        hops: tuple[Hop, ...],
+        peering: Peering,
+        sends: str,
+    ) -> list[Part]:
+        vpc = source.vpc
+        assert vpc is not None
+        if peering.accepted is False:
+            why = (
                 f"peering {peering.path} is never accepted ({peering.why}): routes through it "
-                "are blackholes",
+                "are blackholes"
             )
-        if peering.usable is None:
-            return None, _unknown(hops, f"peering {peering.path}: {peering.why}")
+            return [Part(addresses, FAIL, hops, why)]
+        if peering.requester is None or peering.accepter is None:
+            why = f"peering {peering.path}: {peering.why or 'one of its VPCs is unknown'}"
+            return self._unsure(source, origin, family, addresses, port, hops, why)
         peer = peering.peer_of(vpc)
         if peer is None:
-            return None, _fail(
-                hops,
-                f"route table {table} sends {route.destination_text} to {peering!s}, which does "
-                f"not connect {vpc.path}: a blackhole",
+            why = (
+                f"route table {hops[-1].path} sends {self.text(addresses, family)} to "
+                f"{peering}, which does not connect {vpc.path}: a blackhole"
             )
-        hops.append(
+            return [Part(addresses, FAIL, hops, why)]
+        hops = (
+            *hops,
             Hop(
                 f"peering {peering.path} ({vpc.path} -> {peer.path})",
                 kind="peering",
                 path=peering.path,
-            )
+            ),
         )
-        if not any(cidr.contains(block) for cidr in peer.cidrs):
-            if peer.unknown:
-                return None, _unknown(
-                    hops, f"whether VPC {peer.path} holds {block} is unknown: {peer.unknown[0]}"
-                )
-            other = self.holder(block, skip=peer)
-            there = f" (it is in VPC {other.path})" if other is not None else ""
-            blocks = ", ".join(str(cidr) for cidr in peer.cidrs)
-            return None, _fail(
-                hops,
-                f"peering {peering.path} leads to VPC {peer.path} ({blocks}), which does not "
-                f"hold {block}{there}: peering is not transitive",
+        pending = None
+        if peering.accepted is None:
+            pending = Step(UNKNOWN, f"peering {peering.path}: {peering.why}")
+        inside = addresses & self.vpc_blocks(peer, family)
+        parts: list[Part] = []
+        outside = addresses - inside
+        if outside:
+            parts.append(self._beyond(peer, peering, family, outside, hops, sends))
+        if inside:
+            way = Target(PEERING, f"peering {peering.path}", peering=peering)
+            parts.extend(
+                self._within(peer, source, origin, family, inside, port, expect, hops, way, pending)
             )
-        return peer, None
+        return parts
 
-    def _back(
-        self, destination: Subnet, origin: Cidr, route: Route, hops: list[Hop]
-    ) -> Outcome | None:
-        hops.append(
-            Hop(
-                f"subnet {destination.path} ({destination.cidr})",
-                kind="subnet",
-                path=destination.path,
+    def _beyond(
+        self,
+        peer: Vpc,
+        peering: Peering,
+        family: int,
+        outside: AddressSet,
+        hops: tuple[Hop, ...],
+        sends: str,
+    ) -> Part:
+        shown = self.text(outside, family)
+        if family == V6 and not peer.ipv6:
+            why = (
+                f"{sends}, but VPC {peer.path} has no IPv6 block: peering {peering.path} "
+                "carries no IPv6 traffic to it"
             )
-        )
-        table = destination.route_table
-        if destination.cidr is None or table is None:
-            return _unknown(
+            return Part(outside, FAIL, hops, why)
+        if family == V4 and peer.unknown:
+            return Part(
+                outside,
+                UNKNOWN,
                 hops,
-                f"subnet {destination.path}: {destination.unknown or 'its route table is unknown'}",
+                f"whether VPC {peer.path} holds {shown} is unknown: {peer.unknown[0]}",
             )
-        index = self.index(table)
-        back = index.lookup(origin)
-        if back is None:
-            return _no_route(index, origin, hops, ": replies cannot return")
-        hops.append(_route_hop(back, "return-route"))
-        way = f"back through {route.target}" if route.target.kind != LOCAL else "locally"
-        for wrong in [back, *index.inside(origin)]:
-            if not _same_way(wrong.target, route.target):
-                to = origin if wrong is back else f"{wrong.destination_text}, part of {origin},"
-                return _fail(
-                    hops,
-                    f"route table {table.path} sends replies to {to} to {wrong.target}, not "
-                    f"{way}: replies cannot return",
-                )
+        other = self._holder(outside, family, skip=peer)
+        there = f" (it is in VPC {other.path})" if other is not None else ""
+        blocks = ", ".join(str(b) for b in (peer.cidrs if family == V4 else peer.ipv6))
+        why = (
+            f"{sends}, which leads to VPC {peer.path} ({blocks}), which does not hold "
+            f"{shown}{there}: peering is not transitive"
+        )
+        return Part(outside, FAIL, hops, why)
+
+    def _holder(self, addresses: AddressSet, family: int, skip: Vpc) -> Vpc | None:
+        for vpc in self.vpcs:
+            if vpc is not skip and self.vpc_blocks(vpc, family).overlaps(addresses):
+                return vpc
         return None
+
+    def _within(
+        self,
+        reached: Vpc,
+        source: Subnet,
+        origin: AddressSet,
+        family: int,
+        addresses: AddressSet,
+        port: int | None,
+        expect: Vpc | None,
+        hops: tuple[Hop, ...],
+        way: Target,
+        pending: Step | None = None,
+    ) -> list[Part]:
+        """Deliver ``addresses`` inside ``reached`` to the subnets that hold them."""
+        if expect is not None and reached is not expect:
+            why = f"{hops[-1]} leads to VPC {reached.path}, not to {expect.path}" + (
+                ": peering is not transitive" if reached is not source.vpc else ""
+            )
+            return [Part(addresses, FAIL, hops, why)]
+        parts: list[Part] = []
+        rest = addresses
+        for block, subnet in self.subnets_of(reached, family):
+            piece = rest & block
+            if not piece:
+                continue
+            rest = rest - piece
+            parts.extend(
+                self._arrive(source, origin, family, subnet, piece, port, hops, way, pending)
+            )
+            if not rest:
+                break
+        if rest:
+            shown = self.text(rest, family)
+            if any(s.unknown or (family == V4 and s.cidr is None) for s in reached.subnets):
+                why = f"whether a subnet of VPC {reached.path} holds {shown} is unknown"
+                parts.append(Part(rest, UNKNOWN, hops, why))
+            else:
+                why = f"no subnet of VPC {reached.path} holds {shown}"
+                parts.append(Part(rest, FAIL, hops, why))
+        return parts
+
+    def _arrive(
+        self,
+        source: Subnet,
+        origin: AddressSet,
+        family: int,
+        subnet: Subnet,
+        addresses: AddressSet,
+        port: int | None,
+        hops: tuple[Hop, ...],
+        way: Target,
+        pending: Step | None,
+    ) -> list[Part]:
+        """Check the destination subnet's way back and both subnets' network ACLs."""
+        block = self.block(subnet, family)
+        shown = self.text(block, family) if block is not None else "block unknown"
+        there = (*hops, Hop(f"subnet {subnet.path} ({shown})", kind="subnet", path=subnet.path))
+        back = self.back(subnet, origin, family, way)
+        parts: list[Part] = []
+        for piece, request, reply in self.acls(source, subnet, addresses, origin, family, port):
+            steps = [pending or OK, request, back, reply]
+            verdict = worst(steps)
+            parts.append(Part(piece, verdict.status, (*there, *verdict.hops), verdict.reason))
+        return parts
+
+    def back(self, subnet: Subnet, origin: AddressSet, family: int, way: Target) -> Step:
+        """Check that ``subnet`` routes replies to every address of ``origin`` the same way."""
+        key = (subnet, origin, family, way.peering or way.kind)
+        found = self._backs.get(key)
+        if found is None:
+            found = self._backs[key] = self._back(subnet, origin, family, way)
+        return found
+
+    def _back(self, subnet: Subnet, origin: AddressSet, family: int, way: Target) -> Step:
+        table = subnet.route_table
+        if table is None:
+            return Step(UNKNOWN, f"the route table of subnet {subnet.path} is unknown")
+        back = f"back through {way}" if way.kind != LOCAL else "locally"
+        hops: list[Hop] = []
+        steps: list[Step] = []
+        for choice in self.route_map(table, family).choose(origin):
+            shown = self.text(choice.addresses, family)
+            route = choice.route
+            if route is None:
+                if choice.rivals:
+                    steps.append(
+                        Step(
+                            UNKNOWN,
+                            f"route table {table.path} has a route whose destination the "
+                            f"assembly does not hold ({choice.rivals[0].path}); no other goes "
+                            f"to {shown}",
+                        )
+                    )
+                else:
+                    steps.append(
+                        Step(
+                            FAIL,
+                            f"route table {table.path} has no route to {shown}: replies cannot "
+                            "return",
+                        )
+                    )
+                continue
+            hop = self._route_hop(route, choice, "return-route")
+            hops.append(hop)
+            if choice.rivals:
+                rival = choice.rivals[0]
+                steps.append(
+                    Step(
+                        UNKNOWN,
+                        f"route {rival.path} ({rival.destination_text} -> {rival.target}) might "
+                        f"take replies to {shown} instead: {_rival_why(rival, route)}",
+                        (hop,),
+                    )
+                )
+            elif not same_way(route.target, way):
+                steps.append(
+                    Step(
+                        FAIL,
+                        f"route table {table.path} sends replies to {shown} to {route.target}, "
+                        f"not {back}: replies cannot return",
+                        (hop,),
+                    )
+                )
+        verdict = worst(steps)
+        if verdict.status == PASS:
+            return Step(PASS, None, tuple(hops))
+        return verdict
+
+    def _unsure(
+        self,
+        source: Subnet,
+        origin: AddressSet,
+        family: int,
+        addresses: AddressSet,
+        port: int | None,
+        hops: tuple[Hop, ...],
+        why: str,
+    ) -> list[Part]:
+        """Parts whose way is unknown: FAIL only where the source's own ACL stops them."""
+        acl = source.network_acl
+        if acl is None:
+            return [Part(addresses, UNKNOWN, hops, why)]
+        unknown = Step(UNKNOWN, why)
+        egress = self.acl_map(acl, egress=True, family=family)
+        ingress = self.acl_map(acl, egress=False, family=family)
+        parts: list[Part] = []
+        for sent in egress.ports(addresses):
+            request = self._request(egress, None, source, None, sent, [], family, port)
+            for heard in ingress.ports(sent.addresses):
+                reply = self._reply(ingress, source, heard, family, "from")
+                verdict = worst([request, reply, unknown])
+                parts.append(
+                    Part(heard.addresses, verdict.status, (*hops, *verdict.hops), verdict.reason)
+                )
+        return parts
+
+    # --- network ACLs ------------------------------------------------------------------
+
+    def acls(
+        self,
+        source: Subnet,
+        destination: Subnet,
+        addresses: AddressSet,
+        origin: AddressSet,
+        family: int,
+        port: int | None,
+    ) -> list[tuple[AddressSet, Step, Step]]:
+        """Split ``addresses`` by what both subnets' ACLs do to the request and the reply.
+
+        Returns each piece with the request's verdict and the reply's.
+        """
+        source_acl, destination_acl = source.network_acl, destination.network_acl
+        if source_acl is None or destination_acl is None:
+            why = f"the network ACL of subnet {source.path} or {destination.path} is unknown"
+            return [(addresses, Step(UNKNOWN, why), OK)]
+        egress = self.acl_map(source_acl, egress=True, family=family)
+        ingress = self.acl_map(destination_acl, egress=False, family=family)
+        replies = self.acl_map(destination_acl, egress=True, family=family)
+        heard = self.acl_map(source_acl, egress=False, family=family)
+        if egress.allows_all and ingress.allows_all and replies.allows_all and heard.allows_all:
+            return [(addresses, OK, OK)]
+        admitted = ingress.ports(origin)
+        answered = worst(
+            self._reply(replies, destination, piece, family, "to")
+            for piece in replies.ports(origin)
+        )
+        result: list[tuple[AddressSet, Step, Step]] = []
+        for sent in egress.ports(addresses):
+            request = self._request(
+                egress, ingress, source, destination, sent, admitted, family, port
+            )
+            for back in heard.ports(sent.addresses):
+                reply = worst([answered, self._reply(heard, source, back, family, "from")])
+                result.append((back.addresses, request, reply))
+        return result
+
+    def _request(
+        self,
+        egress: AclMap,
+        ingress: AclMap | None,
+        source: Subnet,
+        destination: Subnet | None,
+        sent: Ports,
+        admitted: Sequence[Ports],
+        family: int,
+        port: int | None,
+    ) -> Step:
+        """Check a request on ``port`` (None: on some port both ACLs let through)."""
+        wanted = AddressSet.span(port, port) if port is not None else VALID_PORTS
+        out_sure, out_maybe = sent.allowed & wanted, (sent.allowed | sent.unknown) & wanted
+        steps: list[Step] = []
+        if port is not None or not out_maybe:
+            status = _covered(sent.allowed, sent.unknown, wanted) if port is not None else FAIL
+            steps.append(self._denied(status, egress, source, "to", sent, port, family))
+        if ingress is None or destination is None or (port is None and not out_maybe):
+            return worst(steps)
+        for each in admitted:
+            if port is not None:
+                status = _covered(each.allowed, each.unknown, wanted)
+                steps.append(self._denied(status, ingress, destination, "from", each, port, family))
+                continue
+            in_sure, in_maybe = each.allowed & wanted, (each.allowed | each.unknown) & wanted
+            if not in_maybe:
+                steps.append(self._denied(FAIL, ingress, destination, "from", each, None, family))
+            elif not out_sure.overlaps(in_sure):
+                status = UNKNOWN if out_maybe.overlaps(in_maybe) else FAIL
+                why = (
+                    f"no TCP port that network ACL {egress.acl.path} of subnet {source.path} "
+                    f"lets out to {self.text(sent.addresses, family)} is "
+                    f"{'surely ' if status == UNKNOWN else ''}let in by network ACL "
+                    f"{ingress.acl.path} of subnet {destination.path} from "
+                    f"{self.text(each.addresses, family)}"
+                )
+                hop = Hop(why, kind="network-acl", path=ingress.acl.path)
+                steps.append(Step(status, why, (hop,)))
+        return worst(steps)
+
+    def _denied(
+        self,
+        status: str,
+        acl: AclMap,
+        subnet: Subnet,
+        direction: str,
+        ports: Ports,
+        port: int | None,
+        family: int,
+    ) -> Step:
+        """Say that ``acl`` stops a request to (or from) ``ports.addresses`` on ``port``."""
+        if status == PASS:
+            return OK
+        shown = self.text(ports.addresses, family)
+        if port is None:
+            entry = acl.deciding(ports.addresses.first, 1)
+            on = "on every TCP port"
+        else:
+            entry = acl.deciding(ports.addresses.first, port)
+            on = f"on port {port}"
+        verb = "denies" if status == FAIL else "may deny"
+        why = (
+            f"network ACL {acl.acl.path} of subnet {subnet.path} {verb} traffic {direction} "
+            f"{shown} {on} ({_rule(entry)})"
+        )
+        return Step(status, why, (Hop(why, kind="network-acl", path=acl.acl.path),))
+
+    def _reply(self, acl: AclMap, subnet: Subnet, ports: Ports, family: int, way: str) -> Step:
+        """Check that ``acl`` lets replies to (or from) ``ports.addresses`` through."""
+        if acl.allows_all:
+            return OK
+        status = _covered(ports.allowed, ports.unknown, EPHEMERAL)
+        if status == PASS:
+            return OK
+        blocked = EPHEMERAL - ports.allowed
+        low, high = blocked.intervals[0]
+        entry = acl.deciding(ports.addresses.first, low)
+        shown = f"{low}-{high}" if low != high else str(low)
+        verb = "denies" if status == FAIL else "may deny"
+        why = (
+            f"network ACL {acl.acl.path} of subnet {subnet.path} {verb} replies {way} "
+            f"{self.text(ports.addresses, family)} on ephemeral ports {shown} ({_rule(entry)})"
+        )
+        return Step(status, why, (Hop(why, kind="network-acl", path=acl.acl.path),))
+
+    # --- hops ----------------------------------------------------------------------------
+
+    def _route_hop(self, route: Route, choice: Choice, kind: str) -> Hop:
+        prefix = "return: " if kind == "return-route" else ""
+        destination = route.destination_text
+        if route.prefix_list is not None:
+            entry = f", entry {choice.entry}" if choice.entry is not None else ""
+            destination = f"{route.prefix_list}{entry}"
+        return Hop(
+            f"{prefix}route table {route.table.path}: {destination} -> {route.target}",
+            kind=kind,
+            path=route.table.path,
+        )
 
     # --- PrivateLink -------------------------------------------------------------------
 
-    def endpoint(
-        self, source: Subnet, origin: Cidr, endpoint: Endpoint, port: int | None
-    ) -> Outcome:
-        """Check a path to an interface endpoint and what its connection needs."""
-        if endpoint.kind != "Interface":
-            return _fail(
-                [],
-                f"endpoint {endpoint.path} is a {endpoint.kind} endpoint: no address to connect to",
-            )
-        outcomes = [
-            self.path(source, origin, subnet.cidr, subnet)
-            for subnet in endpoint.subnets
-            if subnet.cidr is not None
-        ]
-        if not outcomes:
-            return _unknown([], f"the subnets of endpoint {endpoint.path} are unknown")
-        chosen = next((o for o in outcomes if o.ok), None)
-        if chosen is None:
-            return next((o for o in outcomes if not o.unknown), outcomes[0])
-        hops = chosen.hops
-        hops.append(
-            Hop(
-                f"endpoint {endpoint.path} (in VPC "
-                f"{endpoint.vpc.path if endpoint.vpc else 'unknown'})",
-                kind="endpoint",
-                path=endpoint.path,
-            )
-        )
-        if port is not None:
-            failed = self._admitted(
-                endpoint.groups, origin, port, f"endpoint {endpoint.path}", hops
-            )
-            if failed is not None:
-                return failed
-        failed = self._accepted(endpoint, hops)
-        if failed is not None:
-            return failed
-        if port is not None and endpoint.service is not None:
-            for balancer in endpoint.service.load_balancers:
-                if port in balancer.ports:
-                    hops.append(
-                        Hop(
-                            f"load balancer {balancer.path} listens on port {port}",
-                            kind="listener",
-                            path=balancer.path,
-                        )
-                    )
-                elif balancer.unknown_ports:
-                    return _unknown(
-                        hops, f"the ports of load balancer {balancer.path}'s listeners are unknown"
-                    )
-                else:
-                    ports = ", ".join(str(p) for p in sorted(balancer.ports)) or "none"
-                    return _fail(
-                        hops,
-                        f"load balancer {balancer.path} of endpoint service "
-                        f"{endpoint.service.path} has no listener on port {port} (listeners: "
-                        f"{ports})",
-                    )
-                if balancer.groups and balancer.enforce_on_privatelink:
-                    failed = self._admitted(
-                        balancer.groups,
-                        origin,
-                        port,
-                        f"load balancer {balancer.path} "
-                        "(EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic is on)",
-                        hops,
-                    )
-                    if failed is not None:
-                        return failed
-        return Outcome(True, hops)
-
-    def _accepted(self, endpoint: Endpoint, hops: list[Hop]) -> Outcome | None:
-        service = endpoint.service
-        if endpoint.aws_service:
-            hops.append(
-                Hop(f"AWS service {endpoint.service_name}: no acceptance needed", kind="acceptance")
-            )
-            return None
-        if service is None:
-            return _unknown(
-                hops,
-                f"whether the connection of endpoint {endpoint.path} is accepted is unknown: "
-                f"{endpoint.unknown}",
-            )
-        if not service.acceptance_required:
-            hops.append(
-                Hop(
-                    f"endpoint service {service.path} accepts connections without approval",
-                    kind="acceptance",
-                    path=service.path,
-                )
-            )
-            return None
-        acceptor = service.accepted.get(endpoint)
-        if acceptor is None:
-            return _fail(
-                hops,
-                f"endpoint {endpoint.path}'s connection to endpoint service {service.path} is "
-                "never accepted: the service requires acceptance (AcceptanceRequired) and no "
-                "stack of the assembly accepts it",
-            )
-        hops.append(
-            Hop(
-                f"endpoint service {service.path}: connection accepted by {acceptor}",
-                kind="acceptance",
-                path=acceptor,
-            )
-        )
-        return None
-
-    def _admitted(
+    def admitted(
         self,
         groups: list[SecurityGroup] | None,
-        origin: Cidr,
+        origin: AddressSet,
+        family: int,
         port: int,
         what: str,
-        hops: list[Hop],
-    ) -> Outcome | None:
-        if groups is None or not groups:
-            return _fail(
-                hops,
+        source: Vpc | None,
+    ) -> Step:
+        """Check that security groups admit every address of ``origin`` on TCP ``port``."""
+        shown = self.text(origin, family)
+        if not groups:
+            return Step(
+                FAIL,
                 f"{what} has no security group of its own: the VPC's default group admits only "
-                f"its own members, not {origin}",
+                f"its own members, not {shown}",
             )
+        admitted = AddressSet()
         unknown: list[str] = []
         by_group: list[str] = []
         for group in groups:
@@ -477,33 +701,170 @@ class Router:
             for rule in group.rules:
                 if not rule.covers_port(port):
                     continue
-                if rule.cidr is not None and rule.cidr.contains(origin):
-                    hops.append(
-                        Hop(
-                            f"security group {group.path} admits {origin} on port {port} (rule "
-                            f"{rule.cidr})",
-                            kind="security-group",
-                            path=group.path,
+                if rule.cidr is not None:
+                    if (rule.cidr.version == V4) == (family == V4):
+                        block = self.space.of(rule.cidr)
+                        admitted = admitted | (block or AddressSet())
+                elif rule.prefix_list is not None:
+                    entries = rule.prefix_list.entries
+                    if entries is None:
+                        unknown.append(
+                            f"rule {rule.path or group.path} admits {rule.prefix_list}, whose "
+                            "entries are unknown"
                         )
+                    else:
+                        for entry in entries:
+                            if (entry.version == V4) == (family == V4):
+                                admitted = admitted | (self.space.of(entry) or AddressSet())
+                elif rule.group is not None:
+                    region = rule.group.vpc.region if rule.group.vpc else None
+                    mine = source.region if source is not None else None
+                    if region is not None and mine is not None and region != mine:
+                        by_group.append(f"{rule.group.path} (Region {region})")
+                        continue
+                    unknown.append(
+                        f"rule {rule.path or group.path} of security group {group.path} admits "
+                        f"members of security group {rule.group.path}, which an address cannot "
+                        "be judged to be"
                     )
-                    return None
-                if rule.unknown:
+                elif rule.unknown:
                     unknown.append(
                         f"security group {group.path} has a rule whose source is {rule.unknown}"
                     )
-                elif rule.group is not None:
-                    by_group.append(rule.group.path)
+        if admitted.covers(origin):
+            names = ", ".join(g.path for g in groups)
+            hop = Hop(
+                f"security group {names} admits {shown} on port {port}",
+                kind="security-group",
+                path=groups[0].path,
+            )
+            return Step(PASS, None, (hop,))
+        missing = self.text(origin - admitted, family)
         if unknown:
-            return _unknown(hops, unknown[0])
+            return Step(
+                UNKNOWN, f"whether {what} admits {missing} on port {port} is unknown: {unknown[0]}"
+            )
         names = ", ".join(group.path for group in groups)
         also = (
-            f" (it admits members of {', '.join(by_group)}, which a subnet's address is not)"
+            f" (it admits members of {', '.join(by_group)}, another Region, which never match)"
             if by_group
             else ""
         )
-        return _fail(
-            hops, f"security group {names} of {what} does not admit {origin} on port {port}{also}"
+        why = f"security group {names} of {what} does not admit {missing} on port {port}{also}"
+        hop = Hop(why, kind="security-group", path=groups[0].path)
+        return Step(FAIL, why, (hop,))
+
+    def endpoint_checks(
+        self,
+        endpoint: Endpoint,
+        origin: AddressSet,
+        family: int,
+        port: int | None,
+        source: Vpc | None,
+    ) -> Step:
+        """Check what an endpoint's connection needs beyond routes: groups, acceptance, port."""
+        hop = Hop(
+            f"endpoint {endpoint.path} (in VPC {endpoint.vpc.path if endpoint.vpc else 'unknown'})",
+            kind="endpoint",
+            path=endpoint.path,
         )
+        steps = [Step(PASS, None, (hop,))]
+        if port is not None:
+            steps.append(
+                self.admitted(
+                    endpoint.groups, origin, family, port, f"endpoint {endpoint.path}", source
+                )
+            )
+        steps.append(self._accepted(endpoint))
+        if port is not None and endpoint.service is not None:
+            for balancer in endpoint.service.load_balancers:
+                if port in balancer.ports:
+                    steps.append(
+                        Step(
+                            PASS,
+                            None,
+                            (
+                                Hop(
+                                    f"load balancer {balancer.path} listens on port {port}",
+                                    kind="listener",
+                                    path=balancer.path,
+                                ),
+                            ),
+                        )
+                    )
+                elif balancer.unknown_ports:
+                    steps.append(
+                        Step(
+                            UNKNOWN,
+                            f"the ports of load balancer {balancer.path}'s listeners are unknown",
+                        )
+                    )
+                    continue
+                else:
+                    ports = ", ".join(str(p) for p in sorted(balancer.ports)) or "none"
+                    steps.append(
+                        Step(
+                            FAIL,
+                            f"load balancer {balancer.path} of endpoint service "
+                            f"{endpoint.service.path} has no listener on port {port} (listeners: "
+                            f"{ports})",
+                        )
+                    )
+                    continue
+                if balancer.groups and balancer.enforce_on_privatelink:
+                    steps.append(
+                        self.admitted(
+                            balancer.groups,
+                            origin,
+                            family,
+                            port,
+                            f"load balancer {balancer.path} "
+                            "(EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic is on)",
+                            source,
+                        )
+                    )
+        return worst(steps)
+
+    def _accepted(self, endpoint: Endpoint) -> Step:
+        service = endpoint.service
+        if endpoint.aws_service:
+            return Step(
+                PASS,
+                None,
+                (
+                    Hop(
+                        f"AWS service {endpoint.service_name}: no acceptance needed",
+                        kind="acceptance",
+                    ),
+                ),
+            )
+        if service is None:
+            return Step(
+                UNKNOWN,
+                f"whether the connection of endpoint {endpoint.path} is accepted is unknown: "
+                f"{endpoint.unknown}",
+            )
+        if not service.acceptance_required:
+            hop = Hop(
+                f"endpoint service {service.path} accepts connections without approval",
+                kind="acceptance",
+                path=service.path,
+            )
+            return Step(PASS, None, (hop,))
+        acceptor = service.accepted.get(endpoint)
+        if acceptor is None:
+            return Step(
+                FAIL,
+                f"endpoint {endpoint.path}'s connection to endpoint service {service.path} is "
+                "never accepted: the service requires acceptance (AcceptanceRequired) and no "
+                "stack of the assembly accepts it",
+            )
+        hop = Hop(
+            f"endpoint service {service.path}: connection accepted by {acceptor}",
+            kind="acceptance",
+            path=acceptor,
+        )
+        return Step(PASS, None, (hop,))
 
     # --- every peering route -----------------------------------------------------------
 
@@ -516,76 +877,115 @@ class Router:
                 continue  # a table with no subnets has nothing to answer
             for route in table.routes:
                 peering = route.target.peering
-                if peering is None or route.destination is None:
+                if peering is None:
                     continue
                 peer = peering.peer_of(vpc)
                 if peer is None or peer.external:
                     continue
-                unanswered = self._unanswered(table, route, peering, peer, result)
-                if unanswered:
-                    result.one_way.append(
-                        OneWayRoute(
-                            table.path,
-                            route.destination_text,
-                            peering.path,
-                            tuple(unanswered),
-                            route.path,
+                for family in (V4, V6):
+                    unanswered = self._unanswered(table, route, family, peering, peer, result)
+                    if unanswered:
+                        result.one_way.append(
+                            OneWayRoute(
+                                table.path,
+                                route.destination_text,
+                                peering.path,
+                                tuple(unanswered),
+                                route.path,
+                            )
                         )
-                    )
         return result
 
     def _unanswered(
-        self, table: RouteTable, route: Route, peering: Peering, peer: Vpc, result: Survey
+        self,
+        table: RouteTable,
+        route: Route,
+        family: int,
+        peering: Peering,
+        peer: Vpc,
+        result: Survey,
     ) -> list[str]:
-        assert route.destination is not None
-        index = self.index(table)
-        v4 = isinstance(route.destination, Cidr) and route.destination.version == 4
+        blocks = [
+            found
+            for block in destinations_of(route, family)
+            if block is not None and (found := self.space.of(block)) is not None
+        ]
+        if not blocks:
+            return []
+        routes = self.route_map(table, family)
+        served = AddressSet.union(
+            choice.addresses
+            for choice in routes.choose(AddressSet.union(blocks))
+            if choice.route is route and not choice.rivals
+        )
         unanswered: list[str] = []
-        for destination in self.subnets_in(peer, route.destination):
-            block = destination.cidr if v4 else destination.ipv6
-            back_table = destination.route_table
-            if block is None or back_table is None:
+        sources = [(s, b) for s in table.subnets if (b := self.block(s, family)) is not None]
+        for block, destination in self.subnets_of(peer, family):
+            if not block.overlaps(served):
                 continue
-            probe = route.destination if block_contains(block, route.destination) else block
-            if index.lookup(probe) is not route:
-                continue  # a more specific route serves it
-            back_index = self.index(back_table)
+            back_table = destination.route_table
+            if back_table is None:
+                continue
+            back = self.route_map(back_table, family)
             answered = True
-            for source in table.subnets:
-                origin = source.cidr if v4 else source.ipv6
-                if origin is None:
-                    continue
-                back = back_index.lookup(origin)
-                both = back is not None and back.target.peering is peering
-                answered = answered and both
-                if v4:
-                    result.pairs[(source, destination)] = both
+            for source, origin in sources:
+                good = bad = False
+                for choice in back.choose(origin):
+                    if choice.rivals:
+                        continue  # unknown: neither one way nor both
+                    if choice.route is not None and choice.route.target.peering is peering:
+                        good = True
+                    else:
+                        bad = True
+                answered = answered and not bad
+                if family == V4:
+                    result.pairs[(source, destination)] = good and not bad
             if not answered:
                 unanswered.append(destination.path)
         return unanswered
 
 
-def _no_route(index: RouteIndex, block: Cidr, hops: list[Hop], then: str) -> Outcome:
-    """Say that a table has no route to ``block`` (unknown if a token hides some route)."""
-    table = index.table.path
-    if index.hidden:
-        return _unknown(
-            hops,
-            f"route table {table} has routes to destinations the assembly does not hold; "
-            f"none other goes to {block}",
+def _rival_why(rival: Route, winner: Route) -> str:
+    if rival.destination is None and rival.prefix_list is None:
+        return (
+            f"its destination ({rival.written}) is not in the assembly and could be more specific"
         )
-    return _fail(hops, f"route table {table} has no route to {block}{then}")
+    if rival.prefix_list is not None and rival.prefix_list.entries is None:
+        return f"the entries of {rival.prefix_list} are not in the assembly"
+    if block_kind(rival) != block_kind(winner):
+        return (
+            "whether an IPv6 block written in the template overlaps a block AWS assigns at "
+            "deploy time is unknown"
+        )
+    return "the two routes are equally specific and go different ways"
 
 
-def _first(subnet: Subnet) -> int:
-    assert subnet.cidr is not None
-    return subnet.cidr.first
+def block_kind(route: Route) -> str:
+    """Return ``symbolic`` for a route to an AWS-assigned IPv6 block, else ``literal``."""
+    from ._cidr import Ipv6Symbol
+
+    return "symbolic" if isinstance(route.destination, Ipv6Symbol) else "literal"
 
 
-def _route_hop(route: Route, kind: str) -> Hop:
-    prefix = "return: " if kind == "return-route" else ""
-    return Hop(
-        f"{prefix}route table {route.table.path}: {route.destination_text} -> {route.target}",
-        kind=kind,
-        path=route.table.path,
-    )
+def _covered(allowed: AddressSet, unknown: AddressSet, wanted: AddressSet) -> str:
+    """PASS when ``allowed`` holds every wanted port; FAIL when some is surely denied."""
+    if allowed.covers(wanted):
+        return PASS
+    if (allowed | unknown).covers(wanted):
+        return UNKNOWN
+    return FAIL
+
+
+def _shared(allowed: AddressSet, unknown: AddressSet, others: AddressSet, vague: AddressSet) -> str:
+    """PASS when some port is allowed on both sides; FAIL when none can be."""
+    if allowed.overlaps(others):
+        return PASS
+    if (allowed | unknown).overlaps(others | vague):
+        return UNKNOWN
+    return FAIL
+
+
+def _rule(entry: object) -> str:
+    if entry is None:
+        return "no rule allows it: the final * rule denies"
+    return str(entry)

@@ -22,6 +22,8 @@ PEERING = "peering"
 GATEWAY = "gateway"
 BLACKHOLE = "blackhole"
 UNKNOWN = "unknown"
+EPHEMERAL_PORTS = (1024, 65535)
+"""The ports a reply may go to: a network ACL must let replies to all of them through."""
 
 
 @dataclass(eq=False)
@@ -44,11 +46,16 @@ class Vpc:
     subnets: list[Subnet] = field(default_factory=list)
     tables: list[RouteTable] = field(default_factory=list)
     main_table: RouteTable | None = None
+    default_acl: NetworkAcl | None = None
+    """The VPC's default network ACL (it allows everything), for subnets without one."""
+    agnostic: bool = False
+    """True when its stack is environment-agnostic (no ``env``): such stacks of one app
+    deploy into one account and Region."""
 
     @property
     def environment(self) -> str:
-        """Return ``account/region`` (``unknown`` for what the assembly does not say)."""
-        return _environment(self.account, self.region)
+        """Return ``account/region``, or ``environment-agnostic`` for a stack without env."""
+        return _environment(self.account, self.region, self.agnostic)
 
     def __str__(self) -> str:
         blocks = ", ".join(str(cidr) for cidr in self.cidrs) or "blocks unknown"
@@ -69,6 +76,8 @@ class Subnet:
     table: RouteTable | None = None
     """The explicitly associated route table; None when the VPC's main table serves it."""
     unknown: str | None = None
+    acl: NetworkAcl | None = None
+    """The explicitly associated network ACL; None when the VPC's default ACL serves it."""
 
     @property
     def route_table(self) -> RouteTable | None:
@@ -76,6 +85,13 @@ class Subnet:
         if self.table is not None:
             return self.table
         return self.vpc.main_table if self.vpc is not None else None
+
+    @property
+    def network_acl(self) -> NetworkAcl | None:
+        """Return the ACL that filters this subnet's traffic: its own, else the VPC's default."""
+        if self.acl is not None:
+            return self.acl
+        return self.vpc.default_acl if self.vpc is not None else None
 
     def __str__(self) -> str:
         return f"subnet {self.path} ({self.cidr or 'block unknown'})"
@@ -116,7 +132,11 @@ class Target:
 
 @dataclass(eq=False)
 class Route:
-    """One route of a table (``destination`` None when a token hides it)."""
+    """One route of a table (``destination`` None when a token hides it).
+
+    A route to a prefix list has ``prefix_list`` set and no ``destination``: it routes each
+    entry of the list.
+    """
 
     path: str
     table: RouteTable
@@ -124,6 +144,9 @@ class Route:
     target: Target
     written: str = ""
     """The destination as the template writes it (for a destination the model cannot read)."""
+    prefix_list: PrefixList | None = None
+    ipv6: bool = False
+    """True for a route of IPv6 traffic (``DestinationIpv6CidrBlock``)."""
 
     @property
     def destination_text(self) -> str:
@@ -195,6 +218,9 @@ class Rule:
     group: SecurityGroup | None = None
     unknown: str | None = None
     """Why the source of the rule is unknown (a token)."""
+    prefix_list: PrefixList | None = None
+    path: str = ""
+    """The path of the resource that writes the rule (the group, or its ingress resource)."""
 
     def covers_port(self, port: int) -> bool:
         """Tell whether the rule admits TCP ``port``."""
@@ -207,7 +233,15 @@ class Rule:
         return low <= port <= high or (low == -1 and high == -1)
 
     def __str__(self) -> str:
-        source = str(self.cidr) if self.cidr else (self.group.path if self.group else "?")
+        source = (
+            str(self.cidr)
+            if self.cidr
+            else (
+                self.group.path
+                if self.group
+                else (f"prefix list {self.prefix_list.path}" if self.prefix_list else "?")
+            )
+        )
         ports = (
             "all" if self.protocol == "-1" else f"{self.protocol} {self.from_port}-{self.to_port}"
         )
@@ -251,10 +285,13 @@ class EndpointService:
     accepted: dict[Endpoint, str] = field(default_factory=dict)
     """Endpoint -> the path of the resource that accepts its connection."""
 
+    agnostic: bool = False
+    """True when its stack is environment-agnostic."""
+
     @property
     def environment(self) -> str:
-        """Return ``account/region`` (``unknown`` for what the assembly does not say)."""
-        return _environment(self.account, self.region)
+        """Return ``account/region``, or ``environment-agnostic`` for a stack without env."""
+        return _environment(self.account, self.region, self.agnostic)
 
 
 @dataclass(eq=False)
@@ -272,6 +309,8 @@ class Endpoint:
     aws_service: bool = False
     unknown: str | None = None
     """Why its service (and so its acceptance) is unknown."""
+    ip_address_type: str = "ipv4"
+    """``ipv4``, ``dualstack`` or ``ipv6``: the families its network interfaces have."""
 
     def __str__(self) -> str:
         return f"endpoint {self.path}"
@@ -308,5 +347,84 @@ class HostedZone:
         return bool(self.vpcs or self.unknown_vpcs)
 
 
-def _environment(account: str | None, region: str | None) -> str:
+@dataclass(eq=False)
+class PrefixList:
+    """A customer-managed prefix list: its entries (None when the assembly does not hold them).
+
+    ``external`` marks a list the app names by a literal id (``pl-...``), whose entries
+    only AWS knows.
+    """
+
+    path: str
+    version: int = 4
+    entries: list[Cidr] | None = field(default_factory=list)
+    external: bool = False
+    unknown: str | None = None
+
+    def __str__(self) -> str:
+        return f"prefix list {self.path}"
+
+
+@dataclass(frozen=True, eq=False)
+class AclEntry:
+    """One entry of a network ACL.
+
+    ``protocol`` is ``-1`` (all), ``tcp``, ``udp``, ``icmp``, ``icmpv6`` or a number;
+    ``ports`` the inclusive destination port range of a TCP or UDP entry (None: all).
+    ``cidr`` is None when a token hides the block (``unknown`` says why).
+    """
+
+    path: str
+    number: int
+    egress: bool
+    protocol: str
+    allow: bool
+    cidr: Cidr | None
+    ports: tuple[int, int] | None = None
+    unknown: str | None = None
+    ipv6: bool = False
+    """True for an entry of IPv6 traffic (``Ipv6CidrBlock``)."""
+
+    def matches_tcp(self, port: int) -> bool:
+        """Tell whether the entry applies to TCP traffic to ``port`` (its block aside)."""
+        if self.protocol == "-1":
+            return True
+        if self.protocol != "tcp":
+            return False
+        return self.ports is None or self.ports[0] <= port <= self.ports[1]
+
+    def __str__(self) -> str:
+        action = "allow" if self.allow else "deny"
+        direction = "egress" if self.egress else "ingress"
+        block = str(self.cidr) if self.cidr is not None else (self.unknown or "unknown")
+        if self.protocol == "-1":
+            what = "all traffic"
+        elif self.ports is None:
+            what = f"{self.protocol}, all ports"
+        else:
+            low, high = self.ports
+            what = f"{self.protocol} {low}" if low == high else f"{self.protocol} {low}-{high}"
+        return f"{direction} rule {self.number}: {action} {what} {block}"
+
+
+@dataclass(eq=False)
+class NetworkAcl:
+    """A network ACL and its entries (``default``: a VPC's default ACL, allowing all).
+
+    ``external``: associated by a literal id; its entries are unknown.
+    """
+
+    path: str
+    vpc: Vpc | None
+    entries: list[AclEntry] = field(default_factory=list)
+    default: bool = False
+    external: bool = False
+
+    def __str__(self) -> str:
+        return f"network ACL {self.path}"
+
+
+def _environment(account: str | None, region: str | None, agnostic: bool = False) -> str:
+    if agnostic and account is None and region is None:
+        return "environment-agnostic"
     return f"{account or 'unknown account'}/{region or 'unknown region'}"

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
+from ..model.addresses import AddressSet
 from ._assembly import read_assembly
 from ._build import Built, build, dns_name
-from ._cidr import Cidr, looks_like_ipv4, parse_cidr
-from ._routing import Outcome, Router, Survey
+from ._cidr import looks_like_ipv4
+from ._routing import FAIL, PASS, UNKNOWN, Part, Router, Step, Survey, worst
+from ._space import Space
 from .errors import ConnectivityError, ambiguous, not_found
 from .model import (
     Endpoint,
     EndpointService,
     HostedZone,
     LoadBalancer,
+    NetworkAcl,
     Peering,
+    PrefixList,
     Record,
     RouteTable,
     SecurityGroup,
@@ -31,8 +36,8 @@ _DNS_NAME = re.compile(
 )
 _MAX_ALIASES = 8
 
-Place = Vpc | Subnet | Endpoint
-_KINDS = {Vpc: "VPC", Subnet: "subnet", Endpoint: "endpoint"}
+Place = Vpc | Subnet | Endpoint | EndpointService
+_KINDS = {Vpc: "VPC", Subnet: "subnet", Endpoint: "endpoint", EndpointService: "endpoint service"}
 
 
 class Network:
@@ -55,7 +60,7 @@ class Network:
         """
         self.directory = directory
         self._built = built
-        self._router = Router(built.vpcs)
+        self._router = Router(built.vpcs, Space())
 
     @classmethod
     def from_assembly(cls, source: object) -> Network:
@@ -118,6 +123,16 @@ class Network:
         return tuple(self._built.zones)
 
     @property
+    def network_acls(self) -> tuple[NetworkAcl, ...]:
+        """Return every network ACL, the VPCs' default ones included."""
+        return tuple(self._built.acls)
+
+    @property
+    def prefix_lists(self) -> tuple[PrefixList, ...]:
+        """Return every prefix list (lists the app names by id: entries unknown)."""
+        return tuple(self._built.prefix_lists)
+
+    @property
     def unknowns(self) -> tuple[str, ...]:
         """Return, readably, every value the assembly does not hold and the model needed."""
         return tuple(self._built.unknowns)
@@ -127,22 +142,30 @@ class Network:
         names: dict[str, list[Place]] = {}
         places: list[Place] = [*self._built.vpcs, *self._built.subnets]
         places += [e for e in self._built.endpoints if e.kind == "Interface"]
+        places += self._built.services
         for place in places:
             names.setdefault(place.path, []).append(place)
         for alias, things in self._built.aliases.items():
             for thing in things:
-                if isinstance(thing, Vpc | Subnet | Endpoint) and thing not in names.get(alias, []):
+                if isinstance(thing, Place) and thing not in names.get(alias, []):
                     names.setdefault(alias, []).append(thing)
+        for service in self._built.services:
+            # A PrivateLinkService construct holds its endpoint service: its path names it.
+            parent, _, child = service.path.rpartition("/")
+            if child == "EndpointService" and parent.count("/") and parent not in names:
+                names[parent] = [service]
         return names
 
     def find(self, name: str) -> Place:
-        """Return the VPC, subnet or interface endpoint ``name`` names.
+        """Return the VPC, subnet, interface endpoint or endpoint service ``name`` names.
 
         :param name: a construct path (the L2's, ``Stack/Vpc/IsolatedSubnet1``, or the L1's,
-            ``Stack/Vpc/IsolatedSubnet1/Subnet``) or an imported VPC's id.
+            ``Stack/Vpc/IsolatedSubnet1/Subnet``; a ``PrivateLinkService``'s path names its
+            endpoint service) or an imported VPC's id.
         :raises PathError: when it names nothing or several things (the closest names
             are in the message).
         """
+        _check_text(name, "name")
         key = name.strip().strip("/")
         found = self._names.get(key, [])
         if len(found) == 1:
@@ -155,47 +178,93 @@ class Network:
     # --- reachability -------------------------------------------------------------------------
 
     def reachability(
-        self, source: str, destination: str, *, port: int | None = None
+        self,
+        source: str,
+        destination: str,
+        *,
+        port: int | None = None,
+        ip_version: int | None = None,
     ) -> Reachability:
-        """Tell whether ``source`` reaches ``destination`` (and hears back), offline.
+        """Tell whether ``source`` reaches every address of ``destination`` (and hears back).
 
-        Routes are checked both ways with longest-prefix match; peering is never
-        transitive. With ``port``, the destination's security groups (of an interface
-        endpoint, and of the endpoint service's load balancer when it enforces them on
-        PrivateLink traffic) must admit the source on that TCP port, and the service must
-        listen on it; a plain subnet or address has no security group to check.
-        Questions are IPv4 only (``one_way_routes`` covers IPv6 too).
+        Address by address: the source's route table splits the destination by longest
+        prefix; each piece follows its route (local, or one peering, never onward), lands
+        in the subnet that holds it, and that subnet's route table must send replies to
+        every source address back the same way. Both subnets' network ACLs must let the
+        request through (on ``port``, or on some TCP port) and the replies (to every
+        ephemeral port, 1024-65535). With ``port``, an interface endpoint's security groups
+        (and its service's load balancer's, when they filter PrivateLink traffic) must admit
+        every source address, and the service must listen on it.
 
-        :param source: a subnet or VPC path (a VPC means every subnet of it), or an IPv4
-            address of a subnet.
-        :param destination: a subnet, VPC or interface endpoint path, an IPv4 address or
-            CIDR block, or a DNS name resolved through the private hosted zones associated
-            with the source's VPC.
-        :param port: a TCP port. Default: - no port: security groups are not checked
-        :raises ConnectivityError: for a malformed address; ``PathError`` for a path that
-            names nothing or several things.
+        :param source: a subnet or VPC path (a VPC means every subnet of it), or one address
+            of a subnet.
+        :param destination: a subnet, VPC, interface endpoint or endpoint-service path (a
+            service: through any of its interface endpoints), an address or CIDR block, or a
+            DNS name resolved through the private hosted zones associated with the source's
+            VPC.
+        :param port: a TCP port, 1-65535. Default: - no port: some TCP port; security
+            groups are not checked
+        :param ip_version: 4 or 6. Default: - IPv4 for paths and names, the family of an
+            address or block
+        :raises ConnectivityError: for a question that is no question (a non-string, a
+            malformed address, a bad port or family); ``PathError`` for a path that names
+            nothing or several things.
         """
-        if port is not None and not (isinstance(port, int) and 0 <= port <= 65535):
-            raise ConnectivityError(f"port {port!r} is not a TCP port (0-65535)")
-        sources = self._sources(source)
-        outcomes: list[Outcome] = []
+        _check_text(source, "source")
+        _check_text(destination, "destination")
+        if port is not None and (
+            isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535
+        ):
+            raise ConnectivityError(
+                f"port {port!r} is not a TCP port: give an int from 1 to 65535, or None"
+            )
+        if ip_version is not None and (isinstance(ip_version, bool) or ip_version not in (4, 6)):
+            raise ConnectivityError(f"ip_version {ip_version!r} must be 4, 6 or None")
+        family = self._family(source, destination, ip_version)
+        sources = self._sources(source, family)
+        results: list[list[Part]] = []
         for each in sources:
-            if isinstance(each, str):
-                outcomes.append(Outcome(False, [], each, unknown=True))
+            if isinstance(each, Part):
+                results.append([each])
             else:
-                outcomes.extend(self._towards(*each, destination, port))
-        return _verdict(source, destination, port, outcomes)
+                results.append(self._towards(*each, destination, port, family))
+        return _verdict(source, destination, port, family, results, self._router)
 
-    def _sources(self, source: str) -> list[tuple[Subnet, Cidr] | str]:
-        """Return each source subnet and address block, or why one is unknown."""
-        if looks_like_ipv4(_ipv4_only(source, "source")):
-            block = _address(source, "source")
-            if block.prefix != 32:
+    def _family(self, source: str, destination: str, ip_version: int | None) -> int:
+        families: dict[str, int] = {}
+        for role, text in (("source", source), ("destination", destination)):
+            literal = _literal(text, role)
+            if literal is not None:
+                families[role] = literal[0]
+        for role, version in families.items():
+            if ip_version is not None and version != ip_version:
+                text = source if role == "source" else destination
+                raise ConnectivityError(
+                    f"{role} {text.strip()!r} is an IPv{version} address, but ip_version is "
+                    f"{ip_version}: ask with ip_version={version}, or give an IPv{ip_version} one"
+                )
+        if ip_version is not None:
+            return ip_version
+        if len(set(families.values())) > 1:
+            raise ConnectivityError(
+                f"source {source.strip()!r} and destination {destination.strip()!r} are of "
+                "different IP versions"
+            )
+        return next(iter(families.values()), 4)
+
+    def _sources(self, source: str, family: int) -> list[tuple[Subnet, AddressSet] | Part]:
+        """Return each source subnet and its addresses, or a part saying why it sends none."""
+        found = _literal(source, "source")
+        if found is not None:
+            block = found[1]
+            if block.size != 1:
                 raise ConnectivityError(
                     f"source {source!r} is a block: give one address, a subnet or a VPC"
                 )
             holders = [
-                s for s in self._built.subnets if s.cidr is not None and s.cidr.contains(block)
+                s
+                for s in self._built.subnets
+                if (own := self._router.block(s, family)) is not None and own.covers(block)
             ]
             if not holders:
                 raise ConnectivityError(f"source {source} is in no subnet of the assembly")
@@ -203,91 +272,181 @@ class Network:
                 raise ambiguous(source, [s.path for s in holders])
             return [(holders[0], block)]
         place = self.find(source)
-        if isinstance(place, Endpoint):
+        if isinstance(place, Endpoint | EndpointService):
             raise ConnectivityError(
                 f"source {source!r} is an endpoint: give a subnet, a VPC or an address"
             )
         subnets = place.subnets if isinstance(place, Vpc) else [place]
+        nothing = AddressSet()
         if not subnets:
-            why = (
-                place.unknown[0]
-                if isinstance(place, Vpc) and place.unknown
-                else "it has no subnets"
-            )
-            return [f"VPC {place.path} sends nothing: {why}"]
-        return [
-            (subnet, subnet.cidr)
-            if subnet.cidr is not None
-            else f"the block of subnet {subnet.path} is unknown: {subnet.unknown}"
-            for subnet in subnets
-        ]
+            vpc = place if isinstance(place, Vpc) else None
+            why = vpc.unknown[0] if vpc is not None and vpc.unknown else "it has no subnets"
+            status = UNKNOWN if vpc is not None and vpc.unknown else FAIL
+            return [Part(nothing, status, (), f"VPC {place.path} sends nothing: {why}")]
+        found_sources: list[tuple[Subnet, AddressSet] | Part] = []
+        for subnet in subnets:
+            own = self._router.block(subnet, family)
+            if own is not None:
+                found_sources.append((subnet, own))
+            elif family == 6 and subnet.ipv6 is None:
+                why = f"subnet {subnet.path} has no IPv6 block: it sends no IPv6 traffic"
+                found_sources.append(Part(nothing, FAIL, (), why))
+            else:
+                why = f"the block of subnet {subnet.path} is unknown: {subnet.unknown}"
+                found_sources.append(Part(nothing, UNKNOWN, (), why))
+        return found_sources
 
     def _towards(
-        self, subnet: Subnet, origin: Cidr, destination: str, port: int | None
-    ) -> list[Outcome]:
-        text = _ipv4_only(destination.strip(), "destination")
-        if looks_like_ipv4(text):
-            return [self._router.path(subnet, origin, _address(text, "destination"), None)]
+        self, subnet: Subnet, origin: AddressSet, destination: str, port: int | None, family: int
+    ) -> list[Part]:
+        text = destination.strip()
+        found = _literal(text, "destination")
+        if found is not None:
+            return self._router.trip(subnet, origin, family, found[1], port, None)
         if text.strip("/") in self._names or "/" in text or not _DNS_NAME.match(text):
             place = self.find(text)
+            if isinstance(place, EndpointService):
+                return self._service(subnet, origin, place, port, family)
             if isinstance(place, Endpoint):
-                return [self._router.endpoint(subnet, origin, place, port)]
-            targets = place.subnets if isinstance(place, Vpc) else [place]
-            if not targets:
-                return [
-                    Outcome(
-                        False,
-                        [],
-                        f"VPC {place.path} has no subnets the assembly knows",
-                        unknown=isinstance(place, Vpc) and bool(place.unknown),
-                    )
-                ]
+                return self._endpoint(subnet, origin, place, port, family)
+            return self._place(subnet, origin, place, port, family)
+        return self._by_name(subnet, origin, text, port, family)
+
+    def _place(
+        self, subnet: Subnet, origin: AddressSet, place: Vpc | Subnet, port: int | None, family: int
+    ) -> list[Part]:
+        vpc = place if isinstance(place, Vpc) else place.vpc
+        targets = place.subnets if isinstance(place, Vpc) else [place]
+        blocks: list[AddressSet] = []
+        parts: list[Part] = []
+        nothing = AddressSet()
+        for target in targets:
+            block = self._router.block(target, family)
+            if block is not None:
+                blocks.append(block)
+            elif family == 6 and target.ipv6 is None:
+                why = f"subnet {target.path} has no IPv6 block: it holds no IPv6 address"
+                parts.append(Part(nothing, FAIL, (), why))
+            else:
+                why = f"the block of subnet {target.path} is unknown: {target.unknown}"
+                parts.append(Part(nothing, UNKNOWN, (), why))
+        if not targets:
+            assert isinstance(place, Vpc)
+            unknown = bool(place.unknown)
+            why = f"VPC {place.path} has no subnets the assembly knows"
+            return [Part(nothing, UNKNOWN if unknown else FAIL, (), why)]
+        if blocks:
+            addresses = AddressSet.union(blocks)
+            parts.extend(self._router.trip(subnet, origin, family, addresses, port, vpc))
+        return parts
+
+    # --- PrivateLink ---------------------------------------------------------------------------
+
+    def _endpoint(
+        self, subnet: Subnet, origin: AddressSet, endpoint: Endpoint, port: int | None, family: int
+    ) -> list[Part]:
+        """Return a part per address of ``endpoint`` (one in each of its subnets)."""
+        nothing = AddressSet()
+        if endpoint.kind != "Interface":
+            why = (
+                f"endpoint {endpoint.path} is a {endpoint.kind} endpoint: no address to connect to"
+            )
+            return [Part(nothing, FAIL, (), why)]
+        families = {"ipv4": (4,), "ipv6": (6,), "dualstack": (4, 6)}
+        if family not in families.get(endpoint.ip_address_type, (4,)):
+            why = (
+                f"endpoint {endpoint.path} has no IPv{family} address (IpAddressType "
+                f"{endpoint.ip_address_type})"
+            )
+            return [Part(nothing, FAIL, (), why)]
+        if not endpoint.subnets:
             return [
-                self._router.path(subnet, origin, target.cidr, target)
-                if target.cidr is not None
-                else Outcome(
-                    False, [], f"the block of subnet {target.path} is unknown", unknown=True
-                )
-                for target in targets
+                Part(nothing, UNKNOWN, (), f"the subnets of endpoint {endpoint.path} are unknown")
             ]
-        return [self._by_name(subnet, origin, text, port)]
+        checks = self._router.endpoint_checks(endpoint, origin, family, port, subnet.vpc)
+        parts: list[Part] = []
+        for each in endpoint.subnets:
+            block = self._router.block(each, family)
+            if block is None:
+                why = f"the block of subnet {each.path} of endpoint {endpoint.path} is unknown"
+                parts.append(Part(nothing, UNKNOWN, (), why))
+                continue
+            trip = self._router.trip(subnet, origin, family, block, port, endpoint.vpc)
+            verdict = worst([_somewhere(trip, each, family, self._router), checks])
+            parts.append(Part(block, verdict.status, verdict.hops, verdict.reason))
+        return parts
+
+    def _service(
+        self,
+        subnet: Subnet,
+        origin: AddressSet,
+        service: EndpointService,
+        port: int | None,
+        family: int,
+    ) -> list[Part]:
+        """Return the parts of the best interface endpoint of ``service`` for this source."""
+        endpoints = [
+            e for e in self._built.endpoints if e.service is service and e.kind == "Interface"
+        ]
+        if not endpoints:
+            why = f"endpoint service {service.path} has no interface endpoint in the assembly"
+            return [Part(AddressSet(), FAIL, (), why)]
+        best: list[Part] | None = None
+        best_rank: tuple[int, int] | None = None
+        for endpoint in endpoints:
+            parts = self._endpoint(subnet, origin, endpoint, port, family)
+            failed = any(p.status == FAIL for p in parts)
+            unknown = any(p.status == UNKNOWN for p in parts)
+            rank = (
+                0 if not failed and not unknown else 1 if not failed else 2,
+                -sum(p.status == PASS for p in parts),
+            )
+            if best_rank is None or rank < best_rank:
+                best, best_rank = parts, rank
+        assert best is not None
+        hop = Hop(f"endpoint service {service.path}", kind="service", path=service.path)
+        return [Part(p.addresses, p.status, (*p.hops, hop), p.reason) for p in best]
 
     # --- DNS ------------------------------------------------------------------------------------
 
-    def _by_name(self, subnet: Subnet, origin: Cidr, name: str, port: int | None) -> Outcome:
+    def _by_name(
+        self, subnet: Subnet, origin: AddressSet, name: str, port: int | None, family: int
+    ) -> list[Part]:
         hops: list[Hop] = []
         wanted = dns_name(name)
+        nothing = AddressSet()
+        record: Record | None = None
         for _ in range(_MAX_ALIASES):
-            record, failed = self._resolve(subnet, wanted, hops)
+            record, failed = self._resolve(subnet, wanted, hops, family)
             if failed is not None:
-                return failed
+                return [failed]
             assert record is not None
             if record.canonical is None:
                 break
             wanted = record.canonical
         else:
-            return Outcome(
-                False, hops, f"{name} goes through more than {_MAX_ALIASES} CNAME records"
-            )
+            why = f"{name} goes through more than {_MAX_ALIASES} CNAME records"
+            return [Part(nothing, FAIL, tuple(hops), why)]
+        assert record is not None
         if record.endpoint is not None:
-            outcome = self._router.endpoint(subnet, origin, record.endpoint, port)
+            parts = self._endpoint(subnet, origin, record.endpoint, port, family)
         elif record.addresses:
-            outcome = Outcome(True, [])
+            parts = []
             for address in record.addresses:
-                outcome = self._router.path(subnet, origin, address, None)
-                if not outcome.ok:
-                    break
+                block = self._router.space.of(address)
+                assert block is not None
+                parts.extend(self._router.trip(subnet, origin, family, block, port, None))
         else:
-            return Outcome(
-                False, hops, f"record {record.path} for {wanted}: {record.unknown}", unknown=True
-            )
-        return Outcome(outcome.ok, hops + outcome.hops, outcome.reason, outcome.unknown)
+            why = f"record {record.path} for {wanted}: {record.unknown}"
+            return [Part(nothing, UNKNOWN, tuple(hops), why)]
+        return [Part(p.addresses, p.status, (*hops, *p.hops), p.reason) for p in parts]
 
     def _resolve(
-        self, subnet: Subnet, name: str, hops: list[Hop]
-    ) -> tuple[Record | None, Outcome | None]:
+        self, subnet: Subnet, name: str, hops: list[Hop], family: int
+    ) -> tuple[Record | None, Part | None]:
         vpc = subnet.vpc
         assert vpc is not None
+        nothing = AddressSet()
         zones = [z for z in self._built.zones if _within(name, z.name)]
         associated = [z for z in zones if vpc in z.vpcs]
         if not associated:
@@ -297,28 +456,32 @@ class Network:
                     f"whether {name} resolves from VPC {vpc.path} is unknown: zone "
                     f"{vague[0].path} is associated with {vague[0].unknown_vpcs[0]}"
                 )
-                return None, Outcome(False, hops, reason, unknown=True)
-            return None, Outcome(
-                False,
-                hops,
+                return None, Part(nothing, UNKNOWN, tuple(hops), reason)
+            return None, Part(
+                nothing,
+                FAIL,
+                tuple(hops),
                 f"{name} is not resolvable from VPC {vpc.path}: no private hosted zone for it "
                 f"is associated with {vpc.path}",
             )
         zone = max(associated, key=lambda z: len(z.name))
-        records = [r for r in zone.records if r.name == name and r.type in ("A", "AAAA", "CNAME")]
+        kinds = ("A", "CNAME") if family == 4 else ("AAAA", "CNAME")
+        records = [r for r in zone.records if r.name == name and r.type in kinds]
         records = records or [
             r
             for r in zone.records
-            if r.name.startswith("*.") and _within(name, r.name[2:]) and r.type in ("A", "CNAME")
+            if r.name.startswith("*.") and _within(name, r.name[2:]) and r.type in kinds
         ]
         if not records:
-            return None, Outcome(
-                False,
-                hops,
-                f"{name} has no record in private hosted zone {zone.path} ({zone.name}), which "
-                f"VPC {vpc.path} resolves through",
+            kind = "A" if family == 4 else "AAAA"
+            return None, Part(
+                nothing,
+                FAIL,
+                tuple(hops),
+                f"{name} has no {kind} record in private hosted zone {zone.path} ({zone.name}), "
+                f"which VPC {vpc.path} resolves through",
             )
-        record = next((r for r in records if r.type == "A"), records[0])
+        record = next((r for r in records if r.type != "CNAME"), records[0])
         by = zone.associated_by.get(vpc)
         via = f" by {by}" if by else ""
         goes = (
@@ -388,31 +551,69 @@ class Network:
         return cells
 
 
-def _address(text: str, role: str) -> Cidr:
+def _check_text(value: object, role: str) -> None:
+    if not isinstance(value, str):
+        raise ConnectivityError(
+            f"{role} must be a string (a construct path, an address or a DNS name), not "
+            f"{type(value).__name__} {value!r}"
+        )
+    if not value.strip():
+        raise ConnectivityError(f"{role} is empty: give a construct path, an address or a name")
+
+
+def _literal(text: str, role: str) -> tuple[int, AddressSet] | None:
+    """Return the family and addresses of an address or CIDR text; None for anything else.
+
+    :raises ConnectivityError: for text meant as an address that is none (``10.0.0.300``,
+        host bits set).
+    """
+    text = text.strip()
+    meant_v6 = ":" in text and "/" not in text.split(":", 1)[0]
+    if not meant_v6 and not looks_like_ipv4(text):
+        return None
     try:
-        if "/" not in text:
-            return parse_cidr(text + "/32")
-        return parse_cidr(text)
+        network = ipaddress.ip_network(text, strict=True)
     except ValueError as error:
         try:
-            loose = parse_cidr(text, strict=False)
+            loose = ipaddress.ip_network(text, strict=False)
         except ValueError:
+            family = "IPv6" if meant_v6 else "IPv4"
             raise ConnectivityError(
-                f"{role} {text!r} is not an IPv4 address or CIDR block: {error}"
+                f"{role} {text!r} is not an {family} address or CIDR block: {error}"
             ) from None
         raise ConnectivityError(
             f"{role} {text!r} has host bits set: did you mean {loose}?"
         ) from None
+    return network.version, AddressSet.span(
+        int(network.network_address), int(network.broadcast_address)
+    )
 
 
-def _ipv4_only(text: str, role: str) -> str:
-    """Return ``text``, unless it is an IPv6 address or block (a path has a ``/`` first)."""
-    if ":" in text and "/" not in text.split(":", 1)[0]:
-        raise ConnectivityError(
-            f"{role} {text!r}: reachability questions are IPv4 only (one_way_routes() "
-            "covers IPv6 routes too)"
-        )
-    return text
+def _somewhere(trip: list[Part], subnet: Subnet, family: int, router: Router) -> Step:
+    """Return the verdict for one address somewhere in ``block`` (an endpoint's interface).
+
+    It passes when every address of the block does, fails when every one fails; else which
+    address AWS picks decides, and the answer is unknown.
+    """
+    statuses = {part.status for part in trip}
+    first = min(trip, key=lambda part: (part.status == PASS, part.addresses.first))
+    if statuses == {PASS}:
+        return Step(PASS, None, first.hops)
+    if statuses == {FAIL}:
+        return Step(FAIL, first.reason, first.hops)
+    reached = AddressSet.union(p.addresses for p in trip if p.status == PASS)
+    why = (
+        f"the endpoint's address in subnet {subnet.path} is chosen at deploy time, and only "
+        f"part of the subnet ({router.text(reached, family) or 'none'}) is reached: "
+        f"{first.reason}"
+    )
+    return Step(UNKNOWN, why, first.hops)
+
+
+def _ends(part: Part) -> tuple[str | None, str | None]:
+    """Return the first and the last subnet a part's path passes."""
+    subnets = [hop.path for hop in part.hops if hop.kind == "subnet"]
+    return (subnets[0], subnets[-1]) if subnets else (None, None)
 
 
 def _within(name: str, zone: str) -> bool:
@@ -420,29 +621,44 @@ def _within(name: str, zone: str) -> bool:
 
 
 def _verdict(
-    source: str, destination: str, port: int | None, outcomes: Sequence[Outcome]
+    source: str,
+    destination: str,
+    port: int | None,
+    family: int,
+    results: Sequence[Sequence[Part]],
+    router: Router,
 ) -> Reachability:
-    failed = next((o for o in outcomes if not o.ok and not o.unknown), None)
-    vague = next((o for o in outcomes if o.unknown), None)
-    chosen = failed or vague
-    if chosen is not None:
+    """Combine every source's parts into one answer, address by address."""
+    parts = [part for result in results for part in result]
+    failed = AddressSet.union(p.addresses for p in parts if p.status == FAIL)
+    unknown = AddressSet.union(p.addresses for p in parts if p.status == UNKNOWN) - failed
+    passed = AddressSet.union(p.addresses for p in parts if p.status == PASS) - failed - unknown
+    has_fail = any(p.status == FAIL for p in parts)
+    has_unknown = any(p.status == UNKNOWN for p in parts)
+    reachable = bool(parts) and not has_fail and not has_unknown and bool(passed)
+    unreached = tuple(router.space.texts(failed | unknown, family))
+    ask = (source, destination, port)
+    if reachable:
+        first = min((p for p in parts if p.status == PASS), key=lambda p: p.addresses.first)
+        hops = list(first.hops)
+        pairs = {_ends(part) for part in parts}
+        if len(pairs) > 1:
+            hops.append(Hop(f"and {len(pairs) - 1} more subnet pairs, each reachable", kind="note"))
+        return Reachability(*ask, True, tuple(hops), None, ip_version=family)
+    chosen = next((p for p in parts if p.status == FAIL), None) or next(
+        (p for p in parts if p.status == UNKNOWN), None
+    )
+    if chosen is None:
         return Reachability(
-            source,
-            destination,
-            port,
-            False,
-            tuple(chosen.hops),
-            chosen.reason,
-            unknown=failed is None,
+            *ask, False, (), "nothing to check: the destination holds no address", ip_version=family
         )
-    hops = list(outcomes[0].hops) if outcomes else []
-    if len(outcomes) > 1:
-        hops.append(Hop(f"and {len(outcomes) - 1} more subnet pairs, each reachable", kind="note"))
     return Reachability(
-        source,
-        destination,
-        port,
-        bool(outcomes),
-        tuple(hops),
-        None if outcomes else "nothing to check",
+        *ask,
+        False,
+        tuple(chosen.hops),
+        chosen.reason,
+        unknown=not has_fail,
+        partial=bool(passed),
+        unreached=unreached,
+        ip_version=family,
     )

@@ -10,8 +10,8 @@ class Hop(str):
 
     It reads like ``"route table Net/A/Sub1/RouteTable: 10.1.0.0/16 -> peering Net/AToB"``.
 
-    Kinds: ``subnet``, ``route``, ``peering``, ``return-route``, ``dns``, ``endpoint``,
-    ``security-group``, ``acceptance``, ``listener``, ``note``.
+    Kinds: ``subnet``, ``route``, ``peering``, ``return-route``, ``network-acl``, ``dns``,
+    ``endpoint``, ``service``, ``security-group``, ``acceptance``, ``listener``, ``note``.
     """
 
     kind: str
@@ -41,11 +41,14 @@ def _hop(text: str, kind: str, path: str | None) -> Hop:
 class Reachability:
     """The answer to "can ``source`` reach ``destination``?".
 
-    ``reachable`` (also ``bool(answer)``) holds only when every subnet pair the question
-    covers has a path there and back. ``hops`` show the path, or the path up to the first
-    missing piece; ``reason`` names that piece (None when reachable). ``unknown`` is True
-    when the answer depends on a value the assembly does not hold (then ``reachable`` is
-    False and ``reason`` names the value).
+    ``reachable`` (also ``bool(answer)``) holds only when every address of the destination
+    is reached from every address of the source, there and back. ``partial`` is True when
+    some destination addresses are reached and some are not; ``unreached`` lists those not
+    known to be reached, as merged CIDR blocks sorted by address. ``hops`` show the path, or
+    the path up to the first missing piece; ``reason`` names that piece (None when
+    reachable). ``unknown`` is True when nothing is known to fail but a value the assembly
+    does not hold decides some addresses (then ``reachable`` is False and ``reason`` names
+    the value). ``ip_version`` is the family the question was asked in (4 or 6).
     """
 
     source: str
@@ -55,19 +58,27 @@ class Reachability:
     hops: tuple[Hop, ...]
     reason: str | None = None
     unknown: bool = False
+    partial: bool = False
+    unreached: tuple[str, ...] = ()
+    ip_version: int = 4
 
     def __bool__(self) -> bool:
         return self.reachable
 
     def __str__(self) -> str:
         port = f" on port {self.port}" if self.port is not None else ""
+        family = " over IPv6" if self.ip_version == 6 else ""
         if self.reachable:
             verdict = "reaches"
+        elif self.partial:
+            verdict = "reaches only part of"
         elif self.unknown:
             verdict = "may or may not reach (unknown)"
         else:
             verdict = "cannot reach"
-        lines = [f"{self.source} {verdict} {self.destination}{port}"]
+        lines = [f"{self.source} {verdict} {self.destination}{port}{family}"]
+        if self.unreached and not self.reachable:
+            lines.append(f"not reached: {', '.join(self.unreached)}")
         if self.reason:
             lines.append(f"reason: {self.reason}")
         if self.hops:
