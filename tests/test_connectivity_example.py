@@ -60,11 +60,11 @@ def test_app_and_europe_reach_the_orders_service_by_name(
         ("Teams/TeamA", PORT, "is not resolvable from VPC Teams/TeamA"),
         # Partner's public subnets are not peered: their default route is the internet.
         (
-                "PartnerNetwork/Partner",
-                PORT,
-                "to internet gateway PartnerNetwork/Partner/IGW (its route to 0.0.0.0/0), which "
-                "takes the traffic off the peering",
-            ),
+            "PartnerNetwork/Partner",
+            PORT,
+            "to internet gateway PartnerNetwork/Partner/IGW (its route to 0.0.0.0/0), which "
+            "takes the traffic off the peering",
+        ),
         # The endpoint's security group admits the service port only.
         ("PeeringExample/App", 80, "does not admit 10.1.0.0/18 on port 80"),
         ("EuropeNetwork/Europe", 80, "does not admit 10.10.0.0/18 on port 80"),
