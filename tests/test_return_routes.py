@@ -201,3 +201,31 @@ def test_a_route_back_to_part_of_the_sources_is_one_way() -> None:
     )
     [finding] = one_way_routes(plan, A_SUBNETS, B_SUBNETS)
     assert "(Net/B/S1)" in finding.message
+
+
+def test_routes_that_together_cover_the_sources_answer_them() -> None:
+    # Four /19 routes back cover S1 of A (a /17) together, though none alone does.
+    quarters = [(ACCEPTER, "rtb-b1", f"10.0.{32 * i}.0/19") for i in range(4)]
+    plan = peering_plan(A, B, (REQUESTER, "rtb-a1", "10.1.0.0/17"), *quarters)
+    assert one_way_routes(plan, A_SUBNETS, B_SUBNETS) == []
+    # Three of them leave a quarter of S1's replies without a way back.
+    plan = peering_plan(A, B, (REQUESTER, "rtb-a1", "10.1.0.0/17"), *quarters[:3])
+    [finding] = one_way_routes(plan, A_SUBNETS, B_SUBNETS)
+    assert "(Net/B/S1)" in finding.message
+
+
+def test_a_peering_whose_return_routes_together_cover_the_subnets_does_not_warn(
+    stack: cdk.Stack,
+) -> None:
+    a, b = make_vpc(stack, "A", "10.0.0.0/16"), make_vpc(stack, "B", "10.1.0.0/16")
+    # A's subnets are /18s: the first one is routed back in two /19 halves.
+    peering = VpcPeering(
+        stack,
+        "P",
+        requester_vpc=a,
+        accepter_vpc=b,
+        requester_destinations=PeerDestinations.cidr_blocks(
+            ["10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/18", "10.0.128.0/17"]
+        ),
+    )
+    assert warnings_on(peering) == []

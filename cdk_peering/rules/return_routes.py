@@ -1,11 +1,14 @@
 """The return route rule: every route into a peer should have a way back.
 
 A route in table T of VPC A toward a block of peer B carries packets to each subnet of B
-in that block; a reply leaves from that subnet through its own route table, which needs a
-route back to T's subnets through the same peering. Without one, the packet arrives and
-the reply is dropped (or leaves another way): a one-way route. The library's defaults
-never write one (routes point at the peer's selected subnets); an explicit choice that
-does gets a warning, ``cdk_peering:oneWayRoute``.
+in that block; a reply leaves from that subnet through its own route table, which needs
+routes back to every address of T's subnets through the same peering. Without them, the
+packet arrives and the reply is dropped (or leaves another way): a one-way route. The
+library's defaults never write one (routes point at the peer's selected subnets); an
+explicit choice that does gets a warning, ``cdk_peering:oneWayRoute``.
+
+Address by address, as the connectivity model decides (``cdk_peering.model.addresses``):
+several routes that together cover a subnet (four /24 routes for a /22) answer it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 
 from .. import rule_ids
 from ..findings import Finding
+from ..model.addresses import AddressSet
 from ..model.cidr import parse_network
 from ..model.plan import ACCEPTER, REQUESTER, PeeringPlan
 from ..model.vpc import VpcModel
@@ -37,26 +41,27 @@ def one_way_routes(
 ) -> list[Finding]:
     """Return a warning per side whose IPv4 routes reach subnets that cannot answer."""
     subnets = {REQUESTER: requester_subnets, ACCEPTER: accepter_subnets}
-    back: dict[str, dict[str, list[ipaddress.IPv4Network]]] = {REQUESTER: {}, ACCEPTER: {}}
+    routed: dict[str, dict[str, list[AddressSet]]] = {REQUESTER: {}, ACCEPTER: {}}
     for route in plan.routes:
-        network = parse_network(route.destination)
-        if isinstance(network, ipaddress.IPv4Network):
-            back[route.side].setdefault(route.table_id, []).append(network)
+        addresses = _addresses(route.destination)
+        if addresses is not None:
+            routed[route.side].setdefault(route.table_id, []).append(addresses)
+    back = {
+        side: {table: AddressSet.union(blocks) for table, blocks in tables.items()}
+        for side, tables in routed.items()
+    }
     findings: list[Finding] = []
     for side, peer_side in ((REQUESTER, ACCEPTER), (ACCEPTER, REQUESTER)):
         unanswered: dict[str, None] = {}
-        for table_id, destinations in back[side].items():
-            sources = _networks(s for s in subnets[side] if s.table_id == table_id)
-            for destination in destinations:
-                for target in subnets[peer_side]:
-                    network = parse_network(target.cidr or "")
-                    if not isinstance(network, ipaddress.IPv4Network):
-                        continue
-                    if not network.overlaps(destination):
-                        continue
-                    returns = back[peer_side].get(target.table_id or "", [])
-                    if not all(any(s.subnet_of(r) for r in returns) for s in sources):
-                        unanswered[target.path] = None
+        for table_id, served in back[side].items():
+            sources = AddressSet.union(_blocks(s for s in subnets[side] if s.table_id == table_id))
+            for target in subnets[peer_side]:
+                block = _addresses(target.cidr or "")
+                if block is None or not block.overlaps(served):
+                    continue
+                returns = back[peer_side].get(target.table_id or "", AddressSet())
+                if not returns.covers(sources):
+                    unanswered[target.path] = None
         if unanswered:
             owner, peer = (
                 (plan.requester, plan.accepter)
@@ -83,10 +88,13 @@ def one_way_routes(
     return findings
 
 
-def _networks(subnets: Iterable[SubnetRoute]) -> list[ipaddress.IPv4Network]:
-    found: list[ipaddress.IPv4Network] = []
-    for subnet in subnets:
-        network = parse_network(subnet.cidr or "")
-        if isinstance(network, ipaddress.IPv4Network):
-            found.append(network)
-    return found
+def _addresses(cidr: str) -> AddressSet | None:
+    """Return the IPv4 addresses of a literal block; None for a token or an IPv6 block."""
+    network = parse_network(cidr)
+    if not isinstance(network, ipaddress.IPv4Network):
+        return None
+    return AddressSet.span(int(network.network_address), int(network.broadcast_address))
+
+
+def _blocks(subnets: Iterable[SubnetRoute]) -> list[AddressSet]:
+    return [found for s in subnets if (found := _addresses(s.cidr or "")) is not None]
