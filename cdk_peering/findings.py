@@ -12,6 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+WARNED = "cdk-peering:warning"
+"""The metadata type that records, in the cloud assembly, which rule warned on a construct.
+
+``Annotations.acknowledge_warning`` removes a warning and leaves no trace of it; this entry,
+written beside each warning the library gives, stays. A reader of the assembly
+(``python -m cdk_peering.connectivity --strict``) so tells an acknowledged warning (the
+entry without its warning) from one never given."""
+
 _TOKEN = re.compile(r"[$#]\{Token\[([^\]]*)\]\}")
 
 

@@ -109,7 +109,7 @@ def test_strict_fails_on_one_way_routes(
 ) -> None:
     assert main([str(directory), "--strict"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("1 one-way routes:\n")
+    assert err.startswith("1 one-way route:\n")
     assert "Net/A/IsolatedSubnet1/RouteTable: 10.1.0.0/16 -> peering Net/AToB" in err
     assert main([str(clean), "--strict"]) == 0
     assert "environment-agnostic:\n  Solo/Vpc  10.0.0.0/16" in capsys.readouterr().out

@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..findings import WARNED
 from .errors import ConnectivityError
 
 STACK = "aws:cloudformation:stack"
@@ -112,6 +114,47 @@ def read_assembly(source: object) -> Assembly:
     reader.read(directory, "")
     reader.name_everything()
     return Assembly(directory, reader.templates)
+
+
+_ACK = re.compile(r"\[ack: ([^\]]+)\]")
+
+
+def acknowledged(source: object, rule: str) -> set[str]:
+    """Return the construct paths whose ``rule`` warning the app acknowledged.
+
+    The library records each warning it gives in the construct's metadata; aws-cdk-lib's
+    ``acknowledge_warning`` removes the warning and keeps that record: a record without
+    its warning is an acknowledgement.
+    """
+    directory = assembly_directory(source)
+    warned: set[str] = set()
+    standing: set[str] = set()
+    for metadata in _metadata(directory):
+        for raw, entries in metadata.items():
+            path = raw.strip("/")
+            for entry in entries:
+                data, kind = entry.get("data"), entry.get("type")
+                if kind == WARNED and isinstance(data, dict) and data.get("id") == rule:
+                    warned.add(path)
+                elif kind == "aws:cdk:warning" and rule in _ACK.findall(str(data)):
+                    standing.add(path)
+    return warned - standing
+
+
+def _metadata(directory: Path) -> Iterator[dict[str, list[Json]]]:
+    """Yield every stack artifact's metadata, nested assemblies' too."""
+    manifest = _load(directory / "manifest.json")
+    for artifact in (manifest.get("artifacts") or {}).values():
+        properties = artifact.get("properties") or {}
+        if artifact.get("type") == NESTED_ASSEMBLY and isinstance(
+            properties.get("directoryName"), str
+        ):
+            yield from _metadata(directory / properties["directoryName"])
+        elif artifact.get("type") == STACK:
+            yield dict(artifact.get("metadata") or {})
+            extra = artifact.get("additionalMetadataFile")
+            if isinstance(extra, str) and (directory / extra).is_file():
+                yield _load(directory / extra)
 
 
 def _load(path: Path) -> Json:

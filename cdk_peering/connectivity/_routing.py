@@ -100,12 +100,12 @@ class Part:
 class Survey:
     """Every peering route checked for its way back.
 
-    The one-way routes, and per subnet pair that a peering route joins, ``True`` (there
-    and back) or ``False`` (one way).
+    The one-way routes, and per subnet pair that a peering route joins, ``"both ways"``,
+    ``"one way"``, or ``"unknown"`` (the peering's acceptance or a route is unknown).
     """
 
     one_way: list[OneWayRoute] = field(default_factory=list)
-    pairs: dict[tuple[Subnet, Subnet], bool] = field(default_factory=dict)
+    pairs: dict[tuple[Subnet, Subnet], str] = field(default_factory=dict)
 
 
 class Router:
@@ -880,7 +880,7 @@ class Router:
                 if peering is None:
                     continue
                 peer = peering.peer_of(vpc)
-                if peer is None or peer.external:
+                if peer is None or peer.external or peering.usable is False:
                     continue
                 for family in (V4, V6):
                     unanswered = self._unanswered(table, route, family, peering, peer, result)
@@ -929,17 +929,18 @@ class Router:
             back = self.route_map(back_table, family)
             answered = True
             for source, origin in sources:
-                good = bad = False
+                bad = vague = False
                 for choice in back.choose(origin):
                     if choice.rivals:
-                        continue  # unknown: neither one way nor both
-                    if choice.route is not None and choice.route.target.peering is peering:
-                        good = True
-                    else:
+                        vague = True  # unknown: neither one way nor both
+                    elif choice.route is None or choice.route.target.peering is not peering:
                         bad = True
                 answered = answered and not bad
                 if family == V4:
-                    result.pairs[(source, destination)] = good and not bad
+                    state = "one way" if bad else "unknown" if vague else "both ways"
+                    if peering.usable is None and state == "both ways":
+                        state = "unknown"
+                    result.pairs[(source, destination)] = state
             if not answered:
                 unanswered.append(destination.path)
         return unanswered

@@ -528,8 +528,11 @@ class Network:
         """Return how each pair joined by a peering route reaches: both ways or one way.
 
         Pairs are of VPCs (``by="vpc"``) or of CDK subnet groups (``by="group"``); a pair
-        is ``"both ways"`` when some subnet pair reaches there and back, else ``"one
-        way"`` (routes there, none back).
+        is ``"both ways"`` when some subnet pair has routes there and back through a
+        peering that is accepted, ``"unknown"`` when the assembly cannot tell (the
+        peering's acceptance, or a route's destination, is unknown), else ``"one way"``
+        (routes there, none back). Routes only: network ACLs and security groups are left
+        to ``reachability``.
 
         Pairs not in the result have no peering route between them (``"no"``). Computed
         from the route tables in one pass, not by asking every pair.
@@ -538,16 +541,17 @@ class Network:
         """
         if by not in ("vpc", "group"):
             raise ConnectivityError(f"by must be 'vpc' or 'group', not {by!r}")
+        rank = {"both ways": 2, "unknown": 1, "one way": 0}
         cells: dict[tuple[str, str], str] = {}
-        for (source, destination), both in self._survey.pairs.items():
+        for (source, destination), state in self._survey.pairs.items():
             if by == "vpc":
                 assert source.vpc is not None
                 assert destination.vpc is not None
                 key = (source.vpc.path, destination.vpc.path)
             else:
                 key = (source.group, destination.group)
-            if both or key not in cells:
-                cells[key] = "both ways" if both else "one way"
+            if key not in cells or rank[state] > rank[cells[key]]:
+                cells[key] = state
         return cells
 
 

@@ -200,7 +200,8 @@ class _Facts:
             "## Reachability between VPCs",
             "",
             "Row to column: **both ways** when some subnet pair has routes there and back "
-            "through a peering, **one way** when routes go there but none comes back, "
+            "through an accepted peering, **unknown** when the assembly cannot tell, "
+            "**one way** when routes go there but none comes back, "
             "**no** when no peering route joins them.",
             "",
         ]
@@ -216,83 +217,99 @@ class _Facts:
         out += [f"- {_escape(each)}" for each in self.network.unknowns] or ["None."]
         return "\n".join(out) + "\n"
 
-    # --- mermaid ---------------------------------------------------------------------------
+    # --- diagrams: one graph, drawn by mermaid and dot alike --------------------------------
 
-    def mermaid(self) -> str:
-        ids = _Ids()
-        lines = ["flowchart LR"]
-        for number, (environment, vpcs) in enumerate(self.environments().items()):
-            lines.append(f'  subgraph env{number}["{_label(environment)}"]')
+    def graph(self) -> _Graph:
+        """Return the diagram's nodes and edges, which every diagram format draws."""
+        graph = _Graph()
+        for environment, vpcs in self.environments().items():
+            cluster = graph.cluster(environment)
             for vpc in vpcs:
-                lines.append(
-                    f'    {ids.of(vpc)}["{_label(vpc.path)}<br/>{_label(self.blocks(vpc))}"]'
-                )
+                graph.node(vpc, "vpc", f"{vpc.path}\n{self.blocks(vpc)}", cluster)
             for endpoint in self.interface:
                 if endpoint.vpc in vpcs:
-                    lines.append(f'    {ids.of(endpoint)}(["endpoint {_label(endpoint.path)}"])')
+                    graph.node(endpoint, "endpoint", f"endpoint {endpoint.path}", cluster)
             for service in self.network.endpoint_services:
                 if service.environment == environment:
-                    lines.append(f'    {ids.of(service)}{{{{"service {_label(service.path)}"}}}}')
-            lines.append("  end")
+                    graph.node(service, "service", f"service {service.path}", cluster)
+        for endpoint in self.interface:
+            if endpoint.vpc is None:
+                graph.node(endpoint, "endpoint", f"endpoint {endpoint.path}", None)
         for zone in self.zones:
-            lines.append(f'  {ids.of(zone)}[("zone {_label(zone.name)}")]')
+            graph.node(zone, "zone", f"zone {zone.name}", None)
         for requester, accepter, ok, label in self.edges():
-            arrow = "<-->" if ok else "<-.->"
-            lines.append(f'  {ids.of(requester)} {arrow}|"{_label(label)}"| {ids.of(accepter)}')
+            graph.edge(requester, accepter, "peering" if ok else "peering-unsure", label)
         for endpoint in self.interface:
             if endpoint.vpc is not None:
-                lines.append(f"  {ids.of(endpoint.vpc)} --- {ids.of(endpoint)}")
-            if endpoint.service is not None:
-                accepted = _label(self.acceptance(endpoint))
-                lines.append(f'  {ids.of(endpoint)} ==>|"{accepted}"| {ids.of(endpoint.service)}')
+                graph.edge(endpoint.vpc, endpoint, "member", None)
+            if endpoint.service is not None and endpoint.service in graph:
+                graph.edge(endpoint, endpoint.service, "service", self.acceptance(endpoint))
         for zone in self.zones:
             for vpc in zone.vpcs:
-                lines.append(f"  {ids.of(zone)} -.- {ids.of(vpc)}")
+                graph.edge(zone, vpc, "association", None)
             for record in zone.records:
-                if record.endpoint is not None and record.endpoint in ids:
-                    lines.append(
-                        f'  {ids.of(zone)} -->|"{_label(record.name)}"| {ids.of(record.endpoint)}'
-                    )
+                if record.endpoint is not None and record.endpoint in graph:
+                    graph.edge(zone, record.endpoint, "record", record.name)
+        return graph
+
+    def mermaid(self) -> str:
+        graph = self.graph()
+        shapes = {
+            "vpc": '["{}"]',
+            "endpoint": '(["{}"])',
+            "service": '{{{{"{}"}}}}',
+            "zone": '[("{}")]',
+        }
+        arrows = {
+            "peering": "<-->",
+            "peering-unsure": "<-.->",
+            "member": "---",
+            "service": "==>",
+            "association": "-.-",
+            "record": "-->",
+        }
+        lines = ["flowchart LR"]
+
+        def node(number: int) -> str:
+            kind, label, _ = graph.nodes[number]
+            text = _label(label).replace("\n", "<br/>")
+            return f"n{number}" + shapes[kind].format(text)
+
+        for index, name in enumerate(graph.clusters):
+            lines.append(f'  subgraph env{index}["{_label(name)}"]')
+            lines.extend(f"    {node(n)}" for n in graph.members(index))
+            lines.append("  end")
+        lines.extend(f"  {node(n)}" for n in graph.members(None))
+        for one, other, kind, label in graph.edges:
+            text = f'|"{_label(label)}"|' if label else ""
+            lines.append(f"  n{one} {arrows[kind]}{text} n{other}")
         return "\n".join(lines) + "\n"
 
-    # --- dot ---------------------------------------------------------------------------------
-
     def dot(self) -> str:
-        ids = _Ids()
+        graph = self.graph()
+        shapes = {"vpc": "box", "endpoint": "oval", "service": "hexagon", "zone": "cylinder"}
+        styles = {
+            "peering": "dir=both, style=solid",
+            "peering-unsure": "dir=both, style=dashed",
+            "member": "arrowhead=none",
+            "service": "style=bold",
+            "association": "style=dotted, arrowhead=none",
+            "record": "style=solid",
+        }
         lines = ["digraph connectivity {", "  rankdir=LR;", "  node [shape=box];"]
-        for number, (environment, vpcs) in enumerate(self.environments().items()):
-            lines += [f"  subgraph cluster_{number} {{", f"    label={_quote(environment)};"]
-            for vpc in vpcs:
-                lines.append(
-                    f"    {ids.of(vpc)} [label={_quote(vpc.path + chr(10) + self.blocks(vpc))}];"
-                )
+
+        def node(number: int) -> str:
+            kind, label, _ = graph.nodes[number]
+            return f"n{number} [shape={shapes[kind]}, label={_quote(label)}];"
+
+        for index, name in enumerate(graph.clusters):
+            lines += [f"  subgraph cluster_{index} {{", f"    label={_quote(name)};"]
+            lines.extend(f"    {node(n)}" for n in graph.members(index))
             lines.append("  }")
-        for endpoint in self.interface:
-            lines.append(
-                f"  {ids.of(endpoint)} [shape=oval, label={_quote('endpoint ' + endpoint.path)}];"
-            )
-            if endpoint.vpc is not None:
-                lines.append(f"  {ids.of(endpoint.vpc)} -> {ids.of(endpoint)} [arrowhead=none];")
-            if endpoint.service is not None:
-                if endpoint.service not in ids:
-                    lines.append(
-                        f"  {ids.of(endpoint.service)} [shape=hexagon, "
-                        f"label={_quote('service ' + endpoint.service.path)}];"
-                    )
-                lines.append(
-                    f"  {ids.of(endpoint)} -> {ids.of(endpoint.service)} "
-                    f"[label={_quote(self.acceptance(endpoint))}];"
-                )
-        for zone in self.zones:
-            lines.append(f"  {ids.of(zone)} [shape=cylinder, label={_quote('zone ' + zone.name)}];")
-            for vpc in zone.vpcs:
-                lines.append(f"  {ids.of(zone)} -> {ids.of(vpc)} [style=dotted, arrowhead=none];")
-        for requester, accepter, ok, label in self.edges():
-            style = "solid" if ok else "dashed"
-            lines.append(
-                f"  {ids.of(requester)} -> {ids.of(accepter)} "
-                f"[dir=both, style={style}, label={_quote(label)}];"
-            )
+        lines.extend(f"  {node(n)}" for n in graph.members(None))
+        for one, other, kind, label in graph.edges:
+            text = f", label={_quote(label)}" if label else ""
+            lines.append(f"  n{one} -> n{other} [{styles[kind]}{text}];")
         lines.append("}")
         return "\n".join(lines) + "\n"
 
@@ -365,17 +382,30 @@ class _Facts:
         return json.dumps(data, indent=2) + "\n"
 
 
-class _Ids:
-    """Short, stable node ids for diagrams (v0, v1...)."""
+class _Graph:
+    """The diagram: nodes (kind, label, cluster) in clusters, and labelled edges."""
 
     def __init__(self) -> None:
-        self._ids: dict[int, str] = {}
+        self.clusters: list[str] = []
+        self.nodes: list[tuple[str, str, int | None]] = []
+        self.edges: list[tuple[int, int, str, str | None]] = []
+        self._ids: dict[int, int] = {}
 
-    def of(self, thing: object) -> str:
-        key = id(thing)
-        if key not in self._ids:
-            self._ids[key] = f"n{len(self._ids)}"
-        return self._ids[key]
+    def cluster(self, name: str) -> int:
+        self.clusters.append(name)
+        return len(self.clusters) - 1
+
+    def node(self, thing: object, kind: str, label: str, cluster: int | None) -> None:
+        if id(thing) not in self._ids:
+            self._ids[id(thing)] = len(self.nodes)
+            self.nodes.append((kind, label, cluster))
+
+    def edge(self, one: object, other: object, kind: str, label: str | None) -> None:
+        if one in self and other in self:
+            self.edges.append((self._ids[id(one)], self._ids[id(other)], kind, label))
+
+    def members(self, cluster: int | None) -> list[int]:
+        return [n for n, (_, _, owner) in enumerate(self.nodes) if owner == cluster]
 
     def __contains__(self, thing: object) -> bool:
         return id(thing) in self._ids
