@@ -46,19 +46,25 @@ def assert_reachable(
     destination: str,
     *,
     port: int | None = None,
+    ip_version: int | None = None,
 ) -> Reachability:
-    """Assert that ``source`` reaches ``destination`` and hears back.
+    """Assert that ``source`` reaches every address of ``destination`` and hears back.
 
     :param network_or_assembly: a ``Network``, a cloud assembly or the path of one.
-    :param source: a subnet or VPC path, or an IPv4 address.
-    :param destination: a subnet, VPC or endpoint path, an IPv4 address or CIDR, or a
-        DNS name.
+    :param source: a subnet or VPC path, or an address of a subnet.
+    :param destination: a subnet, VPC, endpoint or endpoint-service path, an address or
+        CIDR block, or a DNS name.
     :param port: a TCP port the destination's security groups must admit. Default: - any
+    :param ip_version: 4 or 6. Default: - IPv4 for paths and names, an address's family
     :returns: the answer, for further checks.
-    :raises AssertionError: when it is not reachable, or the assembly cannot tell; the
-        message shows the hops and the reason.
+    :raises AssertionError: when it is not reachable (or only partly), or the assembly
+        cannot tell; the message shows the answer: what is not reached, the hops and the
+        reason.
     """
-    answer = _network(network_or_assembly).reachability(source, destination, port=port)
+    __tracebackhide__ = True
+    answer = _network(network_or_assembly).reachability(
+        source, destination, port=port, ip_version=ip_version
+    )
     if not answer.reachable:
         raise AssertionError(f"expected a path there and back, found none.\n{answer}")
     return answer
@@ -70,24 +76,32 @@ def assert_not_reachable(
     destination: str,
     *,
     port: int | None = None,
+    ip_version: int | None = None,
 ) -> Reachability:
-    """Assert that ``source`` cannot reach ``destination``.
+    """Assert that ``source`` reaches no address of ``destination``.
 
-    Fails when it is reachable, and also when the answer is unknown (a value the assembly
-    does not hold decides it): a test should not pass on a guess.
+    Fails when some address is reached (a partial answer too), and also when the answer
+    is unknown (a value the assembly does not hold decides it): a test should not pass on a
+    guess.
 
     :param network_or_assembly: a ``Network``, a cloud assembly or the path of one.
-    :param source: a subnet or VPC path, or an IPv4 address.
-    :param destination: a subnet, VPC or endpoint path, an IPv4 address or CIDR, or a
-        DNS name.
+    :param source: a subnet or VPC path, or an address of a subnet.
+    :param destination: a subnet, VPC, endpoint or endpoint-service path, an address or
+        CIDR block, or a DNS name.
     :param port: a TCP port. Default: - any
+    :param ip_version: 4 or 6. Default: - IPv4 for paths and names, an address's family
     :returns: the answer, for further checks (its ``reason`` says what blocks the way).
-    :raises AssertionError: when it is reachable or unknown.
+    :raises AssertionError: when it is reachable (wholly or partly) or unknown.
     """
-    answer = _network(network_or_assembly).reachability(source, destination, port=port)
+    __tracebackhide__ = True
+    answer = _network(network_or_assembly).reachability(
+        source, destination, port=port, ip_version=ip_version
+    )
     if answer.reachable:
         raise AssertionError(f"expected no path, found one.\n{answer}")
-    if answer.unknown:
+    if answer.partial:
+        raise AssertionError(f"expected no path, found one to part of the destination.\n{answer}")
+    if answer.unknown or answer.undecided:
         raise AssertionError(
             f"expected no path, but the assembly cannot tell (an unknown value decides it)."
             f"\n{answer}"

@@ -225,10 +225,30 @@ class Network:
         results: list[list[Part]] = []
         for each in sources:
             if isinstance(each, Part):
-                results.append([each])
+                # A source that sends nothing reaches none of the destination's addresses.
+                whole = self._addresses(destination, family)
+                results.append([Part(whole, each.status, each.hops, each.reason)])
             else:
                 results.append(self._towards(*each, destination, port, family))
         return _verdict(source, destination, port, family, results, self._router)
+
+    def _addresses(self, destination: str, family: int) -> AddressSet:
+        """Return every address a destination names (none for a DNS name)."""
+        found = _literal(destination, "destination")
+        if found is not None:
+            return found[1]
+        if destination.strip().strip("/") not in self._names:
+            return AddressSet()
+        place = self.find(destination)
+        if isinstance(place, EndpointService):
+            endpoints = [e for e in self._built.endpoints if e.service is place]
+            subnets = [s for e in endpoints for s in e.subnets]
+        elif isinstance(place, Vpc | Endpoint):
+            subnets = place.subnets
+        else:
+            subnets = [place]
+        blocks = (self._router.block(subnet, family) for subnet in subnets)
+        return AddressSet.union(block for block in blocks if block is not None)
 
     def _family(self, source: str, destination: str, ip_version: int | None) -> int:
         families: dict[str, int] = {}
@@ -665,4 +685,5 @@ def _verdict(
         partial=bool(passed),
         unreached=unreached,
         ip_version=family,
+        undecided=tuple(router.space.texts(unknown, family)),
     )

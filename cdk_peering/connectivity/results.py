@@ -48,7 +48,9 @@ class Reachability:
     the path up to the first missing piece; ``reason`` names that piece (None when
     reachable). ``unknown`` is True when nothing is known to fail but a value the assembly
     does not hold decides some addresses (then ``reachable`` is False and ``reason`` names
-    the value). ``ip_version`` is the family the question was asked in (4 or 6).
+    the value); ``undecided`` lists the destination's blocks whose answer is unknown
+    (also when others surely fail). ``ip_version`` is the family the question was asked in
+    (4 or 6).
     """
 
     source: str
@@ -61,6 +63,7 @@ class Reachability:
     partial: bool = False
     unreached: tuple[str, ...] = ()
     ip_version: int = 4
+    undecided: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return self.reachable
