@@ -34,8 +34,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..model.addresses import AddressSet
-from ._cidr import Block
-from ._space import V4, V6, Space
+from ._cidr import Block, Cidr, Ipv6Symbol
+from ._space import SYMBOLIC, V4, V6, Space
 from ._tables import AclMap, Choice, Ports, RouteMap, destinations_of, same_way
 from .model import (
     BLACKHOLE,
@@ -245,25 +245,38 @@ class Router:
         assert source.route_table is not None
         addresses, route, table = choice.addresses, choice.route, source.route_table.path
         shown = self.text(addresses, family)
-        if route is None:
-            if choice.rivals:
+        if choice.rivals:
+            # Which route wins is unknown: follow each way; an address is decided only where
+            # every way agrees.
+            ways = [Choice(addresses, route, (), choice.entry)]
+            ways += [Choice(addresses, rival) for rival in choice.rivals]
+            rival = choice.rivals[0]
+            if route is None:
                 why = (
                     f"route table {table} has a route whose destination the assembly does not "
-                    f"hold ({choice.rivals[0].path}: {choice.rivals[0].destination_text}); no "
-                    f"other route goes to {shown}"
+                    f"hold ({rival.path}: {rival.destination_text or rival.written}); no other "
+                    f"route goes to {shown}"
                 )
-                return self._unsure(source, origin, family, addresses, port, (start,), why)
+            else:
+                why = (
+                    f"route {rival.path} ({rival.destination_text or rival.written} -> "
+                    f"{rival.target}) might take {shown} instead of "
+                    f"{route.destination_text or route.written} -> {route.target}: "
+                    f"{_rival_why(rival, route)}"
+                )
+            return _either(
+                [
+                    [Part(addresses, UNKNOWN, (start,), why)]
+                    if way.route is not None and _crosses(way.route, addresses)
+                    else self._forward(source, origin, family, way, port, expect, start)
+                    for way in ways
+                ],
+                why,
+            )
+        if route is None:
             why = f"route table {table} has no route to {shown}"
             return [Part(addresses, FAIL, (start,), why)]
         hops: tuple[Hop, ...] = (start, self._route_hop(route, choice, "route"))
-        if choice.rivals:
-            rival = choice.rivals[0]
-            why = (
-                f"route {rival.path} ({rival.destination_text} -> {rival.target}) might take "
-                f"{shown} instead of {route.destination_text or route.written} -> {route.target}: "
-                f"{_rival_why(rival, route)}"
-            )
-            return self._unsure(source, origin, family, addresses, port, hops, why)
         target = route.target
         written = route.destination_text or route.written
         by = "" if written == shown else f" (its route to {written})"
@@ -458,38 +471,48 @@ class Router:
         for choice in self.route_map(table, family).choose(origin):
             shown = self.text(choice.addresses, family)
             route = choice.route
+            if choice.rivals:
+                # Which route wins is unknown: the replies surely return (or surely do not)
+                # only when every candidate route agrees.
+                candidates = [*choice.rivals, *([route] if route is not None else [])]
+                back_ways = {
+                    None if _crosses(r, choice.addresses) else same_way(r.target, way)
+                    for r in candidates
+                }
+                if route is None:
+                    back_ways.add(False)
+                if back_ways == {True}:
+                    hops.append(self._route_hop(candidates[-1], choice, "return-route"))
+                    continue
+                rival = choice.rivals[0]
+                status = FAIL if back_ways == {False} else UNKNOWN
+                why = (
+                    f"route {rival.path} ({rival.destination_text or rival.written} -> "
+                    f"{rival.target}) might take replies to {shown} instead: "
+                    + (
+                        _rival_why(rival, route)
+                        if route is not None
+                        else "it is the only candidate"
+                    )
+                )
+                if status == FAIL:
+                    why = (
+                        f"route table {table.path} sends replies to {shown} another way than "
+                        f"{back}, whichever of its routes wins: replies cannot return"
+                    )
+                steps.append(Step(status, why))
+                continue
             if route is None:
-                if choice.rivals:
-                    steps.append(
-                        Step(
-                            UNKNOWN,
-                            f"route table {table.path} has a route whose destination the "
-                            f"assembly does not hold ({choice.rivals[0].path}); no other goes "
-                            f"to {shown}",
-                        )
+                steps.append(
+                    Step(
+                        FAIL,
+                        f"route table {table.path} has no route to {shown}: replies cannot return",
                     )
-                else:
-                    steps.append(
-                        Step(
-                            FAIL,
-                            f"route table {table.path} has no route to {shown}: replies cannot "
-                            "return",
-                        )
-                    )
+                )
                 continue
             hop = self._route_hop(route, choice, "return-route")
             hops.append(hop)
-            if choice.rivals:
-                rival = choice.rivals[0]
-                steps.append(
-                    Step(
-                        UNKNOWN,
-                        f"route {rival.path} ({rival.destination_text} -> {rival.target}) might "
-                        f"take replies to {shown} instead: {_rival_why(rival, route)}",
-                        (hop,),
-                    )
-                )
-            elif not same_way(route.target, way):
+            if not same_way(route.target, way):
                 steps.append(
                     Step(
                         FAIL,
@@ -717,9 +740,11 @@ class Router:
                             if (entry.version == V4) == (family == V4):
                                 admitted = admitted | (self.space.of(entry) or AddressSet())
                 elif rule.group is not None:
+                    # A security group's members are in its own Region: a source in another
+                    # Region (over an inter-Region peering) is never one, and a rule cannot
+                    # name a group of another Region than its own.
                     region = rule.group.vpc.region if rule.group.vpc else None
-                    mine = source.region if source is not None else None
-                    if region is not None and mine is not None and region != mine:
+                    if _apart(rule.group.vpc, source, group.vpc):
                         by_group.append(f"{rule.group.path} (Region {region})")
                         continue
                     unknown.append(
@@ -746,7 +771,8 @@ class Router:
             )
         names = ", ".join(group.path for group in groups)
         also = (
-            f" (it admits members of {', '.join(by_group)}, another Region, which never match)"
+            f" (it admits members of {', '.join(by_group)}, in another Region than the "
+            "source or the rule, which never match)"
             if by_group
             else ""
         )
@@ -946,6 +972,58 @@ class Router:
         return unanswered
 
 
+def _crosses(route: Route, addresses: AddressSet) -> bool:
+    """Tell whether ``route`` rivals only because literal and AWS-assigned blocks meet.
+
+    Where it leads for these addresses the model cannot follow: the literal address might
+    lie in the AWS-assigned block, or not.
+    """
+    symbolic = isinstance(route.destination, Ipv6Symbol)
+    literal_v6 = isinstance(route.destination, Cidr) and route.destination.version == V6
+    return bool(addresses) and (
+        (symbolic and addresses.first < SYMBOLIC) or (literal_v6 and addresses.first >= SYMBOLIC)
+    )
+
+
+def _either(ways: Sequence[Sequence[Part]], why: str) -> list[Part]:
+    """Combine the parts each possible way gives.
+
+    An address passes (or fails) only when it passes (or fails) every way; else it is
+    unknown, for ``why``.
+    """
+    passed = [AddressSet.union(p.addresses for p in way if p.status == PASS) for way in ways]
+    failed = [AddressSet.union(p.addresses for p in way if p.status == FAIL) for way in ways]
+    surely_passed, surely_failed = passed[0], failed[0]
+    for each in passed[1:]:
+        surely_passed = surely_passed & each
+    for each in failed[1:]:
+        surely_failed = surely_failed & each
+    parts: list[Part] = []
+    for part in ways[0]:
+        kept = (
+            surely_passed if part.status == PASS else surely_failed if part.status == FAIL else None
+        )
+        if kept is not None and (sure := part.addresses & kept):
+            parts.append(Part(sure, part.status, part.hops, part.reason))
+            rest = part.addresses - sure
+        else:
+            rest = part.addresses
+        if rest:
+            parts.append(Part(rest, UNKNOWN, part.hops, why))
+    return parts
+
+
+def _apart(member: Vpc | None, *others: Vpc | None) -> bool:
+    """Tell whether ``member``'s Region surely differs from another VPC's.
+
+    Regions are known for pinned stacks only; an environment-agnostic stack may deploy
+    anywhere, so it is apart from nothing.
+    """
+    if member is None or member.region is None:
+        return False
+    return any(o is not None and o.region is not None and o.region != member.region for o in others)
+
+
 def _rival_why(rival: Route, winner: Route) -> str:
     if rival.destination is None and rival.prefix_list is None:
         return (
@@ -963,8 +1041,6 @@ def _rival_why(rival: Route, winner: Route) -> str:
 
 def block_kind(route: Route) -> str:
     """Return ``symbolic`` for a route to an AWS-assigned IPv6 block, else ``literal``."""
-    from ._cidr import Ipv6Symbol
-
     return "symbolic" if isinstance(route.destination, Ipv6Symbol) else "literal"
 
 
