@@ -37,6 +37,7 @@ class Space:
         self._slots: dict[tuple[str, int], int] = {}
         self._symbols: list[tuple[int, int, Ipv6Symbol]] = []
         self._cache: dict[Block, AddressSet | None] = {}
+        self._texts: dict[tuple[AddressSet, int], list[str]] = {}
 
     def of(self, block: Block) -> AddressSet | None:
         """Return the addresses of ``block`` (None for a malformed symbolic piece)."""
@@ -62,6 +63,13 @@ class Space:
 
     def texts(self, addresses: AddressSet, family: int) -> list[str]:
         """Return ``addresses`` as CIDR strings (AWS-assigned blocks by their origin)."""
+        key = (addresses, family)
+        found = self._texts.get(key)
+        if found is None:
+            found = self._texts[key] = self._render(addresses, family)
+        return list(found)
+
+    def _render(self, addresses: AddressSet, family: int) -> list[str]:
         if family == V4:
             return cidr_texts(addresses, V4)
         texts = cidr_texts(addresses & LITERAL_V6, V6)

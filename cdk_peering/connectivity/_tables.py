@@ -149,6 +149,13 @@ class RouteMap:
     def _choose(self, addresses: AddressSet, crossing: Sequence[Route]) -> list[Choice]:
         pieces: list[tuple[int, int, _Entry | None, tuple[Route, ...]]] = []
         starts, ends, count = self._starts, self._ends, len(self._starts)
+        if len(addresses.intervals) == 1:  # the usual question: one block in one segment
+            first, last = addresses.intervals[0]
+            index = bisect.bisect_right(starts, first) - 1
+            if index >= 0 and ends[index] >= last:
+                group = self._groups[index]
+                rivals = self._rivals(group, crossing)
+                return [Choice(addresses, group[0].route, rivals, group[0].cidr)]
         for first, last in addresses:
             position = first
             while position <= last:
@@ -165,6 +172,8 @@ class RouteMap:
         return _merge(pieces)
 
     def _rivals(self, group: list[_Entry], crossing: Sequence[Route]) -> tuple[Route, ...]:
+        if len(group) == 1 and not self.hidden and not crossing:
+            return ()
         winner = group[0]
         way = winner.route.target
         tied = [e.route for e in group[1:] if e.rank == winner.rank]

@@ -183,6 +183,10 @@ def cidr_texts(addresses: AddressSet, version: int) -> list[str]:
 
     :param version: 4 or 6.
     """
-    bits = 32 if version == 4 else 128
-    make = ipaddress.IPv4Network if version == 4 else ipaddress.IPv6Network
-    return [str(make((first, prefix))) for first, prefix in addresses.blocks(bits)]
+    if version == 4:
+        return [f"{_dotted(first)}/{prefix}" for first, prefix in addresses.blocks(32)]
+    return [str(ipaddress.IPv6Network((first, prefix))) for first, prefix in addresses.blocks(128)]
+
+
+def _dotted(address: int) -> str:
+    return f"{address >> 24}.{(address >> 16) & 255}.{(address >> 8) & 255}.{address & 255}"
