@@ -153,3 +153,19 @@ def test_the_report_needs_no_cdk(assembly: cdk.cx_api.CloudAssembly, tmp_path: P
     report = out.read_text()
     assert "```mermaid" in report
     assert "PeeringExample/SharedToEurope" in report
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/connectivity.md"])
+def test_the_diagrams_in_the_docs_are_the_reports(network: Network, document: str) -> None:
+    from cdk_peering.connectivity.report import render
+
+    text = (ROOT / document).read_text()
+    diagram = text.split("```mermaid\n")[1]
+    assert diagram.split("```", 1)[0] == render(network, "mermaid")
+
+
+def test_the_example_answers_definitely(network: Network) -> None:
+    assert network.unknowns == ()
+    subnets = [subnet.path for subnet in network.subnets]
+    answers = [network.reachability(one, other) for one in subnets for other in subnets]
+    assert not [a for a in answers if a.unknown or a.undecided]
