@@ -264,3 +264,89 @@ def test_a_record_set_group_names_its_zone_per_record(tmp_path: Path) -> None:
     assert answer, answer.reason
     assert answer.hops[0].startswith("dns db.example.internal: private hosted zone Dns/Zone")
     assert not any("unexpected value" in each for each in network.unknowns)
+
+
+def _stack_output(stack: str, output: str, region: str) -> dict[str, Any]:
+    return {"Fn::GetStackOutput": {"StackName": stack, "OutputName": output, "Region": region}}
+
+
+def test_a_rule_naming_a_group_never_matches_across_regions(tmp_path: Path) -> None:
+    # East's endpoint admits members of East's group Members; West reaches East over an
+    # inter-Region peering. An address of West is never a member (a definite no); one of
+    # East may be (unknown).
+    east = {
+        "Resources": {
+            "A": _resource("AWS::EC2::VPC", CidrBlock="10.0.0.0/16"),
+            "SA": _resource("AWS::EC2::Subnet", VpcId=_ref("A"), CidrBlock="10.0.0.0/24"),
+            "P": _resource(
+                "AWS::EC2::VPCPeeringConnection",
+                VpcId=_ref("A"),
+                PeerVpcId=_stack_output("West", "VpcB", "eu-west-1"),
+                PeerRegion="eu-west-1",
+            ),
+            "Members": _resource("AWS::EC2::SecurityGroup", VpcId=_ref("A")),
+            "G": _resource(
+                "AWS::EC2::SecurityGroup",
+                VpcId=_ref("A"),
+                SecurityGroupIngress=[
+                    {
+                        "IpProtocol": "tcp",
+                        "FromPort": 443,
+                        "ToPort": 443,
+                        "SourceSecurityGroupId": {"Fn::GetAtt": ["Members", "GroupId"]},
+                    }
+                ],
+            ),
+            "E": _resource(
+                "AWS::EC2::VPCEndpoint",
+                VpcEndpointType="Interface",
+                VpcId=_ref("A"),
+                SubnetIds=[_ref("SA")],
+                SecurityGroupIds=[{"Fn::GetAtt": ["G", "GroupId"]}],
+                ServiceName="com.amazonaws.us-east-1.sqs",
+            ),
+        },
+        "Outputs": {"Peering": {"Value": _ref("P")}},
+    }
+    west = {
+        "Resources": {
+            "B": _resource("AWS::EC2::VPC", CidrBlock="10.1.0.0/16"),
+            "SB": _resource("AWS::EC2::Subnet", VpcId=_ref("B"), CidrBlock="10.1.0.0/24"),
+            "RB": _resource("AWS::EC2::RouteTable", VpcId=_ref("B")),
+            "AssocB": _resource(
+                "AWS::EC2::SubnetRouteTableAssociation",
+                SubnetId=_ref("SB"),
+                RouteTableId=_ref("RB"),
+            ),
+            "ToA": _route(
+                "RB",
+                "10.0.0.0/16",
+                VpcPeeringConnectionId=_stack_output("East", "Peering", "us-east-1"),
+            ),
+        },
+        "Outputs": {"VpcB": {"Value": _ref("B")}},
+    }
+    east["Resources"]["RA"] = _resource("AWS::EC2::RouteTable", VpcId=_ref("A"))
+    east["Resources"]["AssocA"] = _resource(
+        "AWS::EC2::SubnetRouteTableAssociation", SubnetId=_ref("SA"), RouteTableId=_ref("RA")
+    )
+    east["Resources"]["ToB"] = _route("RA", "10.1.0.0/16", VpcPeeringConnectionId=_ref("P"))
+    directory = tmp_path / "cdk.out"
+    write_assembly(directory / "east", {"East": east})
+    write_assembly(directory / "west", {"West": west}, environment="aws://111111111111/eu-west-1")
+    manifest = json.loads((directory / "east" / "manifest.json").read_text())
+    manifest["artifacts"].update(
+        json.loads((directory / "west" / "manifest.json").read_text())["artifacts"]
+    )
+    for part in ("east", "west"):
+        for file in (directory / part).glob("*.template.json"):
+            file.rename(directory / file.name)
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    network = Network.from_assembly(directory)
+
+    far = network.reachability("West/SB", "East/E", port=443)
+    assert (far.reachable, far.unknown) == (False, False)
+    assert "admits members of East/Members (Region us-east-1), in another Region" in str(far.reason)
+    near = network.reachability("East/SA", "East/E", port=443)
+    assert (near.reachable, near.unknown) == (False, True)
+    assert "admits members of security group East/Members" in str(near.reason)
