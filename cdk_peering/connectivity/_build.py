@@ -59,6 +59,7 @@ from .model import (
 Json = dict[str, Any]
 T = TypeVar("T", Vpc, RouteTable, SecurityGroup, Peering, NetworkAcl, PrefixList)
 M = TypeVar("M")
+G = TypeVar("G", SecurityGroup, NetworkAcl)
 
 GATEWAYS = {
     "AWS::EC2::InternetGateway": "internet gateway",
@@ -575,18 +576,7 @@ class _Builder:
 
     def _group(self, value: Any, owner: str) -> SecurityGroup | None:
         found = self.resolve(value, owner, "a security group")
-        if isinstance(found, SecurityGroup):
-            return found
-        if isinstance(found, str) and found.startswith("sg-"):
-            return self._external(
-                found,
-                SecurityGroup,
-                into=self.out.groups,
-                note=f"security group {found} is imported by id: its rules are unknown",
-                vpc=None,
-                external=True,
-            )
-        return None
+        return self._imported(found, SecurityGroup, "sg-", self.out.groups, "its rules")
 
     def rule(self, rule: Json, owner: str) -> Rule:
         """Read one inbound rule (evaluated), written by the resource at ``owner``."""
@@ -658,14 +648,21 @@ class _Builder:
             vpc = self.objects.get((id(token.template), token.logical_id))
             return vpc.default_acl if isinstance(vpc, Vpc) else None
         found = self.resolve(value, owner, "its network ACL")
-        if isinstance(found, NetworkAcl):
+        return self._imported(found, NetworkAcl, "acl-", self.out.acls, "its entries")
+
+    def _imported(
+        self, found: object, kind: type[G], prefix: str, into: list[G], hidden: str
+    ) -> G | None:
+        """Return ``found`` when it is a ``kind``; one imported by a literal id when it is one."""
+        if isinstance(found, kind):
             return found
-        if isinstance(found, str) and found.startswith("acl-"):
+        if isinstance(found, str) and found.startswith(prefix):
+            what = "security group" if kind is SecurityGroup else "network ACL"
             return self._external(
                 found,
-                NetworkAcl,
-                into=self.out.acls,
-                note=f"network ACL {found} is imported by id: its entries are unknown",
+                kind,
+                into=into,
+                note=f"{what} {found} is imported by id: {hidden} are unknown",
                 vpc=None,
                 external=True,
             )

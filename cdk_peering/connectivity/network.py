@@ -303,18 +303,27 @@ class Network:
             why = vpc.unknown[0] if vpc is not None and vpc.unknown else "it has no subnets"
             status = UNKNOWN if vpc is not None and vpc.unknown else FAIL
             return [Part(nothing, status, (), f"VPC {place.path} sends nothing: {why}")]
-        found_sources: list[tuple[Subnet, AddressSet] | Part] = []
+        return self._blocks(subnets, family, "it sends no IPv6 traffic")
+
+    def _blocks(
+        self, subnets: Sequence[Subnet], family: int, none: str
+    ) -> list[tuple[Subnet, AddressSet] | Part]:
+        """Return each subnet with its block of ``family``, or a part saying why it has none.
+
+        :param none: what a subnet without an IPv6 block means for the question.
+        """
+        found: list[tuple[Subnet, AddressSet] | Part] = []
         for subnet in subnets:
             own = self._router.block(subnet, family)
             if own is not None:
-                found_sources.append((subnet, own))
+                found.append((subnet, own))
             elif family == 6 and subnet.ipv6 is None:
-                why = f"subnet {subnet.path} has no IPv6 block: it sends no IPv6 traffic"
-                found_sources.append(Part(nothing, FAIL, (), why))
+                why = f"subnet {subnet.path} has no IPv6 block: {none}"
+                found.append(Part(AddressSet(), FAIL, (), why))
             else:
                 why = f"the block of subnet {subnet.path} is unknown: {subnet.unknown}"
-                found_sources.append(Part(nothing, UNKNOWN, (), why))
-        return found_sources
+                found.append(Part(AddressSet(), UNKNOWN, (), why))
+        return found
 
     def _towards(
         self, subnet: Subnet, origin: AddressSet, destination: str, port: int | None, family: int
@@ -337,19 +346,10 @@ class Network:
     ) -> list[Part]:
         vpc = place if isinstance(place, Vpc) else place.vpc
         targets = place.subnets if isinstance(place, Vpc) else [place]
-        blocks: list[AddressSet] = []
-        parts: list[Part] = []
+        found = self._blocks(targets, family, "it holds no IPv6 address")
+        parts = [each for each in found if isinstance(each, Part)]
+        blocks = [each[1] for each in found if not isinstance(each, Part)]
         nothing = AddressSet()
-        for target in targets:
-            block = self._router.block(target, family)
-            if block is not None:
-                blocks.append(block)
-            elif family == 6 and target.ipv6 is None:
-                why = f"subnet {target.path} has no IPv6 block: it holds no IPv6 address"
-                parts.append(Part(nothing, FAIL, (), why))
-            else:
-                why = f"the block of subnet {target.path} is unknown: {target.unknown}"
-                parts.append(Part(nothing, UNKNOWN, (), why))
         if not targets:
             assert isinstance(place, Vpc)
             unknown = bool(place.unknown)
