@@ -7,6 +7,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
@@ -596,3 +597,19 @@ def test_aws_solutions_reports_no_unacknowledged_finding(
     assert suppressed[0][0].startswith("AwsSolutions-IAM5[Resource::arn:")
     assert suppressed[0][0].endswith(":vpc-peering-connection/*]")
     assert "connection id (pcx-...) does not exist" in suppressed[0][1]
+
+
+def test_a_wildcard_statement_added_by_hand_is_reported_by_cdk_nag() -> None:
+    # The acknowledgement covers the statement the construct wrote, in the role's own
+    # resource; a statement the user adds later (a separate AWS::IAM::Policy) is checked.
+    app = new_app(**STRICT_VALIDATION)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    role = accepter_role(cdk.Stack(app, "Accepter", env=ENV))
+    role.role.add_to_policy(
+        iam.PolicyStatement(actions=["ec2:DeleteVpcPeeringConnection"], resources=[PEERINGS_ARN])
+    )
+    result = synth(app)
+    assert result.error is not None
+    [finding] = findings(result.report, CDK_NAG)
+    assert finding.startswith(f"ERROR AwsSolutions-IAM5[Resource::{PEERINGS_ARN}]")
+    assert finding.endswith("at Accepter/PeerRole/Resource/DefaultPolicy/Resource")

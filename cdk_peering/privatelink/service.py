@@ -74,15 +74,16 @@ CONNECTION_EVENTS = ("Accept", "Connect", "Delete", "Reject")
 # Acknowledgements use cdk-nag 3's full finding ids ("AwsSolutions::<rule>"), so the
 # validation report lists each suppressed finding with its reason.
 _ELB2_REASON = (
-    "No access_logs_bucket was given, so the load balancer writes no access logs. Network "
-    "Load Balancer access logs record only TLS requests, and only for TLS listeners; the "
-    "construct does not create a bucket of its own (which would need its own logging, "
-    "retention and encryption decisions). Give access_logs_bucket to turn them on."
+    "PrivateLinkService was given no access_logs_bucket, so it turned on no access logs for "
+    "this load balancer. Network Load Balancer access logs record only TLS requests, and "
+    "only for TLS listeners; the construct does not create a bucket of its own (which would "
+    "need its own logging, retention and encryption decisions). Give access_logs_bucket "
+    "to turn them on."
 )
 _CKV_AWS_91_COMMENT = (
-    "Access logs are off because no access_logs_bucket was given to PrivateLinkService: "
-    "NLB access logs cover TLS listeners only, and the construct creates no bucket of its "
-    "own. Pass access_logs_bucket to enable them."
+    "PrivateLinkService was given no access_logs_bucket, so it turned on no access logs for "
+    "this load balancer: NLB access logs cover TLS listeners only, and the construct creates "
+    "no bucket of its own. Pass access_logs_bucket to enable them."
 )
 
 _DESCRIBE_REASON = (
@@ -577,10 +578,11 @@ class PrivateLinkService(Construct):
         if bucket is not None:
             self.load_balancer.log_access_logs(bucket, prefix)
             return
-        cdk.Validations.of(self.load_balancer).acknowledge(
+        # On the load balancer's own resource only, the one this construct configured.
+        cfn = cast(cdk.CfnResource, self.load_balancer.node.default_child)
+        cdk.Validations.of(cfn).acknowledge(
             cdk.Acknowledgment(id="AwsSolutions::AwsSolutions-ELB2", reason=_ELB2_REASON)
         )
-        cfn = cast(cdk.CfnResource, self.load_balancer.node.default_child)
         cfn.add_metadata(
             "checkov", {"skip": [{"id": "CKV_AWS_91", "comment": _CKV_AWS_91_COMMENT}]}
         )
