@@ -338,3 +338,8 @@ ZONE_ASSOCIATION_ENVIRONMENT_UNKNOWN = _rule(
     "error",
     "a DNS VPC whose account or region, or the zone's, an environment-agnostic stack hides",
 )
+ZONE_NAMED_FOR_PUBLIC_NAME_SPACE = _rule(
+    "zoneNamedForPublicNameSpace",
+    "warning",
+    "a private hosted zone named for a top-level domain or public suffix, in another account",
+)

@@ -56,6 +56,7 @@ from ..model.tokens import is_token
 from ..peering.security_groups import peer_blocks
 from ..rules.privatelink import account_problems, region_problems
 from ..rules.service_names import service_name_problems
+from ..rules.zone_names import public_zone_findings
 from .acceptance import EndpointAcceptance, Placement, accept, acceptance_placement
 from .access import EndpointServiceLike, describe_service
 from .service import PrivateLinkService
@@ -330,6 +331,7 @@ class PrivateLinkEndpoint(Construct):
         self._allowed: set[str] = set()
         self._associated: set[str] = set()
         self._token_rules = 0
+        self._zone_name = ""
 
         self.vpc = vpc
         """The VPC the endpoint is in."""
@@ -497,11 +499,12 @@ class PrivateLinkEndpoint(Construct):
         zone_name: str | None,
         ip_address_type: ec2.VpcEndpointIpAddressType | None,
     ) -> None:
+        self._zone_name = _normalise_dns_name(zone_name) if zone_name else dns_name
         zone = route53.PrivateHostedZone(
             self,
             "HostedZone",
             vpc=self.vpc,
-            zone_name=_normalise_dns_name(zone_name) if zone_name else dns_name,
+            zone_name=self._zone_name,
             comment=f"{dns_name} to the PrivateLink endpoint {self.node.path}, for peered VPCs",
         )
         self.hosted_zone = zone
@@ -534,6 +537,12 @@ class PrivateLinkEndpoint(Construct):
         self._associated.add(facts.path)
         region = facts.env.region
         if self._env.other_account(facts.env):
+            warn(
+                self,
+                public_zone_findings(
+                    self.node.path, self._zone_name, facts.path, str(facts.env.account)
+                ),
+            )
             self.zone_associations.append(
                 associate_across_accounts(self, zone, facts, zone_env=self._env)
             )
