@@ -305,7 +305,7 @@ def test_outbound_to_a_connectable_target_is_its_security_groups(stack: cdk.Stac
     service(stack, vpc=vpc, targets=[fleet])
     assert egress(Template.from_stack(stack)) == [
         (
-            {"Fn::GetAtt": [stack.get_logical_id(servers.node.default_child), "GroupId"]},
+            stack.resolve(servers.security_group_id),
             "tcp",
             443,
             443,
