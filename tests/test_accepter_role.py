@@ -14,6 +14,7 @@ from constructs import Construct
 
 from cdk_peering import PeeringAccepterRole, PeeringMesh, ValidationError, VpcPeering
 from tests.conftest import ACCOUNT, AZS, ENV, REGION, new_app
+from tests.helpers import make_vpc
 from tests.test_gates import ANNOTATIONS, CDK_NAG, STRICT_VALIDATION, findings, synth
 
 REQUESTER_ACCOUNT = "222222222222"
@@ -114,13 +115,7 @@ def _peered_app(
     requester_stack = cdk.Stack(
         group, "Requester", env=cdk.Environment(account=REQUESTER_ACCOUNT, region=REGION)
     )
-    requester_vpc = ec2.Vpc(
-        requester_stack,
-        "Vpc",
-        ip_addresses=ec2.IpAddresses.cidr("10.99.0.0/16"),
-        max_azs=1,
-        nat_gateways=0,
-    )
+    requester_vpc = make_vpc(requester_stack, "Vpc", "10.99.0.0/16", isolated_only=True)
     VpcPeering(
         requester_stack,
         "Peering",
@@ -146,19 +141,8 @@ def test_trust_names_the_execution_roles_of_a_topologys_requester_stacks() -> No
         app, "Partner", env=cdk.Environment(account=REQUESTER_ACCOUNT, region=REGION)
     )
     home = cdk.Stack(app, "Home", env=ENV)
-    teams = [
-        ec2.Vpc(
-            home,
-            f"Team{i}",
-            ip_addresses=ec2.IpAddresses.cidr(f"10.{i}.0.0/16"),
-            max_azs=1,
-            nat_gateways=0,
-        )
-        for i in range(2)
-    ]
-    partner_vpc = ec2.Vpc(
-        partner, "Vpc", ip_addresses=ec2.IpAddresses.cidr("10.9.0.0/16"), max_azs=1, nat_gateways=0
-    )
+    teams = [make_vpc(home, f"Team{i}", f"10.{i}.0.0/16", isolated_only=True) for i in range(2)]
+    partner_vpc = make_vpc(partner, "Vpc", "10.9.0.0/16", isolated_only=True)
     # The role is in the partner account; the home account's mesh stacks request.
     role = PeeringAccepterRole(
         partner, "PeerRole", requester_account=ACCOUNT, accepter_vpc=partner_vpc

@@ -273,16 +273,19 @@ def test_outbound_traffic_goes_only_to_the_targets_on_their_ports(stack: cdk.Sta
     )
 
 
+def servers_in(vpc: ec2.IVpc) -> dict[str, Any]:
+    """The props of an instance (or a fleet of them) in the VPC's isolated subnets."""
+    return {
+        "vpc": vpc,
+        "vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        "instance_type": ec2.InstanceType("t3.micro"),
+        "machine_image": ec2.MachineImage.generic_linux({"us-east-1": "ami-0123456789abcdef0"}),
+    }
+
+
 def test_outbound_to_an_instance_target_is_its_private_ip(stack: cdk.Stack) -> None:
     vpc = make_vpc(stack, "Vpc", "10.0.0.0/16")
-    instance = ec2.Instance(
-        stack,
-        "Server",
-        vpc=vpc,
-        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
-        instance_type=ec2.InstanceType("t3.micro"),
-        machine_image=ec2.MachineImage.generic_linux({"us-east-1": "ami-0123456789abcdef0"}),
-    )
+    instance = ec2.Instance(stack, "Server", **servers_in(vpc))
     service(stack, vpc=vpc, targets=[targets.InstanceTarget(instance)])
     private_ip = {"Fn::GetAtt": [stack.get_logical_id(instance.instance), "PrivateIp"]}
     assert egress(Template.from_stack(stack)) == [
@@ -293,15 +296,7 @@ def test_outbound_to_an_instance_target_is_its_private_ip(stack: cdk.Stack) -> N
 def test_outbound_to_a_connectable_target_is_its_security_groups(stack: cdk.Stack) -> None:
     vpc = make_vpc(stack, "Vpc", "10.0.0.0/16")
     servers = ec2.SecurityGroup(stack, "Servers", vpc=vpc)
-    fleet = autoscaling.AutoScalingGroup(
-        stack,
-        "Fleet",
-        vpc=vpc,
-        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
-        instance_type=ec2.InstanceType("t3.micro"),
-        machine_image=ec2.MachineImage.generic_linux({"us-east-1": "ami-0123456789abcdef0"}),
-        security_group=servers,
-    )
+    fleet = autoscaling.AutoScalingGroup(stack, "Fleet", security_group=servers, **servers_in(vpc))
     service(stack, vpc=vpc, targets=[fleet])
     assert egress(Template.from_stack(stack)) == [
         (

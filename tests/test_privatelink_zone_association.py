@@ -61,14 +61,9 @@ def build(*, partner_env: cdk.Environment = PARTNER) -> Built:
 
 
 def endpoint(built: Built, **props: Any) -> PrivateLinkEndpoint:
+    props.setdefault("dns_name", "api.example.internal")
     return PrivateLinkEndpoint(
-        built.home,
-        "Endpoint",
-        vpc=built.consumer,
-        service=SERVICE,
-        port=443,
-        dns_name="api.example.internal",
-        **props,
+        built.home, "Endpoint", vpc=built.consumer, service=SERVICE, port=443, **props
     )
 
 
@@ -311,16 +306,8 @@ def zone_warnings(made: PrivateLinkEndpoint) -> list[str]:
 def test_a_zone_named_for_a_public_name_space_warns_in_another_account(
     dns_name: str, zone_name: str | None, warned: bool
 ) -> None:
-    built = build()
-    made = PrivateLinkEndpoint(
-        built.home,
-        "Endpoint",
-        vpc=built.consumer,
-        service=SERVICE,
-        port=443,
-        dns_name=dns_name,
-        zone_name=zone_name,
-        dns_vpcs=[built.partner_vpc],
+    made = endpoint(
+        built := build(), dns_name=dns_name, zone_name=zone_name, dns_vpcs=[built.partner_vpc]
     )
     warnings = zone_warnings(made)
     assert len(warnings) == (1 if warned else 0)
@@ -331,14 +318,7 @@ def test_a_zone_named_for_a_public_name_space_warns_in_another_account(
 
 def test_a_zone_named_for_a_top_level_domain_in_its_own_account_does_not_warn() -> None:
     built = build(partner_env=cdk.Environment(account="111111111111", region="eu-west-1"))
-    made = PrivateLinkEndpoint(
-        built.home,
-        "Endpoint",
-        vpc=built.consumer,
-        service=SERVICE,
-        port=443,
-        dns_name="orders.internal",
-        zone_name="internal",
-        dns_vpcs=[built.partner_vpc],
+    made = endpoint(
+        built, dns_name="orders.internal", zone_name="internal", dns_vpcs=[built.partner_vpc]
     )
     assert zone_warnings(made) == []
