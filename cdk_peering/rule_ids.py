@@ -220,6 +220,16 @@ ACCEPTER_VPC_ELSEWHERE = _rule(
     "error",
     "a PeeringAccepterRole for a VPC of another account or region",
 )
+INVALID_TRUSTED_PRINCIPAL = _rule(
+    "invalidTrustedPrincipal",
+    "error",
+    "a trusted principal ARN that is no IAM role, user or root of the requester account",
+)
+REQUESTER_DEPLOYER_UNKNOWN = _rule(
+    "requesterDeployerUnknown",
+    "error",
+    "a PeeringAccepterRole whose requester stack's deployer cannot be told",
+)
 
 # --- topologies -----------------------------------------------------------------------
 VPC_LISTED_TWICE = _rule("vpcListedTwice", "error", "a topology listing a VPC twice")
@@ -327,4 +337,9 @@ ZONE_ASSOCIATION_ENVIRONMENT_UNKNOWN = _rule(
     "zoneAssociationEnvironmentUnknown",
     "error",
     "a DNS VPC whose account or region, or the zone's, an environment-agnostic stack hides",
+)
+ZONE_NAMED_FOR_PUBLIC_NAME_SPACE = _rule(
+    "zoneNamedForPublicNameSpace",
+    "warning",
+    "a private hosted zone named for a top-level domain or public suffix, in another account",
 )

@@ -7,11 +7,14 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk.assertions import Match, Template
+from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
+from constructs import Construct
 
-from cdk_peering import PeeringAccepterRole, ValidationError
+from cdk_peering import PeeringAccepterRole, PeeringMesh, ValidationError, VpcPeering
 from tests.conftest import ACCOUNT, AZS, ENV, REGION, new_app
+from tests.helpers import make_vpc
 from tests.test_gates import ANNOTATIONS, CDK_NAG, STRICT_VALIDATION, findings, synth
 
 REQUESTER_ACCOUNT = "222222222222"
@@ -20,6 +23,30 @@ REQUESTER_VPC_ID = "vpc-0f1e2d3c4b5a69788"
 ACCEPT = "ec2:AcceptVpcPeeringConnection"
 ACCEPTER_VPC_ARN = f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc/{ACCEPTER_VPC_ID}"
 PEERINGS_ARN = f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc-peering-connection/*"
+QUALIFIER_CONTEXT = "@aws-cdk/core:bootstrapQualifier"
+
+
+def exec_role(qualifier: str = "hnb659fds", region: str = REGION) -> str:
+    """The bootstrap template's CloudFormation execution role of the requester account."""
+    return (
+        f"arn:aws:iam::{REQUESTER_ACCOUNT}:role/"
+        f"cdk-{qualifier}-cfn-exec-role-{REQUESTER_ACCOUNT}-{region}"
+    )
+
+
+def trusting(principal_arns: object, operator: str = "ArnEquals") -> dict[str, Any]:
+    """The trust policy of a role that trusts the requester account's ``principal_arns``."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Action": "sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{REQUESTER_ACCOUNT}:root"},
+                "Condition": {operator: {"aws:PrincipalArn": principal_arns}},
+            }
+        ],
+    }
 
 
 def import_vpc(stack: cdk.Stack, id: str = "Accepter") -> ec2.IVpc:
@@ -56,18 +83,193 @@ def accept_statements(stack: cdk.Stack) -> list[dict[str, Any]]:
 # --- The role and its policies
 
 
-def test_trust_policy_trusts_only_the_requester_account(stack: cdk.Stack) -> None:
+def test_trust_policy_trusts_only_the_requester_accounts_cloudformation_role(
+    stack: cdk.Stack,
+) -> None:
+    # No stack of the app uses the role: this stack's synthesizer stands for the
+    # requester's, in the requester's account and region.
     accepter_role(stack)
-    assert role_properties(stack)["AssumeRolePolicyDocument"] == {
-        "Version": "2012-10-17",
-        "Statement": [
+    assert role_properties(stack)["AssumeRolePolicyDocument"] == trusting(exec_role())
+
+
+def test_trust_uses_the_apps_bootstrap_qualifier_and_the_requester_region() -> None:
+    stack = cdk.Stack(new_app(**{QUALIFIER_CONTEXT: "team42"}), "TestStack", env=ENV)
+    accepter_role(stack, requester_region="eu-west-1")
+    assert role_properties(stack)["AssumeRolePolicyDocument"] == trusting(
+        exec_role("team42", "eu-west-1")
+    )
+
+
+def _peered_app(
+    *, requester_context: dict[str, str] | None = None, **role_props: Any
+) -> tuple[cdk.Stack, cdk.Stack]:
+    """An accepter stack with a PeeringAccepterRole and a requester stack whose
+    VpcPeering uses it; the requester stack under a scope with its own context."""
+    app = new_app()
+    accepter_stack = cdk.Stack(app, "Accepter", env=ENV)
+    accepter_vpc = ec2.Vpc(accepter_stack, "Vpc", max_azs=1, nat_gateways=0)
+    role = accepter_role(accepter_stack, accepter_vpc=accepter_vpc, **role_props)
+    group = Construct(app, "Requesters")
+    for key, value in (requester_context or {}).items():
+        group.node.set_context(key, value)
+    requester_stack = cdk.Stack(
+        group, "Requester", env=cdk.Environment(account=REQUESTER_ACCOUNT, region=REGION)
+    )
+    requester_vpc = make_vpc(requester_stack, "Vpc", "10.99.0.0/16", isolated_only=True)
+    VpcPeering(
+        requester_stack,
+        "Peering",
+        requester_vpc=requester_vpc,
+        accepter_vpc=accepter_vpc,
+        accepter_role=role,
+    )
+    return accepter_stack, requester_stack
+
+
+def test_trust_names_the_execution_role_of_the_stack_that_uses_the_role() -> None:
+    # The requester stack is bootstrapped with its own qualifier; the accepter's is not.
+    accepter_stack, _ = _peered_app(requester_context={QUALIFIER_CONTEXT: "requester1"})
+    assert role_properties(accepter_stack)["AssumeRolePolicyDocument"] == trusting(
+        exec_role("requester1")
+    )
+    assert Annotations.from_stack(accepter_stack).find_error("*", Match.any_value()) == []
+
+
+def test_trust_names_the_execution_roles_of_a_topologys_requester_stacks() -> None:
+    app = new_app()
+    partner = cdk.Stack(
+        app, "Partner", env=cdk.Environment(account=REQUESTER_ACCOUNT, region=REGION)
+    )
+    home = cdk.Stack(app, "Home", env=ENV)
+    teams = [make_vpc(home, f"Team{i}", f"10.{i}.0.0/16", isolated_only=True) for i in range(2)]
+    partner_vpc = make_vpc(partner, "Vpc", "10.9.0.0/16", isolated_only=True)
+    # The role is in the partner account; the home account's mesh stacks request.
+    role = PeeringAccepterRole(
+        partner, "PeerRole", requester_account=ACCOUNT, accepter_vpc=partner_vpc
+    )
+    PeeringMesh(home, "Mesh", vpcs=[*teams, partner_vpc], accepter_roles={REQUESTER_ACCOUNT: role})
+    home_role = f"arn:aws:iam::{ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-{ACCOUNT}-{REGION}"
+    statement = role_properties(partner)["AssumeRolePolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+    assert statement["Condition"] == {"ArnEquals": {"aws:PrincipalArn": home_role}}
+
+
+@pytest.mark.parametrize(
+    ("synthesizer", "cause"),
+    [
+        (cdk.CliCredentialsStackSynthesizer, "names no CloudFormation execution role"),
+        (cdk.LegacyStackSynthesizer, "names no CloudFormation execution role"),
+        (cdk.DefaultStackSynthesizer, "was made in Python"),
+    ],
+    ids=["cli-credentials", "legacy", "python-default"],
+)
+def test_a_requester_stack_without_a_readable_execution_role_is_an_error_at_synth(
+    synthesizer: type[cdk.StackSynthesizer], cause: str
+) -> None:
+    # Without the report flag, synth records the error annotation instead of failing.
+    app = new_app(**{"@aws-cdk/core:annotationsInValidationReport": False})
+    stack = cdk.Stack(app, "TestStack", env=ENV)
+    role = accepter_role(stack)
+    requester_stack = cdk.Stack(
+        app,
+        "Requester",
+        env=cdk.Environment(account=REQUESTER_ACCOUNT, region=REGION),
+        synthesizer=synthesizer(),
+    )
+    role.add_requester_stack(requester_stack)
+    errors = Annotations.from_stack(stack).find_error(
+        "/TestStack/PeerRole", Match.string_like_regexp("requesterDeployerUnknown")
+    )
+    [message] = [str(error.entry.data) for error in errors]
+    assert f"The requester stack Requester's synthesizer ({synthesizer.__name__})" in message
+    assert cause in message
+    assert "trusted_principal_arns" in message
+
+
+def test_trusted_principal_arns_need_no_execution_role() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "TestStack", env=ENV, synthesizer=cdk.CliCredentialsStackSynthesizer())
+    deployer = f"arn:aws:iam::{REQUESTER_ACCOUNT}:role/network-deployer"
+    accepter_role(stack, trusted_principal_arns=[deployer])
+    assert role_properties(stack)["AssumeRolePolicyDocument"] == trusting([deployer])
+    assert Annotations.from_stack(stack).find_error("*", Match.any_value()) == []
+
+
+@pytest.mark.parametrize(
+    ("arns", "expected"),
+    [
+        (
+            [
+                f"arn:aws:iam::{REQUESTER_ACCOUNT}:role/a",
+                f"arn:aws:iam::{REQUESTER_ACCOUNT}:user/b",
+            ],
+            trusting(
+                [
+                    f"arn:aws:iam::{REQUESTER_ACCOUNT}:role/a",
+                    f"arn:aws:iam::{REQUESTER_ACCOUNT}:user/b",
+                ]
+            ),
+        ),
+        (
+            [f"arn:aws:iam::{REQUESTER_ACCOUNT}:role/cdk-*-cfn-exec-role-*"],
+            trusting([f"arn:aws:iam::{REQUESTER_ACCOUNT}:role/cdk-*-cfn-exec-role-*"], "ArnLike"),
+        ),
+        # The account's root ARN: every principal the account allows (no condition).
+        (
+            [f"arn:aws:iam::{REQUESTER_ACCOUNT}:root"],
             {
-                "Action": "sts:AssumeRole",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{REQUESTER_ACCOUNT}:root"},
-            }
-        ],
-    }
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Action": "sts:AssumeRole",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{REQUESTER_ACCOUNT}:root"},
+                    }
+                ],
+            },
+        ),
+    ],
+    ids=["role-and-user", "wildcard", "root"],
+)
+def test_trusted_principal_arns_name_who_may_assume(
+    stack: cdk.Stack, arns: list[str], expected: dict[str, Any]
+) -> None:
+    role = accepter_role(stack, trusted_principal_arns=arns)
+    assert role.trusted_principal_arns == tuple(arns)
+    assert role_properties(stack)["AssumeRolePolicyDocument"] == expected
+
+
+@pytest.mark.parametrize(
+    ("arn", "says"),
+    [
+        (
+            f"arn:aws:sts::{REQUESTER_ACCOUNT}:assumed-role/deployer/session",
+            "arn:aws:iam::<account>:role/deployer",
+        ),
+        ("arn:aws:iam::333333333333:role/deployer", "of account 333333333333"),
+        ("deployer", "no IAM role, user or root ARN"),
+        (f"arn:aws:iam::{REQUESTER_ACCOUNT}:group/admins", "no IAM role, user or root ARN"),
+    ],
+    ids=["session", "other-account", "not-an-arn", "group"],
+)
+def test_rejects_a_trusted_principal_that_can_never_match(
+    stack: cdk.Stack, arn: str, says: str
+) -> None:
+    with pytest.raises(ValidationError) as raised:
+        accepter_role(stack, trusted_principal_arns=[arn])
+    [problem] = raised.value.problems
+    assert problem.rule == "cdk_peering:invalidTrustedPrincipal"
+    assert repr(arn) in problem.message
+    assert says in f"{problem.message} {problem.fix}"
+    assert stack.node.try_find_child("PeerRole") is None
+
+
+def test_rejects_an_empty_trusted_principal_list(stack: cdk.Stack) -> None:
+    with pytest.raises(ValidationError) as raised:
+        accepter_role(stack, trusted_principal_arns=[])
+    [problem] = raised.value.problems
+    assert problem.rule == "cdk_peering:invalidTrustedPrincipal"
+    assert "nobody could assume the role" in problem.message
 
 
 @pytest.mark.parametrize(
@@ -96,10 +298,27 @@ def test_policy_allows_only_accept_on_the_accepter_vpc_from_the_requester(
     stack: cdk.Stack, requester_vpc_id: str | None, condition: dict[str, Any]
 ) -> None:
     accepter_role(stack, requester_vpc_id=requester_vpc_id)
+    accepter = {"ArnEquals": {"ec2:AccepterVpc": ACCEPTER_VPC_ARN}}
     assert accept_statements(stack) == [
         {"Action": ACCEPT, "Effect": "Allow", "Resource": ACCEPTER_VPC_ARN},
-        {"Action": ACCEPT, "Effect": "Allow", "Resource": PEERINGS_ARN, "Condition": condition},
+        {
+            "Action": ACCEPT,
+            "Effect": "Allow",
+            "Resource": PEERINGS_ARN,
+            "Condition": {**condition, **accepter},
+        },
     ]
+
+
+def test_accepted_connections_must_name_one_of_the_accepter_vpcs(stack: cdk.Stack) -> None:
+    other_id = "vpc-0123456789abcdef0"
+    other = ec2.Vpc.from_vpc_attributes(stack, "Other", vpc_id=other_id, availability_zones=AZS[:1])
+    accepter_role(stack, more_accepter_vpcs=[other])
+    other_arn = f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc/{other_id}"
+    vpcs, peerings = accept_statements(stack)
+    assert sorted(vpcs["Resource"]) == sorted([ACCEPTER_VPC_ARN, other_arn])
+    accepters = peerings["Condition"]["ArnEquals"]["ec2:AccepterVpc"]
+    assert sorted(accepters) == sorted([ACCEPTER_VPC_ARN, other_arn])
 
 
 @pytest.mark.parametrize(
@@ -115,7 +334,9 @@ def test_requester_region_sets_the_requester_vpc_arn_region(
 ) -> None:
     accepter_role(stack, requester_vpc_id=requester_vpc_id, requester_region="eu-west-1")
     condition = accept_statements(stack)[1]["Condition"]
-    assert [value["ec2:RequesterVpc"] for value in condition.values()] == [expected]
+    assert [
+        value["ec2:RequesterVpc"] for value in condition.values() if "ec2:RequesterVpc" in value
+    ] == [expected]
     # The accepted connections are still this (the accepter's) region's.
     assert accept_statements(stack)[1]["Resource"] == PEERINGS_ARN
 
@@ -225,26 +446,53 @@ def test_rejects_the_stacks_own_account(stack: cdk.Stack) -> None:
 def test_accepts_a_token_account(stack: cdk.Stack) -> None:
     account = cdk.CfnParameter(stack, "RequesterAccount").value_as_string
     accepter_role(stack, requester_account=account)
-    principal = role_properties(stack)["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
-    assert principal == {
+    statement = role_properties(stack)["AssumeRolePolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {
         "AWS": {"Fn::Join": ["", ["arn:aws:iam::", {"Ref": "RequesterAccount"}, ":root"]]}
+    }
+    account_ref = {"Ref": "RequesterAccount"}
+    assert statement["Condition"] == {
+        "ArnEquals": {
+            "aws:PrincipalArn": {
+                "Fn::Join": [
+                    "",
+                    [
+                        "arn:aws:iam::",
+                        account_ref,
+                        ":role/cdk-hnb659fds-cfn-exec-role-",
+                        account_ref,
+                        f"-{REGION}",
+                    ],
+                ]
+            }
+        }
     }
 
 
 def test_accepts_any_account_in_an_env_agnostic_stack() -> None:
     stack = cdk.Stack(new_app(), "Agnostic")
     accepter_role(stack, requester_account=ACCOUNT)
-    # The partition is unknown without a region: CDK renders it as a reference.
+    # The partition is unknown without a region: CDK renders it as a reference; the
+    # requester's region is this stack's (a peering within one region).
+    partition = {"Ref": "AWS::Partition"}
     assert role_properties(stack)["AssumeRolePolicyDocument"]["Statement"] == [
         {
             "Action": "sts:AssumeRole",
             "Effect": "Allow",
-            "Principal": {
-                "AWS": {
-                    "Fn::Join": [
-                        "",
-                        ["arn:", {"Ref": "AWS::Partition"}, f":iam::{ACCOUNT}:root"],
-                    ]
+            "Principal": {"AWS": {"Fn::Join": ["", ["arn:", partition, f":iam::{ACCOUNT}:root"]]}},
+            "Condition": {
+                "ArnEquals": {
+                    "aws:PrincipalArn": {
+                        "Fn::Join": [
+                            "",
+                            [
+                                "arn:",
+                                partition,
+                                f":iam::{ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-{ACCOUNT}-",
+                                {"Ref": "AWS::Region"},
+                            ],
+                        ]
+                    }
                 }
             },
         }
@@ -333,3 +581,19 @@ def test_aws_solutions_reports_no_unacknowledged_finding(
     assert suppressed[0][0].startswith("AwsSolutions-IAM5[Resource::arn:")
     assert suppressed[0][0].endswith(":vpc-peering-connection/*]")
     assert "connection id (pcx-...) does not exist" in suppressed[0][1]
+
+
+def test_a_wildcard_statement_added_by_hand_is_reported_by_cdk_nag() -> None:
+    # The acknowledgement covers the statement the construct wrote, in the role's own
+    # resource; a statement the user adds later (a separate AWS::IAM::Policy) is checked.
+    app = new_app(**STRICT_VALIDATION)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    role = accepter_role(cdk.Stack(app, "Accepter", env=ENV))
+    role.role.add_to_policy(
+        iam.PolicyStatement(actions=["ec2:DeleteVpcPeeringConnection"], resources=[PEERINGS_ARN])
+    )
+    result = synth(app)
+    assert result.error is not None
+    [finding] = findings(result.report, CDK_NAG)
+    assert finding.startswith(f"ERROR AwsSolutions-IAM5[Resource::{PEERINGS_ARN}]")
+    assert finding.endswith("at Accepter/PeerRole/Resource/DefaultPolicy/Resource")

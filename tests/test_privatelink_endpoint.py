@@ -82,13 +82,18 @@ def endpoint_properties(template: Template) -> dict[str, Any]:
 
 
 def ingress_rules(template: Template) -> list[dict[str, Any]]:
-    """The endpoint security group's ingress rules, as written in the template."""
-    [group] = [
-        r["Properties"]
-        for r in template.find_resources("AWS::EC2::SecurityGroup").values()
+    """The endpoint security group's ingress rules, as written in the template: inline,
+    and the AWS::EC2::SecurityGroupIngress resources of the group (without GroupId)."""
+    [(group_id, group)] = [
+        (logical_id, r["Properties"])
+        for logical_id, r in template.find_resources("AWS::EC2::SecurityGroup").items()
         if "PrivateLink endpoint" in r["Properties"]["GroupDescription"]
     ]
-    rules: list[dict[str, Any]] = group.get("SecurityGroupIngress", [])
+    rules: list[dict[str, Any]] = list(group.get("SecurityGroupIngress", []))
+    for resource in template.find_resources("AWS::EC2::SecurityGroupIngress").values():
+        properties = dict(resource["Properties"])
+        if properties.pop("GroupId") == {"Fn::GetAtt": [group_id, "GroupId"]}:
+            rules.append(properties)
     return rules
 
 
@@ -616,13 +621,56 @@ def test_aws_solutions_reports_no_unacknowledged_finding() -> None:
         )
 
     [nag] = nag_checked(build)
-    # cdk-nag's EC23 throws on the IPv6 rule's Fn::Select CIDR; the group acknowledges it.
-    suppressed = [(v["ruleName"], v["reason"]) for v in nag.get("suppressedViolations", [])]
-    assert [name for name, _ in suppressed] == ["AwsSolutions-EC23"]
+    # cdk-nag's EC23 throws on each IPv6 rule's Fn::Select CIDR (Shared's and App's blocks
+    # are not both IPv6: Shared's only, on two ports); each such rule is a resource of its
+    # own, acknowledged alone.
+    suppressed = [
+        (v["ruleName"], v["reason"], c["constructPath"])
+        for v in nag.get("suppressedViolations", [])
+        for c in v["violatingConstructs"]
+    ]
+    assert sorted(path for _, _, path in suppressed) == [
+        "Nag/Endpoint/SecurityGroup/TokenBlockIngress1",
+        "Nag/Endpoint/SecurityGroup/TokenBlockIngress2",
+    ]
+    assert {name for name, _, _ in suppressed} == {"AwsSolutions-EC23"}
     assert "cannot evaluate a rule whose CIDR is a CloudFormation expression" in suppressed[0][1]
     [endpoint_built] = built
+    group = endpoint_built.security_group
     assert list(acknowledged_rules(endpoint_built)) == [EC23_ACKNOWLEDGEMENT]
-    assert list(acknowledged_rules(endpoint_built.security_group)) == [EC23_ACKNOWLEDGEMENT]
+    # Not the group, nor its CfnSecurityGroup: only the two rules.
+    assert [n.node.id for n in group.node.find_all() if acknowledged_rules_here(n)] == [
+        "TokenBlockIngress1",
+        "TokenBlockIngress2",
+    ]
+
+
+def acknowledged_rules_here(construct: IConstruct) -> bool:
+    return any(e.type == "aws:cdk:acknowledged-rules" for e in construct.node.metadata)
+
+
+@pytest.mark.parametrize(
+    "peer",
+    [ec2.Peer.any_ipv4(), ec2.Peer.any_ipv6()],
+    ids=["0.0.0.0/0", "::/0"],
+)
+def test_an_open_rule_added_by_hand_is_reported_by_cdk_nag(peer: ec2.IPeer) -> None:
+    # A dual-stack endpoint: its IPv6 rules name a token CIDR, which cdk-nag cannot read
+    # and the library acknowledges. A rule the user adds to the same group is not the
+    # library's: cdk-nag must report it.
+    app = new_app(**STRICT_VALIDATION)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    stack = cdk.Stack(app, "Nag", env=ENV)
+    shared = make_vpc(stack, "Shared", "10.0.0.0/16", ipv6=True, isolated_only=True)
+    shared.add_flow_log("FlowLog")
+    built = endpoint(stack, shared, ip_address_type=ec2.VpcEndpointIpAddressType.DUALSTACK)
+    built.security_group.add_ingress_rule(peer, ec2.Port.tcp(22), "ssh from anywhere")
+    result = synth(app)
+    assert result.error is not None
+    assert findings(result.report, CDK_NAG) == [
+        "ERROR AwsSolutions-EC23: The Security Group allows for 0.0.0.0/0 or ::/0 inbound "
+        "access. at Nag/Endpoint/SecurityGroup/Resource"
+    ]
 
 
 def test_ipv4_only_needs_no_nag_acknowledgement() -> None:

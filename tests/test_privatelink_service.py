@@ -9,6 +9,7 @@ from typing import Any, cast
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_elasticloadbalancingv2_targets as targets
@@ -221,6 +222,107 @@ def test_allow_clients_rejects_a_bad_cidr_and_adds_nothing(stack: cdk.Stack) -> 
 
 
 # --- Listeners, target groups and targets
+
+
+def egress(template: Template) -> list[tuple[Any, Any, int, int]]:
+    """The load balancer's outbound rules: (CIDR or group, protocol, from port, to port),
+    inline and as AWS::EC2::SecurityGroupEgress resources of its group."""
+    [(group_id, group)] = [
+        (logical_id, r["Properties"])
+        for logical_id, r in template.find_resources("AWS::EC2::SecurityGroup").items()
+        if "PrivateLink service" in r["Properties"]["GroupDescription"]
+    ]
+    rules = list(group.get("SecurityGroupEgress", []))
+    rules += [
+        r["Properties"]
+        for r in template.find_resources("AWS::EC2::SecurityGroupEgress").values()
+        if r["Properties"]["GroupId"] == {"Fn::GetAtt": [group_id, "GroupId"]}
+    ]
+    return sorted(
+        (
+            (
+                rule.get("CidrIp") or rule.get("CidrIpv6") or rule["DestinationSecurityGroupId"],
+                rule["IpProtocol"],
+                rule.get("FromPort", -1),
+                rule.get("ToPort", -1),
+            )
+            for rule in rules
+        ),
+        key=json.dumps,
+    )
+
+
+def test_outbound_traffic_goes_only_to_the_targets_on_their_ports(stack: cdk.Stack) -> None:
+    built = service(
+        stack,
+        additional_ports=[8443],
+        targets=[targets.IpTarget("10.0.128.10"), targets.IpTarget("10.0.192.10", 9000)],
+    )
+    built.add_targets(443, targets.IpTarget("fd00:ec2::10"))
+    assert built.allow_all_outbound is False
+    # Each target on its port (the listener's unless it names one), which the TCP health
+    # checks use too; nothing else, and never 0.0.0.0/0.
+    assert egress(Template.from_stack(stack)) == sorted(
+        [
+            ("10.0.128.10/32", "tcp", 443, 443),
+            ("10.0.128.10/32", "tcp", 8443, 8443),
+            ("10.0.192.10/32", "tcp", 9000, 9000),
+            ("fd00:ec2::10/128", "tcp", 443, 443),
+        ],
+        key=json.dumps,
+    )
+
+
+def servers_in(vpc: ec2.IVpc) -> dict[str, Any]:
+    """The props of an instance (or a fleet of them) in the VPC's isolated subnets."""
+    return {
+        "vpc": vpc,
+        "vpc_subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        "instance_type": ec2.InstanceType("t3.micro"),
+        "machine_image": ec2.MachineImage.generic_linux({"us-east-1": "ami-0123456789abcdef0"}),
+    }
+
+
+def test_outbound_to_an_instance_target_is_its_private_ip(stack: cdk.Stack) -> None:
+    vpc = make_vpc(stack, "Vpc", "10.0.0.0/16")
+    instance = ec2.Instance(stack, "Server", **servers_in(vpc))
+    service(stack, vpc=vpc, targets=[targets.InstanceTarget(instance)])
+    private_ip = {"Fn::GetAtt": [stack.get_logical_id(instance.instance), "PrivateIp"]}
+    assert egress(Template.from_stack(stack)) == [
+        ({"Fn::Join": ["", [private_ip, "/32"]]}, "tcp", 443, 443)
+    ]
+
+
+def test_outbound_to_a_connectable_target_is_its_security_groups(stack: cdk.Stack) -> None:
+    vpc = make_vpc(stack, "Vpc", "10.0.0.0/16")
+    servers = ec2.SecurityGroup(stack, "Servers", vpc=vpc)
+    fleet = autoscaling.AutoScalingGroup(stack, "Fleet", security_group=servers, **servers_in(vpc))
+    service(stack, vpc=vpc, targets=[fleet])
+    assert egress(Template.from_stack(stack)) == [
+        (
+            stack.resolve(servers.security_group_id),
+            "tcp",
+            443,
+            443,
+        )
+    ]
+
+
+def test_outbound_to_a_target_of_unknown_address_is_the_vpc(stack: cdk.Stack) -> None:
+    service(stack, targets=[targets.InstanceIdTarget("i-0123456789abcdef0")])
+    assert egress(Template.from_stack(stack)) == [("10.0.0.0/16", "tcp", 443, 443)]
+
+
+def test_without_targets_nothing_goes_out(stack: cdk.Stack) -> None:
+    service(stack, target_type=elbv2.TargetType.IP)
+    # aws-cdk-lib's placeholder for a group with no outbound rule: it matches no traffic.
+    assert egress(Template.from_stack(stack)) == [("255.255.255.255/32", "icmp", 252, 86)]
+
+
+def test_allow_all_outbound_is_an_opt_in(stack: cdk.Stack) -> None:
+    built = service(stack, allow_all_outbound=True, targets=[targets.IpTarget("10.0.128.10")])
+    assert built.allow_all_outbound is True
+    assert egress(Template.from_stack(stack)) == [("0.0.0.0/0", "-1", -1, -1)]
 
 
 def test_one_tcp_listener_and_target_group_per_port(stack: cdk.Stack) -> None:

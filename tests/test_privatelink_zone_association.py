@@ -61,14 +61,9 @@ def build(*, partner_env: cdk.Environment = PARTNER) -> Built:
 
 
 def endpoint(built: Built, **props: Any) -> PrivateLinkEndpoint:
+    props.setdefault("dns_name", "api.example.internal")
     return PrivateLinkEndpoint(
-        built.home,
-        "Endpoint",
-        vpc=built.consumer,
-        service=SERVICE,
-        port=443,
-        dns_name="api.example.internal",
-        **props,
+        built.home, "Endpoint", vpc=built.consumer, service=SERVICE, port=443, **props
     )
 
 
@@ -283,3 +278,47 @@ def test_an_agnostic_zone_stack_cannot_tell_the_vpc_account() -> None:
     PrivateLinkEndpoint(agnostic, "NoZone", peerings=[], **props).serve_peering(
         FakePeering(requester_vpc=consumer, accepter_vpc=partner)
     )
+
+
+# --- a zone that takes over a public name space in the other account
+
+
+def zone_warnings(made: PrivateLinkEndpoint) -> list[str]:
+    return [
+        str(entry.data)
+        for entry in made.node.metadata
+        if entry.type == "aws:cdk:warning"
+        and "cdk_peering:zoneNamedForPublicNameSpace" in str(entry.data)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("dns_name", "zone_name", "warned"),
+    [
+        ("orders.com", "com", True),
+        ("orders.amazonaws.com", "amazonaws.com", True),
+        ("orders.internal", "internal", True),
+        ("api.example.internal", None, False),
+        ("sqs.eu-west-1.amazonaws.com", None, False),
+    ],
+    ids=["com", "amazonaws.com", "internal", "own-name", "one-aws-service"],
+)
+def test_a_zone_named_for_a_public_name_space_warns_in_another_account(
+    dns_name: str, zone_name: str | None, warned: bool
+) -> None:
+    made = endpoint(
+        built := build(), dns_name=dns_name, zone_name=zone_name, dns_vpcs=[built.partner_vpc]
+    )
+    warnings = zone_warnings(made)
+    assert len(warnings) == (1 if warned else 0)
+    if warned:
+        assert f"The private hosted zone {zone_name} is named for" in warnings[0]
+        assert "Partner/Vpc of account 222222222222" in warnings[0]
+
+
+def test_a_zone_named_for_a_top_level_domain_in_its_own_account_does_not_warn() -> None:
+    built = build(partner_env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    made = endpoint(
+        built, dns_name="orders.internal", zone_name="internal", dns_vpcs=[built.partner_vpc]
+    )
+    assert zone_warnings(made) == []

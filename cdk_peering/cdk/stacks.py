@@ -10,6 +10,8 @@ of another stack weakly (``Fn::GetStackOutput``) and deploys after the user's st
 
 from __future__ import annotations
 
+import enum
+
 import aws_cdk as cdk
 from constructs import Construct
 
@@ -84,3 +86,49 @@ def deploys_after(stack: cdk.Stack, other: cdk.Stack) -> bool:
             seen.add(path)
             todo.extend(each.dependencies)
     return False
+
+
+class NoExecutionRole(enum.Enum):
+    """Why a stack's CloudFormation execution role cannot be named."""
+
+    NONE = "none"
+    """The synthesizer names none: CloudFormation deploys with the deployer's credentials
+    (``CliCredentialsStackSynthesizer``, ``LegacyStackSynthesizer``, a custom one)."""
+    UNREADABLE = "unreadable"
+    """A ``DefaultStackSynthesizer`` (or subclass) made in Python: aws-cdk-lib binds a copy
+    of it to the stack, and jsii hands Python the unbound original, whose role reads None."""
+
+
+def execution_role_arn(
+    stack: cdk.Stack, *, account: str, region: str, partition: str
+) -> str | NoExecutionRole:
+    """Return the CloudFormation execution role ARN of ``stack``'s synthesizer, for an account.
+
+    The role CloudFormation deploys ``stack`` with, as its synthesizer names it
+    (``DefaultStackSynthesizer``: ``cdk-<qualifier>-cfn-exec-role-<account>-<region>``, the
+    qualifier the app's ``@aws-cdk/core:bootstrapQualifier`` or the default), written for
+    ``account`` and ``region``: the stack's own literal account and region, and the
+    placeholders ``${AWS::AccountId}`` and ``${AWS::Region}`` of an environment-agnostic
+    stack, become them (so one stack's synthesizer can stand for a stack outside the app);
+    ``${AWS::Partition}`` becomes ``partition``. A nested stack is deployed with its
+    parent's role. Without a name, why not (:class:`NoExecutionRole`).
+    """
+    while stack.nested_stack_parent is not None:
+        stack = stack.nested_stack_parent
+    synthesizer = stack.synthesizer
+    arn = synthesizer.cloud_formation_execution_role
+    if arn is None:
+        if isinstance(synthesizer, cdk.DefaultStackSynthesizer):
+            return NoExecutionRole.UNREADABLE
+        return NoExecutionRole.NONE
+    for own, placeholder in (
+        (stack.account, "${AWS::AccountId}"),
+        (stack.region, "${AWS::Region}"),
+    ):
+        if not cdk.Token.is_unresolved(own):
+            arn = arn.replace(own, placeholder)
+    return (
+        arn.replace("${AWS::AccountId}", account)
+        .replace("${AWS::Region}", region)
+        .replace("${AWS::Partition}", partition)
+    )

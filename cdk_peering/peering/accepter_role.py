@@ -5,24 +5,47 @@ Across accounts, CloudFormation in the requester's account creates the
 accepter's account that trusts the requester account and allows
 ``ec2:AcceptVpcPeeringConnection`` (CloudFormation User Guide, "Peer with a VPC in another
 AWS account"). Within one account CloudFormation accepts the request itself, with no role.
+
+AWS facts the trust and the policy rely on:
+
+* CloudFormation makes its calls with the stack's service role when the stack has one:
+  with the CDK's ``DefaultStackSynthesizer`` that is the bootstrap stack's CloudFormation
+  execution role, ``cdk-<qualifier>-cfn-exec-role-<account>-<region>``, which the CDK CLI
+  passes with every deployment (CDK Developer Guide, "Bootstrapping", the roles of the
+  bootstrap template); so that role assumes ``PeerRoleArn``;
+* ``aws:PrincipalArn`` is in the request context of every signed request; for a role's
+  session it holds the ARN of the role, not of the session, and ARN condition operators
+  compare it (IAM User Guide, "AWS global condition context keys"). A trust policy that
+  names the account (``arn:aws:iam::<account>:root``) with a condition on it trusts that
+  one role without naming it as ``Principal``, so the role need not exist when the trust
+  policy is written and a re-created role is still trusted;
+* ``ec2:AcceptVpcPeeringConnection`` authorizes the ``vpc-peering-connection`` resource
+  with the condition keys ``ec2:AccepterVpc`` and ``ec2:RequesterVpc`` (ARNs of the two
+  VPCs), and the accepter's ``vpc`` resource (Service Authorization Reference, Amazon
+  EC2; VPC Peering Guide, "Identity and access management for VPC peering", which matches
+  ``ec2:AccepterVpc`` with ``ArnEquals``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import cast
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from .. import rule_ids
 from ..cdk import params
-from ..cdk.app_context import child_path, vpc_facts
+from ..cdk.app_context import AppContext, child_path, vpc_facts
+from ..cdk.late_checks import LateChecks
 from ..cdk.params import require
+from ..cdk.stacks import NoExecutionRole, execution_role_arn
 from ..errors import Problem, ValidationError
+from ..findings import Finding
 from ..model.regions import is_region_name
 from ..model.tokens import differs, is_token
 
@@ -31,14 +54,20 @@ POLICY_NAME = "AcceptVpcPeering"
 
 _ACCOUNT = re.compile(r"\d{12}")
 _VPC_ID = re.compile(r"vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+# An IAM principal aws:PrincipalArn can hold: the root user, a role or a user (with a path).
+_PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):(?:root|role/\S+|user/\S+)")
+_SESSION_ARN = re.compile(r"arn:aws[a-z-]*:sts::\d{12}:assumed-role/([^/]+)/\S*")
+PRINCIPAL_ARN_KEY = "aws:PrincipalArn"
+_STACK = params.instance(cdk.Stack, name="a cdk.Stack", example="cdk.Stack.of(peering)")
 
 # The connection id is not known before the connection exists, so the accept statement
 # must name vpc-peering-connection/*; the Condition on ec2:RequesterVpc is what narrows it.
 _WILDCARD_REASON = (
     "ec2:AcceptVpcPeeringConnection must be allowed on vpc-peering-connection/* because the "
     "connection id (pcx-...) does not exist until the requester creates the connection. The "
-    "statement is limited to this account and region, to that one action, and by a "
-    "Condition on ec2:RequesterVpc to the requester's VPC (or the requester account's VPCs)."
+    "statement is limited to this account and region, to that one action, and by "
+    "conditions on ec2:AccepterVpc to this role's accepter VPCs and on ec2:RequesterVpc to "
+    "the requester's VPC (or the requester account's VPCs in the requester's Region)."
 )
 
 
@@ -46,12 +75,23 @@ class PeeringAccepterRole(Construct):
     """The role in the accepter account that lets a requester account accept a VPC peering.
 
     Define it in a stack of the accepter VPC's account and region. The role
-    (``AWS::IAM::Role``, this construct's default child) trusts only ``requester_account``
-    and has one inline policy allowing only ``ec2:AcceptVpcPeeringConnection``: on the
-    accepter VPC, and on peering connections of this account and region whose requester
-    VPC is ``requester_vpc_id`` (or, without it, any VPC of ``requester_account``) in
-    ``requester_region``. Give ``role_arn`` to the requester's connection as
-    ``PeerRoleArn``.
+    (``AWS::IAM::Role``, this construct's default child) has one inline policy allowing
+    only ``ec2:AcceptVpcPeeringConnection``: on the accepter VPCs, and on peering
+    connections of this account and region whose accepter VPC is one of them
+    (``ec2:AccepterVpc``) and whose requester VPC is ``requester_vpc_id`` (or, without it,
+    any VPC of ``requester_account``) in ``requester_region`` (``ec2:RequesterVpc``). Give
+    ``role_arn`` to the requester's connection as ``PeerRoleArn``.
+
+    **Who can assume it.** ``sts:AssumeRole`` is allowed to principals of
+    ``requester_account`` whose ARN (``aws:PrincipalArn``) is the CloudFormation execution
+    role that deploys the requester's stack: the role its stack synthesizer names
+    (``DefaultStackSynthesizer``: ``cdk-<qualifier>-cfn-exec-role-<account>-<region>``,
+    with the app's qualifier), for each stack of the app whose peering uses this role
+    (``VpcPeering`` and the topologies call :meth:`add_requester_stack`); when no stack of
+    the app uses it, the role this stack's synthesizer would name in ``requester_account``
+    and ``requester_region``. No user, and no other role of that account, can assume it,
+    even one whose own policy allows ``sts:AssumeRole`` on it. ``trusted_principal_arns``
+    names other principals instead; the account's root ARN there trusts the whole account.
 
     Across accounts CDK cannot pass the role's ``Fn::GetAtt`` to the requester's stack;
     ``role_arn`` then becomes a literal ARN with a name CDK generates (unless
@@ -59,7 +99,9 @@ class PeeringAccepterRole(Construct):
 
     Invalid ids and a requester in this stack's own account raise
     :class:`cdk_peering.ValidationError` before anything is added to the tree. Values that
-    are unresolved tokens are not checked.
+    are unresolved tokens are not checked. A requester stack whose execution role cannot
+    be told (its synthesizer names none, or Python cannot read it) is an error at synth
+    (``cdk_peering:requesterDeployerUnknown``) unless ``trusted_principal_arns`` is given.
 
     Example::
 
@@ -81,6 +123,7 @@ class PeeringAccepterRole(Construct):
         requester_vpc_id: str | None = None,
         requester_region: str | None = None,
         role_name: str | None = None,
+        trusted_principal_arns: Sequence[str] | None = None,
     ) -> None:
         """Define the role a requester account assumes to accept a VPC peering.
 
@@ -88,7 +131,7 @@ class PeeringAccepterRole(Construct):
             region.
         :param id: the construct id.
         :param requester_account: the 12-digit id of the account that requests the
-            peering; the only principal the role trusts.
+            peering; the only account whose principals the role trusts.
         :param accepter_vpc: the VPC that accepts the peering.
         :param more_accepter_vpcs: other VPCs of this account and region the role may
             accept peerings for (a ``PeeringMesh`` or ``HubAndSpoke`` with several VPCs
@@ -100,8 +143,16 @@ class PeeringAccepterRole(Construct):
             region (a peering within one region).
         :param role_name: the role's name. Default: - a name CloudFormation generates,
             or one CDK generates when ``role_arn`` is used in another account's stack.
-        :raises ValidationError: when an id is malformed, the requester account is this
-            stack's account, or ``accepter_vpc`` is in another account or region.
+        :param trusted_principal_arns: the principals of ``requester_account`` that may
+            assume the role, as IAM ARNs (``arn:aws:iam::<account>:role/<name>``, a user,
+            or ``*`` and ``?`` wildcards), matched against ``aws:PrincipalArn``; the
+            account's root ARN (``arn:aws:iam::<account>:root``) trusts every principal of
+            the account that its own policies allow ``sts:AssumeRole`` on this role.
+            Default: - the CloudFormation execution role of each requester stack that
+            uses this role (see the class description).
+        :raises ValidationError: when an id or a trusted principal ARN is malformed, the
+            requester account is this stack's account, or ``accepter_vpc`` is in another
+            account or region.
         """
         require(
             scope,
@@ -113,6 +164,7 @@ class PeeringAccepterRole(Construct):
                 ("requester_vpc_id", requester_vpc_id, params.STRING, False),
                 ("requester_region", requester_region, params.STRING, False),
                 ("role_name", role_name, params.STRING, False),
+                ("trusted_principal_arns", trusted_principal_arns, params.STRINGS, False),
             ],
         )
         stack = cdk.Stack.of(scope)
@@ -127,6 +179,8 @@ class PeeringAccepterRole(Construct):
             requester_vpc_id=requester_vpc_id,
             requester_region=requester_region,
         )
+        if trusted_principal_arns is not None:
+            problems += _check_principals(path, requester_account, trusted_principal_arns)
         if problems:
             raise ValidationError(problems)
 
@@ -142,6 +196,12 @@ class PeeringAccepterRole(Construct):
         self.requester_vpc_id: str | None = requester_vpc_id
         """The one requester VPC whose requests the role may accept; None: any VPC of
         ``requester_account`` in ``requester_region``."""
+        self.trusted_principal_arns: tuple[str, ...] | None = (
+            None if trusted_principal_arns is None else tuple(trusted_principal_arns)
+        )
+        """The principals given to trust; None: the requester stacks' execution roles."""
+        self._stack = stack
+        self._requester_stacks: list[cdk.Stack] = []
 
         requester_vpc_arn = stack.format_arn(
             service="ec2",
@@ -151,14 +211,29 @@ class PeeringAccepterRole(Construct):
             resource_name=requester_vpc_id or "*",
             arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
         )
+        accepter_vpc_arns = [
+            stack.format_arn(
+                service="ec2",
+                resource="vpc",
+                resource_name=vpc.vpc_id,
+                arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+            )
+            for vpc in accepter_vpcs
+        ]
         # ec2:RequesterVpc is an ARN-typed key (Service Authorization Reference). An exact
         # VPC is matched as the CloudFormation walkthrough matches ec2:AccepterVpc; the
         # account-wide form uses the wildcard of the VPC peering guide's accept example.
-        requester_condition = (
+        # ec2:AccepterVpc is matched with ArnEquals, as the VPC peering guide's examples do.
+        conditions: dict[str, object] = (
             {"StringEquals": {"ec2:RequesterVpc": requester_vpc_arn}}
             if requester_vpc_id
             else {"ArnLike": {"ec2:RequesterVpc": requester_vpc_arn}}
         )
+        conditions["ArnEquals"] = {
+            "ec2:AccepterVpc": accepter_vpc_arns[0]
+            if len(accepter_vpc_arns) == 1
+            else accepter_vpc_arns
+        }
         peering_arn = stack.format_arn(
             service="ec2",
             resource="vpc-peering-connection",
@@ -167,31 +242,18 @@ class PeeringAccepterRole(Construct):
         )
         policy = iam.PolicyDocument(
             statements=[
-                iam.PolicyStatement(
-                    actions=[ACCEPT_ACTION],
-                    resources=[
-                        stack.format_arn(
-                            service="ec2",
-                            resource="vpc",
-                            resource_name=vpc.vpc_id,
-                            arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
-                        )
-                        for vpc in accepter_vpcs
-                    ],
-                ),
+                iam.PolicyStatement(actions=[ACCEPT_ACTION], resources=accepter_vpc_arns),
                 iam.PolicyStatement(
                     actions=[ACCEPT_ACTION],
                     resources=[peering_arn],
-                    conditions=requester_condition,
+                    conditions=conditions,
                 ),
             ]
         )
         self.role = iam.Role(
             self,
             "Resource",
-            # The cast: aws_cdk's stubs name one IPrincipal parameter differently in
-            # AccountPrincipal, which a strict type checker may report; the class implements it.
-            assumed_by=cast(iam.IPrincipal, iam.AccountPrincipal(requester_account)),
+            assumed_by=self._principal(requester_account, trusted_principal_arns),
             description=f"Lets account {requester_account} accept VPC peering connections",
             inline_policies={POLICY_NAME: policy},
             # A physical name lets CDK write role_arn as a literal ARN in the requester's
@@ -202,9 +264,211 @@ class PeeringAccepterRole(Construct):
         self.role_arn: str = self.role.role_arn
         """The role's ARN, for the requester's ``PeerRoleArn``."""
 
-        cdk.Validations.of(self.role).acknowledge(
+        # On the role's own resource, whose inline policy this construct wrote: a statement
+        # added later (role.add_to_policy, a separate AWS::IAM::Policy) is still checked.
+        cdk.Validations.of(cast(IConstruct, self.role.node.default_child)).acknowledge(
             cdk.Acknowledgment(id=_nag_wildcard_id(stack), reason=_WILDCARD_REASON)
         )
+        if trusted_principal_arns is None:
+            _roles_of(self).add(self)
+
+    def add_requester_stack(self, stack: cdk.Stack) -> None:
+        """Trust the CloudFormation execution role that deploys ``stack``.
+
+        ``stack`` holds (or will hold) an ``AWS::EC2::VPCPeeringConnection`` that names this
+        role as ``PeerRoleArn``; CloudFormation assumes the role with the execution role
+        ``stack``'s synthesizer names. ``VpcPeering`` and the topologies call it for the
+        stacks of their connections; call it for a connection you write yourself. Once a
+        stack is added, the role trusts the added stacks' execution roles only. Adding a
+        stack again changes nothing; with ``trusted_principal_arns`` nothing changes.
+
+        :param stack: a stack of ``requester_account`` in ``requester_region``.
+        """
+        params.require_in(self, "add_requester_stack", [("stack", stack, _STACK, True)])
+        if all(known is not stack for known in self._requester_stacks):
+            self._requester_stacks.append(stack)
+
+    def _principal(self, requester_account: str, trusted: Sequence[str] | None) -> iam.IPrincipal:
+        """Return the trusted principal: the account, narrowed by ``aws:PrincipalArn``."""
+        # The casts: aws_cdk's stubs name one IPrincipal parameter differently in
+        # AccountPrincipal, which a strict type checker may report; the class implements it.
+        account = iam.AccountPrincipal(requester_account)
+        if trusted is not None and any(_is_root(arn) for arn in trusted):
+            return cast(iam.IPrincipal, account)
+        if trusted is None:
+            # Known once the app is built: the stacks that use the role add themselves.
+            arns: object = cdk.Lazy.uncached_any(_ExecutionRoleArns(self))
+            operator = "ArnEquals"
+        else:
+            arns = list(trusted)
+            operator = "ArnLike" if any(_has_wildcard(arn) for arn in trusted) else "ArnEquals"
+        return cast(
+            iam.IPrincipal,
+            account.with_conditions({operator: {PRINCIPAL_ARN_KEY: arns}}),
+        )
+
+    def _execution_roles(self) -> tuple[list[str], list[tuple[cdk.Stack, NoExecutionRole]]]:
+        """Return the execution role ARNs to trust, and the stacks whose role is unknown.
+
+        The requester stacks added, or, without any, this stack's synthesizer standing for
+        the requester's.
+        """
+        arns: list[str] = []
+        unknown: list[tuple[cdk.Stack, NoExecutionRole]] = []
+        for stack in self._requester_stacks or [self._stack]:
+            arn = execution_role_arn(
+                stack,
+                account=self.requester_account,
+                region=self.requester_region,
+                partition=self._stack.partition,
+            )
+            if isinstance(arn, NoExecutionRole):
+                unknown.append((stack, arn))
+            elif arn not in arns:
+                arns.append(arn)
+        return arns, unknown
+
+    def _deployer_findings(self) -> list[Finding]:
+        """Return the requester stacks whose CloudFormation execution role cannot be told."""
+        findings: list[Finding] = []
+        for stack, why in self._execution_roles()[1]:
+            synthesizer = type(stack.synthesizer).__name__
+            if stack is self._stack and not self._requester_stacks:
+                about = (
+                    f"No stack of the app names this role as PeerRoleArn, and this stack's "
+                    f"synthesizer ({synthesizer}), which stands for the requester's,"
+                )
+            else:
+                about = f"The requester stack {stack.node.path}'s synthesizer ({synthesizer})"
+            if why is NoExecutionRole.UNREADABLE:
+                cause = (
+                    f"{about} was made in Python: aws-cdk-lib binds a copy of it to the stack, "
+                    "and Python can read only the unbound original, so the CloudFormation "
+                    "execution role the role must trust cannot be told."
+                )
+                fix = (
+                    "Give trusted_principal_arns=['arn:aws:iam::"
+                    f"{self.requester_account}:role/cdk-<qualifier>-cfn-exec-role-"
+                    f"{self.requester_account}-{self.requester_region}'], or set the "
+                    "qualifier with the context key @aws-cdk/core:bootstrapQualifier (in "
+                    "cdk.json) instead of a synthesizer made in Python."
+                )
+            else:
+                cause = (
+                    f"{about} names no CloudFormation execution role: CloudFormation "
+                    "assumes the role with the credentials of whoever deploys the "
+                    "requester's stack, which the role cannot name."
+                )
+                fix = (
+                    "Give trusted_principal_arns with the ARN of the role that deploys the "
+                    "requester's stack (or the account's root ARN, arn:aws:iam::"
+                    f"{self.requester_account}:root, to trust every principal the "
+                    "account allows), or use DefaultStackSynthesizer."
+                )
+            findings.append(
+                Finding(self.node.path, rule_ids.REQUESTER_DEPLOYER_UNKNOWN, cause, fix)
+            )
+        return findings
+
+
+@jsii.implements(cdk.IAnyProducer)
+class _ExecutionRoleArns:
+    """The execution role ARNs a PeeringAccepterRole trusts, known once the app is built."""
+
+    def __init__(self, role: PeeringAccepterRole) -> None:
+        self._role = role
+
+    def produce(self, context: cdk.IResolveContext) -> list[str] | str:
+        """Return the ARNs (empty, and an error at synth, when none can be told)."""
+        arns = self._role._execution_roles()[0]
+        return arns[0] if len(arns) == 1 else arns
+
+
+class _AccepterRoles:
+    """The app's PeeringAccepterRoles that trust execution roles, and the check over them."""
+
+    def __init__(self) -> None:
+        self._roles: list[PeeringAccepterRole] = []
+
+    def add(self, role: PeeringAccepterRole) -> None:
+        self._roles.append(role)
+
+    def check(self, root: IConstruct) -> Iterable[tuple[IConstruct, Finding]]:
+        """Return each role whose requester's execution role cannot be told."""
+        for role in self._roles:
+            for finding in role._deployer_findings():
+                yield role, finding
+
+
+def _roles_of(scope: IConstruct) -> _AccepterRoles:
+    """Return the app's roles, their late check registered on first use."""
+    context = AppContext.of(scope)
+    roles = context.singleton(_AccepterRoles, _AccepterRoles)
+    LateChecks.of(context).add(rule_ids.REQUESTER_DEPLOYER_UNKNOWN, roles.check)
+    return roles
+
+
+def add_requester_stack(role: PeeringAccepterRole | iam.IRole, stack: cdk.Stack) -> None:
+    """Tell a PeeringAccepterRole (or its ``role``) of a stack whose connection uses it.
+
+    Any other role is left alone: its trust is its owner's.
+    """
+    owner = role if isinstance(role, PeeringAccepterRole) else None
+    if owner is None and isinstance(role, Construct):
+        parent = role.node.scope
+        owner = parent if isinstance(parent, PeeringAccepterRole) else None
+    if owner is not None:
+        owner.add_requester_stack(stack)
+
+
+def _is_root(arn: str) -> bool:
+    return not is_token(arn) and arn.endswith(":root")
+
+
+def _has_wildcard(arn: str) -> bool:
+    return not is_token(arn) and ("*" in arn or "?" in arn)
+
+
+def _check_principals(path: str, account: str, arns: Sequence[str]) -> list[Problem]:
+    """Return the problems of ``trusted_principal_arns`` (literal values only)."""
+    fix_arn = f"arn:aws:iam::{account}:role/<name>"
+    if not arns:
+        return [
+            Problem(
+                path,
+                rule_ids.INVALID_TRUSTED_PRINCIPAL,
+                "trusted_principal_arns is empty, so nobody could assume the role and "
+                "CloudFormation could not accept the peering.",
+                "Name the principals that deploy the requester's stack, or leave "
+                "trusted_principal_arns out to trust the requester stacks' CloudFormation "
+                "execution roles.",
+            )
+        ]
+    problems: list[Problem] = []
+    for arn in arns:
+        if is_token(arn):
+            continue
+        session = _SESSION_ARN.fullmatch(arn)
+        principal = _PRINCIPAL_ARN.fullmatch(arn)
+        if session is not None:
+            message = (
+                f"trusted_principal_arns has {arn!r}, a role session: aws:PrincipalArn holds "
+                "the ARN of the session's role, never a session's ARN."
+            )
+            fix = f"Give the role's ARN (arn:aws:iam::<account>:role/{session.group(1)})."
+        elif principal is None:
+            message = f"trusted_principal_arns has {arn!r}, which is no IAM role, user or root ARN."
+            fix = f"Give IAM ARNs such as {fix_arn}."
+        elif not is_token(account) and principal.group(1) != account:
+            message = (
+                f"trusted_principal_arns has {arn!r}, of account {principal.group(1)}: the "
+                f"role trusts principals of the requester account {account} only."
+            )
+            fix = f"Give principals of account {account} ({fix_arn})."
+        else:
+            continue
+        problems.append(Problem(path, rule_ids.INVALID_TRUSTED_PRINCIPAL, message, fix))
+    return problems
 
 
 def role_mismatches(

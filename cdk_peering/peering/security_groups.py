@@ -29,6 +29,7 @@ from .. import rule_ids
 from ..cdk import params
 from ..cdk.app_context import AppContext, vpc_facts
 from ..cdk.late_checks import LateChecks
+from ..cdk.vpcs import VpcFacts
 from ..findings import Finding
 
 
@@ -83,18 +84,40 @@ def allow_from_peer(
     params.require_in(security_group, "allow_from_peer", given)
     facts = vpc_facts(peer_vpc)
     text = description if description is not None else f"from peer VPC {facts.path}"
-    for cidr in facts.ipv4_cidrs:
-        security_group.add_ingress_rule(ec2.Peer.ipv4(cidr), port, text)
-    if not ipv6:
-        return
-    stack = cdk.Stack.of(security_group) if facts.ipv6_cidrs else None
-    for cidr in facts.ipv6_cidrs:
-        block = facts.read_ipv6(cidr, stack) if stack is not None else cidr
-        security_group.add_ingress_rule(ec2.Peer.ipv6(block), port, text)
-    if any(cidr in facts.ipv6_amazon_provided for cidr in facts.ipv6_cidrs):
+    for block in peer_blocks(facts, security_group, ipv6=ipv6):
+        security_group.add_ingress_rule(block.peer(), port, text)
+    if ipv6 and facts.ipv6_amazon_provided:
         # An Amazon-provided block is read from the VPC's Ipv6CidrBlocks, empty until the
         # block's association exists: the rules wait for it.
         security_group.node.add_dependency(*facts.ipv6_dependencies)
+
+
+@dataclass(frozen=True)
+class PeerBlock:
+    """One CIDR block of a peer VPC, as a rule of a security group names it."""
+
+    cidr: str
+    """The block: a literal, or a token (an Amazon-provided IPv6 block, an imported CIDR)."""
+    ipv6: bool
+    """Whether it is an IPv6 block."""
+
+    def peer(self) -> ec2.IPeer:
+        """Return the block as a security group rule's peer."""
+        return ec2.Peer.ipv6(self.cidr) if self.ipv6 else ec2.Peer.ipv4(self.cidr)
+
+
+def peer_blocks(facts: VpcFacts, security_group: IConstruct, *, ipv6: bool) -> list[PeerBlock]:
+    """Return every block of a peer VPC that a rule of ``security_group`` opens to.
+
+    Its IPv4 blocks, primary and secondary, and with ``ipv6`` its IPv6 blocks, read as the
+    group's stack must read them (:meth:`VpcFacts.read_ipv6`). A rule to an
+    Amazon-provided IPv6 block must wait for ``facts.ipv6_dependencies``.
+    """
+    blocks = [PeerBlock(cidr, ipv6=False) for cidr in facts.ipv4_cidrs]
+    if ipv6 and facts.ipv6_cidrs:
+        stack = cdk.Stack.of(security_group)
+        blocks += [PeerBlock(facts.read_ipv6(cidr, stack), ipv6=True) for cidr in facts.ipv6_cidrs]
+    return blocks
 
 
 @dataclass(frozen=True)

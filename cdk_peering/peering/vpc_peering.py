@@ -323,6 +323,9 @@ class VpcPeering(Construct):
         )
         """The ``AWS::EC2::VPCPeeringConnection``."""
         # node.default_child finds it: the child named "Resource".
+        if role_construct is not None:
+            # The role trusts the execution role that deploys this connection's stack.
+            role_construct.add_requester_stack(here.stack)
         self.peering_connection_id: str = self.peering_connection.ref
         """The id of the peering connection (pcx-...)."""
         self.accepter_side: Construct | None

@@ -53,9 +53,10 @@ from ..findings import Finding
 from ..model.env import Env
 from ..model.privatelink import EndpointServiceModel
 from ..model.tokens import is_token
-from ..peering.security_groups import allow_from_peer
+from ..peering.security_groups import peer_blocks
 from ..rules.privatelink import account_problems, region_problems
 from ..rules.service_names import service_name_problems
+from ..rules.zone_names import public_zone_findings
 from .acceptance import EndpointAcceptance, Placement, accept, acceptance_placement
 from .access import EndpointServiceLike, describe_service
 from .service import PrivateLinkService
@@ -69,10 +70,10 @@ from .zone_association import (
 # token, as an Amazon-provided IPv6 block is (Fn::Select of the VPC's Ipv6CidrBlocks).
 _NAG_EC23_ID = "AwsSolutions::AwsSolutions-EC23"
 _NAG_EC23_REASON = (
-    "cdk-nag's EC23 cannot evaluate a rule whose CIDR is a CloudFormation expression: the "
-    "Amazon-provided IPv6 block (or an imported CIDR) of a VPC this endpoint serves. Every "
-    "ingress rule of this group names one CIDR block of the endpoint's VPC or of a VPC it "
-    "serves, on the service's ports; none is 0.0.0.0/0 or ::/0."
+    "cdk-nag's EC23 cannot evaluate a rule whose CIDR is a CloudFormation expression. This "
+    "rule, which PrivateLinkEndpoint wrote, opens one service port to one CIDR block of a "
+    "VPC the endpoint serves: its Amazon-provided IPv6 block, or a block the app gives as "
+    "a token; a VPC's block is never 0.0.0.0/0 or ::/0."
 )
 
 
@@ -329,7 +330,8 @@ class PrivateLinkEndpoint(Construct):
             stack.add_stack_dependency(service_stack, "reads the endpoint service")
         self._allowed: set[str] = set()
         self._associated: set[str] = set()
-        self._nag_acknowledged = False
+        self._token_rules = 0
+        self._zone_name = ""
 
         self.vpc = vpc
         """The VPC the endpoint is in."""
@@ -432,20 +434,34 @@ class PrivateLinkEndpoint(Construct):
         if vpc_path in self._allowed:
             return
         self._allowed.add(vpc_path)
-        cidrs = facts.ipv4_cidrs + (facts.ipv6_cidrs if self._ipv6 else ())
-        if not self._nag_acknowledged and any(is_token(cidr) for cidr in cidrs):
-            self._nag_acknowledged = True
-            cdk.Validations.of(self.security_group).acknowledge(
-                cdk.Acknowledgment(id=_NAG_EC23_ID, reason=_NAG_EC23_REASON)
-            )
-        for port in self.ports:
-            allow_from_peer(
-                self.security_group,
-                peer_vpc=vpc,
-                port=ec2.Port.tcp(port),
-                description=f"from {vpc_path}",
-                ipv6=self._ipv6,
-            )
+        description = f"from {vpc_path}"
+        for block in peer_blocks(facts, self.security_group, ipv6=self._ipv6):
+            for port in self.ports:
+                if not is_token(block.cidr):
+                    self.security_group.add_ingress_rule(
+                        block.peer(), ec2.Port.tcp(port), description
+                    )
+                    continue
+                # cdk-nag's EC23 cannot read a CIDR that is a token: this rule is a resource
+                # of its own, acknowledged alone, so that the group's other rules (a user's
+                # included) are still checked.
+                self._token_rules += 1
+                rule = ec2.CfnSecurityGroupIngress(
+                    self.security_group,
+                    f"TokenBlockIngress{self._token_rules}",
+                    group_id=self.security_group.security_group_id,
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    cidr_ipv6=block.cidr if block.ipv6 else None,
+                    cidr_ip=None if block.ipv6 else block.cidr,
+                    description=description,
+                )
+                if block.ipv6 and facts.ipv6_amazon_provided:
+                    rule.node.add_dependency(*facts.ipv6_dependencies)
+                cdk.Validations.of(rule).acknowledge(
+                    cdk.Acknowledgment(id=_NAG_EC23_ID, reason=_NAG_EC23_REASON)
+                )
 
     def serve_peering(self, peering: PeeringLike) -> None:
         """Serve the clients on the far side of a peering of the endpoint's VPC.
@@ -483,11 +499,12 @@ class PrivateLinkEndpoint(Construct):
         zone_name: str | None,
         ip_address_type: ec2.VpcEndpointIpAddressType | None,
     ) -> None:
+        self._zone_name = _normalise_dns_name(zone_name) if zone_name else dns_name
         zone = route53.PrivateHostedZone(
             self,
             "HostedZone",
             vpc=self.vpc,
-            zone_name=_normalise_dns_name(zone_name) if zone_name else dns_name,
+            zone_name=self._zone_name,
             comment=f"{dns_name} to the PrivateLink endpoint {self.node.path}, for peered VPCs",
         )
         self.hosted_zone = zone
@@ -520,6 +537,12 @@ class PrivateLinkEndpoint(Construct):
         self._associated.add(facts.path)
         region = facts.env.region
         if self._env.other_account(facts.env):
+            warn(
+                self,
+                public_zone_findings(
+                    self.node.path, self._zone_name, facts.path, str(facts.env.account)
+                ),
+            )
             self.zone_associations.append(
                 associate_across_accounts(self, zone, facts, zone_env=self._env)
             )

@@ -13,7 +13,9 @@ AWS facts this relies on:
   your Network Load Balancer", Considerations). Consumers' addresses live in other VPCs
   and accounts, so they are rarely known when the provider synthesizes.
 * Health checks are subject to the load balancer's outbound rules, not its inbound rules
-  (same page); the page's recommended outbound rule allows all traffic.
+  (same page): the outbound rules must reach each target on its traffic port and its
+  health check port (the page's recommended rule allows all traffic; this construct
+  names the targets instead).
 * Network Load Balancer access logs are written only for TLS listeners and hold only TLS
   requests (same guide, "Access logs for your Network Load Balancer").
 * ``AWS::EC2::VPCEndpointService`` takes ``PrivateDnsName`` and returns the verification
@@ -74,15 +76,16 @@ CONNECTION_EVENTS = ("Accept", "Connect", "Delete", "Reject")
 # Acknowledgements use cdk-nag 3's full finding ids ("AwsSolutions::<rule>"), so the
 # validation report lists each suppressed finding with its reason.
 _ELB2_REASON = (
-    "No access_logs_bucket was given, so the load balancer writes no access logs. Network "
-    "Load Balancer access logs record only TLS requests, and only for TLS listeners; the "
-    "construct does not create a bucket of its own (which would need its own logging, "
-    "retention and encryption decisions). Give access_logs_bucket to turn them on."
+    "PrivateLinkService was given no access_logs_bucket, so it turned on no access logs for "
+    "this load balancer. Network Load Balancer access logs record only TLS requests, and "
+    "only for TLS listeners; the construct does not create a bucket of its own (which would "
+    "need its own logging, retention and encryption decisions). Give access_logs_bucket "
+    "to turn them on."
 )
 _CKV_AWS_91_COMMENT = (
-    "Access logs are off because no access_logs_bucket was given to PrivateLinkService: "
-    "NLB access logs cover TLS listeners only, and the construct creates no bucket of its "
-    "own. Pass access_logs_bucket to enable them."
+    "PrivateLinkService was given no access_logs_bucket, so it turned on no access logs for "
+    "this load balancer: NLB access logs cover TLS listeners only, and the construct creates "
+    "no bucket of its own. Pass access_logs_bucket to enable them."
 )
 
 _DESCRIBE_REASON = (
@@ -182,6 +185,7 @@ class PrivateLinkService(Construct):
         target_type: elbv2.TargetType | None = None,
         certificates: Sequence[elbv2.IListenerCertificate] | None = None,
         client_cidrs: Sequence[str] | None = None,
+        allow_all_outbound: bool | None = None,
         enforce_inbound_rules_on_private_link_traffic: bool | None = None,
         access_logs_bucket: s3.IBucket | None = None,
         access_logs_prefix: str | None = None,
@@ -216,6 +220,15 @@ class PrivateLinkService(Construct):
             the targets over TCP. Default: - TCP listeners.
         :param client_cidrs: the CIDRs (IPv4 or IPv6) the security group admits on the
             listener ports. Default: - the VPC's IPv4 blocks.
+        :param allow_all_outbound: whether the security group allows all outbound IPv4
+            traffic (``0.0.0.0/0``, every port). Default: false: it allows outbound
+            traffic only to the targets given to ``targets`` and ``add_targets``, on each
+            target's port (the listener port unless the target names another), which the
+            TCP health checks use too: an ``IpTarget``'s address, an ``InstanceTarget``'s
+            private IP, an ``ec2.IConnectable`` target's (an Auto Scaling group's) security
+            groups, and the VPC's IPv4 blocks for a target whose address cannot be told
+            (an imported instance, an ALB). Targets attached to ``target_groups``
+            directly need a rule of yours (``security_group.add_egress_rule``).
         :param enforce_inbound_rules_on_private_link_traffic: whether the security group
             filters PrivateLink traffic too (by the consumer client's private IP).
             Default: - true when ``client_cidrs`` names a CIDR, else false (PrivateLink
@@ -270,6 +283,7 @@ class PrivateLinkService(Construct):
                 ("target_type", target_type, TARGET_TYPE, False),
                 ("certificates", certificates, CERTIFICATES, False),
                 ("client_cidrs", client_cidrs, params.STRINGS, False),
+                ("allow_all_outbound", allow_all_outbound, params.BOOLEAN, False),
                 (
                     "enforce_inbound_rules_on_private_link_traffic",
                     enforce_inbound_rules_on_private_link_traffic,
@@ -317,16 +331,19 @@ class PrivateLinkService(Construct):
         self.ports: list[int] = ports
         """The listener ports, ``port`` first."""
 
+        self.allow_all_outbound: bool = bool(allow_all_outbound)
+        """Whether the security group allows all outbound traffic (else: the targets)."""
         self.security_group = ec2.SecurityGroup(
             self,
             "SecurityGroup",
             vpc=vpc,
             description=f"PrivateLink service {path}: clients on the listener ports",
-            # Health checks go out through outbound rules; targets may be anywhere (IP
-            # targets on premises), as the NLB guide's recommended rules allow.
-            allow_all_outbound=True,
+            # Traffic and health checks go out through outbound rules: to the targets
+            # (add_targets), unless the app opts in to all outbound traffic.
+            allow_all_outbound=self.allow_all_outbound,
         )
-        """The load balancer's security group: the client CIDRs on the listener ports."""
+        """The load balancer's security group: the client CIDRs on the listener ports in,
+        the targets on their ports out."""
         enforce = (
             enforce_inbound_rules_on_private_link_traffic
             if enforce_inbound_rules_on_private_link_traffic is not None
@@ -528,6 +545,7 @@ class PrivateLinkService(Construct):
             )
         try:
             group.add_target(*targets)
+            self._allow_to_targets(group, port, targets)
         except RuntimeError as error:  # aws-cdk-lib's AlreadyType: one type per group
             if "AlreadyType" not in str(error):
                 raise
@@ -563,6 +581,7 @@ class PrivateLinkService(Construct):
             health_check=elbv2.HealthCheck(enabled=True, protocol=elbv2.Protocol.TCP),
         )
         self.target_groups[port] = group
+        self._allow_to_targets(group, port, targets)
         tls = bool(certificates)
         self.listeners[port] = self.load_balancer.add_listener(
             f"Listener{port}",
@@ -573,14 +592,34 @@ class PrivateLinkService(Construct):
             default_target_groups=[cast(elbv2.INetworkTargetGroup, group)],
         )
 
+    def _allow_to_targets(
+        self,
+        group: elbv2.NetworkTargetGroup,
+        port: int,
+        targets: Sequence[elbv2.INetworkLoadBalancerTarget],
+    ) -> None:
+        """Let the load balancer reach ``targets`` of the group of ``port``.
+
+        Traffic and health checks (TCP, on the target's port); nothing to add when all
+        outbound traffic is allowed.
+        """
+        if self.allow_all_outbound:
+            return
+        for target in targets:
+            for peer, to_port, what in _target_destinations(self.vpc, group, port, target):
+                self.security_group.add_egress_rule(
+                    peer, ec2.Port.tcp(to_port), f"To {what} on port {to_port} (and health checks)"
+                )
+
     def _configure_access_logs(self, bucket: s3.IBucket | None, prefix: str | None) -> None:
         if bucket is not None:
             self.load_balancer.log_access_logs(bucket, prefix)
             return
-        cdk.Validations.of(self.load_balancer).acknowledge(
+        # On the load balancer's own resource only, the one this construct configured.
+        cfn = cast(cdk.CfnResource, self.load_balancer.node.default_child)
+        cdk.Validations.of(cfn).acknowledge(
             cdk.Acknowledgment(id="AwsSolutions::AwsSolutions-ELB2", reason=_ELB2_REASON)
         )
-        cfn = cast(cdk.CfnResource, self.load_balancer.node.default_child)
         cfn.add_metadata(
             "checkov", {"skip": [{"id": "CKV_AWS_91", "comment": _CKV_AWS_91_COMMENT}]}
         )
@@ -659,6 +698,56 @@ def _acknowledge_domain_name_findings(get_names: cr.AwsCustomResource) -> None:
             )
         )
     explain_provider(get_names)
+
+
+def _target_destinations(
+    vpc: ec2.IVpc,
+    group: elbv2.NetworkTargetGroup,
+    port: int,
+    target: elbv2.INetworkLoadBalancerTarget,
+) -> list[tuple[ec2.IPeer, int, str]]:
+    """Return where the load balancer reaches ``target``: (peer, port, words for it).
+
+    An IP target's address; an instance target's private IP (an instance of the app);
+    an ``ec2.IConnectable`` target's security groups; else the VPC's IPv4 blocks (every
+    other kind of target is in the load balancer's VPC).
+    """
+    from aws_cdk import aws_elasticloadbalancingv2_targets as elbv2_targets
+
+    to_port = port
+    if isinstance(target, elbv2_targets.IpTarget | elbv2_targets.InstanceIdTarget):
+        # Their attach only describes the target: calling it again changes nothing.
+        described = target.attach_to_network_target_group(group).target_json or {}
+        to_port = int(described.get("port") or port)
+        address = str(described["id"])
+        if isinstance(target, elbv2_targets.IpTarget):
+            where = "target" if is_token(address) else f"target {address}"
+            ipv6 = not is_token(address) and ":" in address
+            peer = ec2.Peer.ipv6(f"{address}/128") if ipv6 else ec2.Peer.ipv4(f"{address}/32")
+            return [(peer, to_port, where)]
+        instance = _instance_of(address)
+        if instance is not None:
+            peer = ec2.Peer.ipv4(f"{instance.attr_private_ip}/32")
+            return [(peer, to_port, f"instance {instance.node.path}")]
+    elif params.implements(target, ec2.IConnectable):
+        groups = cast(ec2.IConnectable, target).connections.security_groups
+        if groups:
+            return [
+                (ec2.Peer.security_group_id(sg.security_group_id), port, f"group {sg.node.path}")
+                for sg in groups
+            ]
+    facts = vpc_facts(vpc)
+    return [(ec2.Peer.ipv4(cidr), to_port, f"VPC {facts.path}") for cidr in facts.ipv4_cidrs]
+
+
+def _instance_of(instance_id: str) -> ec2.CfnInstance | None:
+    """Return the app's ``AWS::EC2::Instance`` whose id token ``instance_id`` is, if any."""
+    if not is_token(instance_id):
+        return None
+    reference = cdk.Tokenization.reverse_string(instance_id).first_token
+    if isinstance(reference, cdk.Reference) and isinstance(reference.target, ec2.CfnInstance):
+        return reference.target
+    return None
 
 
 def _is_everyone(principal: iam.ArnPrincipal) -> bool:

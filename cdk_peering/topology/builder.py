@@ -281,6 +281,11 @@ class Topology(Construct):
                 else None
             ),
         )
+        if pair.role is not None:
+            from ..peering.accepter_role import add_requester_stack
+
+            # A PeeringAccepterRole trusts the execution role that deploys this stack.
+            add_requester_stack(pair.role, cdk.Stack.of(home))
         connection_id = connection.ref
         self.peering_connections.append(connection)
         self._ids[frozenset((requester.index, accepter.index))] = connection_id
