@@ -34,7 +34,7 @@ from packaging.requirements import Requirement
 
 import cdk_peering
 from tests.conftest import ROOT
-from tests.doc_fixtures import readme_cdk_json, smallest_example
+from tests.doc_blocks import readme_cdk_json, smallest_example
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 VERSION: str = PYPROJECT["project"]["version"]
