@@ -1,0 +1,140 @@
+"""What the docs say about the example app is what app.py synthesizes.
+
+Each figure is read from the page, where the page writes it (a sentence, a table's row, a
+drawing), and compared with the example app's cloud assembly, counted here from its
+templates and manifest (not from the library's own model). A failing test names the page,
+the figure written there and the app's own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import aws_cdk as cdk
+import pytest
+
+from cdk_peering.connectivity import Network
+from cdk_peering.connectivity.report import render
+from tests.conftest import ROOT, ExampleApp
+from tests.doc_blocks import code_blocks, found, number
+
+# --- the app's own figures ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def assembly(example_app: ExampleApp) -> cdk.cx_api.CloudAssembly:
+    return example_app[1]
+
+
+@pytest.fixture(scope="module")
+def types(assembly: cdk.cx_api.CloudAssembly) -> Counter[str]:
+    """Every resource of every template, by type, but the `AWS::CDK::Metadata` that
+    `cdk synth` adds to each stack (the CLI turns version reporting on; the pages count
+    resources as `app.synth()` writes them, without it)."""
+    counted = Counter(
+        resource["Type"]
+        for stack in assembly.stacks
+        for resource in stack.template.get("Resources", {}).values()
+    )
+    del counted["AWS::CDK::Metadata"]
+    return counted
+
+
+@pytest.fixture(scope="module")
+def stacks(example_app: ExampleApp) -> dict[str, list[str]]:
+    """The app's stacks by who makes them: app.py's own (``build`` returns them), the
+    mesh's (under ``Teams/Mesh``), and the rest, which the library makes beside a stack."""
+    own, assembly = example_app
+    names = {stack.stack_name: stack.hierarchical_id for stack in assembly.stacks}
+    mine = [stack.stack_name for stack in own]
+    mesh = [name for name, path in names.items() if path.startswith("Teams/Mesh/")]
+    return {
+        "own": mine,
+        "mesh": mesh,
+        "library": sorted(set(names) - set(mine) - set(mesh)),
+        "all": list(names),
+    }
+
+
+# --- the pages -----------------------------------------------------------------------------
+
+
+def test_example_app_page_counts_the_stacks(stacks: dict[str, list[str]]) -> None:
+    page = "docs/example-app.md"
+    match = found(
+        page,
+        r"`cdk synth` writes (\w+) stacks: the (\w+) above, the mesh's (\w+) "
+        r"\(`Teams-Mesh-\.\.\.`\), and (\w+) the library makes",
+    )
+    written = [number(group) for group in match.groups()]
+    app = [len(stacks[kind]) for kind in ("all", "own", "mesh", "library")]
+    assert written == app, f"{page}: stacks (all, app.py's, mesh's, library's)"
+    # Its table names each stack the library makes.
+    rows = re.findall(r"^\| `([^`]+)` \|", (ROOT / page).read_text(), re.MULTILINE)
+    assert sorted(rows) == stacks["library"], f"{page}: the table of the library's stacks"
+    # ... and the mesh's stacks have the names it gives.
+    assert all(name.startswith("Teams-Mesh-") for name in stacks["mesh"])
+
+
+def test_topologies_page_counts_the_mesh_stacks(
+    stacks: dict[str, list[str]], assembly: cdk.cx_api.CloudAssembly
+) -> None:
+    page = "docs/topologies.md"
+    match = found(page, r"a mesh of (\w+) team VPCs \((\w+) `Teams-Mesh-\.\.\.` stacks\)")
+    connections = sum(
+        resource["Type"] == "AWS::EC2::VPCPeeringConnection"
+        for name in stacks["mesh"]
+        for resource in assembly.get_stack_by_name(name).template["Resources"].values()
+    )
+    vpcs = number(match.group(1))
+    assert vpcs * (vpcs - 1) // 2 == connections, f"{page}: a full mesh of {vpcs} VPCs"
+    assert number(match.group(2)) == len(stacks["mesh"]), f"{page}: the mesh's stacks"
+
+
+def test_connectivity_page_counts_stacks_and_resources(
+    stacks: dict[str, list[str]], types: Counter[str]
+) -> None:
+    page = "docs/connectivity.md"
+    match = found(page, r"the example app \(([\d,]+) stacks, ([\d,]+) resources,")
+    written = (number(match.group(1)), number(match.group(2)))
+    assert written == (len(stacks["all"]), types.total()), f"{page}: (stacks, resources)"
+
+
+def test_bench_readme_latest_example_row(
+    stacks: dict[str, list[str]], types: Counter[str], assembly: cdk.cx_api.CloudAssembly
+) -> None:
+    """bench/README.md's last table of the connectivity benchmark: its example row holds
+    the app as it is (earlier tables record earlier runs, on the app as it was then)."""
+    page = "bench/README.md"
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in (ROOT / page).read_text().splitlines()
+        if line.startswith("| example |")
+    ]
+    assert rows, f"{page}: no example row"
+    written = [number(cell) for cell in rows[-1][1:6]]
+    app = [
+        len(stacks["all"]),
+        types.total(),
+        types["AWS::EC2::VPCPeeringConnection"],
+        types["AWS::EC2::Route"],
+        types["AWS::EC2::VPC"],
+    ]
+    assert written == app, f"{page}: (stacks, resources, peerings, routes, VPCs)"
+
+
+MERMAID_PAGES = ["README.md", "docs/connectivity.md"]
+
+
+@pytest.fixture(scope="module")
+def drawn(assembly: cdk.cx_api.CloudAssembly) -> str:
+    return render(Network.from_assembly(assembly), "mermaid")
+
+
+@pytest.mark.parametrize("page", MERMAID_PAGES)
+def test_the_drawing_is_the_reports(page: str, drawn: str) -> None:
+    """The Mermaid drawing of the example app is what `--format mermaid` draws of it now
+    (`python -m cdk_peering.connectivity cdk.out --format mermaid` after `make synth`)."""
+    [block] = code_blocks(ROOT / page, "mermaid")
+    assert block.code.strip() == drawn.strip(), f"{page}:{block.line}: redraw it"
