@@ -17,7 +17,7 @@ import pytest
 from cdk_peering.connectivity import Network
 from cdk_peering.connectivity.report import render
 from tests.conftest import ROOT, ExampleApp
-from tests.doc_blocks import code_blocks, found, number
+from tests.doc_blocks import DOCS, code_blocks, found, number
 
 # --- the app's own figures ---------------------------------------------------------------
 
@@ -75,6 +75,22 @@ def test_example_app_page_counts_the_stacks(stacks: dict[str, list[str]]) -> Non
     assert sorted(rows) == stacks["library"], f"{page}: the table of the library's stacks"
     # ... and the mesh's stacks have the names it gives.
     assert all(name.startswith("Teams-Mesh-") for name in stacks["mesh"])
+
+
+LIBRARY_STACK = re.compile(
+    r"\b[A-Z][A-Za-z]+-(?:PeeringAccepter|ZoneAssociation|EndpointAcceptance)-\d{12}-[a-z]{2}-[a-z]+-\d\b"
+)
+"""A stack the library makes beside another, named as in the example app."""
+
+
+def test_every_library_stack_the_docs_name_is_the_apps(stacks: dict[str, list[str]]) -> None:
+    named = {
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in [*DOCS, ROOT / "bench" / "README.md"]
+        for name in LIBRARY_STACK.findall(path.read_text())
+        if name not in stacks["library"]
+    }
+    assert named == set()
 
 
 def test_topologies_page_counts_the_mesh_stacks(
