@@ -7,9 +7,11 @@ tests/test_docs.py starts this script once, in a directory of its own, with the 
 and the committed availability zones). CHAINS.json is a list of chains, each a list of
 blocks (``where``, ``path``, ``line``, ``code``): every chain runs in a fresh namespace, its
 blocks in order, as one ``__main__`` module. RESULTS.json gets, for each block (by
-``where``), ``error`` (the traceback, whose lines are the Markdown file's, or None) and
-``stdout`` (what it printed). A block of several chains runs in each; the first result
-is kept. A block after a failed one in its chain is reported as not run.
+``where``), ``error`` (the traceback, whose lines are the Markdown file's, or None),
+``stdout`` (what it printed) and ``outdir`` (a copy of the JSON files of the assembly
+that the App the block leaves as ``app`` wrote, in the working directory, or None). A
+block of several chains runs in each; the first result is kept. A block after a failed
+one in its chain is reported as not run.
 
 Nothing here is imported from the tests: a block sees the installed cdk_peering and its
 own imports, and nothing else.
@@ -20,6 +22,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import shutil
 import sys
 import traceback
 from typing import Any
@@ -33,7 +37,11 @@ def run_chain(chain: list[dict[str, Any]], results: dict[str, dict[str, Any]]) -
         if failed is not None:
             results.setdefault(
                 block["where"],
-                {"error": f"not run: {failed}, which it continues, failed", "stdout": ""},
+                {
+                    "error": f"not run: {failed}, which it continues, failed",
+                    "stdout": "",
+                    "outdir": None,
+                },
             )
             continue
         # Padded so that tracebacks name the Markdown file's own line numbers.
@@ -47,7 +55,31 @@ def run_chain(chain: list[dict[str, Any]], results: dict[str, dict[str, Any]]) -
         except BaseException:
             error = traceback.format_exc()
             failed = block["where"]
-        results.setdefault(block["where"], {"error": error, "stdout": printed.getvalue()})
+        results.setdefault(
+            block["where"],
+            {
+                "error": error,
+                "stdout": printed.getvalue(),
+                "outdir": None if error else keep_assembly(namespace.get("app"), block),
+            },
+        )
+
+
+def keep_assembly(app: object, block: dict[str, Any]) -> str | None:
+    """Copy the JSON files of the assembly ``app`` wrote (if it synthesized) to a directory
+    of this process's working directory, which outlives it (aws-cdk-lib removes an App's
+    temporary output directory when the process exits); return that directory."""
+    outdir = getattr(app, "outdir", None)
+    if not isinstance(outdir, str) or not os.path.isfile(os.path.join(outdir, "manifest.json")):
+        return None
+    kept = os.path.abspath(f"assembly-{block['line']}-{os.path.basename(block['path'])}")
+    shutil.copytree(
+        outdir,
+        kept,
+        ignore=lambda _, names: [n for n in names if not n.endswith(".json")],
+        dirs_exist_ok=True,
+    )
+    return kept
 
 
 def main(chains_file: str, results_file: str) -> None:
