@@ -34,7 +34,7 @@ from packaging.requirements import Requirement
 
 import cdk_peering
 from tests.conftest import ROOT
-from tests.doc_fixtures import readme_cdk_json, smallest_example
+from tests.doc_blocks import readme_cdk_json, smallest_example
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 VERSION: str = PYPROJECT["project"]["version"]
@@ -51,6 +51,8 @@ class Dists:
     sdist: Path
     wheel: Path
     sources: list[str]
+    source: Path
+    """The copy of the checkout they were built from."""
 
 
 def checkout_files() -> list[str]:
@@ -81,7 +83,7 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> Dists:
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     [sdist] = out.glob("*.tar.gz")
     [wheel] = out.glob("*.whl")
-    return Dists(sdist=sdist, wheel=wheel, sources=sources)
+    return Dists(sdist=sdist, wheel=wheel, sources=sources, source=source)
 
 
 def modules(sources: list[str]) -> set[str]:
@@ -137,6 +139,28 @@ def test_wheel_holds_every_module_py_typed_and_the_license(dists: Dists) -> None
     assert "cdk_peering/py.typed" in names
     assert license_text == (ROOT / "LICENSE").read_bytes()
     assert {name.split("/")[0] for name in names} == {"cdk_peering", DIST_INFO}
+
+
+EDITABLE_BUILD = (
+    "import sys; from setuptools import build_meta; build_meta.build_editable(sys.argv[1])"
+)
+
+
+def test_the_editable_install_prints_no_warning(dists: Dists, tmp_path: Path) -> None:
+    """`make synth` installs the checkout editable (pip runs setuptools' build_editable):
+    with every warning an error, the build succeeds, and the wheel is a .pth file naming
+    the checkout (not setuptools' import hook, which warns on every install)."""
+    built = subprocess.run(
+        [sys.executable, "-W", "error", "-c", EDITABLE_BUILD, str(tmp_path)],
+        cwd=dists.source,
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    [wheel] = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        [pth] = [name for name in archive.namelist() if name.endswith(".pth")]
+        assert archive.read(pth).decode().split() == [str(dists.source.resolve())]
 
 
 def test_sdist_holds_the_sources_license_changelog_and_docs(dists: Dists) -> None:
