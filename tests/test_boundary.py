@@ -117,13 +117,13 @@ CASES: dict[str, tuple[Build, str, str]] = {
             port=443,
             ip_address_type="dualstack",
         ),
-        "ip_address_type is 'dualstack' (a str), but it must be a ec2.VpcEndpointIpAddressType.",
+        "ip_address_type is 'dualstack' (a str), but it must be an ec2.VpcEndpointIpAddressType.",
         "for example ec2.VpcEndpointIpAddressType.IPV4.",
     ),
     "a string for a target type": (
         lambda s, a, b: untyped(PrivateLinkService)(s, "Svc", vpc=a, port=443, target_type="ip"),
-        "target_type is 'ip' (a str), but it must be a elbv2.TargetType.",
-        "Give target_type as a elbv2.TargetType",
+        "target_type is 'ip' (a str), but it must be an elbv2.TargetType.",
+        "Give target_type as an elbv2.TargetType",
     ),
     "a string for principals": (
         lambda s, a, b: untyped(PrivateLinkService)(
@@ -141,7 +141,7 @@ CASES: dict[str, tuple[Build, str, str]] = {
         lambda s, a, b: untyped(PeeringAccepterRole)(
             s, "Role", requester_account=222222222222, accepter_vpc=a
         ),
-        "requester_account is 222222222222 (a int), but it must be a string.",
+        "requester_account is 222222222222 (an int), but it must be a string.",
         "Give requester_account as a string.",
     ),
     "a VPC as a DNS side's connection id": (
@@ -164,6 +164,47 @@ CASES: dict[str, tuple[Build, str, str]] = {
         ),
         "accepter_vpc is 'B' (a str), but it must be an ec2.IVpc.",
         "Give accepter_vpc as an ec2.IVpc",
+    ),
+    "a route table for a VPC": (
+        lambda s, a, b: untyped(VpcPeering)(
+            s, "P", requester_vpc=a, accepter_vpc=b.isolated_subnets[0].route_table
+        ),
+        # A jsii interface proxy reads as the interface it stands for, not as its repr.
+        "accepter_vpc is an IRouteTable, but it must be an ec2.IVpc.",
+        "Give accepter_vpc as an ec2.IVpc",
+    ),
+    "a quota as a string": (
+        lambda s, a, b: untyped(VpcPeering)(
+            s, "P", requester_vpc=a, accepter_vpc=b, peerings_per_vpc_quota="60"
+        ),
+        "peerings_per_vpc_quota is '60' (a str), but it must be a whole number.",
+        "Give peerings_per_vpc_quota as a whole number.",
+    ),
+    "a topology's quota as a string": (
+        lambda s, a, b: untyped(PeeringMesh)(
+            s, "Mesh", vpcs=[a, b], routes_per_route_table_quota="100"
+        ),
+        "routes_per_route_table_quota is '100' (a str), but it must be a whole number.",
+        "Give routes_per_route_table_quota as a whole number.",
+    ),
+    "an accepter side's quota as a string": (
+        lambda s, a, b: untyped(VpcPeeringAccepter)(
+            s,
+            "Side",
+            peering_connection_id="pcx-01234567",
+            requester_vpc=a,
+            accepter_vpc=b,
+            peerings_per_vpc_quota="60",
+        ),
+        "peerings_per_vpc_quota is '60' (a str), but it must be a whole number.",
+        "Give peerings_per_vpc_quota as a whole number.",
+    ),
+    "an object for a quota": (
+        lambda s, a, b: untyped(HubAndSpoke)(
+            s, "Star", hub=a, spokes=[b], peerings_per_vpc_quota=object()
+        ),
+        "peerings_per_vpc_quota is an object, but it must be a whole number.",
+        "Give peerings_per_vpc_quota as a whole number.",
     ),
 }
 
@@ -198,6 +239,42 @@ def test_none_for_the_scope_names_the_construct_by_its_id(
     )
 
 
+def test_a_mapping_names_the_constructs_in_it_by_path_not_by_repr() -> None:
+    from tests.helpers import HOME, OTHER_ACCOUNT, env_app
+
+    app = env_app()
+    home = cdk.Stack(app, "Home", env=HOME)
+    partner = cdk.Stack(app, "Partner", env=OTHER_ACCOUNT)
+    a = make_vpc(home, "A", "10.0.0.0/16")
+    b = make_vpc(partner, "B", "10.1.0.0/16")
+    role = PeeringAccepterRole(partner, "Role", requester_account="111111111111", accepter_vpc=b)
+    with pytest.raises(ValidationError) as raised:
+        PeeringMesh(home, "Mesh", vpcs=[a, b], accepter_roles={222222222222: role})  # type: ignore[dict-item]
+    path, message, fix = _problem(raised)
+    assert path == "Home/Mesh"
+    assert message == (
+        "accepter_roles is {222222222222: 'Partner/Role'} (a dict), but it must be a mapping "
+        "of strings to PeeringAccepterRoles or iam.IRoles."
+    )
+    assert " at 0x" not in message + fix
+
+
+def test_an_object_without_a_readable_repr_reads_as_its_kind(
+    net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc],
+) -> None:
+    stack, _, _ = net
+    with pytest.raises(ValidationError) as raised:
+        PeeringDnsResolution(
+            stack,
+            "Dns",
+            peering_connection_id="pcx-0123456789abcdef0",
+            side=object(),  # type: ignore[arg-type]
+        )
+    [problem] = raised.value.problems
+    assert problem.rule == rule_ids.INVALID_PEERING_SIDE
+    assert problem.message == "side is an object, not a PeeringSide."
+
+
 def test_every_bad_parameter_is_reported_at_once(net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc]) -> None:
     stack, _, _ = net
     with pytest.raises(ValidationError) as raised:
@@ -227,7 +304,7 @@ def test_methods_check_their_arguments_too(net: tuple[cdk.Stack, ec2.Vpc, ec2.Vp
     assert (path, message.split(":", 1)[0]) == ("Net/E", "serve_peering")
     group = ec2.SecurityGroup(stack, "Sg", vpc=a)
     with pytest.raises(
-        ValidationError, match=r"port is 443 \(a int\), but it must be an ec2\.Port"
+        ValidationError, match=r"port is 443 \(an int\), but it must be an ec2\.Port"
     ):
         allow_from_peer(group, peer_vpc=b, port=443)  # type: ignore[arg-type]
 

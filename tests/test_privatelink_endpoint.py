@@ -417,6 +417,19 @@ def test_invalid_props_raise_before_anything_is_built(
     assert stack.node.try_find_child("Endpoint") is None
 
 
+def test_a_port_out_of_range_is_one_problem_not_also_a_port_not_offered(
+    stack: cdk.Stack,
+) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as error:
+        endpoint(stack, vpc, service=FakeService(SERVICE, [443]), port=0)
+    [problem] = error.value.problems
+    assert (problem.rule, problem.message) == (
+        "cdk_peering:invalidPort",
+        "Port 0 is out of range: a TCP port is a whole number from 1 to 65535.",
+    )
+
+
 def test_ipv6_endpoint_in_a_vpc_without_ipv6_says_what_to_do(stack: cdk.Stack) -> None:
     vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
     with pytest.raises(ValidationError) as error:

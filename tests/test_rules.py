@@ -363,7 +363,7 @@ def test_more_than_125_peerings_on_a_vpc_is_an_error(stack: cdk.Stack) -> None:
     assert "would have 126 peering connections; AWS allows at most 125" in str(raised.value)
 
 
-@pytest.mark.parametrize("quota", [10, 126, "many"])
+@pytest.mark.parametrize("quota", [10, 126])
 def test_an_invalid_declared_quota(stack: cdk.Stack, quota: object) -> None:
     a, b = _two_vpcs(stack)
     with pytest.raises(
@@ -479,11 +479,11 @@ def test_token_cidr_skips_the_overlap_check_with_a_warning(stack: cdk.Stack) -> 
     VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=imported)
 
     warnings = _warnings(stack, "/TestStack/P")
-    assert any(
-        "Skipped the CIDR overlap check for TestStack/Imp" in w
-        and "[ack: cdk_peering:overlapNotChecked]" in w
-        for w in warnings
-    )
+    assert (
+        "Skipped the CIDR overlap check for TestStack/Imp: 1 of its CIDR blocks is an "
+        "unresolved token (imported values or IPAM allocations)."
+    ) in "".join(warnings)
+    assert any("[ack: cdk_peering:overlapNotChecked]" in w for w in warnings)
     Template.from_stack(stack).has_resource_properties(
         "AWS::EC2::Route", {"DestinationCidrBlock": {"Fn::ImportValue": "SharedVpcCidr"}}
     )

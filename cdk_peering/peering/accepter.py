@@ -93,7 +93,7 @@ class VpcPeeringAccepter(Construct):
                     params.BOOLEAN,
                     False,
                 ),
-                # The quotas are checked by the invalidQuota rule, as context values are.
+                *params.quota_parameters(peerings_per_vpc_quota, routes_per_route_table_quota),
             ],
         )
         here = scope_facts(scope)

@@ -279,8 +279,14 @@ def destinations_for(
             Finding(
                 path,
                 rule_ids.UNROUTABLE_BLOCK,
-                f"{peer.unresolved_ipv4_blocks} secondary IPv4 block(s) of {peer.path} come "
-                "from IPAM, and CloudFormation cannot tell their CIDR: no route points at them.",
+                (
+                    f"1 secondary IPv4 block of {peer.path} comes from IPAM, and "
+                    "CloudFormation cannot tell its CIDR: no route points at it."
+                    if peer.unresolved_ipv4_blocks == 1
+                    else f"{peer.unresolved_ipv4_blocks} secondary IPv4 blocks of {peer.path} "
+                    "come from IPAM, and CloudFormation cannot tell their CIDRs: no route "
+                    "points at them."
+                ),
                 f"Give {prop}=PeerDestinations.cidr_blocks([...]) with the allocated CIDRs, or "
                 "acknowledge this warning.",
                 error=False,

@@ -205,7 +205,7 @@ class VpcPeering(Construct):
                 ("name", name, params.STRING, False),
                 ("multipath_resilience", multipath_resilience, params.BOOLEAN, False),
                 ("assume_role_region", assume_role_region, params.STRING, False),
-                # The quotas are checked by the invalidQuota rule, as context values are.
+                *params.quota_parameters(peerings_per_vpc_quota, routes_per_route_table_quota),
             ],
         )
         here = scope_facts(scope)

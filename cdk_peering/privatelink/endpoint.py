@@ -51,6 +51,7 @@ from ..cdk.vpcs import known_without_ipv6
 from ..errors import Problem, ValidationError, raise_errors
 from ..findings import Finding
 from ..model.env import Env
+from ..model.ports import PORT_MAX, PORT_MIN, is_port
 from ..model.privatelink import EndpointServiceModel
 from ..model.tokens import is_token
 from ..peering.security_groups import allow_from_peer
@@ -598,17 +599,21 @@ def _check(
     is).
     """
     problems: list[Problem] = []
-    bad_ports = [p for p in ports if not 1 <= p <= 65535]
+    bad_ports = [p for p in ports if not is_port(p)]
     if bad_ports:
         problems.append(
             Problem(
                 path,
                 rule_ids.INVALID_PORT,
-                f"Port {', '.join(map(str, bad_ports))} is not a TCP port.",
-                "Give the service's ports, from 1 to 65535.",
+                f"{'Port' if len(bad_ports) == 1 else 'Ports'} "
+                f"{', '.join(map(str, bad_ports))} {'is' if len(bad_ports) == 1 else 'are'} "
+                f"out of range: a TCP port is a whole number from {PORT_MIN} to {PORT_MAX}.",
+                f"Give the service's ports, from {PORT_MIN} to {PORT_MAX}.",
             )
         )
-    missing = [p for p in ports if service.offered_ports and p not in service.offered_ports]
+    missing = [
+        p for p in ports if is_port(p) and service.offered_ports and p not in service.offered_ports
+    ]
     if missing:
         problems.append(
             Problem(

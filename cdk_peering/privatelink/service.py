@@ -59,6 +59,7 @@ from ..cdk.references import read_weakly
 from ..cdk.vpcs import known_without_ipv6, select_subnets
 from ..errors import Problem, ValidationError
 from ..model.cidr import parse_network
+from ..model.ports import PORT_MAX, PORT_MIN, is_port
 from ..model.regions import COMMERCIAL_REGIONS, commercial_list_complete
 from ..model.tokens import is_token
 from ..rules.privatelink import account_problems, region_problems
@@ -92,11 +93,6 @@ _DESCRIBE_REASON = (
     "action only."
 )
 
-PORT_LIST = params.Expect(
-    "a list of port numbers",
-    lambda v: isinstance(v, Sequence) and not isinstance(v, str | bytes),
-    "[8443]",
-)
 TARGETS = params.sequence_of(
     params.interface(
         elbv2.INetworkLoadBalancerTarget,
@@ -263,8 +259,9 @@ class PrivateLinkService(Construct):
             id,
             [
                 ("vpc", vpc, params.VPC, True),
-                # The ports themselves are checked by the portOutOfRange rule.
-                ("additional_ports", additional_ports, PORT_LIST, False),
+                # None is the noListenerPort rule's; the range is the portOutOfRange rule's.
+                ("port", port, params.INTEGER, False),
+                ("additional_ports", additional_ports, params.PORT_NUMBERS, False),
                 ("vpc_subnets", vpc_subnets, params.SUBNET_SELECTION, False),
                 ("targets", targets, TARGETS, False),
                 ("target_type", target_type, TARGET_TYPE, False),
@@ -678,14 +675,14 @@ def _check_ports(path: str, ports: Sequence[object]) -> list[Problem]:
         ]
     problems: list[Problem] = []
     for value in ports:
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        if isinstance(value, int) and not is_port(value):  # the type is checked before
             problems.append(
                 Problem(
                     path,
                     rule_ids.PORT_OUT_OF_RANGE,
-                    f"Listener port {value!r} is not a port number: a listener port is an "
-                    "integer from 1 to 65535.",
-                    "Give listener ports from 1 to 65535.",
+                    f"Listener port {value} is out of range: a listener port is a whole "
+                    f"number from {PORT_MIN} to {PORT_MAX}.",
+                    f"Give listener ports from {PORT_MIN} to {PORT_MAX}.",
                 )
             )
     duplicates = sorted({p for p in ports if isinstance(p, int) and ports.count(p) > 1})
@@ -694,8 +691,9 @@ def _check_ports(path: str, ports: Sequence[object]) -> list[Problem]:
             Problem(
                 path,
                 rule_ids.DUPLICATE_LISTENER_PORT,
-                f"Listener port(s) {duplicates} given twice; a load balancer has one listener "
-                "per port.",
+                f"{'Listener port' if len(duplicates) == 1 else 'Listener ports'} "
+                f"{', '.join(map(str, duplicates))} given twice; a load balancer has one "
+                "listener per port.",
                 "Name each port once in port and additional_ports.",
             )
         )
@@ -756,7 +754,9 @@ def _check_cidrs(path: str, cidrs: Sequence[str]) -> list[Problem]:
         Problem(
             path,
             rule_ids.INVALID_CLIENT_CIDR,
-            f"Client CIDR(s) {bad} are not CIDR blocks.",
+            f"Client CIDR {bad[0]!r} is not a CIDR block."
+            if len(bad) == 1
+            else f"Client CIDRs {', '.join(map(repr, bad))} are not CIDR blocks.",
             "Give client CIDRs such as 10.20.0.0/16 or 2600:1f18::/56.",
         )
     ]

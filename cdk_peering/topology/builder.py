@@ -70,16 +70,16 @@ def shared_parameters(
     placement: object,
     multipath_resilience: object,
     assume_role_region: object,
+    peerings_per_vpc_quota: object,
+    routes_per_route_table_quota: object,
 ) -> params.Given:
-    """Return the parameters every topology takes, each with what it must be.
-
-    The quotas are checked by the invalidQuota rule, as context values are.
-    """
+    """Return the parameters every topology takes, each with what it must be."""
     return [
         ("accepter_roles", accepter_roles, ACCEPTER_ROLES, False),
         ("placement", placement, PLACEMENT, False),
         ("multipath_resilience", multipath_resilience, params.BOOLEAN, False),
         ("assume_role_region", assume_role_region, params.STRING, False),
+        *params.quota_parameters(peerings_per_vpc_quota, routes_per_route_table_quota),
     ]
 
 

@@ -89,6 +89,8 @@ class HubAndSpoke(Topology):
                     placement=placement,
                     multipath_resilience=multipath_resilience,
                     assume_role_region=assume_role_region,
+                    peerings_per_vpc_quota=peerings_per_vpc_quota,
+                    routes_per_route_table_quota=routes_per_route_table_quota,
                 ),
             ],
         )
