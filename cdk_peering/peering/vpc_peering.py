@@ -161,9 +161,11 @@ class VpcPeering(Construct):
             accepter's Region is an opt-in Region (the requester's account has it enabled,
             and a Regional STS endpoint's tokens are valid in every Region); otherwise not
             written (CloudFormation's default).
-        :param name: the connection's Name tag. Across accounts or Regions the accepter's
-            view of the connection gets it too, with every tag ``Tags.of()`` gives the
-            connection (the accepter's view is a resource of its own, which
+        :param name: the connection's Name tag. It wins over a Name that ``Tags.of()`` gives
+            a parent (as ``ec2.Vpc(vpc_name=...)`` does); ``Tags.of()`` of this construct
+            itself, added afterwards, wins over it. Across accounts or Regions the
+            accepter's view of the connection gets it too, with every tag ``Tags.of()``
+            gives the connection (the accepter's view is a resource of its own, which
             CloudFormation does not tag). Default: - no Name tag on the requester's
             resource; the accepter's view across accounts or Regions is named after this
             construct's path.
@@ -319,9 +321,17 @@ class VpcPeering(Construct):
                 if accepter_role
                 else None
             ),
-            tags=[cdk.CfnTag(key="Name", value=name)] if name else None,
         )
         """The ``AWS::EC2::VPCPeeringConnection``."""
+        if name:
+            # As ec2.Vpc(vpc_name=...) does: a tag of this construct, so that it wins over a
+            # Name that Tags.of() gives a parent (applied before it, at the same priority),
+            # and a Name given to this construct itself afterwards wins over it.
+            cdk.Tags.of(self).add(
+                "Name",
+                name,
+                include_resource_types=[ec2.CfnVPCPeeringConnection.CFN_RESOURCE_TYPE_NAME],
+            )
         # node.default_child finds it: the child named "Resource".
         self.peering_connection_id: str = self.peering_connection.ref
         """The id of the peering connection (pcx-...)."""
