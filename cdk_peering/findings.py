@@ -42,6 +42,13 @@ def article(noun: str) -> str:
     return "an" if noun.split(".", 1)[0] in _SPOKEN_AS_LETTERS else "a"
 
 
+def listing(items: list[str]) -> str:
+    """Join words as a sentence does: "a", "a and b", "a, b and c"."""
+    if len(items) <= 2:
+        return " and ".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def shown(value: object, *, limit: int = 80) -> str:
     """Show a value in a message: never an object's ``repr`` with its address.
 

@@ -99,6 +99,16 @@ INVALID_QUOTA = _rule(
 EMPTY_SUBNET_SELECTION = _rule(
     "emptySubnetSelection", "error", "a subnet selection that matches no subnet"
 )
+VPC_WITHOUT_SUBNETS = _rule(
+    "vpcWithoutSubnets",
+    "warning",
+    "a VPC with no subnet the library can read: its side gets no default route",
+)
+ROUTE_OPTIONS_WITHOUT_DEFAULT_ROUTES = _rule(
+    "routeOptionsWithoutDefaultRoutes",
+    "error",
+    "subnets or destinations given with default_routes=False, which makes no route to shape",
+)
 UNKNOWN_ROUTE_TABLE = _rule(
     "unknownRouteTable", "error", "an imported subnet without the route table needed"
 )

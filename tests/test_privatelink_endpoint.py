@@ -430,6 +430,35 @@ def test_a_port_out_of_range_is_one_problem_not_also_a_port_not_offered(
     )
 
 
+def test_a_selection_of_missing_subnets_is_the_librarys_error_before_anything_is_built(
+    stack: cdk.Stack,
+) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    egress = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+    with pytest.raises(ValidationError) as error:
+        endpoint(stack, vpc, subnets=egress)
+    [problem] = error.value.problems
+    assert (problem.rule, problem.message) == (
+        "cdk_peering:emptySubnetSelection",
+        "subnets (subnet_type=PRIVATE_WITH_EGRESS) matches no subnet of TestStack/Consumer, "
+        "whose subnets are Isolated (PRIVATE_ISOLATED, 2 subnets).",
+    )
+    assert stack.node.try_find_child("Endpoint") is None
+
+
+def test_an_endpoint_in_a_vpc_without_subnets_is_an_error(stack: cdk.Stack) -> None:
+    vpc = ec2.Vpc(stack, "Empty", subnet_configuration=[])
+    with pytest.raises(ValidationError) as error:
+        endpoint(stack, vpc)
+    [problem] = error.value.problems
+    assert (problem.rule, problem.message, problem.fix) == (
+        "cdk_peering:emptySubnetSelection",
+        "VPC TestStack/Empty has no subnet: the endpoint has no subnet to go in.",
+        "Give TestStack/Empty subnets (or import it with their ids) for the endpoint.",
+    )
+    assert stack.node.try_find_child("Endpoint") is None
+
+
 def test_ipv6_endpoint_in_a_vpc_without_ipv6_says_what_to_do(stack: cdk.Stack) -> None:
     vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
     with pytest.raises(ValidationError) as error:

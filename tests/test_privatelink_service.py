@@ -619,7 +619,26 @@ def test_rejects_a_vpc_with_only_public_subnets(stack: cdk.Stack) -> None:
 
 def test_rejects_a_selection_of_missing_subnets(stack: cdk.Stack) -> None:
     egress = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
-    assert rules_of(stack, vpc_subnets=egress) == ["cdk_peering:emptySubnetSelection"]
+    assert problems_of(stack, vpc_subnets=egress) == [
+        (
+            "cdk_peering:emptySubnetSelection",
+            # The library's words, not aws-cdk-lib's ("There are no 'Private' subnet groups").
+            "vpc_subnets (subnet_type=PRIVATE_WITH_EGRESS) matches no subnet of TestStack/Vpc, "
+            "whose subnets are Public (PUBLIC, 2 subnets) and Isolated (PRIVATE_ISOLATED, 2 "
+            "subnets).",
+        )
+    ]
+
+
+def test_rejects_a_vpc_without_subnets(stack: cdk.Stack) -> None:
+    vpc = ec2.Vpc(stack, "Empty", subnet_configuration=[])
+    assert problems_of(stack, vpc=vpc) == [
+        (
+            "cdk_peering:emptySubnetSelection",
+            "VPC TestStack/Empty has no subnet: the service's load balancer has no subnet to "
+            "go in.",
+        )
+    ]
 
 
 def test_rejects_ipv6_support_in_a_vpc_without_ipv6(stack: cdk.Stack) -> None:

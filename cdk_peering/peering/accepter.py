@@ -18,7 +18,7 @@ from .dns import PeeringDnsResolution, dns_findings
 from .late_blocks import watch_blocks
 from .options import connection_id_problems
 from .placement import environment_mismatch
-from .plan import plan_peering
+from .plan import VPC_PEERING_ACCEPTER, plan_peering
 from .routes import add_routes
 from .side import PeeringSide
 from .table_routes import RouteSide, TableRoutes
@@ -133,6 +133,7 @@ class VpcPeeringAccepter(Construct):
             routes_quota=(routes_per_route_table_quota, here.context.routes_quota_context),
             sides=(ACCEPTER,),
             findings=findings,
+            kind=VPC_PEERING_ACCEPTER,
         )
         warnings = raise_errors(check(plan, here.context.registry))
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .table_routes import TableRoutes
     from .tags import PeeringConnectionTags
 from .placement import Placement
-from .plan import plan_peering
+from .plan import plan_peering, route_options_without_default_routes
 from .routes import add_routes
 
 
@@ -81,6 +81,7 @@ class VpcPeering(Construct):
         accepter_role: PeeringAccepterRole | iam.IRole | None = None,
         accepter_scope: Construct | None = None,
         requester_only: bool | None = None,
+        default_routes: bool | None = None,
         requester_resolves_accepter_dns: bool | None = None,
         accepter_resolves_requester_dns: bool | None = None,
         multipath_resilience: bool | None = None,
@@ -131,6 +132,13 @@ class VpcPeering(Construct):
             ``ec2:AcceptVpcPeeringConnection``), otherwise the stack fails. A connection
             left pending for the owner to accept by hand cannot be made with
             CloudFormation. Default: false.
+        :param default_routes: route every route table of the selected subnets of both sides
+            (of the requester only with ``requester_only``) through the connection. With
+            ``False`` the construct makes the connection and its options only; routes come
+            from ``add_route`` or are made by hand (``peering_connection_id``), and the
+            props that shape the default routes (``requester_subnets``,
+            ``accepter_subnets``, ``accepter_destinations``, ``requester_destinations``)
+            are an error. Default: true.
         :param requester_resolves_accepter_dns: let the requester VPC resolve the accepter's
             public DNS host names to private IP addresses (AllowDnsResolutionFromRemoteVpc on
             the accepter's side, set by a custom resource in the accepter's account and
@@ -192,6 +200,7 @@ class VpcPeering(Construct):
                 ("accepter_role", accepter_role, ACCEPTER_ROLE, False),
                 ("accepter_scope", accepter_scope, params.CONSTRUCT, False),
                 ("requester_only", requester_only, params.BOOLEAN, False),
+                ("default_routes", default_routes, params.BOOLEAN, False),
                 (
                     "requester_resolves_accepter_dns",
                     requester_resolves_accepter_dns,
@@ -256,6 +265,13 @@ class VpcPeering(Construct):
                 accepter_resolves_requester_dns=bool(accepter_resolves_requester_dns),
                 accepter_side=not placement.requester_only,
             )
+        route_options = {
+            "requester_subnets": requester_subnets,
+            "accepter_subnets": accepter_subnets,
+            "accepter_destinations": accepter_destinations,
+            "requester_destinations": requester_destinations,
+        }
+        routed = default_routes is not False
         plan = plan_peering(
             path=path,
             requester=requester,
@@ -266,9 +282,16 @@ class VpcPeering(Construct):
             requester_destinations=requester_destinations,
             peerings_quota=(peerings_per_vpc_quota, here.context.peerings_quota_context),
             routes_quota=(routes_per_route_table_quota, here.context.routes_quota_context),
-            sides=(REQUESTER,) if placement.requester_only else (REQUESTER, ACCEPTER),
+            sides=(
+                ()
+                if not routed
+                else (REQUESTER,)
+                if placement.requester_only
+                else (REQUESTER, ACCEPTER)
+            ),
             findings=placement.check(requester, accepter)
             + (name_tag_problems(path, "name", name) if name is not None else [])
+            + ([] if routed else route_options_without_default_routes(path, route_options))
             + dns_problems
             + _connection_findings(
                 path,
@@ -278,14 +301,10 @@ class VpcPeering(Construct):
             ),
         )
         findings = raise_errors(check(plan, here.context.registry))
-        if not placement.requester_only and any(
-            choice is not None
-            for choice in (
-                requester_subnets,
-                accepter_subnets,
-                accepter_destinations,
-                requester_destinations,
-            )
+        if (
+            routed
+            and not placement.requester_only
+            and any(choice is not None for choice in route_options.values())
         ):
             from ..cdk.vpcs import subnet_routes
             from ..rules.return_routes import one_way_routes

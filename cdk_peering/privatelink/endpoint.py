@@ -47,7 +47,7 @@ from ..cdk.annotations import warn
 from ..cdk.app_context import child_path, scope_facts, vpc_facts
 from ..cdk.params import require
 from ..cdk.references import read_weakly
-from ..cdk.vpcs import known_without_ipv6
+from ..cdk.vpcs import known_without_ipv6, subnets_to_place
 from ..errors import Problem, ValidationError, raise_errors
 from ..findings import Finding
 from ..model.env import Env
@@ -298,7 +298,8 @@ class PrivateLinkEndpoint(Construct):
             ec2.VpcEndpointIpAddressType.DUALSTACK,
             ec2.VpcEndpointIpAddressType.IPV6,
         )
-        problems = _check(
+        _, problems = subnets_to_place(path, "subnets", facts, subnets, "the endpoint")
+        problems += _check(
             path=path,
             vpc_path=facts.path,
             ip_address_type=ip_address_type,

@@ -56,7 +56,7 @@ from ..cdk.app_context import child_path, scope_facts, vpc_facts
 from ..cdk.params import require
 from ..cdk.provider import explain_provider
 from ..cdk.references import read_weakly
-from ..cdk.vpcs import known_without_ipv6, select_subnets
+from ..cdk.vpcs import known_without_ipv6, subnets_to_place
 from ..errors import Problem, ValidationError
 from ..model.cidr import parse_network
 from ..model.ports import PORT_MAX, PORT_MIN, is_port
@@ -704,7 +704,8 @@ def _subnet_selection(
     path: str, vpc: ec2.IVpc, selection: ec2.SubnetSelection | None
 ) -> tuple[ec2.SubnetSelection | None, list[Problem]]:
     """Return the selection to place the load balancer in, or the problem with it."""
-    if selection is None:
+    facts = vpc_facts(vpc)
+    if selection is None and facts.subnets:
         if vpc.private_subnets:
             selection = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
         elif vpc.isolated_subnets:
@@ -714,23 +715,16 @@ def _subnet_selection(
                 Problem(
                     path,
                     rule_ids.PUBLIC_SUBNETS_FOR_INTERNAL_NLB,
-                    f"VPC {vpc.node.path} has only public subnets, and the service's load "
+                    f"VPC {facts.path} has only public subnets, and the service's load "
                     "balancer is internal.",
                     "Give the VPC private or isolated subnets for the load balancer.",
                 )
             ]
-    facts = vpc_facts(vpc)
-    try:
-        selected = select_subnets(facts, selection)
-    except RuntimeError as error:  # jsii's, when CDK rejects the selection
-        return None, [
-            Problem(
-                path,
-                rule_ids.EMPTY_SUBNET_SELECTION,
-                f"vpc_subnets selects no subnet of {facts.path}: {error}",
-                "Select private or isolated subnets that the VPC has.",
-            )
-        ]
+    selected, problems = subnets_to_place(
+        path, "vpc_subnets", facts, selection, "the service's load balancer"
+    )
+    if problems:
+        return None, problems
     public = {subnet.subnet_id for subnet in vpc.public_subnets}
     if any(subnet.subnet_id in public for subnet in selected):
         return None, [
