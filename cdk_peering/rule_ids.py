@@ -300,6 +300,11 @@ PRIVATE_DNS_CONFLICT = _rule(
 )
 DNS_NAME_OUTSIDE_ZONE = _rule("dnsNameOutsideZone", "error", "a dns_name outside zone_name")
 DNS_NAME_MISSING = _rule("dnsNameMissing", "error", "a zone or DNS VPCs without dns_name")
+INVALID_DNS_NAME = _rule(
+    "invalidDnsName",
+    "error",
+    "a dns_name, zone_name or private_dns_name that is no DNS name a hosted zone can hold",
+)
 PEERING_NOT_FROM_ENDPOINT_VPC = _rule(
     "peeringNotFromEndpointVpc", "error", "a served peering without the endpoint's VPC"
 )

@@ -417,6 +417,45 @@ def test_invalid_props_raise_before_anything_is_built(
     assert stack.node.try_find_child("Endpoint") is None
 
 
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("", "it is empty"),
+        (".", "it is only the root '.'"),
+        ("orders..internal", "it has an empty label (two dots in a row, or a leading dot)"),
+        (".orders.internal", "it has an empty label"),
+        ("orders api.internal", "it holds ' ', which a DNS name cannot"),
+        ("café.internal", "it holds 'é', which a DNS name cannot"),
+        ("x" * 64 + ".internal", "is 64 bytes long (at most 63)"),
+        (".".join(["a" * 60] * 5), "it is 304 bytes long (at most 255)"),
+    ],
+)
+@pytest.mark.parametrize("prop", ["dns_name", "zone_name"])
+def test_a_name_that_is_no_dns_name_is_an_error_naming_the_prop(
+    stack: cdk.Stack, prop: str, name: str, reason: str
+) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    props = {"dns_name": "api.internal", prop: name}
+    with pytest.raises(ValidationError) as error:
+        endpoint(stack, vpc, **props)
+    [problem] = error.value.problems  # not also dnsNameOutsideZone
+    assert problem.rule == "cdk_peering:invalidDnsName"
+    assert problem.path == "TestStack/Endpoint"
+    assert problem.message.startswith(f"{prop} '")
+    assert reason in problem.message
+    assert "Give " + prop + " as a DNS name" in problem.fix
+    assert stack.node.try_find_child("Endpoint") is None
+
+
+@pytest.mark.parametrize(
+    "name", ["Api.Example.Internal.", "_sip._tcp.example.internal", "x" * 63 + ".internal"]
+)
+def test_names_route53_holds_pass(stack: cdk.Stack, name: str) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    made = endpoint(stack, vpc, dns_name=name)
+    assert made.dns_name == name.lower().removesuffix(".")
+
+
 def test_a_port_out_of_range_is_one_problem_not_also_a_port_not_offered(
     stack: cdk.Stack,
 ) -> None:

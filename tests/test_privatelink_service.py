@@ -641,6 +641,15 @@ def test_rejects_a_vpc_without_subnets(stack: cdk.Stack) -> None:
     ]
 
 
+def test_rejects_a_private_dns_name_that_is_no_dns_name(stack: cdk.Stack) -> None:
+    [(rule, message)] = problems_of(stack, private_dns_name="orders..example.com")
+    assert rule == "cdk_peering:invalidDnsName"
+    assert message == (
+        "private_dns_name 'orders..example.com' is not a DNS name: it has an empty label (two "
+        "dots in a row, or a leading dot)."
+    )
+
+
 def test_rejects_ipv6_support_in_a_vpc_without_ipv6(stack: cdk.Stack) -> None:
     [(rule, message)] = problems_of(stack, supported_ip_address_types=[IPV4, IPV6])
     assert rule == "cdk_peering:endpointServiceIpv6WithoutVpcIpv6"

@@ -55,6 +55,7 @@ from ..model.ports import PORT_MAX, PORT_MIN, is_port
 from ..model.privatelink import EndpointServiceModel
 from ..model.tokens import is_token
 from ..peering.security_groups import allow_from_peer
+from ..rules.dns_names import dns_name_problems
 from ..rules.privatelink import account_problems, region_problems
 from ..rules.service_names import service_name_problems
 from .acceptance import EndpointAcceptance, Placement, accept, acceptance_placement
@@ -658,6 +659,13 @@ def _check(
                 "ip_address_type out (IPv4).",
             )
         )
+    names = [
+        found
+        for prop, value in (("dns_name", dns_name), ("zone_name", zone_name))
+        if value is not None
+        for found in dns_name_problems(path, prop, value)
+    ]
+    problems.extend(names)
     if not dns_name and (zone_name or dns_vpcs):
         given = " and ".join(
             name for name, value in (("zone_name", zone_name), ("dns_vpcs", dns_vpcs)) if value
@@ -670,7 +678,7 @@ def _check(
                 "Give dns_name, the name peered clients should resolve to the endpoint.",
             )
         )
-    if dns_name and zone_name and not (is_token(dns_name) or is_token(zone_name)):
+    if dns_name and zone_name and not (names or is_token(dns_name) or is_token(zone_name)):
         name, zone = _normalise_dns_name(dns_name), _normalise_dns_name(zone_name)
         if name != zone and not name.endswith(f".{zone}"):
             problems.append(

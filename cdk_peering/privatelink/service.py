@@ -62,6 +62,7 @@ from ..model.cidr import parse_network
 from ..model.ports import PORT_MAX, PORT_MIN, is_port
 from ..model.regions import COMMERCIAL_REGIONS, commercial_list_complete
 from ..model.tokens import is_token
+from ..rules.dns_names import dns_name_problems
 from ..rules.privatelink import account_problems, region_problems
 from .acceptance import EndpointAcceptance, accept, acceptance_placement
 from .access import describe_service
@@ -825,6 +826,10 @@ def _check_ipv6(path: str, vpc: ec2.IVpc, ipv6: bool) -> list[Problem]:
 def _check_dns(
     path: str, name: str | None, zone: route53.IPublicHostedZone | None
 ) -> list[Problem]:
+    if name is not None:
+        invalid = dns_name_problems(path, "private_dns_name", name)
+        if invalid:
+            return invalid
     if zone is None:
         return []
     if name is None:
