@@ -1,9 +1,9 @@
-"""The DNS name rule: a name a Route 53 hosted zone or record can hold.
+r"""The DNS name rule: a name a Route 53 hosted zone or record can hold.
 
 Route 53's format for hosted zones and records (Amazon Route 53 Developer Guide, "DNS
 domain name format"): labels separated by dots, each up to 63 bytes, the whole name at
 most 255 bytes including the dots; printable ASCII only: a-z (upper case is stored as
-lower case), 0-9, the hyphen and ``! " # $ % & ' ( ) * + , - / : ; < = > ? @ [ \\ ] ^ _ `
+lower case), 0-9, the hyphen and ``! " # $ % & ' ( ) * + , - / : ; < = > ? @ [ \ ] ^ _ `
 { | } ~``; no spaces. An internationalised name is given in Punycode (``xn--...``). One
 trailing dot (the root) is allowed; no label may be empty.
 """
