@@ -151,6 +151,12 @@ REQUESTER_ENVIRONMENT_UNKNOWN = _rule(
     "error",
     "an accepter in a known account or region while the peering's stack is environment-agnostic",
 )
+MIXED_ENVIRONMENTS = _rule(
+    "mixedEnvironments",
+    "error",
+    "a VPC of an environment-agnostic stack peered with one of a stack with an explicit "
+    "environment, either way, by a VpcPeering or a topology",
+)
 ACCEPTER_ENVIRONMENT = _rule(
     "accepterEnvironment",
     "error",
@@ -221,9 +227,17 @@ ASSUME_ROLE_REGION_WITHOUT_ROLE = _rule(
 )
 
 # --- PeeringAccepterRole --------------------------------------------------------------
-INVALID_ACCOUNT = _rule("invalidAccount", "error", "a requester account that is not 12 digits")
+INVALID_ACCOUNT = _rule(
+    "invalidAccount",
+    "error",
+    "a requester account (PeeringAccepterRole) or accepter_account that is not 12 digits",
+)
 INVALID_VPC_ID = _rule("invalidVpcId", "error", "a requester VPC id that is not vpc-...")
-INVALID_REGION = _rule("invalidRegion", "error", "a requester region that is no region name")
+INVALID_REGION = _rule(
+    "invalidRegion",
+    "error",
+    "a requester region (PeeringAccepterRole) or accepter_region that is no Region's name",
+)
 ROLE_NOT_NEEDED = _rule("roleNotNeeded", "error", "a PeeringAccepterRole trusting its own account")
 ACCEPTER_VPC_ELSEWHERE = _rule(
     "accepterVpcElsewhere",

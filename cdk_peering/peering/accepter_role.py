@@ -23,13 +23,13 @@ from ..cdk import params
 from ..cdk.app_context import child_path, vpc_facts
 from ..cdk.params import require
 from ..errors import Problem, ValidationError
+from ..model.env import is_account_id
 from ..model.regions import is_region_name
 from ..model.tokens import differs, is_token
 
 ACCEPT_ACTION = "ec2:AcceptVpcPeeringConnection"
 POLICY_NAME = "AcceptVpcPeering"
 
-_ACCOUNT = re.compile(r"\d{12}")
 _VPC_ID = re.compile(r"vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})")
 
 # The connection id is not known before the connection exists, so the accept statement
@@ -314,7 +314,7 @@ def _check(
     def literal(value: str | None) -> bool:
         return value is not None and not is_token(value)
 
-    if literal(requester_account) and not _ACCOUNT.fullmatch(requester_account):
+    if literal(requester_account) and not is_account_id(requester_account):
         problems.append(
             Problem(
                 path,

@@ -10,6 +10,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from .. import rule_ids
 from ..cdk import params
 from ..cdk.annotations import warn
 from ..cdk.app_context import child_path, scope_facts, vpc_facts
@@ -19,6 +20,7 @@ from ..errors import raise_errors
 from ..findings import Finding
 from ..model.plan import ACCEPTER, REQUESTER
 from ..rules.connection import (
+    accepter_env_findings,
     assume_role_region_findings,
     default_assume_role_region,
     multipath_findings,
@@ -224,6 +226,19 @@ class VpcPeering(Construct):
         requester = vpc_facts(requester_vpc)
         accepter = vpc_facts(accepter_vpc)
         own_account, own_region = here.vpc_env(accepter)
+        env_problems = accepter_env_findings(
+            path,
+            accepter_account=accepter_account,
+            accepter_region=accepter_region,
+            requester_region=here.env.region,
+        )
+        # A value that is no account or Region is reported, then not used: the checks
+        # below then speak of the accepter VPC's own environment, not of the typo.
+        invalid = {finding.rule for finding in env_problems}
+        if rule_ids.INVALID_ACCOUNT in invalid:
+            accepter_account = None
+        if rule_ids.INVALID_REGION in invalid:
+            accepter_region = None
         role_construct: PeeringAccepterRole | None = None
         if accepter_role is not None:
             from .accepter_role import PeeringAccepterRole
@@ -243,6 +258,7 @@ class VpcPeering(Construct):
             accepter_role=role_construct,
             scope=accepter_scope,
             requester_only=bool(requester_only),
+            accepter_env_given=accepter_account is not None or accepter_region is not None,
             accepter_options=tuple(
                 name
                 for name, value in (
@@ -289,7 +305,8 @@ class VpcPeering(Construct):
                 if placement.requester_only
                 else (REQUESTER, ACCEPTER)
             ),
-            findings=placement.check(requester, accepter)
+            findings=env_problems
+            + placement.check(requester, accepter)
             + (name_tag_problems(path, "name", name) if name is not None else [])
             + ([] if routed else route_options_without_default_routes(path, route_options))
             + dns_problems

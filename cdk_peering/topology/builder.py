@@ -40,6 +40,7 @@ from ..rules.peering import check_topology
 from . import layout
 from .checks import (
     Layout,
+    mixed_environment_problems,
     output_problems,
     role_findings,
     route_id,
@@ -120,6 +121,7 @@ class Topology(Construct):
                 )
             )
         sides = _sides(here, path, vpcs, problems)
+        problems.extend(mixed_environment_problems(path, sides, pairs))
         planned = _plan(
             path,
             here,
