@@ -115,6 +115,11 @@ UNKNOWN_ROUTE_TABLE = _rule(
 UNKNOWN_SUBNET_CIDR = _rule(
     "unknownSubnetCidr", "error", "an imported subnet without the CIDR needed"
 )
+UNKNOWN_VPC_CIDR = _rule(
+    "unknownVpcCidr",
+    "error",
+    "a VPC imported without vpc_cidr_block where the library needs its CIDR blocks",
+)
 AMBIGUOUS_DESTINATIONS = _rule(
     "ambiguousDestinations", "error", "a PeerDestinations that names both subnets and CIDRs"
 )
@@ -129,6 +134,12 @@ CIDR_BLOCK_AFTER_PEERING = _rule(
     "cidrBlockAfterPeering",
     "error",
     "a CIDR block added to a VPC after a peering that it makes overlapping (at synth)",
+)
+CIDR_BLOCK_NOT_ROUTED = _rule(
+    "cidrBlockNotRouted",
+    "warning",
+    "a CIDR block added to a VPC after a peering whose default routes to it miss the block "
+    "(at synth)",
 )
 ROUTE_TABLE_OF_ANOTHER_VPC = _rule(
     "routeTableOfAnotherVpc", "error", "add_route with a route table of neither VPC of the side"
@@ -195,6 +206,11 @@ INTER_REGION_SECURITY_GROUP_REFERENCE = _rule(
     "interRegionSecurityGroupReference",
     "error",
     "a security group rule referencing a group of an inter-region peer (at synth)",
+)
+ALLOW_FROM_UNPEERED_VPC = _rule(
+    "allowFromUnpeeredVpc",
+    "warning",
+    "allow_from_peer with a VPC that no peering of the app joins to the group's VPC (at synth)",
 )
 INVALID_PEERING_CONNECTION_ID = _rule(
     "invalidPeeringConnectionId", "error", "a peering connection id that is not pcx-..."

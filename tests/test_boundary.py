@@ -400,10 +400,16 @@ def _late_errors(stack: cdk.Stack) -> list[Any]:
     return list(Annotations.from_stack(stack).find_error("*", Match.any_value()))
 
 
-def test_a_block_added_after_a_peering_that_overlaps_the_peer_is_an_error() -> None:
+def _late_net() -> tuple[cdk.Stack, ec2.Vpc, ec2.Vpc]:
+    """Stack Net with VPCs A (10.0.0.0/16) and B (10.1.0.0/16), in an app whose synth
+    reports error annotations without failing."""
     app = new_app(**{"@aws-cdk/core:annotationsInValidationReport": False})
     stack = cdk.Stack(app, "Net", env=ENV)
-    a, b = make_vpc(stack, "A", "10.0.0.0/16"), make_vpc(stack, "B", "10.1.0.0/16")
+    return stack, make_vpc(stack, "A", "10.0.0.0/16"), make_vpc(stack, "B", "10.1.0.0/16")
+
+
+def test_a_block_added_after_a_peering_that_overlaps_the_peer_is_an_error() -> None:
+    stack, a, b = _late_net()
     VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b)
     ec2.CfnVPCCidrBlock(stack, "Late", vpc_id=a.vpc_id, cidr_block="10.1.128.0/20")
     ec2.CfnVPCCidrBlock(stack, "Fine", vpc_id=b.vpc_id, cidr_block="100.64.0.0/16")
@@ -433,3 +439,48 @@ def test_blocks_added_after_a_topology_are_checked_per_pair() -> None:
     assert str(error.entry.data).startswith(
         "[Net/Mesh/A/ToC] CIDR block 10.0.64.0/18 was added to Net/C"
     )
+
+
+def _late_warnings(stack: cdk.Stack, rule: str) -> list[Any]:
+    return list(Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(rule)))
+
+
+def test_a_block_added_after_a_peering_that_overlaps_nothing_is_a_warning_its_routes_miss() -> None:
+    stack, a, b = _late_net()
+    VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b)
+    ec2.CfnVPCCidrBlock(stack, "Late", vpc_id=b.vpc_id, cidr_block="100.64.0.0/16")
+
+    [warning] = _late_warnings(stack, rule_ids.CIDR_BLOCK_NOT_ROUTED)
+
+    assert warning.id == "/Net/P"
+    assert warning.entry.data == (
+        "CIDR block 100.64.0.0/16 was added to Net/B after this peering was defined: the "
+        "routes of Net/A through it point at the blocks Net/B had then, so nothing routes to "
+        "100.64.0.0/16 through the peering. Fix: Declare the block before the peering (its "
+        "routes then include it), or add routes to 100.64.0.0/16 in Net/A's route tables (a "
+        "VpcPeering's add_route(..., destination='100.64.0.0/16'), else a CfnRoute); "
+        "acknowledge this warning if 100.64.0.0/16 should not be reached from Net/A. "
+        f"[ack: {rule_ids.CIDR_BLOCK_NOT_ROUTED}]"
+    )
+    assert _late_errors(stack) == []
+
+
+@pytest.mark.parametrize(
+    "routes",
+    ["explicit destinations", "no default routes", "requester only"],
+)
+def test_a_late_block_no_default_route_was_meant_for_is_no_warning(routes: str) -> None:
+    stack, a, b = _late_net()
+    options: dict[str, dict[str, Any]] = {
+        "explicit destinations": {
+            "accepter_destinations": PeerDestinations.cidr_blocks(["10.1.0.0/16"]),
+            "requester_destinations": PeerDestinations.cidr_blocks(["10.0.0.0/16"]),
+        },
+        "no default routes": {"default_routes": False},
+        "requester only": {"requester_only": True},
+    }
+    VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b, **options[routes])
+    # Added to A: with requester_only nothing of this app routes B's side to A.
+    ec2.CfnVPCCidrBlock(stack, "Late", vpc_id=a.vpc_id, cidr_block="100.64.0.0/16")
+
+    assert _late_warnings(stack, rule_ids.CIDR_BLOCK_NOT_ROUTED) == []

@@ -8,7 +8,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
 from constructs import IConstruct
 
-from cdk_peering import PeerDestinations, ValidationError, VpcPeering
+from cdk_peering import PeerDestinations, PeeringMesh, ValidationError, VpcPeering
 from tests.conftest import ENV, new_app
 from tests.helpers import (
     destinations_by_table,
@@ -481,8 +481,8 @@ def test_token_cidr_skips_the_overlap_check_with_a_warning(stack: cdk.Stack) -> 
 
     warnings = _warnings(stack, "/TestStack/P")
     assert (
-        "Skipped the CIDR overlap check for TestStack/Imp: 1 of its CIDR blocks is an "
-        "unresolved token (imported values or IPAM allocations)."
+        "Skipped the CIDR overlap check for TestStack/Imp: 1 of its CIDR blocks is not known "
+        "(unresolved tokens, IPAM allocations, or a VPC imported without vpc_cidr_block)."
     ) in "".join(warnings)
     assert any("[ack: cdk_peering:overlapNotChecked]" in w for w in warnings)
     Template.from_stack(stack).has_resource_properties(
@@ -549,3 +549,116 @@ def test_every_problem_is_reported_and_nothing_is_added(stack: cdk.Stack) -> Non
     assert str(raised.value).startswith("3 problems:")
     assert stack.node.try_find_child("P") is None
     Template.from_stack(stack).resource_count_is("AWS::EC2::VPCPeeringConnection", 0)
+
+
+# --- an imported VPC without vpc_cidr_block --------------------------------------------
+
+
+def _without_cidr(stack: cdk.Stack) -> ec2.IVpc:
+    """VPC Imp, imported with its subnets and route tables but no vpc_cidr_block."""
+    return ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Imp",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=["us-east-1a"],
+        isolated_subnet_ids=["subnet-0123456789abcdef0"],
+        isolated_subnet_route_table_ids=["rtb-0123456789abcdef0"],
+    )
+
+
+UNKNOWN_CIDR_FIX = (
+    "Give Vpc.from_vpc_attributes(...) the VPC's primary IPv4 block as vpc_cidr_block (for "
+    "example vpc_cidr_block='10.1.0.0/16')"
+)
+
+
+@pytest.mark.parametrize("requester_only", [False, True])
+def test_routes_to_an_imported_vpc_without_its_cidr_say_which_attribute_to_pass(
+    stack: cdk.Stack, requester_only: bool
+) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(
+            stack,
+            "P",
+            requester_vpc=a,
+            accepter_vpc=_without_cidr(stack),
+            requester_only=requester_only,
+        )
+    problem = only_problem(raised, "TestStack/P", "cdk_peering:unknownVpcCidr")
+    assert problem.message == (
+        "VPC TestStack/Imp was imported without vpc_cidr_block, and the requester's routes to "
+        "it need its CIDR blocks."
+    )
+    assert problem.fix == (
+        f"{UNKNOWN_CIDR_FIX}, or give accepter_destinations=PeerDestinations.cidr_blocks([...]) "
+        "with CIDRs inside it."
+    )
+    assert "CannotPerformOperationVpcCidr" not in str(raised.value)
+    assert stack.node.try_find_child("P") is None
+
+
+def test_an_imported_vpc_without_its_cidr_with_explicit_destinations_is_peered(
+    stack: cdk.Stack,
+) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    peering = VpcPeering(
+        stack,
+        "P",
+        requester_vpc=a,
+        accepter_vpc=_without_cidr(stack),
+        accepter_destinations=PeerDestinations.cidr_blocks(["10.1.0.0/16"]),
+        requester_destinations=PeerDestinations.cidr_blocks(["10.0.0.0/16"]),
+    )
+    assert {r.destination_cidr_block for r in peering.requester_routes} == {"10.1.0.0/16"}
+    # Its overlap cannot be checked: a warning, as for a token.
+    assert any(
+        "Skipped the CIDR overlap check for TestStack/Imp: 1 of its CIDR blocks is not known" in w
+        for w in _warnings(stack, "/TestStack/P")
+    )
+
+
+def test_a_mesh_with_an_imported_vpc_without_its_cidr_is_an_error(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        PeeringMesh(stack, "Mesh", vpcs=[a, _without_cidr(stack)])
+    [problem] = raised.value.problems
+    assert problem.rule == "cdk_peering:unknownVpcCidr"
+    assert problem.fix == f"{UNKNOWN_CIDR_FIX}."
+
+
+@pytest.mark.parametrize("use", ["allow_from_peer", "endpoint client", "service", "add_route"])
+def test_every_use_of_an_imported_vpcs_cidr_says_which_attribute_to_pass(
+    stack: cdk.Stack, use: str
+) -> None:
+    from cdk_peering import PeeringSide, PrivateLinkEndpoint, PrivateLinkService, allow_from_peer
+
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    imported = _without_cidr(stack)
+    peering = VpcPeering(
+        stack,
+        "P",
+        requester_vpc=a,
+        accepter_vpc=imported,
+        default_routes=False,
+    )
+    service = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+    build = {
+        "allow_from_peer": lambda: allow_from_peer(
+            ec2.SecurityGroup(stack, "Sg", vpc=a), peer_vpc=imported, port=ec2.Port.tcp(443)
+        ),
+        "endpoint client": lambda: PrivateLinkEndpoint(
+            stack, "E", vpc=a, service=service, port=443, client_vpcs=[imported]
+        ),
+        "service": lambda: PrivateLinkService(stack, "S", vpc=imported, port=443),
+        "add_route": lambda: peering.add_route(
+            "ToImp", route_table=a.isolated_subnets[0].route_table, side=PeeringSide.REQUESTER
+        ),
+    }[use]
+    with pytest.raises(ValidationError) as raised:
+        build()
+    [problem] = raised.value.problems
+    assert problem.rule == "cdk_peering:unknownVpcCidr"
+    assert problem.message.startswith("VPC TestStack/Imp was imported without vpc_cidr_block, and ")
+    assert problem.fix.startswith(UNKNOWN_CIDR_FIX)
+    assert "CannotPerformOperationVpcCidr" not in str(raised.value)

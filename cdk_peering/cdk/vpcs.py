@@ -123,6 +123,8 @@ class VpcFacts:
         """The IPv6 blocks (tokens) that Amazon allocates: unique, so they cannot overlap."""
         self.unresolved_ipv4_blocks = 0
         """Secondary IPv4 blocks whose CIDR CloudFormation cannot tell (allocated from IPAM)."""
+        self.cidr_unknown = False
+        """True for a VPC imported without ``vpc_cidr_block``: no IPv4 block is known."""
         self.ipv6_dependencies: tuple[cdk.CfnResource, ...] = ()
         """The CfnVPCCidrBlocks a route to an Amazon-provided IPv6 block must wait for."""
         self.ipv6_sources: IpV6Sources = {}
@@ -143,7 +145,10 @@ class VpcFacts:
                     cast(ec2.ISubnet, child) for child in children if isinstance(child, ec2.Subnet)
                 ]
         else:
-            self.ipv4_cidrs = (vpc.vpc_cidr_block,)
+            try:
+                self.ipv4_cidrs = (vpc.vpc_cidr_block,)
+            except RuntimeError:  # aws-cdk-lib's CannotPerformOperationVpcCidr
+                self.cidr_unknown = True
         if subnets is None:
             subnets = [*vpc.public_subnets, *vpc.private_subnets, *vpc.isolated_subnets]
         with_ipv6 = self.has_ipv6 and self.built_in_app
@@ -445,6 +450,25 @@ def empty_selection(
         f"Select subnets that exist in {facts.path}{example}, or leave {prop} out to use "
         "every subnet.",
     )
+
+
+def unknown_cidr(path: str, facts: VpcFacts, needs: str, instead: str = "") -> list[Finding]:
+    """Return the problem of a VPC imported without ``vpc_cidr_block``, where it is needed.
+
+    ``needs``: what needs the blocks, with its verb ("allow_from_peer needs");
+    ``instead``: another way to give the library what it needs (", or give ...").
+    """
+    if not facts.cidr_unknown:
+        return []
+    return [
+        Finding(
+            path,
+            rule_ids.UNKNOWN_VPC_CIDR,
+            f"VPC {facts.path} was imported without vpc_cidr_block, and {needs} its CIDR blocks.",
+            "Give Vpc.from_vpc_attributes(...) the VPC's primary IPv4 block as "
+            f"vpc_cidr_block (for example vpc_cidr_block='10.1.0.0/16'){instead}.",
+        )
+    ]
 
 
 def subnets_to_place(

@@ -19,6 +19,7 @@ from ..cdk.vpcs import (
     empty_selection,
     no_subnets_reason,
     select_subnets,
+    unknown_cidr,
 )
 from ..findings import Finding, listing
 from ..model.cidr import cover_blocks, is_ipv6, parse_network
@@ -87,6 +88,7 @@ def plan_peering(
     both_ipv6 = requester.has_ipv6 and accepter.has_ipv6
     routes: list[PlannedRoute] = []
     narrowing: dict[str, int] = {}
+    whole_peer: set[str] = set()
     sides_in_order = (
         (REQUESTER, requester, requester_subnets, accepter, accepter_destinations),
         (ACCEPTER, accepter, accepter_subnets, requester, requester_destinations),
@@ -97,7 +99,10 @@ def plan_peering(
         if side not in sides:
             continue
         tables = route_tables(path, side, owner, selection, findings, kind)
-        targets = destinations_for(path, side, peer, destinations, both_ipv6, findings)
+        targets = destinations_for(
+            path, side, peer, destinations, both_ipv6, findings, "" if kind == TOPOLOGY else None
+        )
+        whole = destinations is None or destinations == PeerDestinations.vpc_cidrs()
         if destinations is None and peer_selection is not None:
             # The peer routes back from the tables of its selected subnets only: route to
             # those subnets (merged), so every route has a way back.
@@ -105,6 +110,9 @@ def plan_peering(
             if answered is not None:
                 narrowing[side] = max(0, _ipv4_count(answered) - _ipv4_count(targets))
                 targets = answered
+                whole = False
+        if whole and tables:
+            whole_peer.add(side)
         for table_id, table_label in tables:
             for destination, label, ipv6, given in targets:
                 routes.append(
@@ -119,6 +127,7 @@ def plan_peering(
         routes_quota=routes_limit,
         findings=tuple(findings),
         narrowing=narrowing,
+        whole_peer=frozenset(whole_peer),
     )
 
 
@@ -324,8 +333,13 @@ def destinations_for(
     destinations: PeerDestinations | None,
     both_ipv6: bool,
     findings: list[Finding],
+    instead: str | None = None,
 ) -> list[tuple[str, str, bool, bool]]:
-    """Return (destination, label, is IPv6, given by the user) for one side's routes."""
+    """Return (destination, label, is IPv6, given by the user) for one side's routes.
+
+    ``instead``: how else to name destinations when the peer's blocks are unknown (by
+    default, the destinations prop of a VpcPeering).
+    """
     prop = "accepter_destinations" if side == REQUESTER else "requester_destinations"
     if destinations is not None and destinations.subnets is not None and destinations.cidrs:
         findings.append(
@@ -376,6 +390,16 @@ def destinations_for(
                     (cidr, f"{subnet.name}Ipv6", True, False) for cidr in subnet.ipv6_cidrs
                 )
         return result
+    if peer.cidr_unknown:
+        findings += unknown_cidr(
+            path,
+            peer,
+            f"the {side.lower()}'s routes to it need",
+            f", or give {prop}=PeerDestinations.cidr_blocks([...]) with CIDRs inside it"
+            if instead is None
+            else instead,
+        )
+        return []
     if peer.unresolved_ipv4_blocks:
         findings.append(
             Finding(

@@ -106,7 +106,13 @@ class TableRoutes:
         # One destination is routed as PeerDestinations.cidr_blocks([destination]) would be.
         chosen = None if destination is None else PeerDestinations(cidrs=(destination,))
         targets = destinations_for(
-            path, which, peer, chosen, own.has_ipv6 and peer.has_ipv6, findings
+            path,
+            which,
+            peer,
+            chosen,
+            own.has_ipv6 and peer.has_ipv6,
+            findings,
+            ", or give add_route a destination= inside it",
         )
         plan = PeeringPlan(
             path=path,

@@ -47,7 +47,7 @@ from ..cdk.annotations import warn
 from ..cdk.app_context import child_path, scope_facts, vpc_facts
 from ..cdk.params import require
 from ..cdk.references import read_weakly
-from ..cdk.vpcs import known_without_ipv6, subnets_to_place
+from ..cdk.vpcs import known_without_ipv6, subnets_to_place, unknown_cidr
 from ..errors import Problem, ValidationError, raise_errors
 from ..findings import Finding
 from ..model.env import Env
@@ -300,6 +300,12 @@ class PrivateLinkEndpoint(Construct):
             ec2.VpcEndpointIpAddressType.IPV6,
         )
         _, problems = subnets_to_place(path, "subnets", facts, subnets, "the endpoint")
+        served = {
+            each.path: each
+            for each in map(vpc_facts, [vpc, *(client_vpcs or ()), *filter(None, far_sides)])
+        }
+        for each in served.values():
+            problems += unknown_cidr(path, each, "the endpoint's security group rules need")
         problems += _check(
             path=path,
             vpc_path=facts.path,
@@ -431,6 +437,9 @@ class PrivateLinkEndpoint(Construct):
         """
         params.require_in(self, "allow_from_vpc", [("vpc", vpc, params.VPC, True)])
         facts = vpc_facts(vpc)
+        problems = unknown_cidr(self.node.path, facts, "allow_from_vpc needs")
+        if problems:
+            raise ValidationError(problems)
         vpc_path = facts.path
         if vpc_path in self._allowed:
             return

@@ -56,7 +56,7 @@ from ..cdk.app_context import child_path, scope_facts, vpc_facts
 from ..cdk.params import require
 from ..cdk.provider import explain_provider
 from ..cdk.references import read_weakly
-from ..cdk.vpcs import known_without_ipv6, subnets_to_place
+from ..cdk.vpcs import known_without_ipv6, subnets_to_place, unknown_cidr
 from ..errors import Problem, ValidationError
 from ..model.cidr import parse_network
 from ..model.ports import PORT_MAX, PORT_MIN, is_port
@@ -302,6 +302,13 @@ class PrivateLinkService(Construct):
         selection, subnet_problems = _subnet_selection(path, vpc, vpc_subnets)
         problems += subnet_problems
         problems += _check_cidrs(path, client_cidrs or ())
+        if client_cidrs is None:
+            problems += unknown_cidr(
+                path,
+                vpc_facts(vpc),
+                "the default client_cidrs (the VPC's blocks) need",
+                ", or give client_cidrs",
+            )
         problems += _check_regions(path, stack.region, allowed_regions or ())
         problems += _check_principals(path, principals, bool(allow_all_principals))
         problems += _check_dns(path, private_dns_name, public_hosted_zone)
