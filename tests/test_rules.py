@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
@@ -643,7 +645,7 @@ def test_every_use_of_an_imported_vpcs_cidr_says_which_attribute_to_pass(
         default_routes=False,
     )
     service = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
-    build = {
+    build: Callable[[], object] = {
         "allow_from_peer": lambda: allow_from_peer(
             ec2.SecurityGroup(stack, "Sg", vpc=a), peer_vpc=imported, port=ec2.Port.tcp(443)
         ),
