@@ -144,6 +144,11 @@ CIDR_BLOCK_NOT_ROUTED = _rule(
 ROUTE_TABLE_OF_ANOTHER_VPC = _rule(
     "routeTableOfAnotherVpc", "error", "add_route with a route table of neither VPC of the side"
 )
+INVALID_ROUTE_TABLE = _rule(
+    "invalidRouteTable",
+    "error",
+    "add_route with a route_table that is no route table (a subnet's id, another resource's)",
+)
 SIDE_NOT_MANAGED = _rule(
     "sideNotManaged", "error", "add_route on a side of the peering the app does not manage"
 )
