@@ -21,6 +21,30 @@ def pair() -> tuple[cdk.Stack, ec2.Vpc, ec2.Vpc, VpcPeering]:
     return stack, a, b, VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b)
 
 
+@pytest.fixture
+def accepter_side() -> tuple[VpcPeeringAccepter, ec2.CfnRouteTable]:
+    """The accepter side Net/Side of a connection from an imported VPC (10.9.0.0/16) to B,
+    and a table of B that no subnet uses."""
+    stack = cdk.Stack(new_app(), "Net", env=ENV)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    requester = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Requester",
+        vpc_id="vpc-0123456789abcdef0",
+        vpc_cidr_block="10.9.0.0/16",
+        availability_zones=["us-east-1a"],
+    )
+    side = VpcPeeringAccepter(
+        stack,
+        "Side",
+        peering_connection_id="pcx-0123456789abcdef0",
+        requester_vpc=requester,
+        accepter_vpc=b,
+    )
+    table = ec2.CfnRouteTable(stack, "Spare", vpc_id=b.vpc_id)
+    return side, table
+
+
 def test_a_table_with_no_subnet_gets_routes_to_every_block_of_the_peer(
     pair: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc, VpcPeering],
 ) -> None:
@@ -143,24 +167,10 @@ def test_a_side_the_app_does_not_manage_is_refused() -> None:
     only_problem(raised, "Net/P/X", rule_ids.SIDE_NOT_MANAGED)
 
 
-def test_an_accepter_side_routes_another_table_too() -> None:
-    stack = cdk.Stack(new_app(), "Net", env=ENV)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
-    requester = ec2.Vpc.from_vpc_attributes(
-        stack,
-        "Requester",
-        vpc_id="vpc-0123456789abcdef0",
-        vpc_cidr_block="10.9.0.0/16",
-        availability_zones=["us-east-1a"],
-    )
-    side = VpcPeeringAccepter(
-        stack,
-        "Side",
-        peering_connection_id="pcx-0123456789abcdef0",
-        requester_vpc=requester,
-        accepter_vpc=b,
-    )
-    table = ec2.CfnRouteTable(stack, "Spare", vpc_id=b.vpc_id)
+def test_an_accepter_side_routes_another_table_too(
+    accepter_side: tuple[VpcPeeringAccepter, ec2.CfnRouteTable],
+) -> None:
+    side, table = accepter_side
 
     [route] = side.add_route("Spare", route_table=table, destination="10.9.1.0/24")
 
@@ -228,24 +238,10 @@ def test_a_subnet_id_token_is_no_route_table(
     )
 
 
-def test_an_accepter_sides_add_route_takes_the_side_as_its_docs_say() -> None:
-    stack = cdk.Stack(new_app(), "Net", env=ENV)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
-    requester = ec2.Vpc.from_vpc_attributes(
-        stack,
-        "Requester",
-        vpc_id="vpc-0123456789abcdef0",
-        vpc_cidr_block="10.9.0.0/16",
-        availability_zones=["us-east-1a"],
-    )
-    side = VpcPeeringAccepter(
-        stack,
-        "Side",
-        peering_connection_id="pcx-0123456789abcdef0",
-        requester_vpc=requester,
-        accepter_vpc=b,
-    )
-    table = ec2.CfnRouteTable(stack, "Spare", vpc_id=b.vpc_id)
+def test_an_accepter_sides_add_route_takes_the_side_as_its_docs_say(
+    accepter_side: tuple[VpcPeeringAccepter, ec2.CfnRouteTable],
+) -> None:
+    side, table = accepter_side
 
     [route] = side.add_route("Spare", route_table=table, side=PeeringSide.ACCEPTER)
 
