@@ -782,11 +782,17 @@ def test_an_accepter_account_or_region_that_is_none_says_so(
 # --- a VPC of an environment-agnostic stack peered with one of a pinned stack -------------
 
 MIXED_MESSAGE = (
-    "VPC Agnostic/B (environment-agnostic stack Agnostic) is peered with VPC Pinned/A "
+    "{b} Agnostic/B (environment-agnostic stack Agnostic) is peered with {a} Pinned/A "
     "(stack Pinned, 111111111111/us-east-1): whether they share an account and Region cannot "
     "be told, and aws-cdk-lib cannot reference values between a stack with an explicit "
     "environment and one without."
 )
+PARAMS = {
+    # construct: (the parameter of the first VPC, of the second)
+    "VpcPeering": ("requester_vpc", "accepter_vpc"),
+    "PeeringMesh": ("vpcs[0]", "vpcs[1]"),
+    "HubAndSpoke": ("hub", "spokes[0]"),
+}
 
 
 @pytest.mark.parametrize("pinned_first", [True, False], ids=["pinned-first", "agnostic-first"])
@@ -812,7 +818,9 @@ def test_a_pinned_vpc_peered_with_an_agnostic_one_is_an_error_either_way(
         build()
 
     problem = only_problem(raised, f"{home.stack_name}/P", "cdk_peering:mixedEnvironments")
-    assert problem.message == MIXED_MESSAGE
+    first_param, second_param = PARAMS[construct]
+    a_param, b_param = (first_param, second_param) if pinned_first else (second_param, first_param)
+    assert problem.message == MIXED_MESSAGE.format(a=a_param, b=b_param)
     assert problem.fix.startswith(
         "Give stack Agnostic an explicit env=cdk.Environment(account=..., region=...)"
     )
@@ -832,7 +840,7 @@ def test_a_requester_vpc_of_a_stack_of_another_kind_of_environment_is_an_error()
 
     problem = only_problem(raised, "Agnostic/P", "cdk_peering:mixedEnvironments")
     assert problem.message.startswith(
-        "The requester VPC Pinned/A (stack Pinned, 111111111111/us-east-1) and this "
+        "requester_vpc Pinned/A (stack Pinned, 111111111111/us-east-1) and this "
         "VpcPeering's stack Agnostic (environment-agnostic) are not both environment-agnostic "
         "or both pinned"
     )
@@ -858,6 +866,6 @@ def test_scope_placement_in_a_pinned_stack_refuses_an_agnostic_vpc() -> None:
         PeeringMesh(pinned, "Mesh", vpcs=[a, b], placement=TopologyPlacement.SCOPE)
     assert {p.rule for p in raised.value.problems} == {"cdk_peering:scopeEnvironment"}
     assert raised.value.problems[0].message == (
-        "placement=SCOPE puts everything in stack Pinned (111111111111/us-east-1), but VPC "
-        "Agnostic/A (environment-agnostic stack Agnostic) is not."
+        "placement=SCOPE puts everything in stack Pinned (111111111111/us-east-1), but "
+        "vpcs[0] Agnostic/A (environment-agnostic stack Agnostic) is not."
     )

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from .accepter_role import PeeringAccepterRole
 
 
-def _where(facts: VpcFacts, env: Env) -> Where:
-    return Where(facts.path, facts.stack.stack_name, env)
+def _where(param: str, facts: VpcFacts, env: Env) -> Where:
+    return Where(f"{param} {facts.path}", facts.stack.stack_name, env)
 
 
 def environment_mismatch(
@@ -58,7 +58,7 @@ class Where:
     """Where a VPC (or a construct) is, as a message about environments names it."""
 
     label: str
-    """What it is: a VPC's path."""
+    """What it is: the parameter that gave the VPC, and its path (``accepter_vpc Net/B``)."""
     stack: str
     """The name of its stack."""
     env: Env
@@ -80,14 +80,12 @@ def mixed_environments(
     ``pinned``: those peers. ``imported_fix``: one more way out, for an imported VPC.
     """
     stacks = list(dict.fromkeys(where.stack for where in agnostic))
-    vpcs = "VPCs" if len(agnostic) > 1 else "VPC"
-    peers = "VPCs" if len(pinned) > 1 else "VPC"
     return Finding(
         path,
         rule_ids.MIXED_ENVIRONMENTS,
-        f"{vpcs} {listing([w.words for w in agnostic])} "
-        f"{'are' if len(agnostic) > 1 else 'is'} peered with {peers} "
-        f"{listing([w.words for w in pinned])}: whether they share an account and Region "
+        f"{listing([w.words for w in agnostic])} {'are' if len(agnostic) > 1 else 'is'} "
+        f"peered with {listing([w.words for w in pinned])}: whether they share an account "
+        "and Region "
         "cannot be told, and aws-cdk-lib cannot reference values between a stack with an "
         "explicit environment and one without.",
         f"Give {'stacks' if len(stacks) > 1 else 'stack'} {listing(stacks)} an explicit "
@@ -210,7 +208,7 @@ class Placement:
                 Finding(
                     self.path,
                     rule_ids.MIXED_ENVIRONMENTS,
-                    f"The requester VPC {_where(requester, self.requester_env).words} and "
+                    f"{_where('requester_vpc', requester, self.requester_env).words} and "
                     f"this VpcPeering's stack {here.stack.stack_name} ("
                     f"{'environment-agnostic' if here.env.agnostic else here.env}) are not "
                     "both environment-agnostic or both pinned: whether they share an account "
@@ -227,8 +225,8 @@ class Placement:
             not self.accepter_env_given and accepter_env.mixes_with(here.env)
         ):
             env = accepter.env if read else accepter_env
-            ours = _where(requester, self.requester_env)
-            theirs = _where(accepter, env)
+            ours = _where("requester_vpc", requester, self.requester_env)
+            theirs = _where("accepter_vpc", accepter, env)
             agnostic, pinned = ([ours], [theirs]) if here.env.hides(env) else ([theirs], [ours])
             return [
                 mixed_environments(

@@ -95,6 +95,7 @@ class Topology(Construct):
         id: str,
         *,
         vpcs: Sequence[ec2.IVpc],
+        vpc_params: Sequence[str],
         pairs: Sequence[tuple[int, int]],
         subnets: Sequence[ec2.SubnetSelection | None],
         accepter_roles: Mapping[str, PeeringAccepterRole | iam.IRole] | None,
@@ -120,7 +121,7 @@ class Topology(Construct):
                     "peering_connection_id(...)), or leave default_routes out.",
                 )
             )
-        sides = _sides(here, path, vpcs, problems)
+        sides = _sides(here, path, vpcs, vpc_params, problems)
         problems.extend(mixed_environment_problems(path, sides, pairs))
         planned = _plan(
             path,
@@ -373,9 +374,16 @@ class Topology(Construct):
 
 
 def _sides(
-    here: ScopeFacts, path: str, vpcs: Sequence[ec2.IVpc], problems: list[Finding]
+    here: ScopeFacts,
+    path: str,
+    vpcs: Sequence[ec2.IVpc],
+    vpc_params: Sequence[str],
+    problems: list[Finding],
 ) -> list[Side]:
-    """Read each VPC once; report VPCs listed twice and names that clash."""
+    """Read each VPC once; report VPCs listed twice and names that clash.
+
+    ``vpc_params``: the parameter that gave each VPC, for messages.
+    """
     sides: list[Side] = []
     seen: dict[int, int] = {}
     keys: dict[str, Side] = {}
@@ -398,7 +406,7 @@ def _sides(
         seen.setdefault(id(vpc), index)
         relative = facts.path.removeprefix(prefix)
         key = re.sub(r"[^A-Za-z0-9]", "", relative) or "Vpc"
-        side = Side(index, vpc, facts, here.vpc_env(facts), key, repeated)
+        side = Side(index, vpc, facts, here.vpc_env(facts), key, repeated, vpc_params[index])
         other = keys.get(key)
         if other is not None and other.vpc is not vpc:
             problems.append(

@@ -123,7 +123,7 @@ def mixed_environment_problems(
 
 
 def _where(side: Side) -> Where:
-    return Where(side.facts.path, side.facts.stack.stack_name, side.env)
+    return Where(f"{side.param} {side.facts.path}", side.facts.stack.stack_name, side.env)
 
 
 def scope_problems(path: str, here: ScopeFacts, sides: list[Side], total: int) -> list[Finding]:
@@ -133,9 +133,9 @@ def scope_problems(path: str, here: ScopeFacts, sides: list[Side], total: int) -
             path,
             rule_ids.SCOPE_ENVIRONMENT,
             f"placement=SCOPE puts everything in stack {here.stack.stack_name} "
-            f"({'environment-agnostic' if here.env.agnostic else here.env}), but VPC "
+            f"({'environment-agnostic' if here.env.agnostic else here.env}), but "
             + (
-                f"{side.facts.path} is in {side.env}."
+                f"VPC {side.facts.path} is in {side.env}."
                 if not side.env.agnostic
                 else f"{_where(side).words} is not."
             ),

@@ -113,6 +113,7 @@ class HubAndSpoke(Topology):
             scope,
             id,
             vpcs=vpcs,
+            vpc_params=["hub", *(f"spokes[{i}]" for i in range(len(spokes)))],
             pairs=[(0, j) for j in range(1, len(vpcs))],
             subnets=[hub_subnets] + [spoke_subnets] * len(spokes),
             accepter_roles=accepter_roles,

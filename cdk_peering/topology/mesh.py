@@ -131,6 +131,7 @@ class PeeringMesh(Topology):
             scope,
             id,
             vpcs=vpcs,
+            vpc_params=[f"vpcs[{i}]" for i in range(count)],
             pairs=[(i, j) for i in range(count) for j in range(i + 1, count)],
             subnets=[subnets] * count,
             accepter_roles=accepter_roles,
