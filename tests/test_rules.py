@@ -589,8 +589,8 @@ def test_routes_to_an_imported_vpc_without_its_cidr_say_which_attribute_to_pass(
         )
     problem = only_problem(raised, "TestStack/P", "cdk_peering:unknownVpcCidr")
     assert problem.message == (
-        "VPC TestStack/Imp was imported without vpc_cidr_block, and the requester's routes to "
-        "it need its CIDR blocks."
+        "accepter_vpc TestStack/Imp was imported without vpc_cidr_block, and the requester's "
+        "routes to it need its CIDR blocks."
     )
     assert problem.fix == (
         f"{UNKNOWN_CIDR_FIX}, or give accepter_destinations=PeerDestinations.cidr_blocks([...]) "
@@ -661,6 +661,9 @@ def test_every_use_of_an_imported_vpcs_cidr_says_which_attribute_to_pass(
         build()
     [problem] = raised.value.problems
     assert problem.rule == "cdk_peering:unknownVpcCidr"
-    assert problem.message.startswith("VPC TestStack/Imp was imported without vpc_cidr_block, and ")
+    param = {"allow_from_peer": "peer_vpc", "endpoint client": "client_vpcs[0]", "service": "vpc"}
+    assert problem.message.startswith(
+        f"{param.get(use, 'accepter_vpc')} TestStack/Imp was imported without vpc_cidr_block, and "
+    )
     assert problem.fix.startswith(UNKNOWN_CIDR_FIX)
     assert "CannotPerformOperationVpcCidr" not in str(raised.value)

@@ -452,11 +452,14 @@ def empty_selection(
     )
 
 
-def unknown_cidr(path: str, facts: VpcFacts, needs: str, instead: str = "") -> list[Finding]:
+def unknown_cidr(
+    path: str, facts: VpcFacts, needs: str, instead: str = "", *, param: str = "VPC"
+) -> list[Finding]:
     """Return the problem of a VPC imported without ``vpc_cidr_block``, where it is needed.
 
     ``needs``: what needs the blocks, with its verb ("allow_from_peer needs");
-    ``instead``: another way to give the library what it needs (", or give ...").
+    ``instead``: another way to give the library what it needs (", or give ...");
+    ``param``: the parameter that gave the VPC (``peer_vpc``).
     """
     if not facts.cidr_unknown:
         return []
@@ -464,7 +467,8 @@ def unknown_cidr(path: str, facts: VpcFacts, needs: str, instead: str = "") -> l
         Finding(
             path,
             rule_ids.UNKNOWN_VPC_CIDR,
-            f"VPC {facts.path} was imported without vpc_cidr_block, and {needs} its CIDR blocks.",
+            f"{param} {facts.path} was imported without vpc_cidr_block, and {needs} its CIDR "
+            "blocks.",
             "Give Vpc.from_vpc_attributes(...) the VPC's primary IPv4 block as "
             f"vpc_cidr_block (for example vpc_cidr_block='10.1.0.0/16'){instead}.",
         )

@@ -338,9 +338,11 @@ def destinations_for(
     """Return (destination, label, is IPv6, given by the user) for one side's routes.
 
     ``instead``: how else to name destinations when the peer's blocks are unknown (by
-    default, the destinations prop of a VpcPeering).
+    default, the destinations prop of a VpcPeering; empty for a topology, whose messages
+    name a VPC by its path alone).
     """
-    prop = "accepter_destinations" if side == REQUESTER else "requester_destinations"
+    peer_side = ACCEPTER if side == REQUESTER else REQUESTER
+    prop = f"{peer_side.lower()}_destinations"
     if destinations is not None and destinations.subnets is not None and destinations.cidrs:
         findings.append(
             Finding(
@@ -398,6 +400,7 @@ def destinations_for(
             f", or give {prop}=PeerDestinations.cidr_blocks([...]) with CIDRs inside it"
             if instead is None
             else instead,
+            param="VPC" if instead == "" else f"{peer_side.lower()}_vpc",
         )
         return []
     if peer.unresolved_ipv4_blocks:

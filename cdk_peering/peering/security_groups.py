@@ -85,7 +85,9 @@ def allow_from_peer(
         )
     params.require_in(security_group, "allow_from_peer", given)
     facts = vpc_facts(peer_vpc)
-    problems = unknown_cidr(security_group.node.path, facts, "allow_from_peer needs")
+    problems = unknown_cidr(
+        security_group.node.path, facts, "allow_from_peer needs", param="peer_vpc"
+    )
     if problems:
         raise ValidationError(problems)
     _PeerRules.watch(security_group, facts)

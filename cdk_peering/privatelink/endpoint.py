@@ -301,11 +301,17 @@ class PrivateLinkEndpoint(Construct):
         )
         _, problems = subnets_to_place(path, "subnets", facts, subnets, "the endpoint")
         served = {
-            each.path: each
-            for each in map(vpc_facts, [vpc, *(client_vpcs or ()), *filter(None, far_sides)])
+            each.path: (param, each)
+            for param, each in [
+                ("vpc", facts),
+                *((f"client_vpcs[{i}]", vpc_facts(v)) for i, v in enumerate(client_vpcs or ())),
+                *(("VPC", vpc_facts(v)) for v in far_sides if v is not None),
+            ]
         }
-        for each in served.values():
-            problems += unknown_cidr(path, each, "the endpoint's security group rules need")
+        for param, each in served.values():
+            problems += unknown_cidr(
+                path, each, "the endpoint's security group rules need", param=param
+            )
         problems += _check(
             path=path,
             vpc_path=facts.path,
@@ -437,7 +443,7 @@ class PrivateLinkEndpoint(Construct):
         """
         params.require_in(self, "allow_from_vpc", [("vpc", vpc, params.VPC, True)])
         facts = vpc_facts(vpc)
-        problems = unknown_cidr(self.node.path, facts, "allow_from_vpc needs")
+        problems = unknown_cidr(self.node.path, facts, "allow_from_vpc needs", param="vpc")
         if problems:
             raise ValidationError(problems)
         vpc_path = facts.path

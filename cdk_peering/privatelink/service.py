@@ -308,6 +308,7 @@ class PrivateLinkService(Construct):
                 vpc_facts(vpc),
                 "the default client_cidrs (the VPC's blocks) need",
                 ", or give client_cidrs",
+                param="vpc",
             )
         problems += _check_regions(path, stack.region, allowed_regions or ())
         problems += _check_principals(path, principals, bool(allow_all_principals))
