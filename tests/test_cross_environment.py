@@ -867,5 +867,5 @@ def test_scope_placement_in_a_pinned_stack_refuses_an_agnostic_vpc() -> None:
     assert {p.rule for p in raised.value.problems} == {"cdk_peering:scopeEnvironment"}
     assert raised.value.problems[0].message == (
         "placement=SCOPE puts everything in stack Pinned (111111111111/us-east-1), but "
-        "vpcs[0] Agnostic/A (environment-agnostic stack Agnostic) is not."
+        "vpcs[0] Agnostic/A is in the environment-agnostic stack Agnostic."
     )

@@ -27,10 +27,6 @@ if TYPE_CHECKING:
     from .accepter_role import PeeringAccepterRole
 
 
-def _where(param: str, facts: VpcFacts, env: Env) -> Where:
-    return Where(f"{param} {facts.path}", facts.stack.stack_name, env)
-
-
 def environment_mismatch(
     path: str, here: ScopeFacts, *, side: str, vpc_env: Env, reason: str, fix: str
 ) -> list[Finding]:
@@ -65,10 +61,14 @@ class Where:
 
     @property
     def words(self) -> str:
-        """Name it with its stack and environment: ``Net/A (stack Net, 1111.../us-east-1)``."""
+        """Name it with its stack and environment: ``vpcs[0] Net/A (stack Net, 1111.../...)``."""
         if self.env.agnostic:
             return f"{self.label} (environment-agnostic stack {self.stack})"
         return f"{self.label} (stack {self.stack}, {self.env})"
+
+
+def _where(param: str, facts: VpcFacts, env: Env) -> Where:
+    return Where(f"{param} {facts.path}", facts.stack.stack_name, env)
 
 
 def mixed_environments(
@@ -85,9 +85,8 @@ def mixed_environments(
         rule_ids.MIXED_ENVIRONMENTS,
         f"{listing([w.words for w in agnostic])} {'are' if len(agnostic) > 1 else 'is'} "
         f"peered with {listing([w.words for w in pinned])}: whether they share an account "
-        "and Region "
-        "cannot be told, and aws-cdk-lib cannot reference values between a stack with an "
-        "explicit environment and one without.",
+        "and Region cannot be told, and aws-cdk-lib cannot reference values between a stack "
+        "with an explicit environment and one without.",
         f"Give {'stacks' if len(stacks) > 1 else 'stack'} {listing(stacks)} an explicit "
         "env=cdk.Environment(account=..., region=...) (where it deploys), or define every "
         f"VPC of the peering in stacks without one{imported_fix}.",

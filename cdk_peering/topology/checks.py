@@ -137,7 +137,8 @@ def scope_problems(path: str, here: ScopeFacts, sides: list[Side], total: int) -
             + (
                 f"VPC {side.facts.path} is in {side.env}."
                 if not side.env.agnostic
-                else f"{_where(side).words} is not."
+                else f"{side.param} {side.facts.path} is in the environment-agnostic stack "
+                f"{side.facts.stack.stack_name}."
             ),
             "Leave placement out (TopologyPlacement.STACK_PER_VPC), which puts each VPC's "
             "side in a stack of its own account and region.",
