@@ -49,6 +49,11 @@ def listing(items: list[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def clip(text: str, limit: int = 60) -> str:
+    """Cut ``text`` to ``limit`` characters, the last three ``...`` when it is cut."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def shown(value: object, *, limit: int = 80) -> str:
     """Show a value in a message: never an object's ``repr`` with its address.
 
@@ -56,8 +61,7 @@ def shown(value: object, *, limit: int = 80) -> str:
     item, an object with no readable ``repr`` as its kind (``a PeeringAccepterRole``);
     anything else as its ``repr``, cut at ``limit`` characters.
     """
-    text = _brief(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return clip(_brief(value), limit)
 
 
 def kind_of(value: object) -> str:

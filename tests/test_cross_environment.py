@@ -795,16 +795,22 @@ PARAMS = {
 }
 
 
+def _pinned_and_agnostic(a_in: str, b_in: str) -> tuple[cdk.Stack, cdk.Stack, ec2.Vpc, ec2.Vpc]:
+    """Stacks Pinned (HOME) and Agnostic (no env); VPC A (10.0.0.0/16) in the stack named
+    ``a_in`` and B (10.1.0.0/16) in ``b_in``."""
+    app = env_app()
+    stacks = {"Pinned": cdk.Stack(app, "Pinned", env=HOME), "Agnostic": cdk.Stack(app, "Agnostic")}
+    a = make_vpc(stacks[a_in], "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stacks[b_in], "B", "10.1.0.0/16", isolated_only=True)
+    return stacks["Pinned"], stacks["Agnostic"], a, b
+
+
 @pytest.mark.parametrize("pinned_first", [True, False], ids=["pinned-first", "agnostic-first"])
 @pytest.mark.parametrize("construct", ["VpcPeering", "PeeringMesh", "HubAndSpoke"])
 def test_a_pinned_vpc_peered_with_an_agnostic_one_is_an_error_either_way(
     construct: str, pinned_first: bool
 ) -> None:
-    app = env_app()
-    pinned = cdk.Stack(app, "Pinned", env=HOME)
-    agnostic = cdk.Stack(app, "Agnostic")
-    a = make_vpc(pinned, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(agnostic, "B", "10.1.0.0/16", isolated_only=True)
+    _, _, a, b = _pinned_and_agnostic("Pinned", "Agnostic")
     first, second = (a, b) if pinned_first else (b, a)
     home = cdk.Stack.of(first)
     children = len(home.node.children)
@@ -829,11 +835,7 @@ def test_a_pinned_vpc_peered_with_an_agnostic_one_is_an_error_either_way(
 
 
 def test_a_requester_vpc_of_a_stack_of_another_kind_of_environment_is_an_error() -> None:
-    app = env_app()
-    pinned = cdk.Stack(app, "Pinned", env=HOME)
-    agnostic = cdk.Stack(app, "Agnostic")
-    a = make_vpc(pinned, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(pinned, "B", "10.1.0.0/16", isolated_only=True)
+    _, agnostic, a, b = _pinned_and_agnostic("Pinned", "Pinned")
 
     with pytest.raises(ValidationError) as raised:
         VpcPeering(agnostic, "P", requester_vpc=a, accepter_vpc=b)
@@ -857,11 +859,7 @@ def test_an_agnostic_mesh_and_a_pinned_mesh_synthesize() -> None:
 
 
 def test_scope_placement_in_a_pinned_stack_refuses_an_agnostic_vpc() -> None:
-    app = env_app()
-    pinned = cdk.Stack(app, "Pinned", env=HOME)
-    agnostic = cdk.Stack(app, "Agnostic")
-    a = make_vpc(agnostic, "A", "10.0.0.0/16", isolated_only=True)
-    b = make_vpc(agnostic, "B", "10.1.0.0/16", isolated_only=True)
+    pinned, _, a, b = _pinned_and_agnostic("Agnostic", "Agnostic")
     with pytest.raises(ValidationError) as raised:
         PeeringMesh(pinned, "Mesh", vpcs=[a, b], placement=TopologyPlacement.SCOPE)
     assert {p.rule for p in raised.value.problems} == {"cdk_peering:scopeEnvironment"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .. import rule_ids
-from ..findings import Finding
+from ..findings import Finding, clip
 from ..model.tokens import is_token
 
 LABEL_MAX = 63
@@ -50,12 +50,11 @@ def dns_name_problems(path: str, prop: str, name: str) -> list[Finding]:
             reasons.append(f"it is {len(bare.encode())} bytes long (at most {NAME_MAX})")
     if not reasons:
         return []
-    shown_name = name if len(name) <= 60 else name[:57] + "..."
     return [
         Finding(
             path,
             rule_ids.INVALID_DNS_NAME,
-            f"{prop} {shown_name!r} is not a DNS name: {'; '.join(reasons)}.",
+            f"{prop} {clip(name)!r} is not a DNS name: {'; '.join(reasons)}.",
             f"Give {prop} as a DNS name such as 'api.example.internal': labels of a-z, 0-9 "
             f"and '-' (at most {LABEL_MAX} bytes each) joined by single dots, at most "
             f"{NAME_MAX} bytes in all.",
