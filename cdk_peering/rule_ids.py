@@ -99,11 +99,26 @@ INVALID_QUOTA = _rule(
 EMPTY_SUBNET_SELECTION = _rule(
     "emptySubnetSelection", "error", "a subnet selection that matches no subnet"
 )
+VPC_WITHOUT_SUBNETS = _rule(
+    "vpcWithoutSubnets",
+    "warning",
+    "a VPC with no subnet the library can read: its side gets no default route",
+)
+ROUTE_OPTIONS_WITHOUT_DEFAULT_ROUTES = _rule(
+    "routeOptionsWithoutDefaultRoutes",
+    "error",
+    "subnets or destinations given with default_routes=False, which makes no route to shape",
+)
 UNKNOWN_ROUTE_TABLE = _rule(
     "unknownRouteTable", "error", "an imported subnet without the route table needed"
 )
 UNKNOWN_SUBNET_CIDR = _rule(
     "unknownSubnetCidr", "error", "an imported subnet without the CIDR needed"
+)
+UNKNOWN_VPC_CIDR = _rule(
+    "unknownVpcCidr",
+    "error",
+    "a VPC imported without vpc_cidr_block where the library needs its CIDR blocks",
 )
 AMBIGUOUS_DESTINATIONS = _rule(
     "ambiguousDestinations", "error", "a PeerDestinations that names both subnets and CIDRs"
@@ -120,8 +135,19 @@ CIDR_BLOCK_AFTER_PEERING = _rule(
     "error",
     "a CIDR block added to a VPC after a peering that it makes overlapping (at synth)",
 )
+CIDR_BLOCK_NOT_ROUTED = _rule(
+    "cidrBlockNotRouted",
+    "warning",
+    "a CIDR block added to a VPC after a peering whose default routes to it miss the block "
+    "(at synth)",
+)
 ROUTE_TABLE_OF_ANOTHER_VPC = _rule(
     "routeTableOfAnotherVpc", "error", "add_route with a route table of neither VPC of the side"
+)
+INVALID_ROUTE_TABLE = _rule(
+    "invalidRouteTable",
+    "error",
+    "add_route with a route_table that is no route table (a subnet's id, another resource's)",
 )
 SIDE_NOT_MANAGED = _rule(
     "sideNotManaged", "error", "add_route on a side of the peering the app does not manage"
@@ -140,6 +166,12 @@ REQUESTER_ENVIRONMENT_UNKNOWN = _rule(
     "requesterEnvironmentUnknown",
     "error",
     "an accepter in a known account or region while the peering's stack is environment-agnostic",
+)
+MIXED_ENVIRONMENTS = _rule(
+    "mixedEnvironments",
+    "error",
+    "a VPC of an environment-agnostic stack peered with one of a stack with an explicit "
+    "environment, either way, by a VpcPeering or a topology",
 )
 ACCEPTER_ENVIRONMENT = _rule(
     "accepterEnvironment",
@@ -180,6 +212,11 @@ INTER_REGION_SECURITY_GROUP_REFERENCE = _rule(
     "error",
     "a security group rule referencing a group of an inter-region peer (at synth)",
 )
+ALLOW_FROM_UNPEERED_VPC = _rule(
+    "allowFromUnpeeredVpc",
+    "warning",
+    "allow_from_peer with a VPC that no peering of the app joins to the group's VPC (at synth)",
+)
 INVALID_PEERING_CONNECTION_ID = _rule(
     "invalidPeeringConnectionId", "error", "a peering connection id that is not pcx-..."
 )
@@ -211,9 +248,17 @@ ASSUME_ROLE_REGION_WITHOUT_ROLE = _rule(
 )
 
 # --- PeeringAccepterRole --------------------------------------------------------------
-INVALID_ACCOUNT = _rule("invalidAccount", "error", "a requester account that is not 12 digits")
+INVALID_ACCOUNT = _rule(
+    "invalidAccount",
+    "error",
+    "a requester account (PeeringAccepterRole) or accepter_account that is not 12 digits",
+)
 INVALID_VPC_ID = _rule("invalidVpcId", "error", "a requester VPC id that is not vpc-...")
-INVALID_REGION = _rule("invalidRegion", "error", "a requester region that is no region name")
+INVALID_REGION = _rule(
+    "invalidRegion",
+    "error",
+    "a requester region (PeeringAccepterRole) or accepter_region that is no Region's name",
+)
 ROLE_NOT_NEEDED = _rule("roleNotNeeded", "error", "a PeeringAccepterRole trusting its own account")
 ACCEPTER_VPC_ELSEWHERE = _rule(
     "accepterVpcElsewhere",
@@ -300,6 +345,11 @@ PRIVATE_DNS_CONFLICT = _rule(
 )
 DNS_NAME_OUTSIDE_ZONE = _rule("dnsNameOutsideZone", "error", "a dns_name outside zone_name")
 DNS_NAME_MISSING = _rule("dnsNameMissing", "error", "a zone or DNS VPCs without dns_name")
+INVALID_DNS_NAME = _rule(
+    "invalidDnsName",
+    "error",
+    "a dns_name, zone_name or private_dns_name that is no DNS name a hosted zone can hold",
+)
 PEERING_NOT_FROM_ENDPOINT_VPC = _rule(
     "peeringNotFromEndpointVpc", "error", "a served peering without the endpoint's VPC"
 )

@@ -21,6 +21,30 @@ def pair() -> tuple[cdk.Stack, ec2.Vpc, ec2.Vpc, VpcPeering]:
     return stack, a, b, VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b)
 
 
+@pytest.fixture
+def accepter_side() -> tuple[VpcPeeringAccepter, ec2.CfnRouteTable]:
+    """The accepter side Net/Side of a connection from an imported VPC (10.9.0.0/16) to B,
+    and a table of B that no subnet uses."""
+    stack = cdk.Stack(new_app(), "Net", env=ENV)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    requester = ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Requester",
+        vpc_id="vpc-0123456789abcdef0",
+        vpc_cidr_block="10.9.0.0/16",
+        availability_zones=["us-east-1a"],
+    )
+    side = VpcPeeringAccepter(
+        stack,
+        "Side",
+        peering_connection_id="pcx-0123456789abcdef0",
+        requester_vpc=requester,
+        accepter_vpc=b,
+    )
+    table = ec2.CfnRouteTable(stack, "Spare", vpc_id=b.vpc_id)
+    return side, table
+
+
 def test_a_table_with_no_subnet_gets_routes_to_every_block_of_the_peer(
     pair: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc, VpcPeering],
 ) -> None:
@@ -143,24 +167,10 @@ def test_a_side_the_app_does_not_manage_is_refused() -> None:
     only_problem(raised, "Net/P/X", rule_ids.SIDE_NOT_MANAGED)
 
 
-def test_an_accepter_side_routes_another_table_too() -> None:
-    stack = cdk.Stack(new_app(), "Net", env=ENV)
-    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
-    requester = ec2.Vpc.from_vpc_attributes(
-        stack,
-        "Requester",
-        vpc_id="vpc-0123456789abcdef0",
-        vpc_cidr_block="10.9.0.0/16",
-        availability_zones=["us-east-1a"],
-    )
-    side = VpcPeeringAccepter(
-        stack,
-        "Side",
-        peering_connection_id="pcx-0123456789abcdef0",
-        requester_vpc=requester,
-        accepter_vpc=b,
-    )
-    table = ec2.CfnRouteTable(stack, "Spare", vpc_id=b.vpc_id)
+def test_an_accepter_side_routes_another_table_too(
+    accepter_side: tuple[VpcPeeringAccepter, ec2.CfnRouteTable],
+) -> None:
+    side, table = accepter_side
 
     [route] = side.add_route("Spare", route_table=table, destination="10.9.1.0/24")
 
@@ -169,3 +179,73 @@ def test_an_accepter_side_routes_another_table_too() -> None:
     # The requester is imported: blocks CDK does not know may hold the destination.
     side.add_route("Out", route_table=table, destination="10.8.0.0/16")
     assert any(rule_ids.DESTINATION_NOT_CHECKED in w for w in warnings_on(side))
+
+
+def test_a_subnets_route_table_of_a_third_vpc_is_refused(
+    pair: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc, VpcPeering],
+) -> None:
+    stack, _, _, peering = pair
+    third = make_vpc(stack, "C", "10.2.0.0/16", isolated_only=True)
+    for route_table in (
+        third.isolated_subnets[0].route_table,  # an ec2.IRouteTable
+        third.isolated_subnets[0].route_table.route_table_id,  # its id, a token
+    ):
+        with pytest.raises(ValidationError) as raised:
+            peering.add_route("Third", route_table=route_table, side=PeeringSide.REQUESTER)
+        problem = only_problem(raised, "Net/P/Third", rule_ids.ROUTE_TABLE_OF_ANOTHER_VPC)
+        assert problem.message == (
+            "Route table Net/C/IsolatedSubnet1/RouteTable is not in the requester VPC Net/A "
+            "(it is in VPC Net/C): a route through the peering must be in a table of one of "
+            "its VPCs."
+        )
+        assert peering.node.try_find_child("Third") is None
+
+
+@pytest.mark.parametrize(
+    ("route_table", "message"),
+    [
+        (
+            "subnet-0123456789abcdef0",
+            "route_table 'subnet-0123456789abcdef0' is a subnet's id, not a route table's.",
+        ),
+        ("rtb-xyz", "route_table 'rtb-xyz' is no route table id."),
+        ("main", "route_table 'main' is no route table id."),
+    ],
+)
+def test_a_string_that_is_no_route_table_id_is_refused(
+    pair: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc, VpcPeering], route_table: str, message: str
+) -> None:
+    _, _, _, peering = pair
+    with pytest.raises(ValidationError) as raised:
+        peering.add_route("X", route_table=route_table, side=PeeringSide.REQUESTER)
+    problem = only_problem(raised, "Net/P/X", rule_ids.INVALID_ROUTE_TABLE)
+    assert problem.message == message
+    assert "subnet.route_table" in problem.fix
+
+
+def test_a_subnet_id_token_is_no_route_table(
+    pair: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc, VpcPeering],
+) -> None:
+    _, a, _, peering = pair
+    with pytest.raises(ValidationError) as raised:
+        peering.add_route(
+            "X", route_table=a.isolated_subnets[0].subnet_id, side=PeeringSide.REQUESTER
+        )
+    problem = only_problem(raised, "Net/P/X", rule_ids.INVALID_ROUTE_TABLE)
+    assert problem.message == (
+        "route_table is the id of Net/A/IsolatedSubnet1/Subnet (an AWS::EC2::Subnet), not of "
+        "a route table."
+    )
+
+
+def test_an_accepter_sides_add_route_takes_the_side_as_its_docs_say(
+    accepter_side: tuple[VpcPeeringAccepter, ec2.CfnRouteTable],
+) -> None:
+    side, table = accepter_side
+
+    [route] = side.add_route("Spare", route_table=table, side=PeeringSide.ACCEPTER)
+
+    assert route.destination_cidr_block == "10.9.0.0/16"
+    with pytest.raises(ValidationError) as raised:
+        side.add_route("Theirs", route_table="rtb-01234567", side=PeeringSide.REQUESTER)
+    only_problem(raised, "Net/Side/Theirs", rule_ids.SIDE_NOT_MANAGED)

@@ -117,13 +117,13 @@ CASES: dict[str, tuple[Build, str, str]] = {
             port=443,
             ip_address_type="dualstack",
         ),
-        "ip_address_type is 'dualstack' (a str), but it must be a ec2.VpcEndpointIpAddressType.",
+        "ip_address_type is 'dualstack' (a str), but it must be an ec2.VpcEndpointIpAddressType.",
         "for example ec2.VpcEndpointIpAddressType.IPV4.",
     ),
     "a string for a target type": (
         lambda s, a, b: untyped(PrivateLinkService)(s, "Svc", vpc=a, port=443, target_type="ip"),
-        "target_type is 'ip' (a str), but it must be a elbv2.TargetType.",
-        "Give target_type as a elbv2.TargetType",
+        "target_type is 'ip' (a str), but it must be an elbv2.TargetType.",
+        "Give target_type as an elbv2.TargetType",
     ),
     "a string for principals": (
         lambda s, a, b: untyped(PrivateLinkService)(
@@ -141,7 +141,7 @@ CASES: dict[str, tuple[Build, str, str]] = {
         lambda s, a, b: untyped(PeeringAccepterRole)(
             s, "Role", requester_account=222222222222, accepter_vpc=a
         ),
-        "requester_account is 222222222222 (a int), but it must be a string.",
+        "requester_account is 222222222222 (an int), but it must be a string.",
         "Give requester_account as a string.",
     ),
     "a VPC as a DNS side's connection id": (
@@ -164,6 +164,47 @@ CASES: dict[str, tuple[Build, str, str]] = {
         ),
         "accepter_vpc is 'B' (a str), but it must be an ec2.IVpc.",
         "Give accepter_vpc as an ec2.IVpc",
+    ),
+    "a route table for a VPC": (
+        lambda s, a, b: untyped(VpcPeering)(
+            s, "P", requester_vpc=a, accepter_vpc=b.isolated_subnets[0].route_table
+        ),
+        # A jsii interface proxy reads as the interface it stands for, not as its repr.
+        "accepter_vpc is an IRouteTable, but it must be an ec2.IVpc.",
+        "Give accepter_vpc as an ec2.IVpc",
+    ),
+    "a quota as a string": (
+        lambda s, a, b: untyped(VpcPeering)(
+            s, "P", requester_vpc=a, accepter_vpc=b, peerings_per_vpc_quota="60"
+        ),
+        "peerings_per_vpc_quota is '60' (a str), but it must be a whole number.",
+        "Give peerings_per_vpc_quota as a whole number.",
+    ),
+    "a topology's quota as a string": (
+        lambda s, a, b: untyped(PeeringMesh)(
+            s, "Mesh", vpcs=[a, b], routes_per_route_table_quota="100"
+        ),
+        "routes_per_route_table_quota is '100' (a str), but it must be a whole number.",
+        "Give routes_per_route_table_quota as a whole number.",
+    ),
+    "an accepter side's quota as a string": (
+        lambda s, a, b: untyped(VpcPeeringAccepter)(
+            s,
+            "Side",
+            peering_connection_id="pcx-01234567",
+            requester_vpc=a,
+            accepter_vpc=b,
+            peerings_per_vpc_quota="60",
+        ),
+        "peerings_per_vpc_quota is '60' (a str), but it must be a whole number.",
+        "Give peerings_per_vpc_quota as a whole number.",
+    ),
+    "an object for a quota": (
+        lambda s, a, b: untyped(HubAndSpoke)(
+            s, "Star", hub=a, spokes=[b], peerings_per_vpc_quota=object()
+        ),
+        "peerings_per_vpc_quota is an object, but it must be a whole number.",
+        "Give peerings_per_vpc_quota as a whole number.",
     ),
 }
 
@@ -198,6 +239,42 @@ def test_none_for_the_scope_names_the_construct_by_its_id(
     )
 
 
+def test_a_mapping_names_the_constructs_in_it_by_path_not_by_repr() -> None:
+    from tests.helpers import HOME, OTHER_ACCOUNT, env_app
+
+    app = env_app()
+    home = cdk.Stack(app, "Home", env=HOME)
+    partner = cdk.Stack(app, "Partner", env=OTHER_ACCOUNT)
+    a = make_vpc(home, "A", "10.0.0.0/16")
+    b = make_vpc(partner, "B", "10.1.0.0/16")
+    role = PeeringAccepterRole(partner, "Role", requester_account="111111111111", accepter_vpc=b)
+    with pytest.raises(ValidationError) as raised:
+        PeeringMesh(home, "Mesh", vpcs=[a, b], accepter_roles={222222222222: role})  # type: ignore[dict-item]
+    path, message, fix = _problem(raised)
+    assert path == "Home/Mesh"
+    assert message == (
+        "accepter_roles is {222222222222: 'Partner/Role'} (a dict), but it must be a mapping "
+        "of strings to PeeringAccepterRoles or iam.IRoles."
+    )
+    assert " at 0x" not in message + fix
+
+
+def test_an_object_without_a_readable_repr_reads_as_its_kind(
+    net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc],
+) -> None:
+    stack, _, _ = net
+    with pytest.raises(ValidationError) as raised:
+        PeeringDnsResolution(
+            stack,
+            "Dns",
+            peering_connection_id="pcx-0123456789abcdef0",
+            side=object(),  # type: ignore[arg-type]
+        )
+    [problem] = raised.value.problems
+    assert problem.rule == rule_ids.INVALID_PEERING_SIDE
+    assert problem.message == "side is an object, not a PeeringSide."
+
+
 def test_every_bad_parameter_is_reported_at_once(net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc]) -> None:
     stack, _, _ = net
     with pytest.raises(ValidationError) as raised:
@@ -227,7 +304,7 @@ def test_methods_check_their_arguments_too(net: tuple[cdk.Stack, ec2.Vpc, ec2.Vp
     assert (path, message.split(":", 1)[0]) == ("Net/E", "serve_peering")
     group = ec2.SecurityGroup(stack, "Sg", vpc=a)
     with pytest.raises(
-        ValidationError, match=r"port is 443 \(a int\), but it must be an ec2\.Port"
+        ValidationError, match=r"port is 443 \(an int\), but it must be an ec2\.Port"
     ):
         allow_from_peer(group, peer_vpc=b, port=443)  # type: ignore[arg-type]
 
@@ -323,10 +400,16 @@ def _late_errors(stack: cdk.Stack) -> list[Any]:
     return list(Annotations.from_stack(stack).find_error("*", Match.any_value()))
 
 
-def test_a_block_added_after_a_peering_that_overlaps_the_peer_is_an_error() -> None:
+def _late_net() -> tuple[cdk.Stack, ec2.Vpc, ec2.Vpc]:
+    """Stack Net with VPCs A (10.0.0.0/16) and B (10.1.0.0/16), in an app whose synth
+    reports error annotations without failing."""
     app = new_app(**{"@aws-cdk/core:annotationsInValidationReport": False})
     stack = cdk.Stack(app, "Net", env=ENV)
-    a, b = make_vpc(stack, "A", "10.0.0.0/16"), make_vpc(stack, "B", "10.1.0.0/16")
+    return stack, make_vpc(stack, "A", "10.0.0.0/16"), make_vpc(stack, "B", "10.1.0.0/16")
+
+
+def test_a_block_added_after_a_peering_that_overlaps_the_peer_is_an_error() -> None:
+    stack, a, b = _late_net()
     VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b)
     ec2.CfnVPCCidrBlock(stack, "Late", vpc_id=a.vpc_id, cidr_block="10.1.128.0/20")
     ec2.CfnVPCCidrBlock(stack, "Fine", vpc_id=b.vpc_id, cidr_block="100.64.0.0/16")
@@ -356,3 +439,48 @@ def test_blocks_added_after_a_topology_are_checked_per_pair() -> None:
     assert str(error.entry.data).startswith(
         "[Net/Mesh/A/ToC] CIDR block 10.0.64.0/18 was added to Net/C"
     )
+
+
+def _late_warnings(stack: cdk.Stack, rule: str) -> list[Any]:
+    return list(Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(rule)))
+
+
+def test_a_block_added_after_a_peering_that_overlaps_nothing_is_a_warning_its_routes_miss() -> None:
+    stack, a, b = _late_net()
+    VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b)
+    ec2.CfnVPCCidrBlock(stack, "Late", vpc_id=b.vpc_id, cidr_block="100.64.0.0/16")
+
+    [warning] = _late_warnings(stack, rule_ids.CIDR_BLOCK_NOT_ROUTED)
+
+    assert warning.id == "/Net/P"
+    assert warning.entry.data == (
+        "CIDR block 100.64.0.0/16 was added to Net/B after this peering was defined: the "
+        "routes of Net/A through it point at the blocks Net/B had then, so nothing routes to "
+        "100.64.0.0/16 through the peering. Fix: Declare the block before the peering (its "
+        "routes then include it), or add routes to 100.64.0.0/16 in Net/A's route tables (a "
+        "VpcPeering's add_route(..., destination='100.64.0.0/16'), else a CfnRoute); "
+        "acknowledge this warning if 100.64.0.0/16 should not be reached from Net/A. "
+        f"[ack: {rule_ids.CIDR_BLOCK_NOT_ROUTED}]"
+    )
+    assert _late_errors(stack) == []
+
+
+@pytest.mark.parametrize(
+    "routes",
+    ["explicit destinations", "no default routes", "requester only"],
+)
+def test_a_late_block_no_default_route_was_meant_for_is_no_warning(routes: str) -> None:
+    stack, a, b = _late_net()
+    options: dict[str, dict[str, Any]] = {
+        "explicit destinations": {
+            "accepter_destinations": PeerDestinations.cidr_blocks(["10.1.0.0/16"]),
+            "requester_destinations": PeerDestinations.cidr_blocks(["10.0.0.0/16"]),
+        },
+        "no default routes": {"default_routes": False},
+        "requester only": {"requester_only": True},
+    }
+    VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b, **options[routes])
+    # Added to A: with requester_only nothing of this app routes B's side to A.
+    ec2.CfnVPCCidrBlock(stack, "Late", vpc_id=a.vpc_id, cidr_block="100.64.0.0/16")
+
+    assert _late_warnings(stack, rule_ids.CIDR_BLOCK_NOT_ROUTED) == []

@@ -520,7 +520,7 @@ def test_other_targets_take_the_traffic_off_the_peering(
         ((None, "Net/B"), {}, "source must be a string"),
         (("Net/A", 5), {}, "destination must be a string"),
         (("Net/A", "Net/B"), {"port": "443"}, "port '443' is not a TCP port"),
-        (("Net/A", "Net/B"), {"port": 0}, "port 0 is not a TCP port"),
+        (("Net/A", "Net/B"), {"port": 0}, "port 0 is not a TCP port: give an int from 1-65535"),
         (("Net/A", "Net/B"), {"port": 70000}, "port 70000 is not a TCP port"),
         (("Net/A", "Net/B"), {"port": True}, "port True is not a TCP port"),
         (("Net/A", "Net/B"), {"ip_version": 5}, "ip_version 5 must be 4, 6 or None"),

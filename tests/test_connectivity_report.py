@@ -130,3 +130,11 @@ def test_the_default_directory_and_bad_input(
     assert main([str(tmp_path / "reports")]) == 2
     with pytest.raises(SystemExit):
         main(["--format", "html"])
+
+
+def test_the_summary_counts_in_words(clean: Path) -> None:
+    summary = render(Network.from_assembly(clean), "text").splitlines()[2]
+    assert summary == (
+        "1 VPC, 1 subnet, 0 peering connections, 0 interface endpoints, 0 endpoint services, "
+        "0 private hosted zones; 0 one-way routes, 0 unknown values"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 import aws_cdk as cdk
@@ -16,6 +17,7 @@ from cdk_peering import (
     HubAndSpoke,
     PeeringAccepterRole,
     PeeringDnsResolution,
+    PeeringMesh,
     PeeringSide,
     Problem,
     TopologyPlacement,
@@ -734,3 +736,134 @@ def test_peering_reads_other_stacks_weakly_in_an_app_with_strong_references() ->
     # The DNS option waits for the connection's stack (no dependency comes with a weak
     # reference across accounts).
     assert Assembly(assembly).dependencies()["Partner"] == {"Home"}
+
+
+# --- accepter_account and accepter_region given by hand ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("props", "rule", "message", "fix"),
+    [
+        (
+            {"accepter_region": "us-east-1a"},
+            "cdk_peering:invalidRegion",
+            "accepter_region 'us-east-1a' is not an AWS Region: it names an Availability Zone "
+            "of us-east-1.",
+            "Give accepter_region='us-east-1'.",
+        ),
+        (
+            {"accepter_region": "Europe"},
+            "cdk_peering:invalidRegion",
+            "accepter_region 'Europe' is not an AWS Region.",
+            "Give the accepter VPC's Region (for example eu-west-1).",
+        ),
+        (
+            {"accepter_account": "1234"},
+            "cdk_peering:invalidAccount",
+            "accepter_account '1234' is not an AWS account id (12 digits).",
+            "Give the accepter VPC's account id: 12 digits",
+        ),
+    ],
+)
+def test_an_accepter_account_or_region_that_is_none_says_so(
+    props: dict[str, str], rule: str, message: str, fix: str
+) -> None:
+    app = env_app()
+    home = cdk.Stack(app, "Home", env=HOME)
+    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(home, "P", requester_vpc=a, accepter_vpc=imported_vpc(home, 1), **props)  # type: ignore[arg-type]
+    # One problem: not also a missing accepter role for "account 1234".
+    problem = only_problem(raised, "Home/P", rule)
+    assert problem.message == message
+    assert problem.fix.startswith(fix)
+
+
+# --- a VPC of an environment-agnostic stack peered with one of a pinned stack -------------
+
+MIXED_MESSAGE = (
+    "{b} Agnostic/B (environment-agnostic stack Agnostic) is peered with {a} Pinned/A "
+    "(stack Pinned, 111111111111/us-east-1): whether they share an account and Region cannot "
+    "be told, and aws-cdk-lib cannot reference values between a stack with an explicit "
+    "environment and one without."
+)
+PARAMS = {
+    # construct: (the parameter of the first VPC, of the second)
+    "VpcPeering": ("requester_vpc", "accepter_vpc"),
+    "PeeringMesh": ("vpcs[0]", "vpcs[1]"),
+    "HubAndSpoke": ("hub", "spokes[0]"),
+}
+
+
+def _pinned_and_agnostic(a_in: str, b_in: str) -> tuple[cdk.Stack, cdk.Stack, ec2.Vpc, ec2.Vpc]:
+    """Stacks Pinned (HOME) and Agnostic (no env); VPC A (10.0.0.0/16) in the stack named
+    ``a_in`` and B (10.1.0.0/16) in ``b_in``."""
+    app = env_app()
+    stacks = {"Pinned": cdk.Stack(app, "Pinned", env=HOME), "Agnostic": cdk.Stack(app, "Agnostic")}
+    a = make_vpc(stacks[a_in], "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stacks[b_in], "B", "10.1.0.0/16", isolated_only=True)
+    return stacks["Pinned"], stacks["Agnostic"], a, b
+
+
+@pytest.mark.parametrize("pinned_first", [True, False], ids=["pinned-first", "agnostic-first"])
+@pytest.mark.parametrize("construct", ["VpcPeering", "PeeringMesh", "HubAndSpoke"])
+def test_a_pinned_vpc_peered_with_an_agnostic_one_is_an_error_either_way(
+    construct: str, pinned_first: bool
+) -> None:
+    _, _, a, b = _pinned_and_agnostic("Pinned", "Agnostic")
+    first, second = (a, b) if pinned_first else (b, a)
+    home = cdk.Stack.of(first)
+    children = len(home.node.children)
+
+    build: Callable[[], object] = {
+        "VpcPeering": lambda: VpcPeering(home, "P", requester_vpc=first, accepter_vpc=second),
+        "PeeringMesh": lambda: PeeringMesh(home, "P", vpcs=[first, second]),
+        "HubAndSpoke": lambda: HubAndSpoke(home, "P", hub=first, spokes=[second]),
+    }[construct]
+    with pytest.raises(ValidationError) as raised:
+        build()
+
+    problem = only_problem(raised, f"{home.stack_name}/P", "cdk_peering:mixedEnvironments")
+    first_param, second_param = PARAMS[construct]
+    a_param, b_param = (first_param, second_param) if pinned_first else (second_param, first_param)
+    assert problem.message == MIXED_MESSAGE.format(a=a_param, b=b_param)
+    assert problem.fix.startswith(
+        "Give stack Agnostic an explicit env=cdk.Environment(account=..., region=...)"
+    )
+    assert len(home.node.children) == children  # nothing half-built
+    assert "CrossRegionReferencesRequireExplicitRegion" not in str(raised.value)
+
+
+def test_a_requester_vpc_of_a_stack_of_another_kind_of_environment_is_an_error() -> None:
+    _, agnostic, a, b = _pinned_and_agnostic("Pinned", "Pinned")
+
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(agnostic, "P", requester_vpc=a, accepter_vpc=b)
+
+    problem = only_problem(raised, "Agnostic/P", "cdk_peering:mixedEnvironments")
+    assert problem.message.startswith(
+        "requester_vpc Pinned/A (stack Pinned, 111111111111/us-east-1) and this "
+        "VpcPeering's stack Agnostic (environment-agnostic) are not both environment-agnostic "
+        "or both pinned"
+    )
+
+
+def test_an_agnostic_mesh_and_a_pinned_mesh_synthesize() -> None:
+    # Every VPC of one kind: nothing mixes.
+    app = env_app()
+    for name, env in (("Agnostic", None), ("Pinned", HOME)):
+        stack = cdk.Stack(app, name, env=env)
+        vpcs = [make_vpc(stack, f"V{i}", f"10.{i}.0.0/16", isolated_only=True) for i in range(3)]
+        PeeringMesh(stack, "Mesh", vpcs=vpcs)
+    app.synth()
+
+
+def test_scope_placement_in_a_pinned_stack_refuses_an_agnostic_vpc() -> None:
+    pinned, _, a, b = _pinned_and_agnostic("Agnostic", "Agnostic")
+    with pytest.raises(ValidationError) as raised:
+        PeeringMesh(pinned, "Mesh", vpcs=[a, b], placement=TopologyPlacement.SCOPE)
+    assert {p.rule for p in raised.value.problems} == {"cdk_peering:scopeEnvironment"}
+    assert raised.value.problems[0].message == (
+        "placement=SCOPE puts everything in stack Pinned (111111111111/us-east-1), but "
+        "vpcs[0] Agnostic/A is in the environment-agnostic stack Agnostic."
+    )

@@ -457,8 +457,8 @@ def test_a_secondary_block_from_ipam_gets_no_route_and_a_warning(stack: cdk.Stac
 
     warnings = warnings_on(peering)
     assert [w for w in warnings if w.endswith("[ack: cdk_peering:unroutableBlock]")] == [
-        "1 secondary IPv4 block(s) of TestStack/B come from IPAM, and CloudFormation cannot "
-        "tell their CIDR: no route points at them. Fix: Give "
+        "1 secondary IPv4 block of TestStack/B comes from IPAM, and CloudFormation cannot "
+        "tell its CIDR: no route points at it. Fix: Give "
         "accepter_destinations=PeerDestinations.cidr_blocks([...]) with the allocated CIDRs, "
         "or acknowledge this warning. [ack: cdk_peering:unroutableBlock]"
     ]

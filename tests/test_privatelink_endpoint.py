@@ -422,6 +422,87 @@ def test_invalid_props_raise_before_anything_is_built(
     assert stack.node.try_find_child("Endpoint") is None
 
 
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("", "it is empty"),
+        (".", "it is only the root '.'"),
+        ("orders..internal", "it has an empty label (two dots in a row, or a leading dot)"),
+        (".orders.internal", "it has an empty label"),
+        ("orders api.internal", "it holds ' ', which a DNS name cannot"),
+        ("café.internal", "it holds 'é', which a DNS name cannot"),
+        ("x" * 64 + ".internal", "is 64 bytes long (at most 63)"),
+        (".".join(["a" * 60] * 5), "it is 304 bytes long (at most 255)"),
+    ],
+)
+@pytest.mark.parametrize("prop", ["dns_name", "zone_name"])
+def test_a_name_that_is_no_dns_name_is_an_error_naming_the_prop(
+    stack: cdk.Stack, prop: str, name: str, reason: str
+) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    props = {"dns_name": "api.internal", prop: name}
+    with pytest.raises(ValidationError) as error:
+        endpoint(stack, vpc, **props)
+    [problem] = error.value.problems  # not also dnsNameOutsideZone
+    assert problem.rule == "cdk_peering:invalidDnsName"
+    assert problem.path == "TestStack/Endpoint"
+    assert problem.message.startswith(f"{prop} '")
+    assert reason in problem.message
+    assert "Give " + prop + " as a DNS name" in problem.fix
+    assert stack.node.try_find_child("Endpoint") is None
+
+
+@pytest.mark.parametrize(
+    "name", ["Api.Example.Internal.", "_sip._tcp.example.internal", "x" * 63 + ".internal"]
+)
+def test_names_route53_holds_pass(stack: cdk.Stack, name: str) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    made = endpoint(stack, vpc, dns_name=name)
+    assert made.dns_name == name.lower().removesuffix(".")
+
+
+def test_a_port_out_of_range_is_one_problem_not_also_a_port_not_offered(
+    stack: cdk.Stack,
+) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as error:
+        endpoint(stack, vpc, service=FakeService(SERVICE, [443]), port=0)
+    [problem] = error.value.problems
+    assert (problem.rule, problem.message) == (
+        "cdk_peering:invalidPort",
+        "Port 0 is out of range: a TCP port is a whole number from 1 to 65535.",
+    )
+
+
+def test_a_selection_of_missing_subnets_is_the_librarys_error_before_anything_is_built(
+    stack: cdk.Stack,
+) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    egress = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+    with pytest.raises(ValidationError) as error:
+        endpoint(stack, vpc, subnets=egress)
+    [problem] = error.value.problems
+    assert (problem.rule, problem.message) == (
+        "cdk_peering:emptySubnetSelection",
+        "subnets (subnet_type=PRIVATE_WITH_EGRESS) matches no subnet of TestStack/Consumer, "
+        "whose subnets are Isolated (PRIVATE_ISOLATED, 2 subnets).",
+    )
+    assert stack.node.try_find_child("Endpoint") is None
+
+
+def test_an_endpoint_in_a_vpc_without_subnets_is_an_error(stack: cdk.Stack) -> None:
+    vpc = ec2.Vpc(stack, "Empty", subnet_configuration=[])
+    with pytest.raises(ValidationError) as error:
+        endpoint(stack, vpc)
+    [problem] = error.value.problems
+    assert (problem.rule, problem.message, problem.fix) == (
+        "cdk_peering:emptySubnetSelection",
+        "VPC TestStack/Empty has no subnet: the endpoint has no subnet to go in.",
+        "Give TestStack/Empty subnets (or import it with their ids) for the endpoint.",
+    )
+    assert stack.node.try_find_child("Endpoint") is None
+
+
 def test_ipv6_endpoint_in_a_vpc_without_ipv6_says_what_to_do(stack: cdk.Stack) -> None:
     vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
     with pytest.raises(ValidationError) as error:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
 from constructs import IConstruct
 
-from cdk_peering import PeerDestinations, ValidationError, VpcPeering
+from cdk_peering import PeerDestinations, PeeringMesh, ValidationError, VpcPeering
 from tests.conftest import ENV, new_app
 from tests.helpers import (
     destinations_by_table,
@@ -363,7 +365,7 @@ def test_more_than_125_peerings_on_a_vpc_is_an_error(stack: cdk.Stack) -> None:
     assert "would have 126 peering connections; AWS allows at most 125" in str(raised.value)
 
 
-@pytest.mark.parametrize("quota", [10, 126, "many"])
+@pytest.mark.parametrize("quota", [10, 126])
 def test_an_invalid_declared_quota(stack: cdk.Stack, quota: object) -> None:
     a, b = _two_vpcs(stack)
     with pytest.raises(
@@ -431,29 +433,30 @@ def test_more_routes_than_the_route_quota_maximum_is_an_error(stack: cdk.Stack) 
 
 
 @pytest.mark.parametrize(
-    ("selection", "reason"),
+    ("selection", "given"),
     [
-        (
-            ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
-            "There are no 'Public' subnet groups",
-        ),
-        (ec2.SubnetSelection(subnet_group_name="Nope"), "no subnet groups with name 'Nope'"),
+        (ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC), "subnet_type=PUBLIC"),
+        (ec2.SubnetSelection(subnet_group_name="Nope"), "subnet_group_name='Nope'"),
         (
             ec2.SubnetSelection(subnet_filters=[ec2.SubnetFilter.by_ids(["subnet-x"])]),
-            "the selection is empty",
+            "subnet_filters=[1 given]",
         ),
     ],
 )
 def test_subnet_selection_that_matches_no_subnet(
-    stack: cdk.Stack, selection: ec2.SubnetSelection, reason: str
+    stack: cdk.Stack, selection: ec2.SubnetSelection, given: str
 ) -> None:
     a, b = _two_vpcs(stack)
     with pytest.raises(ValidationError) as raised:
         VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b, accepter_subnets=selection)
     assert _rules(raised.value) == ["cdk_peering:emptySubnetSelection"]
-    assert "accepter_subnets matches no subnet of TestStack/B" in str(raised.value)
-    assert reason in str(raised.value)
+    # The library's own words: what was asked, and what the VPC has.
+    assert raised.value.problems[0].message == (
+        f"accepter_subnets ({given}) matches no subnet of TestStack/B, whose subnets are "
+        "Isolated (PRIVATE_ISOLATED, 2 subnets)."
+    )
     assert "JavaScript" not in str(raised.value)
+    assert "There are no" not in str(raised.value)
 
 
 def test_imported_subnet_without_route_table(stack: cdk.Stack) -> None:
@@ -479,11 +482,11 @@ def test_token_cidr_skips_the_overlap_check_with_a_warning(stack: cdk.Stack) -> 
     VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=imported)
 
     warnings = _warnings(stack, "/TestStack/P")
-    assert any(
-        "Skipped the CIDR overlap check for TestStack/Imp" in w
-        and "[ack: cdk_peering:overlapNotChecked]" in w
-        for w in warnings
-    )
+    assert (
+        "Skipped the CIDR overlap check for TestStack/Imp: 1 of its CIDR blocks is not known "
+        "(unresolved tokens, IPAM allocations, or a VPC imported without vpc_cidr_block)."
+    ) in "".join(warnings)
+    assert any("[ack: cdk_peering:overlapNotChecked]" in w for w in warnings)
     Template.from_stack(stack).has_resource_properties(
         "AWS::EC2::Route", {"DestinationCidrBlock": {"Fn::ImportValue": "SharedVpcCidr"}}
     )
@@ -548,3 +551,119 @@ def test_every_problem_is_reported_and_nothing_is_added(stack: cdk.Stack) -> Non
     assert str(raised.value).startswith("3 problems:")
     assert stack.node.try_find_child("P") is None
     Template.from_stack(stack).resource_count_is("AWS::EC2::VPCPeeringConnection", 0)
+
+
+# --- an imported VPC without vpc_cidr_block --------------------------------------------
+
+
+def _without_cidr(stack: cdk.Stack) -> ec2.IVpc:
+    """VPC Imp, imported with its subnets and route tables but no vpc_cidr_block."""
+    return ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Imp",
+        vpc_id="vpc-0123456789abcdef0",
+        availability_zones=["us-east-1a"],
+        isolated_subnet_ids=["subnet-0123456789abcdef0"],
+        isolated_subnet_route_table_ids=["rtb-0123456789abcdef0"],
+    )
+
+
+UNKNOWN_CIDR_FIX = (
+    "Give Vpc.from_vpc_attributes(...) the VPC's primary IPv4 block as vpc_cidr_block (for "
+    "example vpc_cidr_block='10.1.0.0/16')"
+)
+
+
+@pytest.mark.parametrize("requester_only", [False, True])
+def test_routes_to_an_imported_vpc_without_its_cidr_say_which_attribute_to_pass(
+    stack: cdk.Stack, requester_only: bool
+) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(
+            stack,
+            "P",
+            requester_vpc=a,
+            accepter_vpc=_without_cidr(stack),
+            requester_only=requester_only,
+        )
+    problem = only_problem(raised, "TestStack/P", "cdk_peering:unknownVpcCidr")
+    assert problem.message == (
+        "accepter_vpc TestStack/Imp was imported without vpc_cidr_block, and the requester's "
+        "routes to it need its CIDR blocks."
+    )
+    assert problem.fix == (
+        f"{UNKNOWN_CIDR_FIX}, or give accepter_destinations=PeerDestinations.cidr_blocks([...]) "
+        "with CIDRs inside it."
+    )
+    assert "CannotPerformOperationVpcCidr" not in str(raised.value)
+    assert stack.node.try_find_child("P") is None
+
+
+def test_an_imported_vpc_without_its_cidr_with_explicit_destinations_is_peered(
+    stack: cdk.Stack,
+) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    peering = VpcPeering(
+        stack,
+        "P",
+        requester_vpc=a,
+        accepter_vpc=_without_cidr(stack),
+        accepter_destinations=PeerDestinations.cidr_blocks(["10.1.0.0/16"]),
+        requester_destinations=PeerDestinations.cidr_blocks(["10.0.0.0/16"]),
+    )
+    assert {r.destination_cidr_block for r in peering.requester_routes} == {"10.1.0.0/16"}
+    # Its overlap cannot be checked: a warning, as for a token.
+    assert any(
+        "Skipped the CIDR overlap check for TestStack/Imp: 1 of its CIDR blocks is not known" in w
+        for w in _warnings(stack, "/TestStack/P")
+    )
+
+
+def test_a_mesh_with_an_imported_vpc_without_its_cidr_is_an_error(stack: cdk.Stack) -> None:
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        PeeringMesh(stack, "Mesh", vpcs=[a, _without_cidr(stack)])
+    [problem] = raised.value.problems
+    assert problem.rule == "cdk_peering:unknownVpcCidr"
+    assert problem.fix == f"{UNKNOWN_CIDR_FIX}."
+
+
+@pytest.mark.parametrize("use", ["allow_from_peer", "endpoint client", "service", "add_route"])
+def test_every_use_of_an_imported_vpcs_cidr_says_which_attribute_to_pass(
+    stack: cdk.Stack, use: str
+) -> None:
+    from cdk_peering import PeeringSide, PrivateLinkEndpoint, PrivateLinkService, allow_from_peer
+
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    imported = _without_cidr(stack)
+    peering = VpcPeering(
+        stack,
+        "P",
+        requester_vpc=a,
+        accepter_vpc=imported,
+        default_routes=False,
+    )
+    service = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
+    build: Callable[[], object] = {
+        "allow_from_peer": lambda: allow_from_peer(
+            ec2.SecurityGroup(stack, "Sg", vpc=a), peer_vpc=imported, port=ec2.Port.tcp(443)
+        ),
+        "endpoint client": lambda: PrivateLinkEndpoint(
+            stack, "E", vpc=a, service=service, port=443, client_vpcs=[imported]
+        ),
+        "service": lambda: PrivateLinkService(stack, "S", vpc=imported, port=443),
+        "add_route": lambda: peering.add_route(
+            "ToImp", route_table=a.isolated_subnets[0].route_table, side=PeeringSide.REQUESTER
+        ),
+    }[use]
+    with pytest.raises(ValidationError) as raised:
+        build()
+    [problem] = raised.value.problems
+    assert problem.rule == "cdk_peering:unknownVpcCidr"
+    param = {"allow_from_peer": "peer_vpc", "endpoint client": "client_vpcs[0]", "service": "vpc"}
+    assert problem.message.startswith(
+        f"{param.get(use, 'accepter_vpc')} TestStack/Imp was imported without vpc_cidr_block, and "
+    )
+    assert problem.fix.startswith(UNKNOWN_CIDR_FIX)
+    assert "CannotPerformOperationVpcCidr" not in str(raised.value)

@@ -11,9 +11,9 @@ import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Annotations, Match, Template
 
-from cdk_peering import allow_from_peer
+from cdk_peering import PeeringMesh, VpcPeering, allow_from_peer
 from cdk_peering.peering.security_groups import InterRegionSecurityGroupCheck
-from cdk_peering.rule_ids import INTER_REGION_SECURITY_GROUP_REFERENCE
+from cdk_peering.rule_ids import ALLOW_FROM_UNPEERED_VPC, INTER_REGION_SECURITY_GROUP_REFERENCE
 from tests.conftest import new_app
 from tests.helpers import make_vpc
 
@@ -479,3 +479,57 @@ def test_registering_a_pair_again_adds_no_second_check() -> None:
     world.sg_a.add_ingress_rule(world.sg_b, ec2.Port.tcp(443))
 
     assert len(_errors(world.app)) == 1
+
+
+# --- allow_from_peer with a VPC no peering of the app joins --------------------------------
+
+
+def _warnings(app: cdk.App, rule: str) -> list[tuple[str, str]]:
+    """Synthesize; return (construct path, text) of each warning of ``rule``."""
+    return [
+        (message.id, str(message.entry.data))
+        for stack in app.synth().stacks
+        for message in stack.messages
+        if message.level == cdk.cx_api.SynthesisMessageLevel.WARNING
+        and str(message.entry.data).endswith(f"[ack: {rule}]")
+    ]
+
+
+@pytest.mark.parametrize("peered", ["before", "after", "never"])
+def test_allow_from_peer_without_a_peering_is_a_warning_at_synth(peered: str) -> None:
+    world = _world(register=False)
+    if peered == "before":
+        VpcPeering(world.home, "AToB", requester_vpc=world.vpc_a, accepter_vpc=world.vpc_b)
+    allow_from_peer(world.sg_a, peer_vpc=world.vpc_b, port=ec2.Port.tcp(443))
+    allow_from_peer(world.sg_a, peer_vpc=world.vpc_b, port=ec2.Port.tcp(8443))  # one warning
+    allow_from_peer(world.sg_a, peer_vpc=world.vpc_a, port=ec2.Port.tcp(22))  # its own VPC
+    if peered == "after":
+        VpcPeering(world.home, "AToB", requester_vpc=world.vpc_a, accepter_vpc=world.vpc_b)
+
+    found = _warnings(world.app, ALLOW_FROM_UNPEERED_VPC)
+
+    if peered != "never":
+        assert found == []
+        return
+    assert found == [
+        (
+            "/Home/SgA",
+            "allow_from_peer opens security group Home/SgA to VPC Away/B, but no peering of "
+            "this app joins that VPC to the group's: the rule admits traffic that has no route "
+            "to come by. Fix: Peer the two VPCs (a VpcPeering, or a topology with both), or "
+            "acknowledge this warning when they are connected elsewhere (another app, a "
+            f"transit gateway). [ack: {ALLOW_FROM_UNPEERED_VPC}]",
+        )
+    ]
+
+
+def test_a_peering_of_a_topology_counts_and_the_warning_can_be_acknowledged() -> None:
+    world = _world(register=False)
+    PeeringMesh(world.home, "Mesh", vpcs=[world.vpc_a, world.vpc_b])
+    allow_from_peer(world.sg_a, peer_vpc=world.vpc_b, port=ec2.Port.tcp(443))
+    other = make_vpc(world.home, "C", "10.2.0.0/16", isolated_only=True)
+    allow_from_peer(world.sg_a, peer_vpc=other, port=ec2.Port.tcp(443))
+    cdk.Annotations.of(world.sg_a).acknowledge_warning(
+        ALLOW_FROM_UNPEERED_VPC, "C reaches A through the transit gateway"
+    )
+    assert _warnings(world.app, ALLOW_FROM_UNPEERED_VPC) == []

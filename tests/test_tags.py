@@ -8,6 +8,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
+from constructs import Construct
 
 from cdk_peering import PeeringAccepterRole, VpcPeering
 from tests.helpers import (
@@ -126,3 +127,61 @@ def test_no_copy_within_one_account_and_region_nor_with_requester_only(
         name="to-them",
     )
     assert third_party.accepter_tags is None
+
+
+# --- name= wins over a Name tag given to a parent (as ec2.Vpc(vpc_name=...) does) --------
+
+
+def _connection_tags(template: Template) -> list[dict[str, str]]:
+    [connection] = template.find_resources("AWS::EC2::VPCPeeringConnection").values()
+    tags: list[dict[str, str]] = connection["Properties"]["Tags"]
+    return tags
+
+
+@pytest.mark.parametrize("tagged", ["app", "stack", "parent"])
+def test_name_wins_over_a_name_tag_of_a_parent(tagged: str) -> None:
+    app, home, _away, a, b = inter_region_pair()
+    parent = Construct(home, "Network")
+    VpcPeering(parent, "AToB", requester_vpc=a, accepter_vpc=b, name="a-b")
+    scope = {"app": app, "stack": home, "parent": parent}[tagged]
+    cdk.Tags.of(scope).add("Name", "from-the-parent")
+    cdk.Tags.of(scope).add("team", "network")
+
+    assembly = app.synth()
+
+    requester = Template.from_json(assembly.get_stack_by_name("Home").template)
+    assert _connection_tags(requester) == [
+        {"Key": "Name", "Value": "a-b"},
+        {"Key": "team", "Value": "network"},
+    ]
+    # The accepter's view gets the same: name= and the other tags.
+    accepter = assembly.get_stack_by_name("Home-PeeringAccepter-111111111111-eu-west-1")
+    calls = _tag_resource(Template.from_json(accepter.template))
+    assert calls["Create"]["parameters"]["Tags"] == [
+        {"Key": "Name", "Value": "a-b"},
+        {"Key": "team", "Value": "network"},
+    ]
+
+
+def test_a_name_tag_given_to_the_peering_itself_still_wins_over_name(stack: cdk.Stack) -> None:
+    # As with ec2.Vpc(vpc_name=...): the user's own tag on the construct, added after it,
+    # is the last word.
+    a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
+    peering = VpcPeering(stack, "AToB", requester_vpc=a, accepter_vpc=b, name="a-b")
+    cdk.Tags.of(peering).add("Name", "renamed")
+    assert _connection_tags(Template.from_stack(stack)) == [{"Key": "Name", "Value": "renamed"}]
+
+
+def test_a_parents_name_tag_names_an_unnamed_connection_and_its_accepters_view() -> None:
+    app, home, _away, a, b = inter_region_pair()
+    VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b)
+    cdk.Tags.of(home).add("Name", "from-the-stack")
+
+    assembly = app.synth()
+
+    requester = Template.from_json(assembly.get_stack_by_name("Home").template)
+    assert _connection_tags(requester) == [{"Key": "Name", "Value": "from-the-stack"}]
+    accepter = assembly.get_stack_by_name("Home-PeeringAccepter-111111111111-eu-west-1")
+    calls = _tag_resource(Template.from_json(accepter.template))
+    assert calls["Create"]["parameters"]["Tags"] == [{"Key": "Name", "Value": "from-the-stack"}]

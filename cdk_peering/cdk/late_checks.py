@@ -1,11 +1,12 @@
-"""Checks that can only run at synth, once the whole app exists, reported as errors.
+"""Checks that can only run at synth, once the whole app exists, reported as annotations.
 
 Most problems are found before a construct adds anything to the tree and raised as a
 :class:`~cdk_peering.ValidationError`. A few depend on what the app adds later (a security
-group rule written after the peering, a CIDR block declared after it): those run once, at
-synth, as one validation of the app, and report each problem as an **error annotation**
-on the construct it concerns, written as every finding of the library
-(``[path] message Fix: fix (rule)``).
+group rule written after the peering, a CIDR block declared after it, the peering that
+joins the VPCs a rule opens): those run once, at synth, as one validation of the app, and
+report each problem as an **error annotation** on the construct it concerns, written as
+every finding of the library (``[path] message Fix: fix (rule)``); a warning becomes a
+warning annotation with its rule id, acknowledgeable as any other.
 
 Why annotations rather than a failed validation: aws-cdk-lib raises a failed construct
 validation from inside its JavaScript runtime, so Python shows it as a ``RuntimeError``
@@ -29,6 +30,7 @@ import jsii
 from constructs import IConstruct, IValidation
 
 from ..findings import Finding
+from .annotations import warn
 from .app_context import AppContext
 
 LateCheck = Callable[[IConstruct], Iterable[tuple[IConstruct, Finding]]]
@@ -74,9 +76,13 @@ class LateChecks:
             for construct, finding in check(root):
                 text = finding.render()
                 key = (construct.node.path, text)
-                if key not in self._reported:  # an app may be synthesized more than once
-                    self._reported.add(key)
+                if key in self._reported:  # an app may be synthesized more than once
+                    continue
+                self._reported.add(key)
+                if finding.error:
                     cdk.Annotations.of(construct).add_error(text)
+                else:
+                    warn(construct, [finding])
         return []
 
 

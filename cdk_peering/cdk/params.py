@@ -24,7 +24,7 @@ from constructs import Construct, IConstruct
 
 from .. import rule_ids
 from ..errors import ValidationError
-from ..findings import Finding
+from ..findings import Finding, article, kind_of, shown
 from .app_context import child_path
 
 _implements_cache: dict[tuple[type, type], bool] = {}
@@ -62,6 +62,8 @@ class Expect:
     test: Callable[[object], bool]
     example: str = ""
     """How to give one, for the fix (``ec2.Vpc(...)``)."""
+    plural: str = ""
+    """The words for several (``ec2.IVpcs``); by default the description's noun plus s."""
 
     def __call__(self, value: object) -> bool:
         """Tell whether ``value`` is what the parameter must be."""
@@ -70,8 +72,7 @@ class Expect:
 
 def interface(kind: type, name: str, example: str = "") -> Expect:
     """Expect an object implementing a jsii interface (``ec2.IVpc``)."""
-    article = "an" if name[0] in "AEIOUaeiou" else "a"
-    return Expect(f"{article} {name}", lambda v: implements(v, kind), example)
+    return Expect(f"{article(name)} {name}", lambda v: implements(v, kind), example)
 
 
 def instance(*kinds: type, name: str, example: str = "") -> Expect:
@@ -82,7 +83,7 @@ def instance(*kinds: type, name: str, example: str = "") -> Expect:
 def enum_member(kind: type[enum.Enum], name: str) -> Expect:
     """Expect a member of an enum; its name as a string is refused (no silent match)."""
     first = next(iter(kind))
-    return Expect(f"a {name}", lambda v: isinstance(v, kind), f"{name}.{first.name}")
+    return Expect(f"{article(name)} {name}", lambda v: isinstance(v, kind), f"{name}.{first.name}")
 
 
 STRING = Expect("a string", lambda v: isinstance(v, str))
@@ -98,7 +99,7 @@ CONSTRUCT = Expect(
 def sequence_of(item: Expect) -> Expect:
     """Expect a list or tuple (not a string) whose every item is ``item``."""
     return Expect(
-        f"a list of {_plural(item.description)}",
+        f"a list of {_plural(item)}",
         lambda v: (
             isinstance(v, Sequence)
             and not isinstance(v, str | bytes)
@@ -111,7 +112,7 @@ def sequence_of(item: Expect) -> Expect:
 def mapping_of(key: Expect, value: Expect) -> Expect:
     """Expect a mapping from ``key`` to ``value``."""
     return Expect(
-        f"a mapping of {_plural(key.description)} to {_plural(value.description)}",
+        f"a mapping of {_plural(key)} to {_plural(value)}",
         lambda v: isinstance(v, Mapping) and all(key(k) and value(x) for k, x in v.items()),
     )
 
@@ -122,13 +123,18 @@ def one_of(*expects: Expect) -> Expect:
         " or ".join(e.description for e in expects),
         lambda v: any(e(v) for e in expects),
         next((e.example for e in expects if e.example), ""),
+        " or ".join(_plural(e) for e in expects),
     )
 
 
-def _plural(description: str) -> str:
-    for article in ("a ", "an "):
-        if description.startswith(article):
-            return description.removeprefix(article) + ("" if description.endswith("s") else "s")
+def _plural(expect: Expect) -> str:
+    """Return the words for several of what ``expect`` describes (``ec2.IVpcs``)."""
+    if expect.plural:
+        return expect.plural
+    description = expect.description
+    for each in ("a ", "an "):
+        if description.startswith(each):
+            return description.removeprefix(each) + ("" if description.endswith("s") else "s")
     return description
 
 
@@ -137,13 +143,14 @@ Given = Sequence[tuple[str, Any, Expect, bool]]
 
 
 def _shown(value: object) -> str:
-    """Show a bad value briefly: a construct by its path, else its repr and type."""
-    if isinstance(value, Construct):
-        return f"{value.node.path!r} (a {type(value).__name__})"
-    text = repr(value)
-    if len(text) > 80:
-        text = text[:77] + "..."
-    return f"{text} (a {type(value).__name__})"
+    """Show a bad value briefly: a construct by its path, else its repr, and its type.
+
+    Never an object's default repr (``<... object at 0x...>``): such an object reads as
+    its kind alone.
+    """
+    text, kind = shown(value), kind_of(value)
+    kind_words = f"{article(kind)} {kind}"
+    return text if text == kind_words else f"{text} ({kind_words})"
 
 
 def check_parameters(path: str, given: Sequence[tuple[str, Any, Expect, bool]]) -> list[Finding]:
@@ -216,3 +223,16 @@ ROLE = interface(iam.IRole, "iam.IRole", "iam.Role.from_role_arn(...)")
 SECURITY_GROUP = interface(ec2.ISecurityGroup, "ec2.ISecurityGroup", "ec2.SecurityGroup(...)")
 PORT_NUMBERS = sequence_of(INTEGER)
 STRINGS = sequence_of(STRING)
+
+
+def quota_parameters(peerings_per_vpc_quota: object, routes_per_route_table_quota: object) -> Given:
+    """Return the two quota parameters a peering or topology takes, each a whole number.
+
+    Their range is the invalidQuota rule's, as for the context values (which may be
+    strings: ``cdk synth -c key=60`` gives one). A quota given as a string here is a
+    wrong type.
+    """
+    return [
+        ("peerings_per_vpc_quota", peerings_per_vpc_quota, INTEGER, False),
+        ("routes_per_route_table_quota", routes_per_route_table_quota, INTEGER, False),
+    ]

@@ -9,6 +9,8 @@ ordinary apps, not only imported VPCs.
 
 from __future__ import annotations
 
+import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,6 +20,8 @@ import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct, Node
 
+from .. import rule_ids
+from ..findings import Finding, listing
 from ..model.cidr import LOOKUP_PLACEHOLDER_CIDR, IpNetwork, parse_network
 from ..model.env import Env
 from ..model.vpc import literal_networks
@@ -119,6 +123,8 @@ class VpcFacts:
         """The IPv6 blocks (tokens) that Amazon allocates: unique, so they cannot overlap."""
         self.unresolved_ipv4_blocks = 0
         """Secondary IPv4 blocks whose CIDR CloudFormation cannot tell (allocated from IPAM)."""
+        self.cidr_unknown = False
+        """True for a VPC imported without ``vpc_cidr_block``: no IPv4 block is known."""
         self.ipv6_dependencies: tuple[cdk.CfnResource, ...] = ()
         """The CfnVPCCidrBlocks a route to an Amazon-provided IPv6 block must wait for."""
         self.ipv6_sources: IpV6Sources = {}
@@ -139,7 +145,10 @@ class VpcFacts:
                     cast(ec2.ISubnet, child) for child in children if isinstance(child, ec2.Subnet)
                 ]
         else:
-            self.ipv4_cidrs = (vpc.vpc_cidr_block,)
+            try:
+                self.ipv4_cidrs = (vpc.vpc_cidr_block,)
+            except RuntimeError:  # aws-cdk-lib's CannotPerformOperationVpcCidr
+                self.cidr_unknown = True
         if subnets is None:
             subnets = [*vpc.public_subnets, *vpc.private_subnets, *vpc.isolated_subnets]
         with_ipv6 = self.has_ipv6 and self.built_in_app
@@ -343,6 +352,153 @@ def select_subnets(facts: VpcFacts, selection: ec2.SubnetSelection | None) -> li
         result.append(known if known is not None else SubnetFacts(subnet, with_ipv6=False))
     facts.selections[id(selection)] = (selection, result)
     return list(result)
+
+
+_SUBNET_ID_SUFFIX = re.compile(r"Subnet\d+$")
+_SELECTION_FIELDS = (
+    "subnet_type",
+    "subnet_group_name",
+    "availability_zones",
+    "one_per_az",
+    "subnets",
+    "subnet_filters",
+)
+
+
+def no_subnets_reason(facts: VpcFacts) -> str:
+    """Say why a VPC has no subnet: none yet (built in the app), or none given on import."""
+    if facts.built_in_app:
+        return "no subnet"
+    return "no subnet the library can read (it was imported without subnet ids)"
+
+
+def describe_selection(selection: ec2.SubnetSelection) -> str:
+    """Write the fields a selection was given, as a user wrote them."""
+    given: list[str] = []
+    for name in _SELECTION_FIELDS:
+        value = getattr(selection, name)
+        if value is None:
+            continue
+        if isinstance(value, enum.Enum):
+            given.append(f"{name}={value.name}")
+        elif name in ("subnets", "subnet_filters"):
+            given.append(f"{name}=[{len(value)} given]")
+        else:
+            given.append(f"{name}={value!r}")
+    return ", ".join(given) or "no field"
+
+
+def selection_conflict(selection: ec2.SubnetSelection) -> str | None:
+    """Return why CDK refuses a selection whose fields contradict each other, else None."""
+    if selection.subnet_type is not None and selection.subnet_group_name is not None:
+        return "subnet_type and subnet_group_name cannot be given together"
+    if selection.subnets is not None and (
+        selection.subnet_type is not None or selection.subnet_group_name is not None
+    ):
+        return "subnets cannot be given with subnet_type or subnet_group_name"
+    return None
+
+
+def subnet_groups(facts: VpcFacts) -> list[tuple[str, ec2.SubnetType, int]]:
+    """Return each subnet group of a VPC: its name, its type, how many subnets it has.
+
+    Read only to word a message (three round trips). A group's name is its subnets'
+    construct id without ``Subnet<n>``, as aws-cdk-lib names them.
+    """
+    groups: dict[tuple[str, ec2.SubnetType], int] = {}
+    for kind, subnets in (
+        (ec2.SubnetType.PUBLIC, facts.vpc.public_subnets),
+        (ec2.SubnetType.PRIVATE_WITH_EGRESS, facts.vpc.private_subnets),
+        (ec2.SubnetType.PRIVATE_ISOLATED, facts.vpc.isolated_subnets),
+    ):
+        for subnet in subnets:
+            name = _SUBNET_ID_SUFFIX.sub("", subnet.node.id) or subnet.node.id
+            groups[name, kind] = groups.get((name, kind), 0) + 1
+    return [(name, kind, count) for (name, kind), count in groups.items()]
+
+
+def empty_selection(
+    path: str, prop: str, facts: VpcFacts, selection: ec2.SubnetSelection | None
+) -> Finding:
+    """Say, in the library's words, that ``prop`` selects no subnet of a VPC that has some."""
+    given = "" if selection is None else f" ({describe_selection(selection)})"
+    conflict = None if selection is None else selection_conflict(selection)
+    if conflict is not None:
+        return Finding(
+            path,
+            rule_ids.EMPTY_SUBNET_SELECTION,
+            f"{prop}{given} cannot select subnets of {facts.path}: {conflict}.",
+            f"Give {prop} one of subnet_type, subnet_group_name or subnets.",
+        )
+    groups = subnet_groups(facts)
+    has = listing(
+        [
+            f"{name} ({kind.name}, {count} subnet{'' if count == 1 else 's'})"
+            for name, kind, count in groups
+        ]
+    )
+    example = (
+        f" (for example subnet_group_name={groups[0][0]!r} or "
+        f"subnet_type=ec2.SubnetType.{groups[0][1].name})"
+        if groups
+        else ""
+    )
+    return Finding(
+        path,
+        rule_ids.EMPTY_SUBNET_SELECTION,
+        f"{prop}{given} matches no subnet of {facts.path}, whose subnets are {has}.",
+        f"Select subnets that exist in {facts.path}{example}, or leave {prop} out to use "
+        "every subnet.",
+    )
+
+
+def unknown_cidr(
+    path: str, facts: VpcFacts, needs: str, instead: str = "", *, param: str = "VPC"
+) -> list[Finding]:
+    """Return the problem of a VPC imported without ``vpc_cidr_block``, where it is needed.
+
+    ``needs``: what needs the blocks, with its verb ("allow_from_peer needs");
+    ``instead``: another way to give the library what it needs (", or give ...");
+    ``param``: the parameter that gave the VPC (``peer_vpc``).
+    """
+    if not facts.cidr_unknown:
+        return []
+    return [
+        Finding(
+            path,
+            rule_ids.UNKNOWN_VPC_CIDR,
+            f"{param} {facts.path} was imported without vpc_cidr_block, and {needs} its CIDR "
+            "blocks.",
+            "Give Vpc.from_vpc_attributes(...) the VPC's primary IPv4 block as "
+            f"vpc_cidr_block (for example vpc_cidr_block='10.1.0.0/16'){instead}.",
+        )
+    ]
+
+
+def subnets_to_place(
+    path: str, prop: str, facts: VpcFacts, selection: ec2.SubnetSelection | None, what: str
+) -> tuple[list[SubnetFacts], list[Finding]]:
+    """Return the subnets ``what`` (a load balancer, an endpoint) goes in, or the problem.
+
+    A VPC with no subnet, or a selection ``prop`` that matches none, is an error in the
+    library's words (aws-cdk-lib's own would come from inside its constructor, half-built).
+    """
+    if not facts.subnets:
+        return [], [
+            Finding(
+                path,
+                rule_ids.EMPTY_SUBNET_SELECTION,
+                f"VPC {facts.path} has {no_subnets_reason(facts)}: {what} has no subnet to go in.",
+                f"Give {facts.path} subnets (or import it with their ids) for {what}.",
+            )
+        ]
+    try:
+        selected = select_subnets(facts, selection)
+    except RuntimeError:  # CDK refuses the selection: said in the library's words below
+        selected = []
+    if not selected:
+        return [], [empty_selection(path, prop, facts, selection)]
+    return selected, []
 
 
 def subnet_routes(facts: VpcFacts) -> list[SubnetRoute]:

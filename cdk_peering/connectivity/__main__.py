@@ -24,7 +24,7 @@ from ..rule_ids import ONE_WAY_ROUTE
 from ._assembly import acknowledged
 from .errors import ConnectivityError
 from .network import Network
-from .report import FORMATS, render
+from .report import FORMATS, count, render
 from .results import OneWayRoute, Reachability
 
 
@@ -123,21 +123,17 @@ def _strict(routes: list[OneWayRoute], acknowledged_paths: set[str]) -> int:
     failing = [route for route in routes if not owned(route)]
     if accepted:
         print(
-            f"{_count(len(accepted), 'one-way route')} acknowledged ({ONE_WAY_ROUTE}):",
+            f"{count(len(accepted), 'one-way route')} acknowledged ({ONE_WAY_ROUTE}):",
             file=sys.stderr,
         )
         for route in accepted:
             print(f"  {route}", file=sys.stderr)
     if failing:
-        print(f"{_count(len(failing), 'one-way route')}:", file=sys.stderr)
+        print(f"{count(len(failing), 'one-way route')}:", file=sys.stderr)
         for route in failing:
             print(f"  {route}", file=sys.stderr)
         return 1
     return 0
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _fail(message: str) -> int:

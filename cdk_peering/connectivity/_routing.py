@@ -34,6 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..model.addresses import AddressSet
+from ..model.ports import PORT_MAX, PORT_MIN
 from ._cidr import Block, Cidr, Ipv6Symbol
 from ._space import SYMBOLIC, V4, V6, Space
 from ._tables import AclMap, Choice, Ports, RouteMap, destinations_of, same_way
@@ -57,7 +58,7 @@ from .results import Hop, OneWayRoute
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 EPHEMERAL = AddressSet.span(*EPHEMERAL_PORTS)
-VALID_PORTS = AddressSet.span(1, 65535)
+VALID_PORTS = AddressSet.span(PORT_MIN, PORT_MAX)
 _RANK = {FAIL: 2, UNKNOWN: 1, PASS: 0}
 
 

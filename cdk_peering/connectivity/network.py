@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..model.addresses import AddressSet
+from ..model.ports import PORT_RANGE, is_port
 from ._assembly import read_assembly
 from ._build import Built, build, dns_name
 from ._cidr import looks_like_ipv4
@@ -213,10 +214,10 @@ class Network:
         _check_text(source, "source")
         _check_text(destination, "destination")
         if port is not None and (
-            isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535
+            isinstance(port, bool) or not isinstance(port, int) or not is_port(port)
         ):
             raise ConnectivityError(
-                f"port {port!r} is not a TCP port: give an int from 1 to 65535, or None"
+                f"port {port!r} is not a TCP port: give an int from {PORT_RANGE}, or None"
             )
         if ip_version is not None and (isinstance(ip_version, bool) or ip_version not in (4, 6)):
             raise ConnectivityError(f"ip_version {ip_version!r} must be 4, 6 or None")

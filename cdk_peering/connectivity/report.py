@@ -141,12 +141,19 @@ class _Facts:
 
     def summary(self) -> str:
         network = self.network
+        counts = [
+            (len(self.vpcs), "VPC"),
+            (len(network.subnets), "subnet"),
+            (len(network.peerings), "peering connection"),
+            (len(self.interface), "interface endpoint"),
+            (len(network.endpoint_services), "endpoint service"),
+            (len(self.zones), "private hosted zone"),
+        ]
+        found = [(len(self.one_way), "one-way route"), (len(network.unknowns), "unknown value")]
         return (
-            f"{len(self.vpcs)} VPCs, {len(network.subnets)} subnets, "
-            f"{len(network.peerings)} peering connections, {len(self.interface)} interface "
-            f"endpoints, {len(network.endpoint_services)} endpoint services, "
-            f"{len(self.zones)} private hosted zones; {len(self.one_way)} one-way routes, "
-            f"{len(network.unknowns)} unknown values"
+            ", ".join(count(n, noun) for n, noun in counts)
+            + "; "
+            + ", ".join(count(n, noun) for n, noun in found)
         )
 
     # --- text --------------------------------------------------------------------------------
@@ -409,6 +416,11 @@ class _Graph:
 
     def __contains__(self, thing: object) -> bool:
         return id(thing) in self._ids
+
+
+def count(number: int, noun: str) -> str:
+    """Return ``1 noun`` or ``N nouns``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _end(vpc: Vpc | None) -> str:

@@ -47,6 +47,9 @@ class PeeringPlan(Generic[V]):
     """For each side whose destinations default to the peer's selected subnets (so that
     every route has a way back): how many more routes each of its tables gets than routes
     to the peer's whole VPC would be."""
+    whole_peer: frozenset[str] = frozenset()
+    """The sides whose routes point at every block of the peer VPC, as known when planned
+    (the default destinations): a block the peer gets later is not routed."""
 
     @property
     def is_lookup_placeholder(self) -> bool:

@@ -18,7 +18,7 @@ from .dns import PeeringDnsResolution, dns_findings
 from .late_blocks import watch_blocks
 from .options import connection_id_problems
 from .placement import environment_mismatch
-from .plan import plan_peering
+from .plan import VPC_PEERING_ACCEPTER, plan_peering
 from .routes import add_routes
 from .side import PeeringSide
 from .table_routes import RouteSide, TableRoutes
@@ -93,7 +93,7 @@ class VpcPeeringAccepter(Construct):
                     params.BOOLEAN,
                     False,
                 ),
-                # The quotas are checked by the invalidQuota rule, as context values are.
+                *params.quota_parameters(peerings_per_vpc_quota, routes_per_route_table_quota),
             ],
         )
         here = scope_facts(scope)
@@ -133,6 +133,7 @@ class VpcPeeringAccepter(Construct):
             routes_quota=(routes_per_route_table_quota, here.context.routes_quota_context),
             sides=(ACCEPTER,),
             findings=findings,
+            kind=VPC_PEERING_ACCEPTER,
         )
         warnings = raise_errors(check(plan, here.context.registry))
 
@@ -170,23 +171,29 @@ class VpcPeeringAccepter(Construct):
         id: str,
         *,
         route_table: ec2.IRouteTable | ec2.CfnRouteTable | str,
+        side: PeeringSide | None = None,
         destination: str | None = None,
     ) -> list[ec2.CfnRoute]:
         """Route one more route table of the accepter VPC through this peering.
 
-        As ``VpcPeering.add_route``, for the accepter's side (the only one this construct
-        manages): checked by the same rules, created in this construct's stack.
+        The same method as ``VpcPeering.add_route``, for the accepter's side (the only one
+        this construct manages): checked by the same rules, created in this construct's
+        stack.
 
         :param id: the route's construct id (with more than one destination, each route's
             id is ``<id>-<destination>``).
-        :param route_table: the table: its id, a subnet's ``route_table``, or an
-            ``ec2.CfnRouteTable`` of the accepter VPC.
+        :param route_table: the table: its id (``rtb-...`` or a token), a subnet's
+            ``route_table``, or an ``ec2.CfnRouteTable`` of the accepter VPC.
+        :param side: whose VPC the table is in: ``PeeringSide.ACCEPTER``, the side this
+            construct manages (``PeeringSide.REQUESTER`` is an error: the requester's owner
+            routes its side). Default: PeeringSide.ACCEPTER.
         :param destination: one CIDR inside the requester VPC. Default: - every CIDR
             block of the requester VPC.
         :returns: the routes (``AWS::EC2::Route``) added.
-        :raises ValidationError: when the route breaks a rule or the table is not in the
-            accepter VPC.
+        :raises ValidationError: when the route breaks a rule, the table is no route table
+            of the accepter VPC, or ``side`` is the requester's.
         """
-        routes = self._table_routes.add(self, id, route_table, PeeringSide.ACCEPTER, destination)
+        side = PeeringSide.ACCEPTER if side is None else side
+        routes = self._table_routes.add(self, id, route_table, side, destination)
         self.accepter_routes.extend(routes)
         return routes

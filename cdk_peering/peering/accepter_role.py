@@ -46,13 +46,13 @@ from ..cdk.params import require
 from ..cdk.stacks import NoExecutionRole, execution_role_arn
 from ..errors import Problem, ValidationError
 from ..findings import Finding
+from ..model.env import is_account_id
 from ..model.regions import is_region_name
 from ..model.tokens import differs, is_token
 
 ACCEPT_ACTION = "ec2:AcceptVpcPeeringConnection"
 POLICY_NAME = "AcceptVpcPeering"
 
-_ACCOUNT = re.compile(r"\d{12}")
 _VPC_ID = re.compile(r"vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})")
 # An IAM principal aws:PrincipalArn can hold: the root user, a role or a user (with a path).
 _PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):(?:root|role/\S+|user/\S+)")
@@ -578,7 +578,7 @@ def _check(
     def literal(value: str | None) -> bool:
         return value is not None and not is_token(value)
 
-    if literal(requester_account) and not _ACCOUNT.fullmatch(requester_account):
+    if literal(requester_account) and not is_account_id(requester_account):
         problems.append(
             Problem(
                 path,

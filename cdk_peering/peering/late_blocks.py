@@ -1,10 +1,12 @@
-"""The late CIDR block check: a block added to a VPC after its peering must not overlap.
+"""The late CIDR block check: a block added to a VPC after its peering.
 
-A peering checks the two VPCs' CIDR blocks when it is defined. An ``ec2.CfnVPCCidrBlock``
-declared later (beside the VPC or in it) is not seen then; if it overlaps a block of the
-peer, AWS fails the peering (or refuses the block) at deploy time. At synth, once every
-block of the app exists, each peered VPC of the app is read again and any new block that
-overlaps the peer's is an error (see :mod:`cdk_peering.cdk.late_checks`).
+A peering checks the two VPCs' CIDR blocks, and plans its routes to them, when it is
+defined. An ``ec2.CfnVPCCidrBlock`` declared later (beside the VPC or in it) is not seen
+then: if it overlaps a block of the peer, AWS fails the peering (or refuses the block) at
+deploy time; if not, the peer's default routes (to every block of the VPC) miss it. At
+synth, once every block of the app exists, each peered VPC of the app is read again: a
+new block that overlaps the peer's is an error, one that the peer's default routes miss a
+warning (see :mod:`cdk_peering.cdk.late_checks`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ..cdk.late_checks import LateChecks
 from ..cdk.vpcs import SiblingCache, VpcFacts
 from ..findings import Finding
 from ..model.cidr import IpNetwork
-from ..model.plan import PeeringPlan
+from ..model.plan import ACCEPTER, REQUESTER, PeeringPlan
 
 
 class _WatchedPeerings:
@@ -40,12 +42,17 @@ class _WatchedPeerings:
             return known
 
         for construct, plan in self.peerings:
-            for side, peer in ((plan.requester, plan.accepter), (plan.accepter, plan.requester)):
+            for side, peer, routed_by in (
+                (plan.requester, plan.accepter, ACCEPTER),
+                (plan.accepter, plan.requester, REQUESTER),
+            ):
                 for network in new_blocks(side):
                     peer_blocks = (*peer.known_networks, *new_blocks(peer))
                     clash = _overlap(network, peer_blocks)
                     if clash is not None:
                         yield construct, _finding(plan.path, side, peer, network, clash)
+                    elif routed_by in plan.whole_peer and (network.version == 4 or peer.has_ipv6):
+                        yield construct, _missed(plan.path, side, peer, network)
 
 
 def _overlap(network: IpNetwork, others: tuple[IpNetwork, ...]) -> IpNetwork | None:
@@ -66,6 +73,21 @@ def _finding(
         "overlapping CIDR blocks, even unused ones.",
         f"Give {side.path} a block that overlaps none of {peer.path}'s, or declare the "
         "block before the peering (its own check then runs) and re-address.",
+    )
+
+
+def _missed(path: str, side: VpcFacts, peer: VpcFacts, network: IpNetwork) -> Finding:
+    return Finding(
+        path,
+        rule_ids.CIDR_BLOCK_NOT_ROUTED,
+        f"CIDR block {network} was added to {side.path} after this peering was defined: the "
+        f"routes of {peer.path} through it point at the blocks {side.path} had then, so "
+        f"nothing routes to {network} through the peering.",
+        f"Declare the block before the peering (its routes then include it), or add routes "
+        f"to {network} in {peer.path}'s route tables (a VpcPeering's add_route(..., "
+        f"destination='{network}'), else a CfnRoute); acknowledge this warning if "
+        f"{network} should not be reached from {peer.path}.",
+        error=False,
     )
 
 

@@ -61,6 +61,7 @@ from ..cdk.params import require
 from ..cdk.provider import allow, sdk_call
 from ..cdk.references import read_weakly
 from ..errors import Problem, ValidationError
+from ..findings import shown
 from ..model.tokens import is_token
 from .side import PCX_ID, PeeringSide
 
@@ -213,7 +214,7 @@ def connection_problems(path: str, peering_connection_id: str, side: object) -> 
             Problem(
                 path,
                 rule_ids.INVALID_PEERING_SIDE,
-                f"side {side!r} is not a PeeringSide.",
+                f"side is {shown(side)}, not a PeeringSide.",
                 "Give side=PeeringSide.REQUESTER or side=PeeringSide.ACCEPTER.",
             )
         )

@@ -19,7 +19,7 @@ from .. import rule_ids
 from ..cdk.app_context import ScopeFacts
 from ..cdk.stacks import find_library_stack, library_stack
 from ..cdk.vpcs import VpcFacts
-from ..findings import Finding
+from ..findings import Finding, listing
 from ..model.env import Env
 from ..model.tokens import differs, is_token
 
@@ -47,6 +47,50 @@ def environment_mismatch(
             fix,
         )
     ]
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a VPC (or a construct) is, as a message about environments names it."""
+
+    label: str
+    """What it is: the parameter that gave the VPC, and its path (``accepter_vpc Net/B``)."""
+    stack: str
+    """The name of its stack."""
+    env: Env
+
+    @property
+    def words(self) -> str:
+        """Name it with its stack and environment: ``vpcs[0] Net/A (stack Net, 1111.../...)``."""
+        if self.env.agnostic:
+            return f"{self.label} (environment-agnostic stack {self.stack})"
+        return f"{self.label} (stack {self.stack}, {self.env})"
+
+
+def _where(param: str, facts: VpcFacts, env: Env) -> Where:
+    return Where(f"{param} {facts.path}", facts.stack.stack_name, env)
+
+
+def mixed_environments(
+    path: str, agnostic: list[Where], pinned: list[Where], *, imported_fix: str = ""
+) -> Finding:
+    """Say that VPCs of environment-agnostic stacks are peered with VPCs of pinned ones.
+
+    ``agnostic``: the VPCs whose environment has tokens where their peers' is known;
+    ``pinned``: those peers. ``imported_fix``: one more way out, for an imported VPC.
+    """
+    stacks = list(dict.fromkeys(where.stack for where in agnostic))
+    return Finding(
+        path,
+        rule_ids.MIXED_ENVIRONMENTS,
+        f"{listing([w.words for w in agnostic])} {'are' if len(agnostic) > 1 else 'is'} "
+        f"peered with {listing([w.words for w in pinned])}: whether they share an account "
+        "and Region cannot be told, and aws-cdk-lib cannot reference values between a stack "
+        "with an explicit environment and one without.",
+        f"Give {'stacks' if len(stacks) > 1 else 'stack'} {listing(stacks)} an explicit "
+        "env=cdk.Environment(account=..., region=...) (where it deploys), or define every "
+        f"VPC of the peering in stacks without one{imported_fix}.",
+    )
 
 
 ACCEPTER_KIND = "PeeringAccepter"
@@ -96,6 +140,8 @@ class Placement:
     requester_only: bool
     accepter_options: tuple[str, ...]
     """The accepter-side props given (accepter_scope, accepter_subnets, ...)."""
+    accepter_env_given: bool = False
+    """True when accepter_account or accepter_region was given (not read from the VPC)."""
 
     @property
     def side_id(self) -> str:
@@ -128,7 +174,8 @@ class Placement:
             fix="Define the VpcPeering in a stack of the requester VPC's account and "
             "region (or swap requester and accepter).",
         )
-        findings += self._unknown_environment()
+        mixed = self._mixed_environments(requester, accepter)
+        findings += mixed or self._unknown_environment()
         findings += self._check_role(requester, accepter)
         if self.requester_only and self.accepter_options:
             findings.append(
@@ -146,6 +193,52 @@ class Placement:
         if not self.requester_only and (self.scope is not None or self.crosses_environments):
             findings.extend(self._check_side_id())
         return findings
+
+    def _mixed_environments(self, requester: VpcFacts, accepter: VpcFacts) -> list[Finding]:
+        """Return the problem of a VPC of another kind of environment than this stack's.
+
+        Known where the stack's is not, or the other way round (accepter_account and
+        accepter_region given by hand are ``_unknown_environment``'s).
+        """
+        here = self.here
+        if self.requester_env.mixes_with(here.env):
+            # Said alone: the accepter's check below compares with this stack's environment.
+            return [
+                Finding(
+                    self.path,
+                    rule_ids.MIXED_ENVIRONMENTS,
+                    f"{_where('requester_vpc', requester, self.requester_env).words} and "
+                    f"this VpcPeering's stack {here.stack.stack_name} ("
+                    f"{'environment-agnostic' if here.env.agnostic else here.env}) are not "
+                    "both environment-agnostic or both pinned: whether they share an account "
+                    "and Region cannot be told, and aws-cdk-lib cannot reference values "
+                    "between them.",
+                    "Define the VpcPeering in a stack of the requester VPC's environment (its "
+                    "own stack), or give both stacks an explicit env=cdk.Environment("
+                    "account=..., region=...).",
+                )
+            ]
+        accepter_env = Env(self.account, self.region)
+        read = accepter.built_in_app and accepter.stack is not here.stack
+        if (read and accepter.env.mixes_with(here.env)) or (
+            not self.accepter_env_given and accepter_env.mixes_with(here.env)
+        ):
+            env = accepter.env if read else accepter_env
+            ours = _where("requester_vpc", requester, self.requester_env)
+            theirs = _where("accepter_vpc", accepter, env)
+            agnostic, pinned = ([ours], [theirs]) if here.env.hides(env) else ([theirs], [ours])
+            return [
+                mixed_environments(
+                    self.path,
+                    agnostic,
+                    pinned,
+                    imported_fix=""
+                    if accepter.built_in_app
+                    else " (or, for a VPC imported by id, give accepter_account and "
+                    "accepter_region)",
+                )
+            ]
+        return []
 
     def _unknown_environment(self) -> list[Finding]:
         """Return the problem when the accepter's environment is known but the stack's not."""

@@ -6,13 +6,22 @@ the peering would add; the rules check it, then the constructs build it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from ipaddress import IPv4Network
 
 from aws_cdk import aws_ec2 as ec2
 
 from .. import rule_ids
-from ..cdk.vpcs import SubnetFacts, VpcFacts, select_subnets
-from ..findings import Finding
+from ..cdk.vpcs import (
+    SubnetFacts,
+    VpcFacts,
+    describe_selection,
+    empty_selection,
+    no_subnets_reason,
+    select_subnets,
+    unknown_cidr,
+)
+from ..findings import Finding, listing
 from ..model.cidr import cover_blocks, is_ipv6, parse_network
 from ..model.plan import ACCEPTER, REQUESTER, PeeringPlan, PlannedRoute
 from ..model.quotas import (
@@ -26,6 +35,11 @@ from ..model.quotas import (
 from ..model.tokens import is_token
 from ..rules.quotas import quota
 from .destinations import PeerDestinations
+
+VPC_PEERING = "VpcPeering"
+VPC_PEERING_ACCEPTER = "VpcPeeringAccepter"
+TOPOLOGY = "topology"
+"""The constructs that plan peerings (their messages name different fixes)."""
 
 
 def plan_peering(
@@ -41,10 +55,13 @@ def plan_peering(
     routes_quota: tuple[int | None, object],
     sides: tuple[str, ...],
     findings: list[Finding],
+    kind: str = VPC_PEERING,
 ) -> PeeringPlan[VpcFacts]:
     """Plan one peering's routes on the given ``sides``; planning problems go in the plan.
 
-    ``peerings_quota`` and ``routes_quota``: (the prop, the context value).
+    ``peerings_quota`` and ``routes_quota``: (the prop, the context value). ``kind``:
+    which construct plans (``VPC_PEERING``, ``VPC_PEERING_ACCEPTER`` or ``TOPOLOGY``), for
+    the fixes its messages name.
     """
     peerings, problem = quota(
         path=path,
@@ -71,6 +88,7 @@ def plan_peering(
     both_ipv6 = requester.has_ipv6 and accepter.has_ipv6
     routes: list[PlannedRoute] = []
     narrowing: dict[str, int] = {}
+    whole_peer: set[str] = set()
     sides_in_order = (
         (REQUESTER, requester, requester_subnets, accepter, accepter_destinations),
         (ACCEPTER, accepter, accepter_subnets, requester, requester_destinations),
@@ -80,8 +98,11 @@ def plan_peering(
     ):
         if side not in sides:
             continue
-        tables = route_tables(path, side, owner, selection, findings)
-        targets = destinations_for(path, side, peer, destinations, both_ipv6, findings)
+        tables = route_tables(path, side, owner, selection, findings, kind)
+        targets = destinations_for(
+            path, side, peer, destinations, both_ipv6, findings, "" if kind == TOPOLOGY else None
+        )
+        whole = destinations is None or destinations == PeerDestinations.vpc_cidrs()
         if destinations is None and peer_selection is not None:
             # The peer routes back from the tables of its selected subnets only: route to
             # those subnets (merged), so every route has a way back.
@@ -89,6 +110,9 @@ def plan_peering(
             if answered is not None:
                 narrowing[side] = max(0, _ipv4_count(answered) - _ipv4_count(targets))
                 targets = answered
+                whole = False
+        if whole and tables:
+            whole_peer.add(side)
         for table_id, table_label in tables:
             for destination, label, ipv6, given in targets:
                 routes.append(
@@ -103,7 +127,33 @@ def plan_peering(
         routes_quota=routes_limit,
         findings=tuple(findings),
         narrowing=narrowing,
+        whole_peer=frozenset(whole_peer),
     )
+
+
+def route_options_without_default_routes(
+    path: str, options: Mapping[str, object], fix: str | None = None
+) -> list[Finding]:
+    """Return the problem of props that shape default routes given without them.
+
+    ``options``: each such prop by name (None: not given). ``fix``: how to route instead
+    (by default, ``add_route``).
+    """
+    given = [name for name, value in options.items() if value is not None]
+    if not given:
+        return []
+    return [
+        Finding(
+            path,
+            rule_ids.ROUTE_OPTIONS_WITHOUT_DEFAULT_ROUTES,
+            f"default_routes is False, but {listing(given)} "
+            f"{'is' if len(given) == 1 else 'are'} given: they shape the default routes, "
+            "which are not made.",
+            fix
+            or f"Leave {listing(given)} out and route each table with add_route(...), or "
+            "leave default_routes out.",
+        )
+    ]
 
 
 def _ipv4_count(targets: list[tuple[str, str, bool, bool]]) -> int:
@@ -164,28 +214,57 @@ def _return_destinations(
 def _select(
     path: str,
     facts: VpcFacts,
-    selection: ec2.SubnetSelection | None,
+    selection: ec2.SubnetSelection,
     prop: str,
     findings: list[Finding],
+    without_subnets_fix: str,
 ) -> list[SubnetFacts]:
-    try:
-        subnets = select_subnets(facts, selection)
-    except RuntimeError as error:
-        reason = str(error).splitlines()[0]
-        subnets = []
-    else:
-        reason = "the selection is empty"
-    if not subnets:
+    """Return the subnets a selection picks; an empty one is a problem, in our words."""
+    if not facts.subnets:
         findings.append(
             Finding(
                 path,
                 rule_ids.EMPTY_SUBNET_SELECTION,
-                f"{prop} matches no subnet of {facts.path}: {reason}.",
-                f"Select subnets that exist in {facts.path} (by subnet_type, "
-                "subnet_group_name or subnets), or leave it out to use every subnet.",
+                f"{prop} ({describe_selection(selection)}) selects subnets of {facts.path}, "
+                f"which has {no_subnets_reason(facts)}.",
+                without_subnets_fix,
             )
         )
+        return []
+    try:
+        subnets = select_subnets(facts, selection)
+    except RuntimeError:  # CDK refuses the selection: said in the library's words below
+        subnets = []
+    if not subnets:
+        findings.append(empty_selection(path, prop, facts, selection))
     return subnets
+
+
+def _without_subnets_fix(kind: str, side: str, facts: VpcFacts) -> str:
+    """Say how to route a VPC without subnets (``side``: whose VPC it is), by construct."""
+    give = (
+        "define its subnets before the peering"
+        if facts.built_in_app
+        else "import the VPC with its subnets (Vpc.from_vpc_attributes("
+        "isolated_subnet_ids=[...], isolated_subnet_route_table_ids=[...]))"
+    )
+    if kind == TOPOLOGY:
+        return (
+            "Give the topology default_routes=False and route each VPC's tables yourself "
+            f"(through peering_connection_id(...)), or {give}."
+        )
+    if kind == VPC_PEERING_ACCEPTER:
+        return f"Route its tables with add_route(...), or {give}."
+    by_hand = (
+        "give default_routes=False and route its tables with add_route(..., "
+        f"side=PeeringSide.{side.upper()})"
+    )
+    if side == ACCEPTER:
+        return (
+            "If the VPC's owner routes its side (another app's or account's VPC), give "
+            f"requester_only=True; to route it here, {by_hand}; or {give}."
+        )
+    return f"{by_hand[0].upper()}{by_hand[1:]}, or {give}."
 
 
 def route_tables(
@@ -194,10 +273,38 @@ def route_tables(
     owner: VpcFacts,
     selection: ec2.SubnetSelection | None,
     findings: list[Finding],
+    kind: str = VPC_PEERING,
 ) -> list[tuple[str, str]]:
-    """Return (route table id, label) for each distinct route table of the selection."""
+    """Return (route table id, label) for each distinct route table of the selection.
+
+    A VPC with no subnet, with no selection, gets no route: a warning (``kind``: the
+    construct that plans, for its fix).
+    """
+    fix = _without_subnets_fix(kind, side, owner) if not owner.subnets else ""
+    if selection is None and not owner.subnets:
+        whose = (
+            "its side of the topology's peerings"
+            if kind == TOPOLOGY
+            else f"the {side.lower()}'s side of this peering"
+        )
+        findings.append(
+            Finding(
+                path,
+                rule_ids.VPC_WITHOUT_SUBNETS,
+                f"VPC {owner.path} has {no_subnets_reason(owner)}: {whose} gets no route, and "
+                "the connection carries no traffic between the VPCs until it has some.",
+                f"{fix} Acknowledge this warning when its routes are made elsewhere.",
+                error=False,
+            )
+        )
+        return []
+    subnets = (
+        list(owner.subnets)
+        if selection is None
+        else _select(path, owner, selection, f"{side.lower()}_subnets", findings, fix)
+    )
     tables: dict[str, str] = {}
-    for subnet in _select(path, owner, selection, f"{side.lower()}_subnets", findings):
+    for subnet in subnets:
         if subnet.route_table_id is None:
             findings.append(
                 Finding(
@@ -226,9 +333,16 @@ def destinations_for(
     destinations: PeerDestinations | None,
     both_ipv6: bool,
     findings: list[Finding],
+    instead: str | None = None,
 ) -> list[tuple[str, str, bool, bool]]:
-    """Return (destination, label, is IPv6, given by the user) for one side's routes."""
-    prop = "accepter_destinations" if side == REQUESTER else "requester_destinations"
+    """Return (destination, label, is IPv6, given by the user) for one side's routes.
+
+    ``instead``: how else to name destinations when the peer's blocks are unknown (by
+    default, the destinations prop of a VpcPeering; empty for a topology, whose messages
+    name a VPC by its path alone).
+    """
+    peer_side = ACCEPTER if side == REQUESTER else REQUESTER
+    prop = f"{peer_side.lower()}_destinations"
     if destinations is not None and destinations.subnets is not None and destinations.cidrs:
         findings.append(
             Finding(
@@ -256,7 +370,11 @@ def destinations_for(
         ]
     if destinations is not None and destinations.subnets is not None:
         result: list[tuple[str, str, bool, bool]] = []
-        for subnet in _select(path, peer, destinations.subnets, prop, findings):
+        cidrs_instead = (
+            f"Give {prop}=PeerDestinations.cidr_blocks([...]) with CIDRs inside {peer.path}, "
+            f"or leave {prop} out to route to every block of it."
+        )
+        for subnet in _select(path, peer, destinations.subnets, prop, findings, cidrs_instead):
             if subnet.ipv4_cidr is None:
                 findings.append(
                     Finding(
@@ -274,13 +392,30 @@ def destinations_for(
                     (cidr, f"{subnet.name}Ipv6", True, False) for cidr in subnet.ipv6_cidrs
                 )
         return result
+    if peer.cidr_unknown:
+        findings += unknown_cidr(
+            path,
+            peer,
+            f"the {side.lower()}'s routes to it need",
+            f", or give {prop}=PeerDestinations.cidr_blocks([...]) with CIDRs inside it"
+            if instead is None
+            else instead,
+            param="VPC" if instead == "" else f"{peer_side.lower()}_vpc",
+        )
+        return []
     if peer.unresolved_ipv4_blocks:
         findings.append(
             Finding(
                 path,
                 rule_ids.UNROUTABLE_BLOCK,
-                f"{peer.unresolved_ipv4_blocks} secondary IPv4 block(s) of {peer.path} come "
-                "from IPAM, and CloudFormation cannot tell their CIDR: no route points at them.",
+                (
+                    f"1 secondary IPv4 block of {peer.path} comes from IPAM, and "
+                    "CloudFormation cannot tell its CIDR: no route points at it."
+                    if peer.unresolved_ipv4_blocks == 1
+                    else f"{peer.unresolved_ipv4_blocks} secondary IPv4 blocks of {peer.path} "
+                    "come from IPAM, and CloudFormation cannot tell their CIDRs: no route "
+                    "points at them."
+                ),
                 f"Give {prop}=PeerDestinations.cidr_blocks([...]) with the allocated CIDRs, or "
                 "acknowledge this warning.",
                 error=False,

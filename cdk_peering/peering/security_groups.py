@@ -17,6 +17,7 @@ when ``sg_b`` is in such a VPC.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,8 @@ from .. import rule_ids
 from ..cdk import params
 from ..cdk.app_context import AppContext, vpc_facts
 from ..cdk.late_checks import LateChecks
-from ..cdk.vpcs import VpcFacts
+from ..cdk.vpcs import VpcFacts, unknown_cidr
+from ..errors import ValidationError
 from ..findings import Finding
 
 
@@ -83,6 +85,12 @@ def allow_from_peer(
         )
     params.require_in(security_group, "allow_from_peer", given)
     facts = vpc_facts(peer_vpc)
+    problems = unknown_cidr(
+        security_group.node.path, facts, "allow_from_peer needs", param="peer_vpc"
+    )
+    if problems:
+        raise ValidationError(problems)
+    _PeerRules.watch(security_group, facts)
     text = description if description is not None else f"from peer VPC {facts.path}"
     for block in peer_blocks(facts, security_group, ipv6=ipv6):
         security_group.add_ingress_rule(block.peer(), port, text)
@@ -90,6 +98,55 @@ def allow_from_peer(
         # An Amazon-provided block is read from the VPC's Ipv6CidrBlocks, empty until the
         # block's association exists: the rules wait for it.
         security_group.node.add_dependency(*facts.ipv6_dependencies)
+
+
+class _PeerRules:
+    """The groups allow_from_peer opened to a peer VPC, checked at synth for a peering.
+
+    A rule that admits a VPC no peering of the app joins to the group's VPC is a warning
+    (the two may be connected elsewhere: another app, a transit gateway). Groups whose
+    VPC cannot be read (imported by id) are not checked.
+    """
+
+    def __init__(self, context: AppContext) -> None:
+        self._context = context
+        self._rules: dict[tuple[int, str], tuple[IConstruct, str, VpcFacts]] = {}
+
+    @staticmethod
+    def watch(security_group: ec2.ISecurityGroup, peer: VpcFacts) -> None:
+        """Check at synth that a peering joins ``peer`` to the group's VPC."""
+        resource = security_group.node.default_child
+        own_vpc_id = resource.vpc_id if isinstance(resource, ec2.CfnSecurityGroup) else None
+        if own_vpc_id is None or own_vpc_id == peer.vpc_id or peer.is_lookup_placeholder:
+            return
+        context = AppContext.of(security_group)
+        rules = context.singleton(_PeerRules, lambda: _PeerRules(context))
+        rules._rules.setdefault(
+            (id(security_group), peer.vpc_id), (security_group, own_vpc_id, peer)
+        )
+        LateChecks.of(context).add(rule_ids.ALLOW_FROM_UNPEERED_VPC, rules.check)
+
+    def check(self, root: IConstruct) -> Iterable[tuple[IConstruct, Finding]]:
+        """Warn of each group opened to a VPC that no peering joins to the group's VPC."""
+        pairs = self._context.registry.pairs
+        for group, own_vpc_id, peer in self._rules.values():
+            if frozenset((own_vpc_id, peer.vpc_id)) in pairs:
+                continue
+            path = group.node.path
+            yield (
+                group,
+                Finding(
+                    path,
+                    rule_ids.ALLOW_FROM_UNPEERED_VPC,
+                    f"allow_from_peer opens security group {path} to VPC {peer.path}, but no "
+                    "peering of this app joins that VPC to the group's: the rule admits traffic "
+                    "that has no route to come by.",
+                    "Peer the two VPCs (a VpcPeering, or a topology with both), or acknowledge "
+                    "this warning when they are connected elsewhere (another app, a transit "
+                    "gateway).",
+                    error=False,
+                ),
+            )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ routes go, the stack of the table's own account and region.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import cast
 
@@ -25,7 +26,7 @@ from ..cdk.vpcs import VpcFacts
 from ..errors import raise_errors
 from ..findings import Finding
 from ..model.plan import ACCEPTER, REQUESTER, PeeringPlan, PlannedRoute
-from ..model.tokens import differs
+from ..model.tokens import differs, is_token
 from ..rules.peering import check_routes
 from .destinations import PeerDestinations
 from .plan import destinations_for
@@ -106,7 +107,13 @@ class TableRoutes:
         # One destination is routed as PeerDestinations.cidr_blocks([destination]) would be.
         chosen = None if destination is None else PeerDestinations(cidrs=(destination,))
         targets = destinations_for(
-            path, which, peer, chosen, own.has_ipv6 and peer.has_ipv6, findings
+            path,
+            which,
+            peer,
+            chosen,
+            own.has_ipv6 and peer.has_ipv6,
+            findings,
+            ", or give add_route a destination= inside it",
         )
         plan = PeeringPlan(
             path=path,
@@ -138,26 +145,93 @@ class TableRoutes:
         return routes
 
 
+_ROUTE_TABLE_ID = re.compile(r"rtb-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+_OTHER_IDS = (
+    ("subnet-", "a subnet"),
+    ("vpc-", "a VPC"),
+    ("pcx-", "a peering connection"),
+    ("igw-", "an internet gateway"),
+    ("nat-", "a NAT gateway"),
+    ("eni-", "a network interface"),
+    ("tgw-", "a transit gateway"),
+)
+
+
 def _table(
     path: str, route_table: object, own: VpcFacts, which: str
 ) -> tuple[str, str, list[Finding]]:
-    """Return the table's id, how messages name it, and the problem of another VPC's table."""
-    if isinstance(route_table, str):
-        return route_table, route_table, []
+    """Return the table's id, how messages name it, and the problem with it, if any.
+
+    A table of the app (a ``CfnRouteTable``, or an id or ``IRouteTable`` that refers to
+    one) must be in ``own``; a literal id must be a route table's (``rtb-``); an id that
+    refers to another kind of resource (a subnet's id) is no table.
+    """
     if isinstance(route_table, ec2.CfnRouteTable):
-        table_path = route_table.node.path
-        vpc_id = route_table.vpc_id
-        findings = []
-        if vpc_id != own.vpc_id and (differs(vpc_id, own.vpc_id) or own.built_in_app):
-            findings.append(
-                Finding(
-                    path,
-                    rule_ids.ROUTE_TABLE_OF_ANOTHER_VPC,
-                    f"Route table {table_path} is not in the {which.lower()} VPC {own.path}: "
-                    "a route through the peering must be in a table of one of its VPCs.",
-                    f"Give a route table of {own.path}, or the other side=.",
-                )
-            )
-        return route_table.ref, table_path, findings
-    table = cast(ec2.IRouteTable, route_table)
-    return table.route_table_id, table.route_table_id, []
+        return route_table.ref, route_table.node.path, _vpc_problems(path, route_table, own, which)
+    table_id = (
+        route_table
+        if isinstance(route_table, str)
+        else cast(ec2.IRouteTable, route_table).route_table_id
+    )
+    if not is_token(table_id):
+        if _ROUTE_TABLE_ID.fullmatch(table_id):
+            return table_id, table_id, []
+        kind = next((what for prefix, what in _OTHER_IDS if table_id.startswith(prefix)), None)
+        said = f"{kind}'s id, not a route table's" if kind else "no route table id"
+        return table_id, table_id, [_no_table(path, f"route_table {table_id!r} is {said}.")]
+    target = _referenced(table_id)
+    if isinstance(target, ec2.CfnRouteTable):
+        table_path = target.node.path
+        return table_id, table_path, _vpc_problems(path, target, own, which)
+    if target is not None:
+        said = (
+            f"route_table is the id of {target.node.path} (an {target.cfn_resource_type}), "
+            "not of a route table."
+        )
+        return table_id, table_id, [_no_table(path, said)]
+    return table_id, table_id, []  # an import, a parameter: not known here
+
+
+def _referenced(value: str) -> cdk.CfnResource | None:
+    """Return the resource of the app a token refers to (a Ref or an attribute), if any."""
+    try:
+        reference = cdk.Tokenization.reverse(value)
+    except RuntimeError:  # a string that joins a token with more text
+        return None
+    if isinstance(reference, cdk.Reference) and isinstance(reference.target, cdk.CfnResource):
+        return reference.target
+    return None
+
+
+def _no_table(path: str, message: str) -> Finding:
+    return Finding(
+        path,
+        rule_ids.INVALID_ROUTE_TABLE,
+        message,
+        "Give the route table: a subnet's route_table (subnet.route_table), an "
+        "ec2.CfnRouteTable, or its id (rtb- and 8 or 17 hexadecimal digits).",
+    )
+
+
+def _vpc_problems(path: str, table: ec2.CfnRouteTable, own: VpcFacts, which: str) -> list[Finding]:
+    """Return the problem of a table of the app that is not in ``own``."""
+    vpc_id = table.vpc_id
+    if vpc_id == own.vpc_id or not (differs(vpc_id, own.vpc_id) or own.built_in_app):
+        return []
+    vpc = _referenced(vpc_id) if is_token(vpc_id) else None
+    where = (
+        f" (it is in VPC {vpc.node.path.removesuffix('/Resource')})"
+        if isinstance(vpc, ec2.CfnVPC)
+        else f" (it is in VPC {vpc_id})"
+        if not is_token(vpc_id)
+        else ""
+    )
+    return [
+        Finding(
+            path,
+            rule_ids.ROUTE_TABLE_OF_ANOTHER_VPC,
+            f"Route table {table.node.path} is not in the {which.lower()} VPC {own.path}"
+            f"{where}: a route through the peering must be in a table of one of its VPCs.",
+            f"Give a route table of {own.path}, or the other side=.",
+        )
+    ]

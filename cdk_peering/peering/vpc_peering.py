@@ -10,6 +10,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from .. import rule_ids
 from ..cdk import params
 from ..cdk.annotations import warn
 from ..cdk.app_context import child_path, scope_facts, vpc_facts
@@ -19,6 +20,7 @@ from ..errors import raise_errors
 from ..findings import Finding
 from ..model.plan import ACCEPTER, REQUESTER
 from ..rules.connection import (
+    accepter_env_findings,
     assume_role_region_findings,
     default_assume_role_region,
     multipath_findings,
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
     from .table_routes import TableRoutes
     from .tags import PeeringConnectionTags
 from .placement import Placement
-from .plan import plan_peering
+from .plan import plan_peering, route_options_without_default_routes
 from .routes import add_routes
 
 
@@ -81,6 +83,7 @@ class VpcPeering(Construct):
         accepter_role: PeeringAccepterRole | iam.IRole | None = None,
         accepter_scope: Construct | None = None,
         requester_only: bool | None = None,
+        default_routes: bool | None = None,
         requester_resolves_accepter_dns: bool | None = None,
         accepter_resolves_requester_dns: bool | None = None,
         multipath_resilience: bool | None = None,
@@ -131,6 +134,13 @@ class VpcPeering(Construct):
             ``ec2:AcceptVpcPeeringConnection``), otherwise the stack fails. A connection
             left pending for the owner to accept by hand cannot be made with
             CloudFormation. Default: false.
+        :param default_routes: route every route table of the selected subnets of both sides
+            (of the requester only with ``requester_only``) through the connection. With
+            ``False`` the construct makes the connection and its options only; routes come
+            from ``add_route`` or are made by hand (``peering_connection_id``), and the
+            props that shape the default routes (``requester_subnets``,
+            ``accepter_subnets``, ``accepter_destinations``, ``requester_destinations``)
+            are an error. Default: true.
         :param requester_resolves_accepter_dns: let the requester VPC resolve the accepter's
             public DNS host names to private IP addresses (AllowDnsResolutionFromRemoteVpc on
             the accepter's side, set by a custom resource in the accepter's account and
@@ -161,9 +171,11 @@ class VpcPeering(Construct):
             accepter's Region is an opt-in Region (the requester's account has it enabled,
             and a Regional STS endpoint's tokens are valid in every Region); otherwise not
             written (CloudFormation's default).
-        :param name: the connection's Name tag. Across accounts or Regions the accepter's
-            view of the connection gets it too, with every tag ``Tags.of()`` gives the
-            connection (the accepter's view is a resource of its own, which
+        :param name: the connection's Name tag. It wins over a Name that ``Tags.of()`` gives
+            a parent (as ``ec2.Vpc(vpc_name=...)`` does); ``Tags.of()`` of this construct
+            itself, added afterwards, wins over it. Across accounts or Regions the
+            accepter's view of the connection gets it too, with every tag ``Tags.of()``
+            gives the connection (the accepter's view is a resource of its own, which
             CloudFormation does not tag). Default: - no Name tag on the requester's
             resource; the accepter's view across accounts or Regions is named after this
             construct's path.
@@ -190,6 +202,7 @@ class VpcPeering(Construct):
                 ("accepter_role", accepter_role, ACCEPTER_ROLE, False),
                 ("accepter_scope", accepter_scope, params.CONSTRUCT, False),
                 ("requester_only", requester_only, params.BOOLEAN, False),
+                ("default_routes", default_routes, params.BOOLEAN, False),
                 (
                     "requester_resolves_accepter_dns",
                     requester_resolves_accepter_dns,
@@ -205,7 +218,7 @@ class VpcPeering(Construct):
                 ("name", name, params.STRING, False),
                 ("multipath_resilience", multipath_resilience, params.BOOLEAN, False),
                 ("assume_role_region", assume_role_region, params.STRING, False),
-                # The quotas are checked by the invalidQuota rule, as context values are.
+                *params.quota_parameters(peerings_per_vpc_quota, routes_per_route_table_quota),
             ],
         )
         here = scope_facts(scope)
@@ -213,6 +226,19 @@ class VpcPeering(Construct):
         requester = vpc_facts(requester_vpc)
         accepter = vpc_facts(accepter_vpc)
         own_account, own_region = here.vpc_env(accepter)
+        env_problems = accepter_env_findings(
+            path,
+            accepter_account=accepter_account,
+            accepter_region=accepter_region,
+            requester_region=here.env.region,
+        )
+        # A value that is no account or Region is reported, then not used: the checks
+        # below then speak of the accepter VPC's own environment, not of the typo.
+        invalid = {finding.rule for finding in env_problems}
+        if rule_ids.INVALID_ACCOUNT in invalid:
+            accepter_account = None
+        if rule_ids.INVALID_REGION in invalid:
+            accepter_region = None
         role_construct: PeeringAccepterRole | None = None
         if accepter_role is not None:
             from .accepter_role import PeeringAccepterRole
@@ -232,6 +258,7 @@ class VpcPeering(Construct):
             accepter_role=role_construct,
             scope=accepter_scope,
             requester_only=bool(requester_only),
+            accepter_env_given=accepter_account is not None or accepter_region is not None,
             accepter_options=tuple(
                 name
                 for name, value in (
@@ -254,6 +281,13 @@ class VpcPeering(Construct):
                 accepter_resolves_requester_dns=bool(accepter_resolves_requester_dns),
                 accepter_side=not placement.requester_only,
             )
+        route_options = {
+            "requester_subnets": requester_subnets,
+            "accepter_subnets": accepter_subnets,
+            "accepter_destinations": accepter_destinations,
+            "requester_destinations": requester_destinations,
+        }
+        routed = default_routes is not False
         plan = plan_peering(
             path=path,
             requester=requester,
@@ -264,9 +298,17 @@ class VpcPeering(Construct):
             requester_destinations=requester_destinations,
             peerings_quota=(peerings_per_vpc_quota, here.context.peerings_quota_context),
             routes_quota=(routes_per_route_table_quota, here.context.routes_quota_context),
-            sides=(REQUESTER,) if placement.requester_only else (REQUESTER, ACCEPTER),
-            findings=placement.check(requester, accepter)
+            sides=(
+                ()
+                if not routed
+                else (REQUESTER,)
+                if placement.requester_only
+                else (REQUESTER, ACCEPTER)
+            ),
+            findings=env_problems
+            + placement.check(requester, accepter)
             + (name_tag_problems(path, "name", name) if name is not None else [])
+            + ([] if routed else route_options_without_default_routes(path, route_options))
             + dns_problems
             + _connection_findings(
                 path,
@@ -276,14 +318,10 @@ class VpcPeering(Construct):
             ),
         )
         findings = raise_errors(check(plan, here.context.registry))
-        if not placement.requester_only and any(
-            choice is not None
-            for choice in (
-                requester_subnets,
-                accepter_subnets,
-                accepter_destinations,
-                requester_destinations,
-            )
+        if (
+            routed
+            and not placement.requester_only
+            and any(choice is not None for choice in route_options.values())
         ):
             from ..cdk.vpcs import subnet_routes
             from ..rules.return_routes import one_way_routes
@@ -319,9 +357,17 @@ class VpcPeering(Construct):
                 if accepter_role
                 else None
             ),
-            tags=[cdk.CfnTag(key="Name", value=name)] if name else None,
         )
         """The ``AWS::EC2::VPCPeeringConnection``."""
+        if name:
+            # As ec2.Vpc(vpc_name=...) does: a tag of this construct, so that it wins over a
+            # Name that Tags.of() gives a parent (applied before it, at the same priority),
+            # and a Name given to this construct itself afterwards wins over it.
+            cdk.Tags.of(self).add(
+                "Name",
+                name,
+                include_resource_types=[ec2.CfnVPCPeeringConnection.CFN_RESOURCE_TYPE_NAME],
+            )
         # node.default_child finds it: the child named "Resource".
         if role_construct is not None:
             # The role trusts the execution role that deploys this connection's stack.

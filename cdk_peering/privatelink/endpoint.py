@@ -47,13 +47,15 @@ from ..cdk.annotations import warn
 from ..cdk.app_context import child_path, scope_facts, vpc_facts
 from ..cdk.params import require
 from ..cdk.references import read_weakly
-from ..cdk.vpcs import known_without_ipv6
+from ..cdk.vpcs import known_without_ipv6, subnets_to_place, unknown_cidr
 from ..errors import Problem, ValidationError, raise_errors
 from ..findings import Finding
 from ..model.env import Env
+from ..model.ports import PORT_MAX, PORT_MIN, is_port
 from ..model.privatelink import EndpointServiceModel
 from ..model.tokens import is_token
 from ..peering.security_groups import peer_blocks
+from ..rules.dns_names import dns_name_problems
 from ..rules.privatelink import account_problems, region_problems
 from ..rules.service_names import service_name_problems
 from ..rules.zone_names import public_zone_findings
@@ -298,7 +300,20 @@ class PrivateLinkEndpoint(Construct):
             ec2.VpcEndpointIpAddressType.DUALSTACK,
             ec2.VpcEndpointIpAddressType.IPV6,
         )
-        problems = _check(
+        _, problems = subnets_to_place(path, "subnets", facts, subnets, "the endpoint")
+        served = {
+            each.path: (param, each)
+            for param, each in [
+                ("vpc", facts),
+                *((f"client_vpcs[{i}]", vpc_facts(v)) for i, v in enumerate(client_vpcs or ())),
+                *(("VPC", vpc_facts(v)) for v in far_sides if v is not None),
+            ]
+        }
+        for param, each in served.values():
+            problems += unknown_cidr(
+                path, each, "the endpoint's security group rules need", param=param
+            )
+        problems += _check(
             path=path,
             vpc_path=facts.path,
             ip_address_type=ip_address_type,
@@ -430,6 +445,9 @@ class PrivateLinkEndpoint(Construct):
         """
         params.require_in(self, "allow_from_vpc", [("vpc", vpc, params.VPC, True)])
         facts = vpc_facts(vpc)
+        problems = unknown_cidr(self.node.path, facts, "allow_from_vpc needs", param="vpc")
+        if problems:
+            raise ValidationError(problems)
         vpc_path = facts.path
         if vpc_path in self._allowed:
             return
@@ -621,17 +639,21 @@ def _check(
     is).
     """
     problems: list[Problem] = []
-    bad_ports = [p for p in ports if not 1 <= p <= 65535]
+    bad_ports = [p for p in ports if not is_port(p)]
     if bad_ports:
         problems.append(
             Problem(
                 path,
                 rule_ids.INVALID_PORT,
-                f"Port {', '.join(map(str, bad_ports))} is not a TCP port.",
-                "Give the service's ports, from 1 to 65535.",
+                f"{'Port' if len(bad_ports) == 1 else 'Ports'} "
+                f"{', '.join(map(str, bad_ports))} {'is' if len(bad_ports) == 1 else 'are'} "
+                f"out of range: a TCP port is a whole number from {PORT_MIN} to {PORT_MAX}.",
+                f"Give the service's ports, from {PORT_MIN} to {PORT_MAX}.",
             )
         )
-    missing = [p for p in ports if service.offered_ports and p not in service.offered_ports]
+    missing = [
+        p for p in ports if is_port(p) and service.offered_ports and p not in service.offered_ports
+    ]
     if missing:
         problems.append(
             Problem(
@@ -675,6 +697,13 @@ def _check(
                 "ip_address_type out (IPv4).",
             )
         )
+    names = [
+        found
+        for prop, value in (("dns_name", dns_name), ("zone_name", zone_name))
+        if value is not None
+        for found in dns_name_problems(path, prop, value)
+    ]
+    problems.extend(names)
     if not dns_name and (zone_name or dns_vpcs):
         given = " and ".join(
             name for name, value in (("zone_name", zone_name), ("dns_vpcs", dns_vpcs)) if value
@@ -687,7 +716,7 @@ def _check(
                 "Give dns_name, the name peered clients should resolve to the endpoint.",
             )
         )
-    if dns_name and zone_name and not (is_token(dns_name) or is_token(zone_name)):
+    if dns_name and zone_name and not (names or is_token(dns_name) or is_token(zone_name)):
         name, zone = _normalise_dns_name(dns_name), _normalise_dns_name(zone_name)
         if name != zone and not name.endswith(f".{zone}"):
             problems.append(

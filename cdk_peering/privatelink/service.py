@@ -58,11 +58,13 @@ from ..cdk.app_context import child_path, scope_facts, vpc_facts
 from ..cdk.params import require
 from ..cdk.provider import explain_provider
 from ..cdk.references import read_weakly
-from ..cdk.vpcs import known_without_ipv6, select_subnets
+from ..cdk.vpcs import known_without_ipv6, subnets_to_place, unknown_cidr
 from ..errors import Problem, ValidationError
 from ..model.cidr import parse_network
+from ..model.ports import PORT_MAX, PORT_MIN, is_port
 from ..model.regions import COMMERCIAL_REGIONS, commercial_list_complete
 from ..model.tokens import is_token
+from ..rules.dns_names import dns_name_problems
 from ..rules.privatelink import account_problems, region_problems
 from .acceptance import EndpointAcceptance, accept, acceptance_placement
 from .access import describe_service
@@ -95,11 +97,6 @@ _DESCRIBE_REASON = (
     "action only."
 )
 
-PORT_LIST = params.Expect(
-    "a list of port numbers",
-    lambda v: isinstance(v, Sequence) and not isinstance(v, str | bytes),
-    "[8443]",
-)
 TARGETS = params.sequence_of(
     params.interface(
         elbv2.INetworkLoadBalancerTarget,
@@ -276,8 +273,9 @@ class PrivateLinkService(Construct):
             id,
             [
                 ("vpc", vpc, params.VPC, True),
-                # The ports themselves are checked by the portOutOfRange rule.
-                ("additional_ports", additional_ports, PORT_LIST, False),
+                # None is the noListenerPort rule's; the range is the portOutOfRange rule's.
+                ("port", port, params.INTEGER, False),
+                ("additional_ports", additional_ports, params.PORT_NUMBERS, False),
                 ("vpc_subnets", vpc_subnets, params.SUBNET_SELECTION, False),
                 ("targets", targets, TARGETS, False),
                 ("target_type", target_type, TARGET_TYPE, False),
@@ -318,6 +316,14 @@ class PrivateLinkService(Construct):
         selection, subnet_problems = _subnet_selection(path, vpc, vpc_subnets)
         problems += subnet_problems
         problems += _check_cidrs(path, client_cidrs or ())
+        if client_cidrs is None:
+            problems += unknown_cidr(
+                path,
+                vpc_facts(vpc),
+                "the default client_cidrs (the VPC's blocks) need",
+                ", or give client_cidrs",
+                param="vpc",
+            )
         problems += _check_regions(path, stack.region, allowed_regions or ())
         problems += _check_principals(path, principals, bool(allow_all_principals))
         problems += _check_dns(path, private_dns_name, public_hosted_zone)
@@ -767,14 +773,14 @@ def _check_ports(path: str, ports: Sequence[object]) -> list[Problem]:
         ]
     problems: list[Problem] = []
     for value in ports:
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        if isinstance(value, int) and not is_port(value):  # the type is checked before
             problems.append(
                 Problem(
                     path,
                     rule_ids.PORT_OUT_OF_RANGE,
-                    f"Listener port {value!r} is not a port number: a listener port is an "
-                    "integer from 1 to 65535.",
-                    "Give listener ports from 1 to 65535.",
+                    f"Listener port {value} is out of range: a listener port is a whole "
+                    f"number from {PORT_MIN} to {PORT_MAX}.",
+                    f"Give listener ports from {PORT_MIN} to {PORT_MAX}.",
                 )
             )
     duplicates = sorted({p for p in ports if isinstance(p, int) and ports.count(p) > 1})
@@ -783,8 +789,9 @@ def _check_ports(path: str, ports: Sequence[object]) -> list[Problem]:
             Problem(
                 path,
                 rule_ids.DUPLICATE_LISTENER_PORT,
-                f"Listener port(s) {duplicates} given twice; a load balancer has one listener "
-                "per port.",
+                f"{'Listener port' if len(duplicates) == 1 else 'Listener ports'} "
+                f"{', '.join(map(str, duplicates))} given twice; a load balancer has one "
+                "listener per port.",
                 "Name each port once in port and additional_ports.",
             )
         )
@@ -795,7 +802,8 @@ def _subnet_selection(
     path: str, vpc: ec2.IVpc, selection: ec2.SubnetSelection | None
 ) -> tuple[ec2.SubnetSelection | None, list[Problem]]:
     """Return the selection to place the load balancer in, or the problem with it."""
-    if selection is None:
+    facts = vpc_facts(vpc)
+    if selection is None and facts.subnets:
         if vpc.private_subnets:
             selection = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
         elif vpc.isolated_subnets:
@@ -805,23 +813,16 @@ def _subnet_selection(
                 Problem(
                     path,
                     rule_ids.PUBLIC_SUBNETS_FOR_INTERNAL_NLB,
-                    f"VPC {vpc.node.path} has only public subnets, and the service's load "
+                    f"VPC {facts.path} has only public subnets, and the service's load "
                     "balancer is internal.",
                     "Give the VPC private or isolated subnets for the load balancer.",
                 )
             ]
-    facts = vpc_facts(vpc)
-    try:
-        selected = select_subnets(facts, selection)
-    except RuntimeError as error:  # jsii's, when CDK rejects the selection
-        return None, [
-            Problem(
-                path,
-                rule_ids.EMPTY_SUBNET_SELECTION,
-                f"vpc_subnets selects no subnet of {facts.path}: {error}",
-                "Select private or isolated subnets that the VPC has.",
-            )
-        ]
+    selected, problems = subnets_to_place(
+        path, "vpc_subnets", facts, selection, "the service's load balancer"
+    )
+    if problems:
+        return None, problems
     public = {subnet.subnet_id for subnet in vpc.public_subnets}
     if any(subnet.subnet_id in public for subnet in selected):
         return None, [
@@ -845,7 +846,9 @@ def _check_cidrs(path: str, cidrs: Sequence[str]) -> list[Problem]:
         Problem(
             path,
             rule_ids.INVALID_CLIENT_CIDR,
-            f"Client CIDR(s) {bad} are not CIDR blocks.",
+            f"Client CIDR {bad[0]!r} is not a CIDR block."
+            if len(bad) == 1
+            else f"Client CIDRs {', '.join(map(repr, bad))} are not CIDR blocks.",
             "Give client CIDRs such as 10.20.0.0/16 or 2600:1f18::/56.",
         )
     ]
@@ -920,6 +923,10 @@ def _check_ipv6(path: str, vpc: ec2.IVpc, ipv6: bool) -> list[Problem]:
 def _check_dns(
     path: str, name: str | None, zone: route53.IPublicHostedZone | None
 ) -> list[Problem]:
+    if name is not None:
+        invalid = dns_name_problems(path, "private_dns_name", name)
+        if invalid:
+            return invalid
     if zone is None:
         return []
     if name is None:

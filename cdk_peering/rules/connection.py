@@ -24,8 +24,11 @@ AWS facts these rules rely on:
 
 from __future__ import annotations
 
+import re
+
 from .. import rule_ids
 from ..findings import Finding
+from ..model.env import is_account_id
 from ..model.regions import (
     COMMERCIAL_REGIONS,
     OPT_IN_REGIONS,
@@ -67,12 +70,7 @@ def assume_role_region_findings(
                 "across accounts.",
             )
         )
-    if is_token(assume_role_region):
-        return findings
-    known = commercial_list_complete(requester_region)
-    if not is_region_name(assume_role_region) or (
-        known and assume_role_region not in COMMERCIAL_REGIONS
-    ):
+    if _not_a_region(assume_role_region, requester_region):
         findings.append(
             Finding(
                 path,
@@ -84,6 +82,18 @@ def assume_role_region_findings(
             )
         )
     return findings
+
+
+def _not_a_region(value: str, requester_region: str) -> bool:
+    """Tell whether a literal is known not to be a Region (a token may be one).
+
+    Not a Region's name, or not in the list of commercial Regions where that list is
+    complete for the requester's partition.
+    """
+    if is_token(value):
+        return False
+    known = commercial_list_complete(requester_region)
+    return not is_region_name(value) or (known and value not in COMMERCIAL_REGIONS)
 
 
 def multipath_findings(
@@ -120,3 +130,49 @@ def multipath_findings(
             )
         ]
     return []
+
+
+_AVAILABILITY_ZONE = re.compile(r"([a-z]{2}(?:-[a-z]+)+-\d+)[a-z]")
+
+
+def accepter_env_findings(
+    path: str, *, accepter_account: str | None, accepter_region: str | None, requester_region: str
+) -> list[Finding]:
+    """Return the problems of an ``accepter_account`` or ``accepter_region`` given by hand.
+
+    An account id is 12 digits; a Region is a Region's name, not an Availability Zone's
+    (``us-east-1a``). Tokens are not judged.
+    """
+    findings: list[Finding] = []
+    if (
+        accepter_account is not None
+        and not is_token(accepter_account)
+        and not is_account_id(accepter_account)
+    ):
+        findings.append(
+            Finding(
+                path,
+                rule_ids.INVALID_ACCOUNT,
+                f"accepter_account {accepter_account!r} is not an AWS account id (12 digits).",
+                "Give the accepter VPC's account id: 12 digits, as a string, leading zeros "
+                "kept (for example '012345678901'), or leave it out for the account of the "
+                "accepter VPC's stack.",
+            )
+        )
+    if accepter_region is not None and _not_a_region(accepter_region, requester_region):
+        zone = _AVAILABILITY_ZONE.fullmatch(accepter_region)
+        findings.append(
+            Finding(
+                path,
+                rule_ids.INVALID_REGION,
+                f"accepter_region {accepter_region!r} is not an AWS Region"
+                + (f": it names an Availability Zone of {zone[1]}." if zone else "."),
+                (
+                    f"Give accepter_region={zone[1]!r}."
+                    if zone
+                    else "Give the accepter VPC's Region (for example eu-west-1)."
+                )
+                + " Leave it out for the Region of the accepter VPC's stack.",
+            )
+        )
+    return findings

@@ -64,14 +64,16 @@ def overlaps(plan: PeeringPlan[VpcModel], registry: Registry) -> Iterator[Findin
                     "Peer VPCs whose CIDR blocks are all disjoint, or re-address one VPC.",
                 )
     for vpc in (requester, accepter):
-        unresolved = unresolved_cidrs(vpc)
-        if unresolved or vpc.unresolved_ipv4_blocks:
+        # A VPC always has a primary IPv4 block: none known is one unknown block.
+        count = len(unresolved_cidrs(vpc)) + vpc.unresolved_ipv4_blocks + (not vpc.ipv4_cidrs)
+        if count:
             yield Finding(
                 plan.path,
                 rule_ids.OVERLAP_NOT_CHECKED,
                 f"Skipped the CIDR overlap check for {vpc.path}: "
-                f"{len(unresolved) + vpc.unresolved_ipv4_blocks} of its CIDR blocks "
-                "are unresolved tokens (imported values or IPAM allocations).",
+                + ("1 of its CIDR blocks is" if count == 1 else f"{count} of its CIDR blocks are")
+                + " not known (unresolved tokens, IPAM allocations, or a VPC imported without "
+                "vpc_cidr_block).",
                 "Give the VPC literal CIDRs (for example Vpc.from_vpc_attributes("
                 "vpc_cidr_block='10.0.0.0/16')) so the check can run, or acknowledge "
                 "this warning.",

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from .. import rule_ids
-from ..findings import Finding
+from ..findings import Finding, shown
 from ..model.plan import REQUESTER, PeeringPlan, PlannedRoute
 from ..model.quotas import (
     PEERINGS_PER_VPC_MAX,
@@ -41,7 +41,7 @@ def quota(
     return default, Finding(
         path,
         rule_ids.INVALID_QUOTA,
-        f"{source} = {value!r} is not a valid {name} quota.",
+        f"{source} = {shown(value)} is not a valid {name} quota.",
         f"Give a whole number from {default} (the AWS default) to {maximum} (the AWS maximum).",
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .. import rule_ids
-from ..findings import Finding
+from ..findings import Finding, clip
 from ..model.tokens import is_token
 
 TAG_VALUE_MAX = 256
@@ -30,12 +30,11 @@ def name_tag_problems(path: str, prop: str, value: str) -> list[Finding]:
         reasons.append(f"it is {len(value)} characters long (at most {TAG_VALUE_MAX})")
     if bad:
         reasons.append(f"it holds {', '.join(repr(c) for c in bad)}")
-    shown = value if len(value) <= 60 else value[:57] + "..."
     return [
         Finding(
             path,
             rule_ids.INVALID_NAME_TAG,
-            f"{prop} {shown!r} cannot be a Name tag: {' and '.join(reasons)}.",
+            f"{prop} {clip(value)!r} cannot be a Name tag: {' and '.join(reasons)}.",
             f"Give a {prop} of at most {TAG_VALUE_MAX} letters, numbers, spaces and "
             "+ - = . _ : / @.",
         )

@@ -32,7 +32,7 @@ from ..model.plan import ACCEPTER, REQUESTER
 from ..model.tokens import is_token
 from ..peering.destinations import ACCEPTER_ROLE
 from ..peering.late_blocks import watch_blocks
-from ..peering.plan import plan_peering
+from ..peering.plan import TOPOLOGY, plan_peering, route_options_without_default_routes
 from ..peering.routes import new_route
 from ..peering.side import PeeringSide
 from ..rules.connection import default_assume_role_region
@@ -40,6 +40,7 @@ from ..rules.peering import check_topology
 from . import layout
 from .checks import (
     Layout,
+    mixed_environment_problems,
     output_problems,
     role_findings,
     route_id,
@@ -70,16 +71,18 @@ def shared_parameters(
     placement: object,
     multipath_resilience: object,
     assume_role_region: object,
+    peerings_per_vpc_quota: object,
+    routes_per_route_table_quota: object,
+    default_routes: object,
 ) -> params.Given:
-    """Return the parameters every topology takes, each with what it must be.
-
-    The quotas are checked by the invalidQuota rule, as context values are.
-    """
+    """Return the parameters every topology takes, each with what it must be."""
     return [
         ("accepter_roles", accepter_roles, ACCEPTER_ROLES, False),
         ("placement", placement, PLACEMENT, False),
+        ("default_routes", default_routes, params.BOOLEAN, False),
         ("multipath_resilience", multipath_resilience, params.BOOLEAN, False),
         ("assume_role_region", assume_role_region, params.STRING, False),
+        *params.quota_parameters(peerings_per_vpc_quota, routes_per_route_table_quota),
     ]
 
 
@@ -92,6 +95,7 @@ class Topology(Construct):
         id: str,
         *,
         vpcs: Sequence[ec2.IVpc],
+        vpc_params: Sequence[str],
         pairs: Sequence[tuple[int, int]],
         subnets: Sequence[ec2.SubnetSelection | None],
         accepter_roles: Mapping[str, PeeringAccepterRole | iam.IRole] | None,
@@ -100,12 +104,25 @@ class Topology(Construct):
         routes_per_route_table_quota: int | None,
         multipath_resilience: bool | None,
         assume_role_region: str | None,
+        default_routes: bool | None,
+        subnet_options: Mapping[str, ec2.SubnetSelection | None],
         problems: list[Finding],
     ) -> None:
         here = scope_facts(scope)
         path = child_path(here.path, id)
         self._placement = placement or TopologyPlacement.STACK_PER_VPC
-        sides = _sides(here, path, vpcs, problems)
+        routed = default_routes is not False
+        if not routed:
+            problems.extend(
+                route_options_without_default_routes(
+                    path,
+                    subnet_options,
+                    "Leave them out and route each VPC's tables yourself (through "
+                    "peering_connection_id(...)), or leave default_routes out.",
+                )
+            )
+        sides = _sides(here, path, vpcs, vpc_params, problems)
+        problems.extend(mixed_environment_problems(path, sides, pairs))
         planned = _plan(
             path,
             here,
@@ -114,6 +131,7 @@ class Topology(Construct):
             subnets,
             accepter_roles or {},
             (peerings_per_vpc_quota, routes_per_route_table_quota),
+            routed=routed,
         )
         results = check_topology([pair.plan for pair in planned], here.context.registry)
         problems.extend(finding for finding in results if finding.error)
@@ -361,9 +379,16 @@ class Topology(Construct):
 
 
 def _sides(
-    here: ScopeFacts, path: str, vpcs: Sequence[ec2.IVpc], problems: list[Finding]
+    here: ScopeFacts,
+    path: str,
+    vpcs: Sequence[ec2.IVpc],
+    vpc_params: Sequence[str],
+    problems: list[Finding],
 ) -> list[Side]:
-    """Read each VPC once; report VPCs listed twice and names that clash."""
+    """Read each VPC once; report VPCs listed twice and names that clash.
+
+    ``vpc_params``: the parameter that gave each VPC, for messages.
+    """
     sides: list[Side] = []
     seen: dict[int, int] = {}
     keys: dict[str, Side] = {}
@@ -386,7 +411,7 @@ def _sides(
         seen.setdefault(id(vpc), index)
         relative = facts.path.removeprefix(prefix)
         key = re.sub(r"[^A-Za-z0-9]", "", relative) or "Vpc"
-        side = Side(index, vpc, facts, here.vpc_env(facts), key, repeated)
+        side = Side(index, vpc, facts, here.vpc_env(facts), key, repeated, vpc_params[index])
         other = keys.get(key)
         if other is not None and other.vpc is not vpc:
             problems.append(
@@ -411,8 +436,13 @@ def _plan(
     subnets: Sequence[ec2.SubnetSelection | None],
     accepter_roles: Mapping[str, PeeringAccepterRole | iam.IRole],
     quotas: tuple[int | None, int | None],
+    *,
+    routed: bool,
 ) -> list[Pair]:
-    """Plan each pair's peering (requester first); pairs with a repeated VPC are skipped."""
+    """Plan each pair's peering (requester first); pairs with a repeated VPC are skipped.
+
+    ``routed``: plan the default routes (else connections only).
+    """
     if accepter_roles:
         from ..peering.accepter_role import PeeringAccepterRole
     roles = {
@@ -435,8 +465,9 @@ def _plan(
             requester_destinations=None,
             peerings_quota=(quotas[0], here.context.peerings_quota_context),
             routes_quota=(quotas[1], here.context.routes_quota_context),
-            sides=(REQUESTER, ACCEPTER),
+            sides=(REQUESTER, ACCEPTER) if routed else (),
             findings=role_findings(requester, accepter, accepter_roles, pair_path),
+            kind=TOPOLOGY,
         )
         cross_account = requester.env.other_account(accepter.env)
         role = roles.get(accepter.env.account) if cross_account else None

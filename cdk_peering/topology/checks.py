@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
@@ -19,6 +19,7 @@ from ..cdk.app_context import ScopeFacts
 from ..findings import Finding
 from ..model.plan import PlannedRoute
 from ..model.tokens import is_token
+from ..peering.placement import Where, mixed_environments
 from ..rules.connection import assume_role_region_findings
 from . import placement
 from .layout import REQUESTS, layer_of
@@ -96,6 +97,35 @@ def role_findings(
     ]
 
 
+def mixed_environment_problems(
+    path: str, sides: list[Side], pairs: Sequence[tuple[int, int]]
+) -> list[Finding]:
+    """Return the problem of pairs that mix environment-agnostic and pinned stacks.
+
+    A VPC of an environment-agnostic stack peered with one of a stack with an explicit
+    environment: one finding for the whole topology, naming the VPCs of such pairs.
+    """
+    kinds = {(is_token(side.env.account), is_token(side.env.region)) for side in sides}
+    if len(kinds) < 2:
+        return []  # every VPC's environment known, or none: nothing mixes
+    agnostic: dict[int, Where] = {}
+    pinned: dict[int, Where] = {}
+    for i, j in pairs:
+        first, second = sides[i], sides[j]
+        if not first.env.mixes_with(second.env):
+            continue
+        low, high = (first, second) if first.env.hides(second.env) else (second, first)
+        agnostic.setdefault(low.index, _where(low))
+        pinned.setdefault(high.index, _where(high))
+    if not agnostic:
+        return []
+    return [mixed_environments(path, list(agnostic.values()), list(pinned.values()))]
+
+
+def _where(side: Side) -> Where:
+    return Where(f"{side.param} {side.facts.path}", side.facts.stack.stack_name, side.env)
+
+
 def scope_problems(path: str, here: ScopeFacts, sides: list[Side], total: int) -> list[Finding]:
     """Return why placement=SCOPE cannot hold the topology."""
     problems = [
@@ -103,12 +133,20 @@ def scope_problems(path: str, here: ScopeFacts, sides: list[Side], total: int) -
             path,
             rule_ids.SCOPE_ENVIRONMENT,
             f"placement=SCOPE puts everything in stack {here.stack.stack_name} "
-            f"({here.env}), but VPC {side.facts.path} is in {side.env}.",
+            f"({'environment-agnostic' if here.env.agnostic else here.env}), but "
+            + (
+                f"VPC {side.facts.path} is in {side.env}."
+                if not side.env.agnostic
+                else f"{side.param} {side.facts.path} is in the environment-agnostic stack "
+                f"{side.facts.stack.stack_name}."
+            ),
             "Leave placement out (TopologyPlacement.STACK_PER_VPC), which puts each VPC's "
             "side in a stack of its own account and region.",
         )
         for side in sides
-        if side.env.other_account(here.env) or side.env.other_region(here.env)
+        if side.env.other_account(here.env)
+        or side.env.other_region(here.env)
+        or side.env.mixes_with(here.env)
     ]
     if total > placement.STACK_BUDGET:
         problems.append(

@@ -53,6 +53,7 @@ class HubAndSpoke(Topology):
         routes_per_route_table_quota: int | None = None,
         multipath_resilience: bool | None = None,
         assume_role_region: str | None = None,
+        default_routes: bool | None = None,
     ) -> None:
         """Define a hub VPC peered with each spoke.
 
@@ -74,6 +75,8 @@ class HubAndSpoke(Topology):
             inter-Region hub-spoke pair. Default: - not managed.
         :param assume_role_region: as for ``PeeringMesh``: for every spoke in another
             account. Default: - the hub's Region when either Region is opt-in.
+        :param default_routes: as for ``PeeringMesh``: with ``False`` the connections only
+            (``hub_subnets`` and ``spoke_subnets`` are then an error). Default: true.
         :raises ValidationError: listing every problem of the topology.
         """
         require(
@@ -89,6 +92,9 @@ class HubAndSpoke(Topology):
                     placement=placement,
                     multipath_resilience=multipath_resilience,
                     assume_role_region=assume_role_region,
+                    peerings_per_vpc_quota=peerings_per_vpc_quota,
+                    routes_per_route_table_quota=routes_per_route_table_quota,
+                    default_routes=default_routes,
                 ),
             ],
         )
@@ -107,6 +113,7 @@ class HubAndSpoke(Topology):
             scope,
             id,
             vpcs=vpcs,
+            vpc_params=["hub", *(f"spokes[{i}]" for i in range(len(spokes)))],
             pairs=[(0, j) for j in range(1, len(vpcs))],
             subnets=[hub_subnets] + [spoke_subnets] * len(spokes),
             accepter_roles=accepter_roles,
@@ -115,6 +122,8 @@ class HubAndSpoke(Topology):
             routes_per_route_table_quota=routes_per_route_table_quota,
             multipath_resilience=multipath_resilience,
             assume_role_region=assume_role_region,
+            default_routes=default_routes,
+            subnet_options={"hub_subnets": hub_subnets, "spoke_subnets": spoke_subnets},
             problems=problems,
         )
         self.hub = hub

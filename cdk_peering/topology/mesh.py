@@ -62,6 +62,7 @@ class PeeringMesh(Topology):
         routes_per_route_table_quota: int | None = None,
         multipath_resilience: bool | None = None,
         assume_role_region: str | None = None,
+        default_routes: bool | None = None,
     ) -> None:
         """Define a full mesh of VPC peerings.
 
@@ -92,6 +93,10 @@ class PeeringMesh(Topology):
             accounts (an error when no pair crosses accounts). Default: - per pair, the
             requester's Region when either Region is an opt-in Region; otherwise not
             written. See ``VpcPeering``.
+        :param default_routes: route the selected subnets' route tables of every pair
+            through its connection. With ``False`` the mesh makes the connections (and
+            their options) only: route by hand through ``peering_connection_id(...)``;
+            ``subnets`` is then an error. Default: true.
         :raises ValidationError: listing every problem of the mesh.
         """
         require(
@@ -105,6 +110,9 @@ class PeeringMesh(Topology):
                     placement=placement,
                     multipath_resilience=multipath_resilience,
                     assume_role_region=assume_role_region,
+                    peerings_per_vpc_quota=peerings_per_vpc_quota,
+                    routes_per_route_table_quota=routes_per_route_table_quota,
+                    default_routes=default_routes,
                 ),
             ],
         )
@@ -123,6 +131,7 @@ class PeeringMesh(Topology):
             scope,
             id,
             vpcs=vpcs,
+            vpc_params=[f"vpcs[{i}]" for i in range(count)],
             pairs=[(i, j) for i in range(count) for j in range(i + 1, count)],
             subnets=[subnets] * count,
             accepter_roles=accepter_roles,
@@ -131,6 +140,8 @@ class PeeringMesh(Topology):
             routes_per_route_table_quota=routes_per_route_table_quota,
             multipath_resilience=multipath_resilience,
             assume_role_region=assume_role_region,
+            default_routes=default_routes,
+            subnet_options={"subnets": subnets},
             problems=problems,
         )
         self.vpcs: list[ec2.IVpc] = list(vpcs)

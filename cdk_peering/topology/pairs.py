@@ -30,6 +30,8 @@ class Side:
     """Alphanumeric name, from the VPC's path: used in stack names and logical ids."""
     repeated: bool
     """True when the VPC is listed again (an error); its pairs are not planned."""
+    param: str
+    """The parameter that gave it, for messages (``vpcs[2]``, ``hub``, ``spokes[0]``)."""
 
 
 @dataclass(frozen=True)
