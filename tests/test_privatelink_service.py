@@ -545,7 +545,11 @@ def test_targets_of_another_type_than_the_group_are_an_error(stack: cdk.Stack) -
         built.add_targets(443, targets.IpTarget("10.0.0.10"))
     [problem] = raised.value.problems
     assert (problem.path, problem.rule) == ("TestStack/Service", "cdk_peering:targetTypeMismatch")
-    assert "port 443" in problem.message
+    assert problem.message == (
+        "The targets for port 443 are of type ip, but the target group's type is instance: a "
+        "target group holds targets of one type."
+    )
+    assert "AlreadyType" not in str(raised.value)
     assert "target_type=" in problem.fix
 
 

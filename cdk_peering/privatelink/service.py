@@ -38,6 +38,7 @@ AWS facts this relies on:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
@@ -555,13 +556,19 @@ class PrivateLinkService(Construct):
         except RuntimeError as error:  # aws-cdk-lib's AlreadyType: one type per group
             if "AlreadyType" not in str(error):
                 raise
+            kinds = re.findall(r"'([a-z]+)'", str(error).splitlines()[0])
+            which = (
+                f"of type {kinds[1]}, but the target group's type is {kinds[0]}"
+                if len(kinds) == 2
+                else "of another type than the target group's"
+            )
             raise ValidationError(
                 [
                     Problem(
                         self.node.path,
                         rule_ids.TARGET_TYPE_MISMATCH,
-                        f"The targets for port {port} are of another type than the target "
-                        f"group's ({str(error).splitlines()[0]}).",
+                        f"The targets for port {port} are {which}: a target group holds "
+                        "targets of one type.",
                         "Give target_type= when the service is made without targets (for "
                         "example elbv2.TargetType.IP for IpTarget), or add targets of the "
                         "group's type.",
