@@ -254,6 +254,30 @@ def test_aws_solutions_reports_nothing_unacknowledged() -> None:
     }
 
 
+def test_the_handlers_role_may_write_its_own_logs_and_nothing_else(stack: cdk.Stack) -> None:
+    PeeringDnsResolution(stack, "Dns", peering_connection_id=PCX, side=PeeringSide.REQUESTER)
+
+    template = Template.from_stack(stack)
+
+    [(role_id, role)] = template.find_resources("AWS::IAM::Role").items()
+    assert "ManagedPolicyArns" not in role["Properties"]  # no AWSLambdaBasicExecutionRole
+    [log_group] = template.find_resources("AWS::Logs::LogGroup")
+    # The role's own policy: its log group's streams. Every other policy on it is a custom
+    # resource's (the DNS option's here), attached before that resource runs.
+    policies = template.find_resources("AWS::IAM::Policy")
+    [own] = [p for logical_id, p in policies.items() if "HandlerRoleDefaultPolicy" in logical_id]
+    assert own["Properties"]["Roles"] == [{"Ref": role_id}]
+    assert own["Properties"]["PolicyDocument"]["Statement"] == [
+        {
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [log_group, "Arn"]},
+        }
+    ]
+    [function] = template.find_resources("AWS::Lambda::Function").values()
+    assert function["Properties"]["LoggingConfig"] == {"LogGroup": {"Ref": log_group}}
+
+
 @pytest.mark.parametrize(
     ("props", "rule"),
     [
