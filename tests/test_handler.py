@@ -520,3 +520,27 @@ def test_a_request_refused_while_iam_applies_the_policy_is_tried_again(
 
 def test_the_handler_knows_every_resource_type_the_library_makes() -> None:
     assert set(handler.SETTINGS) == set(handler.RESOURCE_TYPES)
+
+
+@pytest.mark.parametrize(("request_type", "status"), [("Delete", "SUCCESS"), ("Create", "FAILED")])
+def test_the_retired_provider_deletes_without_a_call_and_creates_nothing(
+    aws: Aws, responses: Responses, request_type: str, status: str
+) -> None:
+    event = {
+        "RequestType": request_type,
+        "ResourceType": "Custom::AWS",
+        "LogicalResourceId": "OldDnsOptions",
+        "StackId": "arn:aws:cloudformation:us-east-1:111111111111:stack/Net/1",
+        "RequestId": "request",
+        "ResponseURL": "https://cloudformation-custom-resource-response.example/",
+        "PhysicalResourceId": "pcx-0123456789abcdef0-requester",
+        "ResourceProperties": {"Delete": '{"action":"ModifyVpcPeeringConnectionOptions"}'},
+    }
+    calls = len(aws.ec2.calls)
+
+    handler.retired(event, None)
+
+    [answer] = responses.sent
+    assert answer["Status"] == status
+    assert answer["PhysicalResourceId"] == "pcx-0123456789abcdef0-requester"
+    assert len(aws.ec2.calls) == calls  # no AWS call

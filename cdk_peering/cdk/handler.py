@@ -121,6 +121,29 @@ def handler(event: dict[str, Any], context: Any) -> None:
     respond(event, status, reason, physical_id)
 
 
+def retired(event: dict[str, Any], context: Any) -> None:
+    """Answer the requests of resources made by aws-cdk-lib's AwsCustomResource provider.
+
+    The function that replaces that provider in a stack upgraded from cdk_peering's 0.1
+    development line (context ``cdk-peering:retireAwsCustomResourceProvider``) runs this:
+    a delete succeeds without any call, so that removing a superseded ``Custom::AWS``
+    resource does not undo what its successor set; a create or update fails.
+    """
+    LOG.info("retired %s %s", event.get("RequestType"), event.get("LogicalResourceId"))
+    physical_id = str(event.get("PhysicalResourceId") or event.get("LogicalResourceId", ""))
+    if event.get("RequestType") == "Delete":
+        respond(event, "SUCCESS", "retired by cdk_peering: nothing undone", physical_id)
+    else:
+        respond(
+            event,
+            "FAILED",
+            "aws-cdk-lib's AwsCustomResource provider of this stack was retired by "
+            "cdk_peering (context cdk-peering:retireAwsCustomResourceProvider): deploy "
+            "without that context to create or update AwsCustomResources",
+            physical_id,
+        )
+
+
 def boto3_clients() -> Clients:  # pragma: no cover (the Lambda runtime's boto3)
     """Return the runtime's boto3 clients, retrying throttled requests."""
     import boto3  # type: ignore[import-untyped,unused-ignore]

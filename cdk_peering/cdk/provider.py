@@ -20,16 +20,17 @@ reasons, on the function and its log group.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
-from constructs import Construct
+from constructs import Construct, IValidation
 
 # The AWS managed policy aws-cdk-lib attaches to the provider's role, as cdk-nag's
 # AwsSolutions-IAM4 names it in its finding id.
@@ -46,6 +47,14 @@ LAMBDA_BASIC_EXECUTION_REASON = (
     "own permission is an inline policy naming its resource."
 )
 _DESCRIBE_FINDING = "AwsSolutions::AwsSolutions-IAM5[Resource::*]"
+
+RETIRE_CONTEXT = "cdk-peering:retireAwsCustomResourceProvider"
+"""Context that retires aws-cdk-lib's AwsCustomResource provider from the stacks of the
+library's handler, for stacks deployed with cdk_peering's 0.1 development line (see
+:class:`DeployHandler`)."""
+AWS_CUSTOM_RESOURCE_PROVIDER = "AWS679f53fac002430cb0da5b7982bd2287"
+"""The construct id (the uuid) of aws-cdk-lib's AwsCustomResource singleton function."""
+AWS_CUSTOM_RESOURCE_PROVIDER_LOGICAL_ID = AWS_CUSTOM_RESOURCE_PROVIDER + "2D164C4C"
 
 HANDLER_ID = "CdkPeeringHandler"
 """The construct id, at the stack's top level, of the library's function, role and log group."""
@@ -130,6 +139,50 @@ class DeployHandler(Construct):
         """The function."""
         _skip_checkov(self.function.node.default_child, _FUNCTION_SKIPS)
         _skip_checkov(self.log_group.node.default_child, _LOG_GROUP_SKIPS)
+        self.retired_provider: lambda_.Function | None = None
+        """The function that took the place of aws-cdk-lib's AwsCustomResource provider
+        (context ``cdk-peering:retireAwsCustomResourceProvider``), or None."""
+        if self.node.try_get_context(RETIRE_CONTEXT) in (True, "true"):
+            self.retired_provider = self._retire_aws_custom_resource_provider(stack)
+
+    def _retire_aws_custom_resource_provider(self, stack: cdk.Stack) -> lambda_.Function:
+        """Put a function that answers deletes without a call where the provider was.
+
+        Up to the 0.1 development line the library's settings were ``Custom::AWS``
+        resources, whose delete undoes the setting; CloudFormation deletes them after
+        creating their successors (this handler's resources), which would undo what the
+        successors set. Their ServiceToken is the provider function's ARN: the function
+        keeps its logical id (so its ARN) and gets this handler's ``retired`` entry
+        point, so their deletes succeed and change nothing.
+        """
+        retired = lambda_.Function(
+            stack,
+            "RetiredAwsCustomResourceProvider",
+            runtime=HANDLER_RUNTIME,
+            handler="index.retired",
+            code=lambda_.Code.from_inline(handler_source()),
+            role=self.role,
+            log_group=self.log_group,
+            timeout=cdk.Duration.seconds(30),
+            description="cdk_peering: answers the deletes of the Custom::AWS resources of "
+            "its 0.1 development line without undoing anything",
+        )
+        cfn = retired.node.default_child
+        assert isinstance(cfn, lambda_.CfnFunction)
+        cfn.override_logical_id(AWS_CUSTOM_RESOURCE_PROVIDER_LOGICAL_ID)
+        _skip_checkov(cfn, _FUNCTION_SKIPS)
+
+        def conflict() -> list[str]:
+            if stack.node.try_find_child(AWS_CUSTOM_RESOURCE_PROVIDER) is None:
+                return []
+            return [
+                f"{stack.node.path} still has an AwsCustomResource (its provider "
+                f"{AWS_CUSTOM_RESOURCE_PROVIDER}), so its provider cannot be retired: "
+                f"deploy it without the context {RETIRE_CONTEXT}"
+            ]
+
+        retired.node.add_validation(_Validation(conflict))
+        return retired
 
     @classmethod
     def of(cls, stack: cdk.Stack) -> DeployHandler:
@@ -138,6 +191,17 @@ class DeployHandler(Construct):
         if isinstance(existing, DeployHandler):
             return existing
         return cls(stack)
+
+
+@jsii.implements(IValidation)
+class _Validation:
+    """A validation of the construct tree at synth: the errors ``check`` returns."""
+
+    def __init__(self, check: Callable[[], list[str]]) -> None:
+        self._check = check
+
+    def validate(self) -> list[str]:
+        return self._check()
 
 
 @functools.cache
