@@ -318,6 +318,29 @@ def setting_policy(
     return custom_resource_policy(dict(template.to_json()), logical_id)
 
 
+def options_statements(connection_arn: Any) -> list[dict[str, Any]]:
+    """The statements of a side's options resource: its options and the owners' marks (tags
+    of that one key prefix) on one connection, and the describe calls it reads with."""
+    return [
+        {
+            "Action": "ec2:ModifyVpcPeeringConnectionOptions",
+            "Effect": "Allow",
+            "Resource": connection_arn,
+        },
+        {
+            "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
+            "Condition": {"ForAllValues:StringLike": {"aws:TagKeys": ["cdk-peering:owner:*"]}},
+            "Effect": "Allow",
+            "Resource": connection_arn,
+        },
+        {
+            "Action": ["ec2:DescribeTags", "ec2:DescribeVpcPeeringConnections"],
+            "Effect": "Allow",
+            "Resource": "*",
+        },
+    ]
+
+
 def settings(
     template: Template | Mapping[str, Any], resource_type: str = handler.OPTIONS
 ) -> list[dict[str, Any]]:

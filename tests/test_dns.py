@@ -14,7 +14,7 @@ from cdk_nag import AwsSolutionsChecks
 from cdk_peering import PeeringDnsResolution, PeeringSide, ValidationError, VpcPeering
 from cdk_peering.cdk.handler import OPTIONS
 from tests.conftest import ACCOUNT, REGION, new_app
-from tests.helpers import custom_resource, make_vpc, setting_policy, settings
+from tests.helpers import custom_resource, make_vpc, options_statements, setting_policy, settings
 from tests.test_gates import findings, synth
 
 PCX = "pcx-0123456789abcdef0"
@@ -78,35 +78,13 @@ def test_the_library_function_runs_it_with_a_short_service_timeout(stack: cdk.St
 # --- The function's policy
 
 
-def _connection_statements(resource: Any) -> list[dict[str, Any]]:
-    arn = resource
-    return [
-        {
-            "Action": "ec2:ModifyVpcPeeringConnectionOptions",
-            "Effect": "Allow",
-            "Resource": arn,
-        },
-        {
-            "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
-            "Condition": {"ForAllValues:StringLike": {"aws:TagKeys": ["cdk-peering:owner:*"]}},
-            "Effect": "Allow",
-            "Resource": arn,
-        },
-        {
-            "Action": ["ec2:DescribeTags", "ec2:DescribeVpcPeeringConnections"],
-            "Effect": "Allow",
-            "Resource": "*",
-        },
-    ]
-
-
 def test_policy_changes_the_one_connection_only(stack: cdk.Stack) -> None:
     PeeringDnsResolution(stack, "Dns", peering_connection_id=PCX, side=PeeringSide.REQUESTER)
 
     statements = setting_policy(Template.from_stack(stack))
 
     # Its options and the owners' marks (tags of that one key prefix); describing reads.
-    assert statements == _connection_statements(
+    assert statements == options_statements(
         f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc-peering-connection/{PCX}"
     )
 
@@ -121,7 +99,7 @@ def test_policy_names_a_token_connection_by_its_ref(stack: cdk.Stack) -> None:
 
     statements = setting_policy(Template.from_stack(stack))
 
-    assert statements == _connection_statements(
+    assert statements == options_statements(
         {
             "Fn::Join": [
                 "",

@@ -24,6 +24,7 @@ from tests.helpers import (
     inter_region_pair,
     make_vpc,
     only_problem,
+    options_statements,
     setting_policy,
     settings,
     statements_allowing,
@@ -83,20 +84,7 @@ def test_the_policy_changes_one_connection_only(stack: cdk.Stack) -> None:
     )
 
     arn = f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc-peering-connection/{PCX}"
-    assert setting_policy(Template.from_stack(stack)) == [
-        {"Action": "ec2:ModifyVpcPeeringConnectionOptions", "Effect": "Allow", "Resource": arn},
-        {
-            "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
-            "Condition": {"ForAllValues:StringLike": {"aws:TagKeys": ["cdk-peering:owner:*"]}},
-            "Effect": "Allow",
-            "Resource": arn,
-        },
-        {
-            "Action": ["ec2:DescribeTags", "ec2:DescribeVpcPeeringConnections"],
-            "Effect": "Allow",
-            "Resource": "*",
-        },
-    ]
+    assert setting_policy(Template.from_stack(stack)) == options_statements(arn)
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,7 @@ import json
 import logging
 import time
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 LOG = logging.getLogger()
@@ -235,6 +235,16 @@ def error_code(error: BaseException) -> str:
     return ""
 
 
+def pages(call: Callable[..., Any], key: str, **kwargs: Any) -> Iterator[Any]:
+    """Yield the items under ``key`` of every page of a listing (``NextToken`` paging)."""
+    while True:
+        page = call(**kwargs)
+        yield from page.get(key, [])
+        if not page.get("NextToken"):
+            return
+        kwargs["NextToken"] = page["NextToken"]
+
+
 def is_true(value: object) -> bool:
     """Read a boolean property: CloudFormation hands every value over as a string."""
     return str(value).lower() == "true"
@@ -289,21 +299,15 @@ class Ec2Markers(Markers):
 
     def read(self) -> dict[str, str]:
         """Return every owner's marker text by token."""
-        found: dict[str, str] = {}
-        kwargs: dict[str, Any] = {
-            "Filters": [
-                {"Name": "resource-id", "Values": [self.resource_id]},
-                {"Name": "key", "Values": [OWNER_KEY + "*"]},
-            ]
+        filters = [
+            {"Name": "resource-id", "Values": [self.resource_id]},
+            {"Name": "key", "Values": [OWNER_KEY + "*"]},
+        ]
+        return {
+            tag["Key"][len(OWNER_KEY) :]: tag.get("Value", "")
+            for tag in pages(self.ec2.describe_tags, "Tags", Filters=filters)
+            if tag["Key"].startswith(OWNER_KEY)
         }
-        while True:
-            page = self.ec2.describe_tags(**kwargs)
-            for tag in page.get("Tags", []):
-                if tag["Key"].startswith(OWNER_KEY):
-                    found[tag["Key"][len(OWNER_KEY) :]] = tag.get("Value", "")
-            if not page.get("NextToken"):
-                return found
-            kwargs["NextToken"] = page["NextToken"]
 
     def write(self, token: str, marker: Marker) -> None:
         """Write (or overwrite) one owner's marker."""
@@ -609,13 +613,36 @@ class ZoneSetting(Setting):
         """Tell whether the authorization or association is in place."""
         raise NotImplementedError
 
+    MAKE, UNDO = "", ""
+    """The Route 53 calls (boto3's names) that make the pair and undo it."""
+    ALREADY = ""
+    """The error code of ``MAKE`` that may mean the pair is already in place."""
+    GONE: tuple[str, ...] = ()
+    """The error codes of ``UNDO`` that mean nothing is left to undo."""
+
     def make(self, clients: Clients, target: tuple[str, ...]) -> None:
-        """Make the authorization or association."""
-        raise NotImplementedError
+        """Make the pair; already in place is success."""
+        zone, vpc, region = target[:3]
+        try:
+            getattr(clients("route53"), self.MAKE)(
+                HostedZoneId=zone, VPC={"VPCId": vpc, "VPCRegion": region}
+            )
+        except Exception as error:
+            if not self.ALREADY or error_code(error) != self.ALREADY:
+                raise
+            if not self.exists(clients, target):
+                raise
 
     def undo(self, clients: Clients, target: tuple[str, ...]) -> None:
-        """Remove it; nothing left to remove is success."""
-        raise NotImplementedError
+        """Undo the pair; nothing left to undo is success."""
+        zone, vpc, region = target[:3]
+        try:
+            getattr(clients("route53"), self.UNDO)(
+                HostedZoneId=zone, VPC={"VPCId": vpc, "VPCRegion": region}
+            )
+        except Exception as error:
+            if error_code(error) not in self.GONE:
+                raise
 
     def apply(
         self,
@@ -675,37 +702,16 @@ class ZoneAuthorization(ZoneSetting):
 
     def exists(self, clients: Clients, target: tuple[str, ...]) -> bool:
         """Tell whether the zone authorizes the VPC."""
-        route53 = clients("route53")
         zone, vpc, region = target[:3]
-        kwargs: dict[str, Any] = {"HostedZoneId": zone}
-        while True:
-            page = route53.list_vpc_association_authorizations(**kwargs)
-            if any(
-                (each.get("VPCId"), each.get("VPCRegion")) == (vpc, region)
-                for each in page.get("VPCs", [])
-            ):
-                return True
-            if not page.get("NextToken"):
-                return False
-            kwargs["NextToken"] = page["NextToken"]
-
-    def make(self, clients: Clients, target: tuple[str, ...]) -> None:
-        """Authorize the VPC."""
-        zone, vpc, region = target[:3]
-        clients("route53").create_vpc_association_authorization(
-            HostedZoneId=zone, VPC={"VPCId": vpc, "VPCRegion": region}
+        listed = clients("route53").list_vpc_association_authorizations
+        return any(
+            (each.get("VPCId"), each.get("VPCRegion")) == (vpc, region)
+            for each in pages(listed, "VPCs", HostedZoneId=zone)
         )
 
-    def undo(self, clients: Clients, target: tuple[str, ...]) -> None:
-        """Delete the authorization (the association it allowed stays)."""
-        zone, vpc, region = target[:3]
-        try:
-            clients("route53").delete_vpc_association_authorization(
-                HostedZoneId=zone, VPC={"VPCId": vpc, "VPCRegion": region}
-            )
-        except Exception as error:
-            if error_code(error) not in ("VPCAssociationAuthorizationNotFound", "NoSuchHostedZone"):
-                raise
+    MAKE = "create_vpc_association_authorization"
+    UNDO = "delete_vpc_association_authorization"  # the association it allowed stays
+    GONE = ("VPCAssociationAuthorizationNotFound", "NoSuchHostedZone")
 
 
 class ZoneAssociation(ZoneSetting):
@@ -722,39 +728,18 @@ class ZoneAssociation(ZoneSetting):
         return f"{self.NAME}:{target[0]}"
 
     def exists(self, clients: Clients, target: tuple[str, ...]) -> bool:
-        """Tell whether the VPC is associated with the zone."""
-        route53 = clients("route53")
+        """Tell whether the VPC is associated with the zone (of any account)."""
         zone, vpc, region = target[:3]
-        kwargs: dict[str, Any] = {"VPCId": vpc, "VPCRegion": region}
-        while True:
-            page = route53.list_hosted_zones_by_vpc(**kwargs)
-            if any(s.get("HostedZoneId") == zone for s in page.get("HostedZoneSummaries", [])):
-                return True
-            if not page.get("NextToken"):
-                return False
-            kwargs["NextToken"] = page["NextToken"]
+        listed = clients("route53").list_hosted_zones_by_vpc
+        return any(
+            each.get("HostedZoneId") == zone
+            for each in pages(listed, "HostedZoneSummaries", VPCId=vpc, VPCRegion=region)
+        )
 
-    def make(self, clients: Clients, target: tuple[str, ...]) -> None:
-        """Associate the VPC; already associated is success, another zone of the name is not."""
-        zone, vpc, region = target[:3]
-        try:
-            clients("route53").associate_vpc_with_hosted_zone(
-                HostedZoneId=zone, VPC={"VPCId": vpc, "VPCRegion": region}
-            )
-        except Exception as error:
-            if error_code(error) != "ConflictingDomainExists" or not self.exists(clients, target):
-                raise
-
-    def undo(self, clients: Clients, target: tuple[str, ...]) -> None:
-        """Disassociate the VPC."""
-        zone, vpc, region = target[:3]
-        try:
-            clients("route53").disassociate_vpc_from_hosted_zone(
-                HostedZoneId=zone, VPC={"VPCId": vpc, "VPCRegion": region}
-            )
-        except Exception as error:
-            if error_code(error) not in ("VPCAssociationNotFound", "NoSuchHostedZone"):
-                raise
+    MAKE = "associate_vpc_with_hosted_zone"
+    UNDO = "disassociate_vpc_from_hosted_zone"
+    ALREADY = "ConflictingDomainExists"  # also: another zone of the name (then an error)
+    GONE = ("VPCAssociationNotFound", "NoSuchHostedZone")
 
 
 class EndpointAcceptance(Kind):

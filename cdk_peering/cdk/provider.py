@@ -32,6 +32,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct, IValidation
 
+from .handler import OWNER_KEY
+
 # The AWS managed policy aws-cdk-lib attaches to the provider's role, as cdk-nag's
 # AwsSolutions-IAM4 names it in its finding id.
 LAMBDA_BASIC_EXECUTION_FINDING = (
@@ -124,20 +126,15 @@ class DeployHandler(Construct):
                 resources=[self.log_group.log_group_arn],
             )
         )
-        self.function = lambda_.Function(
+        self.function = self._function(
             self,
             "Function",
-            runtime=HANDLER_RUNTIME,
-            handler="index.handler",
-            code=lambda_.Code.from_inline(handler_source()),
-            role=self.role,
-            log_group=self.log_group,
-            timeout=HANDLER_TIMEOUT,
-            description="cdk_peering: peering options, accepter tags, zone associations and "
-            "endpoint acceptances at deploy time",
+            "index.handler",
+            HANDLER_TIMEOUT,
+            "cdk_peering: peering options, accepter tags, zone associations and endpoint "
+            "acceptances at deploy time",
         )
         """The function."""
-        _skip_checkov(self.function.node.default_child, _FUNCTION_SKIPS)
         _skip_checkov(self.log_group.node.default_child, _LOG_GROUP_SKIPS)
         self.retired_provider: lambda_.Function | None = None
         """The function that took the place of aws-cdk-lib's AwsCustomResource provider
@@ -155,22 +152,17 @@ class DeployHandler(Construct):
         keeps its logical id (so its ARN) and gets this handler's ``retired`` entry
         point, so their deletes succeed and change nothing.
         """
-        retired = lambda_.Function(
+        retired = self._function(
             stack,
             "RetiredAwsCustomResourceProvider",
-            runtime=HANDLER_RUNTIME,
-            handler="index.retired",
-            code=lambda_.Code.from_inline(handler_source()),
-            role=self.role,
-            log_group=self.log_group,
-            timeout=cdk.Duration.seconds(30),
-            description="cdk_peering: answers the deletes of the Custom::AWS resources of "
-            "its 0.1 development line without undoing anything",
+            "index.retired",
+            cdk.Duration.seconds(30),
+            "cdk_peering: answers the deletes of the Custom::AWS resources of its 0.1 "
+            "development line without undoing anything",
         )
         cfn = retired.node.default_child
         assert isinstance(cfn, lambda_.CfnFunction)
         cfn.override_logical_id(AWS_CUSTOM_RESOURCE_PROVIDER_LOGICAL_ID)
-        _skip_checkov(cfn, _FUNCTION_SKIPS)
 
         def conflict() -> list[str]:
             if stack.node.try_find_child(AWS_CUSTOM_RESOURCE_PROVIDER) is None:
@@ -183,6 +175,29 @@ class DeployHandler(Construct):
 
         retired.node.add_validation(_Validation(conflict))
         return retired
+
+    def _function(
+        self,
+        scope: Construct,
+        id: str,
+        entry_point: str,
+        timeout: cdk.Duration,
+        description: str,
+    ) -> lambda_.Function:
+        """Return a function running ``entry_point`` of the handler's code, this role's."""
+        function = lambda_.Function(
+            scope,
+            id,
+            runtime=HANDLER_RUNTIME,
+            handler=entry_point,
+            code=lambda_.Code.from_inline(handler_source()),
+            role=self.role,
+            log_group=self.log_group,
+            timeout=timeout,
+            description=description,
+        )
+        _skip_checkov(function.node.default_child, _FUNCTION_SKIPS)
+        return function
 
     @classmethod
     def of(cls, stack: cdk.Stack) -> DeployHandler:
@@ -306,4 +321,15 @@ def allow(
     )
     return iam.PolicyStatement(
         actions=actions, resources=[arn], conditions=dict(conditions) if conditions else None
+    )
+
+
+def mark_owners(stack: cdk.Stack, *, resource: str, resource_name: str) -> iam.PolicyStatement:
+    """Allow the handler's owners' marks on one EC2 resource: tags of their key prefix only."""
+    return allow(
+        stack,
+        ["ec2:CreateTags", "ec2:DeleteTags"],
+        resource=resource,
+        resource_name=resource_name,
+        conditions={"ForAllValues:StringLike": {"aws:TagKeys": [f"{OWNER_KEY}*"]}},
     )

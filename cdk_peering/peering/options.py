@@ -69,9 +69,9 @@ from constructs import Construct
 from .. import rule_ids
 from ..cdk import params
 from ..cdk.app_context import child_path
-from ..cdk.handler import OPTIONS, OWNER_KEY
+from ..cdk.handler import OPTIONS
 from ..cdk.params import require
-from ..cdk.provider import allow, library_resource
+from ..cdk.provider import allow, library_resource, mark_owners
 from ..cdk.references import read_weakly
 from ..errors import Problem, ValidationError
 from ..model.tokens import is_token
@@ -199,12 +199,8 @@ class PeeringConnectionOptions(Construct):
                     resource="vpc-peering-connection",
                     resource_name=peering_connection_id,
                 ),
-                allow(
-                    stack,
-                    ["ec2:CreateTags", "ec2:DeleteTags"],
-                    resource="vpc-peering-connection",
-                    resource_name=peering_connection_id,
-                    conditions={"ForAllValues:StringLike": {"aws:TagKeys": [OWNER_KEY + "*"]}},
+                mark_owners(
+                    stack, resource="vpc-peering-connection", resource_name=peering_connection_id
                 ),
             ],
             describe=["ec2:DescribeTags", "ec2:DescribeVpcPeeringConnections"],

@@ -60,16 +60,14 @@ control", "Amazon Route 53 API permissions reference"):
 
 from __future__ import annotations
 
-from typing import Any
-
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
 from .. import rule_ids
-from ..cdk.handler import ASSOCIATION, AUTHORIZATION, OWNER_KEY
-from ..cdk.provider import allow, library_resource
+from ..cdk.handler import ASSOCIATION, AUTHORIZATION
+from ..cdk.provider import allow, library_resource, mark_owners
 from ..cdk.references import read_weakly
 from ..cdk.stacks import deploys_after, library_stack
 from ..cdk.vpcs import VpcFacts
@@ -99,25 +97,31 @@ class _ZoneCall(Construct):
         """
         super().__init__(scope, id)
         stack = cdk.Stack.of(self)
-        vpc = {
-            "ForAnyValue:StringEquals": {"route53:VPCs": f"VPCId={vpc_id},VPCRegion={vpc_region}"}
-        }
-        statements, describe = self._permissions(stack, hosted_zone_id, vpc_id, vpc)
+        named = f"VPCId={vpc_id},VPCRegion={vpc_region}"
+        calls = allow(
+            stack,
+            [f"route53:{action}" for action in self._CALLS],
+            resource="hostedzone",
+            resource_name=hosted_zone_id,
+            conditions={"ForAnyValue:StringEquals": {"route53:VPCs": named}},
+        )
         self.custom_resource = library_resource(
             self,
             resource_type=self._RESOURCE_TYPE,
             properties={"HostedZoneId": hosted_zone_id, "VpcId": vpc_id, "VpcRegion": vpc_region},
-            statements=statements,
-            describe=describe,
+            statements=[calls, self._marks(stack, hosted_zone_id, vpc_id)],
+            describe=self._DESCRIBE,
         )
         """The custom resource that makes the call."""
 
     _RESOURCE_TYPE = ""
+    _CALLS: tuple[str, str] = ("", "")
+    """The Route 53 call and its undoing, allowed on the one zone for the one VPC."""
+    _DESCRIBE: tuple[str, ...] = ()
+    """The reads that support no resource-level permissions."""
 
-    def _permissions(
-        self, stack: cdk.Stack, zone_id: str, vpc_id: str, vpc: dict[str, Any]
-    ) -> tuple[list[iam.PolicyStatement], list[str]]:
-        """Return the statements of the call (one resource each) and the describe actions."""
+    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str) -> iam.PolicyStatement:
+        """Return the statement that lets the handler read and write the owners' marks."""
         raise NotImplementedError
 
 
@@ -134,32 +138,19 @@ class ZoneAssociationAuthorization(_ZoneCall):
     """
 
     _RESOURCE_TYPE = AUTHORIZATION
+    _CALLS = ("CreateVPCAssociationAuthorization", "DeleteVPCAssociationAuthorization")
 
-    def _permissions(
-        self, stack: cdk.Stack, zone_id: str, vpc_id: str, vpc: dict[str, Any]
-    ) -> tuple[list[iam.PolicyStatement], list[str]]:
-        return [
-            allow(
-                stack,
-                [
-                    "route53:CreateVPCAssociationAuthorization",
-                    "route53:DeleteVPCAssociationAuthorization",
-                ],
-                resource="hostedzone",
-                resource_name=zone_id,
-                conditions=vpc,
-            ),
-            allow(
-                stack,
-                [
-                    "route53:ChangeTagsForResource",
-                    "route53:ListTagsForResource",
-                    "route53:ListVPCAssociationAuthorizations",
-                ],
-                resource="hostedzone",
-                resource_name=zone_id,
-            ),
-        ], []
+    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str) -> iam.PolicyStatement:
+        return allow(
+            stack,
+            [
+                "route53:ChangeTagsForResource",
+                "route53:ListTagsForResource",
+                "route53:ListVPCAssociationAuthorizations",
+            ],
+            resource="hostedzone",
+            resource_name=zone_id,
+        )
 
 
 class ZoneAssociation(_ZoneCall):
@@ -176,26 +167,11 @@ class ZoneAssociation(_ZoneCall):
     """
 
     _RESOURCE_TYPE = ASSOCIATION
+    _CALLS = ("AssociateVPCWithHostedZone", "DisassociateVPCFromHostedZone")
+    _DESCRIBE = ("ec2:DescribeTags", "ec2:DescribeVpcs", "route53:ListHostedZonesByVPC")
 
-    def _permissions(
-        self, stack: cdk.Stack, zone_id: str, vpc_id: str, vpc: dict[str, Any]
-    ) -> tuple[list[iam.PolicyStatement], list[str]]:
-        return [
-            allow(
-                stack,
-                ["route53:AssociateVPCWithHostedZone", "route53:DisassociateVPCFromHostedZone"],
-                resource="hostedzone",
-                resource_name=zone_id,
-                conditions=vpc,
-            ),
-            allow(
-                stack,
-                ["ec2:CreateTags", "ec2:DeleteTags"],
-                resource="vpc",
-                resource_name=vpc_id,
-                conditions={"ForAllValues:StringLike": {"aws:TagKeys": [OWNER_KEY + "*"]}},
-            ),
-        ], ["ec2:DescribeTags", "ec2:DescribeVpcs", "route53:ListHostedZonesByVPC"]
+    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str) -> iam.PolicyStatement:
+        return mark_owners(stack, resource="vpc", resource_name=vpc_id)
 
 
 def zone_association_problems(path: str, zone_env: Env, facts: VpcFacts) -> list[Finding]:

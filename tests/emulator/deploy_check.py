@@ -28,14 +28,14 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 moto_shims: Any = importlib.import_module("moto_shims")  # this directory's, beside the script
-
-OPTIONS = "Custom::PeeringConnectionOptions"
-TAGS = "Custom::PeeringConnectionTags"
-AUTHORIZATION = "Custom::ZoneAssociationAuthorization"
-ASSOCIATION = "Custom::ZoneAssociation"
-ACCEPTANCE = "Custom::EndpointAcceptance"
-KINDS = (OPTIONS, TAGS, AUTHORIZATION, ASSOCIATION, ACCEPTANCE)
-OWNER_KEY = "cdk-peering:owner:"
+from cdk_peering.cdk.handler import (  # noqa: E402 (the checkout's, on the path moto_shims set)
+    ASSOCIATION,
+    AUTHORIZATION,
+    OPTIONS,
+    OWNER_KEY,
+    RESOURCE_TYPES,
+    TAGS,
+)
 
 
 def _shared() -> Any:
@@ -66,7 +66,7 @@ def main() -> int:
             ids = self.physical_ids(stack)
             for logical, resource in template["Resources"].items():
                 kind = resource["Type"]
-                if kind not in KINDS:
+                if kind not in RESOURCE_TYPES:
                     continue
                 where = f"{stack.name}/{resource.get('Metadata', {}).get('aws:cdk:path', logical)}"
                 try:

@@ -37,6 +37,7 @@ import importlib.util
 import io
 import json
 import os
+import sys
 import types
 import uuid
 import zipfile
@@ -57,6 +58,9 @@ def _emulator() -> Path:
 
 EMULATOR = _emulator()
 HANDLED: dict[str, types.ModuleType] = {}  # the handler's code, by its text
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from tests.deploy_events import as_cloudformation_sends  # noqa: E402 (the checkout's)
 
 
 def _shared() -> Any:
@@ -67,17 +71,6 @@ def _shared() -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def as_cloudformation_sends(value: Any) -> Any:
-    """Properties as CloudFormation hands them to a custom resource: scalars as text."""
-    if isinstance(value, dict):
-        return {key: as_cloudformation_sends(each) for key, each in value.items()}
-    if isinstance(value, list):
-        return [as_cloudformation_sends(each) for each in value]
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def apply(port: int) -> list[str]:
