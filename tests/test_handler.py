@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from moto import mock_aws
@@ -201,30 +201,22 @@ def test_an_update_to_another_connection_releases_the_old_one(aws: Aws) -> None:
     assert aws.options(first)[DNS] is False
 
 
-def test_a_runtime_sdk_without_multipath_fails_loudly() -> None:
-    class Shape:
-        members: ClassVar[dict[str, None]] = {DNS: None}
+def test_a_runtime_sdk_that_predates_multipath_still_sends_it(
+    aws: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Lambda runtime's boto3 may not know the option yet: it goes into the request's
+    # body as EC2's query API names it (moto reads it from there, as EC2 does).
+    monkeypatch.setattr(handler, "known_options", lambda ec2: {DNS})
+    pcx = aws.connection()
+    resource = options(aws, pcx, {DNS: True, MULTIPATH: True})
 
-    class Model:
-        def shape_for(self, name: str) -> Shape:
-            return Shape()
+    resource.create()
 
-    class OldEc2:
-        class meta:  # noqa: N801 (boto3's attribute)
-            service_model = Model()
-
-        calls: ClassVar[list[dict[str, Any]]] = []
-
-        def modify_vpc_peering_connection_options(self, **kwargs: Any) -> None:
-            self.calls.append(kwargs)
-
-    old = OldEc2()
-    with pytest.raises(handler.HandlerError, match="does not know AllowMultipathResilience"):
-        handler.PeeringOptions.modify(old, "pcx-1", "Requester", {MULTIPATH: True})
-    handler.PeeringOptions.modify(old, "pcx-1", "Requester", {DNS: True, MULTIPATH: False})
-    assert old.calls == [
-        {"VpcPeeringConnectionId": "pcx-1", "RequesterPeeringConnectionOptions": {DNS: True}}
-    ]
+    assert aws.options(pcx)[MULTIPATH] is True
+    assert aws.options(pcx)["MultipathResilienceMode"] == "always-on"
+    assert aws.options(pcx)[DNS] is True
+    resource.delete()
+    assert aws.options(pcx)[MULTIPATH] is False
 
 
 # --- the accepter's view's tags

@@ -431,6 +431,11 @@ def connection_state(ec2: Any, connection_id: str) -> str:
     return str(connections[0].get("Status", {}).get("Code", "")) if connections else ""
 
 
+def known_options(ec2: Any) -> set[str]:
+    """Return the options of a side the runtime's SDK can send (its EC2 model's members)."""
+    return set(ec2.meta.service_model.shape_for("PeeringConnectionOptionsRequest").members)
+
+
 def release_on_connection(
     ec2: Any,
     connection_id: str,
@@ -478,24 +483,38 @@ class PeeringOptions(Setting):
 
     @staticmethod
     def modify(ec2: Any, connection_id: str, side: str, values: dict[str, bool]) -> None:
-        """Write options of one side in one call (a mode goes with multipath turned on)."""
-        known = ec2.meta.service_model.shape_for("PeeringConnectionOptionsRequest").members
-        options: dict[str, object] = {}
-        for name, value in values.items():
-            if name not in known:
-                if value:
-                    raise HandlerError(
-                        f"The Lambda runtime's AWS SDK does not know {name}: it cannot be "
-                        "set from this function"
-                    )
-                continue  # never set by this function, nothing to turn off
-            options[name] = value
+        """Write options of one side in one call (a mode goes with multipath turned on).
+
+        An option the runtime's SDK does not know yet (multipath resilience is recent) is
+        added to the request's body as EC2's query API names it, rather than dropped.
+        """
+        if not values:
+            return
+        options: dict[str, object] = dict(values)
         if values.get(MULTIPATH):
             options["MultipathResilienceMode"] = MULTIPATH_MODE
-        if options:
+        known = known_options(ec2)
+        unknown = {name: value for name, value in options.items() if name not in known}
+        prefix = f"{side}PeeringConnectionOptions"
+        event = "before-call.ec2.ModifyVpcPeeringConnectionOptions"
+
+        def add_unknown(params: dict[str, Any], **_: Any) -> None:
+            body = params.get("body")
+            if isinstance(body, dict):
+                for name, value in unknown.items():
+                    text = str(value).lower() if isinstance(value, bool) else str(value)
+                    body[f"{prefix}.{name}"] = text
+
+        if unknown:
+            ec2.meta.events.register(event, add_unknown, unique_id="cdk-peering-options")
+        try:
             ec2.modify_vpc_peering_connection_options(
-                VpcPeeringConnectionId=connection_id, **{f"{side}PeeringConnectionOptions": options}
+                VpcPeeringConnectionId=connection_id,
+                **{prefix: {k: v for k, v in options.items() if k in known}},
             )
+        finally:
+            if unknown:
+                ec2.meta.events.unregister(event, unique_id="cdk-peering-options")
 
     def apply(
         self,

@@ -57,8 +57,9 @@ and ``CreatePeeringConnectionOptionsRequest``; AWS CLI reference,
   resource-level permissions.
 
 The function calls EC2 with the boto3 of its Python runtime. A runtime whose SDK predates
-multipath resilience cannot send ``AllowMultipathResilience``: the resource then fails
-with that message rather than leaving the option out.
+multipath resilience does not know ``AllowMultipathResilience``: the function then adds it
+to the request itself, as EC2's query API names it
+(``RequesterPeeringConnectionOptions.AllowMultipathResilience``), rather than leave it out.
 """
 
 from __future__ import annotations
