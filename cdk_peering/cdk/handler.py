@@ -207,8 +207,8 @@ def planned_physical_id(event: dict[str, Any]) -> str:
     """Return the physical id to answer if the request fails.
 
     An update or delete keeps the resource's id; a failed create answers the id it would
-    have had, so that the rollback's delete finds its target (and, with no marker written,
-    undoes nothing).
+    have had, so that the rollback's delete finds its target and its owner's mark (if the
+    create got as far as writing it) and releases only what that mark names.
     """
     if event.get("PhysicalResourceId"):
         return str(event["PhysicalResourceId"])
