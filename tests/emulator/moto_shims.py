@@ -20,9 +20,8 @@ L2  A stack update creates and updates first and deletes the resources gone from
     template last (CloudFormation's clean-up phase); moto deletes them first, so a
     renamed custom resource's delete would run before its successor's create.
 L3  Route 53 ``ListHostedZonesByVPC`` lists zones of every account (moto: the caller's).
-L4  Route 53 ``ListVPCAssociationAuthorizations`` (moto has none) from the
-    authorizations made through S15, recorded with their VPC; deleting one that does not
-    exist answers ``VPCAssociationAuthorizationNotFound``.
+L4  Route 53 ``ListVPCAssociationAuthorizations`` (moto has none), from the shared shim
+    S15's record of the authorizations.
 L5  EC2 ``DescribeVpcEndpointConnections`` (moto has none): the endpoints of the
     caller's services, any account, with their state.
 
@@ -297,7 +296,6 @@ def apply(port: int) -> list[str]:
 
     # ------------------------------------------------------------ L4 authorizations listed
     authorize = getattr(Route53Response, "create_vpc_association_authorization")
-    deauthorize = getattr(Route53Response, "delete_vpc_association_authorization")
     cells = dict(
         zip(
             authorize.__code__.co_freevars,
@@ -305,47 +303,18 @@ def apply(port: int) -> list[str]:
             strict=True,
         )
     )
-    shared_authorizations: set[tuple[Any, ...]] = cells["authorizations"]
-    authorized: set[tuple[str, str, str]] = set()  # (zone id, VPC id, VPC region)
-
-    def requested(self: Any) -> tuple[str, str, str]:
-        vpc = self._get_param("VPC") or {}
-        zone = self._get_param("HostedZoneId").split("/")[-1]
-        return (str(zone), str(vpc.get("VPCId")), str(vpc.get("VPCRegion")))
-
-    def authorize_recorded(self: Any) -> Any:
-        answer = authorize(self)
-        authorized.add(requested(self))
-        return answer
-
-    def deauthorize_recorded(self: Any) -> Any:
-        key = requested(self)
-        if key not in authorized:
-            from moto.route53.exceptions import Route53ClientError
-
-            code = "VPCAssociationAuthorizationNotFound"
-            raise Route53ClientError(code, f"no authorization {key}")
-        answer = deauthorize(self)
-        authorized.discard(key)
-        return answer
+    authorizations: set[tuple[str, str, str]] = cells["authorizations"]  # S15's own record
 
     def list_authorizations(self: Any) -> Any:
         zone_id = self._get_param("HostedZoneId").split("/")[-1]
-        return ActionResult(
-            {
-                "HostedZoneId": zone_id,
-                "VPCs": [
-                    {"VPCId": vpc, "VPCRegion": region}
-                    for zone, vpc, region in sorted(authorized)
-                    if zone == zone_id
-                ],
-            }
-        )
+        listed = [
+            {"VPCId": vpc, "VPCRegion": region}
+            for zone, vpc, region in sorted(authorizations)
+            if zone.split("/")[-1] == zone_id
+        ]
+        return ActionResult({"HostedZoneId": zone_id, "VPCs": listed})
 
-    setattr(Route53Response, "create_vpc_association_authorization", authorize_recorded)
-    setattr(Route53Response, "delete_vpc_association_authorization", deauthorize_recorded)
     setattr(Route53Response, "list_vpc_association_authorizations", list_authorizations)
-    _ = shared_authorizations  # S15's own record (read by S15's associate)
     applied.append("L4")
 
     # ------------------------------------------------------------ L5 endpoint connections
