@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -15,6 +14,7 @@ from aws_cdk.assertions import Template
 from constructs import Construct, IConstruct
 
 from cdk_peering import PrivateLinkService, Problem, ValidationError
+from cdk_peering.cdk import handler
 from cdk_peering.model.plan import PeeringPlan, PlannedRoute
 from cdk_peering.model.vpc import VpcModel
 from tests.conftest import new_app
@@ -279,79 +279,6 @@ class Assembly:
         }
 
 
-def token_name(token: dict[str, Any]) -> str:
-    """Write a token that stands inside a longer string by what it reads.
-
-    ``<LogicalId>`` for a Ref, ``<LogicalId.Attribute>`` for an Fn::GetAtt,
-    ``<StackName/OutputName>`` for an Fn::GetStackOutput; any other token fails the test.
-    """
-    [(kind, value)] = token.items()
-    if kind == "Ref":
-        return f"<{value}>"
-    if kind == "Fn::GetAtt":
-        return f"<{value if isinstance(value, str) else '.'.join(value)}>"
-    if kind == "Fn::GetStackOutput":
-        return f"<{value['StackName']}/{value['OutputName']}>"
-    raise AssertionError(f"no name for the token {token}")
-
-
-_SLOT = re.compile(r"<<token (\d+)>>")
-
-
-def decode_sdk_call(value: Any) -> dict[str, Any]:
-    """Decode a Custom::AWS resource's Create, Update or Delete property (JSON text).
-
-    aws-cdk-lib writes it as a string, or as an Fn::Join when it holds tokens. A value
-    that is one token whole (a Ref, an Fn::GetStackOutput) comes back as that token; a
-    token inside a longer string is written by ``token_name``.
-    """
-    if isinstance(value, str):
-        decoded: dict[str, Any] = json.loads(value)
-        return decoded
-    delimiter, parts = value["Fn::Join"]
-    assert delimiter == ""
-    tokens: list[dict[str, Any]] = []
-    text = ""
-    for part in parts:
-        if isinstance(part, str):
-            text += part
-        else:
-            text += f"<<token {len(tokens)}>>"
-            tokens.append(part)
-
-    def restore(item: Any) -> Any:
-        if isinstance(item, dict):
-            return {key: restore(each) for key, each in item.items()}
-        if isinstance(item, list):
-            return [restore(each) for each in item]
-        if not isinstance(item, str):
-            return item
-        if whole := _SLOT.fullmatch(item):
-            return tokens[int(whole[1])]
-        return _SLOT.sub(lambda slot: token_name(tokens[int(slot[1])]), item)
-
-    restored: dict[str, Any] = restore(json.loads(text))
-    return restored
-
-
-def sdk_calls(template: Mapping[str, Any], action: str) -> dict[str, dict[str, Any]]:
-    """Return the Custom::AWS resources of a template whose Create call is ``action``.
-
-    By logical id: the resource's Properties, with Create, Update and Delete decoded.
-    """
-    found: dict[str, dict[str, Any]] = {}
-    for logical_id, resource in template.get("Resources", {}).items():
-        if resource["Type"] != "Custom::AWS":
-            continue
-        properties = dict(resource["Properties"])
-        for key in ("Create", "Update", "Delete"):
-            if key in properties:
-                properties[key] = decode_sdk_call(properties[key])
-        if properties["Create"]["action"] == action:
-            found[logical_id] = properties
-    return found
-
-
 def custom_resource_policy(template: dict[str, Any], logical_id: str) -> list[dict[str, Any]]:
     """Return the statements of the policy aws-cdk-lib made for one Custom::AWS resource.
 
@@ -367,34 +294,67 @@ def custom_resource_policy(template: dict[str, Any], logical_id: str) -> list[di
     return statements
 
 
-def custom_resource(template: Template) -> dict[str, Any]:
-    """Return the one Custom::AWS resource of a template."""
-    resources = template.find_resources("Custom::AWS")
-    assert len(resources) == 1
-    return dict(next(iter(resources.values())))
+def library_resources(template: Mapping[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    """Return cdk_peering's custom resources of one type, by logical id (whole resources)."""
+    return {
+        logical_id: dict(resource)
+        for logical_id, resource in template.get("Resources", {}).items()
+        if resource["Type"] == resource_type
+    }
 
 
-def create_calls(
-    template: Template, action: str = "ModifyVpcPeeringConnectionOptions"
+def custom_resource(template: Template, resource_type: str = handler.OPTIONS) -> dict[str, Any]:
+    """Return the one custom resource of a type (cdk_peering's options by default)."""
+    [resource] = library_resources(template.to_json(), resource_type).values()
+    return resource
+
+
+def setting_policy(
+    template: Template, resource_type: str = handler.OPTIONS
 ) -> list[dict[str, Any]]:
-    """Return the Create call of every Custom::AWS resource making ``action``, decoded."""
-    return [call["Create"] for call in sdk_calls(template.to_json(), action).values()]
+    """Return the statements of the policy of the one custom resource of a type."""
+    resources = library_resources(template.to_json(), resource_type)
+    [logical_id] = resources
+    return custom_resource_policy(dict(template.to_json()), logical_id)
 
 
-def sdk_payloads(template: Template) -> dict[str, dict[str, Any]]:
-    """Decode the Create, Update and Delete calls of the one Custom::AWS resource."""
-    properties = custom_resource(template)["Properties"]
-    return {event: decode_sdk_call(properties[event]) for event in ("Create", "Update", "Delete")}
+def options_statements(connection_arn: Any) -> list[dict[str, Any]]:
+    """The statements of a side's options resource: its options and the owners' marks (tags
+    of that one key prefix) on one connection, and the describe calls it reads with."""
+    return [
+        {
+            "Action": "ec2:ModifyVpcPeeringConnectionOptions",
+            "Effect": "Allow",
+            "Resource": connection_arn,
+        },
+        {
+            "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
+            "Condition": {"ForAllValues:StringLike": {"aws:TagKeys": ["cdk-peering:owner:*"]}},
+            "Effect": "Allow",
+            "Resource": connection_arn,
+        },
+        {
+            "Action": ["ec2:DescribeTags", "ec2:DescribeVpcPeeringConnections"],
+            "Effect": "Allow",
+            "Resource": "*",
+        },
+    ]
 
 
-def policy_statements(template: Template) -> list[dict[str, Any]]:
-    """Return the statements of the one AWS::IAM::Policy of a template."""
-    policies = template.find_resources("AWS::IAM::Policy")
-    assert len(policies) == 1
-    statements: list[dict[str, Any]] = next(iter(policies.values()))["Properties"][
-        "PolicyDocument"
-    ]["Statement"]
-    return statements
+def settings(
+    template: Template | Mapping[str, Any], resource_type: str = handler.OPTIONS
+) -> list[dict[str, Any]]:
+    """Return what every custom resource of a type is given: its Properties without the
+    ServiceToken and ServiceTimeout every one of them has."""
+    body = template.to_json() if isinstance(template, Template) else template
+    return [
+        {
+            key: value
+            for key, value in resource["Properties"].items()
+            if key not in ("ServiceToken", "ServiceTimeout")
+        }
+        for resource in library_resources(body, resource_type).values()
+    ]
 
 
 def statements_allowing(template: Template, action: str) -> list[dict[str, Any]]:

@@ -11,22 +11,25 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Match, Template
 
 import app as example
+from cdk_peering.cdk.handler import ACCEPTANCE, ASSOCIATION, AUTHORIZATION, TAGS
 from tests.conftest import STRONG_REFERENCES, ExampleApp, new_app
 from tests.helpers import (
     Assembly,
     Key,
-    create_calls,
     cross_stack_reads,
     custom_resource_policy,
     deploy_order,
+    library_resources,
     route_table_refs,
-    sdk_calls,
+    settings,
+    statements_allowing,
 )
 
 REQUESTER = "PeeringExample"
 EUROPE_ACCEPTER = "PeeringExample-PeeringAccepter-111111111111-eu-west-1"
 PARTNER_ACCEPTER = "PeeringExample-PeeringAccepter-222222222222-us-east-1"
 EUROPE_ACCEPTANCE = "EuropeNetwork-EndpointAcceptance-111111111111-us-east-1"
+SHARED_ACCEPTANCE = "PeeringExample-EndpointAcceptance-111111111111-us-east-1"
 PARTNER_ZONE_ASSOCIATION = "PeeringExample-ZoneAssociation-222222222222-us-east-1"
 MESH_STACKS = [
     "Teams-Mesh-TeamARequests",
@@ -63,6 +66,7 @@ def test_a_stack_for_every_account_and_region(assembly: cdk.cx_api.CloudAssembly
         EUROPE_ACCEPTER: "aws://111111111111/eu-west-1",
         PARTNER_ACCEPTER: "aws://222222222222/us-east-1",
         EUROPE_ACCEPTANCE: "aws://111111111111/us-east-1",  # the service's environment
+        SHARED_ACCEPTANCE: "aws://111111111111/us-east-1",  # the service's too
         PARTNER_ZONE_ASSOCIATION: "aws://222222222222/us-east-1",  # the partner VPC's
         "ServiceProvider": "aws://111111111111/us-east-1",
         "Teams": "aws://111111111111/us-east-1",
@@ -81,8 +85,10 @@ def test_deploy_all_order_is_role_then_connection_then_accepter_routes(
     # Endpoints read the endpoint service's id, in this region and the other.
     assert position["ServiceProvider"] < position["EuropeNetwork"]
     assert position["ServiceProvider"] < position[REQUESTER]
-    # The Europe consumer's endpoint is accepted in the service's environment after it.
-    assert position["EuropeNetwork"] < position[EUROPE_ACCEPTANCE]
+    # The consumers' endpoints are accepted from stacks of the service's environment, after
+    # the endpoints and the service.
+    assert position["ServiceProvider"] < position["EuropeNetwork"] < position[EUROPE_ACCEPTANCE]
+    assert position[REQUESTER] < position[SHARED_ACCEPTANCE]
     # The zone's account authorizes (in the requester's stack), then the partner's
     # account associates its VPC.
     assert position["PartnerNetwork"] < position[REQUESTER] < position[PARTNER_ZONE_ASSOCIATION]
@@ -143,32 +149,23 @@ def test_accepter_routes_live_in_the_accepter_environment(
     )
 
 
-def test_dns_and_multipath_over_the_inter_region_peering_one_call_per_side(
+def test_dns_and_multipath_over_the_inter_region_peering_one_resource_per_side(
     assembly: cdk.cx_api.CloudAssembly,
 ) -> None:
-    for stack, options, region in (
-        (REQUESTER, "RequesterPeeringConnectionOptions", "us-east-1"),
-        (EUROPE_ACCEPTER, "AccepterPeeringConnectionOptions", "eu-west-1"),
-    ):
-        [call] = create_calls(_template(assembly, stack))
-        assert call["region"] == region
-        assert call["parameters"][options] == {
-            "AllowDnsResolutionFromRemoteVpc": True,
-            "AllowMultipathResilience": True,
-            "MultipathResilienceMode": "always-on",
-        }
+    for stack, side in ((REQUESTER, "Requester"), (EUROPE_ACCEPTER, "Accepter")):
+        [given] = settings(_template(assembly, stack))
+        assert (given["Side"], given["Options"]) == (
+            side,
+            {"AllowDnsResolutionFromRemoteVpc": True, "AllowMultipathResilience": True},
+        )
 
 
 def test_names_reach_the_accepters_views(assembly: cdk.cx_api.CloudAssembly) -> None:
-    for stack, name, region in (
-        (PARTNER_ACCEPTER, "shared-partner", "us-east-1"),
-        (EUROPE_ACCEPTER, "shared-europe", "eu-west-1"),
-    ):
-        [call] = create_calls(_template(assembly, stack), "CreateTags")
-        assert call["parameters"]["Tags"] == [{"Key": "Name", "Value": name}]
-        assert call["region"] == region
+    for stack, name in ((PARTNER_ACCEPTER, "shared-partner"), (EUROPE_ACCEPTER, "shared-europe")):
+        [given] = settings(_template(assembly, stack), TAGS)
+        assert given["Tags"] == [{"Key": "Name", "Value": name}]
     # One account and region: one resource, tagged by CloudFormation itself.
-    assert create_calls(_template(assembly, REQUESTER), "CreateTags") == []
+    assert settings(_template(assembly, REQUESTER), TAGS) == []
 
 
 def test_the_partner_role_trusts_only_the_requester_account(
@@ -253,26 +250,33 @@ def test_the_deploy_accepts_both_endpoints_and_only_them(
     assembly: cdk.cx_api.CloudAssembly,
 ) -> None:
     accepted: dict[str, Any] = {}
-    for stack in (REQUESTER, EUROPE_ACCEPTANCE):
+    for stack in (SHARED_ACCEPTANCE, EUROPE_ACCEPTANCE):
         template = assembly.get_stack_by_name(stack).template
-        [(logical_id, resource)] = sdk_calls(template, "AcceptVpcEndpointConnections").items()
-        assert resource["Create"]["service"] == "EC2"
-        assert resource["Create"]["region"] == "us-east-1"  # the service's region
-        assert "Delete" not in resource  # deleting the endpoint removes the connection
-        parameters = resource["Create"]["parameters"]
-        assert _output_of(parameters["ServiceId"]) == "ServiceProvider"
-        [accepted[stack]] = parameters["VpcEndpointIds"]
-        # One action on the one endpoint service.
-        [statement] = custom_resource_policy(template, logical_id)
-        assert statement["Action"] == "ec2:AcceptVpcEndpointConnections"
-        assert statement["Resource"]["Fn::Join"][1] == [
+        [(logical_id, resource)] = library_resources(template, ACCEPTANCE).items()
+        properties = resource["Properties"]
+        assert _output_of(properties["ServiceId"]) == "ServiceProvider"
+        [accepted[stack]] = properties["VpcEndpointIds"]
+        # One action on the one endpoint service (and reading its connections' states).
+        accept, describe = custom_resource_policy(template, logical_id)
+        assert accept["Action"] == "ec2:AcceptVpcEndpointConnections"
+        assert accept["Resource"]["Fn::Join"][1] == [
             "arn:aws:ec2:us-east-1:111111111111:vpc-endpoint-service/",
-            parameters["ServiceId"],
+            properties["ServiceId"],
         ]
-    # The Shared endpoint by Ref in its own stack; the Europe one read from eu-west-1.
-    [shared] = _template(assembly, REQUESTER).find_resources("AWS::EC2::VPCEndpoint")
-    assert accepted[REQUESTER] == {"Ref": shared}
+        assert describe == {
+            "Action": "ec2:DescribeVpcEndpointConnections",
+            "Effect": "Allow",
+            "Resource": "*",
+        }
+    # Each endpoint read from its consumer's stack: no consumer's stack holds the
+    # permission to accept connections to the service (PeeringExample is in the service's
+    # account and Region, and still does not).
+    assert _output_of(accepted[SHARED_ACCEPTANCE]) == REQUESTER
     assert _output_of(accepted[EUROPE_ACCEPTANCE]) == "EuropeNetwork"
+    for consumer in (REQUESTER, "EuropeNetwork"):
+        template = _template(assembly, consumer)
+        assert template.find_resources(ACCEPTANCE) == {}
+        assert statements_allowing(template, "ec2:AcceptVpcEndpointConnections") == []
     # Strangers still wait: the service keeps requiring acceptance.
     _template(assembly, "ServiceProvider").has_resource_properties(
         "AWS::EC2::VPCEndpointService", {"AcceptanceRequired": True}
@@ -285,18 +289,15 @@ def test_the_partner_resolves_the_name_through_the_cross_account_association(
     requester = assembly.get_stack_by_name(REQUESTER).template
     [zone] = Template.from_json(requester).find_resources("AWS::Route53::HostedZone")
     # The zone's account authorizes the partner's VPC, in the zone's stack...
-    [authorization] = sdk_calls(requester, "CreateVPCAssociationAuthorization").values()
+    [authorization] = settings(requester, AUTHORIZATION)
     # ... and the partner's account associates it, in a stack of its own.
     partner = assembly.get_stack_by_name(PARTNER_ZONE_ASSOCIATION).template
-    [association] = sdk_calls(partner, "AssociateVPCWithHostedZone").values()
-    assert authorization["Create"]["parameters"]["HostedZoneId"] == {"Ref": zone}
-    assert _output_of(association["Create"]["parameters"]["HostedZoneId"]) == REQUESTER
-    for call in (authorization["Create"], association["Create"]):
-        assert call["service"] == "Route53"
-        assert call["parameters"]["VPC"]["VPCRegion"] == "us-east-1"
-        assert _output_of(call["parameters"]["VPC"]["VPCId"]) == "PartnerNetwork"
-    assert authorization["Delete"]["action"] == "DeleteVPCAssociationAuthorization"
-    assert association["Delete"]["action"] == "DisassociateVPCFromHostedZone"
+    [association] = settings(partner, ASSOCIATION)
+    assert authorization["HostedZoneId"] == {"Ref": zone}
+    assert _output_of(association["HostedZoneId"]) == REQUESTER
+    for given in (authorization, association):
+        assert given["VpcRegion"] == "us-east-1"
+        assert _output_of(given["VpcId"]) == "PartnerNetwork"
     # The zone's own VPCs name only this account's: Shared, App and Europe.
     zone_vpcs = requester["Resources"][zone]["Properties"]["VPCs"]
     assert len(zone_vpcs) == 3
@@ -374,6 +375,6 @@ def test_every_read_across_stacks_is_weak_even_in_an_app_with_strong_references(
     app = new_app(**STRONG_REFERENCES)
     example.build(app)
     reads = cross_stack_reads(app.synth())
-    assert len(reads) == 13
+    assert len(reads) == 14  # PeeringExample's acceptance reads its endpoint's id
     assert all(mechanisms <= {"weak"} for mechanisms in reads.values()), reads
     assert reads["PeeringExample"] == {"weak"}

@@ -33,7 +33,6 @@ from tests.helpers import (
     OTHER_ACCOUNT,
     OTHER_REGION,
     Assembly,
-    create_calls,
     cross_account_pair,
     cross_stack_reads,
     deploy_order,
@@ -42,6 +41,7 @@ from tests.helpers import (
     inter_region_pair,
     make_vpc,
     only_problem,
+    settings,
 )
 
 
@@ -377,25 +377,17 @@ def test_dns_resolution_is_set_on_each_side_in_its_own_region() -> None:
     )
     assembly = app.synth()
 
-    requester_calls = create_calls(Template.from_json(assembly.get_stack_by_name("Home").template))
-    accepter_calls = create_calls(
-        Template.from_json(
-            assembly.get_stack_by_name("Home-PeeringAccepter-111111111111-eu-west-1").template
-        )
+    requester = Template.from_json(assembly.get_stack_by_name("Home").template)
+    accepter = Template.from_json(
+        assembly.get_stack_by_name("Home-PeeringAccepter-111111111111-eu-west-1").template
     )
-    assert [(c["action"], c["region"], list(c["parameters"])) for c in requester_calls] == [
-        (
-            "ModifyVpcPeeringConnectionOptions",
-            "us-east-1",
-            ["VpcPeeringConnectionId", "RequesterPeeringConnectionOptions"],
-        )
+    # Each in its side's stack, so the library's function there runs in that Region.
+    assert [(c["Side"], c["Options"]) for c in settings(requester)] == [
+        ("Requester", {"AllowDnsResolutionFromRemoteVpc": True})
     ]
-    assert [(c["region"], list(c["parameters"])) for c in accepter_calls] == [
-        ("eu-west-1", ["VpcPeeringConnectionId", "AccepterPeeringConnectionOptions"])
+    assert [(c["Side"], c["Options"]) for c in settings(accepter)] == [
+        ("Accepter", {"AllowDnsResolutionFromRemoteVpc": True})
     ]
-    assert accepter_calls[0]["parameters"]["AccepterPeeringConnectionOptions"] == {
-        "AllowDnsResolutionFromRemoteVpc": True
-    }
 
 
 def test_only_the_asked_side_gets_the_dns_option(stack: cdk.Stack) -> None:
@@ -404,8 +396,7 @@ def test_only_the_asked_side_gets_the_dns_option(stack: cdk.Stack) -> None:
     peering = VpcPeering(
         stack, "AToB", requester_vpc=a, accepter_vpc=b, requester_resolves_accepter_dns=True
     )
-    calls = create_calls(Template.from_stack(stack))
-    assert [list(c["parameters"])[1] for c in calls] == ["AccepterPeeringConnectionOptions"]
+    assert [c["Side"] for c in settings(Template.from_stack(stack))] == ["Accepter"]
     assert len(peering.dns_resolutions) == 1
 
 
@@ -480,11 +471,11 @@ def test_accepter_side_of_an_imported_connection(stack: cdk.Stack) -> None:
         stack.resolve(s.route_table.route_table_id)["Ref"] for s in mine.isolated_subnets
     }
     assert len(accepter.accepter_routes) == 2
-    calls = create_calls(template)
-    assert [c["parameters"] for c in calls] == [
+    assert settings(template) == [
         {
             "VpcPeeringConnectionId": "pcx-0123456789abcdef0",
-            "AccepterPeeringConnectionOptions": {"AllowDnsResolutionFromRemoteVpc": True},
+            "Side": "Accepter",
+            "Options": {"AllowDnsResolutionFromRemoteVpc": True},
         }
     ]
 

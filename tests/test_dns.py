@@ -1,4 +1,4 @@
-"""PeeringDnsResolution: the SDK calls, the provider's policy, the DNS checks and cdk-nag."""
+"""PeeringDnsResolution: its custom resource, the function's policy, the DNS checks, cdk-nag."""
 
 from __future__ import annotations
 
@@ -12,74 +12,33 @@ from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
 from cdk_peering import PeeringDnsResolution, PeeringSide, ValidationError, VpcPeering
+from cdk_peering.cdk.handler import OPTIONS
 from tests.conftest import ACCOUNT, REGION, new_app
-from tests.helpers import custom_resource, make_vpc, policy_statements, sdk_payloads
+from tests.helpers import custom_resource, make_vpc, options_statements, setting_policy, settings
 from tests.test_gates import findings, synth
 
 PCX = "pcx-0123456789abcdef0"
-ACTION = "ModifyVpcPeeringConnectionOptions"
-IAM4_LAMBDA_BASIC = (
-    "AwsSolutions-IAM4"
-    "[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]"
-)
 
 
-# --- The SDK calls
+# --- The custom resource
 
 
-@pytest.mark.parametrize(
-    ("side", "options", "other"),
-    [
-        (PeeringSide.REQUESTER, "RequesterPeeringConnectionOptions", "Accepter"),
-        (PeeringSide.ACCEPTER, "AccepterPeeringConnectionOptions", "Requester"),
-    ],
-    ids=["requester", "accepter"],
-)
-def test_calls_set_one_sides_option_on_create_and_update_and_clear_it_on_delete(
-    stack: cdk.Stack, side: PeeringSide, options: str, other: str
-) -> None:
+@pytest.mark.parametrize("side", [PeeringSide.REQUESTER, PeeringSide.ACCEPTER])
+def test_the_resource_sets_one_sides_dns_option(stack: cdk.Stack, side: PeeringSide) -> None:
     PeeringDnsResolution(stack, "Dns", peering_connection_id=PCX, side=side)
 
-    payloads = sdk_payloads(Template.from_stack(stack))
-
-    physical_id = {"id": f"{PCX}-{side.value.lower()}"}
-    for event in ("Create", "Update"):
-        assert payloads[event] == {
-            "service": "EC2",
-            "action": ACTION,
-            "parameters": {
-                "VpcPeeringConnectionId": PCX,
-                options: {"AllowDnsResolutionFromRemoteVpc": True},
-            },
-            "physicalResourceId": physical_id,
-            "region": REGION,
-        }, event
-    assert payloads["Delete"] == {
-        "service": "EC2",
-        "action": ACTION,
-        "parameters": {
+    assert settings(Template.from_stack(stack)) == [
+        {
             "VpcPeeringConnectionId": PCX,
-            options: {"AllowDnsResolutionFromRemoteVpc": False},
-        },
-        "physicalResourceId": physical_id,
-        "region": REGION,
-        "ignoreErrorCodesMatching": r"InvalidVpcPeeringConnectionID\.NotFound",
-    }
-    assert all(f"{other}PeeringConnectionOptions" not in p["parameters"] for p in payloads.values())
+            "Side": side.value,
+            "Options": {"AllowDnsResolutionFromRemoteVpc": True},
+        }
+    ]
 
 
-def test_call_goes_to_the_stacks_region() -> None:
-    stack = cdk.Stack(
-        new_app(), "Frankfurt", env=cdk.Environment(account=ACCOUNT, region="eu-central-1")
-    )
-    PeeringDnsResolution(stack, "Dns", peering_connection_id=PCX, side=PeeringSide.ACCEPTER)
-
-    payloads = sdk_payloads(Template.from_stack(stack))
-
-    assert {p["region"] for p in payloads.values()} == {"eu-central-1"}
-
-
-def test_call_uses_the_connection_of_a_peering_in_the_same_stack(stack: cdk.Stack) -> None:
+def test_the_resource_uses_the_connection_of_a_peering_in_the_same_stack(
+    stack: cdk.Stack,
+) -> None:
     requester = make_vpc(stack, "Requester", "10.0.0.0/16")
     accepter = make_vpc(stack, "Accepter", "10.1.0.0/16")
     peering = VpcPeering(stack, "Peering", requester_vpc=requester, accepter_vpc=accepter)
@@ -94,43 +53,40 @@ def test_call_uses_the_connection_of_a_peering_in_the_same_stack(stack: cdk.Stac
     template = Template.from_stack(stack)
 
     connection = stack.resolve(peering.peering_connection.logical_id)
-    payloads = sdk_payloads(template)
-    for payload in payloads.values():
-        assert payload["parameters"]["VpcPeeringConnectionId"] == {"Ref": connection}
-        assert payload["physicalResourceId"] == {"id": f"<{connection}>-requester"}
+    [given] = settings(template)
+    assert given["VpcPeeringConnectionId"] == {"Ref": connection}
     # The Ref orders the call after the connection; an explicit DependsOn would be redundant
-    # (cfn-lint W3005).
-    assert connection not in custom_resource(template).get("DependsOn", [])
+    # (cfn-lint W3005). It waits for its own policy only.
+    [policy] = custom_resource(template)["DependsOn"]
+    assert template.to_json()["Resources"][policy]["Type"] == "AWS::IAM::Policy"
 
 
-def testcustom_resource_uses_the_bundled_sdk_and_a_short_service_timeout(
-    stack: cdk.Stack,
-) -> None:
+def test_the_library_function_runs_it_with_a_short_service_timeout(stack: cdk.Stack) -> None:
     dns = PeeringDnsResolution(stack, "Dns", peering_connection_id=PCX, side=PeeringSide.REQUESTER)
 
-    properties = custom_resource(Template.from_stack(stack))["Properties"]
+    template = Template.from_stack(stack)
 
-    assert properties["InstallLatestAwsSdk"] is False
+    properties = custom_resource(template)["Properties"]
     assert properties["ServiceTimeout"] == "300"
+    [function] = template.find_resources("AWS::Lambda::Function")
+    assert properties["ServiceToken"] == {"Fn::GetAtt": [function, "Arn"]}
+    assert function.startswith("CdkPeeringHandlerFunction")
     assert dns.node.default_child is dns.custom_resource
     assert (dns.peering_connection_id, dns.side) == (PCX, PeeringSide.REQUESTER)
 
 
-# --- The provider's policy
+# --- The function's policy
 
 
-def test_policy_allows_the_one_action_on_the_one_connection(stack: cdk.Stack) -> None:
+def test_policy_changes_the_one_connection_only(stack: cdk.Stack) -> None:
     PeeringDnsResolution(stack, "Dns", peering_connection_id=PCX, side=PeeringSide.REQUESTER)
 
-    statements = policy_statements(Template.from_stack(stack))
+    statements = setting_policy(Template.from_stack(stack))
 
-    assert statements == [
-        {
-            "Action": "ec2:ModifyVpcPeeringConnectionOptions",
-            "Effect": "Allow",
-            "Resource": f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc-peering-connection/{PCX}",
-        }
-    ]
+    # Its options and the owners' marks (tags of that one key prefix); describing reads.
+    assert statements == options_statements(
+        f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc-peering-connection/{PCX}"
+    )
 
 
 def test_policy_names_a_token_connection_by_its_ref(stack: cdk.Stack) -> None:
@@ -141,30 +97,30 @@ def test_policy_names_a_token_connection_by_its_ref(stack: cdk.Stack) -> None:
         stack, "Dns", peering_connection_id=connection.ref, side=PeeringSide.ACCEPTER
     )
 
-    (statement,) = policy_statements(Template.from_stack(stack))
+    statements = setting_policy(Template.from_stack(stack))
 
-    assert statement["Resource"] == {
-        "Fn::Join": [
-            "",
-            [
-                f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc-peering-connection/",
-                {"Ref": stack.resolve(connection.logical_id)},
-            ],
-        ]
-    }
+    assert statements == options_statements(
+        {
+            "Fn::Join": [
+                "",
+                [
+                    f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc-peering-connection/",
+                    {"Ref": stack.resolve(connection.logical_id)},
+                ],
+            ]
+        }
+    )
 
 
-def test_an_env_agnostic_stack_gets_region_and_arn_from_pseudo_parameters() -> None:
+def test_an_env_agnostic_stack_gets_the_arn_from_pseudo_parameters() -> None:
     stack = cdk.Stack(new_app(), "Agnostic")
     PeeringDnsResolution(stack, "Dns", peering_connection_id=PCX, side=PeeringSide.REQUESTER)
 
-    template = Template.from_stack(stack)
+    statement = setting_policy(Template.from_stack(stack))[0]
 
-    create = custom_resource(template)["Properties"]["Create"]
-    assert {"Ref": "AWS::Region"} in create["Fn::Join"][1]
-    (statement,) = policy_statements(template)
     arn_parts = statement["Resource"]["Fn::Join"][1]
     assert {"Ref": "AWS::Partition"} in arn_parts
+    assert {"Ref": "AWS::Region"} in arn_parts
     assert {"Ref": "AWS::AccountId"} in arn_parts
 
 
@@ -222,7 +178,7 @@ def test_vpc_with_dns_turned_off_is_rejected_before_anything_is_built(
         assert "enable_dns_support=True and enable_dns_hostnames=True" in problem.fix
     assert str(problems[0]) in str(caught.value)
     assert stack.node.try_find_child("Dns") is None
-    assert Template.from_stack(stack).find_resources("Custom::AWS") == {}
+    assert Template.from_stack(stack).find_resources(OPTIONS) == {}
 
 
 def test_vpc_with_default_dns_settings_is_accepted(stack: cdk.Stack) -> None:
@@ -232,7 +188,7 @@ def test_vpc_with_default_dns_settings_is_accepted(stack: cdk.Stack) -> None:
         stack, "Dns", peering_connection_id=PCX, side=PeeringSide.ACCEPTER, vpc=vpc
     )
 
-    Template.from_stack(stack).resource_count_is("Custom::AWS", 1)
+    Template.from_stack(stack).resource_count_is(OPTIONS, 1)
 
 
 def test_imported_vpc_is_not_checked(stack: cdk.Stack) -> None:
@@ -244,7 +200,7 @@ def test_imported_vpc_is_not_checked(stack: cdk.Stack) -> None:
         stack, "Dns", peering_connection_id=PCX, side=PeeringSide.ACCEPTER, vpc=vpc
     )
 
-    Template.from_stack(stack).resource_count_is("Custom::AWS", 1)
+    Template.from_stack(stack).resource_count_is(OPTIONS, 1)
 
 
 # --- cdk-nag
@@ -254,8 +210,7 @@ def test_aws_solutions_reports_nothing_unacknowledged() -> None:
     app = new_app()
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     stack = cdk.Stack(app, "DnsOnly", env=cdk.Environment(account=ACCOUNT, region=REGION))
-    # Both sides in one stack (same account and region): the shared provider is
-    # acknowledged twice without harm.
+    # Both sides in one stack (same account and region): one function, two policies.
     PeeringDnsResolution(stack, "Requester", peering_connection_id=PCX, side=PeeringSide.REQUESTER)
     PeeringDnsResolution(stack, "Accepter", peering_connection_id=PCX, side=PeeringSide.ACCEPTER)
 
@@ -263,7 +218,8 @@ def test_aws_solutions_reports_nothing_unacknowledged() -> None:
 
     assert result.error is None, result.error
     assert findings(result.report, "AwsSolutions") == []
-    # The acknowledgement took effect: the finding exists, on the provider's role only.
+    # What is acknowledged: each policy's describe statement on '*', nothing on the
+    # function's role (no managed policy; its logs go to its own log group only).
     (nag,) = [r for r in result.report["pluginReports"] if r["pluginName"] == "AwsSolutions"]
     acknowledged = {
         (s["ruleName"], c["constructPath"])
@@ -271,8 +227,33 @@ def test_aws_solutions_reports_nothing_unacknowledged() -> None:
         for c in s["violatingConstructs"]
     }
     assert acknowledged == {
-        (IAM4_LAMBDA_BASIC, "DnsOnly/AWS679f53fac002430cb0da5b7982bd2287/ServiceRole/Resource")
+        ("AwsSolutions-IAM5[Resource::*]", f"DnsOnly/{side}/Policy/Resource")
+        for side in ("Requester", "Accepter")
     }
+
+
+def test_the_handlers_role_may_write_its_own_logs_and_nothing_else(stack: cdk.Stack) -> None:
+    PeeringDnsResolution(stack, "Dns", peering_connection_id=PCX, side=PeeringSide.REQUESTER)
+
+    template = Template.from_stack(stack)
+
+    [(role_id, role)] = template.find_resources("AWS::IAM::Role").items()
+    assert "ManagedPolicyArns" not in role["Properties"]  # no AWSLambdaBasicExecutionRole
+    [log_group] = template.find_resources("AWS::Logs::LogGroup")
+    # The role's own policy: its log group's streams. Every other policy on it is a custom
+    # resource's (the DNS option's here), attached before that resource runs.
+    policies = template.find_resources("AWS::IAM::Policy")
+    [own] = [p for logical_id, p in policies.items() if "HandlerRoleDefaultPolicy" in logical_id]
+    assert own["Properties"]["Roles"] == [{"Ref": role_id}]
+    assert own["Properties"]["PolicyDocument"]["Statement"] == [
+        {
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [log_group, "Arn"]},
+        }
+    ]
+    [function] = template.find_resources("AWS::Lambda::Function").values()
+    assert function["Properties"]["LoggingConfig"] == {"LogGroup": {"Ref": log_group}}
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
-"""PeeringConnectionOptions: one call per side carrying every option, its policy, its errors;
-VpcPeering(multipath_resilience=...) through it."""
+"""PeeringConnectionOptions: one resource per side carrying every option, its policy, its
+errors; VpcPeering(multipath_resilience=...) through it."""
 
 from __future__ import annotations
 
@@ -16,23 +16,25 @@ from cdk_peering import (
     ValidationError,
     VpcPeering,
 )
+from cdk_peering.cdk.handler import OPTIONS
 from tests.conftest import ACCOUNT, REGION
 from tests.helpers import (
-    create_calls,
+    custom_resource,
     deploy_order,
     inter_region_pair,
     make_vpc,
     only_problem,
-    policy_statements,
-    sdk_payloads,
+    options_statements,
+    setting_policy,
+    settings,
     statements_allowing,
     warnings_on,
 )
 from tests.test_dns import PCX
 
 
-def test_one_call_per_side_carries_every_option(stack: cdk.Stack) -> None:
-    PeeringConnectionOptions(
+def test_one_resource_per_side_carries_every_option(stack: cdk.Stack) -> None:
+    options = PeeringConnectionOptions(
         stack,
         "Options",
         peering_connection_id=PCX,
@@ -41,27 +43,19 @@ def test_one_call_per_side_carries_every_option(stack: cdk.Stack) -> None:
         allow_multipath_resilience=True,
     )
 
-    payloads = sdk_payloads(Template.from_stack(stack))
+    template = Template.from_stack(stack)
 
-    for event in ("Create", "Update"):
-        assert payloads[event]["parameters"] == {
+    assert settings(template) == [
+        {
             "VpcPeeringConnectionId": PCX,
-            "AccepterPeeringConnectionOptions": {
-                "AllowDnsResolutionFromRemoteVpc": True,
-                "AllowMultipathResilience": True,
-                "MultipathResilienceMode": "always-on",
-            },
-        }, event
-        assert "ignoreErrorCodesMatching" not in payloads[event]
-    # Turned off on delete; a mode goes only with AllowMultipathResilience true.
-    assert payloads["Delete"]["parameters"]["AccepterPeeringConnectionOptions"] == {
-        "AllowDnsResolutionFromRemoteVpc": False,
-        "AllowMultipathResilience": False,
-    }
-    assert payloads["Delete"]["ignoreErrorCodesMatching"] == (
-        r"InvalidVpcPeeringConnectionID\.NotFound"
-    )
-    assert {p["physicalResourceId"]["id"] for p in payloads.values()} == {f"{PCX}-accepter"}
+            "Side": "Accepter",
+            "Options": {"AllowDnsResolutionFromRemoteVpc": True, "AllowMultipathResilience": True},
+        }
+    ]
+    # The library's function writes them (a mode goes with multipath turned on) and turns
+    # them off when the last resource that owns them is deleted: tests/test_handler.py.
+    assert custom_resource(template)["Type"] == "Custom::PeeringConnectionOptions"
+    assert options.node.default_child is options.custom_resource
 
 
 def test_an_option_given_false_is_written_false_and_one_left_out_is_not(
@@ -75,15 +69,12 @@ def test_an_option_given_false_is_written_false_and_one_left_out_is_not(
         allow_multipath_resilience=False,
     )
 
-    payloads = sdk_payloads(Template.from_stack(stack))
+    [given] = settings(Template.from_stack(stack))
 
-    for event in ("Create", "Update", "Delete"):
-        assert payloads[event]["parameters"]["RequesterPeeringConnectionOptions"] == {
-            "AllowMultipathResilience": False
-        }, event
+    assert given["Options"] == {"AllowMultipathResilience": False}
 
 
-def test_the_policy_allows_one_action_on_one_connection(stack: cdk.Stack) -> None:
+def test_the_policy_changes_one_connection_only(stack: cdk.Stack) -> None:
     PeeringConnectionOptions(
         stack,
         "Options",
@@ -92,13 +83,8 @@ def test_the_policy_allows_one_action_on_one_connection(stack: cdk.Stack) -> Non
         allow_multipath_resilience=True,
     )
 
-    assert policy_statements(Template.from_stack(stack)) == [
-        {
-            "Action": "ec2:ModifyVpcPeeringConnectionOptions",
-            "Effect": "Allow",
-            "Resource": f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc-peering-connection/{PCX}",
-        }
-    ]
+    arn = f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc-peering-connection/{PCX}"
+    assert setting_policy(Template.from_stack(stack)) == options_statements(arn)
 
 
 @pytest.mark.parametrize(
@@ -131,9 +117,9 @@ def test_dns_resolution_is_the_dns_option_through_the_same_seam(stack: cdk.Stack
     )
 
 
-def test_a_peerings_dns_options_keep_their_logical_ids(stack: cdk.Stack) -> None:
-    # Logical ids of the DNS options before multipath resilience joined them: a changed id
-    # would replace the resource, and the old one's delete would turn the option off.
+def test_a_peerings_dns_options_keep_their_construct_ids(stack: cdk.Stack) -> None:
+    # The construct ids of the DNS options before multipath resilience joined them. (A
+    # changed id replaces the resource; that is safe now: tests/test_handler.py.)
     a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
     b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
     peering = VpcPeering(
@@ -145,15 +131,10 @@ def test_a_peerings_dns_options_keep_their_logical_ids(stack: cdk.Stack) -> None
         accepter_resolves_requester_dns=True,
     )
 
-    resources = Template.from_stack(stack).find_resources("Custom::AWS")
-
-    assert sorted(resources) == [
-        "AToBAccepterDnsOptions6C42F2E3",
-        "AToBRequesterDnsOptions4F4A62BA",
-    ]
-    assert [o.side for o in peering.connection_options] == [
-        PeeringSide.REQUESTER,
-        PeeringSide.ACCEPTER,
+    Template.from_stack(stack).resource_count_is(OPTIONS, 2)
+    assert [(o.node.path, o.side) for o in peering.connection_options] == [
+        ("TestStack/AToB/RequesterDnsOptions", PeeringSide.REQUESTER),
+        ("TestStack/AToB/AccepterDnsOptions", PeeringSide.ACCEPTER),
     ]
     assert peering.dns_resolutions == peering.connection_options
     assert peering.accepter_tags is None  # one account and region: one resource, tagged
@@ -174,26 +155,28 @@ def test_multipath_resilience_is_allowed_on_each_side_in_its_own_region() -> Non
 
     assembly = app.synth()
 
-    allowed = {"AllowMultipathResilience": True, "MultipathResilienceMode": "always-on"}
     for template, side, region in (
         (Template.from_json(assembly.get_stack_by_name("Home").template), "Requester", REGION),
         (_accepter_template(assembly), "Accepter", "eu-west-1"),
     ):
-        [call] = create_calls(template)
-        assert call["parameters"][f"{side}PeeringConnectionOptions"] == allowed
-        assert call["region"] == region
+        [given] = settings(template)
+        # DNS is managed by the peering on both sides: written false, not left out.
+        assert (given["Side"], given["Options"]) == (
+            side,
+            {"AllowDnsResolutionFromRemoteVpc": False, "AllowMultipathResilience": True},
+        )
         [statement] = statements_allowing(template, "ec2:ModifyVpcPeeringConnectionOptions")
         assert statement["Resource"]["Fn::Join"][1][0] == (
             f"arn:aws:ec2:{region}:{ACCOUNT}:vpc-peering-connection/"
         )
     assert [o.allow_multipath_resilience for o in peering.connection_options] == [True, True]
     assert peering.dns_resolutions == []
-    # The accepter's call needs the connection: its stack deploys after the requester's.
+    # The accepter's resource needs the connection: its stack deploys after the requester's.
     order = deploy_order(assembly)
     assert order.index("Home") < order.index("Home-PeeringAccepter-111111111111-eu-west-1")
 
 
-def test_multipath_and_dns_of_one_side_go_in_one_call() -> None:
+def test_multipath_and_dns_of_one_side_go_in_one_resource() -> None:
     app, home, _away, a, b = inter_region_pair()
     VpcPeering(
         home,
@@ -206,18 +189,35 @@ def test_multipath_and_dns_of_one_side_go_in_one_call() -> None:
 
     assembly = app.synth()
 
-    accepter = create_calls(_accepter_template(assembly))
-    assert [c["parameters"]["AccepterPeeringConnectionOptions"] for c in accepter] == [
-        {
-            "AllowDnsResolutionFromRemoteVpc": True,
-            "AllowMultipathResilience": True,
-            "MultipathResilienceMode": "always-on",
-        }
+    accepter = settings(_accepter_template(assembly))
+    assert [each["Options"] for each in accepter] == [
+        {"AllowDnsResolutionFromRemoteVpc": True, "AllowMultipathResilience": True}
     ]
-    requester = create_calls(Template.from_json(assembly.get_stack_by_name("Home").template))
-    assert [c["parameters"]["RequesterPeeringConnectionOptions"] for c in requester] == [
-        {"AllowMultipathResilience": True, "MultipathResilienceMode": "always-on"}
+    requester = settings(Template.from_json(assembly.get_stack_by_name("Home").template))
+    assert [each["Options"] for each in requester] == [
+        {"AllowDnsResolutionFromRemoteVpc": False, "AllowMultipathResilience": True}
     ]
+
+
+def test_dns_turned_off_on_a_side_that_keeps_multipath_is_written_false() -> None:
+    # The side's resource stays (it sets multipath): turning DNS off must write false, or
+    # the option an earlier deploy turned on stays on.
+    def accepter_options(dns: bool) -> dict[str, Any]:
+        app, home, _away, a, b = inter_region_pair()
+        VpcPeering(
+            home,
+            "AToB",
+            requester_vpc=a,
+            accepter_vpc=b,
+            requester_resolves_accepter_dns=dns,
+            multipath_resilience=True,
+        )
+        [given] = settings(_accepter_template(app.synth()))
+        options: dict[str, Any] = given["Options"]
+        return options
+
+    assert accepter_options(True)["AllowDnsResolutionFromRemoteVpc"] is True
+    assert accepter_options(False)["AllowDnsResolutionFromRemoteVpc"] is False
 
 
 def test_multipath_within_one_region_is_an_error(stack: cdk.Stack) -> None:
@@ -230,7 +230,7 @@ def test_multipath_within_one_region_is_an_error(stack: cdk.Stack) -> None:
     assert stack.node.try_find_child("AToB") is None
     # Turning it off (False) within one region is nothing to do, not an error.
     VpcPeering(stack, "Off", requester_vpc=a, accepter_vpc=b, multipath_resilience=False)
-    assert Template.from_stack(stack).find_resources("Custom::AWS") == {}
+    assert Template.from_stack(stack).find_resources(OPTIONS) == {}
 
 
 def test_multipath_with_requester_only_allows_the_requester_side_and_warns() -> None:

@@ -1,4 +1,8 @@
-"""Endpoint acceptance in the deploy: the one call, its policy, its stack and the order."""
+"""Endpoint acceptance in the deploy: the one resource, its policy, its stack and the order.
+
+The acceptance holds the service's permission to accept any pending connection, so it
+goes in a stack of the service's owner, never in a consumer's (tests/test_handler.py tests
+that it fails unless EC2 accepted)."""
 
 from __future__ import annotations
 
@@ -10,9 +14,11 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Template
 from constructs import Construct
 
 from cdk_peering import PrivateLinkEndpoint, PrivateLinkService, ValidationError
+from cdk_peering.cdk.handler import ACCEPTANCE
 from cdk_peering.privatelink.acceptance import EndpointAcceptance
 from tests.conftest import new_app
 from tests.helpers import (
@@ -23,17 +29,18 @@ from tests.helpers import (
     Assembly,
     custom_resource_policy,
     deploy_order,
+    library_resources,
     make_vpc,
     only_problem,
     privatelink_service,
-    sdk_calls,
-    token_name,
+    statements_allowing,
 )
 
 ONE_ZONE = {key: zones[:1] for key, zones in AZ_CONTEXT.items()}
 """helpers.AZ_CONTEXT with one zone per environment: VPCs of one subnet, small templates."""
 SERVICE_NAME = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"
-ACCEPT = "AcceptVpcEndpointConnections"
+ACCEPT = "ec2:AcceptVpcEndpointConnections"
+LIBRARY_STACK = "Consumer-EndpointAcceptance-111111111111-us-east-1"
 
 
 def provider(scope: Construct, **props: Any) -> PrivateLinkService:
@@ -55,14 +62,15 @@ def consumer(
 
 
 def acceptances(assembly: cdk.cx_api.CloudAssembly) -> dict[str, dict[str, Any]]:
-    """Every acceptance call of the assembly, by stack name (at most one per stack here)."""
+    """Every acceptance of the assembly, by stack name (at most one per stack here): its
+    properties, and the statements of its policy."""
     found: dict[str, dict[str, Any]] = {}
     for artifact in assembly.stacks:
-        calls = sdk_calls(artifact.template, ACCEPT)
-        assert len(calls) <= 1
-        for logical_id, resource in calls.items():
+        resources = library_resources(artifact.template, ACCEPTANCE)
+        assert len(resources) <= 1
+        for logical_id, resource in resources.items():
             found[artifact.stack_name] = {
-                **resource,
+                **resource["Properties"],
                 "Policy": custom_resource_policy(artifact.template, logical_id),
             }
     return found
@@ -73,24 +81,16 @@ def test_same_stack_accepts_the_endpoint_with_one_action_on_one_service() -> Non
     service = provider(stack)
     endpoint = consumer(stack, service)
     assert isinstance(endpoint.acceptance, EndpointAcceptance)
-    assert endpoint.acceptance.node.path == "Both/Endpoint/Acceptance"
+    assert endpoint.acceptance.node.path == "Both/Endpoint/Acceptance"  # the service's stack
     [resource] = acceptances(new_assembly(stack)).values()
     service_id = stack.resolve(service.service_id)
     endpoint_id = stack.resolve(endpoint.vpc_endpoint_id)
-    assert resource["Create"] == {
-        "service": "EC2",
-        "action": ACCEPT,
-        "parameters": {"ServiceId": service_id, "VpcEndpointIds": [endpoint_id]},
-        "physicalResourceId": {"id": f"{token_name(service_id)}/{token_name(endpoint_id)}"},
-        "region": "us-east-1",
-    }
-    assert resource["Update"] == resource["Create"]
-    assert "Delete" not in resource  # deleting the endpoint removes its connection
-    assert resource["InstallLatestAwsSdk"] is False
+    assert resource["ServiceId"] == service_id
+    assert resource["VpcEndpointIds"] == [endpoint_id]
     assert resource["ServiceTimeout"] == "300"
     assert resource["Policy"] == [
         {
-            "Action": "ec2:AcceptVpcEndpointConnections",
+            "Action": ACCEPT,
             "Effect": "Allow",
             "Resource": {
                 "Fn::Join": [
@@ -101,7 +101,9 @@ def test_same_stack_accepts_the_endpoint_with_one_action_on_one_service() -> Non
                     ],
                 ]
             },
-        }
+        },
+        # Whether an endpoint EC2 did not accept was accepted before: a read on '*'.
+        {"Action": "ec2:DescribeVpcEndpointConnections", "Effect": "Allow", "Resource": "*"},
     ]
 
 
@@ -111,20 +113,29 @@ def new_assembly(stack: cdk.Stack) -> cdk.cx_api.CloudAssembly:
     return app.synth()
 
 
-def test_same_environment_accepts_in_the_endpoint_stack_after_the_service() -> None:
+def test_same_environment_accepts_in_a_library_stack_of_the_service_not_the_consumers() -> None:
     app = new_app(**ONE_ZONE)
     service = provider(app)
     endpoint = consumer(cdk.Stack(app, "Consumer", env=HOME), service)
     assembly = app.synth()
     [(stack, resource)] = acceptances(assembly).items()
-    assert stack == "Consumer"
-    assert resource["Create"]["parameters"]["VpcEndpointIds"] == [
-        cdk.Stack.of(endpoint).resolve(endpoint.vpc_endpoint_id)
-    ]
-    service_id = resource["Create"]["parameters"]["ServiceId"]
-    assert service_id["Fn::GetStackOutput"]["StackName"] == "Provider"
-    assert "Provider" in Assembly(assembly).dependencies()["Consumer"]
-    assert deploy_order(assembly) == ["Provider", "Consumer"]
+    # Not in Consumer, though it is in the service's account and Region: whoever changes
+    # a stack holding the permission can accept any pending connection to the service.
+    assert stack == LIBRARY_STACK
+    assert statements_allowing(Template.from_json(_template(assembly, "Consumer")), ACCEPT) == []
+    assert endpoint.acceptance is not None
+    assert cdk.Stack.of(endpoint.acceptance).stack_name == LIBRARY_STACK
+    [endpoint_id] = resource["VpcEndpointIds"]
+    endpoint_ref = cdk.Stack.of(endpoint).resolve(endpoint.vpc_endpoint_id)["Ref"]
+    assert Assembly(assembly).resolve(endpoint_id, LIBRARY_STACK) == ("Consumer", endpoint_ref)
+    assert resource["ServiceId"]["Fn::GetStackOutput"]["StackName"] == "Provider"
+    assert Assembly(assembly).dependencies()[LIBRARY_STACK] == {"Consumer", "Provider"}
+    assert deploy_order(assembly) == ["Provider", "Consumer", LIBRARY_STACK]
+
+
+def _template(assembly: cdk.cx_api.CloudAssembly, name: str) -> dict[str, Any]:
+    template: dict[str, Any] = assembly.get_stack_by_name(name).template
+    return template
 
 
 @pytest.mark.parametrize(
@@ -139,15 +150,14 @@ def test_another_environment_accepts_in_a_library_stack_of_the_service(
     service = provider(app)
     endpoint = consumer(cdk.Stack(app, "Consumer", env=env), service)
     assembly = app.synth()
-    name = "Consumer-EndpointAcceptance-111111111111-us-east-1"
+    name = LIBRARY_STACK
     assert endpoint.acceptance is not None
     assert cdk.Stack.of(endpoint.acceptance).stack_name == name
     artifact = assembly.get_stack_by_name(name)
     assert (artifact.environment.account, artifact.environment.region) == HOME_ENV
     [(stack, resource)] = acceptances(assembly).items()
     assert stack == name
-    assert resource["Create"]["region"] == "us-east-1"
-    [endpoint_id] = resource["Create"]["parameters"]["VpcEndpointIds"]
+    [endpoint_id] = resource["VpcEndpointIds"]
     # The endpoint's id, read from the output of Consumer that holds its Ref, in Consumer's
     # region; from another account through the role Consumer made for that read.
     endpoint_ref = cdk.Stack.of(endpoint).resolve(endpoint.vpc_endpoint_id)["Ref"]
@@ -178,7 +188,7 @@ def test_opt_out_per_service_and_per_endpoint() -> None:
     accepting = provider(cdk.Stack(app, "Accepting", env=HOME))
     declined = consumer(cdk.Stack(app, "C", env=HOME), accepting, accept_connection=False)
     assert declined.acceptance is None
-    assert sorted(acceptances(app.synth())) == ["B"]
+    assert sorted(acceptances(app.synth())) == ["B-EndpointAcceptance-111111111111-us-east-1"]
 
 
 def test_nothing_to_accept_when_the_service_accepts_every_request() -> None:
@@ -210,10 +220,10 @@ def test_accept_endpoint_for_an_interface_endpoint_of_the_app() -> None:
     accepted = service.accept_endpoint(imported)
     assert accepted is not None
     assert accepted.node.path == "Both/Orders/Acceptance-Both-Imported"  # it exists already
-    calls = sdk_calls(new_assembly(stack).get_stack_by_name("Both").template, ACCEPT)
-    endpoint_ids = sorted(
-        json.dumps(c["Create"]["parameters"]["VpcEndpointIds"]) for c in calls.values()
+    resources = library_resources(
+        new_assembly(stack).get_stack_by_name("Both").template, ACCEPTANCE
     )
+    endpoint_ids = sorted(json.dumps(r["Properties"]["VpcEndpointIds"]) for r in resources.values())
     assert endpoint_ids == sorted(
         json.dumps([stack.resolve(each)])
         for each in (plain.vpc_endpoint_id, "vpce-0123456789abcdef0")
@@ -277,12 +287,19 @@ def test_acceptance_between_an_agnostic_stack_and_a_pinned_one() -> None:
     assert consumer(agnostic, service, accept_connection=False, id="Declined").acceptance is None
 
 
-def test_agnostic_stacks_on_both_sides_accept_in_the_endpoint_stack() -> None:
+def test_agnostic_stacks_on_both_sides_accept_in_an_agnostic_library_stack() -> None:
     app = new_app()
     service = provider(cdk.Stack(app, "Provider"))
     endpoint = consumer(cdk.Stack(app, "Consumer"), service)
     assert endpoint.acceptance is not None
-    assert endpoint.acceptance.node.path == "Consumer/Endpoint/Acceptance"
+    # The one environment the CLI deploys both to; a stack of its own, not Consumer.
+    assert endpoint.acceptance.node.path == "Consumer-EndpointAcceptance/Consumer-Endpoint"
+    library = cdk.Stack.of(endpoint.acceptance)
+    assert cdk.Token.is_unresolved(library.account)
+    assert cdk.Token.is_unresolved(library.region)
+    assembly = app.synth()
+    assert sorted(acceptances(assembly)) == ["Consumer-EndpointAcceptance"]
+    assert deploy_order(assembly) == ["Provider", "Consumer", "Consumer-EndpointAcceptance"]
 
 
 @pytest.mark.parametrize(

@@ -843,6 +843,16 @@ def test_aws_solutions_reports_no_unacknowledged_finding(everything: bool) -> No
         assert (
             "supports no resource-level permissions" in suppressed["AwsSolutions-IAM5[Resource::*]"]
         )
+        # The reason says what aws-cdk-lib's managed policy allows, and nothing untrue.
+        lambda_basic = suppressed[
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]"
+        ]
+        assert (
+            "logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents on every log group"
+            in lambda_basic
+        )
+        assert "wildcard" not in lambda_basic
         # The short id acknowledging VPC7 above is not listed; the construct's full ids are.
         assert sorted(suppressed) == [
             "AwsSolutions-ELB2",

@@ -1,4 +1,8 @@
-"""A private hosted zone associated with a VPC of another account: two calls, two stacks."""
+"""A private hosted zone associated with a VPC of another account: two resources, two stacks.
+
+What the library's function does with them (an existing association is success, a
+replacement keeps it, a rollback never removes what its stack did not make) is tested in
+tests/test_handler.py."""
 
 from __future__ import annotations
 
@@ -11,16 +15,17 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
 
 from cdk_peering import PeeringAccepterRole, PrivateLinkEndpoint, ValidationError, VpcPeering
+from cdk_peering.cdk.handler import ASSOCIATION, AUTHORIZATION
 from tests.conftest import new_app
 from tests.helpers import (
     HOME,
     Assembly,
     custom_resource_policy,
     deploy_order,
+    library_resources,
     make_vpc,
     only_problem,
-    sdk_calls,
-    token_name,
+    settings,
 )
 
 PARTNER = cdk.Environment(account="222222222222", region="eu-west-1")
@@ -67,6 +72,10 @@ def endpoint(built: Built, **props: Any) -> PrivateLinkEndpoint:
     )
 
 
+def zone_arn(zone_id: Any) -> dict[str, Any]:
+    return {"Fn::Join": ["", ["arn:aws:route53:::hostedzone/", zone_id]]}
+
+
 def zone_statements(action: str, other: str, vpc_id: Any, zone_id: Any) -> dict[str, Any]:
     """The statement allowing one Route 53 call and its undoing, on one zone, for one VPC."""
     return {
@@ -77,7 +86,7 @@ def zone_statements(action: str, other: str, vpc_id: Any, zone_id: Any) -> dict[
             }
         },
         "Effect": "Allow",
-        "Resource": {"Fn::Join": ["", ["arn:aws:route53:::hostedzone/", zone_id]]},
+        "Resource": zone_arn(zone_id),
     }
 
 
@@ -98,37 +107,35 @@ def test_the_zone_account_authorizes_in_the_zone_stack(
 ) -> None:
     built, made, assembly = across
     template = assembly.get_stack_by_name("Home").template
-    [(logical_id, resource)] = sdk_calls(template, "CreateVPCAssociationAuthorization").items()
+    [(logical_id, resource)] = library_resources(template, AUTHORIZATION).items()
     assert made.hosted_zone is not None
     zone_id = built.home.resolve(made.hosted_zone.hosted_zone_id)
-    vpc_id = resource["Create"]["parameters"]["VPC"]["VPCId"]
+    properties = resource["Properties"]
+    vpc_id = properties["VpcId"]
     assert vpc_id["Fn::GetStackOutput"]["StackName"] == "Partner"
     assert vpc_id["Fn::GetStackOutput"]["RoleArn"].startswith("arn:aws:iam::222222222222:role/")
     # The partner VPC's id, read from the output of Partner that holds its Ref.
     partner_vpc = built.partner.resolve(built.partner_vpc.vpc_id)["Ref"]
     assert Assembly(assembly).resolve(vpc_id, "Home") == ("Partner", partner_vpc)
-    call = {
-        "service": "Route53",
-        "parameters": {
-            "HostedZoneId": zone_id,
-            "VPC": {"VPCId": vpc_id, "VPCRegion": "eu-west-1"},
-        },
-        # zone id / region / VPC id
-        "physicalResourceId": {"id": f"{token_name(zone_id)}/eu-west-1/{token_name(vpc_id)}"},
-    }
-    assert resource["Create"] == {"action": "CreateVPCAssociationAuthorization", **call}
-    assert resource["Delete"] == {
-        "action": "DeleteVPCAssociationAuthorization",
-        **call,
-        "ignoreErrorCodesMatching": "VPCAssociationAuthorizationNotFound|NoSuchHostedZone",
-    }
+    assert (properties["HostedZoneId"], properties["VpcRegion"]) == (zone_id, "eu-west-1")
+    # Authorizing and its undoing for that one VPC; listing the zone's authorizations and
+    # marking its owners in the zone's tags: all on that one zone.
     assert custom_resource_policy(template, logical_id) == [
         zone_statements(
             "CreateVPCAssociationAuthorization",
             "DeleteVPCAssociationAuthorization",
             vpc_id,
             zone_id,
-        )
+        ),
+        {
+            "Action": [
+                "route53:ChangeTagsForResource",
+                "route53:ListTagsForResource",
+                "route53:ListVPCAssociationAuthorizations",
+            ],
+            "Effect": "Allow",
+            "Resource": zone_arn(zone_id),
+        },
     ]
     # The partner VPC is left out of the zone's own VPCs; its clients may connect.
     home = Template.from_json(template)
@@ -154,25 +161,32 @@ def test_the_vpc_account_associates_in_a_library_stack_after_the_zone(
     [association] = made.zone_associations  # served twice, associated once
     assert association.node.path == f"{ASSOCIATION_STACK}/Home-Endpoint/Partner-Vpc"
     template = artifact.template
-    [(logical_id, resource)] = sdk_calls(template, "AssociateVPCWithHostedZone").items()
-    parameters = resource["Create"]["parameters"]
-    zone_id, vpc_id = parameters["HostedZoneId"], parameters["VPC"]["VPCId"]
+    [(logical_id, resource)] = library_resources(template, ASSOCIATION).items()
+    properties = resource["Properties"]
+    zone_id, vpc_id = properties["HostedZoneId"], properties["VpcId"]
     assert zone_id["Fn::GetStackOutput"]["StackName"] == "Home"
     assert zone_id["Fn::GetStackOutput"]["RoleArn"].startswith("arn:aws:iam::111111111111:role/")
     assert vpc_id["Fn::GetStackOutput"]["StackName"] == "Partner"
-    assert parameters["VPC"]["VPCRegion"] == "eu-west-1"
-    assert resource["Delete"]["action"] == "DisassociateVPCFromHostedZone"
-    assert (
-        resource["Delete"]["ignoreErrorCodesMatching"] == "VPCAssociationNotFound|NoSuchHostedZone"
-    )
+    assert properties["VpcRegion"] == "eu-west-1"
     assert custom_resource_policy(template, logical_id) == [
         zone_statements(
             "AssociateVPCWithHostedZone", "DisassociateVPCFromHostedZone", vpc_id, zone_id
         ),
-        # Route 53 needs it; a describe action takes no resource (acknowledged below).
-        {"Action": "ec2:DescribeVpcs", "Effect": "Allow", "Resource": "*"},
+        # The owners' marks: tags of one key prefix, on that one VPC.
+        {
+            "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
+            "Condition": {"ForAllValues:StringLike": {"aws:TagKeys": ["cdk-peering:owner:*"]}},
+            "Effect": "Allow",
+            "Resource": {"Fn::Join": ["", ["arn:aws:ec2:eu-west-1:222222222222:vpc/", vpc_id]]},
+        },
+        # Route 53 needs ec2:DescribeVpcs; reads that take no resource (acknowledged below).
+        {
+            "Action": ["ec2:DescribeTags", "ec2:DescribeVpcs", "route53:ListHostedZonesByVPC"],
+            "Effect": "Allow",
+            "Resource": "*",
+        },
     ]
-    policy = association.node.find_child("Resource").node.find_child("CustomResourcePolicy")
+    policy = association.node.find_child("Policy")
     [acknowledged] = [
         e.data for e in policy.node.metadata if e.type == "aws:cdk:acknowledged-rules"
     ]
@@ -191,15 +205,11 @@ def test_the_authorization_waits_in_its_own_stack_when_the_vpc_stack_comes_after
     built.partner.add_dependency(built.home)
     made = endpoint(built, dns_vpcs=[built.partner_vpc])
     assembly = built.app.synth()
-    assert (
-        sdk_calls(assembly.get_stack_by_name("Home").template, "CreateVPCAssociationAuthorization")
-        == {}
+    assert settings(assembly.get_stack_by_name("Home").template, AUTHORIZATION) == []
+    [authorization] = settings(
+        assembly.get_stack_by_name(AUTHORIZATION_STACK).template, AUTHORIZATION
     )
-    [authorization] = sdk_calls(
-        assembly.get_stack_by_name(AUTHORIZATION_STACK).template,
-        "CreateVPCAssociationAuthorization",
-    ).values()
-    zone_id = authorization["Create"]["parameters"]["HostedZoneId"]
+    zone_id = authorization["HostedZoneId"]
     assert zone_id["Fn::GetStackOutput"]["StackName"] == "Home"
     dependencies = Assembly(assembly).dependencies()
     assert dependencies[AUTHORIZATION_STACK] == {"Home", "Partner"}
@@ -219,13 +229,11 @@ def test_an_imported_vpc_of_another_account_needs_no_stack_order() -> None:
     )
     endpoint(built, dns_vpcs=[imported])
     assembly = built.app.synth()
-    [association] = sdk_calls(
-        assembly.get_stack_by_name(ASSOCIATION_STACK).template, "AssociateVPCWithHostedZone"
-    ).values()
-    assert association["Create"]["parameters"]["VPC"] == {
-        "VPCId": "vpc-0123456789abcdef0",
-        "VPCRegion": "eu-west-1",
-    }
+    [association] = settings(assembly.get_stack_by_name(ASSOCIATION_STACK).template, ASSOCIATION)
+    assert (association["VpcId"], association["VpcRegion"]) == (
+        "vpc-0123456789abcdef0",
+        "eu-west-1",
+    )
     dependencies = Assembly(assembly).dependencies()
     assert dependencies[ASSOCIATION_STACK] == {"Home"}
     assert "Partner" not in dependencies["Home"]

@@ -11,23 +11,23 @@ from aws_cdk.assertions import Template
 from constructs import Construct
 
 from cdk_peering import PeeringAccepterRole, VpcPeering
+from cdk_peering.cdk.handler import TAGS
 from tests.helpers import (
     Assembly,
-    create_calls,
     cross_account_pair,
     inter_region_pair,
     make_vpc,
-    sdk_calls,
+    settings,
     statements_allowing,
 )
 
 PARTNER_ACCEPTER = "Home-PeeringAccepter-222222222222-us-east-1"
 
 
-def _tag_resource(template: Template) -> dict[str, dict[str, Any]]:
-    """Decode the Create, Update and Delete calls of the one tagging resource."""
-    [resource] = sdk_calls(template.to_json(), "CreateTags").values()
-    return {event: resource[event] for event in ("Create", "Update", "Delete")}
+def _tag_resource(template: Template) -> dict[str, Any]:
+    """Return what the one tagging resource is given."""
+    [given] = settings(template, TAGS)
+    return given
 
 
 @pytest.fixture(scope="module")
@@ -55,21 +55,13 @@ def test_name_and_tags_of_a_cross_account_connection_reach_the_accepters_view(
     peering, assembly = partner
     template = Template.from_json(assembly.get_stack_by_name(PARTNER_ACCEPTER).template)
 
-    calls = _tag_resource(template)
-    tags = [{"Key": "Name", "Value": "a-b"}, {"Key": "team", "Value": "network"}]
+    given = _tag_resource(template)
     # The connection's id, read from the output of Home that holds its Ref.
-    [pcx] = calls["Create"]["parameters"]["Resources"]
+    pcx = given["VpcPeeringConnectionId"]
     assert Assembly(assembly).resolve(pcx, PARTNER_ACCEPTER) == _connection(peering)
-    for event in ("Create", "Update"):
-        assert calls[event]["parameters"] == {"Resources": [pcx], "Tags": tags}, event
-        assert calls[event]["region"] == "us-east-1"
-    # Untagging by key, whatever the value; nothing to untag once the connection is gone.
-    assert calls["Delete"]["action"] == "DeleteTags"
-    assert calls["Delete"]["parameters"] == {
-        "Resources": [pcx],
-        "Tags": [{"Key": "Name"}, {"Key": "team"}],
-    }
-    assert calls["Delete"]["ignoreErrorCodesMatching"] == r"InvalidVpcPeeringConnectionID\.NotFound"
+    # Written on create and update; their keys removed on delete by the last owner, and
+    # nothing to untag once the connection is gone (tests/test_handler.py).
+    assert given["Tags"] == [{"Key": "Name", "Value": "a-b"}, {"Key": "team", "Value": "network"}]
     assert peering.accepter_tags is not None
     assert cdk.Stack.of(peering.accepter_tags).stack_name == PARTNER_ACCEPTER
 
@@ -80,6 +72,7 @@ def test_the_tagging_role_may_tag_and_untag_that_one_connection_in_the_accepters
     peering, assembly = partner
     template = Template.from_json(assembly.get_stack_by_name(PARTNER_ACCEPTER).template)
 
+    # The tags and the owners' marks, on that one connection.
     [statement] = statements_allowing(template, "ec2:CreateTags")
     assert statement["Action"] == ["ec2:CreateTags", "ec2:DeleteTags"]
     assert statement["Effect"] == "Allow"
@@ -97,9 +90,9 @@ def test_an_unnamed_connection_is_named_after_its_path_on_the_accepters_side() -
     assembly = app.synth()
 
     accepter = assembly.get_stack_by_name("Home-PeeringAccepter-111111111111-eu-west-1")
-    calls = _tag_resource(Template.from_json(accepter.template))
-    assert calls["Create"]["parameters"]["Tags"] == [{"Key": "Name", "Value": "Home/AToB"}]
-    assert calls["Create"]["region"] == "eu-west-1"
+    given = _tag_resource(Template.from_json(accepter.template))
+    assert given["Tags"] == [{"Key": "Name", "Value": "Home/AToB"}]
+    assert accepter.environment.region == "eu-west-1"  # the function runs in its Region
     # The requester's own resource keeps what it was given: no Name.
     requester = Template.from_json(assembly.get_stack_by_name("Home").template)
     [connection] = requester.find_resources("AWS::EC2::VPCPeeringConnection").values()
@@ -113,7 +106,7 @@ def test_no_copy_within_one_account_and_region_nor_with_requester_only(
     b = make_vpc(stack, "B", "10.1.0.0/16", isolated_only=True)
     same = VpcPeering(stack, "Same", requester_vpc=a, accepter_vpc=b, name="same")
     assert same.accepter_tags is None
-    assert create_calls(Template.from_stack(stack), "CreateTags") == []
+    assert settings(Template.from_stack(stack), TAGS) == []
 
     _app, home, _roles, c, d = cross_account_pair("Unused")
     role = iam.Role.from_role_arn(home, "Theirs", "arn:aws:iam::222222222222:role/accept")

@@ -14,7 +14,6 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
-from aws_cdk.assertions import Template
 
 from cdk_peering import (
     HubAndSpoke,
@@ -24,20 +23,20 @@ from cdk_peering import (
     ValidationError,
     VpcPeering,
 )
+from cdk_peering.cdk.handler import OPTIONS, TAGS
 from cdk_peering.topology.checks import settings_problems
 from cdk_peering.topology.pairs import Pair
 from tests.conftest import ENV, new_app
 from tests.helpers import (
     NAMES,
     Assembly,
-    create_calls,
-    decode_sdk_call,
     deploy_order,
     imported_vpc,
     isolated_tables,
     make_vpc,
     only_problem,
     route_table_refs,
+    settings,
 )
 
 EU = cdk.Environment(account="111111111111", region="eu-west-1")
@@ -294,12 +293,12 @@ def test_mesh_settings_reach_the_pairs_they_make_sense_for() -> None:
     # in its side's Options stack; tags on the accepter's view of every pair across
     # accounts or Regions.
     calls = {
-        (stack, logical_id[:-8], decode_sdk_call(resource["Properties"]["Create"])["action"])
+        (stack, logical_id[:-8], resource["Type"])
         for stack, template in assembly.templates.items()
         for logical_id, resource in template.get("Resources", {}).items()
-        if resource["Type"] == "Custom::AWS"
+        if resource["Type"] in (OPTIONS, TAGS)
     }
-    options, tags = "ModifyVpcPeeringConnectionOptions", "CreateTags"
+    options, tags = OPTIONS, TAGS
     assert calls == {
         ("Home-Mesh-AlphaOptions", "ToEuropeBravoOptions", options),
         ("Home-Mesh-EuropeBravoOptions", "FromAlphaOptions", options),
@@ -312,11 +311,11 @@ def test_mesh_settings_reach_the_pairs_they_make_sense_for() -> None:
     assert [o.allow_multipath_resilience for o in mesh.connection_options] == [True] * 4
     assert len(mesh.accepter_tags) == 3
     [charlie] = [
-        create_calls(Template.from_json(template), "CreateTags")
+        settings(template, TAGS)
         for name, template in assembly.templates.items()
         if name == "Home-Mesh-PartnerCharlieOptions"
     ]
-    assert sorted(c["parameters"]["Tags"][0]["Value"] for c in charlie) == [
+    assert sorted(c["Tags"][0]["Value"] for c in charlie) == [
         "Home/Mesh/Alpha/ToPartnerCharlie",
         "Home/Mesh/EuropeBravo/ToPartnerCharlie",
     ]

@@ -15,6 +15,7 @@ import enum
 import aws_cdk as cdk
 from constructs import Construct
 
+from ..model.tokens import is_token
 from .app_context import AppContext
 
 
@@ -46,10 +47,11 @@ def library_stack(
     existing = parent.node.try_find_child(stack_id)
     if isinstance(existing, cdk.Stack):
         return existing
+    agnostic = is_token(account) or is_token(region)
     stack = made[key] = cdk.Stack(
         parent,
         stack_id,
-        env=cdk.Environment(account=account, region=region),
+        env=None if agnostic else cdk.Environment(account=account, region=region),
         description=description,
     )
     # Every reference into this stack is read weakly (Fn::GetStackOutput).
@@ -61,11 +63,14 @@ def library_stack(
 def _place(anchor: cdk.Stack, kind: str, account: str, region: str) -> tuple[Construct, str]:
     """Return the parent and the id of the library-made stack of one kind beside ``anchor``.
 
-    Its id is ``<anchor id>-<kind>-<account>-<region>``.
+    Its id is ``<anchor id>-<kind>-<account>-<region>``, or ``<anchor id>-<kind>`` for an
+    environment-agnostic one.
     """
     node = anchor.node
     parent = node.scope
     assert isinstance(parent, Construct)
+    if is_token(account) or is_token(region):
+        return parent, f"{node.id}-{kind}"
     return parent, f"{node.id}-{kind}-{account}-{region}"
 
 

@@ -17,7 +17,10 @@ AWS and CloudFormation facts used here:
   text in ``Create``/``Update``: ``{"service", "action", "parameters"}``. The model reads
   ``AcceptVpcEndpointConnections`` and ``AcceptVpcPeeringConnection`` (EC2) and
   ``AssociateVPCWithHostedZone`` (Route 53) calls; ``CreateVPCAssociationAuthorization``
-  only allows an association and is not one.
+  only allows an association and is not one. cdk_peering's own custom resources
+  (``cdk_peering.cdk.handler``) hold their settings as properties:
+  ``Custom::EndpointAcceptance`` (``ServiceId``, ``VpcEndpointIds``) accepts endpoints and
+  ``Custom::ZoneAssociation`` (``HostedZoneId``, ``VpcId``) associates a VPC with a zone.
 - Names of AWS services for endpoints start with ``com.amazonaws.`` (``aws.`` for a few);
   endpoint services of other accounts are ``com.amazonaws.vpce.<region>.vpce-svc-...``.
 """
@@ -97,6 +100,11 @@ ID_PREFIXES = {
     "cagw-": "carrier gateway",
     "lgw-": "local gateway",
 }
+ENDPOINT_ACCEPTANCE = "Custom::EndpointAcceptance"
+ZONE_ASSOCIATION = "Custom::ZoneAssociation"
+"""cdk_peering's custom resources that accept endpoints and associate zones (the names
+``cdk_peering.cdk.handler`` gives them; this package reads JSON only)."""
+
 LINK_ORDER = (
     "AWS::EC2::VPCCidrBlock",
     "AWS::EC2::PrefixList",
@@ -950,6 +958,18 @@ class _Builder:
 
     def _link_custom(self, template: Template, logical_id: str, props: Json) -> None:
         owner = display_path(template, logical_id, "")
+        kind = template.resources[logical_id].get("Type")
+        if kind in (ENDPOINT_ACCEPTANCE, ZONE_ASSOCIATION):
+            given = self.value(props, template)
+            if not isinstance(given, dict):
+                return
+            if kind == ENDPOINT_ACCEPTANCE:
+                self._accept_endpoints(given, owner)
+                return
+            zone = self.resolve(given.get("HostedZoneId"), owner, "a hosted zone")
+            if isinstance(zone, HostedZone):
+                self.associate(zone, given.get("VpcId"), owner, owner)
+            return
         for call in self._calls(props, template):
             service = str(call.get("service", "")).lower()
             action = str(call.get("action", "")).lower().removesuffix("command")

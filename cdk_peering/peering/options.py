@@ -6,15 +6,29 @@ from the remote VPC, multipath resilience). CloudFormation's
 (AllowDnsResolutionFromRemoteVpc, AllowMultipathResilience, MultipathResilienceMode),
 but aws-cdk-lib 2.275's ``CfnVPCPeeringConnection`` and cfn-lint 1.58 do not know it yet,
 and no document says whether it can set the accepter's side across accounts (which only
-the accepter's account may modify). So each side is set by an ``AwsCustomResource`` that
-calls EC2 ``ModifyVpcPeeringConnectionOptions``: on create and update it sets every
-option given for that side in one call, on delete it turns them off again.
+the accepter's account may modify). So each side is set by a custom resource
+(``Custom::PeeringConnectionOptions``, run by the library's own Lambda function,
+:mod:`cdk_peering.cdk.handler`) that calls EC2 ``ModifyVpcPeeringConnectionOptions``: on
+create and update it writes every option it manages for that side in one call, ``false``
+included; on delete it turns them off again, unless another resource still owns them.
+
+**Owned, so a replacement leaves the options on.** CloudFormation deletes a resource whose
+logical id is gone (a construct renamed, a topology's placement switched, an accepter side
+moved to another stack) after it has created the new one: the old one's delete must not
+undo what its successor set. Each resource marks the connection (a tag
+``cdk-peering:owner:<token>`` naming the side and the options it manages) before it sets
+them; its delete removes its mark and turns off only the options no other mark of that
+side names. Deleting the last owner still turns them off. Nothing is turned off on a
+connection that no longer exists or is no longer active (its requester stack deleted
+first): the delete then succeeds.
 
 Moving to the native property later is a change of this module alone: the requester's
 side can be written onto the connection it is given (``peering_connection_id`` is the
 connection's ``Ref``, from which the ``CfnVPCPeeringConnection`` can be found) instead of
 a custom resource; ``VpcPeering``, the topologies and ``PeeringDnsResolution`` only build
-``PeeringConnectionOptions`` and need not change.
+``PeeringConnectionOptions`` and need not change. That move must not let the last owner's
+delete turn off what the native property now sets: first deploy the resources with no
+option managed, or keep one owner until the native property is in place.
 
 AWS facts this relies on (VPC peering guide, "Modify VPC peering connection options";
 EC2 API Reference, ``ModifyVpcPeeringConnectionOptions``, ``PeeringConnectionOptionsRequest``
@@ -36,48 +50,47 @@ and ``CreatePeeringConnectionOptionsRequest``; AWS CLI reference,
   network paths; it is supported only between supported Regions, takes effect only when
   both sides allow it, ``always-on`` is its only mode, and additional charges apply while
   it is in effect (see Amazon VPC pricing);
-* ``ec2:ModifyVpcPeeringConnectionOptions`` supports the ``vpc-peering-connection``
-  resource type, so the provider's role is allowed the call on this one connection only.
+* ``ec2:ModifyVpcPeeringConnectionOptions``, ``ec2:CreateTags`` and ``ec2:DeleteTags``
+  support the ``vpc-peering-connection`` resource type, so the function's role is allowed
+  them on this one connection only (the tags limited by ``aws:TagKeys`` to the owners'
+  marks); ``ec2:DescribeTags`` and ``ec2:DescribeVpcPeeringConnections`` support no
+  resource-level permissions.
 
-The Lambda function behind ``AwsCustomResource`` calls EC2 with the AWS SDK bundled in
-its runtime (``install_latest_aws_sdk=False``: no download at deploy time). The AWS SDK
-for JavaScript v3 serializes the members its model knows, so a runtime whose SDK predates
-multipath resilience would, as far as the library's authors can tell, leave
-``AllowMultipathResilience`` out without an error. Check the connection's
-``multipathResilienceStatus`` (DescribeVpcPeeringConnections: ``enabled`` once both
-sides allow it) after the first deployment.
+The function calls EC2 with the boto3 of its Python runtime. A runtime whose SDK predates
+multipath resilience does not know ``AllowMultipathResilience``: the function then adds it
+to the request itself, as EC2's query API names it
+(``RequesterPeeringConnectionOptions.AllowMultipathResilience``), rather than leave it out.
 """
 
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from .. import rule_ids
 from ..cdk import params
 from ..cdk.app_context import child_path
+from ..cdk.handler import OPTIONS
 from ..cdk.params import require
-from ..cdk.provider import allow, sdk_call
+from ..cdk.provider import allow, library_resource, mark_owners
 from ..cdk.references import read_weakly
 from ..errors import Problem, ValidationError
 from ..findings import shown
 from ..model.tokens import is_token
 from .side import PCX_ID, PeeringSide
 
-MULTIPATH_RESILIENCE_MODE = "always-on"
-"""The multipath resilience mode, the only one AWS offers: traffic replicated across
-several network paths while multipath resilience is in effect."""
-
 
 class PeeringConnectionOptions(Construct):
     """Set the options of one side of a VPC peering connection.
 
-    An ``AwsCustomResource`` (``Custom::AWS``, this construct's default child) calls EC2
-    ``ModifyVpcPeeringConnectionOptions`` with ``RequesterPeeringConnectionOptions`` or
-    ``AccepterPeeringConnectionOptions`` holding every option given: on create and update
-    as given, on delete turned off (``false``). Its provider's role may make that one call
-    on this one peering connection only.
+    A custom resource (``Custom::PeeringConnectionOptions``, this construct's default
+    child) calls EC2 ``ModifyVpcPeeringConnectionOptions`` with
+    ``RequesterPeeringConnectionOptions`` or ``AccepterPeeringConnectionOptions`` holding
+    every option given: on create and update as given, on delete turned off (``false``),
+    unless another such resource of the same side still manages them (a construct renamed
+    or moved creates its successor before CloudFormation deletes it). The library's
+    function may make that call, and tag the connection with the owners' marks, on this
+    one connection only.
 
     Place the construct in a stack of ``side``'s own account and region: AWS modifies each
     side only there. AWS sets options only on an active connection: in the connection's
@@ -173,22 +186,28 @@ class PeeringConnectionOptions(Construct):
         """The DNS option as given (None: not set)."""
         self.allow_multipath_resilience = allow_multipath_resilience
         """The multipath resilience option as given (None: not set)."""
-        region = stack.region
-        self.custom_resource = sdk_call(
+        self.custom_resource = library_resource(
             self,
-            "Resource",
-            call=_modify_options(peering_connection_id, side, region, options),
-            undo=_modify_options(peering_connection_id, side, region, options, delete=True),
+            resource_type=OPTIONS,
+            properties={
+                "VpcPeeringConnectionId": peering_connection_id,
+                "Side": side.value,
+                "Options": options,
+            },
             statements=[
                 allow(
                     stack,
                     "ec2:ModifyVpcPeeringConnectionOptions",
                     resource="vpc-peering-connection",
                     resource_name=peering_connection_id,
-                )
+                ),
+                mark_owners(
+                    stack, resource="vpc-peering-connection", resource_name=peering_connection_id
+                ),
             ],
+            describe=["ec2:DescribeTags", "ec2:DescribeVpcPeeringConnections"],
         )
-        """The ``Custom::AWS`` resource that sets the options."""
+        """The ``Custom::PeeringConnectionOptions`` resource that sets the options."""
 
 
 def connection_id_problems(path: str, peering_connection_id: str) -> list[Problem]:
@@ -237,37 +256,3 @@ def read_connection_id(peering_connection_id: str, stack: cdk.Stack) -> str:
         return peering_connection_id
     stack.add_stack_dependency(producer, "reads the peering connection id")
     return read_weakly(peering_connection_id, producer, stack)
-
-
-def _modify_options(
-    peering_connection_id: str,
-    side: PeeringSide,
-    region: str,
-    options: dict[str, bool],
-    *,
-    delete: bool = False,
-) -> cr.AwsSdkCall:
-    """Return the ModifyVpcPeeringConnectionOptions call for one side.
-
-    ``delete``: the call that turns every one of ``options`` off again.
-    """
-    values: dict[str, object] = dict.fromkeys(options, False) if delete else dict(options)
-    if values.get("AllowMultipathResilience"):
-        # AWS takes a mode only with AllowMultipathResilience true.
-        values["MultipathResilienceMode"] = MULTIPATH_RESILIENCE_MODE
-    return cr.AwsSdkCall(
-        service="EC2",
-        action="ModifyVpcPeeringConnectionOptions",
-        parameters={
-            "VpcPeeringConnectionId": peering_connection_id,
-            f"{side.value}PeeringConnectionOptions": values,
-        },
-        # Connection and side make the id: changing either replaces the resource, and
-        # CloudFormation's delete of the old one turns the old side's options off.
-        physical_resource_id=cr.PhysicalResourceId.of(
-            f"{peering_connection_id}-{side.value.lower()}"
-        ),
-        region=region,
-        # Nothing to turn off when the connection is already gone.
-        ignore_error_codes_matching=r"InvalidVpcPeeringConnectionID\.NotFound" if delete else None,
-    )

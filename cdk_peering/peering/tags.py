@@ -8,12 +8,15 @@ accepter sees an unnamed connection (CloudFormation coverage roadmap, issue 340:
 other account/region is not tagged with stack level tags or resource level tags"; still
 open). Within one account and Region there is one resource, tagged by CloudFormation.
 
-So the library tags the accepter's view itself: an ``AwsCustomResource`` in a stack of
-the accepter's account and Region calls EC2 ``CreateTags`` on the connection with the
-tags the requester's resource gets (``Tags.of()`` included: they are read at synth,
-once every aspect has run), and ``DeleteTags`` with their keys on delete. Its provider's
-role may call those two actions (tagging and untagging) on this one connection only: its
-ARN in the accepter's account and Region.
+So the library tags the accepter's view itself: a custom resource
+(``Custom::PeeringConnectionTags``, run by the library's own Lambda function,
+:mod:`cdk_peering.cdk.handler`) in a stack of the accepter's account and Region calls EC2
+``CreateTags`` on the connection with the tags the requester's resource gets
+(``Tags.of()`` included: they are read at synth, once every aspect has run), and
+``DeleteTags`` with their keys on delete, unless another such resource still owns the
+view's tags (a construct renamed or moved creates its successor before CloudFormation
+deletes it: see :mod:`cdk_peering.cdk.handler`). The function may tag and untag this one
+connection only: its ARN in the accepter's account and Region.
 
 The call always carries a ``Name``: the connection's ``Name`` tag, else the one given
 here (the peering's construct path, as ec2.Vpc names its resources after theirs), so
@@ -30,9 +33,9 @@ type the Service Authorization Reference gives peering connections; that CreateT
 DeleteTags accept it as their resource (rather than ``*``) could not be re-checked
 against the current reference and is the library's reading of it.
 
-Known limit: a tag removed from the app stays on the accepter's view until the
-connection or this resource is deleted (an update calls CreateTags with the tags the
-app now gives, which adds and changes but cannot remove).
+A tag removed from the app is removed from the accepter's view on the next update (when
+no other resource owns the view's tags); nothing is untagged on a connection that no
+longer exists or is no longer active.
 """
 
 from __future__ import annotations
@@ -40,10 +43,10 @@ from __future__ import annotations
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from ..cdk.provider import allow, sdk_call
+from ..cdk.handler import TAGS
+from ..cdk.provider import allow, library_resource
 from .options import read_connection_id
 
 NAME_TAG = "Name"
@@ -53,17 +56,14 @@ NAME_TAG = "Name"
 class _ConnectionTags:
     """The tags of the requester's connection, read at synth (after Tags.of's aspects)."""
 
-    def __init__(self, connection: ec2.CfnVPCPeeringConnection, name: str, *, keys: bool) -> None:
+    def __init__(self, connection: ec2.CfnVPCPeeringConnection, name: str) -> None:
         self._connection = connection
         self._name = name
-        self._keys = keys
 
     def produce(self) -> object:
         tags = {NAME_TAG: self._name}
         given = self._connection.tags.render_tags() or []  # None when it has no tag
         tags.update((str(tag["key"]), str(tag["value"])) for tag in given)
-        if self._keys:
-            return [{"Key": key} for key in sorted(tags)]
         return [{"Key": key, "Value": tags[key]} for key in sorted(tags)]
 
 
@@ -95,37 +95,22 @@ class PeeringConnectionTags(Construct):
         super().__init__(scope, id)
         stack = cdk.Stack.of(self)
         peering_connection_id = read_connection_id(peering_connection_id, stack)
-        tags = cdk.Lazy.any(_ConnectionTags(connection, name, keys=False))
-        keys = cdk.Lazy.any(_ConnectionTags(connection, name, keys=True))
-        region = stack.region
-
-        def call(action: str, tags: object, ignore: str | None = None) -> cr.AwsSdkCall:
-            return cr.AwsSdkCall(
-                service="EC2",
-                action=action,
-                parameters={"Resources": [peering_connection_id], "Tags": tags},
-                physical_resource_id=cr.PhysicalResourceId.of(
-                    f"{peering_connection_id}-accepter-tags"
-                ),
-                region=region,
-                ignore_error_codes_matching=ignore,
-            )
-
-        # Tagging on create and update, untagging on delete: two actions, one resource.
-        self.custom_resource = sdk_call(
+        self.custom_resource = library_resource(
             self,
-            "Resource",
-            call=call("CreateTags", tags),
-            # Nothing to untag when the connection is already gone.
-            undo=call("DeleteTags", keys, r"InvalidVpcPeeringConnectionID\.NotFound"),
+            resource_type=TAGS,
+            properties={
+                "VpcPeeringConnectionId": peering_connection_id,
+                "Tags": cdk.Lazy.any(_ConnectionTags(connection, name)),
+            },
+            # Tagging and untagging (the tags and the owners' marks): one resource.
             statements=[
                 allow(
                     stack,
-                    action,
+                    ["ec2:CreateTags", "ec2:DeleteTags"],
                     resource="vpc-peering-connection",
                     resource_name=peering_connection_id,
                 )
-                for action in ("ec2:CreateTags", "ec2:DeleteTags")
             ],
+            describe=["ec2:DescribeTags", "ec2:DescribeVpcPeeringConnections"],
         )
-        """The ``Custom::AWS`` resource that tags the accepter's view."""
+        """The ``Custom::PeeringConnectionTags`` resource that tags the accepter's view."""

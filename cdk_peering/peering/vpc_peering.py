@@ -395,10 +395,11 @@ class VpcPeering(Construct):
         self.connection_options: list[PeeringConnectionOptions] = []
         """The custom resources that set the connection's options, one per side that has
         any (DNS resolution, multipath resilience), the requester's first."""
-        # One resource per side carries every option of that side. Its id predates the
-        # multipath option; it is kept so that existing stacks update it in place (a new
-        # id would create the new resource, then delete the old one, turning off the very
-        # options the new one set).
+        # One resource per side carries every option of that side, false included: DNS
+        # turned off on a side that keeps multipath resilience is written off, not left
+        # out. Its id predates the multipath option and is kept, so existing stacks update
+        # it in place (a new id is safe too: the old resource's delete leaves what its
+        # successor owns).
         sides: list[tuple[PeeringSide, Construct | None, str, bool | None]] = [
             (
                 PeeringSide.REQUESTER,
@@ -424,7 +425,7 @@ class VpcPeering(Construct):
                     f"{side.value}DnsOptions",
                     peering_connection_id=connection_id,
                     side=side,
-                    allow_dns_resolution_from_remote_vpc=True if dns else None,
+                    allow_dns_resolution_from_remote_vpc=bool(dns),
                     allow_multipath_resilience=multipath,
                 )
             )

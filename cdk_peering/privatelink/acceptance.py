@@ -4,13 +4,28 @@ An endpoint service that requires acceptance leaves every connection request
 ``pendingAcceptance`` until its owner accepts it. When the app declares both the service
 and the endpoint, the deploy can accept exactly that endpoint, and strangers still wait.
 
+**The service's owner holds the acceptance.** ``ec2:AcceptVpcEndpointConnections`` can be
+scoped to a service, not to one endpoint: whoever changes the stack that holds it can
+accept any pending connection to that service. So the acceptance goes in the service's
+own stack when the endpoint is in it, else in a stack the library makes in the service's
+account and Region (``<endpoint stack id>-EndpointAcceptance-<account>-<region>``, or
+``<endpoint stack id>-EndpointAcceptance`` for environment-agnostic stacks), never in a
+consumer's stack, also within one environment. That stack reads the endpoint's id weakly
+and deploys after the endpoint's and the service's stacks.
+
+**It converges.** The library's function (:mod:`cdk_peering.cdk.handler`) accepts, and
+fails the resource unless every endpoint is accepted or already was: CloudFormation then
+rolls back, and a redeploy tries again (a success with the endpoint still
+``pendingAcceptance`` would leave a template no later deploy changes).
+
 AWS facts this relies on:
 
 * the service's owner accepts with EC2 ``AcceptVpcEndpointConnections`` (``ServiceId``,
   ``VpcEndpointId.N``), in the service's account and Region (EC2 API reference; VPC
   PrivateLink guide, "Accept or reject connection requests"). The call succeeds even
-  when it accepts nothing, listing those endpoints under ``Unsuccessful``, so calling
-  it again for an accepted endpoint is harmless;
+  when it accepts nothing, listing those endpoints under ``Unsuccessful``: the function
+  then reads each one's state (``DescribeVpcEndpointConnections``, which supports no
+  resource-level permissions) and succeeds only for an endpoint already ``available``;
 * ``ec2:AcceptVpcEndpointConnections`` supports the ``vpc-endpoint-service`` resource
   type (Service Authorization Reference, Amazon EC2), so the policy names the one
   service;
@@ -25,14 +40,13 @@ from __future__ import annotations
 from typing import Literal
 
 import aws_cdk as cdk
-from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
 from .. import rule_ids
 from ..cdk.app_context import scope_facts
-from ..cdk.provider import allow, sdk_call
-from ..cdk.references import read_weakly
-from ..cdk.stacks import deploys_after, library_stack
+from ..cdk.handler import ACCEPTANCE
+from ..cdk.provider import allow, library_resource
+from ..cdk.stacks import library_stack
 from ..findings import Finding
 from ..model.tokens import is_token
 
@@ -46,21 +60,24 @@ ACCEPTANCE_KIND = "EndpointAcceptance"
 class EndpointAcceptance(Construct):
     """Accept one interface endpoint's connection to one endpoint service, at deploy time.
 
-    An ``AwsCustomResource`` (``Custom::AWS``) calls EC2 ``AcceptVpcEndpointConnections``
-    with ``ServiceId`` and ``VpcEndpointIds`` (this one endpoint) on create and update, in
-    the stack's Region, and nothing on delete (deleting the endpoint removes its
-    connection). Its provider's role may make that one call on this one endpoint service.
+    A custom resource (``Custom::EndpointAcceptance``) calls EC2
+    ``AcceptVpcEndpointConnections`` with ``ServiceId`` and ``VpcEndpointIds`` (this one
+    endpoint) on create and update, in the stack's Region, and fails unless the endpoint
+    is accepted (or already was); nothing on delete (deleting the endpoint removes its
+    connection). The library's function may make that one call on this one endpoint
+    service, and read the service's connections.
 
     Made by ``PrivateLinkService.accept_endpoint`` (and by a ``PrivateLinkEndpoint`` of a
-    ``PrivateLinkService`` of the app), which puts it in a stack of the service's account
-    and Region that deploys after the endpoint's.
+    ``PrivateLinkService`` of the app), which puts it in the service's stack when the
+    endpoint is in it, else in a library-made stack of the service's account and Region
+    that deploys after the endpoint's and the service's: never in a consumer's stack.
     """
 
     def __init__(self, scope: Construct, id: str, *, service_id: str, vpc_endpoint_id: str) -> None:
         """Accept ``vpc_endpoint_id``'s connection to ``service_id``.
 
-        :param scope: the parent construct, in a stack of the service's account and Region
-            that deploys after the endpoint exists.
+        :param scope: the parent construct, in a stack of the service's owner (account and
+            Region) that deploys after the endpoint exists.
         :param id: the construct id.
         :param service_id: the endpoint service's id (``vpce-svc-...``).
         :param vpc_endpoint_id: the interface endpoint's id (``vpce-...``).
@@ -71,17 +88,10 @@ class EndpointAcceptance(Construct):
         """The endpoint service's id (``vpce-svc-...``)."""
         self.vpc_endpoint_id = vpc_endpoint_id
         """The accepted endpoint's id (``vpce-...``)."""
-        self.custom_resource = sdk_call(
+        self.custom_resource = library_resource(
             self,
-            "Resource",
-            call=cr.AwsSdkCall(
-                service="EC2",
-                action="AcceptVpcEndpointConnections",
-                parameters={"ServiceId": service_id, "VpcEndpointIds": [vpc_endpoint_id]},
-                physical_resource_id=cr.PhysicalResourceId.of(f"{service_id}/{vpc_endpoint_id}"),
-                region=stack.region,
-            ),
-            undo=None,
+            resource_type=ACCEPTANCE,
+            properties={"ServiceId": service_id, "VpcEndpointIds": [vpc_endpoint_id]},
             statements=[
                 allow(
                     stack,
@@ -90,8 +100,9 @@ class EndpointAcceptance(Construct):
                     resource_name=service_id,
                 )
             ],
+            describe=["ec2:DescribeVpcEndpointConnections"],
         )
-        """The ``Custom::AWS`` resource that accepts the connection."""
+        """The ``Custom::EndpointAcceptance`` resource that accepts the connection."""
 
 
 def acceptance_placement(
@@ -99,10 +110,11 @@ def acceptance_placement(
 ) -> tuple[Placement | None, list[Finding]]:
     """Return where the acceptance goes (see :func:`accept`), or the problem: it cannot be told.
 
-    The acceptance runs in the service's account and Region: in the endpoint's stack when
-    that is the same environment, else in a stack of the service's environment. One
-    environment-agnostic stack beside one with an explicit environment tells neither.
-    ``endpoint`` may be the scope the endpoint is about to be made in.
+    The acceptance runs in the service's account and Region, in a stack of the service's
+    owner: the service's stack when the endpoint is in it (or imported), else a stack the
+    library makes in the service's environment. One environment-agnostic stack beside one
+    with an explicit environment tells neither that environment nor whether it is the
+    endpoint's. ``endpoint`` may be the scope the endpoint is about to be made in.
     """
     placement = _placement(service, endpoint)
     if placement is not None:
@@ -114,9 +126,8 @@ def acceptance_placement(
             rule_ids.ACCEPTANCE_ENVIRONMENT_UNKNOWN,
             f"The endpoint's stack {endpoint_at.stack.stack_name} is in "
             f"{endpoint_at.env} and the service's stack {service_at.stack.stack_name} in "
-            f"{service_at.env}: with environment-agnostic stacks, whether the "
-            "acceptance (made in the service's account and Region, after the endpoint) "
-            "belongs in the endpoint's stack or in a stack of the service's environment "
+            f"{service_at.env}: with environment-agnostic stacks, the account and Region "
+            "of the stack that accepts the endpoint (the service's, after the endpoint) "
             "cannot be told.",
             "Give both stacks an explicit env=cdk.Environment(account=..., region=...) (or "
             "neither), or leave the endpoint to be accepted outside the deploy "
@@ -135,12 +146,12 @@ def accept(
 ) -> EndpointAcceptance:
     """Add the acceptance of ``endpoint`` by ``service``, placed and ordered; made once.
 
-    In the endpoint's stack when it is in the service's account and Region and does not
-    deploy before the service's stack (as the endpoint's own reads of the service make
-    sure); else in a stack the library makes in the service's environment, beside the
-    endpoint's stack, deploying after it and after the service's. An imported endpoint
-    exists already: its acceptance goes in the service's construct. ``placement`` is
-    what :func:`acceptance_placement` returned for the two.
+    In the service's stack when the endpoint is in it (under the endpoint), or when the
+    endpoint is imported (it exists already: under the service's construct); else in a
+    stack the library makes in the service's environment beside the endpoint's stack,
+    deploying after it and after the service's: a consumer's stack never holds the
+    service's permission to accept. ``placement`` is what :func:`acceptance_placement`
+    returned for the two.
     """
     service_at = scope_facts(service)
     service_stack, endpoint_stack = service_at.stack, cdk.Stack.of(endpoint)
@@ -148,11 +159,8 @@ def accept(
     if not isinstance(endpoint, Construct) or placement == "service":
         dashed_path = endpoint.node.path.replace("/", "-")
         parent, acceptance_id = service, f"Acceptance-{dashed_path}"
-    elif placement == "endpoint":
+    elif placement == "endpoint":  # the service's own stack
         parent, acceptance_id = endpoint, "Acceptance"
-        if endpoint_stack is not service_stack:
-            endpoint_stack.add_stack_dependency(service_stack, "reads the endpoint service id")
-        service_id = read_weakly(service_id, service_stack, endpoint_stack)
     else:
         env = service_at.env
         stack = library_stack(
@@ -162,7 +170,8 @@ def accept(
             env.region,
             description=(
                 f"Acceptance of the interface endpoints of {endpoint_stack.stack_name} by "
-                f"the endpoint services of {env}"
+                f"the endpoint services of {service_stack.stack_name}"
+                + ("" if is_token(env.account) else f" ({env})")
             ),
             reads="reads the interface endpoint id",
         )
@@ -179,17 +188,20 @@ def accept(
 def _placement(service: IConstruct, endpoint: IConstruct) -> Placement | None:
     """Tell where the acceptance goes: ``service``, ``endpoint`` or ``library``; None: unknown.
 
-    An imported endpoint (no construct of the app) exists already: the service's stack.
-    The endpoint's stack if it shares the service's environment and need not deploy
-    before the service's; else a library-made stack, whose environment must be known.
+    An imported endpoint (no construct of the app) exists already: the service's
+    construct. An endpoint in the service's own stack: under the endpoint. Else a
+    library-made stack of the service's environment, which must be known: both stacks
+    pinned, or both environment-agnostic (the same environment, the one the CLI is given).
     """
     if not isinstance(endpoint, Construct):
         return "service"
     service_at, endpoint_at = scope_facts(service), scope_facts(endpoint)
-    env = service_at.env
-    same = endpoint_at.stack is service_at.stack or env.same_as(endpoint_at.env)
-    if same and not deploys_after(service_at.stack, endpoint_at.stack):
+    if endpoint_at.stack is service_at.stack:
         return "endpoint"
-    if same is None or is_token(env.account) or is_token(env.region):
+    env = service_at.env
+    agnostic = is_token(env.account) or is_token(env.region)
+    if agnostic:
+        return "library" if env.same_as(endpoint_at.env) else None
+    if env.same_as(endpoint_at.env) is None:
         return None
     return "library"

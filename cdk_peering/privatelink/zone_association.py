@@ -3,17 +3,30 @@
 CloudFormation associates a private hosted zone (``VPCs``) only with VPCs of the zone's
 own account, and has no resource for the cross-account association (CloudFormation
 coverage roadmap issues 371, 372 and 449). Two API calls do it, each in its own account:
-the zone's account authorizes, then the VPC's account associates. Here each is an
-``AwsCustomResource`` in a stack of its account, and the stacks are ordered so that
-``cdk deploy --all`` makes them in turn:
+the zone's account authorizes, then the VPC's account associates. Here each is a custom
+resource run by the library's own Lambda function (:mod:`cdk_peering.cdk.handler`) in a
+stack of its account, and the stacks are ordered so that ``cdk deploy --all`` makes them
+in turn:
 
 1. the zone's stack (or, if the VPC's stack deploys after it, a library-made stack of
    the zone's account, ``<zone stack id>-ZoneAuthorization-<account>-<region>``): Route 53
-   ``CreateVPCAssociationAuthorization``; on delete ``DeleteVPCAssociationAuthorization``;
+   ``CreateVPCAssociationAuthorization`` (``Custom::ZoneAssociationAuthorization``); on
+   delete ``DeleteVPCAssociationAuthorization``;
 2. a library-made stack of the VPC's account, ``<zone stack id>-ZoneAssociation-<account>-
    <region>`` (Route 53 is global: the region is the VPC's, where that account is
    bootstrapped), deploying after step 1 and the VPC's stack: Route 53
-   ``AssociateVPCWithHostedZone``; on delete ``DisassociateVPCFromHostedZone``.
+   ``AssociateVPCWithHostedZone`` (``Custom::ZoneAssociation``); on delete
+   ``DisassociateVPCFromHostedZone``.
+
+**Idempotent and owned.** An association (or authorization) already in place is success:
+a retry, a redeploy of a deleted stack, an update after a library upgrade all converge
+(another zone of the same name associated with the VPC is still an error). Each resource
+marks what it owns (a tag ``cdk-peering:owner:<token>``, on the VPC for an association, on
+the hosted zone for an authorization) before it acts, and records whether the
+association was there before any owner: a delete removes it only when it is the last
+owner and an owner made it, so a construct renamed or moved (its successor created
+first) leaves the association in place, and a rollback never removes one its stack did
+not make.
 
 **The authorization is kept while the association is declared**, and deleted with it.
 AWS advises deleting it once the association exists, so that the VPC's account cannot
@@ -37,7 +50,12 @@ control", "Amazon Route 53 API permissions reference"):
 * all four act on the ``hostedzone`` resource (``arn:<partition>:route53:::hostedzone/
   <id>``) and take the condition key ``route53:VPCs``, whose values read
   ``VPCId=<vpc-id>,VPCRegion=<region>`` (lowercase); associating and disassociating also
-  need ``ec2:DescribeVpcs``, a describe action with no resource-level permissions.
+  need ``ec2:DescribeVpcs``, a describe action with no resource-level permissions;
+* ``ListVPCAssociationAuthorizations``, ``ChangeTagsForResource`` and
+  ``ListTagsForResource`` act on the ``hostedzone`` resource; ``ListHostedZonesByVPC``
+  (the zones a VPC is associated with, of any account) supports no resource-level
+  permissions; ``AssociateVPCWithHostedZone`` answers ``ConflictingDomainExists`` both when
+  the VPC is already associated with the zone and when another zone of the same name is.
 """
 
 from __future__ import annotations
@@ -45,11 +63,11 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_route53 as route53
-from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from .. import rule_ids
-from ..cdk.provider import allow, sdk_call
+from ..cdk.handler import ASSOCIATION, AUTHORIZATION
+from ..cdk.provider import allow, library_resource, mark_owners
 from ..cdk.references import read_weakly
 from ..cdk.stacks import deploys_after, library_stack
 from ..cdk.vpcs import VpcFacts
@@ -62,24 +80,9 @@ AUTHORIZATION_KIND = "ZoneAuthorization"
 ASSOCIATION_KIND = "ZoneAssociation"
 """The kind of the library-made stacks of associations (``<stack id>-ZoneAssociation-...``)."""
 
-_DESCRIBE_VPCS_FINDING = "AwsSolutions::AwsSolutions-IAM5[Resource::*]"
-_DESCRIBE_VPCS_REASON = (
-    "Route 53 needs ec2:DescribeVpcs to associate a VPC with a private hosted zone and to "
-    "disassociate it; a describe action supports no resource-level permissions, so its "
-    "statement must name '*'. It allows that one read-only action; the Route 53 actions "
-    "name the one hosted zone and, by the route53:VPCs condition, the one VPC."
-)
-
 
 class _ZoneCall(Construct):
-    """One Route 53 call about a private hosted zone and a VPC, undone on delete."""
-
-    _CALLS: tuple[str, str]
-    """The call on create and update, and the one that undoes it on delete."""
-    _GONE: str
-    """The error codes of the undoing call that mean nothing is left to undo."""
-    _DESCRIBE_VPCS = False
-    """Whether Route 53 needs ``ec2:DescribeVpcs`` for the call."""
+    """One Route 53 call about a private hosted zone and a VPC, owned and undone on delete."""
 
     def __init__(
         self, scope: Construct, id: str, *, hosted_zone_id: str, vpc_id: str, vpc_region: str
@@ -93,102 +96,82 @@ class _ZoneCall(Construct):
         :param vpc_region: the VPC's Region.
         """
         super().__init__(scope, id)
-        self.custom_resource = _route53_calls(
-            self,
-            self._CALLS,
-            self._GONE,
-            hosted_zone_id=hosted_zone_id,
-            vpc_id=vpc_id,
-            vpc_region=vpc_region,
-            describe_vpcs=self._DESCRIBE_VPCS,
+        stack = cdk.Stack.of(self)
+        named = f"VPCId={vpc_id},VPCRegion={vpc_region}"
+        calls = allow(
+            stack,
+            [f"route53:{action}" for action in self._CALLS],
+            resource="hostedzone",
+            resource_name=hosted_zone_id,
+            conditions={"ForAnyValue:StringEquals": {"route53:VPCs": named}},
         )
-        """The ``Custom::AWS`` resource that makes the call."""
+        self.custom_resource = library_resource(
+            self,
+            resource_type=self._RESOURCE_TYPE,
+            properties={"HostedZoneId": hosted_zone_id, "VpcId": vpc_id, "VpcRegion": vpc_region},
+            statements=[calls, self._marks(stack, hosted_zone_id, vpc_id)],
+            describe=self._DESCRIBE,
+        )
+        """The custom resource that makes the call."""
+
+    _RESOURCE_TYPE = ""
+    _CALLS: tuple[str, str] = ("", "")
+    """The Route 53 call and its undoing, allowed on the one zone for the one VPC."""
+    _DESCRIBE: tuple[str, ...] = ()
+    """The reads that support no resource-level permissions."""
+
+    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str) -> iam.PolicyStatement:
+        """Return the statement that lets the handler read and write the owners' marks."""
+        raise NotImplementedError
 
 
 class ZoneAssociationAuthorization(_ZoneCall):
     """Authorize a VPC of another account to be associated with a private hosted zone.
 
-    An ``AwsCustomResource`` calls Route 53 ``CreateVPCAssociationAuthorization`` on create
-    and update and ``DeleteVPCAssociationAuthorization`` on delete. Its provider's role may
-    make those two calls on this one hosted zone, for this one VPC (``route53:VPCs``).
-    Place it in a stack of the zone's account.
+    A custom resource (``Custom::ZoneAssociationAuthorization``) calls Route 53
+    ``CreateVPCAssociationAuthorization`` on create and update (an authorization already
+    in place is success) and ``DeleteVPCAssociationAuthorization`` on delete when it is the
+    last owner and an owner made it. The library's function may make those two calls on
+    this one hosted zone, for this one VPC (``route53:VPCs``), list the zone's
+    authorizations and tag the zone with the owners' marks. Place it in a stack of the
+    zone's account.
     """
 
+    _RESOURCE_TYPE = AUTHORIZATION
     _CALLS = ("CreateVPCAssociationAuthorization", "DeleteVPCAssociationAuthorization")
-    _GONE = r"VPCAssociationAuthorizationNotFound|NoSuchHostedZone"
+
+    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str) -> iam.PolicyStatement:
+        return allow(
+            stack,
+            [
+                "route53:ChangeTagsForResource",
+                "route53:ListTagsForResource",
+                "route53:ListVPCAssociationAuthorizations",
+            ],
+            resource="hostedzone",
+            resource_name=zone_id,
+        )
 
 
 class ZoneAssociation(_ZoneCall):
     """Associate a VPC with a private hosted zone of another account, once authorized.
 
-    An ``AwsCustomResource`` calls Route 53 ``AssociateVPCWithHostedZone`` on create and
-    update and ``DisassociateVPCFromHostedZone`` on delete. Its provider's role may make
-    those two calls on this one hosted zone, for this one VPC (``route53:VPCs``), and
-    ``ec2:DescribeVpcs``, which Route 53 requires. Place it in a stack of the VPC's
-    account that deploys after the zone's account authorized the association.
+    A custom resource (``Custom::ZoneAssociation``) calls Route 53
+    ``AssociateVPCWithHostedZone`` on create and update (an association already in place
+    is success) and ``DisassociateVPCFromHostedZone`` on delete when it is the last owner
+    and an owner made it. The library's function may make those two calls on this one
+    hosted zone, for this one VPC (``route53:VPCs``), tag this one VPC with the owners'
+    marks, and read (``ec2:DescribeVpcs``, which Route 53 requires, ``ec2:DescribeTags``,
+    ``route53:ListHostedZonesByVPC``). Place it in a stack of the VPC's account that
+    deploys after the zone's account authorized the association.
     """
 
+    _RESOURCE_TYPE = ASSOCIATION
     _CALLS = ("AssociateVPCWithHostedZone", "DisassociateVPCFromHostedZone")
-    _GONE = r"VPCAssociationNotFound|NoSuchHostedZone"
-    _DESCRIBE_VPCS = True
+    _DESCRIBE = ("ec2:DescribeTags", "ec2:DescribeVpcs", "route53:ListHostedZonesByVPC")
 
-
-def _route53_calls(
-    scope: Construct,
-    actions: tuple[str, str],
-    gone: str,
-    *,
-    hosted_zone_id: str,
-    vpc_id: str,
-    vpc_region: str,
-    describe_vpcs: bool = False,
-) -> cr.AwsCustomResource:
-    """Make one Route 53 call on create and update and its undoing on delete.
-
-    ``gone`` matches the error codes that mean there is nothing left to undo.
-    """
-    vpc = {"VPCId": vpc_id, "VPCRegion": vpc_region}
-    physical_id = cr.PhysicalResourceId.of(f"{hosted_zone_id}/{vpc_region}/{vpc_id}")
-    stack = cdk.Stack.of(scope)
-    statements = [
-        allow(
-            stack,
-            f"route53:{action}",
-            resource="hostedzone",
-            resource_name=hosted_zone_id,
-            conditions={
-                "ForAnyValue:StringEquals": {
-                    "route53:VPCs": f"VPCId={vpc_id},VPCRegion={vpc_region}"
-                }
-            },
-        )
-        for action in actions
-    ]
-    if describe_vpcs:
-        statements.append(iam.PolicyStatement(actions=["ec2:DescribeVpcs"], resources=["*"]))
-
-    def call(action: str, ignore: str | None) -> cr.AwsSdkCall:
-        return cr.AwsSdkCall(
-            service="Route53",
-            action=action,
-            parameters={"HostedZoneId": hosted_zone_id, "VPC": vpc},
-            physical_resource_id=physical_id,
-            ignore_error_codes_matching=ignore,
-        )
-
-    resource = sdk_call(
-        scope,
-        "Resource",
-        call=call(actions[0], None),
-        undo=call(actions[1], gone),
-        statements=statements,
-    )
-    policy = resource.node.try_find_child("CustomResourcePolicy")
-    if describe_vpcs and policy is not None:
-        cdk.Validations.of(policy).acknowledge(
-            cdk.Acknowledgment(id=_DESCRIBE_VPCS_FINDING, reason=_DESCRIBE_VPCS_REASON)
-        )
-    return resource
+    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str) -> iam.PolicyStatement:
+        return mark_owners(stack, resource="vpc", resource_name=vpc_id)
 
 
 def zone_association_problems(path: str, zone_env: Env, facts: VpcFacts) -> list[Finding]:

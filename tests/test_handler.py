@@ -1,0 +1,538 @@
+"""The deploy-time handler (cdk_peering/cdk/handler.py), driven as CloudFormation drives it.
+
+Each setting is made, kept through a replacement (the successor created before the old
+resource is deleted, as CloudFormation's clean-up does), and undone by its last owner;
+deletes and retries converge. moto serves EC2 and Route 53 in-process, with the answers
+AWS gives where moto differs (tests/deploy_events.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from cdk_peering.cdk import handler
+from tests.deploy_events import (
+    REGION,
+    Aws,
+    FakeResource,
+    FakeStack,
+    client_error,
+    replace,
+)
+
+DNS = "AllowDnsResolutionFromRemoteVpc"
+MULTIPATH = "AllowMultipathResilience"
+
+
+@pytest.fixture(scope="module")
+def cloud() -> Iterator[Aws]:
+    """One moto for the module (its clients take a second to make); each test makes its own
+    VPCs, connections and zones."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_DEFAULT_REGION", REGION)
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            patch.setenv(key, "testing")
+        with mock_aws():
+            yield Aws()
+
+
+@pytest.fixture
+def aws(cloud: Aws, monkeypatch: pytest.MonkeyPatch) -> Aws:
+    monkeypatch.setattr(handler, "sleep", lambda seconds: None)
+    cloud.ec2.endpoints.clear()
+    cloud.route53.authorizations.clear()
+    return cloud
+
+
+def options(
+    aws: Aws, connection_id: str, given: dict[str, bool], side: str = "Requester"
+) -> FakeResource:
+    props = {"VpcPeeringConnectionId": connection_id, "Side": side, "Options": given}
+    return FakeResource(aws, FakeStack(), "SideDnsOptions", handler.OPTIONS, props)
+
+
+def owner_tags(tags: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in tags.items() if k.startswith(handler.OWNER_KEY)}
+
+
+# --- peering options
+
+
+def test_options_are_set_and_their_owner_marked(aws: Aws) -> None:
+    pcx = aws.connection()
+    resource = options(aws, pcx, {DNS: True, MULTIPATH: True})
+
+    physical_id = resource.create()
+
+    assert aws.options(pcx)[DNS] is True
+    assert aws.options(pcx)[MULTIPATH] is True
+    assert aws.options(pcx)["MultipathResilienceMode"] == "always-on"
+    assert aws.options(pcx, "Accepter")[DNS] is False  # the other side is left alone
+    [(key, value)] = owner_tags(aws.tags(pcx)).items()
+    assert physical_id == f"{pcx}/requester-options/{key.removeprefix(handler.OWNER_KEY)}"
+    assert value == f"requester-options made {DNS} {MULTIPATH}"
+
+
+def test_a_replacement_leaves_the_options_on_and_the_last_owner_turns_them_off(
+    aws: Aws,
+) -> None:
+    pcx = aws.connection()
+    first = options(aws, pcx, {DNS: True})
+    first.create()
+
+    # Renamed: CloudFormation creates the successor, then deletes the old resource.
+    renamed = replace(first, logical_id="RenamedDnsOptions")
+    assert aws.options(pcx)[DNS] is True
+    # Moved to another stack, the new stack deployed first.
+    moved = replace(renamed, logical_id="RenamedDnsOptions", stack=FakeStack("Other"))
+    assert aws.options(pcx)[DNS] is True
+    assert len(owner_tags(aws.tags(pcx))) == 1
+
+    moved.delete()  # the last owner
+
+    assert aws.options(pcx)[DNS] is False
+    assert owner_tags(aws.tags(pcx)) == {}
+
+
+def test_a_move_whose_old_stack_goes_first_ends_with_the_options_on(aws: Aws) -> None:
+    pcx = aws.connection()
+    old = options(aws, pcx, {DNS: True})
+    old.create()
+
+    old.delete()  # the old stack updated first: the last owner turns it off...
+    assert aws.options(pcx)[DNS] is False
+    options(aws, pcx, {DNS: True}).create()  # ...and the new stack turns it on again
+
+    assert aws.options(pcx)[DNS] is True
+
+
+def test_an_option_turned_false_is_written_false(aws: Aws) -> None:
+    pcx = aws.connection()
+    resource = options(aws, pcx, {DNS: True, MULTIPATH: True})
+    resource.create()
+
+    resource.update({**resource.properties, "Options": {DNS: False, MULTIPATH: True}})
+
+    assert aws.options(pcx)[DNS] is False
+    assert aws.options(pcx)[MULTIPATH] is True
+
+
+def test_an_option_no_longer_managed_is_turned_off_unless_another_owner_manages_it(
+    aws: Aws,
+) -> None:
+    pcx = aws.connection()
+    both = options(aws, pcx, {DNS: True, MULTIPATH: True})
+    both.create()
+    dns_only = FakeResource(
+        aws, FakeStack("Dns"), "Dns", handler.OPTIONS, {**both.properties, "Options": {DNS: True}}
+    )
+    dns_only.create()
+
+    both.update({**both.properties, "Options": {MULTIPATH: True}})  # DNS released: kept
+    assert aws.options(pcx)[DNS] is True
+    both.delete()  # multipath released: nobody else manages it
+
+    assert aws.options(pcx)[MULTIPATH] is False
+    assert aws.options(pcx)[DNS] is True
+
+
+def test_sides_are_owned_apart(aws: Aws) -> None:
+    pcx = aws.connection()
+    requester = options(aws, pcx, {DNS: True}, "Requester")
+    accepter = options(aws, pcx, {DNS: True}, "Accepter")
+    requester.create()
+    accepter.create()
+
+    requester.delete()
+
+    assert aws.options(pcx)[DNS] is False
+    assert aws.options(pcx, "Accepter")[DNS] is True
+
+
+@pytest.mark.parametrize("gone", ["deleted", "unknown"])
+def test_deleting_the_options_of_a_connection_that_is_gone_succeeds(aws: Aws, gone: str) -> None:
+    pcx = aws.connection()
+    resource = options(aws, pcx, {DNS: True})
+    resource.create()
+    if gone == "deleted":  # its requester stack deleted first
+        aws.ec2.delete_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    else:
+        resource.physical_id = resource.physical_id.replace(pcx, "pcx-0123456789abcdef0")
+
+    resource.delete()  # no error: nothing is left to turn off
+
+
+def test_a_create_that_fails_rolls_back_without_touching_the_options(aws: Aws) -> None:
+    pcx = aws.connection(active=False)
+    resource = options(aws, pcx, {DNS: True})
+
+    with pytest.raises(Exception, match="OperationNotPermitted"):
+        resource.create()  # EC2 refuses options before the connection is active
+
+    assert owner_tags(aws.tags(pcx)) == {}  # the rollback's delete removed its mark
+
+
+def test_a_delete_without_its_mark_turns_nothing_off(aws: Aws) -> None:
+    pcx = aws.connection()
+    resource = options(aws, pcx, {DNS: True})
+    resource.create()
+    [key] = owner_tags(aws.tags(pcx))
+    aws.ec2.delete_tags(Resources=[pcx], Tags=[{"Key": key}])  # removed by hand
+
+    resource.delete()
+
+    assert aws.options(pcx)[DNS] is True  # left on, never switched off under an owner
+
+
+def test_an_update_to_another_connection_releases_the_old_one(aws: Aws) -> None:
+    first, second = aws.connection(), aws.connection()
+    resource = options(aws, first, {DNS: True})
+    resource.create()
+
+    resource.update({**resource.properties, "VpcPeeringConnectionId": second})
+
+    assert resource.physical_id.startswith(f"{second}/")
+    assert aws.options(second)[DNS] is True
+    assert aws.options(first)[DNS] is False
+
+
+def test_a_runtime_sdk_that_predates_multipath_still_sends_it(
+    aws: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Lambda runtime's boto3 may not know the option yet: it goes into the request's
+    # body as EC2's query API names it (moto reads it from there, as EC2 does).
+    monkeypatch.setattr(handler, "known_options", lambda ec2: {DNS})
+    pcx = aws.connection()
+    resource = options(aws, pcx, {DNS: True, MULTIPATH: True})
+
+    resource.create()
+
+    assert aws.options(pcx)[MULTIPATH] is True
+    assert aws.options(pcx)["MultipathResilienceMode"] == "always-on"
+    assert aws.options(pcx)[DNS] is True
+    resource.delete()
+    assert aws.options(pcx)[MULTIPATH] is False
+
+
+# --- the accepter's view's tags
+
+
+def accepter_tags(aws: Aws, connection_id: str, **tags: str) -> FakeResource:
+    props = {
+        "VpcPeeringConnectionId": connection_id,
+        "Tags": [{"Key": key, "Value": value} for key, value in tags.items()],
+    }
+    return FakeResource(aws, FakeStack(), "AccepterTags", handler.TAGS, props)
+
+
+def test_tags_survive_a_replacement_and_go_with_the_last_owner(aws: Aws) -> None:
+    pcx = aws.connection()
+    aws.ec2.create_tags(Resources=[pcx], Tags=[{"Key": "team", "Value": "theirs"}])
+    first = accepter_tags(aws, pcx, Name="app-shared", env="prod")
+    first.create()
+
+    renamed = replace(first, logical_id="RenamedTags")
+    assert aws.tags(pcx)["Name"] == "app-shared"
+    renamed.update({**renamed.properties, "Tags": [{"Key": "Name", "Value": "app-shared"}]})
+    assert "env" not in aws.tags(pcx)  # a tag the app no longer gives is removed
+    renamed.delete()
+
+    assert aws.tags(pcx) == {"team": "theirs"}  # only what the library wrote is gone
+
+
+def test_untagging_a_deleted_connection_succeeds(aws: Aws) -> None:
+    pcx = aws.connection()
+    resource = accepter_tags(aws, pcx, Name="app-shared")
+    resource.create()
+    aws.ec2.delete_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+
+    resource.delete()
+
+
+# --- zone authorizations and associations
+
+
+def zone_call(aws: Aws, kind: str, zone_id: str, vpc_id: str, logical_id: str) -> FakeResource:
+    props = {"HostedZoneId": zone_id, "VpcId": vpc_id, "VpcRegion": REGION}
+    return FakeResource(aws, FakeStack(), logical_id, kind, props)
+
+
+@pytest.fixture
+def zone_and_vpc(aws: Aws) -> tuple[str, str]:
+    return aws.zone(aws.vpc("10.0.0.0/16")), aws.vpc("10.1.0.0/16")
+
+
+def test_an_association_survives_a_replacement_and_goes_with_its_last_owner(
+    aws: Aws, zone_and_vpc: tuple[str, str]
+) -> None:
+    zone, vpc = zone_and_vpc
+    first = zone_call(aws, handler.ASSOCIATION, zone, vpc, "Association")
+    first.create()
+    assert vpc in aws.zone_vpcs(zone)
+    [marker] = owner_tags(aws.tags(vpc)).values()
+    assert marker == f"association:{zone} made"
+
+    renamed = replace(first, logical_id="RenamedAssociation")
+    assert vpc in aws.zone_vpcs(zone)
+    renamed.delete()
+
+    assert vpc not in aws.zone_vpcs(zone)
+    assert owner_tags(aws.tags(vpc)) == {}
+
+
+def test_an_existing_association_is_success_and_is_never_removed(
+    aws: Aws, zone_and_vpc: tuple[str, str]
+) -> None:
+    zone, vpc = zone_and_vpc
+    aws.route53.associate_vpc_with_hosted_zone(
+        HostedZoneId=zone, VPC={"VPCId": vpc, "VPCRegion": REGION}
+    )  # made outside the app (or by an earlier version's resource)
+    resource = zone_call(aws, handler.ASSOCIATION, zone, vpc, "Association")
+
+    resource.create()
+    # Any later change of the resource's properties (a library upgrade) updates it.
+    resource.update({**resource.properties, "Upgraded": "yes"})
+    resource.delete()
+
+    assert vpc in aws.zone_vpcs(zone)  # its stack did not make it
+
+
+def test_a_rolled_back_create_never_removes_an_association_it_did_not_make(
+    aws: Aws, zone_and_vpc: tuple[str, str]
+) -> None:
+    zone, vpc = zone_and_vpc
+    aws.route53.associate_vpc_with_hosted_zone(
+        HostedZoneId=zone, VPC={"VPCId": vpc, "VPCRegion": REGION}
+    )
+    resource = zone_call(aws, handler.ASSOCIATION, zone, vpc, "Association")
+    resource.create()
+
+    resource.delete()  # the stack's create failed elsewhere: CloudFormation rolls back
+
+    assert vpc in aws.zone_vpcs(zone)
+
+
+def test_another_zone_of_the_same_name_is_still_a_conflict(
+    aws: Aws, zone_and_vpc: tuple[str, str]
+) -> None:
+    zone, vpc = zone_and_vpc
+    other = aws.zone(aws.vpc("10.2.0.0/16"))  # example.internal too
+    aws.route53.associate_vpc_with_hosted_zone(
+        HostedZoneId=other, VPC={"VPCId": vpc, "VPCRegion": REGION}
+    )
+    resource = zone_call(aws, handler.ASSOCIATION, zone, vpc, "Association")
+
+    with pytest.raises(Exception, match="ConflictingDomainExists"):
+        resource.create()
+
+    assert vpc in aws.zone_vpcs(other)  # the rollback leaves the other zone's association
+    assert owner_tags(aws.tags(vpc)) == {}
+
+
+def test_an_authorization_survives_a_replacement_and_goes_with_its_last_owner(
+    aws: Aws, zone_and_vpc: tuple[str, str]
+) -> None:
+    zone, vpc = zone_and_vpc
+    first = zone_call(aws, handler.AUTHORIZATION, zone, vpc, "Authorization")
+    first.create()
+    assert aws.route53.authorizations == {(zone, vpc, REGION)}
+    [marker] = owner_tags(aws.zone_tags(zone)).values()
+    assert marker == f"authorization:{vpc}:{REGION} made"
+
+    renamed = replace(first, logical_id="RenamedAuthorization")
+    assert aws.route53.authorizations == {(zone, vpc, REGION)}
+    renamed.delete()
+
+    assert aws.route53.authorizations == set()
+    assert owner_tags(aws.zone_tags(zone)) == {}
+
+
+def test_an_authorization_made_outside_the_app_stays(
+    aws: Aws, zone_and_vpc: tuple[str, str]
+) -> None:
+    zone, vpc = zone_and_vpc
+    aws.route53.create_vpc_association_authorization(
+        HostedZoneId=zone, VPC={"VPCId": vpc, "VPCRegion": REGION}
+    )
+    resource = zone_call(aws, handler.AUTHORIZATION, zone, vpc, "Authorization")
+    resource.create()
+    joined = replace(resource, logical_id="Renamed")  # a later owner inherits "found"
+
+    joined.delete()
+
+    assert aws.route53.authorizations == {(zone, vpc, REGION)}
+
+
+def test_deleting_an_authorization_of_a_deleted_zone_succeeds(
+    aws: Aws, zone_and_vpc: tuple[str, str]
+) -> None:
+    zone, vpc = zone_and_vpc
+    resource = zone_call(aws, handler.AUTHORIZATION, zone, vpc, "Authorization")
+    resource.physical_id = f"Z0000000000000000000/{vpc}/{REGION}/authorization/0123456789ab"
+
+    resource.delete()
+
+
+# --- endpoint acceptance
+
+
+def acceptance(aws: Aws, endpoint_id: str) -> FakeResource:
+    props = {"ServiceId": "vpce-svc-0123456789abcdef0", "VpcEndpointIds": [endpoint_id]}
+    return FakeResource(aws, FakeStack(), "Acceptance", handler.ACCEPTANCE, props)
+
+
+def test_a_pending_endpoint_is_accepted(aws: Aws) -> None:
+    aws.ec2.endpoints["vpce-1"] = ("vpce-svc-0123456789abcdef0", "pendingAcceptance")
+
+    physical_id = acceptance(aws, "vpce-1").create()
+
+    assert aws.ec2.endpoints["vpce-1"][1] == "available"
+    assert physical_id == "vpce-svc-0123456789abcdef0/vpce-1"
+
+
+def test_an_endpoint_already_accepted_is_success(aws: Aws) -> None:
+    aws.ec2.endpoints["vpce-1"] = ("vpce-svc-0123456789abcdef0", "available")
+    resource = acceptance(aws, "vpce-1")
+
+    resource.create()
+    resource.update(dict(resource.properties))
+    resource.delete()  # nothing to undo
+
+    assert aws.ec2.endpoints["vpce-1"][1] == "available"
+
+
+@pytest.mark.parametrize("state", ["rejected", "failed", None])
+def test_an_endpoint_ec2_did_not_accept_fails_the_resource(aws: Aws, state: str | None) -> None:
+    if state is not None:
+        aws.ec2.endpoints["vpce-1"] = ("vpce-svc-0123456789abcdef0", state)
+
+    with pytest.raises(handler.HandlerError, match="did not accept vpce-1"):
+        acceptance(aws, "vpce-1").create()
+
+
+# --- the entry point: CloudFormation's answer, retries
+
+
+class Responses:
+    """What the handler PUT to the response URL."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+
+    def urlopen(self, request: Any, timeout: float) -> Any:
+        assert request.get_method() == "PUT"
+        assert request.headers["Content-type"] == ""
+        self.sent.append(json.loads(request.data))
+
+        class Answer:
+            def __enter__(self) -> Answer:
+                return self
+
+            def __exit__(self, *args: object) -> None:
+                return None
+
+        return Answer()
+
+
+@pytest.fixture
+def responses(monkeypatch: pytest.MonkeyPatch, aws: Aws) -> Responses:
+    sent = Responses()
+    monkeypatch.setattr("urllib.request.urlopen", sent.urlopen)
+    monkeypatch.setattr(handler, "boto3_clients", lambda: aws)
+    return sent
+
+
+def test_the_entry_point_answers_success_with_the_physical_id(
+    aws: Aws, responses: Responses
+) -> None:
+    pcx = aws.connection()
+    event = options(aws, pcx, {DNS: True}).event("Create")
+
+    handler.handler(event, None)
+
+    [answer] = responses.sent
+    assert answer["Status"] == "SUCCESS"
+    assert answer["PhysicalResourceId"].startswith(f"{pcx}/requester-options/")
+    assert (answer["StackId"], answer["RequestId"], answer["LogicalResourceId"]) == (
+        event["StackId"],
+        event["RequestId"],
+        event["LogicalResourceId"],
+    )
+
+
+def test_a_failed_create_answers_the_id_its_rollback_deletes(
+    aws: Aws, responses: Responses
+) -> None:
+    pcx = aws.connection(active=False)
+    event = options(aws, pcx, {DNS: True}).event("Create")
+
+    handler.handler(event, None)
+
+    [answer] = responses.sent
+    assert answer["Status"] == "FAILED"
+    assert "OperationNotPermitted" in answer["Reason"]
+    assert answer["PhysicalResourceId"] == handler.planned_physical_id(event)
+    assert answer["PhysicalResourceId"].startswith(f"{pcx}/requester-options/")
+
+
+def test_an_unknown_resource_type_fails(aws: Aws, responses: Responses) -> None:
+    event = options(aws, "pcx-0123456789abcdef0", {}).event("Create")
+    event["ResourceType"] = "Custom::Unknown"
+
+    handler.handler(event, None)
+
+    assert responses.sent[0]["Status"] == "FAILED"
+    assert "Custom::Unknown" in responses.sent[0]["Reason"]
+
+
+def test_a_request_refused_while_iam_applies_the_policy_is_tried_again(
+    aws: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pcx = aws.connection()
+    refusals = iter([client_error("UnauthorizedOperation", "not yet", "DescribeTags")])
+    real = handler.Ec2Markers.read
+
+    def read_once_refused(self: handler.Ec2Markers) -> dict[str, str]:
+        error = next(refusals, None)
+        if error is not None:
+            raise error
+        return real(self)
+
+    monkeypatch.setattr(handler.Ec2Markers, "read", read_once_refused)
+    resource = options(aws, pcx, {DNS: True})
+    resource.create()
+
+    assert aws.options(pcx)[DNS] is True
+
+
+def test_the_handler_knows_every_resource_type_the_library_makes() -> None:
+    assert set(handler.SETTINGS) == set(handler.RESOURCE_TYPES)
+
+
+@pytest.mark.parametrize(("request_type", "status"), [("Delete", "SUCCESS"), ("Create", "FAILED")])
+def test_the_retired_provider_deletes_without_a_call_and_creates_nothing(
+    aws: Aws, responses: Responses, request_type: str, status: str
+) -> None:
+    event = {
+        "RequestType": request_type,
+        "ResourceType": "Custom::AWS",
+        "LogicalResourceId": "OldDnsOptions",
+        "StackId": "arn:aws:cloudformation:us-east-1:111111111111:stack/Net/1",
+        "RequestId": "request",
+        "ResponseURL": "https://cloudformation-custom-resource-response.example/",
+        "PhysicalResourceId": "pcx-0123456789abcdef0-requester",
+        "ResourceProperties": {"Delete": '{"action":"ModifyVpcPeeringConnectionOptions"}'},
+    }
+    calls = len(aws.ec2.calls)
+
+    handler.retired(event, None)
+
+    [answer] = responses.sent
+    assert answer["Status"] == status
+    assert answer["PhysicalResourceId"] == "pcx-0123456789abcdef0-requester"
+    assert len(aws.ec2.calls) == calls  # no AWS call
