@@ -328,3 +328,15 @@ ZONE_ASSOCIATION_ENVIRONMENT_UNKNOWN = _rule(
     "error",
     "a DNS VPC whose account or region, or the zone's, an environment-agnostic stack hides",
 )
+
+# --- ReachabilityIntent ---------------------------------------------------------------
+INTENT_PATH_NOT_FOUND = _rule(
+    "intentPathNotFound",
+    "error",
+    "a ReachabilityIntent whose source or destination path names no construct of the app",
+)
+INVALID_INTENT = _rule(
+    "invalidIntent",
+    "error",
+    "a ReachabilityIntent outside a stack, or with a malformed address, port or IP version",
+)

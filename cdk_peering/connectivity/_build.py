@@ -167,6 +167,9 @@ class Built:
         self.unknowns: dict[str, None] = {}
         self.aliases: dict[str, list[object]] = {}
         """Extra names (an L1's own path) -> objects, for lookups by path."""
+        self.options: dict[Peering, dict[tuple[str, str], object]] = {}
+        """Peering -> (side, option) -> value: the connection options declared (or, live, in
+        effect) on each side (``requester``, ``AllowDnsResolutionFromRemoteVpc``)."""
 
 
 def build(assembly: Assembly) -> Built:
@@ -965,6 +968,14 @@ class _Builder:
                 found = self.resolve(parameters.get("VpcPeeringConnectionId"), owner, "a peering")
                 if isinstance(found, Peering) and found.accepted is False:
                     found.accepted, found.why = True, None
+            elif "ec2" in service and action == "modifyvpcpeeringconnectionoptions":
+                found = self.resolve(parameters.get("VpcPeeringConnectionId"), owner, "a peering")
+                if isinstance(found, Peering):
+                    declared = self.out.options.setdefault(found, {})
+                    for side in ("Requester", "Accepter"):
+                        options = parameters.get(f"{side}PeeringConnectionOptions")
+                        for key, value in (options if isinstance(options, dict) else {}).items():
+                            declared[(side.lower(), key)] = value
             elif "route53" in service and action == "associatevpcwithhostedzone":
                 zone = self.resolve(parameters.get("HostedZoneId"), owner, "a hosted zone")
                 vpc = (parameters.get("VPC") or {}).get("VPCId")
