@@ -25,6 +25,7 @@ credentials.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ from cdk_peering.connectivity.model import (
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
+PLACEHOLDER = "AWS::CloudFormation::WaitConditionHandle"
 PROTOCOL_NUMBERS = {"tcp": "6", "udp": "17", "icmp": "1", "icmpv6": "58", "-1": "-1"}
 
 
@@ -187,9 +189,12 @@ class _Materializer:
         for subnet in built.subnets:
             self._subnet(subnet)
         for thing in self.objects.values():
-            if isinstance(thing, Target) and thing.kind == GATEWAY and "internet gateway" in (
-                thing.name
-            ) and "egress-only" not in thing.name:
+            if (
+                isinstance(thing, Target)
+                and thing.kind == GATEWAY
+                and "internet gateway" in (thing.name)
+                and "egress-only" not in thing.name
+            ):
                 self._gateway(thing)
         for prefix_list in built.prefix_lists:
             if not prefix_list.external:
@@ -295,8 +300,9 @@ class _Materializer:
             options.setdefault(side, {})[key] = value
         for side, values in options.items():
             where = (account, region) if side == "requester" else (peer_account, peer_region)
+            key = f"{side.capitalize()}PeeringConnectionOptions"
             client("ec2", *where).modify_vpc_peering_connection_options(
-                VpcPeeringConnectionId=made, **{f"{side.capitalize()}PeeringConnectionOptions": values}
+                VpcPeeringConnectionId=made, **{key: values}
             )
 
     def _table(self, table: RouteTable) -> None:
@@ -366,7 +372,8 @@ class _Materializer:
             elif rule.group is not None and id(rule.group) in self.done.ids:
                 permission["UserIdGroupPairs"] = [{"GroupId": self.done.ids[id(rule.group)]}]
             elif rule.prefix_list is not None and id(rule.prefix_list) in self.done.ids:
-                permission["PrefixListIds"] = [{"PrefixListId": self.done.ids[id(rule.prefix_list)]}]
+                found = self.done.ids[id(rule.prefix_list)]
+                permission["PrefixListIds"] = [{"PrefixListId": found}]
             else:
                 continue
             permissions.append(permission)
@@ -382,9 +389,11 @@ class _Materializer:
         ec2 = client("ec2", *self.done.where[id(vpc)])
         vpc_id = self.done.ids[id(vpc)]
         if acl.default:
-            found = ec2.describe_network_acls(
-                Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "default", "Values": ["true"]}]
-            )["NetworkAcls"][0]["NetworkAclId"]
+            filters = [
+                {"Name": "vpc-id", "Values": [vpc_id]},
+                {"Name": "default", "Values": ["true"]},
+            ]
+            found = ec2.describe_network_acls(Filters=filters)["NetworkAcls"][0]["NetworkAclId"]
             self.done.ids[id(acl)] = found
             self.done.where[id(acl)] = self.done.where[id(vpc)]
             entries = [e for e in acl.entries if e.path != acl.path]
@@ -518,9 +527,7 @@ class _Materializer:
                 continue
             changes.append({"Action": "CREATE", "ResourceRecordSet": rrset})
         if changes:
-            route53.change_resource_record_sets(
-                HostedZoneId=made, ChangeBatch={"Changes": changes}
-            )
+            route53.change_resource_record_sets(HostedZoneId=made, ChangeBatch={"Changes": changes})
 
     # --- CloudFormation -----------------------------------------------------------------------
 
@@ -547,7 +554,7 @@ def _enforce_off(account: str, region: str, arn: str) -> None:
     from moto.elbv2.models import elbv2_backends
 
     balancer = elbv2_backends[account][region].load_balancers[arn]
-    balancer.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic = "off"
+    setattr(balancer, "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "off")  # noqa: B010
 
 
 def _move_subnet_acl(ec2: Any, subnet_id: str, acl_id: str) -> None:
@@ -585,7 +592,7 @@ class _MotoStack:
         """A stack whose ListStackResources lists ``resources`` (logical id -> id, type)."""
         from moto.cloudformation.models import cloudformation_backends
 
-        body = '{"Resources": {"Placeholder": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}}'
+        body = json.dumps({"Resources": {"Placeholder": {"Type": PLACEHOLDER}}})
         client("cloudformation", account, region).create_stack(StackName=name, TemplateBody=body)
         backend = cloudformation_backends[account][region]
         [stack] = [s for s in backend.stacks.values() if s.name == name]
