@@ -127,17 +127,30 @@ def client(service: str, account: str, region: str) -> Any:
     return made
 
 
+def _shared(**arguments: Any) -> Any:
+    """A boto3 session on the process's one loader of service models (read once)."""
+    import botocore.loaders
+    import botocore.session
+
+    loader = _sessions.get("loader")
+    if loader is None:
+        loader = _sessions["loader"] = botocore.loaders.create_loader()
+    core = botocore.session.Session()
+    core.register_component("data_loader", loader)
+    return boto3.session.Session(botocore_session=core, **arguments)
+
+
 def _session(account: str) -> Any:
     if account == DEFAULT_ACCOUNT:
-        return boto3.session.Session()
+        return _shared()
     key = account
     session = _sessions.get(key)
     if session is None:
-        sts = boto3.client("sts", region_name=DEFAULT_REGION)
+        sts = _shared().client("sts", region_name=DEFAULT_REGION)
         credentials = sts.assume_role(RoleArn=role_arn(account), RoleSessionName="materialize")[
             "Credentials"
         ]
-        session = boto3.session.Session(
+        session = _shared(
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
@@ -148,7 +161,10 @@ def _session(account: str) -> Any:
 
 def materialize(source: object) -> Deployed:
     """Make in moto what the assembly ``source`` plans; return the ids of what was made."""
+    loader = _sessions.get("loader")
     _sessions.clear()
+    if loader is not None:
+        _sessions["loader"] = loader
     assembly = read_assembly(source)
     builder = _Builder(assembly)
     built = builder.run()
@@ -167,6 +183,8 @@ class _Materializer:
             path = getattr(thing, "path", None)
             if isinstance(path, str):
                 self.done.names[path] = thing
+            elif isinstance(thing, Target):  # a gateway: "internet gateway Stack/Vpc/IGW"
+                self.done.names[thing.name] = thing
 
     def env(self, thing: object) -> tuple[str, str]:
         template = self.owner[id(thing)]

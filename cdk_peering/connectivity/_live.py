@@ -69,6 +69,26 @@ Json = dict[str, Any]
 
 READ_PREFIXES = ("Describe", "List", "Get")
 """Every call the live model makes starts with one of these (the policy in docs/verify.md)."""
+ACTIONS = (
+    "cloudformation:ListStackResources",
+    "ec2:DescribeManagedPrefixLists",
+    "ec2:DescribeNetworkAcls",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcEndpointServiceConfigurations",
+    "ec2:DescribeVpcEndpoints",
+    "ec2:DescribeVpcPeeringConnections",
+    "ec2:DescribeVpcs",
+    "ec2:GetManagedPrefixListEntries",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "route53:GetHostedZone",
+    "route53:ListHostedZones",
+    "route53:ListResourceRecordSets",
+    "sts:GetCallerIdentity",
+)
+"""Every IAM action the live model calls (the policy in docs/verify.md lists exactly these)."""
 CREDENTIAL_CALLS = frozenset({("sts", "AssumeRole")})
 """The one call that reads no network: the credentials of a role given with ``roles``."""
 
@@ -77,6 +97,8 @@ client_listeners: list[Callable[[Any], None]] = []
 benchmark register botocore event handlers on it (``client.meta.events.register``)."""
 
 ROUTE53_REGION = "us-east-1"
+_LOADER: Any = None
+"""botocore's loader of service models, shared by every session this module makes."""
 SESSION_NAME = "cdk-peering-verify"
 MANAGED = {
     "AWS::EC2::VPC": "vpc",
@@ -168,12 +190,28 @@ class _Sessions:
             ) from error
         self._boto3 = boto3
         self.roles, self.profiles, self.calls = roles, profiles, calls
-        self.base = boto3.session.Session()
+        self.base = self._new()
         self.default_region: str | None = self.base.region_name
         self._default_account: str | None = None
         self._sessions: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._clients = threading.Lock()  # a boto3 session makes one client at a time
+
+    def _new(self, **arguments: Any) -> Any:
+        """Return a boto3 session that shares the process's loaded service models.
+
+        Every botocore session loads the (large) JSON models of the services it makes
+        clients for; one loader for all of them reads each model once per process.
+        """
+        import botocore.loaders
+        import botocore.session
+
+        global _LOADER
+        if _LOADER is None:
+            _LOADER = botocore.loaders.create_loader()
+        core = botocore.session.Session(profile=arguments.pop("profile_name", None))
+        core.register_component("data_loader", _LOADER)
+        return self._boto3.session.Session(botocore_session=core, **arguments)
 
     def config(self) -> Any:
         from botocore.config import Config
@@ -202,10 +240,9 @@ class _Sessions:
             return found
 
     def _make(self, account: str, region: str) -> Any:
-        boto3 = self._boto3
         if account in self.profiles:
             with _Reading(account, region, f"profile {self.profiles[account]}"):
-                return boto3.session.Session(profile_name=self.profiles[account])
+                return self._new(profile_name=self.profiles[account])
         if account in self.roles:
             arn = self.roles[account]
             with _Reading(account, region, f"sts:AssumeRole {arn}"):
@@ -213,7 +250,7 @@ class _Sessions:
                 credentials = sts.assume_role(RoleArn=arn, RoleSessionName=SESSION_NAME)[
                     "Credentials"
                 ]
-                return boto3.session.Session(
+                return self._new(
                     aws_access_key_id=credentials["AccessKeyId"],
                     aws_secret_access_key=credentials["SecretAccessKey"],
                     aws_session_token=credentials["SessionToken"],
@@ -1005,6 +1042,7 @@ def _endpoint_kind(kind: str) -> str:
 
 
 __all__ = [
+    "ACTIONS",
     "CREDENTIAL_CALLS",
     "READ_PREFIXES",
     "Deployment",

@@ -164,7 +164,7 @@ def _looks_like_address(text: str) -> bool:
 
 
 def _place_problems(path: str, scope: Construct, role: str, text: str) -> list[Finding]:
-    if "/" in text.strip("/") or (text and not _looks_like_address(text) and "." not in text):
+    if not _looks_like_address(text) and ("/" in text.strip("/") or "." not in text):
         return _path_problems(path, scope, role, text)
     if _looks_like_address(text):
         network = _address(text)
