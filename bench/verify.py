@@ -69,15 +69,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", choices=("example", "mesh"), help="measure one assembly")
     parser.add_argument("--fresh", action="store_true", help="synthesize the assemblies again")
+    parser.add_argument(
+        "--example",
+        type=Path,
+        help="measure this assembly as the example (cdk.out after `make synth`) instead of "
+        "the cached one",
+    )
     arguments = parser.parse_args(argv)
     names = [arguments.only] if arguments.only else ["example", "mesh"]
     results = {}
     for name in names:
-        directory = assembly(name, arguments.vpcs, arguments.fresh)
+        directory = (
+            arguments.example
+            if name == "example" and arguments.example is not None
+            else assembly(name, arguments.vpcs, arguments.fresh)
+        )
         print(f"deploying {directory.name} into moto and verifying ...", flush=True)
         results[name] = measure(directory, arguments.repeat)
-    header = "| assembly | VPCs | routes | accounts x Regions | calls | subnet pairs | verify (median) | findings | made in moto |"
-    print(header)
+    columns = (
+        "assembly",
+        "VPCs",
+        "routes",
+        "accounts x Regions",
+        "calls",
+        "subnet pairs",
+        "verify (median)",
+        "findings",
+        "made in moto",
+    )
+    print("| " + " | ".join(columns) + " |")
     print("|---" * 9 + "|")
     for name, r in results.items():
         print(

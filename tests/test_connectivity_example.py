@@ -8,6 +8,7 @@ acceptance) and associates the zone with Partner's VPC across accounts.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 
 import app as example
 from cdk_peering.connectivity import Network
+from cdk_peering.connectivity.__main__ import main
 from cdk_peering.testing import assert_intents, assert_not_reachable, assert_reachable
 from tests.conftest import ROOT, ExampleApp
 
@@ -140,6 +142,8 @@ def test_the_example_declares_the_seeds_intents_and_the_plan_holds_them(
     }
     assert [verdict.verdict for verdict in network.check_intents()] == ["holds"] * 4
     assert_intents(assembly)
+    # What CI runs on `cdk synth`'s output: no one-way route, every intent holds.
+    assert main([assembly.directory, "--strict", "-o", os.devnull]) == 0
 
 
 def test_the_report_needs_no_cdk(assembly: cdk.cx_api.CloudAssembly, tmp_path: Path) -> None:
