@@ -87,11 +87,13 @@ unit: env
 
 test: lint typecheck unit
 
-bench: synth-env
+# verify.py deploys into moto (a development tool): it needs the dev environment.
+bench: synth-env $(DEV_STAMP)
 	CDK_VALIDATION=false python bench/processes.py
 	CDK_VALIDATION=false python bench/mesh_vs_l1.py
 	CDK_VALIDATION=false python bench/topology_scale.py
 	CDK_VALIDATION=false python bench/connectivity.py
+	CDK_VALIDATION=false python bench/verify.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) $(PKG_VENV) node_modules cdk.out build dist \

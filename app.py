@@ -16,8 +16,13 @@
     account 111111111111, us-east-1 (Teams)
       TeamA, TeamB, TeamC: a full mesh of their isolated subnets (PeeringMesh, stacks
                            per VPC)
-      Tools ---- each team (HubAndSpoke in the Teams stack; teams reach Tools, not
-                 each other through it)
+      Tools ---- TeamD, TeamE (HubAndSpoke in the Teams stack; the spokes reach Tools,
+                 never each other through it)
+
+    Intents (ReachabilityIntent, checked by ``python -m cdk_peering.connectivity cdk.out
+    --strict`` and, once deployed, by ``... verify cdk.out``): App's isolated subnets reach
+    orders.example.internal on 443; the teams' spokes (TeamD, TeamE) do not reach each
+    other.
 
 It synthesizes offline with no AWS credentials: accounts and regions default to
 placeholders (override with ``-c account=... -c region=... -c europe_region=...
@@ -44,6 +49,7 @@ from cdk_peering import (
     PeeringMesh,
     PrivateLinkEndpoint,
     PrivateLinkService,
+    ReachabilityIntent,
     TopologyPlacement,
     VpcPeering,
 )
@@ -194,6 +200,16 @@ class PeeringExampleStack(cdk.Stack):
             peerings=[app_to_shared, shared_to_europe],
         )
         self.orders_endpoint.serve_peering(shared_to_partner)
+        # What must hold, before and after deploy: App's isolated subnets reach the orders
+        # service by name on its port.
+        for subnet in self.app_vpc.isolated_subnets:
+            ReachabilityIntent(
+                self,
+                f"App{subnet.node.id}ReachesOrders",
+                source=subnet,
+                destination=ORDERS_DNS_NAME,
+                port=ORDERS_PORT,
+            )
 
 
 class ServiceProviderStack(cdk.Stack):
@@ -265,12 +281,15 @@ class PartnerNetworkStack(cdk.Stack):
 
 
 class TeamsStack(cdk.Stack):
-    """Team VPCs in a full mesh, and a shared tools VPC as the hub of a hub-and-spoke."""
+    """Team VPCs in a full mesh; a shared tools VPC, the hub of two other teams' spokes."""
 
     def __init__(self, scope: Construct, id: str, *, env: cdk.Environment) -> None:
         super().__init__(scope, id, env=env, description="cdk_peering example: team VPCs")
         self.teams = [
             _vpc(self, f"Team{name}", f"10.{30 + i}.0.0/16") for i, name in enumerate("ABC")
+        ]
+        self.spokes = [
+            _vpc(self, f"Team{name}", f"10.{33 + i}.0.0/16") for i, name in enumerate("DE")
         ]
         self.tools = _vpc(self, "Tools", "10.40.0.0/16")
         # Each team VPC's side of the mesh goes into a stack of its own
@@ -281,16 +300,27 @@ class TeamsStack(cdk.Stack):
             vpcs=self.teams,
             subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
         )
-        # Small enough to stay in this stack. Tools gets routes to every team, each team
+        # Small enough to stay in this stack. Tools gets routes to every spoke, each spoke
         # a route to Tools only: peering is not transitive.
         self.tooling = HubAndSpoke(
             self,
             "Tooling",
             hub=self.tools,
-            spokes=self.teams,
+            spokes=self.spokes,
             spoke_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
             placement=TopologyPlacement.SCOPE,
         )
+        # What must never hold: one spoke reaching another (through Tools or otherwise).
+        for one in self.spokes:
+            for other in self.spokes:
+                if one is not other:
+                    ReachabilityIntent(
+                        self,
+                        f"{one.node.id}NeverReaches{other.node.id}",
+                        source=one,
+                        destination=other,
+                        reachable=False,
+                    )
 
 
 def build(app: cdk.App) -> list[cdk.Stack]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .errors import Problem as Problem
     from .errors import ValidationError as ValidationError
+    from .intents.intent import ReachabilityIntent as ReachabilityIntent
     from .peering.accepter import VpcPeeringAccepter as VpcPeeringAccepter
     from .peering.accepter_role import PeeringAccepterRole as PeeringAccepterRole
     from .peering.destinations import PeerDestinations as PeerDestinations
@@ -42,6 +43,7 @@ _MODULES: dict[str, str] = {
     "PrivateLinkEndpoint": ".privatelink.endpoint",
     "PrivateLinkService": ".privatelink.service",
     "Problem": ".errors",
+    "ReachabilityIntent": ".intents.intent",
     "TopologyPlacement": ".topology.placement",
     "ValidationError": ".errors",
     "VpcPeering": ".peering.vpc_peering",
@@ -61,6 +63,7 @@ __all__ = [
     "PrivateLinkEndpoint",
     "PrivateLinkService",
     "Problem",
+    "ReachabilityIntent",
     "TopologyPlacement",
     "ValidationError",
     "VpcPeering",

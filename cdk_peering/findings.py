@@ -143,3 +143,9 @@ class Finding:
 
     def __str__(self) -> str:
         return self.render()
+
+
+INTENT = "cdk-peering:intent"
+"""The metadata type of a :class:`cdk_peering.ReachabilityIntent`: its question and the
+answer it expects (``source``, ``destination``, ``port``, ``ip_version``, ``reachable``),
+written on the intent's construct path. ``cdk_peering.connectivity`` reads it back."""

@@ -393,3 +393,15 @@ ZONE_NAMED_FOR_PUBLIC_NAME_SPACE = _rule(
     "warning",
     "a private hosted zone named for a top-level domain or public suffix, in another account",
 )
+
+# --- ReachabilityIntent ---------------------------------------------------------------
+INTENT_PATH_NOT_FOUND = _rule(
+    "intentPathNotFound",
+    "error",
+    "a ReachabilityIntent whose source or destination path names no construct of the app",
+)
+INVALID_INTENT = _rule(
+    "invalidIntent",
+    "error",
+    "a ReachabilityIntent outside a stack, or with a malformed address, port or IP version",
+)

@@ -17,6 +17,7 @@ returns) or the path of one; an assembly is read once per directory and kept whi
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 from .connectivity import Network, Reachability
 from .connectivity._assembly import assembly_directory
@@ -109,4 +110,54 @@ def assert_not_reachable(
     return answer
 
 
-__all__ = ["assert_not_reachable", "assert_reachable"]
+def assert_intents(network_or_assembly: Network | os.PathLike[str] | str | object) -> None:
+    """Assert that the plan satisfies every ``ReachabilityIntent`` the app declares.
+
+    :param network_or_assembly: a ``Network`` (from ``from_assembly``, or
+        ``from_deployment`` to check the deployed network), a cloud assembly or its path.
+    :raises AssertionError: listing every intent that does not hold, each with its answer
+        (an unknown answer holds neither way).
+    """
+    __tracebackhide__ = True
+    failing = [v for v in _network(network_or_assembly).check_intents() if not v.holds]
+    if failing:
+        shown = "\n".join(str(verdict) for verdict in failing)
+        raise AssertionError(f"{len(failing)} intents do not hold:\n{shown}")
+
+
+def assert_deployed_as_planned(
+    assembly: os.PathLike[str] | str | object,
+    *,
+    roles: Mapping[str, str] | None = None,
+    profiles: Mapping[str, str] | None = None,
+) -> None:
+    """Assert that the deployed network is the one the cloud assembly plans.
+
+    What ``python -m cdk_peering.connectivity verify`` compares, with read-only AWS calls
+    (boto3 needed): every declared route with its target and no route added that wins over
+    one, peerings active with their options, endpoints available, zones associated,
+    network ACL entries, every subnet pair the plan says reaches, every intent.
+
+    :param assembly: what ``app.synth()`` returns, or the path of a cloud assembly.
+    :param roles: account id -> the ARN of a role to assume there. Default: - none
+    :param profiles: account id -> an AWS profile name for it. Default: - none
+    :raises AssertionError: listing every difference.
+    :raises ConnectivityError: when an account cannot be read (its account, Region, call).
+    """
+    __tracebackhide__ = True
+    from .connectivity.verify import verify
+
+    result = verify(assembly, roles=roles, profiles=profiles)
+    if not result.matches:
+        shown = "\n".join(f"  {drift}" for drift in result.drifts)
+        raise AssertionError(
+            f"the deployed network differs from the plan in {len(result.drifts)} ways:\n{shown}"
+        )
+
+
+__all__ = [
+    "assert_deployed_as_planned",
+    "assert_intents",
+    "assert_not_reachable",
+    "assert_reachable",
+]

@@ -333,9 +333,8 @@ def test_the_team_mesh_and_the_tools_hub(
         for stack, logical_id in connections
         if stack.startswith("Teams")
     ) == [
-        ("Teams", "ToolingToolsToTeamA"),
-        ("Teams", "ToolingToolsToTeamB"),
-        ("Teams", "ToolingToolsToTeamC"),
+        ("Teams", "ToolingToolsToTeamD"),
+        ("Teams", "ToolingToolsToTeamE"),
         ("Teams-Mesh-TeamARequests", "ToTeamB"),
         ("Teams-Mesh-TeamARequests", "ToTeamC"),
         ("Teams-Mesh-TeamBRequests", "ToTeamC"),
@@ -344,18 +343,27 @@ def test_the_team_mesh_and_the_tools_hub(
     def tables(vpc: ec2.Vpc, *subnets: ec2.ISubnet) -> set[Key]:
         return {("Teams", table) for table in route_table_refs(teams, vpc, *subnets)}
 
-    # The mesh and the spokes route from the teams' isolated subnets only (the public
-    # ones get no peering route), so routes into a team point at its isolated subnets
+    # The mesh and the spokes route from their isolated subnets only (the public ones get no
+    # peering route), so routes into a team or a spoke point at its isolated subnets
     # (10.3x.128.0/18 and .192.0/18, merged into one /17): only they route back. The hub
-    # routes from every subnet of Tools, so the teams route to all of it.
-    isolated = [f"10.{30 + i}.128.0/17" for i in range(3)]
+    # routes from every subnet of Tools, so the spokes route to all of it; the teams of the
+    # mesh have no route to Tools, the spokes none to each other or to the mesh.
+    mesh = [f"10.{30 + i}.128.0/17" for i in range(3)]
+    spokes = [f"10.{33 + i}.128.0/17" for i in range(2)]
     expected = {
-        table: set(isolated) - {cidr} | {"10.40.0.0/16"}
-        for vpc, cidr in zip(teams.teams, isolated, strict=True)
+        table: set(mesh) - {cidr}
+        for vpc, cidr in zip(teams.teams, mesh, strict=True)
         for table in tables(vpc, *vpc.isolated_subnets)
     }
-    expected.update({table: set(isolated) for table in tables(teams.tools)})
-    assert len(expected) == 3 * 2 + 4
+    expected.update(
+        {
+            table: {"10.40.0.0/16"}
+            for vpc in teams.spokes
+            for table in tables(vpc, *vpc.isolated_subnets)
+        }
+    )
+    expected.update({table: set(spokes) for table in tables(teams.tools)})
+    assert len(expected) == 3 * 2 + 2 * 2 + 4
     routed = {
         table: cidrs
         for table, cidrs in stacks.routes_by_table().items()

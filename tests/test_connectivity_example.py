@@ -8,6 +8,7 @@ acceptance) and associates the zone with Partner's VPC across accounts.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,8 @@ import pytest
 
 import app as example
 from cdk_peering.connectivity import Network
-from cdk_peering.testing import assert_not_reachable, assert_reachable
+from cdk_peering.connectivity.__main__ import main
+from cdk_peering.testing import assert_intents, assert_not_reachable, assert_reachable
 from tests.conftest import ROOT, ExampleApp
 
 NAME = example.ORDERS_DNS_NAME
@@ -114,10 +116,34 @@ def test_the_model_of_the_example(network: Network) -> None:
     assert europe_subnet in network.subnets
     assert_reachable(network, "EuropeNetwork/Europe/IsolatedSubnet1", "PeeringExample/Shared")
     assert_reachable(network, "PartnerNetwork/Partner/IsolatedSubnet1", "PeeringExample/Shared")
-    # The mesh and the hub: teams reach each other and Tools, never through Tools.
+    # The mesh: teams reach each other. The hub: its spokes reach Tools, never each other
+    # through it, nor the mesh; the mesh's teams do not reach Tools.
     assert_reachable(network, "Teams/TeamA/IsolatedSubnet1", "Teams/TeamB/IsolatedSubnet1")
-    assert_reachable(network, "Teams/TeamA/IsolatedSubnet1", "Teams/Tools/IsolatedSubnet1")
+    assert_reachable(network, "Teams/TeamD/IsolatedSubnet1", "Teams/Tools/IsolatedSubnet1")
+    assert_not_reachable(network, "Teams/TeamD", "Teams/TeamE")
+    assert_not_reachable(network, "Teams/TeamD", "Teams/TeamA")
+    assert_not_reachable(network, "Teams/TeamA", "Teams/Tools")
     assert_not_reachable(network, "Teams/TeamA", "PeeringExample/Shared")
+
+
+def test_the_example_declares_the_seeds_intents_and_the_plan_holds_them(
+    assembly: cdk.cx_api.CloudAssembly, network: Network
+) -> None:
+    shown = {(i.source, i.destination, i.port, i.reachable): i.path for i in network.intents}
+    assert shown == {
+        ("PeeringExample/App/IsolatedSubnet1", NAME, PORT, True): (
+            "PeeringExample/AppIsolatedSubnet1ReachesOrders"
+        ),
+        ("PeeringExample/App/IsolatedSubnet2", NAME, PORT, True): (
+            "PeeringExample/AppIsolatedSubnet2ReachesOrders"
+        ),
+        ("Teams/TeamD", "Teams/TeamE", None, False): "Teams/TeamDNeverReachesTeamE",
+        ("Teams/TeamE", "Teams/TeamD", None, False): "Teams/TeamENeverReachesTeamD",
+    }
+    assert [verdict.verdict for verdict in network.check_intents()] == ["holds"] * 4
+    assert_intents(assembly)
+    # What CI runs on `cdk synth`'s output: no one-way route, every intent holds.
+    assert main([assembly.directory, "--strict", "-o", os.devnull]) == 0
 
 
 def test_the_report_needs_no_cdk(assembly: cdk.cx_api.CloudAssembly, tmp_path: Path) -> None:

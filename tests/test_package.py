@@ -121,10 +121,13 @@ def test_wheel_metadata(dists: Dists) -> None:
     } <= classifiers
     assert [c for c in classifiers if c.startswith("License ::")] == []
     assert metadata["Requires-Python"] == ">=3.11"
-    # The runtime dependencies only: the dev tools are dependency groups, not extras.
+    # The runtime dependencies, and boto3 for the `live` extra only (verify): the dev tools
+    # are dependency groups, not extras.
     requires = [Requirement(r) for r in metadata.get_all("Requires-Dist") or []]
-    assert {r.name for r in requires} == {"aws-cdk-lib", "constructs"}
-    assert all(r.marker is None for r in requires)
+    assert {r.name for r in requires if r.marker is None} == {"aws-cdk-lib", "constructs"}
+    extras = [r for r in requires if r.marker is not None]
+    assert [(r.name, str(r.marker)) for r in extras] == [("boto3", 'extra == "live"')]
+    assert metadata.get_all("Provides-Extra") == ["live"]
     assert metadata["Description-Content-Type"] == "text/markdown"
     assert str(metadata.get_payload()).startswith("# cdk_peering\n")
 

@@ -10,7 +10,14 @@ reachable, 1 when not (or unknown), 2 on bad input (a name that names nothing in
 
 ``--strict`` exits with status 1 when some route is one-way, after printing those routes to
 standard error; one-way routes whose ``cdk_peering:oneWayRoute`` warning the app
-acknowledged are listed as acknowledged and do not fail. Bad input exits with status 2.
+acknowledged are listed as acknowledged and do not fail. It also exits with status 1 on
+every ``ReachabilityIntent`` the plan does not satisfy, listing each with its answer. Bad
+input exits with status 2.
+
+``verify CDK_OUT [--role ACCOUNT=ARN]... [--profile ACCOUNT=NAME]... [--format
+text|markdown|json] [-o FILE]`` compares the plan with the deployed network (read-only
+AWS calls, boto3 needed): exit status 0 when they match, 1 with differences, 2 on bad
+input or when an account cannot be read (one line naming the account, Region and call).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from ._assembly import acknowledged
 from .errors import ConnectivityError
 from .network import Network
 from .report import FORMATS, count, render
-from .results import OneWayRoute, Reachability
+from .results import IntentVerdict, OneWayRoute, Reachability
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
 
     :param argv: the arguments. Default: - ``sys.argv[1:]``
     """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["verify"]:
+        return _verify(argv[1:])
     parser = _parser()
     arguments = parser.parse_args(argv)
     question = (arguments.source, arguments.destination)
@@ -68,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sys.stdout.write(text)
     if arguments.strict and question[0] is None:
-        return _strict(network.one_way_routes(), acknowledged(arguments.cdk_out, ONE_WAY_ROUTE))
+        routes = _strict(network.one_way_routes(), acknowledged(arguments.cdk_out, ONE_WAY_ROUTE))
+        intents = _strict_intents(network.check_intents())
+        return max(routes, intents)
     return status
 
 
@@ -86,7 +98,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--strict",
         action="store_true",
-        help="exit with status 1 when a route is one-way (acknowledged ones aside)",
+        help="exit with status 1 when a route is one-way (acknowledged ones aside) or an "
+        "intent is not satisfied",
     )
     parser.add_argument("--from", dest="source", help="ask one question: from this subnet...")
     parser.add_argument("--to", dest="destination", help="... to this destination")
@@ -134,6 +147,74 @@ def _strict(routes: list[OneWayRoute], acknowledged_paths: set[str]) -> int:
             print(f"  {route}", file=sys.stderr)
         return 1
     return 0
+
+
+def _strict_intents(verdicts: list[IntentVerdict]) -> int:
+    failing = [verdict for verdict in verdicts if not verdict.holds]
+    if failing:
+        print(f"{count(len(failing), 'intent')} the plan does not satisfy:", file=sys.stderr)
+        for verdict in failing:
+            print(f"  {verdict}".replace("\n", "\n  "), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _verify(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m cdk_peering.connectivity verify",
+        description="Compare the plan (a cloud assembly) with the deployed network, using "
+        "read-only AWS calls: routes, peerings, endpoints, zones, network ACLs, every pair "
+        "the plan says reaches, every intent. Exit 0: they match; 1: differences; 2: bad "
+        "input, or an account that cannot be read.",
+    )
+    parser.add_argument(
+        "cdk_out", nargs="?", default="cdk.out", help="the cloud assembly (default: cdk.out)"
+    )
+    parser.add_argument(
+        "--role", action="append", default=[], metavar="ACCOUNT=ARN", help="a role to assume"
+    )
+    parser.add_argument(
+        "--profile", action="append", default=[], metavar="ACCOUNT=NAME", help="a profile"
+    )
+    parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    parser.add_argument("-o", "--output", type=Path, help="write the output to this file")
+    arguments = parser.parse_args(argv)
+    output: Path | None = arguments.output
+    if output is not None and output.is_dir():
+        return _fail(f"-o {output} is a directory: give the path of a file to write")
+    try:
+        roles = _pairs_of(arguments.role, "--role", "ARN")
+        profiles = _pairs_of(arguments.profile, "--profile", "NAME")
+        from .verify import render as render_verification
+        from .verify import verify
+
+        result = verify(arguments.cdk_out, roles=roles, profiles=profiles)
+    except ConnectivityError as error:
+        return _fail(str(error))
+    text = render_verification(
+        result, arguments.format, title=f"Deployed network of {arguments.cdk_out}"
+    )
+    if output is not None:
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            return _fail(f"cannot write {output}: {error.strerror or error}")
+    else:
+        sys.stdout.write(text)
+    return 0 if result.matches else 1
+
+
+def _pairs_of(values: list[str], flag: str, what: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for value in values:
+        account, sep, item = value.partition("=")
+        if not sep or not (account.isdigit() and len(account) == 12) or not item:
+            raise ConnectivityError(
+                f"{flag} {value!r}: give ACCOUNT={what}, the account a 12-digit id"
+            )
+        found[account] = item
+    return found
 
 
 def _fail(message: str) -> int:

@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..findings import WARNED
+from ..findings import INTENT, WARNED
 from .errors import ConnectivityError
+from .results import Intent
 
 STACK = "aws:cloudformation:stack"
 NESTED_ASSEMBLY = "cdk:cloud-assembly"
@@ -139,6 +140,33 @@ def acknowledged(source: object, rule: str) -> set[str]:
                 elif kind == "aws:cdk:warning" and rule in _ACK.findall(str(data)):
                     standing.add(path)
     return warned - standing
+
+
+def intents(source: object) -> list[Intent]:
+    """Return every ``ReachabilityIntent`` the app declared, in manifest order.
+
+    Each is a metadata entry of type ``cdk-peering:intent`` on the intent's construct path.
+    """
+    directory = assembly_directory(source)
+    found: list[Intent] = []
+    for metadata in _metadata(directory):
+        for raw, entries in metadata.items():
+            for entry in entries:
+                data = entry.get("data")
+                if entry.get("type") != INTENT or not isinstance(data, dict):
+                    continue
+                port, version = data.get("port"), data.get("ipVersion")
+                found.append(
+                    Intent(
+                        path=raw.strip("/"),
+                        source=str(data.get("source", "")),
+                        destination=str(data.get("destination", "")),
+                        port=port if isinstance(port, int) else None,
+                        ip_version=version if isinstance(version, int) else None,
+                        reachable=data.get("reachable") is not False,
+                    )
+                )
+    return found
 
 
 def _metadata(directory: Path) -> Iterator[dict[str, list[Json]]]:

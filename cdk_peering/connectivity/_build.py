@@ -102,8 +102,10 @@ ID_PREFIXES = {
 }
 ENDPOINT_ACCEPTANCE = "Custom::EndpointAcceptance"
 ZONE_ASSOCIATION = "Custom::ZoneAssociation"
-"""cdk_peering's custom resources that accept endpoints and associate zones (the names
-``cdk_peering.cdk.handler`` gives them; this package reads JSON only)."""
+CONNECTION_OPTIONS = "Custom::PeeringConnectionOptions"
+"""cdk_peering's custom resources that accept endpoints, associate zones and set a side's
+connection options (the names ``cdk_peering.cdk.handler`` gives them; this package reads
+JSON only)."""
 
 LINK_ORDER = (
     "AWS::EC2::VPCCidrBlock",
@@ -176,6 +178,9 @@ class Built:
         self.unknowns: dict[str, None] = {}
         self.aliases: dict[str, list[object]] = {}
         """Extra names (an L1's own path) -> objects, for lookups by path."""
+        self.options: dict[Peering, dict[tuple[str, str], object]] = {}
+        """Peering -> (side, option) -> value: the connection options declared (or, live, in
+        effect) on each side (``requester``, ``AllowDnsResolutionFromRemoteVpc``)."""
 
 
 def build(assembly: Assembly) -> Built:
@@ -959,12 +964,19 @@ class _Builder:
     def _link_custom(self, template: Template, logical_id: str, props: Json) -> None:
         owner = display_path(template, logical_id, "")
         kind = template.resources[logical_id].get("Type")
-        if kind in (ENDPOINT_ACCEPTANCE, ZONE_ASSOCIATION):
+        if kind in (ENDPOINT_ACCEPTANCE, ZONE_ASSOCIATION, CONNECTION_OPTIONS):
             given = self.value(props, template)
             if not isinstance(given, dict):
                 return
             if kind == ENDPOINT_ACCEPTANCE:
                 self._accept_endpoints(given, owner)
+                return
+            if kind == CONNECTION_OPTIONS:
+                options = given.get("Options")
+                side = str(given.get("Side", "")).lower()
+                self._declare_options(
+                    given, owner, {side: options} if isinstance(options, dict) else {}
+                )
                 return
             zone = self.resolve(given.get("HostedZoneId"), owner, "a hosted zone")
             if isinstance(zone, HostedZone):
@@ -982,11 +994,27 @@ class _Builder:
                 found = self.resolve(parameters.get("VpcPeeringConnectionId"), owner, "a peering")
                 if isinstance(found, Peering) and found.accepted is False:
                     found.accepted, found.why = True, None
+            elif "ec2" in service and action == "modifyvpcpeeringconnectionoptions":
+                sides = {
+                    side.lower(): parameters.get(f"{side}PeeringConnectionOptions")
+                    for side in ("Requester", "Accepter")
+                }
+                self._declare_options(parameters, owner, sides)
             elif "route53" in service and action == "associatevpcwithhostedzone":
                 zone = self.resolve(parameters.get("HostedZoneId"), owner, "a hosted zone")
                 vpc = (parameters.get("VPC") or {}).get("VPCId")
                 if isinstance(zone, HostedZone):
                     self.associate(zone, vpc, owner, owner)
+
+    def _declare_options(self, given: Json, owner: str, sides: dict[str, object]) -> None:
+        """Record the connection options a resource declares, per side (``requester``...)."""
+        found = self.resolve(given.get("VpcPeeringConnectionId"), owner, "a peering")
+        if not isinstance(found, Peering):
+            return
+        declared = self.out.options.setdefault(found, {})
+        for side, options in sides.items():
+            for key, value in (options if isinstance(options, dict) else {}).items():
+                declared[(side, key)] = value
 
     def _calls(self, props: Json, template: Template) -> Iterable[Json]:
         for key in ("Create", "Update"):

@@ -854,6 +854,12 @@ class Router:
 
     def _accepted(self, endpoint: Endpoint) -> Step:
         service = endpoint.service
+        if endpoint.state is not None and endpoint.state.lower() != "available":
+            return Step(
+                FAIL,
+                f"endpoint {endpoint.path} is {endpoint.state}, not available: its connection "
+                "carries no traffic",
+            )
         if endpoint.aws_service:
             return Step(
                 PASS,

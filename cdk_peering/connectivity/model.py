@@ -311,6 +311,9 @@ class Endpoint:
     """Why its service (and so its acceptance) is unknown."""
     ip_address_type: str = "ipv4"
     """``ipv4``, ``dualstack`` or ``ipv6``: the families its network interfaces have."""
+    state: str | None = None
+    """Its state in a deployed network (``available``, ``pendingAcceptance``, ``rejected``...);
+    None in a plan."""
 
     def __str__(self) -> str:
         return f"endpoint {self.path}"

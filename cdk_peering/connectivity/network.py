@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 
 from ..model.addresses import AddressSet
 from ..model.ports import PORT_RANGE, is_port
+from ._assembly import intents as read_intents
 from ._assembly import read_assembly
 from ._build import Built, build, dns_name
 from ._cidr import looks_like_ipv4
@@ -30,7 +31,7 @@ from .model import (
     Subnet,
     Vpc,
 )
-from .results import Hop, OneWayRoute, Reachability
+from .results import Hop, Intent, IntentVerdict, OneWayRoute, Reachability
 
 _DNS_NAME = re.compile(
     r"^(\*\.)?([a-z0-9_]([a-z0-9_-]*[a-z0-9_])?\.)+[a-z0-9_-]+\.?$", re.IGNORECASE
@@ -53,14 +54,26 @@ class Network:
     guessed.
     """
 
-    def __init__(self, built: Built, *, directory: Path | None = None) -> None:
-        """Wrap a built model; use ``from_assembly`` instead.
+    def __init__(
+        self,
+        built: Built,
+        *,
+        directory: Path | None = None,
+        intents: Sequence[Intent] = (),
+        live: bool = False,
+    ) -> None:
+        """Wrap a built model; use ``from_assembly`` or ``from_deployment`` instead.
 
         :param built: the model's objects.
         :param directory: the cloud assembly read. Default: - none
+        :param intents: the app's reachability intents. Default: - none
+        :param live: True for the model of a deployed network. Default: False
         """
         self.directory = directory
+        self.live = live
+        """True when the model is of the deployed network (``from_deployment``)."""
         self._built = built
+        self._intents = tuple(intents)
         self._router = Router(built.vpcs, Space())
 
     @classmethod
@@ -74,7 +87,41 @@ class Network:
         :raises ConnectivityError: when ``source`` is no cloud assembly.
         """
         assembly = read_assembly(source)
-        return cls(build(assembly), directory=assembly.directory)
+        return cls(
+            build(assembly), directory=assembly.directory, intents=read_intents(assembly.directory)
+        )
+
+    @classmethod
+    def from_deployment(
+        cls,
+        assembly: object,
+        *,
+        roles: Mapping[str, str] | None = None,
+        profiles: Mapping[str, str] | None = None,
+    ) -> Network:
+        """Read the deployed network of a cloud assembly's stacks, with read-only AWS calls.
+
+        For every stack, in its account and Region, ``ListStackResources`` maps its logical
+        ids to physical ids; EC2 and Route 53 ``Describe``/``List``/``Get`` calls then read
+        what is there (VPCs, subnets, route tables, network ACLs, peerings, endpoints and
+        endpoint services, security groups, prefix lists, load balancers' listeners,
+        private hosted zones). The model holds the same classes as ``from_assembly``'s,
+        named by the assembly's construct paths; what CloudFormation does not manage (a
+        route added by hand) is named by its AWS id. Environment-agnostic stacks are read
+        in boto3's default account and Region. Needs boto3 (``pip install
+        "cdk-peering[live]"``).
+
+        :param assembly: what ``app.synth()`` returns, or the path of a cloud assembly.
+        :param roles: account id -> the ARN of a role to assume there. Default: - none
+        :param profiles: account id -> an AWS profile name for it. Default: - none
+        :raises ConnectivityError: when the assembly cannot be read, boto3 is missing, or
+            an account cannot be read (``LiveError``: its account, Region and call).
+        """
+        from ._live import read_deployment
+
+        plan = read_assembly(assembly)
+        built = read_deployment(plan, roles=dict(roles or {}), profiles=dict(profiles or {}))
+        return cls(built, directory=plan.directory, intents=read_intents(plan.directory), live=True)
 
     # --- the model --------------------------------------------------------------------------
 
@@ -137,6 +184,32 @@ class Network:
     def unknowns(self) -> tuple[str, ...]:
         """Return, readably, every value the assembly does not hold and the model needed."""
         return tuple(self._built.unknowns)
+
+    @property
+    def intents(self) -> tuple[Intent, ...]:
+        """Return the app's ``ReachabilityIntent`` declarations, in the assembly's order."""
+        return self._intents
+
+    def check_intents(self) -> list[IntentVerdict]:
+        """Answer every intent's question on this network; each with whether it holds.
+
+        A question the model cannot ask (a path that names no subnet, VPC or endpoint of
+        the model) does not hold; its ``error`` says why.
+        """
+        verdicts: list[IntentVerdict] = []
+        for intent in self._intents:
+            try:
+                answer = self.reachability(
+                    intent.source,
+                    intent.destination,
+                    port=intent.port,
+                    ip_version=intent.ip_version,
+                )
+            except ConnectivityError as error:
+                verdicts.append(IntentVerdict(intent, None, str(error)))
+            else:
+                verdicts.append(IntentVerdict(intent, answer))
+        return verdicts
 
     @cached_property
     def _names(self) -> dict[str, list[Place]]:
@@ -548,7 +621,8 @@ class Network:
     def matrix(self, *, by: str = "vpc") -> dict[tuple[str, str], str]:
         """Return how each pair joined by a peering route reaches: both ways or one way.
 
-        Pairs are of VPCs (``by="vpc"``) or of CDK subnet groups (``by="group"``); a pair
+        Pairs are of VPCs (``by="vpc"``), of CDK subnet groups (``by="group"``) or of subnets
+        (``by="subnet"``); a pair
         is ``"both ways"`` when some subnet pair has routes there and back through a
         peering that is accepted, ``"unknown"`` when the assembly cannot tell (the
         peering's acceptance, or a route's destination, is unknown), else ``"one way"``
@@ -558,10 +632,10 @@ class Network:
         Pairs not in the result have no peering route between them (``"no"``). Computed
         from the route tables in one pass, not by asking every pair.
 
-        :param by: ``"vpc"`` or ``"group"``. Default: "vpc"
+        :param by: ``"vpc"``, ``"group"`` or ``"subnet"`` (subnet paths). Default: "vpc"
         """
-        if by not in ("vpc", "group"):
-            raise ConnectivityError(f"by must be 'vpc' or 'group', not {by!r}")
+        if by not in ("vpc", "group", "subnet"):
+            raise ConnectivityError(f"by must be 'vpc', 'group' or 'subnet', not {by!r}")
         rank = {"both ways": 2, "unknown": 1, "one way": 0}
         cells: dict[tuple[str, str], str] = {}
         for (source, destination), state in self._survey.pairs.items():
@@ -569,6 +643,8 @@ class Network:
                 assert source.vpc is not None
                 assert destination.vpc is not None
                 key = (source.vpc.path, destination.vpc.path)
+            elif by == "subnet":
+                key = (source.path, destination.path)
             else:
                 key = (source.group, destination.group)
             if key not in cells or rank[state] > rank[cells[key]]:

@@ -18,7 +18,7 @@ from typing import Any
 from ._cidr import Ipv6Symbol
 from .model import Endpoint, HostedZone, Peering, Vpc
 from .network import Network
-from .results import OneWayRoute
+from .results import IntentVerdict, OneWayRoute
 
 FORMATS = ("text", "markdown", "mermaid", "dot", "json")
 """The formats ``render`` writes."""
@@ -59,6 +59,7 @@ class _Facts:
         self.group_cells = network.matrix(by="group")
         self.interface = [e for e in network.endpoints if e.kind == "Interface"]
         self.zones = [z for z in network.hosted_zones if z.private]
+        self.intents = network.check_intents()
 
     # --- shared pieces ---------------------------------------------------------------------
 
@@ -182,6 +183,9 @@ class _Facts:
         lines += self.pairs() or ["  none"]
         lines += ["", f"One-way routes ({len(self.one_way)}):"]
         lines += [f"  {route}" for route in self.one_way] or ["  none"]
+        if self.intents:
+            lines += ["", f"Intents ({len(self.intents)}):"]
+            lines += [f"  {_intent_line(verdict)}" for verdict in self.intents]
         lines += ["", f"Unknown values ({len(self.network.unknowns)}):"]
         lines += [f"  {each}" for each in self.network.unknowns] or ["  none"]
         return "\n".join(lines) + "\n"
@@ -220,6 +224,9 @@ class _Facts:
         out += _table(groups, self.matrix_rows(groups, self.group_cells, self.group_owner()))
         out += ["", f"## One-way routes ({len(self.one_way)})", ""]
         out += [_one_way_line(route) for route in self.one_way] or ["None."]
+        if self.intents:
+            out += ["", f"## Intents ({len(self.intents)})", ""]
+            out += [f"- {_escape(_intent_line(verdict))}" for verdict in self.intents]
         out += ["", f"## Unknown values ({len(self.network.unknowns)})", ""]
         out += [f"- {_escape(each)}" for each in self.network.unknowns] or ["None."]
         return "\n".join(out) + "\n"
@@ -384,6 +391,19 @@ class _Facts:
                 }
                 for r in self.one_way
             ],
+            "intents": [
+                {
+                    "path": v.intent.path,
+                    "source": v.intent.source,
+                    "destination": v.intent.destination,
+                    "port": v.intent.port,
+                    "ip_version": v.intent.ip_version,
+                    "reachable": v.intent.reachable,
+                    "verdict": v.verdict,
+                    "reason": v.answer.reason if v.answer is not None else v.error,
+                }
+                for v in self.intents
+            ],
             "unknowns": list(network.unknowns),
         }
         return json.dumps(data, indent=2) + "\n"
@@ -452,6 +472,15 @@ def _table(names: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     for name, row in zip(names, rows, strict=True):
         lines.append(f"| **{_escape(name)}** | " + " | ".join(row) + " |")
     return lines
+
+
+def _intent_line(verdict: IntentVerdict) -> str:
+    """Say an intent, its verdict and, when it does not hold, why."""
+    line = f"{verdict.intent} [{verdict.verdict}]"
+    if verdict.holds:
+        return line
+    reason = verdict.answer.reason if verdict.answer is not None else verdict.error
+    return f"{line}: {reason}"
 
 
 def _one_way_line(route: OneWayRoute) -> str:

@@ -111,3 +111,69 @@ class OneWayRoute:
             f"{self.route_table}: {self.destination} -> peering {self.peering}; no route back "
             f"from {', '.join(self.unanswered)}"
         )
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A ``cdk_peering.ReachabilityIntent`` as the cloud assembly records it.
+
+    ``source`` must reach ``destination`` (on ``port``, in ``ip_version``), or, when
+    ``reachable`` is False, must reach none of its addresses.
+    """
+
+    path: str
+    """The construct path of the intent."""
+    source: str
+    destination: str
+    port: int | None = None
+    ip_version: int | None = None
+    reachable: bool = True
+
+    def __str__(self) -> str:
+        port = f" on port {self.port}" if self.port is not None else ""
+        family = f" over IPv{self.ip_version}" if self.ip_version is not None else ""
+        verb = "reaches" if self.reachable else "does not reach"
+        return f"{self.path}: {self.source} {verb} {self.destination}{port}{family}"
+
+
+@dataclass(frozen=True)
+class IntentVerdict:
+    """An intent and the model's answer to its question.
+
+    ``holds`` when the answer is what the intent declares: reachable for an intent that
+    must reach; for one that must not, no address reached and none undecided (an unknown
+    answer holds neither way). ``answer`` is None when the question could not be asked (a
+    path the model cannot place): ``error`` says why, and the intent does not hold.
+    """
+
+    intent: Intent
+    answer: Reachability | None
+    error: str | None = None
+
+    @property
+    def holds(self) -> bool:
+        """Tell whether the network does what the intent declares."""
+        answer = self.answer
+        if answer is None:
+            return False
+        if self.intent.reachable:
+            return answer.reachable
+        return not (answer.reachable or answer.partial or answer.unknown or answer.undecided)
+
+    @property
+    def verdict(self) -> str:
+        """Return ``holds``, ``contradicted`` or ``unknown`` (the answer cannot tell)."""
+        answer = self.answer
+        if self.holds:
+            return "holds"
+        if answer is None:
+            return "contradicted"
+        if self.intent.reachable:
+            return "unknown" if answer.unknown else "contradicted"
+        return "contradicted" if answer.reachable or answer.partial else "unknown"
+
+    def __str__(self) -> str:
+        if self.answer is None:
+            return f"{self.intent} [{self.verdict}]\n  {self.error}"
+        answer = "\n".join(f"  {line}" for line in str(self.answer).splitlines())
+        return f"{self.intent} [{self.verdict}]\n{answer}"

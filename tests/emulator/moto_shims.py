@@ -78,8 +78,8 @@ def apply(port: int) -> list[str]:
     shared.apply_shims(port)
     applied: list[str] = list(shared.PATCHED)
 
-    import boto3  # type: ignore[import-untyped]
-    import botocore.config  # type: ignore[import-untyped]
+    import boto3
+    import botocore.config
     from moto.awslambda.utils import get_backend as lambda_backend
     from moto.cloudformation import parsing
     from moto.cloudformation.custom_model import CustomModel

@@ -1,0 +1,180 @@
+"""ReachabilityIntent: checked when declared, recorded as metadata only, read back by the
+model, and failing `--strict`, `assert_intents` and the report when the plan contradicts it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+
+from cdk_peering import ReachabilityIntent, ValidationError, VpcPeering, rule_ids
+from cdk_peering.connectivity import Network
+from cdk_peering.connectivity.__main__ import main
+from cdk_peering.connectivity.report import render
+from cdk_peering.testing import assert_intents
+from tests.connectivity_apps import new_app, vpc
+
+
+def _app(*, back: bool = True) -> tuple[cdk.App, cdk.Stack]:
+    """Two peered VPCs (stacks without env); ``back=False`` makes B reach nothing of A."""
+    app = new_app()
+    stack = cdk.Stack(app, "Net")
+    a = vpc(stack, "A", "10.0.0.0/16")
+    b = vpc(stack, "B", "10.1.0.0/16")
+    c = vpc(stack, "C", "10.2.0.0/16")
+    VpcPeering(stack, "AToB", requester_vpc=a, accepter_vpc=b, requester_only=not back)
+    ReachabilityIntent(stack, "AReachesB", source="Net/A", destination="Net/B", port=443)
+    ReachabilityIntent(stack, "ANeverReachesC", source=a, destination=c, reachable=False)
+    return app, stack
+
+
+@pytest.fixture(scope="module")
+def holding() -> Path:
+    app, _ = _app()
+    return Path(app.synth().directory)
+
+
+@pytest.fixture(scope="module")
+def contradicted() -> Path:
+    app, stack = _app()
+    ReachabilityIntent(
+        stack,
+        "ANeverReachesB",
+        source="Net/A/IsolatedSubnet1",
+        destination="Net/B",
+        reachable=False,
+    )
+    ReachabilityIntent(stack, "CReachesA", source="Net/C", destination="10.0.128.5")
+    return Path(app.synth().directory)
+
+
+def test_an_intent_is_metadata_only_and_the_model_reads_it(holding: Path) -> None:
+    template = json.loads((holding / "Net.template.json").read_text())
+    assert not [r for r in template["Resources"] if "Reaches" in r]
+    network = Network.from_assembly(holding)
+    assert [(i.path, i.source, i.destination, i.port, i.reachable) for i in network.intents] == [
+        ("Net/AReachesB", "Net/A", "Net/B", 443, True),
+        ("Net/ANeverReachesC", "Net/A", "Net/C", None, False),
+    ]
+    assert [v.verdict for v in network.check_intents()] == ["holds", "holds"]
+    assert_intents(holding)
+
+
+def test_strict_fails_on_each_contradicted_intent_with_its_answer(
+    holding: Path, contradicted: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(holding), "--strict"]) == 0
+    assert "Net/AReachesB: Net/A reaches Net/B on port 443 [holds]" in capsys.readouterr().out
+    assert main([str(contradicted), "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert "2 intents the plan does not satisfy:" in err
+    assert "Net/ANeverReachesB: Net/A/IsolatedSubnet1 does not reach Net/B [contradicted]" in err
+    assert "Net/A/IsolatedSubnet1 reaches Net/B" in err  # the answer, with its hops
+    assert "Net/CReachesA: Net/C reaches 10.0.128.5 [contradicted]" in err
+    assert "Net/AReachesB" not in err
+    with pytest.raises(AssertionError, match="2 intents do not hold"):
+        assert_intents(contradicted)
+
+
+def test_the_report_shows_each_intent_and_its_verdict(contradicted: Path) -> None:
+    network = Network.from_assembly(contradicted)
+    text = render(network, "text")
+    assert "Intents (4):" in text
+    assert "Net/CReachesA: Net/C reaches 10.0.128.5 [contradicted]: " in text
+    data = json.loads(render(network, "json"))
+    assert [(i["path"], i["verdict"]) for i in data["intents"]] == [
+        ("Net/AReachesB", "holds"),
+        ("Net/ANeverReachesC", "holds"),
+        ("Net/ANeverReachesB", "contradicted"),
+        ("Net/CReachesA", "contradicted"),
+    ]
+    assert "## Intents (4)" in render(network, "markdown")
+
+
+def test_addresses_names_and_constructs_are_valid_places() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Net")
+    a = vpc(stack, "A", "10.0.0.0/16")
+    intent = ReachabilityIntent(
+        stack, "ByName", source=a.isolated_subnets[0], destination="orders.example.internal"
+    )
+    assert intent.source == "Net/A/IsolatedSubnet1"
+    ReachabilityIntent(stack, "ByAddress", source="10.0.128.4", destination="10.9.0.0/16")
+    ReachabilityIntent(stack, "V6", source="Net/A", destination="2600:1f18::/56", ip_version=6)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "rule", "words"),
+    [
+        (
+            {"source": "Net/Nope", "destination": "Net/A"},
+            rule_ids.INTENT_PATH_NOT_FOUND,
+            "source 'Net/Nope' names no construct of the app: Net has no child 'Nope'",
+        ),
+        (
+            {"source": "Net/A", "destination": "Other/A/IsolatedSubnet1"},
+            rule_ids.INTENT_PATH_NOT_FOUND,
+            "destination 'Other/A/IsolatedSubnet1' names no construct of the app",
+        ),
+        (
+            {"source": "Net/A", "destination": "10.0.0.300"},
+            rule_ids.INVALID_INTENT,
+            "destination '10.0.0.300' is not an IP address",
+        ),
+        (
+            {"source": "10.0.0.0/24", "destination": "Net/A"},
+            rule_ids.INVALID_INTENT,
+            "source '10.0.0.0/24' is a block",
+        ),
+        (
+            {"source": "orders.example.internal", "destination": "Net/A"},
+            rule_ids.INVALID_INTENT,
+            "source 'orders.example.internal' is no construct path, address or DNS name",
+        ),
+        (
+            {"source": "Net/A", "destination": "Net/A", "port": 0},
+            rule_ids.INVALID_INTENT,
+            "port 0 is not a TCP port",
+        ),
+        (
+            {"source": "Net/A", "destination": "Net/A", "ip_version": 5},
+            rule_ids.INVALID_INTENT,
+            "ip_version 5 is no IP version",
+        ),
+        (
+            {"source": None, "destination": "Net/A"},
+            rule_ids.INVALID_PARAMETER_TYPE,
+            "source is required",
+        ),
+        (
+            {"source": "Net/A", "destination": "Net/A", "reachable": "no"},
+            rule_ids.INVALID_PARAMETER_TYPE,
+            "reachable is 'no' (a str), but it must be True or False",
+        ),
+    ],
+)
+def test_bad_intents_are_validation_errors_naming_path_value_and_fix(
+    arguments: dict[str, object], rule: str, words: str
+) -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Net")
+    vpc(stack, "A", "10.0.0.0/16")
+    with pytest.raises(ValidationError) as caught:
+        ReachabilityIntent(stack, "Bad", **arguments)  # type: ignore[arg-type]
+    [problem] = caught.value.problems
+    assert (problem.path, problem.rule) == ("Net/Bad", rule)
+    assert words in problem.message
+    assert problem.fix
+    assert stack.node.try_find_child("Bad") is None  # nothing half-built
+
+
+def test_an_intent_outside_a_stack_is_refused() -> None:
+    app = new_app()
+    stack = cdk.Stack(app, "Net")
+    ec2.Vpc(stack, "A", max_azs=1, nat_gateways=0)
+    with pytest.raises(ValidationError, match="its scope is in no stack") as caught:
+        ReachabilityIntent(app, "Loose", source="Net/A", destination="Net/A")
+    assert caught.value.problems[0].rule == rule_ids.INVALID_INTENT
