@@ -114,11 +114,13 @@ def test_the_deployed_example_verifies_clean(
         ("222222222222", "us-east-1"),
     ]
     # Calls grow with accounts x Regions x resource types (and pages), not with routes:
-    # a ListStackResources per stack (13), nine EC2 lists per (account, Region) (3), the
+    # a ListStackResources per stack (14), nine EC2 lists per (account, Region) (3), the
     # endpoint service's load balancer and its listeners (2), per account the private zones
     # (2) and per private zone its VPCs and records (2), and a role per other account (2).
     routes = sum(len(t.routes) for t in Network.from_assembly(assembly.directory).route_tables)
-    assert result["calls"] == 13 + 3 * 9 + 2 + 2 + 2 + 2
+    stacks = len(assembly.stacks_recursively)
+    assert stacks == 14
+    assert result["calls"] == stacks + 3 * 9 + 2 + 2 + 2 + 2
     assert result["calls"] < routes / 2
     assert_deployed_as_planned(assembly, roles=deployed.roles)
 

@@ -73,6 +73,8 @@ class Absent(Token):
 
 
 NO_VALUE = Unknown("AWS::NoValue")
+_PLAIN = frozenset({str, int, float, bool})
+"""The types a template's literal values have (subclasses go the slower way)."""
 """``Ref AWS::NoValue``: dropped from lists and objects."""
 
 
@@ -164,7 +166,16 @@ class Evaluator:
         markers, a list or object of them) can be evaluated again: a record of a
         ``RecordSetGroup`` is read from the group's evaluated ``RecordSets``.
         """
-        if isinstance(value, str | int | float | bool | Token) or value is None:
+        kind = type(value)
+        if kind in _PLAIN or value is None or isinstance(value, Token):
+            return value
+        if kind is dict and len(value) == 1:
+            ((key, argument),) = value.items()
+            if key == "Ref":
+                return self._ref(argument, template)
+            if key.startswith("Fn::") or key == "Condition":
+                return self._function(key, argument, template)
+        if isinstance(value, str | int | float | bool):
             return value
         if isinstance(value, list):
             items = [self.evaluate(item, template) for item in value]

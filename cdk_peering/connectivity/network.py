@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
@@ -59,21 +60,22 @@ class Network:
         built: Built,
         *,
         directory: Path | None = None,
-        intents: Sequence[Intent] = (),
+        intents: Sequence[Intent] | None = None,
         live: bool = False,
     ) -> None:
         """Wrap a built model; use ``from_assembly`` or ``from_deployment`` instead.
 
         :param built: the model's objects.
         :param directory: the cloud assembly read. Default: - none
-        :param intents: the app's reachability intents. Default: - none
+        :param intents: the app's reachability intents. Default: - read from ``directory``
+            on first use (none without one)
         :param live: True for the model of a deployed network. Default: False
         """
         self.directory = directory
         self.live = live
         """True when the model is of the deployed network (``from_deployment``)."""
         self._built = built
-        self._intents = tuple(intents)
+        self._given_intents = None if intents is None else tuple(intents)
         self._router = Router(built.vpcs, Space())
 
     @classmethod
@@ -86,10 +88,16 @@ class Network:
             path of a cloud assembly directory (``cdk.out``).
         :raises ConnectivityError: when ``source`` is no cloud assembly.
         """
-        assembly = read_assembly(source)
-        return cls(
-            build(assembly), directory=assembly.directory, intents=read_intents(assembly.directory)
-        )
+        # Reading a large assembly makes millions of objects that all live on: the cyclic
+        # garbage collector's passes over them find nothing and cost a fifth of the load.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            assembly = read_assembly(source)
+            return cls(build(assembly), directory=assembly.directory)
+        finally:
+            if collecting:
+                gc.enable()
 
     @classmethod
     def from_deployment(
@@ -121,7 +129,7 @@ class Network:
 
         plan = read_assembly(assembly)
         built = read_deployment(plan, roles=dict(roles or {}), profiles=dict(profiles or {}))
-        return cls(built, directory=plan.directory, intents=read_intents(plan.directory), live=True)
+        return cls(built, directory=plan.directory, live=True)
 
     # --- the model --------------------------------------------------------------------------
 
@@ -185,10 +193,15 @@ class Network:
         """Return, readably, every value the assembly does not hold and the model needed."""
         return tuple(self._built.unknowns)
 
-    @property
+    @cached_property
     def intents(self) -> tuple[Intent, ...]:
-        """Return the app's ``ReachabilityIntent`` declarations, in the assembly's order."""
-        return self._intents
+        """Return the app's ``ReachabilityIntent`` declarations, in the assembly's order.
+
+        Read from the assembly's metadata on first use (loading the model does not need it).
+        """
+        if self._given_intents is not None:
+            return self._given_intents
+        return tuple(read_intents(self.directory)) if self.directory is not None else ()
 
     def check_intents(self) -> list[IntentVerdict]:
         """Answer every intent's question on this network; each with whether it holds.
@@ -197,7 +210,7 @@ class Network:
         the model) does not hold; its ``error`` says why.
         """
         verdicts: list[IntentVerdict] = []
-        for intent in self._intents:
+        for intent in self.intents:
             try:
                 answer = self.reachability(
                     intent.source,
