@@ -8,7 +8,8 @@ and IsolatedSubnet1 in the upper half of their /16):
     B --BToC-- C 10.2.0.0/16, both ways
     A --AToD-- D 10.3.0.0/16, both ways; A's public table also sends 10.1.128.0/24 (part
         of B) through AToD
-    A --AToE-- E 10.4.0.0/16 in another account, no PeerRoleArn: never accepted
+    A --AToE-- E 10.4.0.0/16: the connection asks account 222222222222 for E, which is in
+                A's account: AWS finds no such VPC, never accepted
     A --AToH--> H 10.7.0.0/16: no route back at all
     A's isolated table: 10.9.0.0/16 through a peering that does not exist
     F --FToG-- G (dual stack): IPv4 both ways, IPv6 from F only
@@ -193,7 +194,8 @@ def test_a_peering_nothing_accepts(network: Network) -> None:
     assert not answer
     assert answer.reason is not None
     assert answer.reason.startswith(
-        "peering Net/AToE is never accepted (it asks account 222222222222"
+        "peering Net/AToE is never accepted (its accepter VPC Net/E is in account "
+        "111111111111, but the connection asks for one in account 222222222222"
     )
     assert answer.reason.endswith("routes through it are blackholes")
 

@@ -208,7 +208,7 @@ def test_values_only_a_deployment_knows(network: Network) -> None:
         "us-east-1",
     )
     unknowns = "\n".join(network.unknowns)
-    assert "Solo/Perhaps: exists only if condition IsProd" in unknowns
+    assert "Solo/Perhaps exists only if condition IsProd" in unknowns
     assert (
         "peering Solo/ToOwner: its accepter account is parameter Owner of stack Solo (chosen "
         "at deploy time) (PeerOwnerId), which the assembly does not hold, and it has no "

@@ -217,6 +217,8 @@ class _Builder:
         self.external: dict[str, object] = {}
         self.ipv6_blocks: dict[tuple[int, str], Block] = {}
         self.later: list[tuple[str, Template, str, Json]] = []
+        self.maybe: dict[tuple[int, str], str] = {}
+        """Resources that exist only if a condition a parameter decides holds -> why."""
 
     def run(self) -> Built:
         for template in self.templates:
@@ -247,11 +249,17 @@ class _Builder:
         truth = self.ev.condition(condition, template)
         modelled = resource.get("Type") in MODELLED or _custom(str(resource.get("Type")))
         if truth is None and modelled:
-            self.unknown(
-                f"{display_path(template, logical_id, '')}: exists only if condition "
+            why = (
+                f"{display_path(template, logical_id, '')} exists only if condition "
                 f"{condition} of stack {template.path} holds, which a parameter decides"
             )
+            self.maybe[(id(template), logical_id)] = why
+            self.unknown(why)
         return truth is not False
+
+    def perhaps(self, template: Template, logical_id: str) -> str | None:
+        """Return why a resource may not exist (its condition is unknown), else None."""
+        return self.maybe.get((id(template), logical_id))
 
     def _alias(self, template: Template, logical_id: str, thing: object) -> None:
         raw = template.names.get(logical_id)
@@ -367,10 +375,11 @@ class _Builder:
                 return vpc.ipv6[index] if index < len(vpc.ipv6) else Ipv6Symbol(vpc.path, index)
         if isinstance(base, Derived) and base.operation[0] == "cidr":
             whole = self._ipv6_token(base.base)
+            host_bits = int(base.operation[2])
             if isinstance(whole, Ipv6Symbol):
-                return Ipv6Symbol(
-                    whole.owner, whole.index, (*whole.pieces, (int(base.operation[2]), index))
-                )
+                return Ipv6Symbol(whole.owner, whole.index, (*whole.pieces, (host_bits, index)))
+            if isinstance(whole, Cidr) and host_bits <= 128 - whole.prefix:
+                return Cidr(6, whole.first + (index << host_bits), 128 - host_bits)
         return None
 
     def many(self, raw: Any, template: Template) -> list[Any]:
@@ -483,9 +492,14 @@ class _Builder:
             subnet.cidr = self.cidr(props["CidrBlock"], template, subnet.path, "its CIDR block")
             if subnet.cidr is None:
                 subnet.unknown = "its CIDR block is chosen at deploy time"
-        else:
-            subnet.unknown = "it has no literal IPv4 block"
-        subnet.ipv6 = self.ipv6(self.value(props.get("Ipv6CidrBlock"), template))
+        elif "Ipv4IpamPoolId" in props:
+            subnet.unknown = "its CIDR block comes from an IPAM pool"
+        if "Ipv6CidrBlock" in props or "Ipv6IpamPoolId" in props:
+            written = self.value(props.get("Ipv6CidrBlock"), template)
+            subnet.ipv6 = self.ipv6(written)
+            if subnet.ipv6 is None:
+                subnet.ipv6_unknown = f"its IPv6 block is {self.ev.text(written)}"
+                self.unknown(f"subnet {subnet.path}: {subnet.ipv6_unknown}")
         zone = self.value(props.get("AvailabilityZone"), template)
         subnet.zone = zone if isinstance(zone, str) and self.ev.is_literal(zone) else None
         for tag in self.many(props.get("Tags"), template):
@@ -505,22 +519,46 @@ class _Builder:
     ) -> None:
         owner = display_path(template, logical_id, "")
         subnet = self.link(props.get("SubnetId"), template, owner, "its subnet")
-        table = self.table(props.get("RouteTableId"), template, owner)
+        table = self.table(props.get("RouteTableId"), template, owner, unsure=True)
         if isinstance(subnet, Subnet) and table is not None:
+            if self.perhaps(template, logical_id):
+                table = self._unknown_table(f"{subnet.path}'s route table (conditional)")
             subnet.table = table
             table.subnets.append(subnet)
+            if table.external and table.vpc is None and subnet.vpc is not None:
+                table.vpc = subnet.vpc  # a table serves subnets of its own VPC only
+                subnet.vpc.tables.append(table)
 
-    def table(self, raw: Any, template: Template, owner: str) -> RouteTable | None:
-        found = self.link(raw, template, owner, "its route table")
+    def table(
+        self, raw: Any, template: Template, owner: str, *, unsure: bool = False
+    ) -> RouteTable | None:
+        """Return the route table a reference names.
+
+        :param unsure: make a table of unknown routes for a reference the assembly does not
+            resolve (an association must have some table).
+        """
+        value = self.value(raw, template)
+        found = self.resolve(value, owner, "its route table")
         if isinstance(found, RouteTable):
             return found
         if isinstance(found, str) and found.startswith("rtb-"):
-            return self._external(
-                found, RouteTable, into=self.out.tables, note=None, vpc=None, external=True
-            )
+            return self._unknown_table(found)
         if isinstance(found, Absent):
             self.unknown(f"{owner}: its route table is {found.reason}, not a route table")
+        elif unsure:
+            return self._unknown_table(self.ev.text(value))
         return None
+
+    def _unknown_table(self, name: str) -> RouteTable:
+        """Return a route table whose routes only AWS knows (imported by id, a token)."""
+        return self._external(
+            name,
+            RouteTable,
+            into=self.out.tables,
+            note=f"route table {name} is not in the assembly: its routes are unknown",
+            vpc=None,
+            external=True,
+        )
 
     def _link_vpcpeeringconnection(self, template: Template, logical_id: str, props: Json) -> None:
         peering = self.own(template, logical_id, Peering)
@@ -545,6 +583,16 @@ class _Builder:
         if peering.accepter is not None and peering.accepter.external:
             peering.accepter.region = peering.accepter.region or peering.peer_region
             peering.accepter.account = peering.accepter.account or peering.peer_account
+        maybe = self.perhaps(template, logical_id)
+        if maybe:
+            peering.accepted, peering.why = None, maybe
+            return
+        apart = _apart(peering, template)
+        if apart is not None:
+            peering.accepted, peering.why = apart
+            if peering.accepted is None:
+                self.unknown(f"peering {peering.path}: {peering.why}")
+            return
         if same or "PeerRoleArn" in props or (known and owner == template.account):
             return  # CloudFormation accepts it, itself or with the accepter's role
         if known and template.account is not None:
@@ -653,29 +701,50 @@ class _Builder:
         acl = self.own(template, logical_id, NetworkAcl)
         acl.vpc = self.vpc_of(props.get("VpcId"), template, acl.path)
 
-    def acl(self, raw: Any, template: Template, owner: str) -> NetworkAcl | None:
-        """Return the network ACL a reference names (a VPC's default ACL by its GetAtt)."""
+    def acl(
+        self, raw: Any, template: Template, owner: str, *, unsure: bool = False
+    ) -> NetworkAcl | None:
+        """Return the network ACL a reference names (a VPC's default ACL by its GetAtt).
+
+        :param unsure: make an ACL of unknown entries for a reference the assembly does not
+            resolve (an association must have some ACL).
+        """
         value = self.value(raw, template)
         token = self.ev.token(value)
         if isinstance(token, ResourceToken) and token.attribute == "DefaultNetworkAcl":
             vpc = self.objects.get((id(token.template), token.logical_id))
             return vpc.default_acl if isinstance(vpc, Vpc) else None
         found = self.resolve(value, owner, "its network ACL")
-        return self._imported(found, NetworkAcl, "acl-", self.out.acls, "its entries")
+        acl = self._imported(found, NetworkAcl, "acl-", self.out.acls, "its entries")
+        if acl is None and unsure:
+            return self._imported(
+                self.ev.text(value), NetworkAcl, "", self.out.acls, "its entries", check=False
+            )
+        return acl
 
     def _imported(
-        self, found: object, kind: type[G], prefix: str, into: list[G], hidden: str
+        self,
+        found: object,
+        kind: type[G],
+        prefix: str,
+        into: list[G],
+        hidden: str,
+        *,
+        check: bool = True,
     ) -> G | None:
-        """Return ``found`` when it is a ``kind``; one imported by a literal id when it is one."""
+        """Return ``found`` when it is a ``kind``; one imported by a literal id when it is one.
+
+        :param check: False to make one of any name (a token's text).
+        """
         if isinstance(found, kind):
             return found
-        if isinstance(found, str) and found.startswith(prefix):
+        if isinstance(found, str) and (found.startswith(prefix) or not check):
             what = "security group" if kind is SecurityGroup else "network ACL"
             return self._external(
                 found,
                 kind,
                 into=into,
-                note=f"{what} {found} is imported by id: {hidden} are unknown",
+                note=f"{what} {found} is not in the assembly: {hidden} are unknown",
                 vpc=None,
                 external=True,
             )
@@ -687,6 +756,10 @@ class _Builder:
         if acl is None:
             return
         values = self.value(props, template)
+        # A field a deployment decides makes the entry's decision unknown: an unknown number
+        # may put it first, an unknown direction in either list.
+        tokens = [name for name in _ACL_FIELDS if any(self.ev.tokens_in(values.get(name)))]
+        vague = [f"its {name} is {self.ev.text(values.get(name))}" for name in tokens]
         protocol = str(values.get("Protocol", "-1"))
         protocol = PROTOCOLS.get(protocol, protocol)
         ports = values.get("PortRange")
@@ -696,30 +769,42 @@ class _Builder:
             span = (low if low is not None else 0, high if high is not None else 65535)
         raw = values.get("CidrBlock", values.get("Ipv6CidrBlock"))
         cidr = try_cidr(raw)
-        unknown = None if cidr is not None else f"its block is {self.ev.text(raw)}"
+        if cidr is None:
+            vague.append(f"its block is {self.ev.text(raw)}")
+        maybe = self.perhaps(template, logical_id)
+        if maybe:
+            vague.append(maybe)
+        unknown = "; ".join(vague) or None
         if unknown:
             self.unknown(f"network ACL entry {path}: {unknown}")
-        acl.entries.append(
-            AclEntry(
-                path=path,
-                number=_number(values.get("RuleNumber")) or 0,
-                egress=str(values.get("Egress", False)).lower() == "true",
-                protocol=protocol,
-                allow=str(values.get("RuleAction", "")).lower() == "allow",
-                cidr=cidr,
-                ports=span,
-                unknown=unknown,
-                ipv6="Ipv6CidrBlock" in values,
+        egress = str(values.get("Egress", False)).lower() == "true"
+        number = _number(values.get("RuleNumber"))
+        for direction in (True, False) if "Egress" in tokens else (egress,):
+            acl.entries.append(
+                AclEntry(
+                    path=path,
+                    number=0 if "RuleNumber" in tokens or number is None else number,
+                    egress=direction,
+                    protocol="-1" if "Protocol" in tokens else protocol,
+                    allow=str(values.get("RuleAction", "")).lower() == "allow",
+                    cidr=cidr,
+                    ports=None if "PortRange" in tokens else span,
+                    unknown=unknown,
+                    ipv6="Ipv6CidrBlock" in values,
+                )
             )
-        )
 
     def _link_subnetnetworkaclassociation(
         self, template: Template, logical_id: str, props: Json
     ) -> None:
         owner = display_path(template, logical_id, "")
         subnet = self.link(props.get("SubnetId"), template, owner, "its subnet")
-        acl = self.acl(props.get("NetworkAclId"), template, owner)
+        acl = self.acl(props.get("NetworkAclId"), template, owner, unsure=True)
         if isinstance(subnet, Subnet) and acl is not None:
+            if self.perhaps(template, logical_id):
+                acl = self.acl(
+                    f"{subnet.path}'s network ACL (conditional)", template, owner, unsure=True
+                )
             subnet.acl = acl
 
     def _link_loadbalancer(self, template: Template, logical_id: str, props: Json) -> None:
@@ -826,6 +911,7 @@ class _Builder:
             written,
             prefix_list=prefix_list,
             ipv6=ipv6 or (destination is not None and _is_ipv6(destination)),
+            maybe=self.perhaps(template, logical_id),
         )
         table.routes.append(route)
         self._alias(template, logical_id, route)
@@ -1073,6 +1159,38 @@ def default_acl(vpc: Vpc) -> NetworkAcl:
                 AclEntry(acl.path, number, egress, "-1", True, try_cidr(block), ipv6=number == 101)
             )
     return acl
+
+
+_ACL_FIELDS = ("Protocol", "RuleAction", "RuleNumber", "Egress", "PortRange")
+"""The fields of a network ACL entry that decide what it does."""
+
+
+def _apart(peering: Peering, template: Template) -> tuple[bool | None, str] | None:
+    """Say whether the accepter VPC is not where the connection asks (PeerOwnerId, PeerRegion).
+
+    AWS looks for ``PeerVpcId`` in that account and Region: a VPC elsewhere never joins it
+    (False). An environment-agnostic stack beside a pinned one cannot tell (None). None
+    when the two agree, or the accepter VPC is imported.
+    """
+    accepter = peering.accepter
+    if accepter is None or accepter.external:
+        return None
+    agnostic = template.account is None and template.region is None
+    if agnostic != accepter.agnostic:
+        return None, (
+            "one of its VPCs is in an environment-agnostic stack and the other in a pinned "
+            "one: where the accepter VPC is, relative to the connection, is unknown"
+        )
+    for what, asked, actual in (
+        ("account", peering.peer_account, accepter.account),
+        ("Region", peering.peer_region, accepter.region),
+    ):
+        if asked is not None and actual is not None and asked != actual:
+            return False, (
+                f"its accepter VPC {accepter.path} is in {what} {actual}, but the connection "
+                f"asks for one in {what} {asked} (PeerOwnerId, PeerRegion): AWS finds no such VPC"
+            )
+    return None
 
 
 def _custom(kind: str) -> bool:

@@ -44,6 +44,7 @@ from .model import (
     GATEWAY,
     LOCAL,
     PEERING,
+    AclEntry,
     Endpoint,
     NetworkAcl,
     Peering,
@@ -659,7 +660,7 @@ class Router:
         verb = "denies" if status == FAIL else "may deny"
         why = (
             f"network ACL {acl.acl.path} of subnet {subnet.path} {verb} traffic {direction} "
-            f"{shown} {on} ({_rule(entry)})"
+            f"{shown} {on} ({_rule(entry, acl.acl)})"
         )
         return Step(status, why, (Hop(why, kind="network-acl", path=acl.acl.path),))
 
@@ -677,7 +678,8 @@ class Router:
         verb = "denies" if status == FAIL else "may deny"
         why = (
             f"network ACL {acl.acl.path} of subnet {subnet.path} {verb} replies {way} "
-            f"{self.text(ports.addresses, family)} on ephemeral ports {shown} ({_rule(entry)})"
+            f"{self.text(ports.addresses, family)} on ephemeral ports {shown} "
+            f"({_rule(entry, acl.acl)})"
         )
         return Step(status, why, (Hop(why, kind="network-acl", path=acl.acl.path),))
 
@@ -1069,7 +1071,11 @@ def _shared(allowed: AddressSet, unknown: AddressSet, others: AddressSet, vague:
     return FAIL
 
 
-def _rule(entry: object) -> str:
+def _rule(entry: AclEntry | None, acl: NetworkAcl) -> str:
+    if acl.external:
+        return "its entries are not in the assembly"
     if entry is None:
         return "no rule allows it: the final * rule denies"
+    if entry.unknown is not None:
+        return f"{entry}, whose {entry.unknown.removeprefix('its ')}"
     return str(entry)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from ..model.addresses import AddressSet
 from ._cidr import Block, Cidr, Ipv6Symbol
 from ._space import EVERYTHING, LITERAL_V6, SYMBOLIC_V6, V4, V6, Space, version
-from .model import LOCAL, PEERING, AclEntry, NetworkAcl, Route, RouteTable, Target
+from .model import LOCAL, PEERING, UNKNOWN, AclEntry, NetworkAcl, Route, RouteTable, Target
 
 LOCAL_TARGET = Target(LOCAL, "local")
 ALL_PORTS = AddressSet.span(0, 65535)
@@ -65,52 +65,17 @@ class _Entry:
     cidr: Cidr | None
 
 
-class RouteMap:
-    """One route table's routes of one family, as a partition of the address space."""
+class _Partition:
+    """Cut the space into segments, each with the entries of its innermost block.
 
-    def __init__(self, table: RouteTable, family: int, space: Space) -> None:
-        self.table, self.family = table, family
-        self.bits = 32 if family == V4 else 128
-        entries: list[_Entry] = []
-        self.hidden: list[Route] = []
-        """Routes of this family whose destination the assembly does not hold."""
-        self._literal: list[Route] = []
-        self._symbolic: list[Route] = []
-        for route in self._routes(table):
-            rank_bonus = 0 if route.prefix_list is not None else 1
-            for block in destinations_of(route, family):
-                if block is None:
-                    self.hidden.append(route)
-                    continue
-                addresses = space.of(block)
-                if addresses is None:
-                    self.hidden.append(route)
-                    continue
-                first, last = addresses.intervals[0]
-                specificity = self.bits - (last - first + 1).bit_length() + 1
-                rank = 2 * specificity + rank_bonus
-                entries.append(_Entry(first, last, rank, route, _entry_of(route, block)))
-                if family == V6 and not (isinstance(block, Cidr) and block.prefix == 0):
-                    (self._symbolic if isinstance(block, Ipv6Symbol) else self._literal).append(
-                        route
-                    )
-        self._starts: list[int] = []
-        self._ends: list[int] = []
-        self._groups: list[list[_Entry]] = []
-        self._flatten(entries)
+    Routes' blocks nest or are disjoint, so one sweep over them, widest first, finds for
+    every address the group of equally long entries that hold it most specifically.
+    """
 
-    @staticmethod
-    def _routes(table: RouteTable) -> Iterable[Route]:
-        vpc = table.vpc
-        if vpc is not None:
-            for cidr in vpc.cidrs:
-                yield Route(table.path, table, cidr, LOCAL_TARGET)
-            for block in vpc.ipv6:
-                yield Route(table.path, table, block, LOCAL_TARGET, ipv6=True)
-        yield from table.routes
-
-    def _flatten(self, entries: list[_Entry]) -> None:
-        """Cut the space into segments, each with the entries of its innermost block."""
+    def __init__(self, entries: Sequence[_Entry]) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.groups: list[list[_Entry]] = []
         groups: dict[tuple[int, int], list[_Entry]] = {}
         for entry in entries:
             groups.setdefault((entry.first, entry.last), []).append(entry)
@@ -122,9 +87,9 @@ class RouteMap:
         def emit(until: int) -> None:
             nonlocal position
             if stack and position <= until:
-                self._starts.append(position)
-                self._ends.append(until)
-                self._groups.append(stack[-1][2])
+                self.starts.append(position)
+                self.ends.append(until)
+                self.groups.append(stack[-1][2])
             position = until + 1
 
         for first, last in sorted(groups, key=lambda key: (key[0], -key[1])):
@@ -137,6 +102,71 @@ class RouteMap:
             emit(stack[-1][1])
             stack.pop()
 
+    def pieces(self, first: int, last: int) -> Iterable[tuple[int, int, list[_Entry] | None]]:
+        """Yield the segments of ``first``..``last``: each with its group (None: no route)."""
+        starts, ends, count = self.starts, self.ends, len(self.starts)
+        position = first
+        while position <= last:
+            index = bisect.bisect_right(starts, position) - 1
+            if index >= 0 and ends[index] >= position:
+                until = min(last, ends[index])
+                yield position, until, self.groups[index]
+            else:
+                following = starts[index + 1] if index + 1 < count else last + 1
+                until = min(last, following - 1)
+                yield position, until, None
+            position = until + 1
+
+
+class RouteMap:
+    """One route table's routes of one family, as a partition of the address space.
+
+    Routes that may not exist (a condition a parameter decides) make a second partition:
+    where one of them would win with another way, it is a rival of the route that wins
+    without it.
+    """
+
+    def __init__(self, table: RouteTable, family: int, space: Space) -> None:
+        self.table, self.family = table, family
+        self.bits = 32 if family == V4 else 128
+        certain: list[_Entry] = []
+        possible: list[_Entry] = []
+        self.hidden: list[Route] = []
+        """Routes of this family whose destination the assembly does not hold."""
+        self._literal: list[tuple[Route, int]] = []
+        self._symbolic: list[tuple[Route, int]] = []
+        if table.external:
+            self.hidden.append(_unknown_routes(table))
+        for route in self._routes(table):
+            rank_bonus = 0 if route.prefix_list is not None else 1
+            for block in destinations_of(route, family):
+                addresses = space.of(block) if block is not None else None
+                if addresses is None:
+                    self.hidden.append(route)
+                    continue
+                first, last = addresses.intervals[0]
+                specificity = self.bits - (last - first + 1).bit_length() + 1
+                rank = 2 * specificity + rank_bonus
+                entry = _Entry(first, last, rank, route, _entry_of(route, block))
+                possible.append(entry)
+                if route.maybe is None:
+                    certain.append(entry)
+                if family == V6 and not (isinstance(block, Cidr) and block.prefix == 0):
+                    crossing = self._symbolic if isinstance(block, Ipv6Symbol) else self._literal
+                    crossing.append((route, specificity))
+        self._certain = _Partition(certain)
+        self._possible = _Partition(possible) if len(possible) > len(certain) else None
+
+    @staticmethod
+    def _routes(table: RouteTable) -> Iterable[Route]:
+        vpc = table.vpc
+        if vpc is not None:
+            for cidr in vpc.cidrs:
+                yield Route(table.path, table, cidr, LOCAL_TARGET)
+            for block in vpc.ipv6:
+                yield Route(table.path, table, block, LOCAL_TARGET, ipv6=True)
+        yield from table.routes
+
     def choose(self, addresses: AddressSet) -> list[Choice]:
         """Split ``addresses`` by the route that wins for each."""
         if self.family == V6 and (self._literal or self._symbolic):
@@ -146,40 +176,59 @@ class RouteMap:
             ]
         return self._choose(addresses, [])
 
-    def _choose(self, addresses: AddressSet, crossing: Sequence[Route]) -> list[Choice]:
+    def _choose(self, addresses: AddressSet, crossing: Sequence[tuple[Route, int]]) -> list[Choice]:
         pieces: list[tuple[int, int, _Entry | None, tuple[Route, ...]]] = []
-        starts, ends, count = self._starts, self._ends, len(self._starts)
-        if len(addresses.intervals) == 1:  # the usual question: one block in one segment
-            first, last = addresses.intervals[0]
-            index = bisect.bisect_right(starts, first) - 1
-            if index >= 0 and ends[index] >= last:
-                group = self._groups[index]
-                rivals = self._rivals(group, crossing)
-                return [Choice(addresses, group[0].route, rivals, group[0].cidr)]
         for first, last in addresses:
-            position = first
-            while position <= last:
-                index = bisect.bisect_right(starts, position) - 1
-                if index >= 0 and ends[index] >= position:
-                    until = min(last, ends[index])
-                    group = self._groups[index]
-                    pieces.append((position, until, group[0], self._rivals(group, crossing)))
+            for start, until, group in self._certain.pieces(first, last):
+                if group is None:
+                    rivals = (*self.hidden, *(route for route, _ in crossing))
+                    winner = None
                 else:
-                    following = starts[index + 1] if index + 1 < count else last + 1
-                    until = min(last, following - 1)
-                    pieces.append((position, until, None, (*self.hidden, *crossing)))
-                position = until + 1
+                    winner, rivals = group[0], self._rivals(group, crossing)
+                if self._possible is None:
+                    pieces.append((start, until, winner, rivals))
+                    continue
+                for begin, end, maybe in self._possible.pieces(start, until):
+                    extra = self._conditional(winner, maybe)
+                    pieces.append((begin, end, winner, (*rivals, *extra)))
         return _merge(pieces)
 
-    def _rivals(self, group: list[_Entry], crossing: Sequence[Route]) -> tuple[Route, ...]:
+    def _rivals(
+        self, group: list[_Entry], crossing: Sequence[tuple[Route, int]]
+    ) -> tuple[Route, ...]:
+        winner = group[0]
         if len(group) == 1 and not self.hidden and not crossing:
             return ()
-        winner = group[0]
         way = winner.route.target
         tied = [e.route for e in group[1:] if e.rank == winner.rank]
-        exact = winner.rank // 2 >= self.bits  # a /32 (/128): nothing can be more specific
-        unsure = [] if exact else [*self.hidden, *crossing]
+        # Only a route to a single address (a CIDR /32 or /128) cannot be outranked.
+        exact = winner.rank >= 2 * self.bits + 1
+        specificity = winner.rank // 2
+        unsure = [] if exact else [*self.hidden]
+        # A literal block meets an AWS-assigned one: it wins if it might be as specific.
+        unsure += [route for route, size in crossing if size >= specificity]
         return tuple(r for r in (*tied, *unsure) if not same_way(r.target, way))
+
+    @staticmethod
+    def _conditional(winner: _Entry | None, maybe: list[_Entry] | None) -> tuple[Route, ...]:
+        """Return the route that may exist and would win instead, when it goes another way."""
+        if maybe is None or maybe[0].route.maybe is None:
+            return ()
+        route = maybe[0].route
+        if winner is not None and same_way(route.target, winner.route.target):
+            return ()
+        return (route,)
+
+
+def _unknown_routes(table: RouteTable) -> Route:
+    """Return the stand-in for the routes of a table the assembly does not hold."""
+    return Route(
+        table.path,
+        table,
+        None,
+        Target(UNKNOWN, "routes the assembly does not hold", why="the table is not in it"),
+        written=f"the routes of {table}",
+    )
 
 
 def destinations_of(route: Route, family: int) -> list[Block | None]:
@@ -256,7 +305,9 @@ class AclMap:
         )
         self.classes: list[tuple[AddressSet, AddressSet, AddressSet]] = []
         """Per class of ports: the ports, the addresses allowed, the addresses unknown."""
-        if not self.allows_all:
+        if acl.external:  # imported by id, or a token: only AWS knows its entries
+            self.classes.append((ALL_PORTS, AddressSet(), EVERYTHING[family]))
+        elif not self.allows_all:
             self._classify()
 
     def _classify(self) -> None:
@@ -273,12 +324,20 @@ class AclMap:
                     break
                 if not entry.matches_tcp(low):
                     continue
-                if entry.cidr is None:
+                if entry.cidr is None:  # its block is unknown: it may match any address
                     unknown, remaining = unknown | remaining, AddressSet()
                     break
+                if self.family == V6 and entry.cidr.prefix > 0:
+                    # Whether a literal block holds addresses AWS assigns is unknown.
+                    unknown, remaining = (
+                        unknown | (remaining & SYMBOLIC_V6),
+                        remaining - SYMBOLIC_V6,
+                    )
                 block = self._space.of(entry.cidr)
                 part = remaining & block if block is not None else AddressSet()
-                if entry.allow:
+                if entry.unknown is not None:  # what it decides is unknown
+                    unknown = unknown | part
+                elif entry.allow:
                     allowed = allowed | part
                 remaining = remaining - part
             self.classes.append((AddressSet.span(low, high - 1), allowed, unknown))

@@ -76,6 +76,9 @@ class Subnet:
     table: RouteTable | None = None
     """The explicitly associated route table; None when the VPC's main table serves it."""
     unknown: str | None = None
+    """Why its IPv4 block is unknown (None: known, or it has none)."""
+    ipv6_unknown: str | None = None
+    """Why its IPv6 block is unknown (None: known, or it has none)."""
     acl: NetworkAcl | None = None
     """The explicitly associated network ACL; None when the VPC's default ACL serves it."""
 
@@ -147,6 +150,8 @@ class Route:
     prefix_list: PrefixList | None = None
     ipv6: bool = False
     """True for a route of IPv6 traffic (``DestinationIpv6CidrBlock``)."""
+    maybe: str | None = None
+    """Why the route may not exist (a condition a parameter decides); None: it exists."""
 
     @property
     def destination_text(self) -> str:
@@ -304,6 +309,10 @@ class Endpoint:
     subnets: list[Subnet] = field(default_factory=list)
     groups: list[SecurityGroup] | None = None
     """Its security groups; None when it has none (the VPC's default group)."""
+    unknown_subnets: list[str] = field(default_factory=list)
+    """Its subnets the assembly does not hold (each has one of its addresses)."""
+    unknown_groups: list[str] = field(default_factory=list)
+    """Its security groups the assembly does not hold (their rules are unknown)."""
     service: EndpointService | None = None
     service_name: str = ""
     aws_service: bool = False
