@@ -69,14 +69,9 @@ def main(argv: list[str] | None = None) -> int:
             status = 0
     except ConnectivityError as error:
         return _fail(str(error))
-    if output is not None:
-        try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            return _fail(f"cannot write {output}: {error.strerror or error}")
-    else:
-        sys.stdout.write(text)
+    failed = _write(text, output)
+    if failed is not None:
+        return failed
     if arguments.strict and question[0] is None:
         routes = _strict(network.one_way_routes(), acknowledged(arguments.cdk_out, ONE_WAY_ROUTE))
         intents = _strict_intents(network.check_intents())
@@ -194,14 +189,9 @@ def _verify(argv: list[str]) -> int:
     text = render_verification(
         result, arguments.format, title=f"Deployed network of {arguments.cdk_out}"
     )
-    if output is not None:
-        try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            return _fail(f"cannot write {output}: {error.strerror or error}")
-    else:
-        sys.stdout.write(text)
+    failed = _write(text, output)
+    if failed is not None:
+        return failed
     return 0 if result.matches else 1
 
 
@@ -215,6 +205,19 @@ def _pairs_of(values: list[str], flag: str, what: str) -> dict[str, str]:
             )
         found[account] = item
     return found
+
+
+def _write(text: str, output: Path | None) -> int | None:
+    """Write ``text`` to ``output`` (standard output when None); the exit status if it fails."""
+    if output is None:
+        sys.stdout.write(text)
+        return None
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        return _fail(f"cannot write {output}: {error.strerror or error}")
+    return None
 
 
 def _fail(message: str) -> int:

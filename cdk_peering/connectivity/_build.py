@@ -132,6 +132,8 @@ LINK_ORDER = (
 """The types linked in the second pass, in the order their links need (a VPC's blocks
 before its subnets, tables before routes, endpoints before records); ``custom`` stands
 for every custom resource."""
+TCP_LISTENERS = {"TCP", "TLS", "TCP_UDP", "HTTP", "HTTPS"}
+"""Load balancer listener protocols that carry TCP connections."""
 PROTOCOLS = {"-1": "-1", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
 MODELLED = {
     "AWS::EC2::VPC",
@@ -525,6 +527,9 @@ class _Builder:
                 table = self._unknown_table(f"{subnet.path}'s route table (conditional)")
             subnet.table = table
             table.subnets.append(subnet)
+            if subnet.vpc is None and table.vpc is not None:
+                subnet.vpc = table.vpc  # a table serves subnets of its own VPC only
+                table.vpc.subnets.append(subnet)
             if table.external and table.vpc is None and subnet.vpc is not None:
                 table.vpc = subnet.vpc  # a table serves subnets of its own VPC only
                 subnet.vpc.tables.append(table)
@@ -644,10 +649,7 @@ class _Builder:
         protocol = str(rule.get("IpProtocol", "-1")).lower()
         protocol = PROTOCOLS.get(protocol, protocol)
         ports = [rule.get("FromPort"), rule.get("ToPort")]
-        low, high = (
-            int(p) if isinstance(p, int | str) and str(p).lstrip("-").isdigit() else None
-            for p in ports
-        )
+        low, high = (_number(p) for p in ports)
         for key in ("CidrIp", "CidrIpv6"):
             if key in rule:
                 cidr = try_cidr(rule[key])
@@ -759,7 +761,7 @@ class _Builder:
         # A field a deployment decides makes the entry's decision unknown: an unknown number
         # may put it first, an unknown direction in either list.
         tokens = [name for name in _ACL_FIELDS if any(self.ev.tokens_in(values.get(name)))]
-        vague = [f"its {name} is {self.ev.text(values.get(name))}" for name in tokens]
+        vague = [f"its {name} is {self._field(values.get(name))}" for name in tokens]
         protocol = str(values.get("Protocol", "-1"))
         protocol = PROTOCOLS.get(protocol, protocol)
         ports = values.get("PortRange")
@@ -794,6 +796,12 @@ class _Builder:
                 )
             )
 
+    def _field(self, value: Any) -> str:
+        """Say what a field holds, for a reader: its tokens by what they stand for."""
+        if isinstance(value, dict):
+            return ", ".join(f"{key} {self._field(item)}" for key, item in value.items())
+        return self.ev.text(value)
+
     def _link_subnetnetworkaclassociation(
         self, template: Template, logical_id: str, props: Json
     ) -> None:
@@ -824,7 +832,13 @@ class _Builder:
         if not isinstance(balancer, LoadBalancer):
             return
         port = self.value(props.get("Port"), template)
-        if isinstance(port, int) or (isinstance(port, str) and port.isdigit()):
+        protocol = self.value(props.get("Protocol", "TCP"), template)
+        if not isinstance(protocol, str) or not self.ev.is_literal(protocol):
+            balancer.unknown_ports.append(owner)
+            self.unknown(f"{owner}: its protocol is {self.ev.text(protocol)}")
+        elif protocol.upper() not in TCP_LISTENERS:
+            return  # a UDP listener forwards no TCP connection
+        elif isinstance(port, int) or (isinstance(port, str) and port.isdigit()):
             balancer.ports.add(int(port))
         else:
             balancer.unknown_ports.append(owner)
@@ -850,12 +864,16 @@ class _Builder:
             subnet = self.resolve(raw, endpoint.path, "a subnet")
             if isinstance(subnet, Subnet):
                 endpoint.subnets.append(subnet)
+            else:
+                endpoint.unknown_subnets.append(self.ev.text(raw))
         if "SecurityGroupIds" in props:
-            groups = [
-                self._group(raw, endpoint.path)
-                for raw in self.many(props["SecurityGroupIds"], template)
-            ]
-            endpoint.groups = [group for group in groups if group is not None]
+            endpoint.groups = []
+            for raw in self.many(props["SecurityGroupIds"], template):
+                group = self._group(raw, endpoint.path)
+                if group is not None:
+                    endpoint.groups.append(group)
+                else:
+                    endpoint.unknown_groups.append(self.ev.text(raw))
         name = self.value(props.get("ServiceName"), template)
         endpoint.service_name = self.ev.text(name)
         for token in self.ev.tokens_in(name):
@@ -1034,17 +1052,31 @@ class _Builder:
                     f"it is an alias to {self.ev.text(target)}, which the model does not follow"
                 )
         else:
-            for value in self.value(props.get("ResourceRecords"), template) or []:
+            values = self.value(props.get("ResourceRecords"), template)
+            if not isinstance(values, list):
+                values = [values]  # a token (a parameter's list): its values are unknown
+            for value in values:
+                literal = isinstance(value, str) and self.ev.is_literal(value)
                 if record.type in ("A", "AAAA"):
-                    address = try_cidr(value)
+                    address = try_cidr(value) if literal else None
                     if address is not None:
                         record.addresses.append(address)
                     else:
                         record.unknown = (
                             f"its address {self.ev.text(value)} is chosen at deploy time"
                         )
-                elif record.type == "CNAME" and isinstance(value, str):
-                    record.canonical = dns_name(value)
+                elif record.type == "CNAME" and literal:
+                    record.canonical = dns_name(str(value))
+                elif record.type == "CNAME":
+                    # An endpoint's own DNS name (Fn::GetAtt DnsEntries, split): its addresses.
+                    for token in self.ev.tokens_in(value):
+                        while isinstance(token, Derived):
+                            token = token.base
+                        found = self.resolve(token, owner, "its canonical name")
+                        if isinstance(found, Endpoint):
+                            record.endpoint = found
+                    if record.endpoint is None:
+                        record.unknown = f"its canonical name is {self.ev.text(value)}"
         zone.records.append(record)
 
     def _link_custom(self, template: Template, logical_id: str, props: Json) -> None:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from ..model.addresses import AddressSet
 from ..model.ports import PORT_MAX, PORT_MIN
 from ._cidr import Block, Cidr, Ipv6Symbol
-from ._space import SYMBOLIC, V4, V6, Space
+from ._space import SYMBOLIC, SYMBOLIC_V6, V4, V6, Space
 from ._tables import AclMap, Choice, Ports, RouteMap, destinations_of, same_way
 from .model import (
     BLACKHOLE,
@@ -423,7 +423,9 @@ class Router:
                 break
         if rest:
             shown = self.text(rest, family)
-            if any(s.unknown or (family == V4 and s.cidr is None) for s in reached.subnets):
+            if any(
+                (s.unknown if family == V4 else s.ipv6_unknown) is not None for s in reached.subnets
+            ):
                 why = f"whether a subnet of VPC {reached.path} holds {shown} is unknown"
                 parts.append(Part(rest, UNKNOWN, hops, why))
             else:
@@ -478,7 +480,7 @@ class Router:
                 # only when every candidate route agrees.
                 candidates = [*choice.rivals, *([route] if route is not None else [])]
                 back_ways = {
-                    None if _crosses(r, choice.addresses) else same_way(r.target, way)
+                    None if _crosses(r, choice.addresses) else _back_way(r.target, way)
                     for r in candidates
                 }
                 if route is None:
@@ -514,7 +516,18 @@ class Router:
                 continue
             hop = self._route_hop(route, choice, "return-route")
             hops.append(hop)
-            if not same_way(route.target, way):
+            returns = _back_way(route.target, way)
+            if returns is None:
+                steps.append(
+                    Step(
+                        UNKNOWN,
+                        f"route table {table.path} sends replies to {shown} to {route.target}, "
+                        f"which may or may not be {way}: "
+                        f"{route.target.why or 'its ends are unknown'}",
+                        (hop,),
+                    )
+                )
+            elif not returns:
                 steps.append(
                     Step(
                         FAIL,
@@ -633,6 +646,9 @@ class Router:
                     f"{ingress.acl.path} of subnet {destination.path} from "
                     f"{self.text(each.addresses, family)}"
                 )
+                vague = [acl.acl for acl in (egress, ingress) if acl.acl.external]
+                if vague:
+                    why += f" (network ACL {vague[0].path}: {_rule(None, vague[0])})"
                 hop = Hop(why, kind="network-acl", path=ingress.acl.path)
                 steps.append(Step(status, why, (hop,)))
         return worst(steps)
@@ -707,17 +723,23 @@ class Router:
         port: int,
         what: str,
         source: Vpc | None,
+        vague: Sequence[str] = (),
     ) -> Step:
-        """Check that security groups admit every address of ``origin`` on TCP ``port``."""
+        """Check that security groups admit every address of ``origin`` on TCP ``port``.
+
+        :param vague: security groups the assembly does not hold (their rules are unknown).
+        """
         shown = self.text(origin, family)
-        if not groups:
+        if not groups and not vague:
             return Step(
                 FAIL,
                 f"{what} has no security group of its own: the VPC's default group admits only "
                 f"its own members, not {shown}",
             )
+        groups = groups or []
         admitted = AddressSet()
-        unknown: list[str] = []
+        maybe = AddressSet()
+        unknown = [f"its security group {each} is not in the assembly" for each in vague]
         by_group: list[str] = []
         for group in groups:
             if group.external:
@@ -731,6 +753,9 @@ class Router:
                     if (rule.cidr.version == V4) == (family == V4):
                         block = self.space.of(rule.cidr)
                         admitted = admitted | (block or AddressSet())
+                        if family == V6 and rule.cidr.prefix > 0:
+                            # Whether it holds addresses AWS assigns is unknown.
+                            maybe = maybe | SYMBOLIC_V6
                 elif rule.prefix_list is not None:
                     entries = rule.prefix_list.entries
                     if entries is None:
@@ -768,6 +793,8 @@ class Router:
             )
             return Step(PASS, None, (hop,))
         missing = self.text(origin - admitted, family)
+        if (origin - admitted).overlaps(maybe) and not unknown:
+            unknown.append("a rule's literal IPv6 block may or may not hold addresses AWS assigns")
         if unknown:
             return Step(
                 UNKNOWN, f"whether {what} admits {missing} on port {port} is unknown: {unknown[0]}"
@@ -801,7 +828,13 @@ class Router:
         if port is not None:
             steps.append(
                 self.admitted(
-                    endpoint.groups, origin, family, port, f"endpoint {endpoint.path}", source
+                    endpoint.groups,
+                    origin,
+                    family,
+                    port,
+                    f"endpoint {endpoint.path}",
+                    source,
+                    endpoint.unknown_groups,
                 )
             )
         steps.append(self._accepted(endpoint))
@@ -966,9 +999,14 @@ class Router:
             for source, origin in sources:
                 bad = vague = False
                 for choice in back.choose(origin):
-                    if choice.rivals:
+                    returns = (
+                        _back_way(choice.route.target, _route_target(peering))
+                        if choice.route is not None
+                        else False
+                    )
+                    if choice.rivals or returns is None:
                         vague = True  # unknown: neither one way nor both
-                    elif choice.route is None or choice.route.target.peering is not peering:
+                    elif not returns:
                         bad = True
                 answered = answered and not bad
                 if family == V4:
@@ -979,6 +1017,28 @@ class Router:
             if not answered:
                 unanswered.append(destination.path)
         return unanswered
+
+
+def _route_target(peering: Peering) -> Target:
+    return Target(PEERING, f"peering {peering.path}", peering=peering)
+
+
+def _back_way(target: Target, way: Target) -> bool | None:
+    """Tell whether replies to ``target`` go back ``way``; None when a token decides it.
+
+    A route to a connection the assembly does not resolve (a token, an id of a connection
+    whose VPCs are unknown) may be the forward connection, or not.
+    """
+    if same_way(target, way):
+        return True
+    if way.kind != PEERING:
+        return False
+    if target.kind == UNKNOWN:
+        return None
+    other = target.peering
+    if other is not None and (other.requester is None or other.accepter is None):
+        return None
+    return False
 
 
 def _crosses(route: Route, addresses: AddressSet) -> bool:
@@ -1034,6 +1094,8 @@ def _apart(member: Vpc | None, *others: Vpc | None) -> bool:
 
 
 def _rival_why(rival: Route, winner: Route) -> str:
+    if rival.maybe is not None:
+        return rival.maybe
     if rival.destination is None and rival.prefix_list is None:
         return (
             f"its destination ({rival.written}) is not in the assembly and could be more specific"
@@ -1058,15 +1120,6 @@ def _covered(allowed: AddressSet, unknown: AddressSet, wanted: AddressSet) -> st
     if allowed.covers(wanted):
         return PASS
     if (allowed | unknown).covers(wanted):
-        return UNKNOWN
-    return FAIL
-
-
-def _shared(allowed: AddressSet, unknown: AddressSet, others: AddressSet, vague: AddressSet) -> str:
-    """PASS when some port is allowed on both sides; FAIL when none can be."""
-    if allowed.overlaps(others):
-        return PASS
-    if (allowed | unknown).overlaps(others | vague):
         return UNKNOWN
     return FAIL
 

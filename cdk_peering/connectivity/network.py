@@ -384,32 +384,48 @@ class Network:
                 f"source {source!r} is an endpoint: give a subnet, a VPC or an address"
             )
         subnets = place.subnets if isinstance(place, Vpc) else [place]
-        nothing = AddressSet()
         if not subnets:
             vpc = place if isinstance(place, Vpc) else None
             why = vpc.unknown[0] if vpc is not None and vpc.unknown else "it has no subnets"
             status = UNKNOWN if vpc is not None and vpc.unknown else FAIL
-            return [Part(nothing, status, (), f"VPC {place.path} sends nothing: {why}")]
-        return self._blocks(subnets, family, "it sends no IPv6 traffic")
+            return [Part(AddressSet(), status, (), f"VPC {place.path} sends nothing: {why}")]
+        return self._blocks(place, subnets, family, "sends")
 
     def _blocks(
-        self, subnets: Sequence[Subnet], family: int, none: str
+        self, place: Vpc | Subnet, subnets: Sequence[Subnet], family: int, verb: str
     ) -> list[tuple[Subnet, AddressSet] | Part]:
         """Return each subnet with its block of ``family``, or a part saying why it has none.
 
-        :param none: what a subnet without an IPv6 block means for the question.
+        A VPC means its subnets that have a block of the family: one without is left out,
+        unless none has one.
+
+        :param verb: what the question asks of the addresses (``sends``, ``holds``).
         """
         found: list[tuple[Subnet, AddressSet] | Part] = []
+        absent: list[Subnet] = []
         for subnet in subnets:
             own = self._router.block(subnet, family)
+            vague = subnet.unknown if family == 4 else subnet.ipv6_unknown
             if own is not None:
                 found.append((subnet, own))
-            elif family == 6 and subnet.ipv6 is None:
-                why = f"subnet {subnet.path} has no IPv6 block: {none}"
-                found.append(Part(AddressSet(), FAIL, (), why))
-            else:
-                why = f"the block of subnet {subnet.path} is unknown: {subnet.unknown}"
+            elif vague is not None:
+                why = f"the IPv{family} block of subnet {subnet.path} is unknown: {vague}"
                 found.append(Part(AddressSet(), UNKNOWN, (), why))
+            else:
+                absent.append(subnet)
+        if absent and (not found or isinstance(place, Subnet)):
+            if isinstance(place, Subnet) or not (place.cidrs if family == 4 else place.ipv6):
+                what = "subnet" if isinstance(place, Subnet) else "VPC"
+                why = (
+                    f"{what} {place.path} has no IPv{family} block: it {verb} no "
+                    f"IPv{family} traffic"
+                )
+            else:
+                why = (
+                    f"no subnet of VPC {place.path} has an IPv{family} block: it {verb} no "
+                    f"IPv{family} traffic"
+                )
+            found.append(Part(AddressSet(), FAIL, (), why))
         return found
 
     def _towards(
@@ -433,7 +449,7 @@ class Network:
     ) -> list[Part]:
         vpc = place if isinstance(place, Vpc) else place.vpc
         targets = place.subnets if isinstance(place, Vpc) else [place]
-        found = self._blocks(targets, family, "it holds no IPv6 address")
+        found = self._blocks(place, targets, family, "receives")
         parts = [each for each in found if isinstance(each, Part)]
         blocks = [each[1] for each in found if not isinstance(each, Part)]
         nothing = AddressSet()
@@ -466,12 +482,21 @@ class Network:
                 f"{endpoint.ip_address_type})"
             )
             return [Part(nothing, FAIL, (), why)]
-        if not endpoint.subnets:
+        if not endpoint.subnets and not endpoint.unknown_subnets:
             return [
                 Part(nothing, UNKNOWN, (), f"the subnets of endpoint {endpoint.path} are unknown")
             ]
         checks = self._router.endpoint_checks(endpoint, origin, family, port, subnet.vpc)
-        parts: list[Part] = []
+        parts: list[Part] = [
+            Part(
+                nothing,
+                UNKNOWN,
+                (),
+                f"endpoint {endpoint.path} has an address in subnet {each}, which the "
+                "assembly does not hold",
+            )
+            for each in endpoint.unknown_subnets
+        ]
         for each in endpoint.subnets:
             block = self._router.block(each, family)
             if block is None:
@@ -543,8 +568,11 @@ class Network:
                 block = self._router.space.of(address)
                 assert block is not None
                 parts.extend(self._router.trip(subnet, origin, family, block, port, None))
+            if record.unknown:  # another of its values is unknown: so is where it leads
+                why = f"record {record.path} for {wanted}: {record.unknown}"
+                parts.append(Part(nothing, UNKNOWN, (), why))
         else:
-            why = f"record {record.path} for {wanted}: {record.unknown}"
+            why = f"record {record.path} for {wanted}: {record.unknown or 'its value is unknown'}"
             return [Part(nothing, UNKNOWN, tuple(hops), why)]
         return [Part(p.addresses, p.status, (*hops, *p.hops), p.reason) for p in parts]
 
@@ -552,8 +580,10 @@ class Network:
         self, subnet: Subnet, name: str, hops: list[Hop], family: int
     ) -> tuple[Record | None, Part | None]:
         vpc = subnet.vpc
-        assert vpc is not None
         nothing = AddressSet()
+        if vpc is None:
+            why = f"the VPC of subnet {subnet.path} is unknown: which zones it resolves is unknown"
+            return None, Part(nothing, UNKNOWN, tuple(hops), why)
         zones = [z for z in self._built.zones if _within(name, z.name)]
         associated = [z for z in zones if vpc in z.vpcs]
         if not associated:
@@ -574,11 +604,15 @@ class Network:
         zone = max(associated, key=lambda z: len(z.name))
         kinds = ("A", "CNAME") if family == 4 else ("AAAA", "CNAME")
         records = [r for r in zone.records if r.name == name and r.type in kinds]
-        records = records or [
-            r
-            for r in zone.records
-            if r.name.startswith("*.") and _within(name, r.name[2:]) and r.type in kinds
-        ]
+        if not records:
+            # A wildcard answers names strictly below its base; the most specific one wins.
+            wild = [
+                r
+                for r in zone.records
+                if r.name.startswith("*.") and name.endswith("." + r.name[2:]) and r.type in kinds
+            ]
+            longest = max((len(r.name) for r in wild), default=0)
+            records = [r for r in wild if len(r.name) == longest]
         if not records:
             kind = "A" if family == 4 else "AAAA"
             return None, Part(
@@ -653,8 +687,8 @@ class Network:
         cells: dict[tuple[str, str], str] = {}
         for (source, destination), state in self._survey.pairs.items():
             if by == "vpc":
-                assert source.vpc is not None
-                assert destination.vpc is not None
+                if source.vpc is None or destination.vpc is None:
+                    continue  # a subnet whose VPC the assembly does not hold
                 key = (source.vpc.path, destination.vpc.path)
             elif by == "subnet":
                 key = (source.path, destination.path)
@@ -772,7 +806,7 @@ def _verdict(
         tuple(chosen.hops),
         chosen.reason,
         unknown=not has_fail,
-        partial=bool(passed),
+        partial=bool(passed) and bool(failed | unknown),
         unreached=unreached,
         ip_version=family,
         undecided=tuple(router.space.texts(unknown, family)),

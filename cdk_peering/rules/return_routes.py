@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from .. import rule_ids
 from ..findings import Finding
-from ..model.addresses import AddressSet
+from ..model.addresses import AddressSet, cidr_set
 from ..model.cidr import parse_network
 from ..model.plan import ACCEPTER, REQUESTER, PeeringPlan
 from ..model.vpc import VpcModel
@@ -93,7 +93,7 @@ def _addresses(cidr: str) -> AddressSet | None:
     network = parse_network(cidr)
     if not isinstance(network, ipaddress.IPv4Network):
         return None
-    return AddressSet.span(int(network.network_address), int(network.broadcast_address))
+    return cidr_set(str(network))[1]
 
 
 def _blocks(subnets: Iterable[SubnetRoute]) -> list[AddressSet]:
