@@ -214,7 +214,7 @@ def test_addresses_and_blocks(network: Network) -> None:
 def test_a_vpc_means_every_subnet_of_it(network: Network) -> None:
     answer = network.reachability("Net/A", "Net/D")
     assert answer
-    assert answer.hops[-1] == "and 1 more subnet pairs, each reachable"
+    assert answer.hops[-1] == "and 1 more subnet pair, each reachable"
     assert answer.hops[-1].kind == "note"
     # The first failing pair names itself in the hops.
     failing = network.reachability("Net/A", "Net/B")

@@ -791,7 +791,13 @@ def _verdict(
         hops = list(first.hops)
         pairs = {_ends(part) for part in parts}
         if len(pairs) > 1:
-            hops.append(Hop(f"and {len(pairs) - 1} more subnet pairs, each reachable", kind="note"))
+            more = len(pairs) - 1
+            hops.append(
+                Hop(
+                    f"and {more} more subnet pair{'s' if more != 1 else ''}, each reachable",
+                    kind="note",
+                )
+            )
         return Reachability(*ask, True, tuple(hops), None, ip_version=family)
     chosen = next((p for p in parts if p.status == FAIL), None) or next(
         (p for p in parts if p.status == UNKNOWN), None
