@@ -510,10 +510,6 @@ def test_a_request_refused_while_iam_applies_the_policy_is_tried_again(
     assert aws.options(pcx)[DNS] is True
 
 
-def test_the_handler_knows_every_resource_type_the_library_makes() -> None:
-    assert set(handler.SETTINGS) == set(handler.RESOURCE_TYPES)
-
-
 @pytest.mark.parametrize(("request_type", "status"), [("Delete", "SUCCESS"), ("Create", "FAILED")])
 def test_the_retired_provider_deletes_without_a_call_and_creates_nothing(
     aws: Aws, responses: Responses, request_type: str, status: str

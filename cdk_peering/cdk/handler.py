@@ -71,7 +71,6 @@ TAGS = "Custom::PeeringConnectionTags"
 AUTHORIZATION = "Custom::ZoneAssociationAuthorization"
 ASSOCIATION = "Custom::ZoneAssociation"
 ACCEPTANCE = "Custom::EndpointAcceptance"
-RESOURCE_TYPES = (OPTIONS, TAGS, AUTHORIZATION, ASSOCIATION, ACCEPTANCE)
 
 OWNER_KEY = "cdk-peering:owner:"
 """The key prefix of an owner's marker; the owner's token follows."""
@@ -516,6 +515,18 @@ class PeeringOptions(Setting):
             if unknown:
                 ec2.meta.events.unregister(event, unique_id="cdk-peering-options")
 
+    def turn_off(
+        self,
+        ec2: Any,
+        connection_id: str,
+        side: str,
+        released: set[str],
+        others: dict[str, Marker],
+    ) -> None:
+        """Turn off the ``released`` options that none of the ``others`` owners manages."""
+        kept = {name for marker in others.values() for name in marker.details}
+        self.modify(ec2, connection_id, side, dict.fromkeys(sorted(released - kept), False))
+
     def apply(
         self,
         clients: Clients,
@@ -536,8 +547,7 @@ class PeeringOptions(Setting):
         if released:
             others = markers.of(setting)
             others.pop(token, None)
-            kept = {name for marker in others.values() for name in marker.details}
-            self.modify(ec2, connection_id, side, dict.fromkeys(sorted(released - kept), False))
+            self.turn_off(ec2, connection_id, side, released, others)
 
     def release(
         self, clients: Clients, target: tuple[str, ...], token: str, properties: dict[str, Any]
@@ -548,9 +558,7 @@ class PeeringOptions(Setting):
         side = "Requester" if setting.startswith("requester") else "Accepter"
 
         def undo(mine: Marker, others: dict[str, Marker]) -> None:
-            kept = {name for marker in others.values() for name in marker.details}
-            released = sorted(set(mine.details) - kept)
-            self.modify(ec2, connection_id, side, dict.fromkeys(released, False))
+            self.turn_off(ec2, connection_id, side, set(mine.details), others)
 
         release_on_connection(ec2, connection_id, setting, token, undo)
 

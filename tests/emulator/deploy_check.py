@@ -33,7 +33,7 @@ from cdk_peering.cdk.handler import (  # noqa: E402 (the checkout's, on the path
     AUTHORIZATION,
     OPTIONS,
     OWNER_KEY,
-    RESOURCE_TYPES,
+    SETTINGS,
     TAGS,
 )
 
@@ -66,7 +66,7 @@ def main() -> int:
             ids = self.physical_ids(stack)
             for logical, resource in template["Resources"].items():
                 kind = resource["Type"]
-                if kind not in RESOURCE_TYPES:
+                if kind not in SETTINGS:
                     continue
                 where = f"{stack.name}/{resource.get('Metadata', {}).get('aws:cdk:path', logical)}"
                 try:
