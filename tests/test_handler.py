@@ -9,10 +9,11 @@ AWS gives where moto differs (tests/deploy_events.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from cdk_peering.cdk import handler
@@ -189,6 +190,42 @@ def test_a_delete_without_its_mark_turns_nothing_off(aws: Aws) -> None:
     assert aws.options(pcx)[DNS] is True  # left on, never switched off under an owner
 
 
+def fail_once(error: Exception, call: Callable[..., Any]) -> Callable[..., Any]:
+    """Return ``call`` that raises ``error`` the first time (a throttled or busy request)."""
+    errors = iter([error])
+
+    def failing_once(**kwargs: Any) -> Any:
+        first = next(errors, None)
+        if first is not None:
+            raise first
+        return call(**kwargs)
+
+    return failing_once
+
+
+def test_a_last_owners_delete_that_fails_once_turns_the_options_off_when_retried(
+    aws: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pcx = aws.connection()
+    resource = options(aws, pcx, {DNS: True})
+    resource.create()
+    throttled = client_error(
+        "RequestLimitExceeded", "throttled", "ModifyVpcPeeringConnectionOptions"
+    )
+    real = aws.ec2.modify_vpc_peering_connection_options
+    monkeypatch.setattr(
+        aws.ec2, "modify_vpc_peering_connection_options", fail_once(throttled, real)
+    )
+
+    with pytest.raises(ClientError, match="RequestLimitExceeded"):
+        resource.delete()  # DELETE_FAILED: its mark stays for the retry
+    assert len(owner_tags(aws.tags(pcx))) == 1
+    resource.delete()  # CloudFormation's retry (or the next delete of the stack)
+
+    assert aws.options(pcx)[DNS] is False
+    assert owner_tags(aws.tags(pcx)) == {}
+
+
 def test_an_update_to_another_connection_releases_the_old_one(aws: Aws) -> None:
     first, second = aws.connection(), aws.connection()
     resource = options(aws, first, {DNS: True})
@@ -349,6 +386,39 @@ def test_an_authorization_survives_a_replacement_and_goes_with_its_last_owner(
     renamed.delete()
 
     assert aws.route53.authorizations == set()
+    assert owner_tags(aws.zone_tags(zone)) == {}
+
+
+@pytest.mark.parametrize(
+    ("kind", "undo", "error"),
+    [
+        (handler.ASSOCIATION, "disassociate_vpc_from_hosted_zone", "PriorRequestNotComplete"),
+        (handler.AUTHORIZATION, "delete_vpc_association_authorization", "Throttling"),
+    ],
+)
+def test_a_last_owners_delete_that_fails_once_undoes_the_pair_when_retried(
+    aws: Aws,
+    zone_and_vpc: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    undo: str,
+    error: str,
+) -> None:
+    zone, vpc = zone_and_vpc
+    resource = zone_call(aws, kind, zone, vpc, "Pair")
+    resource.create()
+    real = getattr(aws.route53, undo)
+    monkeypatch.setattr(
+        aws.route53, undo, fail_once(client_error(error, "busy", undo), real), raising=False
+    )
+
+    with pytest.raises(ClientError, match=error):
+        resource.delete()
+    resource.delete()
+
+    assert vpc not in aws.zone_vpcs(zone)
+    assert aws.route53.authorizations == set()
+    assert owner_tags(aws.tags(vpc)) == {}
     assert owner_tags(aws.zone_tags(zone)) == {}
 
 

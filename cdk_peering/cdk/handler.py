@@ -25,8 +25,9 @@ created its successor (a construct renamed or moved to another stack), and the d
 the one runs whatever the other set. So every resource but the acceptance is an *owner*
 of its setting: on create and update it first writes a marker, a tag
 ``cdk-peering:owner:<token>`` on the thing it changes (the peering connection, the VPC,
-the hosted zone) naming the setting, then makes the setting. On delete it removes its own
-marker and undoes the setting only when no other owner's marker remains: deleting a
+the hosted zone) naming the setting, then makes the setting. On delete it undoes the
+setting only when no other owner's marker remains, then removes its own marker (in that
+order, so that a delete that fails half-way and is retried still undoes): deleting a
 superseded resource leaves the setting to its successor; deleting the last owner undoes
 it. A marker records whether the setting was there before any owner (``found``): an
 association or authorization the library did not make is never removed, also not by a
@@ -442,13 +443,15 @@ def release_on_connection(
     token: str,
     undo: Callable[[Marker, dict[str, Marker]], None],
 ) -> None:
-    """Remove an owner's marker from a peering connection; ``undo`` what it leaves unowned.
+    """``undo`` what an owner leaves unowned on a peering connection, then remove its marker.
 
     ``undo(mine, others)`` runs only if the owner's marker was there, and only on an
-    active connection. A connection whose requester stack was deleted first is
-    ``deleted`` (or gone): there is nothing left to undo on it, and whatever EC2 answers
-    then is success (the answer is judged by the connection's status, not by a list of
-    error codes).
+    active connection. The marker goes last: a delete that fails half-way (a throttled
+    call) keeps it, so CloudFormation's retry undoes what this owner still owns (undoing
+    twice and removing a removed tag change nothing). A connection whose requester stack
+    was deleted first is ``deleted`` (or gone): there is nothing left to undo on it, and
+    whatever EC2 answers then is success (the answer is judged by the connection's
+    status, not by a list of error codes).
     """
     try:
         markers = Ec2Markers(ec2, connection_id)
@@ -456,9 +459,9 @@ def release_on_connection(
         mine = owners.pop(token, None)
         if mine is None:
             return  # never owned (a create that failed first), or the marker is gone
-        markers.remove(token)
         if connection_state(ec2, connection_id) == "active":
             undo(mine, owners)
+        markers.remove(token)
     except Exception:
         if connection_state(ec2, connection_id) == "active":
             raise
@@ -709,9 +712,9 @@ class ZoneSetting(Setting):
         mine = owners.pop(token, None)
         if mine is None:
             return  # never owned (a create that failed first), or the marker is gone
-        markers.remove(token)
         if not owners and mine.state == MADE and self.exists(clients, target):
             self.undo(clients, target)
+        markers.remove(token)  # last: a failed undo keeps it for the retry
 
 
 class ZoneAuthorization(ZoneSetting):

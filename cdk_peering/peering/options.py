@@ -17,10 +17,11 @@ logical id is gone (a construct renamed, a topology's placement switched, an acc
 moved to another stack) after it has created the new one: the old one's delete must not
 undo what its successor set. Each resource marks the connection (a tag
 ``cdk-peering:owner:<token>`` naming the side and the options it manages) before it sets
-them; its delete removes its mark and turns off only the options no other mark of that
-side names. Deleting the last owner still turns them off. Nothing is turned off on a
-connection that no longer exists or is no longer active (its requester stack deleted
-first): the delete then succeeds.
+them; its delete turns off only the options no other mark of that side names, then
+removes its mark (kept by a delete that fails, so the retry still turns them off).
+Deleting the last owner still turns them off. Nothing is turned off on a connection that
+no longer exists or is no longer active (its requester stack deleted first): the delete
+then succeeds.
 
 Moving to the native property later is a change of this module alone: the requester's
 side can be written onto the connection it is given (``peering_connection_id`` is the
