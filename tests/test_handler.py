@@ -448,6 +448,89 @@ def test_deleting_an_authorization_of_a_deleted_zone_succeeds(
     resource.delete()
 
 
+# --- deletes of what a failed create could not make
+
+
+def calls(aws: Aws) -> int:
+    return len(aws.ec2.calls) + len(aws.route53.calls)
+
+
+@pytest.mark.parametrize(
+    ("kind", "properties"),
+    [
+        (handler.OPTIONS, {"VpcPeeringConnectionId": "pcx-1", "Side": "Both"}),
+        (handler.OPTIONS, {"Side": "Requester"}),
+        (handler.TAGS, {"Tags": []}),
+        (handler.AUTHORIZATION, {"HostedZoneId": "Z1"}),
+        (handler.ASSOCIATION, {"VpcId": "vpc-1", "VpcRegion": "us-east-1"}),
+        (handler.ACCEPTANCE, {"ServiceId": "vpce-svc-1"}),
+        ("Custom::Unknown", {}),
+    ],
+)
+def test_a_failed_create_with_invalid_properties_rolls_back_without_a_call(
+    aws: Aws, kind: str, properties: dict[str, Any]
+) -> None:
+    resource = FakeResource(aws, FakeStack(), "Invalid", kind, properties)
+    create = resource.event("Create")
+    with pytest.raises((handler.HandlerError, KeyError)):
+        handler.handle(create, aws)
+    resource.physical_id = handler.planned_physical_id(create)  # what the failure answers
+    assert resource.physical_id.startswith(("invalid/", "unknown/"))
+    before = calls(aws)
+
+    resource.delete()  # the rollback's
+
+    assert calls(aws) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "physical_id"),
+    [
+        (handler.OPTIONS, "pcx-0123456789abcdef0/both-options/0123456789ab"),
+        (handler.OPTIONS, "pcx-0123456789abcdef0/requester-options"),
+        (handler.OPTIONS, "vpc-0123456789abcdef0/requester-options/0123456789ab"),
+        (handler.TAGS, "pcx-0123456789abcdef0/accepter-tags/not-a-token"),
+        (handler.AUTHORIZATION, "Z1/vpc-0123456789abcdef0/us-east-1/association/0123456789ab"),
+        (handler.ASSOCIATION, "Z1/vpc-0123456789abcdef0/0123456789ab"),
+        (handler.ASSOCIATION, "Z1/pcx-0123456789abcdef0/us-east-1/association/0123456789ab"),
+        (handler.ASSOCIATION, ""),
+    ],
+)
+def test_a_delete_of_an_id_that_does_not_fit_its_kind_succeeds_without_a_call(
+    aws: Aws, kind: str, physical_id: str
+) -> None:
+    resource = FakeResource(aws, FakeStack(), "Odd", kind, {}, physical_id)
+    before = calls(aws)
+
+    resource.delete()
+
+    assert calls(aws) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "properties", "message"),
+    [
+        (handler.OPTIONS, {"VpcPeeringConnectionId": "vpc-1", "Side": "Requester"}, "pcx-"),
+        (handler.TAGS, {"VpcPeeringConnectionId": "pcx/1", "Tags": []}, "pcx-"),
+        (
+            handler.ASSOCIATION,
+            {"HostedZoneId": "Z1", "VpcId": "vpc-1", "VpcRegion": "us east"},
+            "us east",
+        ),
+    ],
+)
+def test_a_create_whose_target_no_delete_could_read_fails_before_any_call(
+    aws: Aws, kind: str, properties: dict[str, Any], message: str
+) -> None:
+    resource = FakeResource(aws, FakeStack(), "Odd", kind, properties)
+    before = calls(aws)
+
+    with pytest.raises(handler.HandlerError, match=message):
+        resource.create()
+
+    assert calls(aws) == before
+
+
 # --- endpoint acceptance
 
 

@@ -36,9 +36,13 @@ removed by hand) a delete undoes nothing: the failure mode is a setting left on,
 one switched off under its owner.
 
 The physical id names the target and the owner's token (``pcx-1/requester-options/<token>``);
-a delete reads its target from it, never from the properties. An update that changes the
-target (another connection, zone or VPC) answers a new physical id: CloudFormation then
-deletes the old one, which releases the old target.
+a delete reads its target from it, never from the properties. A create whose target does
+not fit that form fails before any call; a delete of an id that does not fit its kind
+(``invalid/<token>``, answered by a create whose properties were invalid,
+``unknown/<logical id>``, of a type this handler does not know) succeeds without a call,
+so such a create can always be rolled back. An update that changes the target (another
+connection, zone or VPC) answers a new physical id: CloudFormation then deletes the old
+one, which releases the old target.
 
 AWS facts this relies on: EC2 ``CreateTags`` overwrites a key's value and ``DeleteTags``
 with keys only removes those keys; ``DescribeTags`` filters by ``resource-id`` and ``key``
@@ -59,6 +63,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
@@ -190,6 +195,8 @@ def handle(event: dict[str, Any], clients: Clients) -> str:
     """Carry out one request; return the physical id to answer. Raise to fail it."""
     kind = event["ResourceType"]
     if kind not in SETTINGS:
+        if event["RequestType"] == "Delete":  # the rollback of the create that failed below
+            return str(event.get("PhysicalResourceId", ""))
         raise HandlerError(f"cdk_peering's handler does not know the resource type {kind}")
     setting = SETTINGS[kind]
     for attempt in range(1, PERMISSION_RETRIES + 1):
@@ -367,12 +374,43 @@ class Kind:
         raise NotImplementedError
 
 
+PCX_ID, VPC_ID, ZONE_ID = r"pcx-[0-9a-f]+", r"vpc-[0-9a-f]+", r"[A-Z0-9]+"
+REGION = r"[a-z]+(-[a-z0-9]+)+"
+TOKEN = r"[0-9a-f]{12}"
+"""What each part of a physical id must look like (a token: :func:`new_token`'s)."""
+
+
 class Setting(Kind):
     """One kind of setting, owned through markers (see the module's docstring)."""
+
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """Return the parts of the target: the property (or word) each is, and its pattern."""
+        raise NotImplementedError
 
     def target(self, properties: dict[str, Any]) -> tuple[str, ...]:
         """Return what the resource changes, as the parts of its physical id."""
         raise NotImplementedError
+
+    def checked(self, target: tuple[str, ...]) -> tuple[str, ...]:
+        """Return ``target``, or fail when a part would make an id no delete could read."""
+        for (name, pattern), value in zip(self.parts(), target, strict=True):
+            if not re.fullmatch(pattern, value):
+                raise HandlerError(f"{name} is {value!r}, which does not match {pattern}")
+        return target
+
+    def parse(self, physical_id: str) -> tuple[tuple[str, ...], str] | None:
+        """Return the target and the owner's token of a physical id; None if not one of ours.
+
+        The planned id of a create whose properties were invalid (``invalid/<token>``),
+        and any id whose parts do not fit this kind, name nothing this kind changed.
+        """
+        parts = physical_id.split("/")
+        patterns = [pattern for _, pattern in self.parts()] + [TOKEN]
+        if len(parts) != len(patterns) or not all(
+            re.fullmatch(pattern, part) for pattern, part in zip(patterns, parts, strict=True)
+        ):
+            return None
+        return tuple(parts[:-1]), parts[-1]
 
     def physical_id(self, properties: dict[str, Any], token: str) -> str:
         """Return the physical id of an owner: its target's parts and its token."""
@@ -382,17 +420,17 @@ class Setting(Kind):
         """Carry out a create, update or delete; return the physical id."""
         request = event["RequestType"]
         properties = event.get("ResourceProperties", {})
-        if request == "Delete":
-            parts = str(event.get("PhysicalResourceId", "")).split("/")
-            if len(parts) < 2:
-                return str(event.get("PhysicalResourceId", ""))  # nothing of ours
-            self.release(clients, tuple(parts[:-1]), parts[-1], properties)
-            return str(event["PhysicalResourceId"])
-        target = self.target(properties)
         old_id = str(event.get("PhysicalResourceId", ""))
-        old_parts = old_id.split("/")
-        if request == "Update" and tuple(old_parts[:-1]) == target:
-            token = old_parts[-1]  # the same owner, changed
+        old = self.parse(old_id)
+        if request == "Delete":
+            if old is None:  # a create that failed on its properties: nothing was made
+                LOG.info("%s names nothing this handler made: nothing to undo", old_id)
+            else:
+                self.release(clients, *old, properties)
+            return old_id
+        target = self.target(properties)
+        if request == "Update" and old is not None and old[0] == target:
+            token = old[1]  # the same owner, changed
             self.apply(clients, target, token, properties, event.get("OldResourceProperties"))
             return old_id
         # A create, or an update of another target: a new owner (CloudFormation then
@@ -470,12 +508,16 @@ def release_on_connection(
 class PeeringOptions(Setting):
     """One side's options of a peering connection, every managed option written."""
 
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """Return the connection and the side."""
+        return (("VpcPeeringConnectionId", PCX_ID), ("the side", "(requester|accepter)-options"))
+
     def target(self, properties: dict[str, Any]) -> tuple[str, ...]:
         """Return the connection and the side."""
         side = str(properties["Side"])
         if side not in ("Requester", "Accepter"):
             raise HandlerError(f"Side is {side!r}, not Requester or Accepter")
-        return (str(properties["VpcPeeringConnectionId"]), f"{side.lower()}-options")
+        return self.checked((str(properties["VpcPeeringConnectionId"]), f"{side.lower()}-options"))
 
     @staticmethod
     def wanted(properties: dict[str, Any] | None) -> dict[str, bool]:
@@ -571,9 +613,13 @@ class AccepterTags(Setting):
 
     SETTING = "accepter-tags"
 
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """Return the connection and the setting's name."""
+        return (("VpcPeeringConnectionId", PCX_ID), ("the setting", self.SETTING))
+
     def target(self, properties: dict[str, Any]) -> tuple[str, ...]:
         """Return the connection."""
-        return (str(properties["VpcPeeringConnectionId"]), self.SETTING)
+        return self.checked((str(properties["VpcPeeringConnectionId"]), self.SETTING))
 
     @staticmethod
     def tags(properties: dict[str, Any] | None) -> dict[str, str]:
@@ -626,10 +672,21 @@ class ZoneSetting(Setting):
 
     NAME = ""
 
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """Return the zone, the VPC, its Region and the kind's name."""
+        return (
+            ("HostedZoneId", ZONE_ID),
+            ("VpcId", VPC_ID),
+            ("VpcRegion", REGION),
+            ("the kind", self.NAME),
+        )
+
     def target(self, properties: dict[str, Any]) -> tuple[str, ...]:
         """Return the zone, the VPC and its Region."""
         zone = str(properties["HostedZoneId"]).rsplit("/", 1)[-1]
-        return (zone, str(properties["VpcId"]), str(properties["VpcRegion"]), self.NAME)
+        return self.checked(
+            (zone, str(properties["VpcId"]), str(properties["VpcRegion"]), self.NAME)
+        )
 
     def markers(self, clients: Clients, target: tuple[str, ...]) -> Markers:
         """Return where this kind's owners are marked."""
