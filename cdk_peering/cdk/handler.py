@@ -17,8 +17,8 @@ is one kind of setting, made in the function's own account and Region:
     success; a conflicting zone of the same name is not).
 ``Custom::EndpointAcceptance``
     the service's account accepts interface endpoints' connections; it fails unless each
-    endpoint is accepted (or already was), so CloudFormation rolls back and a redeploy
-    tries again. Nothing to undo on delete.
+    endpoint is accepted (or already was: ``pending`` or ``available``), so CloudFormation
+    rolls back and a redeploy tries again. Nothing to undo on delete.
 
 **Owners.** CloudFormation deletes a custom resource whose logical id is gone after it has
 created its successor (a construct renamed or moved to another stack), and the delete of
@@ -829,6 +829,11 @@ class ZoneAssociation(ZoneSetting):
     GONE = ("VPCAssociationNotFound", "NoSuchHostedZone")
 
 
+ACCEPTED = ("pending", "available")
+"""An endpoint connection's states once accepted: EC2 moves it from ``pendingAcceptance``
+to ``pending`` on acceptance, then to ``available``."""
+
+
 class EndpointAcceptance(Kind):
     """Accept interface endpoints' connections to a service; nothing to undo."""
 
@@ -851,7 +856,7 @@ class EndpointAcceptance(Kind):
         for item in answer.get("Unsuccessful", []):
             endpoint_id = str(item.get("ResourceId", ""))
             state = self.state(ec2, service_id, endpoint_id)
-            if state != "available":
+            if state not in ACCEPTED:
                 error = item.get("Error", {})
                 refused.append(
                     f"{endpoint_id} ({state or 'no connection'}): "
