@@ -329,7 +329,10 @@ def options_statements(connection_arn: Any) -> list[dict[str, Any]]:
         },
         {
             "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
-            "Condition": {"ForAllValues:StringLike": {"aws:TagKeys": ["cdk-peering:owner:*"]}},
+            "Condition": {
+                "ForAllValues:StringLike": {"aws:TagKeys": ["cdk-peering:owner:*"]},
+                "Null": {"aws:TagKeys": "false"},
+            },
             "Effect": "Allow",
             "Resource": connection_arn,
         },

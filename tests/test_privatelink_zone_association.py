@@ -175,7 +175,10 @@ def test_the_vpc_account_associates_in_a_library_stack_after_the_zone(
         # The owners' marks: tags of one key prefix, on that one VPC.
         {
             "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
-            "Condition": {"ForAllValues:StringLike": {"aws:TagKeys": ["cdk-peering:owner:*"]}},
+            "Condition": {
+                "ForAllValues:StringLike": {"aws:TagKeys": ["cdk-peering:owner:*"]},
+                "Null": {"aws:TagKeys": "false"},
+            },
             "Effect": "Allow",
             "Resource": {"Fn::Join": ["", ["arn:aws:ec2:eu-west-1:222222222222:vpc/", vpc_id]]},
         },

@@ -325,11 +325,18 @@ def allow(
 
 
 def mark_owners(stack: cdk.Stack, *, resource: str, resource_name: str) -> iam.PolicyStatement:
-    """Allow the handler's owners' marks on one EC2 resource: tags of their key prefix only."""
+    """Allow the handler's owners' marks on one EC2 resource: tags of their key prefix only.
+
+    ``ForAllValues`` is also true for a request without tag keys, and EC2 ``DeleteTags``
+    without ``Tags`` deletes every tag of the resource: ``Null`` requires the keys.
+    """
     return allow(
         stack,
         ["ec2:CreateTags", "ec2:DeleteTags"],
         resource=resource,
         resource_name=resource_name,
-        conditions={"ForAllValues:StringLike": {"aws:TagKeys": [f"{OWNER_KEY}*"]}},
+        conditions={
+            "ForAllValues:StringLike": {"aws:TagKeys": [f"{OWNER_KEY}*"]},
+            "Null": {"aws:TagKeys": "false"},
+        },
     )
