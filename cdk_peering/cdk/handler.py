@@ -44,6 +44,12 @@ so such a create can always be rolled back. An update that changes the target (a
 connection, zone or VPC) answers a new physical id: CloudFormation then deletes the old
 one, which releases the old target.
 
+**Time.** A request stops ``DEADLINE_MARGIN_SECONDS`` before its Lambda function's time
+runs out (``context.get_remaining_time_in_millis()``), wherever it is (a throttled call
+retried, a hung connection: a ``SIGALRM`` timer), and fails with that margin left to
+answer: without an answer CloudFormation would wait for the resource's service timeout.
+Each attempt of an AWS call is bounded (connect 5 s, read 20 s) and retried by botocore.
+
 AWS facts this relies on: EC2 ``CreateTags`` overwrites a key's value and ``DeleteTags``
 with keys only removes those keys; ``DescribeTags`` filters by ``resource-id`` and ``key``
 (wildcards allowed); Route 53 tags a hosted zone with ``ChangeTagsForResource`` (keys and
@@ -60,10 +66,12 @@ connection's status is one of ``initiating-request``, ``pending-acceptance``,
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import re
+import signal
 import time
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
@@ -93,6 +101,12 @@ PERMISSION_RETRIES = 3
 """Tries of a request EC2 or Route 53 refused for want of permission: IAM takes seconds to
 apply the policy CloudFormation attached to the function's role just before."""
 RETRY_SECONDS = 10.0
+DEADLINE_MARGIN_SECONDS = 5.0
+"""A request stops this long before its Lambda function's time runs out, and fails: the
+time left answers CloudFormation (else it waits for the resource's service timeout)."""
+RESPONSE_TIMEOUT_SECONDS = 60.0
+CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS = 5.0, 20.0
+"""The bounds of one attempt of an AWS call (botocore's defaults: 60 s each)."""
 
 Clients = Callable[[str], Any]
 """boto3's client of a service (``ec2``, ``route53``) in the function's account and Region."""
@@ -116,14 +130,81 @@ def handler(event: dict[str, Any], context: Any) -> None:
         event.get("LogicalResourceId"),
         json.dumps(event.get("ResourceProperties"), default=str),
     )
+    deadline = Deadline(context)
     status, reason = "SUCCESS", ""
     physical_id = planned_physical_id(event)
     try:
-        physical_id = handle(event, boto3_clients())
+        with deadline.alarm():
+            physical_id = handle(event, boto3_clients())
+    except OutOfTime:
+        LOG.error("out of time")
+        status, reason = "FAILED", OutOfTime.REASON
     except Exception as error:
         LOG.exception("failed")
         status, reason = "FAILED", f"{type(error).__name__}: {error}"
-    respond(event, status, reason, physical_id)
+    respond(event, status, reason, physical_id, timeout=deadline.response_timeout())
+
+
+class OutOfTime(BaseException):
+    """Raised in the handler's thread when its request must stop to be answered in time.
+
+    A ``BaseException``: no ``except Exception`` (botocore's retries, this module's own)
+    can swallow it.
+    """
+
+    REASON = (
+        "cdk_peering's handler stopped before its Lambda function's time ran out (a call "
+        "throttled or hanging): nothing is undone, and the setting is left as the last "
+        "call made it; deploy again to retry"
+    )
+
+
+class Deadline:
+    """The time a request may take: the Lambda function's, less a margin to answer in."""
+
+    def __init__(self, context: Any) -> None:
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        self.ends: float | None = None
+        """When the request must stop (``time.monotonic()``), or None without a context."""
+        if remaining is not None:
+            self.ends = time.monotonic() + remaining() / 1000 - DEADLINE_MARGIN_SECONDS
+
+    def seconds_left(self) -> float | None:
+        """Return the seconds until the request must stop (None: no limit)."""
+        return None if self.ends is None else self.ends - time.monotonic()
+
+    @contextlib.contextmanager
+    def alarm(self) -> Iterator[None]:
+        """Raise :class:`OutOfTime` inside the block once the deadline passes.
+
+        A ``SIGALRM`` timer: its handler raises in the main thread (where Lambda runs the
+        handler) whatever it is doing, a socket read inside botocore or a sleep between
+        retries included.
+        """
+        left = self.seconds_left()
+        if left is None:
+            yield
+            return
+        if left <= 0:
+            raise OutOfTime
+
+        def expire(signum: int, frame: object) -> None:
+            raise OutOfTime
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, left)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    def response_timeout(self) -> float:
+        """Return how long the answer's PUT may take: at most a minute, within the time left."""
+        left = self.seconds_left()
+        if left is None:
+            return RESPONSE_TIMEOUT_SECONDS
+        return max(1.0, min(RESPONSE_TIMEOUT_SECONDS, left + DEADLINE_MARGIN_SECONDS - 1.0))
 
 
 def retired(event: dict[str, Any], context: Any) -> None:
@@ -149,12 +230,21 @@ def retired(event: dict[str, Any], context: Any) -> None:
         )
 
 
-def boto3_clients() -> Clients:  # pragma: no cover (the Lambda runtime's boto3)
-    """Return the runtime's boto3 clients, retrying throttled requests."""
+def boto3_clients() -> Clients:
+    """Return the runtime's boto3 clients, retrying throttled requests.
+
+    Each attempt's connection and read are bounded, so that a hung request is retried
+    rather than waited for; whatever runs past the request's deadline is cut by its alarm
+    (:class:`Deadline`).
+    """
     import boto3  # type: ignore[import-untyped,unused-ignore]
     from botocore.config import Config  # type: ignore[import-untyped,unused-ignore]
 
-    config = Config(retries={"mode": "standard", "max_attempts": 10})
+    config = Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "max_attempts": 10},
+    )
     made: dict[str, Any] = {}
 
     def client(service: str) -> Any:
@@ -165,7 +255,14 @@ def boto3_clients() -> Clients:  # pragma: no cover (the Lambda runtime's boto3)
     return client
 
 
-def respond(event: dict[str, Any], status: str, reason: str, physical_id: str) -> None:
+def respond(
+    event: dict[str, Any],
+    status: str,
+    reason: str,
+    physical_id: str,
+    *,
+    timeout: float = RESPONSE_TIMEOUT_SECONDS,
+) -> None:
     """Answer CloudFormation: a PUT of the response document to the pre-signed URL."""
     body = json.dumps(
         {
@@ -184,7 +281,7 @@ def respond(event: dict[str, Any], status: str, reason: str, physical_id: str) -
         method="PUT",
         headers={"Content-Type": "", "Content-Length": str(len(body))},
     )
-    with urllib.request.urlopen(request, timeout=60):
+    with urllib.request.urlopen(request, timeout=timeout):
         pass
 
 
