@@ -393,6 +393,11 @@ ZONE_NAMED_FOR_PUBLIC_NAME_SPACE = _rule(
     "warning",
     "a private hosted zone named for a top-level domain or public suffix, in another account",
 )
+ZONE_OWNER_TAGS_EXCEEDED = _rule(
+    "zoneOwnerTagsExceeded",
+    "error",
+    "a private hosted zone whose own tags and owners' tags pass Route 53's 10 tags (at synth)",
+)
 
 # --- ReachabilityIntent ---------------------------------------------------------------
 INTENT_PATH_NOT_FOUND = _rule(

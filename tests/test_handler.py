@@ -61,6 +61,20 @@ def owner_tags(tags: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in tags.items() if k.startswith(handler.OWNER_KEY)}
 
 
+def zone_marks(aws: Aws, zone_id: str) -> dict[str, str]:
+    """The zone's owners' tags, ``cdk-peering:owners:<n>``."""
+    return {k: v for k, v in aws.zone_tags(zone_id).items() if k.startswith("cdk-peering:owners:")}
+
+
+def zone_owners(aws: Aws, zone_id: str) -> dict[str, str]:
+    """Each owner's token and whether its setting was made (``m``) or found (``f``): the
+    owners' tags hold one word per owner, its token (12 hex digits), the digest of its
+    setting (10) and ``m`` or ``f``."""
+    words = [word for value in zone_marks(aws, zone_id).values() for word in value.split()]
+    assert all(len(word) == 23 for word in words), words
+    return {word[:12]: word[22] for word in words}
+
+
 # --- peering options
 
 
@@ -378,15 +392,15 @@ def test_an_authorization_survives_a_replacement_and_goes_with_its_last_owner(
     first = zone_call(aws, handler.AUTHORIZATION, zone, vpc, "Authorization")
     first.create()
     assert aws.route53.authorizations == {(zone, vpc, REGION)}
-    [marker] = owner_tags(aws.zone_tags(zone)).values()
-    assert marker == f"authorization:{vpc}:{REGION} made"
+    assert zone_owners(aws, zone) == {first.physical_id.rsplit("/", 1)[-1]: "m"}
 
     renamed = replace(first, logical_id="RenamedAuthorization")
     assert aws.route53.authorizations == {(zone, vpc, REGION)}
+    assert zone_owners(aws, zone) == {renamed.physical_id.rsplit("/", 1)[-1]: "m"}
     renamed.delete()
 
     assert aws.route53.authorizations == set()
-    assert owner_tags(aws.zone_tags(zone)) == {}
+    assert zone_marks(aws, zone) == {}
 
 
 @pytest.mark.parametrize(
@@ -419,7 +433,85 @@ def test_a_last_owners_delete_that_fails_once_undoes_the_pair_when_retried(
     assert vpc not in aws.zone_vpcs(zone)
     assert aws.route53.authorizations == set()
     assert owner_tags(aws.tags(vpc)) == {}
-    assert owner_tags(aws.zone_tags(zone)) == {}
+    assert zone_marks(aws, zone) == {}
+
+
+def test_a_zone_shared_with_many_vpcs_keeps_its_owners_in_few_tags(
+    aws: Aws, zone_and_vpc: tuple[str, str]
+) -> None:
+    zone, _ = zone_and_vpc
+    user_tags = [{"Key": f"team{i}", "Value": "network"} for i in range(4)]
+    aws.route53.change_tags_for_resource(
+        ResourceType="hostedzone", ResourceId=zone, AddTags=user_tags
+    )
+    vpcs = [f"vpc-{index:017x}" for index in range(25)]
+    resources = [
+        zone_call(aws, handler.AUTHORIZATION, zone, vpc, f"Authorization{index}")
+        for index, vpc in enumerate(vpcs)
+    ]
+
+    for resource in resources:
+        resource.create()
+
+    assert {vpc for _, vpc, _ in aws.route53.authorizations} == set(vpcs)
+    assert len(zone_marks(aws, zone)) == 3  # 25 owners, 10 a tag
+    assert all(len(value) <= 256 for value in zone_marks(aws, zone).values())
+    assert len(zone_owners(aws, zone)) == 25
+    for resource in resources[1:]:
+        resource.delete()
+    assert len(zone_marks(aws, zone)) == 1
+    resources[0].delete()
+
+    assert aws.route53.authorizations == set()
+    assert aws.zone_tags(zone) == {tag["Key"]: tag["Value"] for tag in user_tags}
+
+
+def test_a_zone_whose_own_tags_leave_no_room_fails_the_authorization_clearly(
+    aws: Aws, zone_and_vpc: tuple[str, str]
+) -> None:
+    zone, vpc = zone_and_vpc
+    aws.route53.change_tags_for_resource(
+        ResourceType="hostedzone",
+        ResourceId=zone,
+        AddTags=[{"Key": f"team{i}", "Value": "network"} for i in range(10)],
+    )
+
+    with pytest.raises(handler.HandlerError, match="10 tags of its own"):
+        zone_call(aws, handler.AUTHORIZATION, zone, vpc, "Authorization").create()
+
+    assert aws.route53.authorizations == set()
+
+
+def test_an_owner_written_over_by_a_concurrent_one_writes_itself_again(
+    aws: Aws, zone_and_vpc: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two authorizations of one zone, created at once: each reads the owners' tag, adds
+    # itself and writes it back, so the later write drops the earlier owner.
+    zone, vpc = zone_and_vpc
+    first = zone_call(aws, handler.AUTHORIZATION, zone, vpc, "First")
+    first.create()
+    write = aws.route53.change_tags_for_resource  # the fake's, with Route 53's limit
+    overwritten = iter([True])
+
+    def concurrent_writer(**kwargs: Any) -> Any:
+        before = zone_marks(aws, zone)
+        answer = write(**kwargs)
+        if next(overwritten, False):  # the other owner's write lands just after
+            write(
+                ResourceType="hostedzone",
+                ResourceId=zone,
+                AddTags=[{"Key": k, "Value": v} for k, v in before.items()],
+            )
+        return answer
+
+    second = zone_call(aws, handler.AUTHORIZATION, zone, "vpc-0000000000000000a", "Second")
+    monkeypatch.setattr(aws.route53, "change_tags_for_resource", concurrent_writer)
+    second.create()
+
+    assert set(zone_owners(aws, zone)) == {
+        first.physical_id.rsplit("/", 1)[-1],
+        second.physical_id.rsplit("/", 1)[-1],
+    }
 
 
 def test_an_authorization_made_outside_the_app_stays(

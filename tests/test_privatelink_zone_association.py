@@ -12,7 +12,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_peering import PeeringAccepterRole, PrivateLinkEndpoint, ValidationError, VpcPeering
 from cdk_peering.cdk.handler import ASSOCIATION, AUTHORIZATION
@@ -333,3 +333,64 @@ def test_a_zone_named_for_a_top_level_domain_in_its_own_account_does_not_warn() 
         built, dns_name="orders.internal", zone_name="internal", dns_vpcs=[built.partner_vpc]
     )
     assert zone_warnings(made) == []
+
+
+def zone_shared_with(vpcs: int, own_tags: int) -> tuple[cdk.Stack, PrivateLinkEndpoint]:
+    """A zone of Home served to ``vpcs`` VPCs of the Partner account, with ``own_tags``."""
+    app = new_app(**AZ_CONTEXT, **{"@aws-cdk/core:annotationsInValidationReport": False})
+    home = cdk.Stack(app, "Home", env=HOME)
+    partner = cdk.Stack(app, "Partner", env=PARTNER)
+    imported = [
+        ec2.Vpc.from_vpc_attributes(
+            partner, f"Vpc{index}", vpc_id=f"vpc-{index:017x}", availability_zones=["eu-west-1a"]
+        )
+        for index in range(vpcs)
+    ]
+    consumer = make_vpc(home, "Consumer", "10.0.0.0/16", isolated_only=True)
+    made = PrivateLinkEndpoint(
+        home,
+        "Endpoint",
+        vpc=consumer,
+        service=SERVICE,
+        port=443,
+        dns_name="api.example.internal",
+        dns_vpcs=imported,
+    )
+    for index in range(own_tags):
+        cdk.Tags.of(made).add(f"team{index}", "network")
+    app.synth()
+    return home, made
+
+
+def zone_tag_errors(stack: cdk.Stack) -> list[str]:
+    found = Annotations.from_stack(stack).find_error(
+        "*", Match.string_like_regexp("cdk_peering:zoneOwnerTagsExceeded")
+    )
+    return [f"{error.id}: {error.entry.data}" for error in found]
+
+
+def test_a_zone_whose_owners_and_own_tags_pass_route53s_ten_tags_fails_at_synth() -> None:
+    home, made = zone_shared_with(21, own_tags=8)
+
+    [error] = zone_tag_errors(home)
+
+    assert error.startswith(f"/{made.hosted_zone.node.path}/Resource: " if made.hosted_zone else "")
+    assert "authorizes 21 VPCs of other accounts" in error
+    assert "3 tags" in error
+    assert "8 tags of its own" in error
+    # The authorizations of one zone in one stack run one after the other: each rewrites
+    # the zone's owners' tags.
+    authorizations = library_resources(Template.from_stack(home).to_json(), AUTHORIZATION)
+    after = {
+        logical_id: set(resource.get("DependsOn", [])) & set(authorizations)
+        for logical_id, resource in authorizations.items()
+    }
+    assert sorted(len(each) for each in after.values()) == [0] + [1] * 20
+    assert len(set().union(*after.values())) == 20  # a chain, not a fan
+
+
+@pytest.mark.parametrize(("vpcs", "own_tags"), [(21, 7), (90, 1), (1, 9)])
+def test_a_zone_within_route53s_ten_tags_synthesizes(vpcs: int, own_tags: int) -> None:
+    home, _ = zone_shared_with(vpcs, own_tags=own_tags)
+
+    assert zone_tag_errors(home) == []

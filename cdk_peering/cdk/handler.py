@@ -70,6 +70,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import random
 import re
 import signal
 import time
@@ -425,35 +426,121 @@ class Ec2Markers(Markers):
 
 
 class ZoneMarkers(Markers):
-    """Markers as Route 53 tags of one hosted zone."""
+    """Markers as Route 53 tags of one hosted zone, every owner in as few tags as can be.
+
+    Route 53 allows 10 tags on a hosted zone (the user's own among them), and a zone may
+    be authorized for many VPCs: so the owners share the tags ``cdk-peering:owners:1``,
+    ``:2``, ..., each value one word per owner (at most 10 words, 239 of the 256
+    characters a value may have): its token (12 hex digits), the first 10 hex digits of
+    the SHA-256 of its setting, and ``m`` (made) or ``f`` (found). An owner writes the
+    whole list back with itself added or removed, then reads it again and writes again
+    if a concurrent owner's write dropped it.
+    """
+
+    KEY = "cdk-peering:owners:"
+    PER_TAG = 10
+    TAGS = 10
+    """Route 53's maximum of tags on a hosted zone."""
+    TRIES = 3
 
     def __init__(self, route53: Any, zone_id: str) -> None:
         self.route53, self.zone_id = route53, zone_id
 
-    def read(self) -> dict[str, str]:
-        """Return every owner's marker text by token."""
-        tags = self.route53.list_tags_for_resource(
+    @staticmethod
+    def digest(setting: str) -> str:
+        """Return the short digest of a setting that an owner's word holds."""
+        return hashlib.sha256(setting.encode()).hexdigest()[:10]
+
+    @classmethod
+    def owners(cls, tags: dict[str, str]) -> dict[str, tuple[str, str]]:
+        """Return each owner's (setting digest, ``m`` or ``f``) by token, from a zone's tags."""
+        found: dict[str, tuple[str, str]] = {}
+        for key, value in tags.items():
+            if key.startswith(cls.KEY):
+                for word in value.split():
+                    if re.fullmatch(TOKEN + r"[0-9a-f]{10}[mf]", word):
+                        found[word[:12]] = (word[12:22], word[22])
+        return found
+
+    def tags(self) -> dict[str, str]:
+        """Return the zone's tags."""
+        answer = self.route53.list_tags_for_resource(
             ResourceType="hostedzone", ResourceId=self.zone_id
         )
         return {
-            tag["Key"][len(OWNER_KEY) :]: tag.get("Value", "")
-            for tag in tags.get("ResourceTagSet", {}).get("Tags", [])
-            if tag["Key"].startswith(OWNER_KEY)
+            str(tag["Key"]): str(tag.get("Value", ""))
+            for tag in answer.get("ResourceTagSet", {}).get("Tags", [])
+        }
+
+    def read(self) -> dict[str, str]:
+        """Return every owner's word (without its token) by token."""
+        return {token: "".join(word) for token, word in self.owners(self.tags()).items()}
+
+    def of(self, setting: str) -> dict[str, Marker]:
+        """Return the markers of one setting by token."""
+        digest = self.digest(setting)
+        return {
+            token: Marker(setting, MADE if state == "m" else FOUND)
+            for token, (each, state) in self.owners(self.tags()).items()
+            if each == digest
         }
 
     def write(self, token: str, marker: Marker) -> None:
         """Write (or overwrite) one owner's marker."""
-        self.route53.change_tags_for_resource(
-            ResourceType="hostedzone",
-            ResourceId=self.zone_id,
-            AddTags=[{"Key": OWNER_KEY + token, "Value": marker.text()}],
-        )
+        word = (self.digest(marker.setting), "m" if marker.state == MADE else "f")
+        self._change(token, word)
 
     def remove(self, token: str) -> None:
         """Remove one owner's marker."""
-        self.route53.change_tags_for_resource(
-            ResourceType="hostedzone", ResourceId=self.zone_id, RemoveTagKeys=[OWNER_KEY + token]
+        self._change(token, None)
+
+    def _change(self, token: str, word: tuple[str, str] | None) -> None:
+        """Put ``token``'s word (None: remove it), then check it stayed; again if not."""
+        for _ in range(self.TRIES):
+            tags = self.tags()
+            owners = self.owners(tags)
+            if owners.get(token) != word:
+                if word is None:
+                    owners.pop(token, None)
+                else:
+                    owners[token] = word
+                self._store(tags, owners)
+            sleep(random.uniform(0.2, 0.6))  # then read again: did another write drop it?
+            if self.owners(self.tags()).get(token) == word:
+                return
+        raise HandlerError(
+            f"the owners' tags of hosted zone {self.zone_id} kept changing under this "
+            "request (other owners writing at once); deploy again to retry"
         )
+
+    def _store(self, tags: dict[str, str], owners: dict[str, tuple[str, str]]) -> None:
+        """Write ``owners`` in as few tags as they fit, removing the tags left over."""
+        words = [token + "".join(owners[token]) for token in sorted(owners)]
+        values = [
+            " ".join(words[start : start + self.PER_TAG])
+            for start in range(0, len(words), self.PER_TAG)
+        ]
+        keys = [f"{self.KEY}{index}" for index in range(1, len(values) + 1)]
+        own = [key for key in tags if not key.startswith(self.KEY)]
+        if len(own) + len(keys) > self.TAGS:
+            raise HandlerError(
+                f"hosted zone {self.zone_id} has {len(own)} tags of its own and its "
+                f"{len(owners)} owners need {len(keys)}: Route 53 allows {self.TAGS} tags on "
+                "a hosted zone. Remove some of the zone's own tags"
+            )
+        change: dict[str, Any] = {}
+        add = [
+            {"Key": k, "Value": v} for k, v in zip(keys, values, strict=True) if tags.get(k) != v
+        ]
+        if add:
+            change["AddTags"] = add
+        stale = sorted(key for key in tags if key.startswith(self.KEY) and key not in keys)
+        if stale:
+            change["RemoveTagKeys"] = stale
+        if change:
+            self.route53.change_tags_for_resource(
+                ResourceType="hostedzone", ResourceId=self.zone_id, **change
+            )
 
 
 # --- the kinds of setting ------------------------------------------------------------------

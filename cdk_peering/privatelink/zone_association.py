@@ -21,8 +21,9 @@ in turn:
 **Idempotent and owned.** An association (or authorization) already in place is success:
 a retry, a redeploy of a deleted stack, an update after a library upgrade all converge
 (another zone of the same name associated with the VPC is still an error). Each resource
-marks what it owns (a tag ``cdk-peering:owner:<token>``, on the VPC for an association, on
-the hosted zone for an authorization) before it acts, and records whether the
+marks what it owns (a tag ``cdk-peering:owner:<token>`` on the VPC for an association; a
+word in the hosted zone's shared ``cdk-peering:owners:<n>`` tags for an authorization,
+as Route 53 allows a zone 10 tags) before it acts, and records whether the
 association was there before any owner: a delete removes it only when it is the last
 owner and an owner made it, so a construct renamed or moved (its successor created
 first) leaves the association in place, and a rollback never removes one its stack did
@@ -60,13 +61,17 @@ control", "Amazon Route 53 API permissions reference"):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_route53 as route53
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from .. import rule_ids
-from ..cdk.handler import ASSOCIATION, AUTHORIZATION
+from ..cdk.app_context import AppContext
+from ..cdk.handler import ASSOCIATION, AUTHORIZATION, ZoneMarkers
+from ..cdk.late_checks import LateChecks
 from ..cdk.provider import allow, library_resource, mark_owners
 from ..cdk.references import read_weakly
 from ..cdk.stacks import deploys_after, library_stack
@@ -242,13 +247,17 @@ def associate_across_accounts(
             zone_stack.add_stack_dependency(vpc_stack, "reads the VPC id of a zone association")
         authorizations = _group(endpoint, "ZoneAuthorizations")
     consumer = None if authorization_stack is not zone_stack else zone_stack
-    ZoneAssociationAuthorization(
+    earlier = [child for child in authorizations.node.children if isinstance(child, _ZoneCall)]
+    authorization = ZoneAssociationAuthorization(
         authorizations,
         vpc_id,
         hosted_zone_id=zone.hosted_zone_id,
         vpc_id=read_weakly(facts.vpc_id, facts.stack, consumer),
         vpc_region=region,
     )
+    if earlier:  # one at a time: each rewrites the zone's owners' tags
+        authorization.custom_resource.node.add_dependency(earlier[-1].custom_resource)
+    _ZoneOwners.of(zone).append(authorization)
     association_stack = library_stack(
         zone_stack,
         ASSOCIATION_KIND,
@@ -271,6 +280,46 @@ def associate_across_accounts(
         vpc_id=facts.vpc_id,
         vpc_region=region,
     )
+
+
+class _ZoneOwners:
+    """The app's hosted zones authorized for VPCs of other accounts, and their tags' check."""
+
+    def __init__(self) -> None:
+        self.zones: dict[str, tuple[route53.IHostedZone, list[Construct]]] = {}
+
+    @staticmethod
+    def of(zone: route53.IHostedZone) -> list[Construct]:
+        """Return the authorizations of ``zone`` (its check registered on first use)."""
+        context = AppContext.of(zone)
+        owners = context.singleton(_ZoneOwners, _ZoneOwners)
+        LateChecks.of(context).add(rule_ids.ZONE_OWNER_TAGS_EXCEEDED, owners.check)
+        return owners.zones.setdefault(zone.node.path, (zone, []))[1]
+
+    def check(self, root: IConstruct) -> Iterable[tuple[IConstruct, Finding]]:
+        """Return each zone whose own tags and owners' tags pass Route 53's maximum."""
+        for zone, authorizations in self.zones.values():
+            cfn = zone.node.default_child
+            own = len(cfn.tags.tag_values()) if isinstance(cfn, route53.CfnHostedZone) else 0
+            marks = -(-len(authorizations) // ZoneMarkers.PER_TAG)
+            if own + marks <= ZoneMarkers.TAGS:
+                continue
+            yield (
+                cfn or zone,
+                Finding(
+                    zone.node.path,
+                    rule_ids.ZONE_OWNER_TAGS_EXCEEDED,
+                    f"The private hosted zone authorizes {len(authorizations)} VPCs of other "
+                    f"accounts: the library marks their owners in {marks} tags of the zone "
+                    f"({ZoneMarkers.PER_TAG} a tag), and the zone has {own} tags of its own; "
+                    f"Route 53 allows {ZoneMarkers.TAGS} tags on a hosted zone, so the "
+                    "authorizations would fail to deploy.",
+                    f"Give the zone at most {max(0, ZoneMarkers.TAGS - marks)} tags of its own "
+                    "(Tags.of() on it or a parent, Tags.of(...).remove()), or serve at most "
+                    f"{ZoneMarkers.PER_TAG * max(0, ZoneMarkers.TAGS - own)} VPCs of other "
+                    "accounts from one endpoint's zone.",
+                ),
+            )
 
 
 def _group(parent: Construct, id: str) -> Construct:
