@@ -297,6 +297,11 @@ OPTIONS_TOO_LARGE = _rule(
 TOPOLOGY_TOO_LARGE_FOR_SCOPE = _rule(
     "topologyTooLargeForScope", "error", "placement=SCOPE with more than 450 resources"
 )
+HANDLER_POLICIES_TOO_LARGE = _rule(
+    "handlerPoliciesTooLarge",
+    "error",
+    "more custom resources in one stack than its deploy-time functions' roles hold",
+)
 
 # --- PrivateLinkService ---------------------------------------------------------------
 NO_LISTENER_PORT = _rule("noListenerPort", "error", "a PrivateLinkService without a port")

@@ -182,9 +182,16 @@ def test_the_vpc_account_associates_in_a_library_stack_after_the_zone(
             "Effect": "Allow",
             "Resource": {"Fn::Join": ["", ["arn:aws:ec2:eu-west-1:222222222222:vpc/", vpc_id]]},
         },
-        # Route 53 needs ec2:DescribeVpcs; reads that take no resource (acknowledged below).
+        # Whether the VPC is associated: a list on '*' (no resource-level permissions),
+        # limited to this one VPC by route53:VPCs (acknowledged below). Route 53's own need,
+        # ec2:DescribeVpcs, is the handler role's.
         {
-            "Action": ["ec2:DescribeTags", "ec2:DescribeVpcs", "route53:ListHostedZonesByVPC"],
+            "Action": "route53:ListHostedZonesByVPC",
+            "Condition": {
+                "ForAnyValue:StringEquals": {
+                    "route53:VPCs": {"Fn::Join": ["", ["VPCId=", vpc_id, ",VPCRegion=eu-west-1"]]}
+                }
+            },
             "Effect": "Allow",
             "Resource": "*",
         },
@@ -193,7 +200,7 @@ def test_the_vpc_account_associates_in_a_library_stack_after_the_zone(
     [acknowledged] = [
         e.data for e in policy.node.metadata if e.type == "aws:cdk:acknowledged-rules"
     ]
-    assert "ec2:DescribeVpcs" in acknowledged[ACKNOWLEDGED_IAM5]
+    assert "route53:VPCs" in acknowledged[ACKNOWLEDGED_IAM5]
     # The order: the VPC's stack, the zone's (authorization), then the association.
     dependencies = Assembly(assembly).dependencies()
     assert dependencies[ASSOCIATION_STACK] == {"Home", "Partner"}

@@ -55,7 +55,7 @@ and ``CreatePeeringConnectionOptionsRequest``; AWS CLI reference,
   support the ``vpc-peering-connection`` resource type, so the function's role is allowed
   them on this one connection only (the tags limited by ``aws:TagKeys`` to the owners'
   marks); ``ec2:DescribeTags`` and ``ec2:DescribeVpcPeeringConnections`` support no
-  resource-level permissions.
+  resource-level permissions (the function's role is allowed them once, on ``*``).
 
 The function calls EC2 with the boto3 of its Python runtime. A runtime whose SDK predates
 multipath resilience does not know ``AllowMultipathResilience``: the function then adds it
@@ -195,7 +195,7 @@ class PeeringConnectionOptions(Construct):
                 "Side": side.value,
                 "Options": options,
             },
-            statements=[
+            grants=[
                 allow(
                     stack,
                     "ec2:ModifyVpcPeeringConnectionOptions",
@@ -206,7 +206,6 @@ class PeeringConnectionOptions(Construct):
                     stack, resource="vpc-peering-connection", resource_name=peering_connection_id
                 ),
             ],
-            describe=["ec2:DescribeTags", "ec2:DescribeVpcPeeringConnections"],
         )
         """The ``Custom::PeeringConnectionOptions`` resource that sets the options."""
 

@@ -103,7 +103,7 @@ class PeeringConnectionTags(Construct):
                 "Tags": cdk.Lazy.any(_ConnectionTags(connection, name)),
             },
             # Tagging and untagging (the tags and the owners' marks): one resource.
-            statements=[
+            grants=[
                 allow(
                     stack,
                     ["ec2:CreateTags", "ec2:DeleteTags"],
@@ -111,6 +111,5 @@ class PeeringConnectionTags(Construct):
                     resource_name=peering_connection_id,
                 )
             ],
-            describe=["ec2:DescribeTags", "ec2:DescribeVpcPeeringConnections"],
         )
         """The ``Custom::PeeringConnectionTags`` resource that tags the accepter's view."""

@@ -55,7 +55,8 @@ control", "Amazon Route 53 API permissions reference"):
 * ``ListVPCAssociationAuthorizations``, ``ChangeTagsForResource`` and
   ``ListTagsForResource`` act on the ``hostedzone`` resource; ``ListHostedZonesByVPC``
   (the zones a VPC is associated with, of any account) supports no resource-level
-  permissions; ``AssociateVPCWithHostedZone`` answers ``ConflictingDomainExists`` both when
+  permissions and takes ``route53:VPCs`` (developer guide, "VPC permissions");
+  ``AssociateVPCWithHostedZone`` answers ``ConflictingDomainExists`` both when
   the VPC is already associated with the zone and when another zone of the same name is.
 """
 
@@ -64,7 +65,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_route53 as route53
 from constructs import Construct, IConstruct
 
@@ -72,7 +72,7 @@ from .. import rule_ids
 from ..cdk.app_context import AppContext
 from ..cdk.handler import ASSOCIATION, AUTHORIZATION, ZoneMarkers
 from ..cdk.late_checks import LateChecks
-from ..cdk.provider import allow, library_resource, mark_owners
+from ..cdk.provider import Grant, allow, grant, library_resource, mark_owners
 from ..cdk.references import read_weakly
 from ..cdk.stacks import deploys_after, library_stack
 from ..cdk.vpcs import VpcFacts
@@ -114,19 +114,19 @@ class _ZoneCall(Construct):
             self,
             resource_type=self._RESOURCE_TYPE,
             properties={"HostedZoneId": hosted_zone_id, "VpcId": vpc_id, "VpcRegion": vpc_region},
-            statements=[calls, self._marks(stack, hosted_zone_id, vpc_id)],
-            describe=self._DESCRIBE,
+            grants=[calls, *self._marks(stack, hosted_zone_id, vpc_id, named)],
         )
         """The custom resource that makes the call."""
 
     _RESOURCE_TYPE = ""
     _CALLS: tuple[str, str] = ("", "")
     """The Route 53 call and its undoing, allowed on the one zone for the one VPC."""
-    _DESCRIBE: tuple[str, ...] = ()
-    """The reads that support no resource-level permissions."""
 
-    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str) -> iam.PolicyStatement:
-        """Return the statement that lets the handler read and write the owners' marks."""
+    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str, named: str) -> list[Grant]:
+        """Return the grants of the owners' marks and of telling whether the pair is in place.
+
+        ``named``: the VPC as ``route53:VPCs`` names it.
+        """
         raise NotImplementedError
 
 
@@ -145,17 +145,19 @@ class ZoneAssociationAuthorization(_ZoneCall):
     _RESOURCE_TYPE = AUTHORIZATION
     _CALLS = ("CreateVPCAssociationAuthorization", "DeleteVPCAssociationAuthorization")
 
-    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str) -> iam.PolicyStatement:
-        return allow(
-            stack,
-            [
-                "route53:ChangeTagsForResource",
-                "route53:ListTagsForResource",
-                "route53:ListVPCAssociationAuthorizations",
-            ],
-            resource="hostedzone",
-            resource_name=zone_id,
-        )
+    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str, named: str) -> list[Grant]:
+        return [
+            allow(
+                stack,
+                [
+                    "route53:ChangeTagsForResource",
+                    "route53:ListTagsForResource",
+                    "route53:ListVPCAssociationAuthorizations",
+                ],
+                resource="hostedzone",
+                resource_name=zone_id,
+            )
+        ]
 
 
 class ZoneAssociation(_ZoneCall):
@@ -166,17 +168,29 @@ class ZoneAssociation(_ZoneCall):
     is success) and ``DisassociateVPCFromHostedZone`` on delete when it is the last owner
     and an owner made it. The library's function may make those two calls on this one
     hosted zone, for this one VPC (``route53:VPCs``), tag this one VPC with the owners'
-    marks, and read (``ec2:DescribeVpcs``, which Route 53 requires, ``ec2:DescribeTags``,
-    ``route53:ListHostedZonesByVPC``). Place it in a stack of the VPC's account that
-    deploys after the zone's account authorized the association.
+    marks, and list the zones of this one VPC (``route53:ListHostedZonesByVPC`` on ``*``
+    with ``route53:VPCs``); its describe calls (``ec2:DescribeVpcs``, which Route 53
+    requires, ``ec2:DescribeTags``) are the function role's own. Place it in a stack of the
+    VPC's account that deploys after the zone's account authorized the association.
     """
 
     _RESOURCE_TYPE = ASSOCIATION
     _CALLS = ("AssociateVPCWithHostedZone", "DisassociateVPCFromHostedZone")
-    _DESCRIBE = ("ec2:DescribeTags", "ec2:DescribeVpcs", "route53:ListHostedZonesByVPC")
 
-    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str) -> iam.PolicyStatement:
-        return mark_owners(stack, resource="vpc", resource_name=vpc_id)
+    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str, named: str) -> list[Grant]:
+        return [
+            mark_owners(stack, resource="vpc", resource_name=vpc_id),
+            grant(
+                ["route53:ListHostedZonesByVPC"],
+                "*",
+                conditions={"ForAnyValue:StringEquals": {"route53:VPCs": named}},
+                reason=(
+                    "route53:ListHostedZonesByVPC supports no resource-level permissions, so "
+                    "its statement names '*'; the condition route53:VPCs limits it to this "
+                    "one VPC, and it only reads."
+                ),
+            ),
+        ]
 
 
 def zone_association_problems(path: str, zone_env: Env, facts: VpcFacts) -> list[Finding]:
