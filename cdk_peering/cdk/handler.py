@@ -20,9 +20,13 @@ is one kind of setting, made in the function's own account and Region:
     endpoint is accepted (or already was: ``pending`` or ``available``), so CloudFormation
     rolls back and a redeploy tries again. Nothing to undo on delete.
 
-**Owners.** CloudFormation deletes a custom resource whose logical id is gone after it has
-created its successor (a construct renamed or moved to another stack), and the delete of
-the one runs whatever the other set. So every resource but the acceptance is an *owner*
+**Owners.** Within one stack, CloudFormation deletes a custom resource whose logical id is
+gone (a construct renamed) after it has created its successor, in the update's clean-up
+phase. A resource moved to another stack is created by the new stack's deploy and deleted
+by the old stack's, in the order the CLI deploys them: with the new stack deployed first
+the successor again exists before the delete; with the old one first the delete comes
+first and undoes the setting until the new stack sets it again. Either way the delete of
+the one would run whatever the other set. So every resource but the acceptance is an *owner*
 of its setting: on create and update it first writes a marker, a tag
 ``cdk-peering:owner:<token>`` on the thing it changes (the peering connection, the VPC,
 the hosted zone) naming the setting, then makes the setting. On delete it undoes the

@@ -25,9 +25,9 @@ marks what it owns (a tag ``cdk-peering:owner:<token>`` on the VPC for an associ
 word in the hosted zone's shared ``cdk-peering:owners:<n>`` tags for an authorization,
 as Route 53 allows a zone 10 tags) before it acts, and records whether the
 association was there before any owner: a delete removes it only when it is the last
-owner and an owner made it, so a construct renamed or moved (its successor created
-first) leaves the association in place, and a rollback never removes one its stack did
-not make.
+owner and an owner made it, so a construct renamed within one stack (its successor
+created first), or moved to another stack deployed first, leaves the association in
+place, and a rollback never removes one its stack did not make.
 
 **The authorization is kept while the association is declared**, and deleted with it.
 AWS advises deleting it once the association exists, so that the VPC's account cannot
