@@ -58,8 +58,12 @@ LAMBDA_BASIC_EXECUTION_REASON = (
     "the one Lambda function that every AwsCustomResource of a stack shares (here behind "
     "route53.VpcEndpointServiceDomainName, which takes no role of its own). That policy "
     "allows logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents on every log "
-    "group and stream of the account and Region ('*'), and nothing else. Each SDK call's "
-    "own permission is an inline policy naming its resource."
+    "group and stream of the account and Region ('*'), and nothing else. The SDK calls' "
+    "own permissions are inline policies of the same role: the two that change the endpoint "
+    "service (ec2:ModifyVpcEndpointServiceConfiguration, "
+    "ec2:StartVpcEndpointServicePrivateDnsVerification) name it; "
+    "ec2:DescribeVpcEndpointServiceConfigurations, which supports no resource-level "
+    "permissions, names '*' (acknowledged on its own policy)."
 )
 _DESCRIBE_FINDING = "AwsSolutions::AwsSolutions-IAM5[Resource::*]"
 
@@ -97,8 +101,10 @@ _FUNCTION_SKIPS = [
     {
         "id": "CKV_AWS_115",
         "comment": "The function handles CloudFormation's custom-resource requests only, "
-        "during deployments, one at a time; reserved concurrency would only take capacity "
-        "from the account.",
+        "during deployments: as many at once as the custom resources CloudFormation runs in "
+        "parallel, each a few AWS calls. Reserved concurrency would take that capacity from "
+        "the account's other functions, and too little of it would throttle a deployment's "
+        "requests.",
     },
     {
         "id": "CKV_AWS_116",
