@@ -183,7 +183,8 @@ def test_the_provider_roles_reason_names_every_statement_on_every_resource() -> 
 def test_no_skip_reason_says_requests_come_one_at_a_time() -> None:
     # Two resources of one stack on one function, with no order between them:
     # CloudFormation runs them, and so invokes the function, in parallel.
-    stack = cdk.Stack(new_app(), "Parallel", env=ENV)
+    app = new_app()
+    stack = cdk.Stack(app, "Parallel", env=ENV)
     ids = [id for id in (f"Dns{index}" for index in range(40)) if zlib.crc32(id.encode()) % 8 == 0]
     for id in ids[:2]:
         PeeringDnsResolution(
@@ -195,8 +196,7 @@ def test_no_skip_reason_says_requests_come_one_at_a_time() -> None:
 
     skips = [
         skip["comment"]
-        for template in (stack.node.root.synth().get_stack_by_name("Parallel").template,)
-        for resource in template["Resources"].values()
+        for resource in app.synth().get_stack_by_name("Parallel").template["Resources"].values()
         for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", [])
     ]
     assert skips
