@@ -7,6 +7,7 @@ import json
 import re
 import zlib
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -271,3 +272,23 @@ def test_every_role_of_the_fullest_stack_that_synthesizes_is_within_iams_limit()
     assert max(roles.values()) <= IAM_ROLE_POLICY_CHARACTERS
     assert max(roles.values()) > IAM_ROLE_POLICY_CHARACTERS * 0.85  # a full role is nearly full
     assert added >= 8 * 15  # these ids spread evenly: 17 to 19 a function
+
+
+# --- the texts
+
+
+def test_no_text_says_an_aws_custom_resource_runs_the_librarys_settings() -> None:
+    # Since the library's own handler, AwsCustomResource is left only behind aws-cdk-lib's
+    # VpcEndpointServiceDomainName (and in stacks of the 0.1 development line).
+    root = Path(__file__).resolve().parent.parent
+    texts = [root / "README.md", *(root / "docs").glob("*.md"), *root.glob("cdk_peering/**/*.py")]
+    settings = re.compile(r"ModifyVpcPeeringConnectionOptions|options|tags|zone association")
+    wrong = [
+        f"{path.relative_to(root)}: {sentence}"
+        for path in texts
+        for sentence in re.split(r"(?<=[.;])\s", re.sub(r"\s+", " ", path.read_text()))
+        if re.search(r"AwsCustomResource|Custom::AWS", sentence)
+        and settings.search(sentence)
+        and not re.search(r"0\.1|retire|model|VpcEndpointServiceDomainName", sentence)
+    ]
+    assert wrong == []
