@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -117,5 +118,21 @@ def test_the_alarm_is_gone_once_the_request_is_answered(
 
     handler.handler(options_event(), Context(handler.DEADLINE_MARGIN_SECONDS + 0.3))
     time.sleep(0.5)  # an alarm left set would raise here
+
+    assert answers[0]["Status"] == "SUCCESS"
+
+
+def test_outside_the_main_thread_the_request_runs_without_an_alarm(
+    silent_endpoint: str, answers: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Signals reach the main thread only (where Lambda runs the handler); elsewhere the
+    # request must still be answered, not fail on setting the alarm.
+    monkeypatch.setattr(handler, "handle", lambda event, clients: "pcx-1/requester-options/x")
+    thread = threading.Thread(
+        target=handler.handler, args=(options_event(), Context(handler.DEADLINE_MARGIN_SECONDS + 5))
+    )
+
+    thread.start()
+    thread.join(timeout=10)
 
     assert answers[0]["Status"] == "SUCCESS"

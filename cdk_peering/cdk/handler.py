@@ -77,6 +77,7 @@ import logging
 import random
 import re
 import signal
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
@@ -187,8 +188,8 @@ class Deadline:
         retries included.
         """
         left = self.seconds_left()
-        if left is None:
-            yield
+        if left is None or threading.current_thread() is not threading.main_thread():
+            yield  # no limit, or a thread signals cannot reach (not Lambda's)
             return
         if left <= 0:
             raise OutOfTime
