@@ -297,6 +297,11 @@ OPTIONS_TOO_LARGE = _rule(
 TOPOLOGY_TOO_LARGE_FOR_SCOPE = _rule(
     "topologyTooLargeForScope", "error", "placement=SCOPE with more than 450 resources"
 )
+HANDLER_POLICIES_TOO_LARGE = _rule(
+    "handlerPoliciesTooLarge",
+    "error",
+    "more custom resources in one stack than its deploy-time functions' roles hold",
+)
 
 # --- PrivateLinkService ---------------------------------------------------------------
 NO_LISTENER_PORT = _rule("noListenerPort", "error", "a PrivateLinkService without a port")
@@ -392,6 +397,11 @@ ZONE_NAMED_FOR_PUBLIC_NAME_SPACE = _rule(
     "zoneNamedForPublicNameSpace",
     "warning",
     "a private hosted zone named for a top-level domain or public suffix, in another account",
+)
+ZONE_OWNER_TAGS_EXCEEDED = _rule(
+    "zoneOwnerTagsExceeded",
+    "error",
+    "a private hosted zone whose own tags and owners' tags pass Route 53's 10 tags (at synth)",
 )
 
 # --- ReachabilityIntent ---------------------------------------------------------------

@@ -13,7 +13,8 @@ The deploy-time handler (cdk_peering/cdk/handler.py) is tested in-process agains
   5.2.5 does not: EC2 refuses a peering connection's options unless it is ``active``
   (moto sets them in any state); Route 53 answers ``ConflictingDomainExists`` to an
   association already in place or to a second zone of the same name (moto associates the
-  VPC twice), and keeps VPC association authorizations (moto has none); EC2's endpoint
+  VPC twice), keeps VPC association authorizations (moto has none), and refuses an 11th
+  tag on a hosted zone (Route 53 allows 10; moto any number); EC2's endpoint
   connections (moto has neither AcceptVpcEndpointConnections nor
   DescribeVpcEndpointConnections) are a small table: accepting a ``pendingAcceptance``
   endpoint makes it ``available``, any other comes back under ``Unsuccessful``, as EC2
@@ -34,6 +35,8 @@ from cdk_peering.cdk import handler
 
 ACCOUNT = "111111111111"
 REGION = "us-east-1"
+ZONE_TAGS = 10
+"""Route 53's maximum of tags on one hosted zone (API reference, ChangeTagsForResource)."""
 _requests = itertools.count(1)
 
 
@@ -132,6 +135,22 @@ class Route53:
                     "AssociateVPCWithHostedZone",
                 )
         return self._client.associate_vpc_with_hosted_zone(**kwargs)
+
+    def change_tags_for_resource(self, **kwargs: Any) -> Any:
+        self.calls.append("change_tags_for_resource")
+        found = self._client.list_tags_for_resource(
+            ResourceType=kwargs["ResourceType"], ResourceId=kwargs["ResourceId"]
+        )
+        keys = {tag["Key"] for tag in found["ResourceTagSet"].get("Tags", [])}
+        keys -= set(kwargs.get("RemoveTagKeys", []))
+        keys |= {tag["Key"] for tag in kwargs.get("AddTags", [])}
+        if len(keys) > ZONE_TAGS:
+            raise client_error(
+                "InvalidInput",  # the limit is documented; the error code is our guess
+                f"A hosted zone can have at most {ZONE_TAGS} tags, not {len(keys)}",
+                "ChangeTagsForResource",
+            )
+        return self._client.change_tags_for_resource(**kwargs)
 
     def create_vpc_association_authorization(self, **kwargs: Any) -> Any:
         self.calls.append("create_vpc_association_authorization")

@@ -320,7 +320,7 @@ def setting_policy(
 
 def options_statements(connection_arn: Any) -> list[dict[str, Any]]:
     """The statements of a side's options resource: its options and the owners' marks (tags
-    of that one key prefix) on one connection, and the describe calls it reads with."""
+    of that one key prefix) on one connection (its reads are the handler role's own)."""
     return [
         {
             "Action": "ec2:ModifyVpcPeeringConnectionOptions",
@@ -329,14 +329,12 @@ def options_statements(connection_arn: Any) -> list[dict[str, Any]]:
         },
         {
             "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
-            "Condition": {"ForAllValues:StringLike": {"aws:TagKeys": ["cdk-peering:owner:*"]}},
+            "Condition": {
+                "ForAllValues:StringLike": {"aws:TagKeys": ["cdk-peering:owner:*"]},
+                "Null": {"aws:TagKeys": "false"},
+            },
             "Effect": "Allow",
             "Resource": connection_arn,
-        },
-        {
-            "Action": ["ec2:DescribeTags", "ec2:DescribeVpcPeeringConnections"],
-            "Effect": "Allow",
-            "Resource": "*",
         },
     ]
 

@@ -20,3 +20,41 @@ def test_removing_a_vpc_destroys_only_its_own_stacks() -> None:
 def test_stale_weak_references_after_a_producer_is_deployed_again_are_explained() -> None:
     # A stack reading a producer weakly keeps the old values until it is deployed again.
     assert "`cdk deploy --all --force`" in TOPOLOGIES
+
+
+OWNED_SETTINGS_TEXTS = (
+    "docs/regions-and-accounts.md",
+    "cdk_peering/cdk/handler.py",
+    "cdk_peering/peering/options.py",
+    "cdk_peering/peering/tags.py",
+    "cdk_peering/privatelink/zone_association.py",
+)
+CROSS_STACK = ("another stack", "accepter_scope", "placement", "moved")
+
+
+def _sentences(text: str) -> list[str]:
+    flat = re.sub(r"\s+", " ", text.replace("#", " ").replace('"""', " "))
+    return re.split(r"(?<=[.;:])\s", flat)
+
+
+def test_a_move_to_another_stack_names_the_safe_deploy_order() -> None:
+    # CloudFormation creates a renamed resource's successor before it deletes the old one
+    # within one stack (its clean-up phase); a resource moved to another stack is created
+    # and deleted by two stacks, which the CLI deploys in its own order. A text that says
+    # the successor comes first for a move across stacks must say to deploy the new stack
+    # first.
+    regions = (ROOT / "docs" / "regions-and-accounts.md").read_text()
+    first = re.search(r"`cdk deploy <?[A-Za-z]+>? --exclusively`", regions)
+    assert first, "the procedure deploys the new stack alone first"
+    assert "`cdk deploy --all`" in regions[first.end() :]
+    wrong = [
+        f"{path}: {sentence}"
+        for path in OWNED_SETTINGS_TEXTS
+        for sentence in _sentences((ROOT / path).read_text())
+        if re.search(r"successor|after it has created", sentence)
+        and any(word in sentence for word in CROSS_STACK)
+        and not re.search(
+            r"one stack|same stack|deployed first|first deploy|--exclusively", sentence
+        )
+    ]
+    assert wrong == []

@@ -13,6 +13,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from cdk_peering import PeeringDnsResolution, PeeringSide, ValidationError, VpcPeering
 from cdk_peering.cdk.handler import OPTIONS
+from cdk_peering.cdk.provider import DeployHandler
 from tests.conftest import ACCOUNT, REGION, new_app
 from tests.helpers import custom_resource, make_vpc, options_statements, setting_policy, settings
 from tests.test_gates import findings, synth
@@ -70,7 +71,7 @@ def test_the_library_function_runs_it_with_a_short_service_timeout(stack: cdk.St
     assert properties["ServiceTimeout"] == "300"
     [function] = template.find_resources("AWS::Lambda::Function")
     assert properties["ServiceToken"] == {"Fn::GetAtt": [function, "Arn"]}
-    assert function.startswith("CdkPeeringHandlerFunction")
+    assert function.startswith("CdkPeeringHandler")  # the one of the handlers its path picks
     assert dns.node.default_child is dns.custom_resource
     assert (dns.peering_connection_id, dns.side) == (PCX, PeeringSide.REQUESTER)
 
@@ -218,21 +219,26 @@ def test_aws_solutions_reports_nothing_unacknowledged() -> None:
 
     assert result.error is None, result.error
     assert findings(result.report, "AwsSolutions") == []
-    # What is acknowledged: each policy's describe statement on '*', nothing on the
-    # function's role (no managed policy; its logs go to its own log group only).
+    # What is acknowledged: the describe statement on '*' of each handler's role, once; no
+    # resource's policy (each names its connection), no managed policy (its logs go to its
+    # own log group only).
     (nag,) = [r for r in result.report["pluginReports"] if r["pluginName"] == "AwsSolutions"]
     acknowledged = {
         (s["ruleName"], c["constructPath"])
         for s in nag.get("suppressedViolations", [])
         for c in s["violatingConstructs"]
     }
+    handlers = [c.node.id for c in stack.node.children if isinstance(c, DeployHandler)]
+    assert handlers
     assert acknowledged == {
-        ("AwsSolutions-IAM5[Resource::*]", f"DnsOnly/{side}/Policy/Resource")
-        for side in ("Requester", "Accepter")
+        ("AwsSolutions-IAM5[Resource::*]", f"DnsOnly/{handler}/Role/DefaultPolicy/Resource")
+        for handler in handlers
     }
 
 
-def test_the_handlers_role_may_write_its_own_logs_and_nothing_else(stack: cdk.Stack) -> None:
+def test_the_handlers_role_may_write_its_own_logs_and_read_nothing_else(
+    stack: cdk.Stack,
+) -> None:
     PeeringDnsResolution(stack, "Dns", peering_connection_id=PCX, side=PeeringSide.REQUESTER)
 
     template = Template.from_stack(stack)
@@ -240,17 +246,28 @@ def test_the_handlers_role_may_write_its_own_logs_and_nothing_else(stack: cdk.St
     [(role_id, role)] = template.find_resources("AWS::IAM::Role").items()
     assert "ManagedPolicyArns" not in role["Properties"]  # no AWSLambdaBasicExecutionRole
     [log_group] = template.find_resources("AWS::Logs::LogGroup")
-    # The role's own policy: its log group's streams. Every other policy on it is a custom
-    # resource's (the DNS option's here), attached before that resource runs.
+    # The role's own policy: its log group's streams, and the describe calls that support
+    # no resource-level permissions. Every other policy on it is a custom resource's (the
+    # DNS option's here), attached before that resource runs.
     policies = template.find_resources("AWS::IAM::Policy")
-    [own] = [p for logical_id, p in policies.items() if "HandlerRoleDefaultPolicy" in logical_id]
+    [own] = [p for logical_id, p in policies.items() if "RoleDefaultPolicy" in logical_id]
     assert own["Properties"]["Roles"] == [{"Ref": role_id}]
     assert own["Properties"]["PolicyDocument"]["Statement"] == [
         {
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Effect": "Allow",
             "Resource": {"Fn::GetAtt": [log_group, "Arn"]},
-        }
+        },
+        {
+            "Action": [
+                "ec2:DescribeTags",
+                "ec2:DescribeVpcEndpointConnections",
+                "ec2:DescribeVpcPeeringConnections",
+                "ec2:DescribeVpcs",
+            ],
+            "Effect": "Allow",
+            "Resource": "*",
+        },
     ]
     [function] = template.find_resources("AWS::Lambda::Function").values()
     assert function["Properties"]["LoggingConfig"] == {"LogGroup": {"Ref": log_group}}

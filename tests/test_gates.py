@@ -91,14 +91,16 @@ CFN_LINT_IGNORES: dict[str, LintIgnore] = {
         reason=(
             "Redundant DependsOn written by aws-cdk-lib: its own custom-resource provider for "
             "the @aws-cdk/aws-ec2:restrictDefaultSecurityGroup feature flag, and the "
-            "lambda.Function L2 of cdk_peering's deploy-time handler (CdkPeeringHandler, "
-            "behind connection options, accepter-side tags, endpoint acceptances and zone "
-            "associations): each function both DependsOn its role and Fn::GetAtt's it. "
-            "Harmless; neither the app nor cdk_peering writes the DependsOn."
+            "lambda.Function L2 of cdk_peering's deploy-time handlers (CdkPeeringHandler, "
+            "CdkPeeringHandler1 to 7, behind connection options, accepter-side tags, "
+            "endpoint acceptances and zone associations): each function both DependsOn its "
+            "role and Fn::GetAtt's it. Harmless; neither the app nor cdk_peering writes the "
+            "DependsOn."
         ),
+        resource_type="AWS::Lambda::Function",
         logical_id_prefixes=(
             "CustomVpcRestrictDefaultSGCustomResourceProvider",
-            "CdkPeeringHandlerFunction",
+            "CdkPeeringHandler",
         ),
     ),
 }

@@ -9,10 +9,11 @@ AWS gives where moto differs (tests/deploy_events.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from cdk_peering.cdk import handler
@@ -58,6 +59,20 @@ def options(
 
 def owner_tags(tags: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in tags.items() if k.startswith(handler.OWNER_KEY)}
+
+
+def zone_marks(aws: Aws, zone_id: str) -> dict[str, str]:
+    """The zone's owners' tags, ``cdk-peering:owners:<n>``."""
+    return {k: v for k, v in aws.zone_tags(zone_id).items() if k.startswith("cdk-peering:owners:")}
+
+
+def zone_owners(aws: Aws, zone_id: str) -> dict[str, str]:
+    """Each owner's token and whether its setting was made (``m``) or found (``f``): the
+    owners' tags hold one word per owner, its token (12 hex digits), the digest of its
+    setting (10) and ``m`` or ``f``."""
+    words = [word for value in zone_marks(aws, zone_id).values() for word in value.split()]
+    assert all(len(word) == 23 for word in words), words
+    return {word[:12]: word[22] for word in words}
 
 
 # --- peering options
@@ -187,6 +202,42 @@ def test_a_delete_without_its_mark_turns_nothing_off(aws: Aws) -> None:
     resource.delete()
 
     assert aws.options(pcx)[DNS] is True  # left on, never switched off under an owner
+
+
+def fail_once(error: Exception, call: Callable[..., Any]) -> Callable[..., Any]:
+    """Return ``call`` that raises ``error`` the first time (a throttled or busy request)."""
+    errors = iter([error])
+
+    def failing_once(**kwargs: Any) -> Any:
+        first = next(errors, None)
+        if first is not None:
+            raise first
+        return call(**kwargs)
+
+    return failing_once
+
+
+def test_a_last_owners_delete_that_fails_once_turns_the_options_off_when_retried(
+    aws: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pcx = aws.connection()
+    resource = options(aws, pcx, {DNS: True})
+    resource.create()
+    throttled = client_error(
+        "RequestLimitExceeded", "throttled", "ModifyVpcPeeringConnectionOptions"
+    )
+    real = aws.ec2.modify_vpc_peering_connection_options
+    monkeypatch.setattr(
+        aws.ec2, "modify_vpc_peering_connection_options", fail_once(throttled, real)
+    )
+
+    with pytest.raises(ClientError, match="RequestLimitExceeded"):
+        resource.delete()  # DELETE_FAILED: its mark stays for the retry
+    assert len(owner_tags(aws.tags(pcx))) == 1
+    resource.delete()  # CloudFormation's retry (or the next delete of the stack)
+
+    assert aws.options(pcx)[DNS] is False
+    assert owner_tags(aws.tags(pcx)) == {}
 
 
 def test_an_update_to_another_connection_releases_the_old_one(aws: Aws) -> None:
@@ -341,15 +392,126 @@ def test_an_authorization_survives_a_replacement_and_goes_with_its_last_owner(
     first = zone_call(aws, handler.AUTHORIZATION, zone, vpc, "Authorization")
     first.create()
     assert aws.route53.authorizations == {(zone, vpc, REGION)}
-    [marker] = owner_tags(aws.zone_tags(zone)).values()
-    assert marker == f"authorization:{vpc}:{REGION} made"
+    assert zone_owners(aws, zone) == {first.physical_id.rsplit("/", 1)[-1]: "m"}
 
     renamed = replace(first, logical_id="RenamedAuthorization")
     assert aws.route53.authorizations == {(zone, vpc, REGION)}
+    assert zone_owners(aws, zone) == {renamed.physical_id.rsplit("/", 1)[-1]: "m"}
     renamed.delete()
 
     assert aws.route53.authorizations == set()
-    assert owner_tags(aws.zone_tags(zone)) == {}
+    assert zone_marks(aws, zone) == {}
+
+
+@pytest.mark.parametrize(
+    ("kind", "undo", "error"),
+    [
+        (handler.ASSOCIATION, "disassociate_vpc_from_hosted_zone", "PriorRequestNotComplete"),
+        (handler.AUTHORIZATION, "delete_vpc_association_authorization", "Throttling"),
+    ],
+)
+def test_a_last_owners_delete_that_fails_once_undoes_the_pair_when_retried(
+    aws: Aws,
+    zone_and_vpc: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    undo: str,
+    error: str,
+) -> None:
+    zone, vpc = zone_and_vpc
+    resource = zone_call(aws, kind, zone, vpc, "Pair")
+    resource.create()
+    real = getattr(aws.route53, undo)
+    monkeypatch.setattr(
+        aws.route53, undo, fail_once(client_error(error, "busy", undo), real), raising=False
+    )
+
+    with pytest.raises(ClientError, match=error):
+        resource.delete()
+    resource.delete()
+
+    assert vpc not in aws.zone_vpcs(zone)
+    assert aws.route53.authorizations == set()
+    assert owner_tags(aws.tags(vpc)) == {}
+    assert zone_marks(aws, zone) == {}
+
+
+def test_a_zone_shared_with_many_vpcs_keeps_its_owners_in_few_tags(
+    aws: Aws, zone_and_vpc: tuple[str, str]
+) -> None:
+    zone, _ = zone_and_vpc
+    user_tags = [{"Key": f"team{i}", "Value": "network"} for i in range(4)]
+    aws.route53.change_tags_for_resource(
+        ResourceType="hostedzone", ResourceId=zone, AddTags=user_tags
+    )
+    vpcs = [f"vpc-{index:017x}" for index in range(25)]
+    resources = [
+        zone_call(aws, handler.AUTHORIZATION, zone, vpc, f"Authorization{index}")
+        for index, vpc in enumerate(vpcs)
+    ]
+
+    for resource in resources:
+        resource.create()
+
+    assert {vpc for _, vpc, _ in aws.route53.authorizations} == set(vpcs)
+    assert len(zone_marks(aws, zone)) == 3  # 25 owners, 10 a tag
+    assert all(len(value) <= 256 for value in zone_marks(aws, zone).values())
+    assert len(zone_owners(aws, zone)) == 25
+    for resource in resources[1:]:
+        resource.delete()
+    assert len(zone_marks(aws, zone)) == 1
+    resources[0].delete()
+
+    assert aws.route53.authorizations == set()
+    assert aws.zone_tags(zone) == {tag["Key"]: tag["Value"] for tag in user_tags}
+
+
+def test_a_zone_whose_own_tags_leave_no_room_fails_the_authorization_clearly(
+    aws: Aws, zone_and_vpc: tuple[str, str]
+) -> None:
+    zone, vpc = zone_and_vpc
+    aws.route53.change_tags_for_resource(
+        ResourceType="hostedzone",
+        ResourceId=zone,
+        AddTags=[{"Key": f"team{i}", "Value": "network"} for i in range(10)],
+    )
+
+    with pytest.raises(handler.HandlerError, match="10 tags of its own"):
+        zone_call(aws, handler.AUTHORIZATION, zone, vpc, "Authorization").create()
+
+    assert aws.route53.authorizations == set()
+
+
+def test_an_owner_written_over_by_a_concurrent_one_writes_itself_again(
+    aws: Aws, zone_and_vpc: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two authorizations of one zone, created at once: each reads the owners' tag, adds
+    # itself and writes it back, so the later write drops the earlier owner.
+    zone, vpc = zone_and_vpc
+    first = zone_call(aws, handler.AUTHORIZATION, zone, vpc, "First")
+    first.create()
+    write = aws.route53.change_tags_for_resource  # the fake's, with Route 53's limit
+    overwritten = iter([True])
+
+    def concurrent_writer(**kwargs: Any) -> Any:
+        before = zone_marks(aws, zone)
+        answer = write(**kwargs)
+        if next(overwritten, False):  # the other owner's write lands just after
+            write(
+                ResourceType="hostedzone",
+                ResourceId=zone,
+                AddTags=[{"Key": k, "Value": v} for k, v in before.items()],
+            )
+        return answer
+
+    second = zone_call(aws, handler.AUTHORIZATION, zone, "vpc-0000000000000000a", "Second")
+    monkeypatch.setattr(aws.route53, "change_tags_for_resource", concurrent_writer)
+    second.create()
+
+    assert set(zone_owners(aws, zone)) == {
+        first.physical_id.rsplit("/", 1)[-1],
+        second.physical_id.rsplit("/", 1)[-1],
+    }
 
 
 def test_an_authorization_made_outside_the_app_stays(
@@ -378,6 +540,89 @@ def test_deleting_an_authorization_of_a_deleted_zone_succeeds(
     resource.delete()
 
 
+# --- deletes of what a failed create could not make
+
+
+def calls(aws: Aws) -> int:
+    return len(aws.ec2.calls) + len(aws.route53.calls)
+
+
+@pytest.mark.parametrize(
+    ("kind", "properties"),
+    [
+        (handler.OPTIONS, {"VpcPeeringConnectionId": "pcx-1", "Side": "Both"}),
+        (handler.OPTIONS, {"Side": "Requester"}),
+        (handler.TAGS, {"Tags": []}),
+        (handler.AUTHORIZATION, {"HostedZoneId": "Z1"}),
+        (handler.ASSOCIATION, {"VpcId": "vpc-1", "VpcRegion": "us-east-1"}),
+        (handler.ACCEPTANCE, {"ServiceId": "vpce-svc-1"}),
+        ("Custom::Unknown", {}),
+    ],
+)
+def test_a_failed_create_with_invalid_properties_rolls_back_without_a_call(
+    aws: Aws, kind: str, properties: dict[str, Any]
+) -> None:
+    resource = FakeResource(aws, FakeStack(), "Invalid", kind, properties)
+    create = resource.event("Create")
+    with pytest.raises((handler.HandlerError, KeyError)):
+        handler.handle(create, aws)
+    resource.physical_id = handler.planned_physical_id(create)  # what the failure answers
+    assert resource.physical_id.startswith(("invalid/", "unknown/"))
+    before = calls(aws)
+
+    resource.delete()  # the rollback's
+
+    assert calls(aws) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "physical_id"),
+    [
+        (handler.OPTIONS, "pcx-0123456789abcdef0/both-options/0123456789ab"),
+        (handler.OPTIONS, "pcx-0123456789abcdef0/requester-options"),
+        (handler.OPTIONS, "vpc-0123456789abcdef0/requester-options/0123456789ab"),
+        (handler.TAGS, "pcx-0123456789abcdef0/accepter-tags/not-a-token"),
+        (handler.AUTHORIZATION, "Z1/vpc-0123456789abcdef0/us-east-1/association/0123456789ab"),
+        (handler.ASSOCIATION, "Z1/vpc-0123456789abcdef0/0123456789ab"),
+        (handler.ASSOCIATION, "Z1/pcx-0123456789abcdef0/us-east-1/association/0123456789ab"),
+        (handler.ASSOCIATION, ""),
+    ],
+)
+def test_a_delete_of_an_id_that_does_not_fit_its_kind_succeeds_without_a_call(
+    aws: Aws, kind: str, physical_id: str
+) -> None:
+    resource = FakeResource(aws, FakeStack(), "Odd", kind, {}, physical_id)
+    before = calls(aws)
+
+    resource.delete()
+
+    assert calls(aws) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "properties", "message"),
+    [
+        (handler.OPTIONS, {"VpcPeeringConnectionId": "vpc-1", "Side": "Requester"}, "pcx-"),
+        (handler.TAGS, {"VpcPeeringConnectionId": "pcx/1", "Tags": []}, "pcx-"),
+        (
+            handler.ASSOCIATION,
+            {"HostedZoneId": "Z1", "VpcId": "vpc-1", "VpcRegion": "us east"},
+            "us east",
+        ),
+    ],
+)
+def test_a_create_whose_target_no_delete_could_read_fails_before_any_call(
+    aws: Aws, kind: str, properties: dict[str, Any], message: str
+) -> None:
+    resource = FakeResource(aws, FakeStack(), "Odd", kind, properties)
+    before = calls(aws)
+
+    with pytest.raises(handler.HandlerError, match=message):
+        resource.create()
+
+    assert calls(aws) == before
+
+
 # --- endpoint acceptance
 
 
@@ -395,15 +640,18 @@ def test_a_pending_endpoint_is_accepted(aws: Aws) -> None:
     assert physical_id == "vpce-svc-0123456789abcdef0/vpce-1"
 
 
-def test_an_endpoint_already_accepted_is_success(aws: Aws) -> None:
-    aws.ec2.endpoints["vpce-1"] = ("vpce-svc-0123456789abcdef0", "available")
+@pytest.mark.parametrize("state", ["available", "pending"])
+def test_an_endpoint_already_accepted_is_success(aws: Aws, state: str) -> None:
+    # After acceptance EC2 moves a connection pendingAcceptance -> pending -> available: an
+    # update (a redeploy, a library upgrade) may find it still pending.
+    aws.ec2.endpoints["vpce-1"] = ("vpce-svc-0123456789abcdef0", state)
     resource = acceptance(aws, "vpce-1")
 
     resource.create()
     resource.update(dict(resource.properties))
     resource.delete()  # nothing to undo
 
-    assert aws.ec2.endpoints["vpce-1"][1] == "available"
+    assert aws.ec2.endpoints["vpce-1"][1] == state
 
 
 @pytest.mark.parametrize("state", ["rejected", "failed", None])
@@ -508,10 +756,6 @@ def test_a_request_refused_while_iam_applies_the_policy_is_tried_again(
     resource.create()
 
     assert aws.options(pcx)[DNS] is True
-
-
-def test_the_handler_knows_every_resource_type_the_library_makes() -> None:
-    assert set(handler.SETTINGS) == set(handler.RESOURCE_TYPES)
 
 
 @pytest.mark.parametrize(("request_type", "status"), [("Delete", "SUCCESS"), ("Create", "FAILED")])

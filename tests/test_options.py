@@ -3,6 +3,7 @@ errors; VpcPeering(multipath_resilience=...) through it."""
 
 from __future__ import annotations
 
+from fnmatch import fnmatch
 from typing import Any
 
 import aws_cdk as cdk
@@ -85,6 +86,39 @@ def test_the_policy_changes_one_connection_only(stack: cdk.Stack) -> None:
 
     arn = f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc-peering-connection/{PCX}"
     assert setting_policy(Template.from_stack(stack)) == options_statements(arn)
+
+
+def allows(statement: dict[str, Any], action: str, tag_keys: list[str] | None) -> bool:
+    """IAM's answer, by hand, for an Allow statement and a request on its resource that
+    carries ``tag_keys`` (None: no tag keys at all, as DeleteTags without Tags)."""
+    actions = statement["Action"]
+    if action not in (actions if isinstance(actions, list) else [actions]):
+        return False
+    for operator, keys in statement.get("Condition", {}).items():
+        for key, wanted in keys.items():
+            assert key == "aws:TagKeys", key
+            if operator == "Null":  # "false": the key must be in the request
+                if (tag_keys is None) != (wanted == "true"):
+                    return False
+            elif operator == "ForAllValues:StringLike":  # true for no value at all
+                patterns = wanted if isinstance(wanted, list) else [wanted]
+                if not all(any(fnmatch(k, p) for p in patterns) for k in tag_keys or []):
+                    return False
+            else:
+                raise AssertionError(f"no evaluation of {operator}")
+    return True
+
+
+def test_the_owners_marks_statement_allows_their_tags_only(stack: cdk.Stack) -> None:
+    PeeringDnsResolution(stack, "Dns", peering_connection_id=PCX, side=PeeringSide.REQUESTER)
+    [marks] = statements_allowing(Template.from_stack(stack), "ec2:DeleteTags")
+
+    assert allows(marks, "ec2:CreateTags", ["cdk-peering:owner:0123456789ab"])
+    assert allows(marks, "ec2:DeleteTags", ["cdk-peering:owner:0123456789ab"])
+    assert not allows(marks, "ec2:DeleteTags", ["Name"])
+    assert not allows(marks, "ec2:DeleteTags", ["cdk-peering:owner:1", "team"])
+    # EC2 DeleteTags without Tags deletes every tag of the resource.
+    assert not allows(marks, "ec2:DeleteTags", None)
 
 
 @pytest.mark.parametrize(

@@ -102,8 +102,8 @@ def test_same_stack_accepts_the_endpoint_with_one_action_on_one_service() -> Non
                 ]
             },
         },
-        # Whether an endpoint EC2 did not accept was accepted before: a read on '*'.
-        {"Action": "ec2:DescribeVpcEndpointConnections", "Effect": "Allow", "Resource": "*"},
+        # Whether an endpoint EC2 did not accept was accepted before is read with the
+        # handler role's own ec2:DescribeVpcEndpointConnections (tests/test_provider.py).
     ]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_peering import PeeringAccepterRole, PrivateLinkEndpoint, ValidationError, VpcPeering
 from cdk_peering.cdk.handler import ASSOCIATION, AUTHORIZATION
@@ -175,13 +175,23 @@ def test_the_vpc_account_associates_in_a_library_stack_after_the_zone(
         # The owners' marks: tags of one key prefix, on that one VPC.
         {
             "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
-            "Condition": {"ForAllValues:StringLike": {"aws:TagKeys": ["cdk-peering:owner:*"]}},
+            "Condition": {
+                "ForAllValues:StringLike": {"aws:TagKeys": ["cdk-peering:owner:*"]},
+                "Null": {"aws:TagKeys": "false"},
+            },
             "Effect": "Allow",
             "Resource": {"Fn::Join": ["", ["arn:aws:ec2:eu-west-1:222222222222:vpc/", vpc_id]]},
         },
-        # Route 53 needs ec2:DescribeVpcs; reads that take no resource (acknowledged below).
+        # Whether the VPC is associated: a list on '*' (no resource-level permissions),
+        # limited to this one VPC by route53:VPCs (acknowledged below). Route 53's own need,
+        # ec2:DescribeVpcs, is the handler role's.
         {
-            "Action": ["ec2:DescribeTags", "ec2:DescribeVpcs", "route53:ListHostedZonesByVPC"],
+            "Action": "route53:ListHostedZonesByVPC",
+            "Condition": {
+                "ForAnyValue:StringEquals": {
+                    "route53:VPCs": {"Fn::Join": ["", ["VPCId=", vpc_id, ",VPCRegion=eu-west-1"]]}
+                }
+            },
             "Effect": "Allow",
             "Resource": "*",
         },
@@ -190,7 +200,7 @@ def test_the_vpc_account_associates_in_a_library_stack_after_the_zone(
     [acknowledged] = [
         e.data for e in policy.node.metadata if e.type == "aws:cdk:acknowledged-rules"
     ]
-    assert "ec2:DescribeVpcs" in acknowledged[ACKNOWLEDGED_IAM5]
+    assert "route53:VPCs" in acknowledged[ACKNOWLEDGED_IAM5]
     # The order: the VPC's stack, the zone's (authorization), then the association.
     dependencies = Assembly(assembly).dependencies()
     assert dependencies[ASSOCIATION_STACK] == {"Home", "Partner"}
@@ -330,3 +340,64 @@ def test_a_zone_named_for_a_top_level_domain_in_its_own_account_does_not_warn() 
         built, dns_name="orders.internal", zone_name="internal", dns_vpcs=[built.partner_vpc]
     )
     assert zone_warnings(made) == []
+
+
+def zone_shared_with(vpcs: int, own_tags: int) -> tuple[cdk.Stack, PrivateLinkEndpoint]:
+    """A zone of Home served to ``vpcs`` VPCs of the Partner account, with ``own_tags``."""
+    app = new_app(**AZ_CONTEXT, **{"@aws-cdk/core:annotationsInValidationReport": False})
+    home = cdk.Stack(app, "Home", env=HOME)
+    partner = cdk.Stack(app, "Partner", env=PARTNER)
+    imported = [
+        ec2.Vpc.from_vpc_attributes(
+            partner, f"Vpc{index}", vpc_id=f"vpc-{index:017x}", availability_zones=["eu-west-1a"]
+        )
+        for index in range(vpcs)
+    ]
+    consumer = make_vpc(home, "Consumer", "10.0.0.0/16", isolated_only=True)
+    made = PrivateLinkEndpoint(
+        home,
+        "Endpoint",
+        vpc=consumer,
+        service=SERVICE,
+        port=443,
+        dns_name="api.example.internal",
+        dns_vpcs=imported,
+    )
+    for index in range(own_tags):
+        cdk.Tags.of(made).add(f"team{index}", "network")
+    app.synth()
+    return home, made
+
+
+def zone_tag_errors(stack: cdk.Stack) -> list[str]:
+    found = Annotations.from_stack(stack).find_error(
+        "*", Match.string_like_regexp("cdk_peering:zoneOwnerTagsExceeded")
+    )
+    return [f"{error.id}: {error.entry.data}" for error in found]
+
+
+def test_a_zone_whose_owners_and_own_tags_pass_route53s_ten_tags_fails_at_synth() -> None:
+    home, made = zone_shared_with(21, own_tags=8)
+
+    [error] = zone_tag_errors(home)
+
+    assert error.startswith(f"/{made.hosted_zone.node.path}/Resource: " if made.hosted_zone else "")
+    assert "authorizes 21 VPCs of other accounts" in error
+    assert "3 tags" in error
+    assert "8 tags of its own" in error
+    # The authorizations of one zone in one stack run one after the other: each rewrites
+    # the zone's owners' tags.
+    authorizations = library_resources(Template.from_stack(home).to_json(), AUTHORIZATION)
+    after = {
+        logical_id: set(resource.get("DependsOn", [])) & set(authorizations)
+        for logical_id, resource in authorizations.items()
+    }
+    assert sorted(len(each) for each in after.values()) == [0] + [1] * 20
+    assert len(set().union(*after.values())) == 20  # a chain, not a fan
+
+
+@pytest.mark.parametrize(("vpcs", "own_tags"), [(21, 7), (31, 6), (1, 9)])
+def test_a_zone_within_route53s_ten_tags_synthesizes(vpcs: int, own_tags: int) -> None:
+    home, _ = zone_shared_with(vpcs, own_tags=own_tags)
+
+    assert zone_tag_errors(home) == []

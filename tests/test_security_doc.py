@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import json
+import re
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +23,8 @@ from aws_cdk import aws_elasticloadbalancingv2_targets as elbv2_targets
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_sns as sns
 
-from cdk_peering import PrivateLinkEndpoint, PrivateLinkService
+from cdk_peering import PeeringDnsResolution, PeeringSide, PrivateLinkEndpoint, PrivateLinkService
+from cdk_peering.cdk.handler import OPTIONS
 from tests.conftest import ENV, ROOT, ExampleApp, new_app
 from tests.helpers import make_vpc
 
@@ -142,5 +145,92 @@ def test_every_acknowledgement_and_checkov_skip_is_in_the_doc(
         for name in sorted(named)
         if f"`{name}`" not in SECURITY_DOC
         and f"`{name.removeprefix('CKV_AWS_')}`" not in SECURITY_DOC
+    ]
+    assert missing == []
+
+
+def _acknowledgements(construct: Any) -> dict[str, str]:
+    """The acknowledgements on one construct: the rule's id, and the reason given."""
+    found: dict[str, str] = {}
+    for entry in construct.node.metadata:
+        if entry.type == ACKNOWLEDGED:
+            found.update(entry.data)
+    return found
+
+
+def test_the_provider_roles_reason_names_every_statement_on_every_resource() -> None:
+    # aws-cdk-lib's AwsCustomResource role: its reason says what its policies allow.
+    app = _everything_else()
+    stack = app.node.find_child("SecurityDocExtras")
+    provider = stack.node.find_child("AWS679f53fac002430cb0da5b7982bd2287")
+    role = provider.node.find_child("ServiceRole")
+    [reason] = _acknowledgements(role.node.default_child).values()
+    template = _extras()[0].template
+    [role_id] = [k for k in template["Resources"] if k.startswith(provider.node.id + "ServiceRole")]
+    on_everything = sorted(
+        action
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::IAM::Policy"
+        and {"Ref": role_id} in resource["Properties"]["Roles"]
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Resource"] == "*"
+        for action in _listed(statement["Action"])
+    )
+    assert on_everything == ["ec2:DescribeVpcEndpointServiceConfigurations"]
+    assert all(action in reason for action in on_everything), reason
+
+
+def test_no_skip_reason_says_requests_come_one_at_a_time() -> None:
+    # Two resources of one stack on one function, with no order between them:
+    # CloudFormation runs them, and so invokes the function, in parallel.
+    app = new_app()
+    stack = cdk.Stack(app, "Parallel", env=ENV)
+    ids = [id for id in (f"Dns{index}" for index in range(40)) if zlib.crc32(id.encode()) % 8 == 0]
+    for id in ids[:2]:
+        PeeringDnsResolution(
+            stack, id, peering_connection_id="pcx-0123456789abcdef0", side=PeeringSide.REQUESTER
+        )
+    resources = cdk.assertions.Template.from_stack(stack).find_resources(OPTIONS)
+    assert len({json.dumps(r["Properties"]["ServiceToken"]) for r in resources.values()}) == 1
+    assert all(len(r["DependsOn"]) == 1 for r in resources.values())  # its policy only
+
+    skips = [
+        skip["comment"]
+        for resource in app.synth().get_stack_by_name("Parallel").template["Resources"].values()
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", [])
+    ]
+    assert skips
+    assert not [comment for comment in skips if "one at a time" in comment]
+
+
+def _in_one_list() -> list[str]:
+    section = SECURITY_DOC.split("## Acknowledgements and checkov skips, in one list", 1)[1]
+    return [line for line in section.splitlines() if line.startswith("| ")]
+
+
+def test_the_one_list_names_every_checkov_skip_where_it_is(
+    templates: list[dict[str, Any]],
+) -> None:
+    owners = {  # a resource's logical id prefix, and how the list names its owner
+        "CdkPeeringHandler": "the library's handler",
+        "AWS679f53fac002430cb0da5b7982bd2287": "aws-cdk-lib's `AwsCustomResource` function",
+    }
+    skipped = {
+        (skip["id"], owner)
+        for template in templates
+        for logical_id, resource in template.get("Resources", {}).items()
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", [])
+        for prefix, owner in owners.items()
+        if logical_id.startswith(prefix)
+    }
+    assert {owner for _, owner in skipped} == set(owners.values())
+    rows = _in_one_list()
+    missing = [
+        (rule, owner)
+        for rule, owner in sorted(skipped)
+        if not any(
+            owner in row and re.search(rf"`({rule}|{rule.removeprefix('CKV_AWS_')})`", row)
+            for row in rows
+        )
     ]
     assert missing == []

@@ -17,16 +17,21 @@ is one kind of setting, made in the function's own account and Region:
     success; a conflicting zone of the same name is not).
 ``Custom::EndpointAcceptance``
     the service's account accepts interface endpoints' connections; it fails unless each
-    endpoint is accepted (or already was), so CloudFormation rolls back and a redeploy
-    tries again. Nothing to undo on delete.
+    endpoint is accepted (or already was: ``pending`` or ``available``), so CloudFormation
+    rolls back and a redeploy tries again. Nothing to undo on delete.
 
-**Owners.** CloudFormation deletes a custom resource whose logical id is gone after it has
-created its successor (a construct renamed or moved to another stack), and the delete of
-the one runs whatever the other set. So every resource but the acceptance is an *owner*
+**Owners.** Within one stack, CloudFormation deletes a custom resource whose logical id is
+gone (a construct renamed) after it has created its successor, in the update's clean-up
+phase. A resource moved to another stack is created by the new stack's deploy and deleted
+by the old stack's, in the order the CLI deploys them: with the new stack deployed first
+the successor again exists before the delete; with the old one first the delete comes
+first and undoes the setting until the new stack sets it again. Either way the delete of
+the one would run whatever the other set. So every resource but the acceptance is an *owner*
 of its setting: on create and update it first writes a marker, a tag
 ``cdk-peering:owner:<token>`` on the thing it changes (the peering connection, the VPC,
-the hosted zone) naming the setting, then makes the setting. On delete it removes its own
-marker and undoes the setting only when no other owner's marker remains: deleting a
+the hosted zone) naming the setting, then makes the setting. On delete it undoes the
+setting only when no other owner's marker remains, then removes its own marker (in that
+order, so that a delete that fails half-way and is retried still undoes): deleting a
 superseded resource leaves the setting to its successor; deleting the last owner undoes
 it. A marker records whether the setting was there before any owner (``found``): an
 association or authorization the library did not make is never removed, also not by a
@@ -35,9 +40,19 @@ removed by hand) a delete undoes nothing: the failure mode is a setting left on,
 one switched off under its owner.
 
 The physical id names the target and the owner's token (``pcx-1/requester-options/<token>``);
-a delete reads its target from it, never from the properties. An update that changes the
-target (another connection, zone or VPC) answers a new physical id: CloudFormation then
-deletes the old one, which releases the old target.
+a delete reads its target from it, never from the properties. A create whose target does
+not fit that form fails before any call; a delete of an id that does not fit its kind
+(``invalid/<token>``, answered by a create whose properties were invalid,
+``unknown/<logical id>``, of a type this handler does not know) succeeds without a call,
+so such a create can always be rolled back. An update that changes the target (another
+connection, zone or VPC) answers a new physical id: CloudFormation then deletes the old
+one, which releases the old target.
+
+**Time.** A request stops ``DEADLINE_MARGIN_SECONDS`` before its Lambda function's time
+runs out (``context.get_remaining_time_in_millis()``), wherever it is (a throttled call
+retried, a hung connection: a ``SIGALRM`` timer), and fails with that margin left to
+answer: without an answer CloudFormation would wait for the resource's service timeout.
+Each attempt of an AWS call is bounded (connect 5 s, read 20 s) and retried by botocore.
 
 AWS facts this relies on: EC2 ``CreateTags`` overwrites a key's value and ``DeleteTags``
 with keys only removes those keys; ``DescribeTags`` filters by ``resource-id`` and ``key``
@@ -55,9 +70,14 @@ connection's status is one of ``initiating-request``, ``pending-acceptance``,
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import random
+import re
+import signal
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
@@ -71,7 +91,6 @@ TAGS = "Custom::PeeringConnectionTags"
 AUTHORIZATION = "Custom::ZoneAssociationAuthorization"
 ASSOCIATION = "Custom::ZoneAssociation"
 ACCEPTANCE = "Custom::EndpointAcceptance"
-RESOURCE_TYPES = (OPTIONS, TAGS, AUTHORIZATION, ASSOCIATION, ACCEPTANCE)
 
 OWNER_KEY = "cdk-peering:owner:"
 """The key prefix of an owner's marker; the owner's token follows."""
@@ -88,6 +107,12 @@ PERMISSION_RETRIES = 3
 """Tries of a request EC2 or Route 53 refused for want of permission: IAM takes seconds to
 apply the policy CloudFormation attached to the function's role just before."""
 RETRY_SECONDS = 10.0
+DEADLINE_MARGIN_SECONDS = 5.0
+"""A request stops this long before its Lambda function's time runs out, and fails: the
+time left answers CloudFormation (else it waits for the resource's service timeout)."""
+RESPONSE_TIMEOUT_SECONDS = 60.0
+CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS = 5.0, 20.0
+"""The bounds of one attempt of an AWS call (botocore's defaults: 60 s each)."""
 
 Clients = Callable[[str], Any]
 """boto3's client of a service (``ec2``, ``route53``) in the function's account and Region."""
@@ -111,14 +136,81 @@ def handler(event: dict[str, Any], context: Any) -> None:
         event.get("LogicalResourceId"),
         json.dumps(event.get("ResourceProperties"), default=str),
     )
+    deadline = Deadline(context)
     status, reason = "SUCCESS", ""
     physical_id = planned_physical_id(event)
     try:
-        physical_id = handle(event, boto3_clients())
+        with deadline.alarm():
+            physical_id = handle(event, boto3_clients())
+    except OutOfTime:
+        LOG.error("out of time")
+        status, reason = "FAILED", OutOfTime.REASON
     except Exception as error:
         LOG.exception("failed")
         status, reason = "FAILED", f"{type(error).__name__}: {error}"
-    respond(event, status, reason, physical_id)
+    respond(event, status, reason, physical_id, timeout=deadline.response_timeout())
+
+
+class OutOfTime(BaseException):
+    """Raised in the handler's thread when its request must stop to be answered in time.
+
+    A ``BaseException``: no ``except Exception`` (botocore's retries, this module's own)
+    can swallow it.
+    """
+
+    REASON = (
+        "cdk_peering's handler stopped before its Lambda function's time ran out (a call "
+        "throttled or hanging): nothing is undone, and the setting is left as the last "
+        "call made it; deploy again to retry"
+    )
+
+
+class Deadline:
+    """The time a request may take: the Lambda function's, less a margin to answer in."""
+
+    def __init__(self, context: Any) -> None:
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        self.ends: float | None = None
+        """When the request must stop (``time.monotonic()``), or None without a context."""
+        if remaining is not None:
+            self.ends = time.monotonic() + remaining() / 1000 - DEADLINE_MARGIN_SECONDS
+
+    def seconds_left(self) -> float | None:
+        """Return the seconds until the request must stop (None: no limit)."""
+        return None if self.ends is None else self.ends - time.monotonic()
+
+    @contextlib.contextmanager
+    def alarm(self) -> Iterator[None]:
+        """Raise :class:`OutOfTime` inside the block once the deadline passes.
+
+        A ``SIGALRM`` timer: its handler raises in the main thread (where Lambda runs the
+        handler) whatever it is doing, a socket read inside botocore or a sleep between
+        retries included.
+        """
+        left = self.seconds_left()
+        if left is None or threading.current_thread() is not threading.main_thread():
+            yield  # no limit, or a thread signals cannot reach (not Lambda's)
+            return
+        if left <= 0:
+            raise OutOfTime
+
+        def expire(signum: int, frame: object) -> None:
+            raise OutOfTime
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, left)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    def response_timeout(self) -> float:
+        """Return how long the answer's PUT may take: at most a minute, within the time left."""
+        left = self.seconds_left()
+        if left is None:
+            return RESPONSE_TIMEOUT_SECONDS
+        return max(1.0, min(RESPONSE_TIMEOUT_SECONDS, left + DEADLINE_MARGIN_SECONDS - 1.0))
 
 
 def retired(event: dict[str, Any], context: Any) -> None:
@@ -144,12 +236,21 @@ def retired(event: dict[str, Any], context: Any) -> None:
         )
 
 
-def boto3_clients() -> Clients:  # pragma: no cover (the Lambda runtime's boto3)
-    """Return the runtime's boto3 clients, retrying throttled requests."""
+def boto3_clients() -> Clients:
+    """Return the runtime's boto3 clients, retrying throttled requests.
+
+    Each attempt's connection and read are bounded, so that a hung request is retried
+    rather than waited for; whatever runs past the request's deadline is cut by its alarm
+    (:class:`Deadline`).
+    """
     import boto3  # type: ignore[import-untyped,unused-ignore]
     from botocore.config import Config  # type: ignore[import-untyped,unused-ignore]
 
-    config = Config(retries={"mode": "standard", "max_attempts": 10})
+    config = Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "max_attempts": 10},
+    )
     made: dict[str, Any] = {}
 
     def client(service: str) -> Any:
@@ -160,7 +261,14 @@ def boto3_clients() -> Clients:  # pragma: no cover (the Lambda runtime's boto3)
     return client
 
 
-def respond(event: dict[str, Any], status: str, reason: str, physical_id: str) -> None:
+def respond(
+    event: dict[str, Any],
+    status: str,
+    reason: str,
+    physical_id: str,
+    *,
+    timeout: float = RESPONSE_TIMEOUT_SECONDS,
+) -> None:
     """Answer CloudFormation: a PUT of the response document to the pre-signed URL."""
     body = json.dumps(
         {
@@ -179,7 +287,7 @@ def respond(event: dict[str, Any], status: str, reason: str, physical_id: str) -
         method="PUT",
         headers={"Content-Type": "", "Content-Length": str(len(body))},
     )
-    with urllib.request.urlopen(request, timeout=60):
+    with urllib.request.urlopen(request, timeout=timeout):
         pass
 
 
@@ -190,6 +298,8 @@ def handle(event: dict[str, Any], clients: Clients) -> str:
     """Carry out one request; return the physical id to answer. Raise to fail it."""
     kind = event["ResourceType"]
     if kind not in SETTINGS:
+        if event["RequestType"] == "Delete":  # the rollback of the create that failed below
+            return str(event.get("PhysicalResourceId", ""))
         raise HandlerError(f"cdk_peering's handler does not know the resource type {kind}")
     setting = SETTINGS[kind]
     for attempt in range(1, PERMISSION_RETRIES + 1):
@@ -321,35 +431,121 @@ class Ec2Markers(Markers):
 
 
 class ZoneMarkers(Markers):
-    """Markers as Route 53 tags of one hosted zone."""
+    """Markers as Route 53 tags of one hosted zone, every owner in as few tags as can be.
+
+    Route 53 allows 10 tags on a hosted zone (the user's own among them), and a zone may
+    be authorized for many VPCs: so the owners share the tags ``cdk-peering:owners:1``,
+    ``:2``, ..., each value one word per owner (at most 10 words, 239 of the 256
+    characters a value may have): its token (12 hex digits), the first 10 hex digits of
+    the SHA-256 of its setting, and ``m`` (made) or ``f`` (found). An owner writes the
+    whole list back with itself added or removed, then reads it again and writes again
+    if a concurrent owner's write dropped it.
+    """
+
+    KEY = "cdk-peering:owners:"
+    PER_TAG = 10
+    TAGS = 10
+    """Route 53's maximum of tags on a hosted zone."""
+    TRIES = 3
 
     def __init__(self, route53: Any, zone_id: str) -> None:
         self.route53, self.zone_id = route53, zone_id
 
-    def read(self) -> dict[str, str]:
-        """Return every owner's marker text by token."""
-        tags = self.route53.list_tags_for_resource(
+    @staticmethod
+    def digest(setting: str) -> str:
+        """Return the short digest of a setting that an owner's word holds."""
+        return hashlib.sha256(setting.encode()).hexdigest()[:10]
+
+    @classmethod
+    def owners(cls, tags: dict[str, str]) -> dict[str, tuple[str, str]]:
+        """Return each owner's (setting digest, ``m`` or ``f``) by token, from a zone's tags."""
+        found: dict[str, tuple[str, str]] = {}
+        for key, value in tags.items():
+            if key.startswith(cls.KEY):
+                for word in value.split():
+                    if re.fullmatch(TOKEN + r"[0-9a-f]{10}[mf]", word):
+                        found[word[:12]] = (word[12:22], word[22])
+        return found
+
+    def tags(self) -> dict[str, str]:
+        """Return the zone's tags."""
+        answer = self.route53.list_tags_for_resource(
             ResourceType="hostedzone", ResourceId=self.zone_id
         )
         return {
-            tag["Key"][len(OWNER_KEY) :]: tag.get("Value", "")
-            for tag in tags.get("ResourceTagSet", {}).get("Tags", [])
-            if tag["Key"].startswith(OWNER_KEY)
+            str(tag["Key"]): str(tag.get("Value", ""))
+            for tag in answer.get("ResourceTagSet", {}).get("Tags", [])
+        }
+
+    def read(self) -> dict[str, str]:
+        """Return every owner's word (without its token) by token."""
+        return {token: "".join(word) for token, word in self.owners(self.tags()).items()}
+
+    def of(self, setting: str) -> dict[str, Marker]:
+        """Return the markers of one setting by token."""
+        digest = self.digest(setting)
+        return {
+            token: Marker(setting, MADE if state == "m" else FOUND)
+            for token, (each, state) in self.owners(self.tags()).items()
+            if each == digest
         }
 
     def write(self, token: str, marker: Marker) -> None:
         """Write (or overwrite) one owner's marker."""
-        self.route53.change_tags_for_resource(
-            ResourceType="hostedzone",
-            ResourceId=self.zone_id,
-            AddTags=[{"Key": OWNER_KEY + token, "Value": marker.text()}],
-        )
+        word = (self.digest(marker.setting), "m" if marker.state == MADE else "f")
+        self._change(token, word)
 
     def remove(self, token: str) -> None:
         """Remove one owner's marker."""
-        self.route53.change_tags_for_resource(
-            ResourceType="hostedzone", ResourceId=self.zone_id, RemoveTagKeys=[OWNER_KEY + token]
+        self._change(token, None)
+
+    def _change(self, token: str, word: tuple[str, str] | None) -> None:
+        """Put ``token``'s word (None: remove it), then check it stayed; again if not."""
+        for _ in range(self.TRIES):
+            tags = self.tags()
+            owners = self.owners(tags)
+            if owners.get(token) != word:
+                if word is None:
+                    owners.pop(token, None)
+                else:
+                    owners[token] = word
+                self._store(tags, owners)
+            sleep(random.uniform(0.2, 0.6))  # then read again: did another write drop it?
+            if self.owners(self.tags()).get(token) == word:
+                return
+        raise HandlerError(
+            f"the owners' tags of hosted zone {self.zone_id} kept changing under this "
+            "request (other owners writing at once); deploy again to retry"
         )
+
+    def _store(self, tags: dict[str, str], owners: dict[str, tuple[str, str]]) -> None:
+        """Write ``owners`` in as few tags as they fit, removing the tags left over."""
+        words = [token + "".join(owners[token]) for token in sorted(owners)]
+        values = [
+            " ".join(words[start : start + self.PER_TAG])
+            for start in range(0, len(words), self.PER_TAG)
+        ]
+        keys = [f"{self.KEY}{index}" for index in range(1, len(values) + 1)]
+        own = [key for key in tags if not key.startswith(self.KEY)]
+        if len(own) + len(keys) > self.TAGS:
+            raise HandlerError(
+                f"hosted zone {self.zone_id} has {len(own)} tags of its own and its "
+                f"{len(owners)} owners need {len(keys)}: Route 53 allows {self.TAGS} tags on "
+                "a hosted zone. Remove some of the zone's own tags"
+            )
+        change: dict[str, Any] = {}
+        add = [
+            {"Key": k, "Value": v} for k, v in zip(keys, values, strict=True) if tags.get(k) != v
+        ]
+        if add:
+            change["AddTags"] = add
+        stale = sorted(key for key in tags if key.startswith(self.KEY) and key not in keys)
+        if stale:
+            change["RemoveTagKeys"] = stale
+        if change:
+            self.route53.change_tags_for_resource(
+                ResourceType="hostedzone", ResourceId=self.zone_id, **change
+            )
 
 
 # --- the kinds of setting ------------------------------------------------------------------
@@ -367,12 +563,43 @@ class Kind:
         raise NotImplementedError
 
 
+PCX_ID, VPC_ID, ZONE_ID = r"pcx-[0-9a-f]+", r"vpc-[0-9a-f]+", r"[A-Z0-9]+"
+REGION = r"[a-z]+(-[a-z0-9]+)+"
+TOKEN = r"[0-9a-f]{12}"
+"""What each part of a physical id must look like (a token: :func:`new_token`'s)."""
+
+
 class Setting(Kind):
     """One kind of setting, owned through markers (see the module's docstring)."""
+
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """Return the parts of the target: the property (or word) each is, and its pattern."""
+        raise NotImplementedError
 
     def target(self, properties: dict[str, Any]) -> tuple[str, ...]:
         """Return what the resource changes, as the parts of its physical id."""
         raise NotImplementedError
+
+    def checked(self, target: tuple[str, ...]) -> tuple[str, ...]:
+        """Return ``target``, or fail when a part would make an id no delete could read."""
+        for (name, pattern), value in zip(self.parts(), target, strict=True):
+            if not re.fullmatch(pattern, value):
+                raise HandlerError(f"{name} is {value!r}, which does not match {pattern}")
+        return target
+
+    def parse(self, physical_id: str) -> tuple[tuple[str, ...], str] | None:
+        """Return the target and the owner's token of a physical id; None if not one of ours.
+
+        The planned id of a create whose properties were invalid (``invalid/<token>``),
+        and any id whose parts do not fit this kind, name nothing this kind changed.
+        """
+        parts = physical_id.split("/")
+        patterns = [pattern for _, pattern in self.parts()] + [TOKEN]
+        if len(parts) != len(patterns) or not all(
+            re.fullmatch(pattern, part) for pattern, part in zip(patterns, parts, strict=True)
+        ):
+            return None
+        return tuple(parts[:-1]), parts[-1]
 
     def physical_id(self, properties: dict[str, Any], token: str) -> str:
         """Return the physical id of an owner: its target's parts and its token."""
@@ -382,17 +609,17 @@ class Setting(Kind):
         """Carry out a create, update or delete; return the physical id."""
         request = event["RequestType"]
         properties = event.get("ResourceProperties", {})
-        if request == "Delete":
-            parts = str(event.get("PhysicalResourceId", "")).split("/")
-            if len(parts) < 2:
-                return str(event.get("PhysicalResourceId", ""))  # nothing of ours
-            self.release(clients, tuple(parts[:-1]), parts[-1], properties)
-            return str(event["PhysicalResourceId"])
-        target = self.target(properties)
         old_id = str(event.get("PhysicalResourceId", ""))
-        old_parts = old_id.split("/")
-        if request == "Update" and tuple(old_parts[:-1]) == target:
-            token = old_parts[-1]  # the same owner, changed
+        old = self.parse(old_id)
+        if request == "Delete":
+            if old is None:  # a create that failed on its properties: nothing was made
+                LOG.info("%s names nothing this handler made: nothing to undo", old_id)
+            else:
+                self.release(clients, *old, properties)
+            return old_id
+        target = self.target(properties)
+        if request == "Update" and old is not None and old[0] == target:
+            token = old[1]  # the same owner, changed
             self.apply(clients, target, token, properties, event.get("OldResourceProperties"))
             return old_id
         # A create, or an update of another target: a new owner (CloudFormation then
@@ -443,13 +670,15 @@ def release_on_connection(
     token: str,
     undo: Callable[[Marker, dict[str, Marker]], None],
 ) -> None:
-    """Remove an owner's marker from a peering connection; ``undo`` what it leaves unowned.
+    """``undo`` what an owner leaves unowned on a peering connection, then remove its marker.
 
     ``undo(mine, others)`` runs only if the owner's marker was there, and only on an
-    active connection. A connection whose requester stack was deleted first is
-    ``deleted`` (or gone): there is nothing left to undo on it, and whatever EC2 answers
-    then is success (the answer is judged by the connection's status, not by a list of
-    error codes).
+    active connection. The marker goes last: a delete that fails half-way (a throttled
+    call) keeps it, so CloudFormation's retry undoes what this owner still owns (undoing
+    twice and removing a removed tag change nothing). A connection whose requester stack
+    was deleted first is ``deleted`` (or gone): there is nothing left to undo on it, and
+    whatever EC2 answers then is success (the answer is judged by the connection's
+    status, not by a list of error codes).
     """
     try:
         markers = Ec2Markers(ec2, connection_id)
@@ -457,9 +686,9 @@ def release_on_connection(
         mine = owners.pop(token, None)
         if mine is None:
             return  # never owned (a create that failed first), or the marker is gone
-        markers.remove(token)
         if connection_state(ec2, connection_id) == "active":
             undo(mine, owners)
+        markers.remove(token)
     except Exception:
         if connection_state(ec2, connection_id) == "active":
             raise
@@ -468,12 +697,16 @@ def release_on_connection(
 class PeeringOptions(Setting):
     """One side's options of a peering connection, every managed option written."""
 
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """Return the connection and the side."""
+        return (("VpcPeeringConnectionId", PCX_ID), ("the side", "(requester|accepter)-options"))
+
     def target(self, properties: dict[str, Any]) -> tuple[str, ...]:
         """Return the connection and the side."""
         side = str(properties["Side"])
         if side not in ("Requester", "Accepter"):
             raise HandlerError(f"Side is {side!r}, not Requester or Accepter")
-        return (str(properties["VpcPeeringConnectionId"]), f"{side.lower()}-options")
+        return self.checked((str(properties["VpcPeeringConnectionId"]), f"{side.lower()}-options"))
 
     @staticmethod
     def wanted(properties: dict[str, Any] | None) -> dict[str, bool]:
@@ -516,6 +749,18 @@ class PeeringOptions(Setting):
             if unknown:
                 ec2.meta.events.unregister(event, unique_id="cdk-peering-options")
 
+    def turn_off(
+        self,
+        ec2: Any,
+        connection_id: str,
+        side: str,
+        released: set[str],
+        others: dict[str, Marker],
+    ) -> None:
+        """Turn off the ``released`` options that none of the ``others`` owners manages."""
+        kept = {name for marker in others.values() for name in marker.details}
+        self.modify(ec2, connection_id, side, dict.fromkeys(sorted(released - kept), False))
+
     def apply(
         self,
         clients: Clients,
@@ -536,8 +781,7 @@ class PeeringOptions(Setting):
         if released:
             others = markers.of(setting)
             others.pop(token, None)
-            kept = {name for marker in others.values() for name in marker.details}
-            self.modify(ec2, connection_id, side, dict.fromkeys(sorted(released - kept), False))
+            self.turn_off(ec2, connection_id, side, released, others)
 
     def release(
         self, clients: Clients, target: tuple[str, ...], token: str, properties: dict[str, Any]
@@ -548,9 +792,7 @@ class PeeringOptions(Setting):
         side = "Requester" if setting.startswith("requester") else "Accepter"
 
         def undo(mine: Marker, others: dict[str, Marker]) -> None:
-            kept = {name for marker in others.values() for name in marker.details}
-            released = sorted(set(mine.details) - kept)
-            self.modify(ec2, connection_id, side, dict.fromkeys(released, False))
+            self.turn_off(ec2, connection_id, side, set(mine.details), others)
 
         release_on_connection(ec2, connection_id, setting, token, undo)
 
@@ -560,9 +802,13 @@ class AccepterTags(Setting):
 
     SETTING = "accepter-tags"
 
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """Return the connection and the setting's name."""
+        return (("VpcPeeringConnectionId", PCX_ID), ("the setting", self.SETTING))
+
     def target(self, properties: dict[str, Any]) -> tuple[str, ...]:
         """Return the connection."""
-        return (str(properties["VpcPeeringConnectionId"]), self.SETTING)
+        return self.checked((str(properties["VpcPeeringConnectionId"]), self.SETTING))
 
     @staticmethod
     def tags(properties: dict[str, Any] | None) -> dict[str, str]:
@@ -615,10 +861,21 @@ class ZoneSetting(Setting):
 
     NAME = ""
 
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """Return the zone, the VPC, its Region and the kind's name."""
+        return (
+            ("HostedZoneId", ZONE_ID),
+            ("VpcId", VPC_ID),
+            ("VpcRegion", REGION),
+            ("the kind", self.NAME),
+        )
+
     def target(self, properties: dict[str, Any]) -> tuple[str, ...]:
         """Return the zone, the VPC and its Region."""
         zone = str(properties["HostedZoneId"]).rsplit("/", 1)[-1]
-        return (zone, str(properties["VpcId"]), str(properties["VpcRegion"]), self.NAME)
+        return self.checked(
+            (zone, str(properties["VpcId"]), str(properties["VpcRegion"]), self.NAME)
+        )
 
     def markers(self, clients: Clients, target: tuple[str, ...]) -> Markers:
         """Return where this kind's owners are marked."""
@@ -701,9 +958,9 @@ class ZoneSetting(Setting):
         mine = owners.pop(token, None)
         if mine is None:
             return  # never owned (a create that failed first), or the marker is gone
-        markers.remove(token)
         if not owners and mine.state == MADE and self.exists(clients, target):
             self.undo(clients, target)
+        markers.remove(token)  # last: a failed undo keeps it for the retry
 
 
 class ZoneAuthorization(ZoneSetting):
@@ -761,6 +1018,11 @@ class ZoneAssociation(ZoneSetting):
     GONE = ("VPCAssociationNotFound", "NoSuchHostedZone")
 
 
+ACCEPTED = ("pending", "available")
+"""An endpoint connection's states once accepted: EC2 moves it from ``pendingAcceptance``
+to ``pending`` on acceptance, then to ``available``."""
+
+
 class EndpointAcceptance(Kind):
     """Accept interface endpoints' connections to a service; nothing to undo."""
 
@@ -783,7 +1045,7 @@ class EndpointAcceptance(Kind):
         for item in answer.get("Unsuccessful", []):
             endpoint_id = str(item.get("ResourceId", ""))
             state = self.state(ec2, service_id, endpoint_id)
-            if state != "available":
+            if state not in ACCEPTED:
                 error = item.get("Error", {})
                 refused.append(
                     f"{endpoint_id} ({state or 'no connection'}): "

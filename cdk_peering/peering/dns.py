@@ -36,12 +36,14 @@ class PeeringDnsResolution(PeeringConnectionOptions):
     """Allow DNS resolution from the remote VPC on one side of a VPC peering connection.
 
     Once set, the public DNS hostnames of instances in this side's VPC resolve to their
-    private IP addresses when queried from the peer VPC. An ``AwsCustomResource``
-    (``Custom::AWS``) calls EC2 ``ModifyVpcPeeringConnectionOptions`` with
+    private IP addresses when queried from the peer VPC. A custom resource
+    (``Custom::PeeringConnectionOptions``, run by the library's own Lambda function,
+    :mod:`cdk_peering.cdk.handler`) calls EC2 ``ModifyVpcPeeringConnectionOptions`` with
     ``RequesterPeeringConnectionOptions`` or ``AccepterPeeringConnectionOptions``
     ``{AllowDnsResolutionFromRemoteVpc: true}`` on create and update, and ``false`` on
-    delete, in the stack's region. Its provider's role may call the action on this one
-    peering connection only.
+    delete unless another such resource of the side still owns it, in the stack's region.
+    The function may call the action, and tag the connection with the owners' marks, on
+    this one peering connection only.
 
     Place the construct in a stack of ``side``'s own account and region: AWS modifies
     each side only there. AWS sets the option only on an active connection: in the

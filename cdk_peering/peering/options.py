@@ -12,23 +12,31 @@ the accepter's account may modify). So each side is set by a custom resource
 create and update it writes every option it manages for that side in one call, ``false``
 included; on delete it turns them off again, unless another resource still owns them.
 
-**Owned, so a replacement leaves the options on.** CloudFormation deletes a resource whose
-logical id is gone (a construct renamed, a topology's placement switched, an accepter side
-moved to another stack) after it has created the new one: the old one's delete must not
-undo what its successor set. Each resource marks the connection (a tag
+**Owned, so a replacement leaves the options on.** Within one stack, CloudFormation deletes
+a resource whose logical id is gone (a construct renamed) after it has created the new
+one: the old one's delete must not undo what its successor set. Across stacks (an
+accepter side moved by ``accepter_scope``, a topology's placement switched) the two
+stacks deploy in the CLI's order: deployed new stack first (``cdk deploy NEW
+--exclusively``, then ``cdk deploy --all``), the same holds; old stack first, its delete
+turns the options off until the new stack turns them on again
+(docs/regions-and-accounts.md). Each resource marks the connection (a tag
 ``cdk-peering:owner:<token>`` naming the side and the options it manages) before it sets
-them; its delete removes its mark and turns off only the options no other mark of that
-side names. Deleting the last owner still turns them off. Nothing is turned off on a
-connection that no longer exists or is no longer active (its requester stack deleted
-first): the delete then succeeds.
+them; its delete turns off only the options no other mark of that side names, then
+removes its mark (kept by a delete that fails, so the retry still turns them off).
+Deleting the last owner still turns them off. Nothing is turned off on a connection that
+no longer exists or is no longer active (its requester stack deleted first): the delete
+then succeeds.
 
 Moving to the native property later is a change of this module alone: the requester's
 side can be written onto the connection it is given (``peering_connection_id`` is the
 connection's ``Ref``, from which the ``CfnVPCPeeringConnection`` can be found) instead of
 a custom resource; ``VpcPeering``, the topologies and ``PeeringDnsResolution`` only build
 ``PeeringConnectionOptions`` and need not change. That move must not let the last owner's
-delete turn off what the native property now sets: first deploy the resources with no
-option managed, or keep one owner until the native property is in place.
+delete turn off what the native property now sets, and the handler has no way yet to give
+up an owner without undoing its options (an options resource must manage at least one:
+``noConnectionOptions``). The move needs one first, for example a property that makes a
+resource's delete leave its options as they are, deployed before the custom resources are
+removed.
 
 AWS facts this relies on (VPC peering guide, "Modify VPC peering connection options";
 EC2 API Reference, ``ModifyVpcPeeringConnectionOptions``, ``PeeringConnectionOptionsRequest``
@@ -54,7 +62,7 @@ and ``CreatePeeringConnectionOptionsRequest``; AWS CLI reference,
   support the ``vpc-peering-connection`` resource type, so the function's role is allowed
   them on this one connection only (the tags limited by ``aws:TagKeys`` to the owners'
   marks); ``ec2:DescribeTags`` and ``ec2:DescribeVpcPeeringConnections`` support no
-  resource-level permissions.
+  resource-level permissions (the function's role is allowed them once, on ``*``).
 
 The function calls EC2 with the boto3 of its Python runtime. A runtime whose SDK predates
 multipath resilience does not know ``AllowMultipathResilience``: the function then adds it
@@ -87,8 +95,9 @@ class PeeringConnectionOptions(Construct):
     child) calls EC2 ``ModifyVpcPeeringConnectionOptions`` with
     ``RequesterPeeringConnectionOptions`` or ``AccepterPeeringConnectionOptions`` holding
     every option given: on create and update as given, on delete turned off (``false``),
-    unless another such resource of the same side still manages them (a construct renamed
-    or moved creates its successor before CloudFormation deletes it). The library's
+    unless another such resource of the same side still manages them (within one stack, a
+    construct renamed creates its successor before CloudFormation deletes it; so does a
+    move to another stack when that stack is deployed first). The library's
     function may make that call, and tag the connection with the owners' marks, on this
     one connection only.
 
@@ -194,7 +203,7 @@ class PeeringConnectionOptions(Construct):
                 "Side": side.value,
                 "Options": options,
             },
-            statements=[
+            grants=[
                 allow(
                     stack,
                     "ec2:ModifyVpcPeeringConnectionOptions",
@@ -205,7 +214,6 @@ class PeeringConnectionOptions(Construct):
                     stack, resource="vpc-peering-connection", resource_name=peering_connection_id
                 ),
             ],
-            describe=["ec2:DescribeTags", "ec2:DescribeVpcPeeringConnections"],
         )
         """The ``Custom::PeeringConnectionOptions`` resource that sets the options."""
 

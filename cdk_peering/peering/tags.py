@@ -14,8 +14,9 @@ So the library tags the accepter's view itself: a custom resource
 ``CreateTags`` on the connection with the tags the requester's resource gets
 (``Tags.of()`` included: they are read at synth, once every aspect has run), and
 ``DeleteTags`` with their keys on delete, unless another such resource still owns the
-view's tags (a construct renamed or moved creates its successor before CloudFormation
-deletes it: see :mod:`cdk_peering.cdk.handler`). The function may tag and untag this one
+view's tags (within one stack, a construct renamed creates its successor before
+CloudFormation deletes it; a move to another stack, when that stack is deployed first:
+see :mod:`cdk_peering.cdk.handler`). The function may tag and untag this one
 connection only: its ARN in the accepter's account and Region.
 
 The call always carries a ``Name``: the connection's ``Name`` tag, else the one given
@@ -103,7 +104,7 @@ class PeeringConnectionTags(Construct):
                 "Tags": cdk.Lazy.any(_ConnectionTags(connection, name)),
             },
             # Tagging and untagging (the tags and the owners' marks): one resource.
-            statements=[
+            grants=[
                 allow(
                     stack,
                     ["ec2:CreateTags", "ec2:DeleteTags"],
@@ -111,6 +112,5 @@ class PeeringConnectionTags(Construct):
                     resource_name=peering_connection_id,
                 )
             ],
-            describe=["ec2:DescribeTags", "ec2:DescribeVpcPeeringConnections"],
         )
         """The ``Custom::PeeringConnectionTags`` resource that tags the accepter's view."""

@@ -398,8 +398,8 @@ class VpcPeering(Construct):
         # One resource per side carries every option of that side, false included: DNS
         # turned off on a side that keeps multipath resilience is written off, not left
         # out. Its id predates the multipath option and is kept, so existing stacks update
-        # it in place (a new id is safe too: the old resource's delete leaves what its
-        # successor owns).
+        # it in place (a new id within one stack is safe too: the old resource's delete
+        # leaves what its successor owns).
         sides: list[tuple[PeeringSide, Construct | None, str, bool | None]] = [
             (
                 PeeringSide.REQUESTER,

@@ -92,7 +92,7 @@ class EndpointAcceptance(Construct):
             self,
             resource_type=ACCEPTANCE,
             properties={"ServiceId": service_id, "VpcEndpointIds": [vpc_endpoint_id]},
-            statements=[
+            grants=[
                 allow(
                     stack,
                     "ec2:AcceptVpcEndpointConnections",
@@ -100,7 +100,6 @@ class EndpointAcceptance(Construct):
                     resource_name=service_id,
                 )
             ],
-            describe=["ec2:DescribeVpcEndpointConnections"],
         )
         """The ``Custom::EndpointAcceptance`` resource that accepts the connection."""
 

@@ -21,12 +21,13 @@ in turn:
 **Idempotent and owned.** An association (or authorization) already in place is success:
 a retry, a redeploy of a deleted stack, an update after a library upgrade all converge
 (another zone of the same name associated with the VPC is still an error). Each resource
-marks what it owns (a tag ``cdk-peering:owner:<token>``, on the VPC for an association, on
-the hosted zone for an authorization) before it acts, and records whether the
+marks what it owns (a tag ``cdk-peering:owner:<token>`` on the VPC for an association; a
+word in the hosted zone's shared ``cdk-peering:owners:<n>`` tags for an authorization,
+as Route 53 allows a zone 10 tags) before it acts, and records whether the
 association was there before any owner: a delete removes it only when it is the last
-owner and an owner made it, so a construct renamed or moved (its successor created
-first) leaves the association in place, and a rollback never removes one its stack did
-not make.
+owner and an owner made it, so a construct renamed within one stack (its successor
+created first), or moved to another stack deployed first, leaves the association in
+place, and a rollback never removes one its stack did not make.
 
 **The authorization is kept while the association is declared**, and deleted with it.
 AWS advises deleting it once the association exists, so that the VPC's account cannot
@@ -54,20 +55,24 @@ control", "Amazon Route 53 API permissions reference"):
 * ``ListVPCAssociationAuthorizations``, ``ChangeTagsForResource`` and
   ``ListTagsForResource`` act on the ``hostedzone`` resource; ``ListHostedZonesByVPC``
   (the zones a VPC is associated with, of any account) supports no resource-level
-  permissions; ``AssociateVPCWithHostedZone`` answers ``ConflictingDomainExists`` both when
+  permissions and takes ``route53:VPCs`` (developer guide, "VPC permissions");
+  ``AssociateVPCWithHostedZone`` answers ``ConflictingDomainExists`` both when
   the VPC is already associated with the zone and when another zone of the same name is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_route53 as route53
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from .. import rule_ids
-from ..cdk.handler import ASSOCIATION, AUTHORIZATION
-from ..cdk.provider import allow, library_resource, mark_owners
+from ..cdk.app_context import AppContext
+from ..cdk.handler import ASSOCIATION, AUTHORIZATION, ZoneMarkers
+from ..cdk.late_checks import LateChecks
+from ..cdk.provider import Grant, allow, grant, library_resource, mark_owners
 from ..cdk.references import read_weakly
 from ..cdk.stacks import deploys_after, library_stack
 from ..cdk.vpcs import VpcFacts
@@ -109,19 +114,19 @@ class _ZoneCall(Construct):
             self,
             resource_type=self._RESOURCE_TYPE,
             properties={"HostedZoneId": hosted_zone_id, "VpcId": vpc_id, "VpcRegion": vpc_region},
-            statements=[calls, self._marks(stack, hosted_zone_id, vpc_id)],
-            describe=self._DESCRIBE,
+            grants=[calls, *self._marks(stack, hosted_zone_id, vpc_id, named)],
         )
         """The custom resource that makes the call."""
 
     _RESOURCE_TYPE = ""
     _CALLS: tuple[str, str] = ("", "")
     """The Route 53 call and its undoing, allowed on the one zone for the one VPC."""
-    _DESCRIBE: tuple[str, ...] = ()
-    """The reads that support no resource-level permissions."""
 
-    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str) -> iam.PolicyStatement:
-        """Return the statement that lets the handler read and write the owners' marks."""
+    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str, named: str) -> list[Grant]:
+        """Return the grants of the owners' marks and of telling whether the pair is in place.
+
+        ``named``: the VPC as ``route53:VPCs`` names it.
+        """
         raise NotImplementedError
 
 
@@ -140,17 +145,19 @@ class ZoneAssociationAuthorization(_ZoneCall):
     _RESOURCE_TYPE = AUTHORIZATION
     _CALLS = ("CreateVPCAssociationAuthorization", "DeleteVPCAssociationAuthorization")
 
-    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str) -> iam.PolicyStatement:
-        return allow(
-            stack,
-            [
-                "route53:ChangeTagsForResource",
-                "route53:ListTagsForResource",
-                "route53:ListVPCAssociationAuthorizations",
-            ],
-            resource="hostedzone",
-            resource_name=zone_id,
-        )
+    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str, named: str) -> list[Grant]:
+        return [
+            allow(
+                stack,
+                [
+                    "route53:ChangeTagsForResource",
+                    "route53:ListTagsForResource",
+                    "route53:ListVPCAssociationAuthorizations",
+                ],
+                resource="hostedzone",
+                resource_name=zone_id,
+            )
+        ]
 
 
 class ZoneAssociation(_ZoneCall):
@@ -161,17 +168,29 @@ class ZoneAssociation(_ZoneCall):
     is success) and ``DisassociateVPCFromHostedZone`` on delete when it is the last owner
     and an owner made it. The library's function may make those two calls on this one
     hosted zone, for this one VPC (``route53:VPCs``), tag this one VPC with the owners'
-    marks, and read (``ec2:DescribeVpcs``, which Route 53 requires, ``ec2:DescribeTags``,
-    ``route53:ListHostedZonesByVPC``). Place it in a stack of the VPC's account that
-    deploys after the zone's account authorized the association.
+    marks, and list the zones of this one VPC (``route53:ListHostedZonesByVPC`` on ``*``
+    with ``route53:VPCs``); its describe calls (``ec2:DescribeVpcs``, which Route 53
+    requires, ``ec2:DescribeTags``) are the function role's own. Place it in a stack of the
+    VPC's account that deploys after the zone's account authorized the association.
     """
 
     _RESOURCE_TYPE = ASSOCIATION
     _CALLS = ("AssociateVPCWithHostedZone", "DisassociateVPCFromHostedZone")
-    _DESCRIBE = ("ec2:DescribeTags", "ec2:DescribeVpcs", "route53:ListHostedZonesByVPC")
 
-    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str) -> iam.PolicyStatement:
-        return mark_owners(stack, resource="vpc", resource_name=vpc_id)
+    def _marks(self, stack: cdk.Stack, zone_id: str, vpc_id: str, named: str) -> list[Grant]:
+        return [
+            mark_owners(stack, resource="vpc", resource_name=vpc_id),
+            grant(
+                ["route53:ListHostedZonesByVPC"],
+                "*",
+                conditions={"ForAnyValue:StringEquals": {"route53:VPCs": named}},
+                reason=(
+                    "route53:ListHostedZonesByVPC supports no resource-level permissions, so "
+                    "its statement names '*'; the condition route53:VPCs limits it to this "
+                    "one VPC, and it only reads."
+                ),
+            ),
+        ]
 
 
 def zone_association_problems(path: str, zone_env: Env, facts: VpcFacts) -> list[Finding]:
@@ -242,13 +261,17 @@ def associate_across_accounts(
             zone_stack.add_stack_dependency(vpc_stack, "reads the VPC id of a zone association")
         authorizations = _group(endpoint, "ZoneAuthorizations")
     consumer = None if authorization_stack is not zone_stack else zone_stack
-    ZoneAssociationAuthorization(
+    earlier = [child for child in authorizations.node.children if isinstance(child, _ZoneCall)]
+    authorization = ZoneAssociationAuthorization(
         authorizations,
         vpc_id,
         hosted_zone_id=zone.hosted_zone_id,
         vpc_id=read_weakly(facts.vpc_id, facts.stack, consumer),
         vpc_region=region,
     )
+    if earlier:  # one at a time: each rewrites the zone's owners' tags
+        authorization.custom_resource.node.add_dependency(earlier[-1].custom_resource)
+    _ZoneOwners.of(zone).append(authorization)
     association_stack = library_stack(
         zone_stack,
         ASSOCIATION_KIND,
@@ -271,6 +294,46 @@ def associate_across_accounts(
         vpc_id=facts.vpc_id,
         vpc_region=region,
     )
+
+
+class _ZoneOwners:
+    """The app's hosted zones authorized for VPCs of other accounts, and their tags' check."""
+
+    def __init__(self) -> None:
+        self.zones: dict[str, tuple[route53.IHostedZone, list[Construct]]] = {}
+
+    @staticmethod
+    def of(zone: route53.IHostedZone) -> list[Construct]:
+        """Return the authorizations of ``zone`` (its check registered on first use)."""
+        context = AppContext.of(zone)
+        owners = context.singleton(_ZoneOwners, _ZoneOwners)
+        LateChecks.of(context).add(rule_ids.ZONE_OWNER_TAGS_EXCEEDED, owners.check)
+        return owners.zones.setdefault(zone.node.path, (zone, []))[1]
+
+    def check(self, root: IConstruct) -> Iterable[tuple[IConstruct, Finding]]:
+        """Return each zone whose own tags and owners' tags pass Route 53's maximum."""
+        for zone, authorizations in self.zones.values():
+            cfn = zone.node.default_child
+            own = len(cfn.tags.tag_values()) if isinstance(cfn, route53.CfnHostedZone) else 0
+            marks = -(-len(authorizations) // ZoneMarkers.PER_TAG)
+            if own + marks <= ZoneMarkers.TAGS:
+                continue
+            yield (
+                cfn or zone,
+                Finding(
+                    zone.node.path,
+                    rule_ids.ZONE_OWNER_TAGS_EXCEEDED,
+                    f"The private hosted zone authorizes {len(authorizations)} VPCs of other "
+                    f"accounts: the library marks their owners in {marks} tags of the zone "
+                    f"({ZoneMarkers.PER_TAG} a tag), and the zone has {own} tags of its own; "
+                    f"Route 53 allows {ZoneMarkers.TAGS} tags on a hosted zone, so the "
+                    "authorizations would fail to deploy.",
+                    f"Give the zone at most {max(0, ZoneMarkers.TAGS - marks)} tags of its own "
+                    "(Tags.of() on it or a parent, Tags.of(...).remove()), or serve at most "
+                    f"{ZoneMarkers.PER_TAG * max(0, ZoneMarkers.TAGS - own)} VPCs of other "
+                    "accounts from one endpoint's zone.",
+                ),
+            )
 
 
 def _group(parent: Construct, id: str) -> Construct:

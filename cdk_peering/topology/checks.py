@@ -16,6 +16,7 @@ from aws_cdk import aws_iam as iam
 
 from .. import rule_ids
 from ..cdk.app_context import ScopeFacts
+from ..cdk.provider import HANDLER_COUNT
 from ..findings import Finding
 from ..model.plan import PlannedRoute
 from ..model.tokens import is_token
@@ -258,9 +259,9 @@ def output_problems(path: str, pairs: list[Pair]) -> list[Finding]:
     ]
 
 
-PROVIDER_RESOURCES = 3
-"""What aws-cdk-lib's AwsCustomResource provider adds to a stack once: its Lambda
-function, that function's role and its log group."""
+PROVIDER_RESOURCES = 4 * HANDLER_COUNT
+"""What the library's deploy-time functions add to a stack at most: each function, its
+role, the role's own policy and its log group."""
 
 
 def options_per_side(pairs: list[Pair], *, multipath: bool | None) -> Counter[int]:
@@ -306,7 +307,7 @@ def settings_problems(
             requester_region=here.env.region,
         )
     for index, count in sorted(options_per_side(pairs, multipath=multipath).items()):
-        resources = 2 * count + PROVIDER_RESOURCES  # each: Custom::AWS and its policy
+        resources = 2 * count + PROVIDER_RESOURCES  # each: the resource and its policy
         if resources > placement.STACK_BUDGET:
             problems.append(
                 Finding(

@@ -14,8 +14,9 @@ these checks after each deploy and move, for every resource of cdk_peering's han
 * ``Custom::ZoneAssociationAuthorization``: the zone's account authorizes the VPC;
 * ``Custom::ZoneAssociation``: the zone is associated with the VPC;
 * ``Custom::EndpointAcceptance``: each endpoint is ``available``;
-* every resource that owns its setting has its mark (a ``cdk-peering:owner:*`` tag) on
-  what it changes, and no mark there belongs to a resource the app no longer has.
+* every resource that owns its setting has its mark (a ``cdk-peering:owner:*`` tag, or its
+  word in a zone's ``cdk-peering:owners:<n>`` tags) on what it changes, and no mark there
+  belongs to a resource the app no longer has.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ from cdk_peering.cdk.handler import (  # noqa: E402 (the checkout's, on the path
     AUTHORIZATION,
     OPTIONS,
     OWNER_KEY,
-    RESOURCE_TYPES,
+    SETTINGS,
     TAGS,
+    ZoneMarkers,
 )
 
 
@@ -66,7 +68,7 @@ def main() -> int:
             ids = self.physical_ids(stack)
             for logical, resource in template["Resources"].items():
                 kind = resource["Type"]
-                if kind not in RESOURCE_TYPES:
+                if kind not in SETTINGS:
                     continue
                 where = f"{stack.name}/{resource.get('Metadata', {}).get('aws:cdk:path', logical)}"
                 try:
@@ -182,8 +184,8 @@ def marks_on(moto: Any, service: str, thing: str, account: str, region: str) -> 
             ResourceType="hostedzone", ResourceId=thing
         )
         tags = {t["Key"]: t["Value"] for t in found["ResourceTagSet"].get("Tags", [])}
-    else:
-        tags = tags_of(moto.client("ec2", account, region), thing)
+        return list(ZoneMarkers.owners(tags))
+    tags = tags_of(moto.client("ec2", account, region), thing)
     return [key[len(OWNER_KEY) :] for key in tags if key.startswith(OWNER_KEY)]
 
 
