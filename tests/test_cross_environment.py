@@ -858,3 +858,33 @@ def test_scope_placement_in_a_pinned_stack_refuses_an_agnostic_vpc() -> None:
         "placement=SCOPE puts everything in stack Pinned (111111111111/us-east-1), but "
         "vpcs[0] Agnostic/A is in the environment-agnostic stack Agnostic."
     )
+
+
+def test_stacks_with_a_region_but_no_account_peer_across_regions() -> None:
+    # env=cdk.Environment(region=...): CDK_DEFAULT_ACCOUNT is None without credentials.
+    app = env_app()
+    home = cdk.Stack(app, "Home", env=cdk.Environment(region="us-east-1"))
+    away = cdk.Stack(app, "Away", env=cdk.Environment(region="eu-west-1"))
+    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    peering = VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b)
+
+    accepter_stack = cdk.Stack.of(peering.accepter_side)  # type: ignore[arg-type]
+    # The Region the library knows is kept (only the account is left to the CLI).
+    assert accepter_stack.stack_name == "Home-PeeringAccepter-eu-west-1"
+    assert accepter_stack.region == "eu-west-1"
+    assert cdk.Token.is_unresolved(accepter_stack.account)
+    assembly = app.synth()
+    accepter = Template.from_json(assembly.get_stack_by_name(accepter_stack.stack_name).template)
+    accepter.has_resource_properties(
+        "AWS::EC2::Route",
+        {
+            "VpcPeeringConnectionId": {
+                "Fn::GetStackOutput": Match.object_like(
+                    {"StackName": "Home", "Region": "us-east-1"}
+                )
+            }
+        },
+    )
+    order = deploy_order(assembly)
+    assert order.index("Away") < order.index("Home") < order.index(accepter_stack.stack_name)

@@ -47,11 +47,15 @@ def library_stack(
     existing = parent.node.try_find_child(stack_id)
     if isinstance(existing, cdk.Stack):
         return existing
-    agnostic = is_token(account) or is_token(region)
+    # The half of the environment that is known is kept: a stack with a Region but no
+    # account (env=cdk.Environment(region=...)) reads other Regions' values only so.
     stack = made[key] = cdk.Stack(
         parent,
         stack_id,
-        env=None if agnostic else cdk.Environment(account=account, region=region),
+        env=cdk.Environment(
+            account=None if is_token(account) else account,
+            region=None if is_token(region) else region,
+        ),
         description=description,
     )
     # Every reference into this stack is read weakly (Fn::GetStackOutput).
@@ -63,15 +67,15 @@ def library_stack(
 def _place(anchor: cdk.Stack, kind: str, account: str, region: str) -> tuple[Construct, str]:
     """Return the parent and the id of the library-made stack of one kind beside ``anchor``.
 
-    Its id is ``<anchor id>-<kind>-<account>-<region>``, or ``<anchor id>-<kind>`` for an
-    environment-agnostic one.
+    Its id is ``<anchor id>-<kind>-<account>-<region>``, without the half of the
+    environment that is unknown (``<anchor id>-<kind>-<region>`` for a stack with a Region
+    but no account), or ``<anchor id>-<kind>`` for an environment-agnostic one.
     """
     node = anchor.node
     parent = node.scope
     assert isinstance(parent, Construct)
-    if is_token(account) or is_token(region):
-        return parent, f"{node.id}-{kind}"
-    return parent, f"{node.id}-{kind}-{account}-{region}"
+    known = [each for each in (account, region) if not is_token(each)]
+    return parent, "-".join([node.id, kind, *known])
 
 
 def deploys_after(stack: cdk.Stack, other: cdk.Stack) -> bool:
