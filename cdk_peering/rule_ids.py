@@ -178,6 +178,12 @@ ACCEPTER_ENVIRONMENT = _rule(
     "error",
     "a VpcPeeringAccepter outside the accepter VPC's account and region",
 )
+ACCEPTER_ENVIRONMENT_CONTRADICTED = _rule(
+    "accepterEnvironmentContradicted",
+    "error",
+    "an accepter_account or accepter_region that contradicts the accepter VPC's own stack "
+    "(or the Region it was imported with)",
+)
 ACCEPTER_ROLE_MISSING = _rule(
     "accepterRoleMissing", "error", "a cross-account peering without an accepter role"
 )

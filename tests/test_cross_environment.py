@@ -770,6 +770,70 @@ def test_an_accepter_account_or_region_that_is_none_says_so(
     assert problem.fix.startswith(fix)
 
 
+@pytest.mark.parametrize(
+    ("props", "imported", "message"),
+    [
+        (
+            {"accepter_region": "eu-west-1"},
+            False,
+            "accepter_region 'eu-west-1' contradicts accepter_vpc Home/B of stack Home, whose "
+            "Region is us-east-1",
+        ),
+        (
+            {"accepter_account": "222222222222"},
+            False,
+            "accepter_account '222222222222' contradicts accepter_vpc Home/B of stack Home, "
+            "whose account is 111111111111",
+        ),
+        (
+            {"accepter_region": "us-west-2", "requester_only": True},
+            True,
+            "accepter_region 'us-west-2' contradicts accepter_vpc Home/B (as it was imported), "
+            "whose Region is eu-west-1",
+        ),
+    ],
+    ids=["region-of-a-built-vpc", "account-of-a-built-vpc", "region-of-an-import"],
+)
+def test_an_accepter_account_or_region_that_contradicts_the_vpcs_own_is_an_error(
+    props: dict[str, Any], imported: bool, message: str
+) -> None:
+    app = env_app()
+    home = cdk.Stack(app, "Home", env=HOME)
+    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
+    b = (
+        ec2.Vpc.from_vpc_attributes(
+            home,
+            "B",
+            vpc_id="vpc-0123456789abcdef0",
+            vpc_cidr_block="10.1.0.0/16",
+            availability_zones=["eu-west-1a"],
+            region="eu-west-1",
+        )
+        if imported
+        else make_vpc(home, "B", "10.1.0.0/16", isolated_only=True)
+    )
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(home, "P", requester_vpc=a, accepter_vpc=b, **props)
+    # One problem: not a silent template, nor a missing role for the contradicting account.
+    problem = only_problem(raised, "Home/P", "cdk_peering:accepterEnvironmentContradicted")
+    assert problem.message.startswith(message)
+    assert problem.fix.startswith(f"Leave {next(iter(props))} out")
+
+
+def test_an_accepter_account_and_region_that_agree_with_the_vpcs_own_are_fine() -> None:
+    _app, home, _away, a, b = inter_region_pair()
+    peering = VpcPeering(
+        home,
+        "P",
+        requester_vpc=a,
+        accepter_vpc=b,
+        accepter_region="eu-west-1",
+        accepter_account="111111111111",
+    )
+    connection = home.resolve(peering.peering_connection.peer_region)
+    assert connection == "eu-west-1"
+
+
 # --- a VPC of an environment-agnostic stack peered with one of a pinned stack -------------
 
 MIXED_MESSAGE = (
