@@ -99,6 +99,11 @@ INVALID_QUOTA = _rule(
 EMPTY_SUBNET_SELECTION = _rule(
     "emptySubnetSelection", "error", "a subnet selection that matches no subnet"
 )
+SUBNET_OF_ANOTHER_VPC = _rule(
+    "subnetOfAnotherVpc",
+    "error",
+    "a subnet selection whose explicit subnets (subnets=[...]) are another VPC's",
+)
 VPC_WITHOUT_SUBNETS = _rule(
     "vpcWithoutSubnets",
     "warning",

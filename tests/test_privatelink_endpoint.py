@@ -166,6 +166,19 @@ def test_chosen_subnets(stack: cdk.Stack) -> None:
     ]
 
 
+def test_subnets_of_another_vpc_are_an_error(stack: cdk.Stack) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    other = make_vpc(stack, "Other", "10.1.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        endpoint(stack, vpc, subnets=ec2.SubnetSelection(subnets=other.isolated_subnets))
+    assert rules_of(raised) == ["cdk_peering:subnetOfAnotherVpc"]
+    assert raised.value.problems[0].message.startswith(
+        "subnets names TestStack/Other/IsolatedSubnet1 and TestStack/Other/IsolatedSubnet2 "
+        "(subnets of VPC TestStack/Other), but it selects subnets of TestStack/Consumer"
+    )
+    assert stack.node.try_find_child("Endpoint") is None
+
+
 @pytest.mark.parametrize(
     ("props", "expected"),
     [

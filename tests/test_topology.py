@@ -472,6 +472,29 @@ def test_a_later_peering_sees_the_mesh() -> None:
         VpcPeering(net, "Again", requester_vpc=b, accepter_vpc=a)
 
 
+@pytest.mark.parametrize("construct", ["PeeringMesh", "HubAndSpoke"])
+def test_explicit_subnets_of_another_vpc_are_an_error(construct: str) -> None:
+    net = cdk.Stack(new_app(), "Net", env=ENV)
+    alpha, bravo, charlie = _vpcs(net, 3)
+    theirs = ec2.SubnetSelection(subnets=charlie.isolated_subnets)
+    build: Any = (
+        (lambda: PeeringMesh(net, "Topology", vpcs=[alpha, bravo], subnets=theirs))
+        if construct == "PeeringMesh"
+        else (lambda: HubAndSpoke(net, "Topology", hub=alpha, spokes=[bravo], hub_subnets=theirs))
+    )
+    with pytest.raises(ValidationError) as raised:
+        build()
+    prop = "subnets" if construct == "PeeringMesh" else "hub_subnets"
+    problems = raised.value.problems
+    assert {p.rule for p in problems} == {"cdk_peering:subnetOfAnotherVpc"}
+    # Each VPC the selection is given for, by the prop that gave it.
+    assert sorted(p.message.split(":")[0] for p in problems) == sorted(
+        f"{prop} names Net/Charlie/IsolatedSubnet1 and Net/Charlie/IsolatedSubnet2 (subnets of "
+        f"VPC Net/Charlie), but it selects subnets of Net/{name}"
+        for name in (["Alpha", "Bravo"] if construct == "PeeringMesh" else ["Alpha"])
+    )
+
+
 def test_too_few_vpcs_or_spokes() -> None:
     app = new_app()
     net = cdk.Stack(app, "Net", env=ENV)

@@ -27,3 +27,14 @@ def read_weakly(value: str, producer: cdk.Stack | None, consumer: cdk.Stack | No
         return cdk.Stack.consume_reference(value, cdk.ReferenceStrength.WEAK)
     except RuntimeError:
         return value  # not a resource attribute (a parameter, an import): left as it is
+
+
+def referenced_resource(value: str) -> cdk.CfnResource | None:
+    """Return the resource of the app a token refers to (a Ref or an attribute), if any."""
+    try:
+        reference = cdk.Tokenization.reverse(value)
+    except RuntimeError:  # a string that joins a token with more text
+        return None
+    if isinstance(reference, cdk.Reference) and isinstance(reference.target, cdk.CfnResource):
+        return reference.target
+    return None

@@ -452,6 +452,66 @@ def empty_selection(
     )
 
 
+def foreign_subnets(
+    path: str,
+    prop: str,
+    facts: VpcFacts,
+    selection: ec2.SubnetSelection | None,
+    consequence: str,
+) -> list[Finding]:
+    """Return the problem of ``subnets=[...]`` naming subnets of another VPC than ``facts``.
+
+    aws-cdk-lib returns explicit subnets as they are given, whatever their VPC, so routes
+    (or a load balancer, an endpoint) would go in another VPC's subnets: ``consequence``
+    says what, as a clause. A subnet belongs when it is one of the VPC's, or a subnet of
+    the app whose ``CfnSubnet`` names the VPC; an imported subnet cannot be one of a VPC
+    built in the app; of an imported VPC whose subnet list does not name it, nothing can
+    be told.
+    """
+    if selection is None or not selection.subnets:
+        return []
+    from .references import referenced_resource  # only for explicit subnets
+
+    owners: dict[str, list[str]] = {}
+    for subnet in selection.subnets:
+        if subnet.subnet_id in facts.subnets_by_id:
+            continue
+        resource = subnet.node.default_child
+        if isinstance(resource, ec2.CfnSubnet):
+            vpc_id = resource.vpc_id
+            if vpc_id == facts.vpc_id:
+                continue  # defined after the VPC's facts were read (an aws-ec2-alpha SubnetV2)
+            vpc = referenced_resource(vpc_id)
+            owner = (
+                f"VPC {vpc.node.path.removesuffix('/Resource')}"
+                if isinstance(vpc, ec2.CfnVPC)
+                else "another VPC"
+            )
+        elif facts.built_in_app:
+            owner = "a VPC imported into the app"
+        else:
+            continue
+        owners.setdefault(owner, []).append(subnet.node.path)
+    if not owners:
+        return []
+    named = listing(
+        [
+            f"{listing(paths)} ({'subnets' if len(paths) > 1 else 'a subnet'} of {owner})"
+            for owner, paths in owners.items()
+        ]
+    )
+    return [
+        Finding(
+            path,
+            rule_ids.SUBNET_OF_ANOTHER_VPC,
+            f"{prop} names {named}, but it selects subnets of {facts.path}: aws-cdk-lib takes "
+            f"explicit subnets as they are given, so {consequence}.",
+            f"Select subnets of {facts.path} in {prop} (its own subnets in subnets=[...], or "
+            f"subnet_type=... or subnet_group_name=...), or leave {prop} out.",
+        )
+    ]
+
+
 def unknown_cidr(
     path: str, facts: VpcFacts, needs: str, instead: str = "", *, param: str = "VPC"
 ) -> list[Finding]:
@@ -492,6 +552,11 @@ def subnets_to_place(
                 f"Give {facts.path} subnets (or import it with their ids) for {what}.",
             )
         ]
+    foreign = foreign_subnets(
+        path, prop, facts, selection, f"{what} would go in another VPC's subnets"
+    )
+    if foreign:
+        return [], foreign
     try:
         selected = select_subnets(facts, selection)
     except RuntimeError:  # CDK refuses the selection: said in the library's words below

@@ -22,6 +22,7 @@ from .. import rule_ids
 from ..cdk import params
 from ..cdk.annotations import warn
 from ..cdk.app_context import AppContext
+from ..cdk.references import referenced_resource
 from ..cdk.vpcs import VpcFacts
 from ..errors import raise_errors
 from ..findings import Finding
@@ -179,7 +180,7 @@ def _table(
         kind = next((what for prefix, what in _OTHER_IDS if table_id.startswith(prefix)), None)
         said = f"{kind}'s id, not a route table's" if kind else "no route table id"
         return table_id, table_id, [_no_table(path, f"route_table {table_id!r} is {said}.")]
-    target = _referenced(table_id)
+    target = referenced_resource(table_id)
     if isinstance(target, ec2.CfnRouteTable):
         table_path = target.node.path
         return table_id, table_path, _vpc_problems(path, target, own, which)
@@ -190,17 +191,6 @@ def _table(
         )
         return table_id, table_id, [_no_table(path, said)]
     return table_id, table_id, []  # an import, a parameter: not known here
-
-
-def _referenced(value: str) -> cdk.CfnResource | None:
-    """Return the resource of the app a token refers to (a Ref or an attribute), if any."""
-    try:
-        reference = cdk.Tokenization.reverse(value)
-    except RuntimeError:  # a string that joins a token with more text
-        return None
-    if isinstance(reference, cdk.Reference) and isinstance(reference.target, cdk.CfnResource):
-        return reference.target
-    return None
 
 
 def _no_table(path: str, message: str) -> Finding:
@@ -218,7 +208,7 @@ def _vpc_problems(path: str, table: ec2.CfnRouteTable, own: VpcFacts, which: str
     vpc_id = table.vpc_id
     if vpc_id == own.vpc_id or not (differs(vpc_id, own.vpc_id) or own.built_in_app):
         return []
-    vpc = _referenced(vpc_id) if is_token(vpc_id) else None
+    vpc = referenced_resource(vpc_id) if is_token(vpc_id) else None
     where = (
         f" (it is in VPC {vpc.node.path.removesuffix('/Resource')})"
         if isinstance(vpc, ec2.CfnVPC)
