@@ -206,6 +206,12 @@ ACCEPTER_SCOPE_CYCLE = _rule(
     "error",
     "an accepter_scope in a stack the connection's stack deploys after (a cycle)",
 )
+DEPENDENCY_CYCLE = _rule(
+    "dependencyCycle",
+    "error",
+    "a VpcPeering or PrivateLinkEndpoint whose stack would read a stack that deploys after "
+    "it already (a stack dependency cycle)",
+)
 ACCEPTER_SIDE_CLASH = _rule(
     "accepterSideClash", "error", "two accepter sides that would get the same id in one stack"
 )

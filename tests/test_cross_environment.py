@@ -952,3 +952,30 @@ def test_stacks_with_a_region_but_no_account_peer_across_regions() -> None:
     )
     order = deploy_order(assembly)
     assert order.index("Away") < order.index("Home") < order.index(accepter_stack.stack_name)
+
+
+# --- stack dependency cycles ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("env", [None, HOME], ids=["agnostic", "pinned"])
+def test_two_peerings_each_in_the_others_stack_are_a_cycle(env: cdk.Environment | None) -> None:
+    app = env_app()
+    one, two = cdk.Stack(app, "S1", env=env), cdk.Stack(app, "S2", env=env)
+    a = make_vpc(one, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(two, "B", "10.1.0.0/16", isolated_only=True)
+    c = make_vpc(one, "C", "10.2.0.0/16", isolated_only=True)
+    VpcPeering(one, "P", requester_vpc=a, accepter_vpc=b)  # S1 reads S2
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(two, "Q", requester_vpc=b, accepter_vpc=c)  # S2 would read S1
+    problem = only_problem(raised, "S2/Q", "cdk_peering:dependencyCycle")
+    assert problem.message == (
+        "This VpcPeering in stack S2 reads the accepter VPC id (S1/C) of stack S1, so S2 would "
+        "deploy after S1; but S1 deploys after S2 already (S1 deploys after S2: it reads S2/B): "
+        "a dependency cycle, which aws-cdk-lib refuses (DependencyCycle) and CloudFormation "
+        "could not deploy."
+    )
+    assert problem.fix.startswith("Define the VpcPeering in stack S1 (which deploys after S2")
+    assert two.node.try_find_child("Q") is None
+    # Where the fix puts it, the app synthesizes.
+    VpcPeering(one, "Q", requester_vpc=b, accepter_vpc=c)
+    assert deploy_order(app.synth()) == ["S2", "S1"]

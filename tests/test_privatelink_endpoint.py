@@ -780,3 +780,42 @@ def test_ipv4_only_needs_no_nag_acknowledgement() -> None:
     assert nag_checked(build) == []
     [endpoint_built] = built
     assert acknowledged_rules(endpoint_built) == {}
+
+
+@pytest.mark.parametrize("endpoint_first", [True, False], ids=["endpoint-first", "peering-first"])
+def test_an_endpoint_and_a_peering_that_read_each_others_stack_are_a_cycle(
+    endpoint_first: bool,
+) -> None:
+    app = new_app()
+    one, two = cdk.Stack(app, "S1", env=ENV), cdk.Stack(app, "S2", env=ENV)
+    service = privatelink_service(one)  # S1/Orders in S1/ServiceVpc
+    consumer = make_vpc(two, "Consumer", "10.0.0.0/16", isolated_only=True)
+
+    def build_endpoint() -> None:  # S2 reads the service of S1
+        endpoint(two, consumer, service=service)
+
+    def build_peering() -> None:  # S1 reads the consumer VPC of S2
+        VpcPeering(one, "P", requester_vpc=service.vpc, accepter_vpc=consumer)
+
+    first, second = (
+        (build_endpoint, build_peering) if endpoint_first else (build_peering, build_endpoint)
+    )
+    first()
+    with pytest.raises(ValidationError) as raised:
+        second()
+    assert rules_of(raised) == ["cdk_peering:dependencyCycle"]
+    message = raised.value.problems[0].message
+    if endpoint_first:
+        assert raised.value.problems[0].path == "S1/P"
+        assert (
+            "but S2 deploys after S1 already (S2 deploys after S1: it reads the endpoint service)"
+            in message
+        )
+    else:
+        assert raised.value.problems[0].path == "S2/Endpoint"
+        assert message.startswith(
+            "This PrivateLinkEndpoint in stack S2 reads the endpoint service S1/Orders of stack "
+            "S1, so S2 would deploy after S1; but S1 deploys after S2 already (S1 deploys after "
+            "S2: it reads S2/Consumer)"
+        )
+    app.synth()  # nothing half-built: no DependencyCycle from aws-cdk-lib

@@ -17,7 +17,7 @@ from constructs import Construct
 
 from .. import rule_ids
 from ..cdk.app_context import ScopeFacts
-from ..cdk.stacks import find_library_stack, library_stack
+from ..cdk.stacks import depend, dependency_cycles, find_library_stack, library_stack
 from ..cdk.vpcs import VpcFacts
 from ..findings import Finding, listing
 from ..model.env import Env
@@ -177,6 +177,7 @@ class Placement:
         mixed = self._mixed_environments(requester, accepter)
         findings += mixed or self._unknown_environment()
         findings += self._check_role(requester, accepter)
+        findings += self._check_cycles(requester, accepter)
         if self.requester_only and self.accepter_options:
             findings.append(
                 Finding(
@@ -351,6 +352,18 @@ class Placement:
             )
         ]
 
+    def _check_cycles(self, requester: VpcFacts, accepter: VpcFacts) -> list[Finding]:
+        """Return the problem of reading a stack that deploys after the connection's already."""
+        reads = [
+            (facts.stack, f"the {side} VPC id ({facts.path})")
+            for side, facts in (("requester", requester), ("accepter", accepter))
+            if facts.built_in_app
+        ]
+        role = self.role
+        if isinstance(role, Construct) and cdk.Resource.is_owned_resource(role):
+            reads.append((cdk.Stack.of(role), "the accepter role"))
+        return dependency_cycles(self.path, "VpcPeering", self.here.stack, reads)
+
     def _check_scope(self, requester: VpcFacts, accepter: VpcFacts) -> list[Finding]:
         assert self.scope is not None
         stack = cdk.Stack.of(self.scope)
@@ -442,12 +455,12 @@ class Placement:
         requester_stack = self.here.stack
         if self.crosses_environments:
             if accepter.built_in_app and accepter.stack is not requester_stack:
-                requester_stack.add_stack_dependency(accepter.stack, "reads the accepter VPC id")
+                depend(requester_stack, accepter.stack, "reads the accepter VPC id")
             role = self.role
             if isinstance(role, Construct) and cdk.Resource.is_owned_resource(role):
                 role_stack = cdk.Stack.of(role)
                 if role_stack is not requester_stack:
-                    requester_stack.add_stack_dependency(role_stack, "reads the accepter role")
+                    depend(requester_stack, role_stack, "reads the accepter role")
         if self.requester_only:
             return None, None
         if self.scope is None and not self.crosses_environments:
@@ -456,5 +469,5 @@ class Placement:
         side = Construct(parent, self.side_id)
         side_stack = cdk.Stack.of(side)
         if side_stack is not requester_stack:
-            side_stack.add_stack_dependency(requester_stack, "reads the peering connection id")
+            depend(side_stack, requester_stack, "reads the peering connection id")
         return side, (side_stack if self.scope is not None else None)

@@ -47,7 +47,8 @@ from ..cdk.annotations import warn
 from ..cdk.app_context import child_path, scope_facts, vpc_facts
 from ..cdk.params import require
 from ..cdk.references import read_weakly
-from ..cdk.vpcs import known_without_ipv6, subnets_to_place, unknown_cidr
+from ..cdk.stacks import depend, dependency_cycles
+from ..cdk.vpcs import VpcFacts, known_without_ipv6, subnets_to_place, unknown_cidr
 from ..errors import Problem, ValidationError, raise_errors
 from ..findings import Finding
 from ..model.env import Env
@@ -331,6 +332,19 @@ class PrivateLinkEndpoint(Construct):
         )
         accepting, acceptance_findings = _acceptance(path, scope, service, accept_connection)
         problems += acceptance_findings
+        problems += _cycles(
+            path,
+            stack,
+            service,
+            facts,
+            # The zone reads the VPC ids of its own account (another account's association
+            # is made elsewhere, after both stacks).
+            [
+                each
+                for each in (*far_sides, *(dns_vpcs or ()))
+                if dns_name and each is not None and not env.other_account(vpc_facts(each).env)
+            ],
+        )
         warnings = raise_errors(
             problems
             + service_name_problems(path, resolved.name, from_app=isinstance(service, Construct))
@@ -342,7 +356,7 @@ class PrivateLinkEndpoint(Construct):
         service_stack = scope_facts(service).stack if isinstance(service, Construct) else stack
         if service_stack is not stack:
             # CDK records no stack dependency for a weak reference across accounts.
-            stack.add_stack_dependency(service_stack, "reads the endpoint service")
+            depend(stack, service_stack, "reads the endpoint service")
         self._allowed: set[str] = set()
         self._associated: set[str] = set()
         self._token_rules = 0
@@ -501,7 +515,16 @@ class PrivateLinkEndpoint(Construct):
         if other is None:
             raise ValidationError([_peering_problem(self.node.path, vpc_path, peering)])
         if self.hosted_zone is not None:
-            problems = zone_association_problems(self.node.path, self._env, vpc_facts(other))
+            facts = vpc_facts(other)
+            problems = zone_association_problems(self.node.path, self._env, facts)
+            if facts.built_in_app and not self._env.other_account(facts.env):
+                # The zone reads the VPC's id (another account's association is elsewhere).
+                problems += dependency_cycles(
+                    self.node.path,
+                    "PrivateLinkEndpoint",
+                    self._stack,
+                    [(facts.stack, f"the VPC {facts.path}")],
+                )
             if problems:
                 raise ValidationError(problems)
         self._serve(other)
@@ -578,6 +601,30 @@ class PrivateLinkEndpoint(Construct):
                 region=region,
             )
         zone.add_vpc(vpc)
+
+
+def _cycles(
+    path: str,
+    stack: cdk.Stack,
+    service: object,
+    facts: VpcFacts,
+    zone_vpcs: Sequence[ec2.IVpc],
+) -> list[Problem]:
+    """Return the problem of reading a stack that deploys after the endpoint's already.
+
+    The endpoint reads its service, its VPC, and ``zone_vpcs`` (its zone's VPCs of its
+    own account).
+    """
+    reads: list[tuple[cdk.Stack, str]] = []
+    if isinstance(service, Construct):
+        reads.append((scope_facts(service).stack, f"the endpoint service {service.node.path}"))
+    for what, each in [
+        ("the endpoint's VPC", facts),
+        *(("the VPC", vpc_facts(v)) for v in zone_vpcs),
+    ]:
+        if each.built_in_app:
+            reads.append((each.stack, f"{what} {each.path}"))
+    return dependency_cycles(path, "PrivateLinkEndpoint", stack, reads)
 
 
 def _acceptance(
