@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -106,15 +107,20 @@ def test_inter_region_deploy_order_has_no_cycle() -> None:
     assert order.index("Away") < order.index("Home") < order.index(accepter)
 
 
-def test_cross_account_peering_with_an_accepter_role() -> None:
-    app, home, roles, a, b = cross_account_pair("PartnerRoles")
+def _role_trusting_home(stack: cdk.Stack, role_name: str | None = None) -> iam.Role:
+    """An iam.Role ``Accepter`` that account 111111111111 (HOME's) may assume."""
     # cast: type checkers do not always see jsii classes as implementing their interfaces.
-    role = iam.Role(
-        roles,
+    return iam.Role(
+        stack,
         "Accepter",
         assumed_by=cast(iam.IPrincipal, iam.AccountPrincipal("111111111111")),
-        role_name="accepter",
+        role_name=role_name,
     )
+
+
+def test_cross_account_peering_with_an_accepter_role() -> None:
+    app, home, roles, a, b = cross_account_pair("PartnerRoles")
+    role = _role_trusting_home(roles, "accepter")
     VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b, accepter_role=cast(iam.IRole, role))
 
     assembly = app.synth()
@@ -139,6 +145,60 @@ def test_cross_account_peering_with_an_accepter_role() -> None:
     order = deploy_order(assembly)
     assert order.index("PartnerRoles") < order.index("Home") < order.index(accepter)
     assert order.index("Partner") < order.index("Home")
+
+
+@pytest.mark.parametrize(
+    ("in_stack", "message"),
+    [
+        (
+            "Home",
+            "accepter_role Home/Accepter cannot accept this peering: it is defined in stack Home "
+            "of account 111111111111, not in the accepter's account 222222222222. "
+            "CloudFormation's accept would be denied and the stack would fail.",
+        ),
+        (
+            "PartnerRoles",
+            "accepter_role PartnerRoles/Accepter cannot accept this peering: it has no physical "
+            "name, so the requester's stack Home, in another account or Region, cannot write its "
+            "ARN (aws-cdk-lib refuses it: CannotUseCrossEnvironment).",
+        ),
+    ],
+    ids=["in-the-requesters-account", "unnamed-in-the-accepters-account"],
+)
+def test_an_iam_role_of_the_app_that_cannot_accept_is_an_error(in_stack: str, message: str) -> None:
+    _app, home, roles, a, b = cross_account_pair("PartnerRoles")
+    role = _role_trusting_home(home if in_stack == "Home" else roles)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b, accepter_role=role)
+    problem = only_problem(raised, "Home/AToB", "cdk_peering:accepterRoleMismatch")
+    assert problem.message == message
+    assert problem.fix == (
+        "Give a role of account 222222222222 that trusts account 111111111111 and allows "
+        "ec2:AcceptVpcPeeringConnection: a cdk_peering.PeeringAccepterRole in a stack of "
+        "account 222222222222, an iam.Role in such a stack with role_name='...' (or "
+        "role_name=cdk.PhysicalName.GENERATE_IF_NEEDED) so that the requester's stack can name "
+        "it, or iam.Role.from_role_arn(...) with the ARN of such a role made elsewhere."
+    )
+    assert home.node.try_find_child("AToB") is None
+
+
+def test_an_iam_role_named_when_needed_is_written_as_its_arn() -> None:
+    app, home, roles, a, b = cross_account_pair("PartnerRoles")
+    role = _role_trusting_home(roles, cdk.PhysicalName.GENERATE_IF_NEEDED)
+    VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b, accepter_role=role)
+    assembly = app.synth()
+    [resource] = (
+        Template.from_json(assembly.get_stack_by_name("PartnerRoles").template)
+        .find_resources("AWS::IAM::Role")
+        .values()
+    )
+    [connection] = (
+        Template.from_json(assembly.get_stack_by_name("Home").template)
+        .find_resources("AWS::EC2::VPCPeeringConnection")
+        .values()
+    )
+    arn = json.dumps(connection["Properties"]["PeerRoleArn"])
+    assert f":iam::222222222222:role/{resource['Properties']['RoleName']}" in arn
 
 
 def test_accepter_scope_places_the_accepter_side() -> None:

@@ -543,6 +543,25 @@ def test_an_accepter_role_arn_of_another_account_is_an_error() -> None:
     assert problem.message.endswith(
         "it is in account 333333333333, not the accepter's account 222222222222."
     )
+    # The fix is about the role's account, not a PeeringAccepterRole's VPCs.
+    assert problem.fix.startswith(
+        "Give a role of account 222222222222 that trusts account 111111111111 and allows "
+        "ec2:AcceptVpcPeeringConnection"
+    )
+    assert "more_accepter_vpcs" not in problem.fix
+
+
+def test_an_unnamed_iam_role_of_the_accepter_account_is_an_error() -> None:
+    _, home, partner, a, p1, _ = _alpha_and_partner_vpcs()
+    role = iam.Role(partner, "Role", assumed_by=iam.AccountPrincipal("111111111111"))
+    with pytest.raises(ValidationError) as caught:
+        PeeringMesh(home, "Mesh", vpcs=[a, p1], accepter_roles={"222222222222": role})
+    problem = only_problem(
+        caught, "Home/Mesh/Alpha/ToPartnerOne", "cdk_peering:accepterRoleMismatch"
+    )
+    assert "is Partner/Role, which cannot accept the peering" in problem.message
+    assert "CannotUseCrossEnvironment" in problem.message
+    assert "role_name=cdk.PhysicalName.GENERATE_IF_NEEDED" in problem.fix
 
 
 def test_an_accepter_role_for_requesters_of_another_region_is_an_error() -> None:

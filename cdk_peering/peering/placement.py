@@ -329,7 +329,11 @@ class Placement:
                     "its account).",
                 )
             ]
-        from .accepter_role import role_mismatches  # loaded only when a role is given
+        from .accepter_role import (  # loaded only when a role is given
+            NO_PHYSICAL_NAME,
+            role_fix,
+            role_mismatches,
+        )
 
         where, reasons = role_mismatches(
             self.accepter_role or self.role,
@@ -338,6 +342,7 @@ class Placement:
             requester_vpc_id=requester.vpc_id,
             accepter_vpc=accepter.vpc,
             accepter_account=self.account,
+            requester_stack=self.here.stack,
         )
         if not reasons:
             return []
@@ -345,10 +350,16 @@ class Placement:
             Finding(
                 self.path,
                 rule_ids.ACCEPTER_ROLE_MISMATCH,
-                f"accepter_role {where} cannot accept this peering: {'; '.join(reasons)}. "
-                "CloudFormation's accept would be denied and the stack would fail.",
+                f"accepter_role {where} cannot accept this peering: {'; '.join(reasons)}."
+                + (
+                    ""
+                    if all(reason.startswith(NO_PHYSICAL_NAME) for reason in reasons)
+                    else " CloudFormation's accept would be denied and the stack would fail."
+                ),
                 "Give a role in the accepter's account that trusts the requester's account, "
-                "names the requester's region and VPC (or none) and covers the accepter VPC.",
+                "names the requester's region and VPC (or none) and covers the accepter VPC."
+                if self.accepter_role is not None
+                else role_fix(self.role, self.account, stack_account),
             )
         ]
 
