@@ -176,7 +176,8 @@ MIXED_ENVIRONMENTS = _rule(
     "mixedEnvironments",
     "error",
     "a VPC of an environment-agnostic stack peered with one of a stack with an explicit "
-    "environment, either way, by a VpcPeering or a topology",
+    "environment, either way, by a VpcPeering or a topology (or an accepter_scope or "
+    "VpcPeeringAccepter of the other kind of environment)",
 )
 ACCEPTER_ENVIRONMENT = _rule(
     "accepterEnvironment",

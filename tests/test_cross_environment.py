@@ -963,6 +963,48 @@ def test_a_requester_vpc_of_a_stack_of_another_kind_of_environment_is_an_error()
     )
 
 
+@pytest.mark.parametrize("peering_in", ["Agnostic", "Pinned"])
+def test_an_accepter_scope_of_another_kind_of_environment_is_an_error(peering_in: str) -> None:
+    pinned, agnostic, a, b = _pinned_and_agnostic(peering_in, peering_in)
+    here, there = (agnostic, pinned) if peering_in == "Agnostic" else (pinned, agnostic)
+    scope = Construct(there, "AccepterSide")
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(here, "P", requester_vpc=a, accepter_vpc=b, accepter_scope=scope)
+    problem = only_problem(raised, f"{peering_in}/P", "cdk_peering:mixedEnvironments")
+    where = (
+        "stack Pinned, 111111111111/us-east-1"
+        if there is pinned
+        else "environment-agnostic stack Agnostic"
+    )
+    assert problem.message.startswith(
+        f"accepter_scope {there.stack_name}/AccepterSide ({where}) and this VpcPeering's stack "
+        f"{peering_in} "
+    )
+    assert problem.fix.endswith("or leave accepter_scope out.")
+    assert "CrossRegionReferencesRequireExplicitRegion" not in str(raised.value)
+
+
+@pytest.mark.parametrize("vpc_in", ["Agnostic", "Pinned"])
+def test_a_vpc_peering_accepter_of_another_kind_of_environment_is_an_error(vpc_in: str) -> None:
+    pinned, agnostic, a, _b = _pinned_and_agnostic(vpc_in, vpc_in)
+    here = pinned if vpc_in == "Agnostic" else agnostic
+    requester = imported_vpc(here, 9)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeeringAccepter(
+            here,
+            "X",
+            peering_connection_id="pcx-0123456789abcdef0",
+            requester_vpc=requester,
+            accepter_vpc=a,
+        )
+    problem = only_problem(raised, f"{here.stack_name}/X", "cdk_peering:mixedEnvironments")
+    assert problem.message.startswith(f"accepter_vpc {vpc_in}/A (")
+    assert f"this VpcPeeringAccepter's stack {here.stack_name} (" in problem.message
+    assert problem.fix.startswith(
+        "Define the VpcPeeringAccepter in a stack of the accepter VPC's environment"
+    )
+
+
 def test_an_agnostic_mesh_and_a_pinned_mesh_synthesize() -> None:
     # Every VPC of one kind: nothing mixes.
     app = env_app()

@@ -17,7 +17,7 @@ from .destinations import PEER_DESTINATIONS, PeerDestinations
 from .dns import PeeringDnsResolution, dns_findings
 from .late_blocks import watch_blocks
 from .options import connection_id_problems
-from .placement import environment_mismatch
+from .placement import environment_mismatch, stack_mixes_with, vpc_where
 from .plan import VPC_PEERING_ACCEPTER, plan_peering
 from .routes import add_routes
 from .side import PeeringSide
@@ -101,6 +101,19 @@ class VpcPeeringAccepter(Construct):
         requester = vpc_facts(requester_vpc)
         accepter = vpc_facts(accepter_vpc)
         findings: list[Finding] = list(connection_id_problems(path, peering_connection_id))
+        accepter_env = here.vpc_env(accepter)
+        if accepter_env.mixes_with(here.env):
+            findings.append(
+                stack_mixes_with(
+                    path,
+                    "VpcPeeringAccepter",
+                    here,
+                    vpc_where("accepter_vpc", accepter, accepter_env),
+                    "Define the VpcPeeringAccepter in a stack of the accepter VPC's environment "
+                    "(its own stack), or give both stacks an explicit env=cdk.Environment("
+                    "account=..., region=...).",
+                )
+            )
         findings.extend(
             environment_mismatch(
                 path,

@@ -67,8 +67,27 @@ class Where:
         return f"{self.label} (stack {self.stack}, {self.env})"
 
 
-def _where(param: str, facts: VpcFacts, env: Env) -> Where:
+def vpc_where(param: str, facts: VpcFacts, env: Env) -> Where:
+    """Name a VPC given as ``param`` with its stack and environment, for a message."""
     return Where(f"{param} {facts.path}", facts.stack.stack_name, env)
+
+
+def stack_mixes_with(
+    path: str, construct: str, here: ScopeFacts, where: Where, fix: str
+) -> Finding:
+    """Say that a VPC (or a scope) and the stack of ``construct`` mix kinds of environment.
+
+    One is environment-agnostic where the other is pinned: ``where`` names it.
+    """
+    return Finding(
+        path,
+        rule_ids.MIXED_ENVIRONMENTS,
+        f"{where.words} and this {construct}'s stack {here.stack.stack_name} ("
+        f"{'environment-agnostic' if here.env.agnostic else here.env}) are not both "
+        "environment-agnostic or both pinned: whether they share an account and Region "
+        "cannot be told, and aws-cdk-lib cannot reference values between them.",
+        fix,
+    )
 
 
 def mixed_environments(
@@ -205,15 +224,11 @@ class Placement:
         if self.requester_env.mixes_with(here.env):
             # Said alone: the accepter's check below compares with this stack's environment.
             return [
-                Finding(
+                stack_mixes_with(
                     self.path,
-                    rule_ids.MIXED_ENVIRONMENTS,
-                    f"{_where('requester_vpc', requester, self.requester_env).words} and "
-                    f"this VpcPeering's stack {here.stack.stack_name} ("
-                    f"{'environment-agnostic' if here.env.agnostic else here.env}) are not "
-                    "both environment-agnostic or both pinned: whether they share an account "
-                    "and Region cannot be told, and aws-cdk-lib cannot reference values "
-                    "between them.",
+                    "VpcPeering",
+                    here,
+                    vpc_where("requester_vpc", requester, self.requester_env),
                     "Define the VpcPeering in a stack of the requester VPC's environment (its "
                     "own stack), or give both stacks an explicit env=cdk.Environment("
                     "account=..., region=...).",
@@ -225,8 +240,8 @@ class Placement:
             not self.accepter_env_given and accepter_env.mixes_with(here.env)
         ):
             env = accepter.env if read else accepter_env
-            ours = _where("requester_vpc", requester, self.requester_env)
-            theirs = _where("accepter_vpc", accepter, env)
+            ours = vpc_where("requester_vpc", requester, self.requester_env)
+            theirs = vpc_where("accepter_vpc", accepter, env)
             agnostic, pinned = ([ours], [theirs]) if here.env.hides(env) else ([theirs], [ours])
             return [
                 mixed_environments(
@@ -379,7 +394,23 @@ class Placement:
         assert self.scope is not None
         stack = cdk.Stack.of(self.scope)
         findings: list[Finding] = []
-        if differs(stack.account, self.account) or differs(stack.region, self.region):
+        scope_env = Env(stack.account, stack.region)
+        if scope_env.mixes_with(self.here.env):
+            findings.append(
+                stack_mixes_with(
+                    self.path,
+                    "VpcPeering",
+                    self.here,
+                    Where(f"accepter_scope {self.scope.node.path}", stack.stack_name, scope_env),
+                    "Give an accepter_scope in an environment-agnostic stack, as this "
+                    "VpcPeering's is, or leave accepter_scope out."
+                    if self.here.env.hides(scope_env)
+                    else "Give an accepter_scope in a stack with an explicit env="
+                    "cdk.Environment(account=..., region=...) of the accepter VPC's account and "
+                    "Region, or leave accepter_scope out.",
+                )
+            )
+        elif differs(stack.account, self.account) or differs(stack.region, self.region):
             findings.append(
                 Finding(
                     self.path,
