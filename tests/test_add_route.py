@@ -249,3 +249,19 @@ def test_an_accepter_sides_add_route_takes_the_side_as_its_docs_say(
     with pytest.raises(ValidationError) as raised:
         side.add_route("Theirs", route_table="rtb-01234567", side=PeeringSide.REQUESTER)
     only_problem(raised, "Net/Side/Theirs", rule_ids.SIDE_NOT_MANAGED)
+
+
+def test_the_table_of_a_subnet_imported_without_its_table_says_how_to_import_it(
+    pair: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc, VpcPeering],
+) -> None:
+    stack, _, _, peering = pair
+    subnet = ec2.Subnet.from_subnet_id(stack, "Imported", "subnet-0123456789abcdef0")
+    with pytest.raises(ValidationError) as raised:
+        peering.add_route("X", route_table=subnet.route_table, side=PeeringSide.REQUESTER)
+    problem = only_problem(raised, "Net/P/X", rule_ids.UNKNOWN_ROUTE_TABLE)
+    assert problem.message.startswith(
+        "route_table has no id: it is the route_table of a subnet imported without its route "
+        "table id"
+    )
+    assert "route_table_id='rtb-...'" in problem.fix
+    assert peering.node.try_find_child("X") is None

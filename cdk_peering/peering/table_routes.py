@@ -169,11 +169,27 @@ def _table(
     """
     if isinstance(route_table, ec2.CfnRouteTable):
         return route_table.ref, route_table.node.path, _vpc_problems(path, route_table, own, which)
-    table_id = (
-        route_table
-        if isinstance(route_table, str)
-        else cast(ec2.IRouteTable, route_table).route_table_id
-    )
+    try:
+        table_id = (
+            route_table
+            if isinstance(route_table, str)
+            else cast(ec2.IRouteTable, route_table).route_table_id
+        )
+    except RuntimeError:  # jsii cannot read an id aws-cdk-lib left undefined
+        table_id = None
+    if table_id is None:
+        # ec2.Subnet.from_subnet_id(...).route_table: a table whose id was never given.
+        problem = Finding(
+            path,
+            rule_ids.UNKNOWN_ROUTE_TABLE,
+            "route_table has no id: it is the route_table of a subnet imported without its "
+            "route table id (ec2.Subnet.from_subnet_id, or from_subnet_attributes without "
+            "route_table_id).",
+            "Import the subnet with its table: ec2.Subnet.from_subnet_attributes(..., "
+            "subnet_id='subnet-...', route_table_id='rtb-...'), or give the table's id "
+            "(route_table='rtb-...').",
+        )
+        return "", "", [problem]
     if not is_token(table_id):
         if _ROUTE_TABLE_ID.fullmatch(table_id):
             return table_id, table_id, []
