@@ -4,12 +4,13 @@ ValidationError naming the construct path, the parameter, the type and the value
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Annotations, Match
+from constructs import Construct
 
 from cdk_peering import (
     HubAndSpoke,
@@ -237,6 +238,50 @@ def test_none_for_the_scope_names_the_construct_by_its_id(
         "Orphan",
         "scope is required, but it must be a construct (a Stack or a construct in one).",
     )
+
+
+@pytest.mark.parametrize(
+    "construct", ["VpcPeering", "PeeringMesh", "HubAndSpoke", "PrivateLinkService", "Accepter"]
+)
+def test_the_app_as_scope_is_an_error_naming_the_construct(
+    net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc], construct: str
+) -> None:
+    stack, a, b = net
+    app = cast(cdk.App, stack.node.root)
+    build: Callable[[], object] = {
+        "VpcPeering": lambda: VpcPeering(app, "X", requester_vpc=a, accepter_vpc=b),
+        "PeeringMesh": lambda: PeeringMesh(app, "X", vpcs=[a, b]),
+        "HubAndSpoke": lambda: HubAndSpoke(app, "X", hub=a, spokes=[b]),
+        "PrivateLinkService": lambda: PrivateLinkService(app, "X", vpc=a, port=443),
+        "Accepter": lambda: VpcPeeringAccepter(
+            app,
+            "X",
+            peering_connection_id="pcx-0123456789abcdef0",
+            requester_vpc=a,
+            accepter_vpc=b,
+        ),
+    }[construct]
+    with pytest.raises(ValidationError) as raised:
+        build()
+    path, message, fix = _problem(raised)
+    assert path == "X"
+    assert message == (
+        "scope is the App, but it must be a stack or a construct in one: the construct's "
+        "resources go in its stack."
+    )
+    assert fix.startswith("Give a cdk.Stack as scope")
+    assert app.node.try_find_child("X") is None
+
+
+def test_a_construct_in_no_stack_as_scope_is_an_error(
+    net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc],
+) -> None:
+    stack, a, b = net
+    loose = Construct(cast(cdk.App, stack.node.root), "Loose")
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(loose, "X", requester_vpc=a, accepter_vpc=b)
+    path, message, _ = _problem(raised)
+    assert (path, message.split(",")[0]) == ("Loose/X", "scope is 'Loose' (a Construct)")
 
 
 def test_a_mapping_names_the_constructs_in_it_by_path_not_by_repr() -> None:

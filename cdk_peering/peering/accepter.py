@@ -95,6 +95,7 @@ class VpcPeeringAccepter(Construct):
                 ),
                 *params.quota_parameters(peerings_per_vpc_quota, routes_per_route_table_quota),
             ],
+            in_stack=True,
         )
         here = scope_facts(scope)
         path = child_path(here.path, id)

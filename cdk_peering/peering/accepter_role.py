@@ -166,6 +166,7 @@ class PeeringAccepterRole(Construct):
                 ("role_name", role_name, params.STRING, False),
                 ("trusted_principal_arns", trusted_principal_arns, params.STRINGS, False),
             ],
+            in_stack=True,
         )
         stack = cdk.Stack.of(scope)
         scope_path = scope.node.path

@@ -222,6 +222,7 @@ class VpcPeering(Construct):
                 ("assume_role_region", assume_role_region, params.STRING, False),
                 *params.quota_parameters(peerings_per_vpc_quota, routes_per_route_table_quota),
             ],
+            in_stack=True,
         )
         here = scope_facts(scope)
         path = child_path(here.path, id)

@@ -285,6 +285,7 @@ class PrivateLinkEndpoint(Construct):
                 ("dns_vpcs", dns_vpcs, params.VPCS, False),
                 ("accept_connection", accept_connection, params.BOOLEAN, False),
             ],
+            in_stack=True,
         )
         here = scope_facts(scope)
         path = child_path(here.path, id)
