@@ -154,6 +154,9 @@ INVALID_ROUTE_TABLE = _rule(
     "error",
     "add_route with a route_table that is no route table (a subnet's id, another resource's)",
 )
+ROUTE_ID_TAKEN = _rule(
+    "routeIdTaken", "error", "add_route with an id a construct of that side already has"
+)
 SIDE_NOT_MANAGED = _rule(
     "sideNotManaged", "error", "add_route on a side of the peering the app does not manage"
 )

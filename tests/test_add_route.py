@@ -265,3 +265,22 @@ def test_the_table_of_a_subnet_imported_without_its_table_says_how_to_import_it(
     )
     assert "route_table_id='rtb-...'" in problem.fix
     assert peering.node.try_find_child("X") is None
+
+
+def test_one_id_given_twice_is_an_error_naming_it(
+    pair: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc, VpcPeering],
+) -> None:
+    stack, a, _, peering = pair
+    extra = [ec2.CfnRouteTable(stack, f"Spare{i}", vpc_id=a.vpc_id) for i in range(2)]
+    peering.add_route("X", route_table=extra[0], side=PeeringSide.REQUESTER)
+    routes = len(peering.requester_routes)
+    for taken in ("X", "Resource"):  # an earlier route's id, the connection's
+        with pytest.raises(ValidationError) as raised:
+            peering.add_route(taken, route_table=extra[1], side=PeeringSide.REQUESTER)
+        problem = only_problem(raised, f"Net/P/{taken}", rule_ids.ROUTE_ID_TAKEN)
+        assert problem.message == (
+            f"Net/P already has a construct with the id '{taken}' (a route of an earlier "
+            "add_route, or a part of the peering), which this add_route's route would take."
+        )
+        assert problem.fix == "Give each route its own id."
+    assert len(peering.requester_routes) == routes

@@ -25,7 +25,7 @@ from ..cdk.app_context import AppContext
 from ..cdk.references import referenced_resource
 from ..cdk.vpcs import VpcFacts
 from ..errors import raise_errors
-from ..findings import Finding
+from ..findings import Finding, listing
 from ..model.plan import ACCEPTER, REQUESTER, PeeringPlan, PlannedRoute
 from ..model.tokens import differs, is_token
 from ..rules.peering import check_routes
@@ -116,6 +116,8 @@ class TableRoutes:
             findings,
             ", or give add_route a destination= inside it",
         )
+        if where is not None:
+            findings += _taken_ids(path, where.parent, id, [label for _, label, _, _ in targets])
         plan = PeeringPlan(
             path=path,
             requester=self.plan.requester,
@@ -133,7 +135,7 @@ class TableRoutes:
         routes = [
             new_route(
                 where.parent,
-                id if len(plan.routes) == 1 else f"{id}-{route.destination_label}",
+                _route_id(id, route.destination_label, len(plan.routes)),
                 plan,
                 route,
                 where.connection_id,
@@ -144,6 +146,33 @@ class TableRoutes:
         for route in plan.routes:
             self.context.registry.record_route(route, path)
         return routes
+
+
+def _route_id(id: str, label: str, count: int) -> str:
+    """Return a route's construct id: ``id``, or ``<id>-<destination>`` for one of several."""
+    return id if count == 1 else f"{id}-{label}"
+
+
+def _taken_ids(path: str, parent: Construct, id: str, labels: list[str]) -> list[Finding]:
+    """Return the problem of route ids that a construct under ``parent`` already has."""
+    taken = [
+        each
+        for each in (_route_id(id, label, len(labels)) for label in labels)
+        if parent.node.try_find_child(each) is not None
+    ]
+    if not taken:
+        return []
+    return [
+        Finding(
+            path,
+            rule_ids.ROUTE_ID_TAKEN,
+            f"{parent.node.path} already has {'a construct' if len(taken) == 1 else 'constructs'}"
+            f" with the id{'' if len(taken) == 1 else 's'} "
+            f"{listing([repr(each) for each in taken])} (a route of an earlier add_route, or a "
+            "part of the peering), which this add_route's route would take.",
+            "Give each route its own id.",
+        )
+    ]
 
 
 _ROUTE_TABLE_ID = re.compile(r"rtb-(?:[0-9a-f]{8}|[0-9a-f]{17})")
