@@ -320,6 +320,50 @@ def test_an_object_without_a_readable_repr_reads_as_its_kind(
     assert problem.message == "side is an object, not a PeeringSide."
 
 
+@pytest.mark.parametrize(
+    ("construct", "param", "kind"),
+    [
+        ("PeeringMesh", "vpcs", "a generator"),
+        ("HubAndSpoke", "spokes", "a generator"),
+        ("PrivateLinkEndpoint", "client_vpcs", "a generator"),
+        ("VpcPeering", "requester_vpc", "a function"),
+    ],
+)
+def test_a_generator_or_a_function_reads_as_its_kind_not_its_repr(
+    net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc], construct: str, param: str, kind: str
+) -> None:
+    stack, a, b = net
+    build: Callable[[], object] = {
+        "PeeringMesh": lambda: PeeringMesh(stack, "X", vpcs=untyped(v for v in (a, b))),
+        "HubAndSpoke": lambda: HubAndSpoke(stack, "X", hub=a, spokes=untyped(v for v in (b,))),
+        "PrivateLinkEndpoint": lambda: PrivateLinkEndpoint(
+            stack, "X", vpc=a, service=SERVICE_NAME, port=443, client_vpcs=untyped(v for v in (b,))
+        ),
+        "VpcPeering": lambda: VpcPeering(
+            stack, "X", requester_vpc=untyped(lambda: a), accepter_vpc=b
+        ),
+    }[construct]
+    with pytest.raises(ValidationError) as raised:
+        build()
+    _, message, fix = _problem(raised)
+    assert message.startswith(f"{param} is {kind}, but it must be ")
+    assert " at 0x" not in message + fix
+    assert ("makes one of a generator" in fix) == (kind == "a generator")
+
+
+def test_a_list_of_peerings_reads_as_plain_english(net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc]) -> None:
+    stack, a, _ = net
+    with pytest.raises(ValidationError) as raised:
+        PrivateLinkEndpoint(
+            stack, "X", vpc=a, service=SERVICE_NAME, port=443, peerings=untyped([a])
+        )
+    _, message, _ = _problem(raised)
+    assert message == (
+        "peerings is ['Net/A'] (a list), but it must be a list of VpcPeerings (or objects with "
+        "requester_vpc and accepter_vpc)."
+    )
+
+
 def test_every_bad_parameter_is_reported_at_once(net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc]) -> None:
     stack, _, _ = net
     with pytest.raises(ValidationError) as raised:

@@ -14,7 +14,7 @@ classes it delegates to), so no check is a round trip to Node.js.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -167,6 +167,8 @@ def check_parameters(path: str, given: Sequence[tuple[str, Any, Expect, bool]]) 
             continue
         what = "is required" if value is None else f"is {_shown(value)}"
         example = f", for example {expect.example}" if expect.example else ""
+        if isinstance(value, Iterator) and expect.description.startswith("a list of"):
+            example += f" (list({name}) makes one of a generator)"
         problems.append(
             Finding(
                 path,

@@ -102,6 +102,7 @@ SERVICE = params.Expect(
 PEERING = params.Expect(
     "a VpcPeering (or an object with requester_vpc and accepter_vpc)",
     lambda v: hasattr(v, "requester_vpc") and hasattr(v, "accepter_vpc"),
+    plural="VpcPeerings (or objects with requester_vpc and accepter_vpc)",
 )
 PEERINGS = params.sequence_of(PEERING)
 IP_ADDRESS_TYPE = params.enum_member(ec2.VpcEndpointIpAddressType, "ec2.VpcEndpointIpAddressType")
