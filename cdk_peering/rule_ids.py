@@ -371,6 +371,11 @@ INVALID_DNS_NAME = _rule(
     "error",
     "a dns_name, zone_name or private_dns_name that is no DNS name a hosted zone can hold",
 )
+CONFLICTING_PRIVATE_ZONE = _rule(
+    "conflictingPrivateZone",
+    "error",
+    "two endpoints' private hosted zones of one name associated with one VPC",
+)
 PEERING_NOT_FROM_ENDPOINT_VPC = _rule(
     "peeringNotFromEndpointVpc", "error", "a served peering without the endpoint's VPC"
 )

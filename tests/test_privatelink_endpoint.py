@@ -819,3 +819,56 @@ def test_an_endpoint_and_a_peering_that_read_each_others_stack_are_a_cycle(
             "S2: it reads S2/Consumer)"
         )
     app.synth()  # nothing half-built: no DependencyCycle from aws-cdk-lib
+
+
+def test_two_zones_of_one_name_on_one_vpc_are_an_error(stack: cdk.Stack) -> None:
+    own = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    other = make_vpc(stack, "Other", "10.1.0.0/16", isolated_only=True)
+    client = make_vpc(stack, "Client", "10.2.0.0/16", isolated_only=True)
+    first = PrivateLinkEndpoint(
+        stack, "First", vpc=own, service=SERVICE, port=443, dns_name="orders.internal"
+    )
+    # Other names, or the name in VPCs the first zone is not in: no conflict.
+    PrivateLinkEndpoint(stack, "Billing", vpc=own, service=SERVICE, port=443, dns_name="b.internal")
+    third = PrivateLinkEndpoint(
+        stack, "Third", vpc=other, service=SERVICE, port=443, dns_name="orders.internal"
+    )
+
+    with pytest.raises(ValidationError) as raised:  # the same VPC
+        PrivateLinkEndpoint(
+            stack, "Second", vpc=own, service=SERVICE, port=443, dns_name="Orders.Internal."
+        )
+    assert rules_of(raised) == ["cdk_peering:conflictingPrivateZone"]
+    problem = raised.value.problems[0]
+    assert problem.message == (
+        "This endpoint's private hosted zone orders.internal would be associated with "
+        "TestStack/Consumer, which the zone orders.internal of TestStack/First is associated "
+        "with already: Route 53 associates a VPC with one private hosted zone of a name "
+        "(ConflictingDomainExists), so the deploy would fail."
+    )
+    assert problem.fix == (
+        "Give this endpoint another dns_name (or zone_name), or let TestStack/First serve "
+        "TestStack/Consumer (its zone answers orders.internal there already)."
+    )
+    assert stack.node.try_find_child("Second") is None
+
+    with pytest.raises(ValidationError) as raised:  # a DNS VPC
+        PrivateLinkEndpoint(
+            stack,
+            "Fourth",
+            vpc=client,
+            service=SERVICE,
+            port=443,
+            dns_name="orders.internal",
+            dns_vpcs=[own],
+        )
+    assert raised.value.problems[0].fix.endswith(
+        "or leave TestStack/Consumer out of this endpoint's peerings and dns_vpcs."
+    )
+
+    peering = VpcPeering(stack, "P", requester_vpc=own, accepter_vpc=other)
+    with pytest.raises(ValidationError) as raised:  # a served peering's far side
+        first.serve_peering(peering)
+    assert rules_of(raised) == ["cdk_peering:conflictingPrivateZone"]
+    assert "of TestStack/Third is associated with already" in raised.value.problems[0].message
+    third.serve_peering(VpcPeering(stack, "Q", requester_vpc=client, accepter_vpc=other))
