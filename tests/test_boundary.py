@@ -507,11 +507,40 @@ def test_a_block_added_after_a_peering_that_overlaps_the_peer_is_an_error() -> N
 
     assert error.id == "/Net/P"
     assert error.entry.data == (
-        "[Net/P] CIDR block 10.1.128.0/20 was added to Net/A after this peering was defined, "
-        "and it overlaps 10.1.0.0/16 of Net/B; AWS fails a peering between VPCs with any "
-        "overlapping CIDR blocks, even unused ones. Fix: Give Net/A a block that overlaps none "
-        "of Net/B's, or declare the block before the peering (its own check then runs) and "
-        f"re-address. ({rule_ids.CIDR_BLOCK_AFTER_PEERING})"
+        "[Net/P] CIDR block 10.1.128.0/20 of Net/A (Net/Late) was not seen when this peering "
+        "was defined (declared after it, or where it does not look: not as a child or a "
+        "sibling of the VPC, such as in another stack), and it overlaps 10.1.0.0/16 of Net/B; "
+        "AWS fails a peering between VPCs with any overlapping CIDR blocks, even unused ones. "
+        "Fix: Give Net/A a block that overlaps none of Net/B's, or declare the block beside "
+        "the VPC, before the peering (its own check then runs) and re-address. "
+        f"({rule_ids.CIDR_BLOCK_AFTER_PEERING})"
+    )
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["declared-before", "declared-after"])
+def test_a_block_of_another_stack_is_found_by_its_vpc_id(before: bool) -> None:
+    stack, a, b = _late_net()
+    other = cdk.Stack(cast(cdk.App, stack.node.root), "Other", env=ENV)
+
+    def blocks() -> None:
+        ec2.CfnVPCCidrBlock(other, "Clash", vpc_id=b.vpc_id, cidr_block="10.0.128.0/20")
+        ec2.CfnVPCCidrBlock(other, "Apart", vpc_id=b.vpc_id, cidr_block="100.64.0.0/16")
+
+    if before:
+        blocks()
+    VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b)
+    if not before:
+        blocks()
+
+    [error] = _late_errors(stack)
+    assert str(error.entry.data).startswith(
+        "[Net/P] CIDR block 10.0.128.0/20 of Net/B (Other/Clash) was not seen when this "
+        "peering was defined"
+    )
+    assert "it overlaps 10.0.0.0/16 of Net/A" in str(error.entry.data)
+    [warning] = _late_warnings(stack, rule_ids.CIDR_BLOCK_NOT_ROUTED)
+    assert str(warning.entry.data).startswith(
+        "CIDR block 100.64.0.0/16 of Net/B (Other/Apart) was not seen"
     )
 
 
@@ -526,7 +555,7 @@ def test_blocks_added_after_a_topology_are_checked_per_pair() -> None:
 
     assert error.id == "/Net/Mesh"
     assert str(error.entry.data).startswith(
-        "[Net/Mesh/A/ToC] CIDR block 10.0.64.0/18 was added to Net/C"
+        "[Net/Mesh/A/ToC] CIDR block 10.0.64.0/18 of Net/C (Net/Late) was not seen"
     )
 
 
@@ -543,11 +572,13 @@ def test_a_block_added_after_a_peering_that_overlaps_nothing_is_a_warning_its_ro
 
     assert warning.id == "/Net/P"
     assert warning.entry.data == (
-        "CIDR block 100.64.0.0/16 was added to Net/B after this peering was defined: the "
-        "routes of Net/A through it point at the blocks Net/B had then, so nothing routes to "
-        "100.64.0.0/16 through the peering. Fix: Declare the block before the peering (its "
-        "routes then include it), or add routes to 100.64.0.0/16 in Net/A's route tables (a "
-        "VpcPeering's add_route(..., destination='100.64.0.0/16'), else a CfnRoute); "
+        "CIDR block 100.64.0.0/16 of Net/B (Net/Late) was not seen when this peering was "
+        "defined (declared after it, or where it does not look: not as a child or a sibling of "
+        "the VPC, such as in another stack): the routes of Net/A through it point at the "
+        "blocks the peering saw, so nothing routes to 100.64.0.0/16 through the peering. Fix: "
+        "Declare the block beside the VPC (a child or a sibling of it), before the peering "
+        "(its routes then include it), or add routes to 100.64.0.0/16 in Net/A's route tables "
+        "(a VpcPeering's add_route(..., destination='100.64.0.0/16'), else a CfnRoute); "
         "acknowledge this warning if 100.64.0.0/16 should not be reached from Net/A. "
         f"[ack: {rule_ids.CIDR_BLOCK_NOT_ROUTED}]"
     )

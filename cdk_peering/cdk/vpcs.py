@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
@@ -262,28 +262,25 @@ class VpcFacts:
                     networks.append(network)
         return tuple(networks)
 
-    def blocks_added_since(self, siblings: SiblingCache) -> list[IpNetwork]:
+    def blocks_added_since(
+        self, blocks: Mapping[str, Sequence[ec2.CfnVPCCidrBlock]]
+    ) -> list[tuple[IpNetwork, str]]:
         """Return the literal blocks declared for this VPC since its facts were read.
 
-        CfnVPCCidrBlocks added to the app later (as the VPC's children or siblings), read
-        at synth by the late block check; ``siblings`` shares each parent's children
-        between the VPCs of one check. Empty for a VPC not built in the app.
+        ``blocks``: every CfnVPCCidrBlock of the app, by its ``vpc_id``, read at synth by
+        the late block check: those added later, and those declared away from the VPC (in
+        another stack) that its facts could not see. Each with its construct path. Empty
+        for a VPC not built in the app.
         """
         if not self.built_in_app:
             return []
-        candidates = list(self._node.children)
-        parent = self._parent
-        if parent is not None:
-            candidates.extend(siblings.children_of(parent))
-        added: list[IpNetwork] = []
-        for child in candidates:
-            if not isinstance(child, ec2.CfnVPCCidrBlock) or any(child is b for b in self._blocks):
-                continue
-            if child.vpc_id != self.vpc_id:
+        added: list[tuple[IpNetwork, str]] = []
+        for child in blocks.get(self.vpc_id, ()):
+            if any(child is b for b in self._blocks):
                 continue
             network = parse_network(child.cidr_block or child.ipv6_cidr_block or "")
             if network is not None:
-                added.append(network)
+                added.append((network, child.node.path))
         return added
 
     def read_ipv6(self, block: str, consumer: cdk.Stack) -> str:

@@ -227,15 +227,17 @@ class InterRegionSecurityGroupCheck:
         """
         if vpc_a is vpc_b:
             return
-        pairs = context.singleton(_InterRegionPairs, _InterRegionPairs)
+        checks = LateChecks.of(context)
+        pairs = context.singleton(_InterRegionPairs, lambda: _InterRegionPairs(checks))
         pairs.add_pair(vpc_a, vpc_b)
-        LateChecks.of(context).add(rule_ids.INTER_REGION_SECURITY_GROUP_REFERENCE, pairs.check)
+        checks.add(rule_ids.INTER_REGION_SECURITY_GROUP_REFERENCE, pairs.check)
 
 
 class _InterRegionPairs:
     """The VPC pairs of an app peered across Regions, and the check over its rules."""
 
-    def __init__(self) -> None:
+    def __init__(self, checks: LateChecks) -> None:
+        self._checks = checks
         self._vpc_paths: dict[str, str] = {}
         """The path of each watched VPC, by vpc_id."""
         self._pairs: set[frozenset[str]] = set()
@@ -253,7 +255,7 @@ class _InterRegionPairs:
         groups: dict[str, _Group] = {}
         inline: list[tuple[ec2.CfnSecurityGroup, _Group]] = []
         rules: list[ec2.CfnSecurityGroupIngress | ec2.CfnSecurityGroupEgress] = []
-        for construct in root.node.find_all():
+        for construct in self._checks.constructs():
             if isinstance(construct, ec2.CfnSecurityGroup):
                 vpc_id = construct.vpc_id
                 if vpc_id is None or vpc_id not in self._vpc_paths:
