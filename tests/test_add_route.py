@@ -120,6 +120,7 @@ def test_a_table_of_the_other_vpc_is_refused(
         peering.add_route("Wrong", route_table=table, side=PeeringSide.ACCEPTER)
     problem = only_problem(raised, "Net/P/Wrong", rule_ids.ROUTE_TABLE_OF_ANOTHER_VPC)
     assert problem.message.startswith("Route table Net/Spare is not in the accepter VPC Net/B")
+    assert problem.fix == "Give side=PeeringSide.REQUESTER for a table of Net/A."
 
 
 def test_the_side_must_be_a_peering_side(
@@ -284,3 +285,22 @@ def test_one_id_given_twice_is_an_error_naming_it(
         )
         assert problem.fix == "Give each route its own id."
     assert len(peering.requester_routes) == routes
+
+
+def test_a_third_vpcs_table_on_an_accepter_side_names_no_other_side(
+    accepter_side: tuple[VpcPeeringAccepter, ec2.CfnRouteTable],
+) -> None:
+    side, _ = accepter_side
+    stack = cdk.Stack.of(side)
+    third = make_vpc(stack, "C", "10.2.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        side.add_route("Third", route_table=third.isolated_subnets[0].route_table)
+    problem = only_problem(raised, "Net/Side/Third", rule_ids.ROUTE_TABLE_OF_ANOTHER_VPC)
+    assert problem.fix == "Give a route table of Net/B."  # it routes no other side
+    with pytest.raises(ValidationError) as raised:
+        side.add_route("Theirs", route_table="rtb-01234567", side=PeeringSide.REQUESTER)
+    problem = only_problem(raised, "Net/Side/Theirs", rule_ids.SIDE_NOT_MANAGED)
+    assert problem.fix == (
+        "A VpcPeeringAccepter routes the accepter's side only: give a table of Net/B (leave "
+        "side out), and let the requester's owner route its side."
+    )

@@ -375,13 +375,44 @@ def test_every_bad_parameter_is_reported_at_once(net: tuple[cdk.Stack, ec2.Vpc, 
     ]
 
 
-def test_a_bare_string_is_not_a_list_of_cidrs() -> None:
+@pytest.mark.parametrize("factory", ["cidr_blocks", "subnet_cidrs"])
+def test_a_bad_peer_destinations_is_reported_with_the_peerings_path(
+    net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc], factory: str
+) -> None:
+    stack, a, b = net
+    given, param, expected = (
+        ("10.1.0.0/16", "cidrs", "a list of strings")
+        if factory == "cidr_blocks"
+        else (b, "selection", "an ec2.SubnetSelection")
+    )
+    destinations = untyped(getattr(PeerDestinations, factory))(given)  # no error yet: no path
     with pytest.raises(ValidationError) as raised:
-        untyped(PeerDestinations.cidr_blocks)("10.1.0.0/16")
-    path, message, _ = _problem(raised)
-    assert path == "PeerDestinations.cidr_blocks"
-    assert message == "cidrs is '10.1.0.0/16' (a str), but it must be a list of strings."
+        VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b, accepter_destinations=destinations)
+    path, message, fix = _problem(raised)
+    assert path == "Net/P"
+    shown = "'10.1.0.0/16' (a str)" if factory == "cidr_blocks" else "'Net/B' (a Vpc)"
+    assert message == (
+        f"accepter_destinations: PeerDestinations.{factory}: {param} is {shown}, but it must "
+        f"be {expected}."
+    )
+    if factory == "cidr_blocks":  # a bare string is not read character by character
+        assert fix == (
+            "Give cidrs as a list of strings (one value too goes in a list: ['10.1.0.0/16'])."
+        )
     assert PeerDestinations.cidr_blocks(["10.1.0.0/16"]).cidrs == ("10.1.0.0/16",)
+
+
+def test_allow_from_peer_without_a_security_group_names_the_peer_vpc(
+    net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc],
+) -> None:
+    _, a, b = net
+    with pytest.raises(ValidationError) as raised:
+        allow_from_peer(untyped(a), peer_vpc=b, port=ec2.Port.tcp(443))
+    path, message, _ = _problem(raised)
+    assert (path, message) == (
+        "Net/B",
+        "allow_from_peer: security_group is 'Net/A' (a Vpc), but it must be an ec2.ISecurityGroup.",
+    )
 
 
 def test_methods_check_their_arguments_too(net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc]) -> None:

@@ -25,7 +25,7 @@ from constructs import Construct, IConstruct
 
 from .. import rule_ids
 from ..errors import ValidationError
-from ..findings import Finding, article, kind_of, shown
+from ..findings import Finding, article, clip, kind_of, shown
 from .app_context import child_path, scope_facts
 
 _implements_cache: dict[tuple[type, type], bool] = {}
@@ -167,8 +167,11 @@ def check_parameters(path: str, given: Sequence[tuple[str, Any, Expect, bool]]) 
             continue
         what = "is required" if value is None else f"is {_shown(value)}"
         example = f", for example {expect.example}" if expect.example else ""
-        if isinstance(value, Iterator) and expect.description.startswith("a list of"):
-            example += f" (list({name}) makes one of a generator)"
+        if expect.description.startswith("a list of"):
+            if isinstance(value, Iterator):
+                example += f" (list({name}) makes one of a generator)"
+            elif isinstance(value, str):
+                example += f" (one value too goes in a list: [{clip(repr(value))}])"
         problems.append(
             Finding(
                 path,

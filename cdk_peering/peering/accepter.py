@@ -177,7 +177,10 @@ class VpcPeeringAccepter(Construct):
         here.context.registry.record(plan)
         watch_blocks(here.context, self, plan)
         self._table_routes = TableRoutes(
-            here.context, plan, {ACCEPTER: RouteSide(self, peering_connection_id, here.stack)}
+            here.context,
+            plan,
+            {ACCEPTER: RouteSide(self, peering_connection_id, here.stack)},
+            construct="VpcPeeringAccepter",
         )
 
     def add_route(

@@ -7,6 +7,7 @@ the peering would add; the rules check it, then the constructs build it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from ipaddress import IPv4Network
 
 from aws_cdk import aws_ec2 as ec2
@@ -356,6 +357,13 @@ def destinations_for(
     """
     peer_side = ACCEPTER if side == REQUESTER else REQUESTER
     prop = f"{peer_side.lower()}_destinations"
+    if destinations is not None and destinations.invalid:
+        # What a PeerDestinations factory was refused, said with this construct's path.
+        findings.extend(
+            replace(problem, path=path, message=f"{prop}: {problem.path}: {problem.message}")
+            for problem in destinations.invalid
+        )
+        return []
     if destinations is not None and destinations.subnets is not None and destinations.cidrs:
         findings.append(
             Finding(

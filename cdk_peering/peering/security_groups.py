@@ -18,7 +18,7 @@ when ``sg_b`` is in such a VPC.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aws_cdk as cdk
@@ -78,11 +78,14 @@ def allow_from_peer(
         ("ipv6", ipv6, params.BOOLEAN, True),
     ]
     if not params.SECURITY_GROUP(security_group):
-        # Raises: without a security group, no construct path names the problems.
-        params.require_for(
-            "allow_from_peer",
-            [("security_group", security_group, params.SECURITY_GROUP, True), *given],
+        # Without a security group, the peer VPC's path (if it is one) names the problems.
+        where = vpc_facts(peer_vpc).path if params.VPC(peer_vpc) else "allow_from_peer"
+        problems = params.check_parameters(
+            where, [("security_group", security_group, params.SECURITY_GROUP, True), *given]
         )
+        if where != "allow_from_peer":
+            problems = [replace(p, message=f"allow_from_peer: {p.message}") for p in problems]
+        raise ValidationError(problems)
     params.require_in(security_group, "allow_from_peer", given)
     facts = vpc_facts(peer_vpc)
     problems = unknown_cidr(

@@ -64,6 +64,8 @@ class TableRoutes:
     """The peering's own plan: its two VPCs and path."""
     sides: dict[str, RouteSide]
     """The sides this app manages, by REQUESTER / ACCEPTER."""
+    construct: str = "VpcPeering"
+    """The construct whose add_route this is, for the fixes its messages name."""
 
     def add(
         self,
@@ -91,7 +93,9 @@ class TableRoutes:
             if which == REQUESTER
             else (self.plan.accepter, self.plan.requester)
         )
-        table_id, table_label, findings = _table(path, route_table, own, which)
+        other = ACCEPTER if which == REQUESTER else REQUESTER
+        asked = _Asked(which, own, peer, other if other in self.sides else None)
+        table_id, table_label, findings = _table(path, route_table, asked)
         where = self.sides.get(which)
         if where is None:
             findings.append(
@@ -101,8 +105,12 @@ class TableRoutes:
                     f"add_route asks for a route in a table of the {which.lower()} VPC "
                     f"{own.path}, whose side of the peering this app does not manage "
                     "(requester_only, or a VpcPeeringAccepter's requester).",
-                    "Route that table where its VPC's owner manages it, or manage the side "
-                    "here (leave requester_only out).",
+                    "A VpcPeeringAccepter routes the accepter's side only: give a table of "
+                    f"{peer.path} (leave side out), and let the requester's owner route its "
+                    "side."
+                    if self.construct == "VpcPeeringAccepter"
+                    else "Route that table where its VPC's owner manages it, or manage the "
+                    "side here (leave requester_only out).",
                 )
             )
         # One destination is routed as PeerDestinations.cidr_blocks([destination]) would be.
@@ -187,9 +195,21 @@ _OTHER_IDS = (
 )
 
 
-def _table(
-    path: str, route_table: object, own: VpcFacts, which: str
-) -> tuple[str, str, list[Finding]]:
+@dataclass(frozen=True)
+class _Asked:
+    """The side add_route asks for, as the messages about its table need it."""
+
+    which: str
+    """REQUESTER or ACCEPTER: whose VPC the table must be in."""
+    own: VpcFacts
+    """That VPC."""
+    peer: VpcFacts
+    """The other VPC of the peering."""
+    other: str | None
+    """The other side (REQUESTER or ACCEPTER) when this app routes it too, else None."""
+
+
+def _table(path: str, route_table: object, asked: _Asked) -> tuple[str, str, list[Finding]]:
     """Return the table's id, how messages name it, and the problem with it, if any.
 
     A table of the app (a ``CfnRouteTable``, or an id or ``IRouteTable`` that refers to
@@ -197,7 +217,7 @@ def _table(
     refers to another kind of resource (a subnet's id) is no table.
     """
     if isinstance(route_table, ec2.CfnRouteTable):
-        return route_table.ref, route_table.node.path, _vpc_problems(path, route_table, own, which)
+        return route_table.ref, route_table.node.path, _vpc_problems(path, route_table, asked)
     try:
         table_id = (
             route_table
@@ -228,7 +248,7 @@ def _table(
     target = referenced_resource(table_id)
     if isinstance(target, ec2.CfnRouteTable):
         table_path = target.node.path
-        return table_id, table_path, _vpc_problems(path, target, own, which)
+        return table_id, table_path, _vpc_problems(path, target, asked)
     if target is not None:
         said = (
             f"route_table is the id of {target.node.path} (an {target.cfn_resource_type}), "
@@ -248,8 +268,9 @@ def _no_table(path: str, message: str) -> Finding:
     )
 
 
-def _vpc_problems(path: str, table: ec2.CfnRouteTable, own: VpcFacts, which: str) -> list[Finding]:
-    """Return the problem of a table of the app that is not in ``own``."""
+def _vpc_problems(path: str, table: ec2.CfnRouteTable, asked: _Asked) -> list[Finding]:
+    """Return the problem of a table of the app that is not in the VPC of the side asked."""
+    own, which, peer = asked.own, asked.which, asked.peer
     vpc_id = table.vpc_id
     if vpc_id == own.vpc_id or not (differs(vpc_id, own.vpc_id) or own.built_in_app):
         return []
@@ -267,6 +288,13 @@ def _vpc_problems(path: str, table: ec2.CfnRouteTable, own: VpcFacts, which: str
             rule_ids.ROUTE_TABLE_OF_ANOTHER_VPC,
             f"Route table {table.node.path} is not in the {which.lower()} VPC {own.path}"
             f"{where}: a route through the peering must be in a table of one of its VPCs.",
-            f"Give a route table of {own.path}, or the other side=.",
+            f"Give side=PeeringSide.{asked.other.upper()} for a table of {peer.path}."
+            if vpc_id == peer.vpc_id and asked.other is not None
+            else f"Give a route table of {own.path}."
+            + (
+                f" The {peer.path} side of the peering is routed by its owner."
+                if vpc_id == peer.vpc_id
+                else ""
+            ),
         )
     ]
