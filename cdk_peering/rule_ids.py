@@ -238,6 +238,12 @@ ALLOW_FROM_UNPEERED_VPC = _rule(
     "warning",
     "allow_from_peer with a VPC that no peering of the app joins to the group's VPC (at synth)",
 )
+CIDR_BLOCK_NOT_ALLOWED = _rule(
+    "cidrBlockNotAllowed",
+    "warning",
+    "a CIDR block added to a VPC after allow_from_peer opened a security group to it: no "
+    "rule admits the block (at synth)",
+)
 INVALID_PEERING_CONNECTION_ID = _rule(
     "invalidPeeringConnectionId", "error", "a peering connection id that is not pcx-..."
 )

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 
 import aws_cdk as cdk
 import jsii
+from aws_cdk import aws_ec2 as ec2
 from constructs import IConstruct, IValidation
 
 from ..findings import Finding
@@ -46,6 +47,7 @@ class LateChecks:
         self._checks: dict[str, LateCheck] = {}
         self._reported: set[tuple[str, str]] = set()
         self._constructs: list[IConstruct] | None = None
+        self._blocks: dict[str, list[ec2.CfnVPCCidrBlock]] | None = None
         self.weak_reads = False
         """True once the library has read a value of another stack weakly."""
 
@@ -77,6 +79,15 @@ class LateChecks:
             self._constructs = [] if root is None else list(root.node.find_all())
         return self._constructs
 
+    def cidr_blocks(self) -> dict[str, list[ec2.CfnVPCCidrBlock]]:
+        """Return every ``CfnVPCCidrBlock`` of the app by its ``vpc_id``, read once per run."""
+        if self._blocks is None:
+            self._blocks = {}
+            for construct in self.constructs():
+                if isinstance(construct, ec2.CfnVPCCidrBlock):
+                    self._blocks.setdefault(construct.vpc_id, []).append(construct)
+        return self._blocks
+
     def validate(self) -> list[str]:
         """Mark every problem with an error annotation; fail nothing directly."""
         root = self._root()
@@ -84,7 +95,8 @@ class LateChecks:
             return []
         if self.weak_reads:
             _quiet_default_strength_warning(root)
-        self._constructs = None  # the app may have grown since an earlier synth
+        # The app may have grown since an earlier synth.
+        self._constructs, self._blocks = None, None
         for check in self._checks.values():
             for construct, finding in check(root):
                 text = finding.render()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from aws_cdk import aws_ec2 as ec2
 from constructs import IConstruct
 
 from .. import rule_ids
@@ -36,10 +35,7 @@ class _WatchedPeerings:
 
     def check(self, root: IConstruct) -> Iterable[tuple[IConstruct, Finding]]:
         """Read each peered VPC's blocks again; report new ones that overlap the peer's."""
-        blocks: dict[str, list[ec2.CfnVPCCidrBlock]] = {}
-        for construct in self._checks.constructs():
-            if isinstance(construct, ec2.CfnVPCCidrBlock):
-                blocks.setdefault(construct.vpc_id, []).append(construct)
+        blocks = self._checks.cidr_blocks()
         added: dict[int, list[tuple[IpNetwork, str]]] = {}
 
         def new_blocks(facts: VpcFacts) -> list[tuple[IpNetwork, str]]:

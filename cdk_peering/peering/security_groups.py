@@ -94,6 +94,7 @@ def allow_from_peer(
     if problems:
         raise ValidationError(problems)
     _PeerRules.watch(security_group, facts)
+    _LateBlocks.watch(security_group, facts, ipv6=ipv6)
     text = description if description is not None else f"from peer VPC {facts.path}"
     for block in peer_blocks(facts, security_group, ipv6=ipv6):
         security_group.add_ingress_rule(block.peer(), port, text)
@@ -150,6 +151,57 @@ class _PeerRules:
                     error=False,
                 ),
             )
+
+
+class _LateBlocks:
+    """The groups allow_from_peer opened to a VPC of the app, checked at synth for new blocks.
+
+    Each rule names a block the VPC had when it was read; a block added later (or declared
+    where the library does not look, in another stack) is admitted by no rule: a warning.
+    """
+
+    def __init__(self, checks: LateChecks) -> None:
+        self._checks = checks
+        self._groups: dict[tuple[int, str], tuple[IConstruct, VpcFacts, bool]] = {}
+
+    @staticmethod
+    def watch(security_group: ec2.ISecurityGroup, peer: VpcFacts, *, ipv6: bool) -> None:
+        """Check at synth that ``peer`` got no block the group's rules miss."""
+        if not peer.built_in_app:
+            return  # an imported VPC's blocks are what it was imported with
+        context = AppContext.of(security_group)
+        checks = LateChecks.of(context)
+        late = context.singleton(_LateBlocks, lambda: _LateBlocks(checks))
+        key = (id(security_group), peer.vpc_id)
+        known = late._groups.get(key)
+        late._groups[key] = (security_group, peer, ipv6 or (known is not None and known[2]))
+        checks.add(rule_ids.CIDR_BLOCK_NOT_ALLOWED, late.check)
+
+    def check(self, root: IConstruct) -> Iterable[tuple[IConstruct, Finding]]:
+        """Warn of each block of a VPC that a group's allow_from_peer rules miss."""
+        blocks = self._checks.cidr_blocks()
+        for group, peer, ipv6 in self._groups.values():
+            for network, block in peer.blocks_added_since(blocks):
+                if network.version == 6 and not ipv6:
+                    continue  # IPv6 was not asked for
+                path = group.node.path
+                ip = "ipv6" if network.version == 6 else "ipv4"
+                yield (
+                    group,
+                    Finding(
+                        path,
+                        rule_ids.CIDR_BLOCK_NOT_ALLOWED,
+                        f"allow_from_peer opened security group {path} to the CIDR blocks "
+                        f"{peer.path} had then; block {network} ({block}) was declared after "
+                        "it (or where the library does not look: not as a child or a sibling "
+                        "of the VPC), so no rule of the group admits it.",
+                        f"Declare the block beside the VPC before calling allow_from_peer (its "
+                        f"rules then include it), or add a rule for it (security_group."
+                        f"add_ingress_rule(ec2.Peer.{ip}('{network}'), port)); acknowledge this "
+                        f"warning if {network} should not connect.",
+                        error=False,
+                    ),
+                )
 
 
 @dataclass(frozen=True)
