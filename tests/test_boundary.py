@@ -348,7 +348,7 @@ def test_a_generator_or_a_function_reads_as_its_kind_not_its_repr(
     _, message, fix = _problem(raised)
     assert message.startswith(f"{param} is {kind}, but it must be ")
     assert " at 0x" not in message + fix
-    assert ("makes one of a generator" in fix) == (kind == "a generator")
+    assert (f"makes one of {kind})" in fix) == (kind == "a generator")
 
 
 def test_a_list_of_peerings_reads_as_plain_english(net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc]) -> None:

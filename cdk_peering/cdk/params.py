@@ -169,7 +169,7 @@ def check_parameters(path: str, given: Sequence[tuple[str, Any, Expect, bool]]) 
         example = f", for example {expect.example}" if expect.example else ""
         if expect.description.startswith("a list of"):
             if isinstance(value, Iterator):
-                example += f" (list({name}) makes one of a generator)"
+                example += f" (list({name}) makes one of {_shown(value)})"
             elif isinstance(value, str):
                 example += f" (one value too goes in a list: [{clip(repr(value))}])"
         problems.append(
