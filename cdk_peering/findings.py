@@ -21,7 +21,8 @@ written beside each warning the library gives, stays. A reader of the assembly
 entry without its warning) from one never given."""
 
 _TOKEN = re.compile(r"[$#]\{Token\[([^\]]*)\]\}")
-_OBJECT_REPR = re.compile(r"<[^<>]* at 0x[0-9a-fA-F]+>")
+_OBJECT_REPR = re.compile(r" at 0x[0-9a-fA-F]+>")
+"""The end of an object's default repr: ``<generator object <lambda>.<locals>... at 0x...>``."""
 _SPOKEN_AS_LETTERS = ("s3", "sns", "sqs", "ssm", "rds", "sts")
 """Lower-case prefixes read letter by letter, with a vowel sound: an s3.IBucket."""
 

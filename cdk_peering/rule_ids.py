@@ -99,6 +99,11 @@ INVALID_QUOTA = _rule(
 EMPTY_SUBNET_SELECTION = _rule(
     "emptySubnetSelection", "error", "a subnet selection that matches no subnet"
 )
+SUBNET_OF_ANOTHER_VPC = _rule(
+    "subnetOfAnotherVpc",
+    "error",
+    "a subnet selection whose explicit subnets (subnets=[...]) are another VPC's",
+)
 VPC_WITHOUT_SUBNETS = _rule(
     "vpcWithoutSubnets",
     "warning",
@@ -149,6 +154,9 @@ INVALID_ROUTE_TABLE = _rule(
     "error",
     "add_route with a route_table that is no route table (a subnet's id, another resource's)",
 )
+ROUTE_ID_TAKEN = _rule(
+    "routeIdTaken", "error", "add_route with an id a construct of that side already has"
+)
 SIDE_NOT_MANAGED = _rule(
     "sideNotManaged", "error", "add_route on a side of the peering the app does not manage"
 )
@@ -171,12 +179,19 @@ MIXED_ENVIRONMENTS = _rule(
     "mixedEnvironments",
     "error",
     "a VPC of an environment-agnostic stack peered with one of a stack with an explicit "
-    "environment, either way, by a VpcPeering or a topology",
+    "environment, either way, by a VpcPeering or a topology (or an accepter_scope or "
+    "VpcPeeringAccepter of the other kind of environment)",
 )
 ACCEPTER_ENVIRONMENT = _rule(
     "accepterEnvironment",
     "error",
     "a VpcPeeringAccepter outside the accepter VPC's account and region",
+)
+ACCEPTER_ENVIRONMENT_CONTRADICTED = _rule(
+    "accepterEnvironmentContradicted",
+    "error",
+    "an accepter_account or accepter_region that contradicts the accepter VPC's own stack "
+    "(or the Region it was imported with)",
 )
 ACCEPTER_ROLE_MISSING = _rule(
     "accepterRoleMissing", "error", "a cross-account peering without an accepter role"
@@ -194,6 +209,12 @@ ACCEPTER_SCOPE_CYCLE = _rule(
     "accepterScopeCycle",
     "error",
     "an accepter_scope in a stack the connection's stack deploys after (a cycle)",
+)
+DEPENDENCY_CYCLE = _rule(
+    "dependencyCycle",
+    "error",
+    "a VpcPeering or PrivateLinkEndpoint whose stack would read a stack that deploys after "
+    "it already (a stack dependency cycle)",
 )
 ACCEPTER_SIDE_CLASH = _rule(
     "accepterSideClash", "error", "two accepter sides that would get the same id in one stack"
@@ -216,6 +237,12 @@ ALLOW_FROM_UNPEERED_VPC = _rule(
     "allowFromUnpeeredVpc",
     "warning",
     "allow_from_peer with a VPC that no peering of the app joins to the group's VPC (at synth)",
+)
+CIDR_BLOCK_NOT_ALLOWED = _rule(
+    "cidrBlockNotAllowed",
+    "warning",
+    "a CIDR block added to a VPC after allow_from_peer opened a security group to it: no "
+    "rule admits the block (at synth)",
 )
 INVALID_PEERING_CONNECTION_ID = _rule(
     "invalidPeeringConnectionId", "error", "a peering connection id that is not pcx-..."
@@ -354,6 +381,11 @@ INVALID_DNS_NAME = _rule(
     "invalidDnsName",
     "error",
     "a dns_name, zone_name or private_dns_name that is no DNS name a hosted zone can hold",
+)
+CONFLICTING_PRIVATE_ZONE = _rule(
+    "conflictingPrivateZone",
+    "error",
+    "two endpoints' private hosted zones of one name associated with one VPC",
 )
 PEERING_NOT_FROM_ENDPOINT_VPC = _rule(
     "peeringNotFromEndpointVpc", "error", "a served peering without the endpoint's VPC"

@@ -120,6 +120,7 @@ def test_a_table_of_the_other_vpc_is_refused(
         peering.add_route("Wrong", route_table=table, side=PeeringSide.ACCEPTER)
     problem = only_problem(raised, "Net/P/Wrong", rule_ids.ROUTE_TABLE_OF_ANOTHER_VPC)
     assert problem.message.startswith("Route table Net/Spare is not in the accepter VPC Net/B")
+    assert problem.fix == "Give side=PeeringSide.REQUESTER for a table of Net/A."
 
 
 def test_the_side_must_be_a_peering_side(
@@ -249,3 +250,57 @@ def test_an_accepter_sides_add_route_takes_the_side_as_its_docs_say(
     with pytest.raises(ValidationError) as raised:
         side.add_route("Theirs", route_table="rtb-01234567", side=PeeringSide.REQUESTER)
     only_problem(raised, "Net/Side/Theirs", rule_ids.SIDE_NOT_MANAGED)
+
+
+def test_the_table_of_a_subnet_imported_without_its_table_says_how_to_import_it(
+    pair: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc, VpcPeering],
+) -> None:
+    stack, _, _, peering = pair
+    subnet = ec2.Subnet.from_subnet_id(stack, "Imported", "subnet-0123456789abcdef0")
+    with pytest.raises(ValidationError) as raised:
+        peering.add_route("X", route_table=subnet.route_table, side=PeeringSide.REQUESTER)
+    problem = only_problem(raised, "Net/P/X", rule_ids.UNKNOWN_ROUTE_TABLE)
+    assert problem.message.startswith(
+        "route_table has no id: it is the route_table of a subnet imported without its route "
+        "table id"
+    )
+    assert "route_table_id='rtb-...'" in problem.fix
+    assert peering.node.try_find_child("X") is None
+
+
+def test_one_id_given_twice_is_an_error_naming_it(
+    pair: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc, VpcPeering],
+) -> None:
+    stack, a, _, peering = pair
+    extra = [ec2.CfnRouteTable(stack, f"Spare{i}", vpc_id=a.vpc_id) for i in range(2)]
+    peering.add_route("X", route_table=extra[0], side=PeeringSide.REQUESTER)
+    routes = len(peering.requester_routes)
+    for taken in ("X", "Resource"):  # an earlier route's id, the connection's
+        with pytest.raises(ValidationError) as raised:
+            peering.add_route(taken, route_table=extra[1], side=PeeringSide.REQUESTER)
+        problem = only_problem(raised, f"Net/P/{taken}", rule_ids.ROUTE_ID_TAKEN)
+        assert problem.message == (
+            f"Net/P already has a construct with the id '{taken}' (a route of an earlier "
+            "add_route, or a part of the peering), which this add_route's route would take."
+        )
+        assert problem.fix == "Give each route its own id."
+    assert len(peering.requester_routes) == routes
+
+
+def test_a_third_vpcs_table_on_an_accepter_side_names_no_other_side(
+    accepter_side: tuple[VpcPeeringAccepter, ec2.CfnRouteTable],
+) -> None:
+    side, _ = accepter_side
+    stack = cdk.Stack.of(side)
+    third = make_vpc(stack, "C", "10.2.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        side.add_route("Third", route_table=third.isolated_subnets[0].route_table)
+    problem = only_problem(raised, "Net/Side/Third", rule_ids.ROUTE_TABLE_OF_ANOTHER_VPC)
+    assert problem.fix == "Give a route table of Net/B."  # it routes no other side
+    with pytest.raises(ValidationError) as raised:
+        side.add_route("Theirs", route_table="rtb-01234567", side=PeeringSide.REQUESTER)
+    problem = only_problem(raised, "Net/Side/Theirs", rule_ids.SIDE_NOT_MANAGED)
+    assert problem.fix == (
+        "A VpcPeeringAccepter routes the accepter's side only: give a table of Net/B (leave "
+        "side out), and let the requester's owner route its side."
+    )

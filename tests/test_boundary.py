@@ -4,12 +4,13 @@ ValidationError naming the construct path, the parameter, the type and the value
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Annotations, Match
+from constructs import Construct
 
 from cdk_peering import (
     HubAndSpoke,
@@ -239,6 +240,50 @@ def test_none_for_the_scope_names_the_construct_by_its_id(
     )
 
 
+@pytest.mark.parametrize(
+    "construct", ["VpcPeering", "PeeringMesh", "HubAndSpoke", "PrivateLinkService", "Accepter"]
+)
+def test_the_app_as_scope_is_an_error_naming_the_construct(
+    net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc], construct: str
+) -> None:
+    stack, a, b = net
+    app = cast(cdk.App, stack.node.root)
+    build: Callable[[], object] = {
+        "VpcPeering": lambda: VpcPeering(app, "X", requester_vpc=a, accepter_vpc=b),
+        "PeeringMesh": lambda: PeeringMesh(app, "X", vpcs=[a, b]),
+        "HubAndSpoke": lambda: HubAndSpoke(app, "X", hub=a, spokes=[b]),
+        "PrivateLinkService": lambda: PrivateLinkService(app, "X", vpc=a, port=443),
+        "Accepter": lambda: VpcPeeringAccepter(
+            app,
+            "X",
+            peering_connection_id="pcx-0123456789abcdef0",
+            requester_vpc=a,
+            accepter_vpc=b,
+        ),
+    }[construct]
+    with pytest.raises(ValidationError) as raised:
+        build()
+    path, message, fix = _problem(raised)
+    assert path == "X"
+    assert message == (
+        "scope is the App, but it must be a stack or a construct in one: the construct's "
+        "resources go in its stack."
+    )
+    assert fix.startswith("Give a cdk.Stack as scope")
+    assert app.node.try_find_child("X") is None
+
+
+def test_a_construct_in_no_stack_as_scope_is_an_error(
+    net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc],
+) -> None:
+    stack, a, b = net
+    loose = Construct(cast(cdk.App, stack.node.root), "Loose")
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(loose, "X", requester_vpc=a, accepter_vpc=b)
+    path, message, _ = _problem(raised)
+    assert (path, message.split(",")[0]) == ("Loose/X", "scope is 'Loose' (a Construct)")
+
+
 def test_a_mapping_names_the_constructs_in_it_by_path_not_by_repr() -> None:
     from tests.helpers import HOME, OTHER_ACCOUNT, env_app
 
@@ -275,6 +320,50 @@ def test_an_object_without_a_readable_repr_reads_as_its_kind(
     assert problem.message == "side is an object, not a PeeringSide."
 
 
+@pytest.mark.parametrize(
+    ("construct", "param", "kind"),
+    [
+        ("PeeringMesh", "vpcs", "a generator"),
+        ("HubAndSpoke", "spokes", "a generator"),
+        ("PrivateLinkEndpoint", "client_vpcs", "a generator"),
+        ("VpcPeering", "requester_vpc", "a function"),
+    ],
+)
+def test_a_generator_or_a_function_reads_as_its_kind_not_its_repr(
+    net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc], construct: str, param: str, kind: str
+) -> None:
+    stack, a, b = net
+    build: Callable[[], object] = {
+        "PeeringMesh": lambda: PeeringMesh(stack, "X", vpcs=untyped(v for v in (a, b))),
+        "HubAndSpoke": lambda: HubAndSpoke(stack, "X", hub=a, spokes=untyped(v for v in (b,))),
+        "PrivateLinkEndpoint": lambda: PrivateLinkEndpoint(
+            stack, "X", vpc=a, service=SERVICE_NAME, port=443, client_vpcs=untyped(v for v in (b,))
+        ),
+        "VpcPeering": lambda: VpcPeering(
+            stack, "X", requester_vpc=untyped(lambda: a), accepter_vpc=b
+        ),
+    }[construct]
+    with pytest.raises(ValidationError) as raised:
+        build()
+    _, message, fix = _problem(raised)
+    assert message.startswith(f"{param} is {kind}, but it must be ")
+    assert " at 0x" not in message + fix
+    assert (f"makes one of {kind})" in fix) == (kind == "a generator")
+
+
+def test_a_list_of_peerings_reads_as_plain_english(net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc]) -> None:
+    stack, a, _ = net
+    with pytest.raises(ValidationError) as raised:
+        PrivateLinkEndpoint(
+            stack, "X", vpc=a, service=SERVICE_NAME, port=443, peerings=untyped([a])
+        )
+    _, message, _ = _problem(raised)
+    assert message == (
+        "peerings is ['Net/A'] (a list), but it must be a list of VpcPeerings (or objects with "
+        "requester_vpc and accepter_vpc)."
+    )
+
+
 def test_every_bad_parameter_is_reported_at_once(net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc]) -> None:
     stack, _, _ = net
     with pytest.raises(ValidationError) as raised:
@@ -286,13 +375,44 @@ def test_every_bad_parameter_is_reported_at_once(net: tuple[cdk.Stack, ec2.Vpc, 
     ]
 
 
-def test_a_bare_string_is_not_a_list_of_cidrs() -> None:
+@pytest.mark.parametrize("factory", ["cidr_blocks", "subnet_cidrs"])
+def test_a_bad_peer_destinations_is_reported_with_the_peerings_path(
+    net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc], factory: str
+) -> None:
+    stack, a, b = net
+    given, param, expected = (
+        ("10.1.0.0/16", "cidrs", "a list of strings")
+        if factory == "cidr_blocks"
+        else (b, "selection", "an ec2.SubnetSelection")
+    )
+    destinations = untyped(getattr(PeerDestinations, factory))(given)  # no error yet: no path
     with pytest.raises(ValidationError) as raised:
-        untyped(PeerDestinations.cidr_blocks)("10.1.0.0/16")
-    path, message, _ = _problem(raised)
-    assert path == "PeerDestinations.cidr_blocks"
-    assert message == "cidrs is '10.1.0.0/16' (a str), but it must be a list of strings."
+        VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b, accepter_destinations=destinations)
+    path, message, fix = _problem(raised)
+    assert path == "Net/P"
+    shown = "'10.1.0.0/16' (a str)" if factory == "cidr_blocks" else "'Net/B' (a Vpc)"
+    assert message == (
+        f"accepter_destinations: PeerDestinations.{factory}: {param} is {shown}, but it must "
+        f"be {expected}."
+    )
+    if factory == "cidr_blocks":  # a bare string is not read character by character
+        assert fix == (
+            "Give cidrs as a list of strings (one value too goes in a list: ['10.1.0.0/16'])."
+        )
     assert PeerDestinations.cidr_blocks(["10.1.0.0/16"]).cidrs == ("10.1.0.0/16",)
+
+
+def test_allow_from_peer_without_a_security_group_names_the_peer_vpc(
+    net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc],
+) -> None:
+    _, a, b = net
+    with pytest.raises(ValidationError) as raised:
+        allow_from_peer(untyped(a), peer_vpc=b, port=ec2.Port.tcp(443))
+    path, message, _ = _problem(raised)
+    assert (path, message) == (
+        "Net/B",
+        "allow_from_peer: security_group is 'Net/A' (a Vpc), but it must be an ec2.ISecurityGroup.",
+    )
 
 
 def test_methods_check_their_arguments_too(net: tuple[cdk.Stack, ec2.Vpc, ec2.Vpc]) -> None:
@@ -418,11 +538,40 @@ def test_a_block_added_after_a_peering_that_overlaps_the_peer_is_an_error() -> N
 
     assert error.id == "/Net/P"
     assert error.entry.data == (
-        "[Net/P] CIDR block 10.1.128.0/20 was added to Net/A after this peering was defined, "
-        "and it overlaps 10.1.0.0/16 of Net/B; AWS fails a peering between VPCs with any "
-        "overlapping CIDR blocks, even unused ones. Fix: Give Net/A a block that overlaps none "
-        "of Net/B's, or declare the block before the peering (its own check then runs) and "
-        f"re-address. ({rule_ids.CIDR_BLOCK_AFTER_PEERING})"
+        "[Net/P] CIDR block 10.1.128.0/20 of Net/A (Net/Late) was not seen when this peering "
+        "was defined (declared after it, or where it does not look: not as a child or a "
+        "sibling of the VPC, such as in another stack), and it overlaps 10.1.0.0/16 of Net/B; "
+        "AWS fails a peering between VPCs with any overlapping CIDR blocks, even unused ones. "
+        "Fix: Give Net/A a block that overlaps none of Net/B's, or declare the block beside "
+        "the VPC, before the peering (its own check then runs) and re-address. "
+        f"({rule_ids.CIDR_BLOCK_AFTER_PEERING})"
+    )
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["declared-before", "declared-after"])
+def test_a_block_of_another_stack_is_found_by_its_vpc_id(before: bool) -> None:
+    stack, a, b = _late_net()
+    other = cdk.Stack(cast(cdk.App, stack.node.root), "Other", env=ENV)
+
+    def blocks() -> None:
+        ec2.CfnVPCCidrBlock(other, "Clash", vpc_id=b.vpc_id, cidr_block="10.0.128.0/20")
+        ec2.CfnVPCCidrBlock(other, "Apart", vpc_id=b.vpc_id, cidr_block="100.64.0.0/16")
+
+    if before:
+        blocks()
+    VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b)
+    if not before:
+        blocks()
+
+    [error] = _late_errors(stack)
+    assert str(error.entry.data).startswith(
+        "[Net/P] CIDR block 10.0.128.0/20 of Net/B (Other/Clash) was not seen when this "
+        "peering was defined"
+    )
+    assert "it overlaps 10.0.0.0/16 of Net/A" in str(error.entry.data)
+    [warning] = _late_warnings(stack, rule_ids.CIDR_BLOCK_NOT_ROUTED)
+    assert str(warning.entry.data).startswith(
+        "CIDR block 100.64.0.0/16 of Net/B (Other/Apart) was not seen"
     )
 
 
@@ -437,7 +586,7 @@ def test_blocks_added_after_a_topology_are_checked_per_pair() -> None:
 
     assert error.id == "/Net/Mesh"
     assert str(error.entry.data).startswith(
-        "[Net/Mesh/A/ToC] CIDR block 10.0.64.0/18 was added to Net/C"
+        "[Net/Mesh/A/ToC] CIDR block 10.0.64.0/18 of Net/C (Net/Late) was not seen"
     )
 
 
@@ -454,11 +603,13 @@ def test_a_block_added_after_a_peering_that_overlaps_nothing_is_a_warning_its_ro
 
     assert warning.id == "/Net/P"
     assert warning.entry.data == (
-        "CIDR block 100.64.0.0/16 was added to Net/B after this peering was defined: the "
-        "routes of Net/A through it point at the blocks Net/B had then, so nothing routes to "
-        "100.64.0.0/16 through the peering. Fix: Declare the block before the peering (its "
-        "routes then include it), or add routes to 100.64.0.0/16 in Net/A's route tables (a "
-        "VpcPeering's add_route(..., destination='100.64.0.0/16'), else a CfnRoute); "
+        "CIDR block 100.64.0.0/16 of Net/B (Net/Late) was not seen when this peering was "
+        "defined (declared after it, or where it does not look: not as a child or a sibling of "
+        "the VPC, such as in another stack): the routes of Net/A through it point at the "
+        "blocks the peering saw, so nothing routes to 100.64.0.0/16 through the peering. Fix: "
+        "Declare the block beside the VPC (a child or a sibling of it), before the peering "
+        "(its routes then include it), or add routes to 100.64.0.0/16 in Net/A's route tables "
+        "(a VpcPeering's add_route(..., destination='100.64.0.0/16'), else a CfnRoute); "
         "acknowledge this warning if 100.64.0.0/16 should not be reached from Net/A. "
         f"[ack: {rule_ids.CIDR_BLOCK_NOT_ROUTED}]"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -106,15 +107,20 @@ def test_inter_region_deploy_order_has_no_cycle() -> None:
     assert order.index("Away") < order.index("Home") < order.index(accepter)
 
 
-def test_cross_account_peering_with_an_accepter_role() -> None:
-    app, home, roles, a, b = cross_account_pair("PartnerRoles")
+def _role_trusting_home(stack: cdk.Stack, role_name: str | None = None) -> iam.Role:
+    """An iam.Role ``Accepter`` that account 111111111111 (HOME's) may assume."""
     # cast: type checkers do not always see jsii classes as implementing their interfaces.
-    role = iam.Role(
-        roles,
+    return iam.Role(
+        stack,
         "Accepter",
         assumed_by=cast(iam.IPrincipal, iam.AccountPrincipal("111111111111")),
-        role_name="accepter",
+        role_name=role_name,
     )
+
+
+def test_cross_account_peering_with_an_accepter_role() -> None:
+    app, home, roles, a, b = cross_account_pair("PartnerRoles")
+    role = _role_trusting_home(roles, "accepter")
     VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b, accepter_role=cast(iam.IRole, role))
 
     assembly = app.synth()
@@ -139,6 +145,60 @@ def test_cross_account_peering_with_an_accepter_role() -> None:
     order = deploy_order(assembly)
     assert order.index("PartnerRoles") < order.index("Home") < order.index(accepter)
     assert order.index("Partner") < order.index("Home")
+
+
+@pytest.mark.parametrize(
+    ("in_stack", "message"),
+    [
+        (
+            "Home",
+            "accepter_role Home/Accepter cannot accept this peering: it is defined in stack Home "
+            "of account 111111111111, not in the accepter's account 222222222222. "
+            "CloudFormation's accept would be denied and the stack would fail.",
+        ),
+        (
+            "PartnerRoles",
+            "accepter_role PartnerRoles/Accepter cannot accept this peering: it has no physical "
+            "name, so the requester's stack Home, in another account or Region, cannot write its "
+            "ARN (aws-cdk-lib refuses it: CannotUseCrossEnvironment).",
+        ),
+    ],
+    ids=["in-the-requesters-account", "unnamed-in-the-accepters-account"],
+)
+def test_an_iam_role_of_the_app_that_cannot_accept_is_an_error(in_stack: str, message: str) -> None:
+    _app, home, roles, a, b = cross_account_pair("PartnerRoles")
+    role = _role_trusting_home(home if in_stack == "Home" else roles)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b, accepter_role=role)
+    problem = only_problem(raised, "Home/AToB", "cdk_peering:accepterRoleMismatch")
+    assert problem.message == message
+    assert problem.fix == (
+        "Give a role of account 222222222222 that trusts account 111111111111 and allows "
+        "ec2:AcceptVpcPeeringConnection: a cdk_peering.PeeringAccepterRole in a stack of "
+        "account 222222222222, an iam.Role in such a stack with role_name='...' (or "
+        "role_name=cdk.PhysicalName.GENERATE_IF_NEEDED) so that the requester's stack can name "
+        "it, or iam.Role.from_role_arn(...) with the ARN of such a role made elsewhere."
+    )
+    assert home.node.try_find_child("AToB") is None
+
+
+def test_an_iam_role_named_when_needed_is_written_as_its_arn() -> None:
+    app, home, roles, a, b = cross_account_pair("PartnerRoles")
+    role = _role_trusting_home(roles, cdk.PhysicalName.GENERATE_IF_NEEDED)
+    VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b, accepter_role=role)
+    assembly = app.synth()
+    [resource] = (
+        Template.from_json(assembly.get_stack_by_name("PartnerRoles").template)
+        .find_resources("AWS::IAM::Role")
+        .values()
+    )
+    [connection] = (
+        Template.from_json(assembly.get_stack_by_name("Home").template)
+        .find_resources("AWS::EC2::VPCPeeringConnection")
+        .values()
+    )
+    arn = json.dumps(connection["Properties"]["PeerRoleArn"])
+    assert f":iam::222222222222:role/{resource['Properties']['RoleName']}" in arn
 
 
 def test_accepter_scope_places_the_accepter_side() -> None:
@@ -770,6 +830,70 @@ def test_an_accepter_account_or_region_that_is_none_says_so(
     assert problem.fix.startswith(fix)
 
 
+@pytest.mark.parametrize(
+    ("props", "imported", "message"),
+    [
+        (
+            {"accepter_region": "eu-west-1"},
+            False,
+            "accepter_region 'eu-west-1' contradicts accepter_vpc Home/B of stack Home, whose "
+            "Region is us-east-1",
+        ),
+        (
+            {"accepter_account": "222222222222"},
+            False,
+            "accepter_account '222222222222' contradicts accepter_vpc Home/B of stack Home, "
+            "whose account is 111111111111",
+        ),
+        (
+            {"accepter_region": "us-west-2", "requester_only": True},
+            True,
+            "accepter_region 'us-west-2' contradicts accepter_vpc Home/B (as it was imported), "
+            "whose Region is eu-west-1",
+        ),
+    ],
+    ids=["region-of-a-built-vpc", "account-of-a-built-vpc", "region-of-an-import"],
+)
+def test_an_accepter_account_or_region_that_contradicts_the_vpcs_own_is_an_error(
+    props: dict[str, Any], imported: bool, message: str
+) -> None:
+    app = env_app()
+    home = cdk.Stack(app, "Home", env=HOME)
+    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
+    b = (
+        ec2.Vpc.from_vpc_attributes(
+            home,
+            "B",
+            vpc_id="vpc-0123456789abcdef0",
+            vpc_cidr_block="10.1.0.0/16",
+            availability_zones=["eu-west-1a"],
+            region="eu-west-1",
+        )
+        if imported
+        else make_vpc(home, "B", "10.1.0.0/16", isolated_only=True)
+    )
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(home, "P", requester_vpc=a, accepter_vpc=b, **props)
+    # One problem: not a silent template, nor a missing role for the contradicting account.
+    problem = only_problem(raised, "Home/P", "cdk_peering:accepterEnvironmentContradicted")
+    assert problem.message.startswith(message)
+    assert problem.fix.startswith(f"Leave {next(iter(props))} out")
+
+
+def test_an_accepter_account_and_region_that_agree_with_the_vpcs_own_are_fine() -> None:
+    _app, home, _away, a, b = inter_region_pair()
+    peering = VpcPeering(
+        home,
+        "P",
+        requester_vpc=a,
+        accepter_vpc=b,
+        accepter_region="eu-west-1",
+        accepter_account="111111111111",
+    )
+    connection = home.resolve(peering.peering_connection.peer_region)
+    assert connection == "eu-west-1"
+
+
 # --- a VPC of an environment-agnostic stack peered with one of a pinned stack -------------
 
 MIXED_MESSAGE = (
@@ -839,6 +963,48 @@ def test_a_requester_vpc_of_a_stack_of_another_kind_of_environment_is_an_error()
     )
 
 
+@pytest.mark.parametrize("peering_in", ["Agnostic", "Pinned"])
+def test_an_accepter_scope_of_another_kind_of_environment_is_an_error(peering_in: str) -> None:
+    pinned, agnostic, a, b = _pinned_and_agnostic(peering_in, peering_in)
+    here, there = (agnostic, pinned) if peering_in == "Agnostic" else (pinned, agnostic)
+    scope = Construct(there, "AccepterSide")
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(here, "P", requester_vpc=a, accepter_vpc=b, accepter_scope=scope)
+    problem = only_problem(raised, f"{peering_in}/P", "cdk_peering:mixedEnvironments")
+    where = (
+        "stack Pinned, 111111111111/us-east-1"
+        if there is pinned
+        else "environment-agnostic stack Agnostic"
+    )
+    assert problem.message.startswith(
+        f"accepter_scope {there.stack_name}/AccepterSide ({where}) and this VpcPeering's stack "
+        f"{peering_in} "
+    )
+    assert problem.fix.endswith("or leave accepter_scope out.")
+    assert "CrossRegionReferencesRequireExplicitRegion" not in str(raised.value)
+
+
+@pytest.mark.parametrize("vpc_in", ["Agnostic", "Pinned"])
+def test_a_vpc_peering_accepter_of_another_kind_of_environment_is_an_error(vpc_in: str) -> None:
+    pinned, agnostic, a, _b = _pinned_and_agnostic(vpc_in, vpc_in)
+    here = pinned if vpc_in == "Agnostic" else agnostic
+    requester = imported_vpc(here, 9)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeeringAccepter(
+            here,
+            "X",
+            peering_connection_id="pcx-0123456789abcdef0",
+            requester_vpc=requester,
+            accepter_vpc=a,
+        )
+    problem = only_problem(raised, f"{here.stack_name}/X", "cdk_peering:mixedEnvironments")
+    assert problem.message.startswith(f"accepter_vpc {vpc_in}/A (")
+    assert f"this VpcPeeringAccepter's stack {here.stack_name} (" in problem.message
+    assert problem.fix.startswith(
+        "Define the VpcPeeringAccepter in a stack of the accepter VPC's environment"
+    )
+
+
 def test_an_agnostic_mesh_and_a_pinned_mesh_synthesize() -> None:
     # Every VPC of one kind: nothing mixes.
     app = env_app()
@@ -858,3 +1024,60 @@ def test_scope_placement_in_a_pinned_stack_refuses_an_agnostic_vpc() -> None:
         "placement=SCOPE puts everything in stack Pinned (111111111111/us-east-1), but "
         "vpcs[0] Agnostic/A is in the environment-agnostic stack Agnostic."
     )
+
+
+def test_stacks_with_a_region_but_no_account_peer_across_regions() -> None:
+    # env=cdk.Environment(region=...): CDK_DEFAULT_ACCOUNT is None without credentials.
+    app = env_app()
+    home = cdk.Stack(app, "Home", env=cdk.Environment(region="us-east-1"))
+    away = cdk.Stack(app, "Away", env=cdk.Environment(region="eu-west-1"))
+    a = make_vpc(home, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(away, "B", "10.1.0.0/16", isolated_only=True)
+    peering = VpcPeering(home, "AToB", requester_vpc=a, accepter_vpc=b)
+
+    accepter_stack = cdk.Stack.of(peering.accepter_side)  # type: ignore[arg-type]
+    # The Region the library knows is kept (only the account is left to the CLI).
+    assert accepter_stack.stack_name == "Home-PeeringAccepter-eu-west-1"
+    assert accepter_stack.region == "eu-west-1"
+    assert cdk.Token.is_unresolved(accepter_stack.account)
+    assembly = app.synth()
+    accepter = Template.from_json(assembly.get_stack_by_name(accepter_stack.stack_name).template)
+    accepter.has_resource_properties(
+        "AWS::EC2::Route",
+        {
+            "VpcPeeringConnectionId": {
+                "Fn::GetStackOutput": Match.object_like(
+                    {"StackName": "Home", "Region": "us-east-1"}
+                )
+            }
+        },
+    )
+    order = deploy_order(assembly)
+    assert order.index("Away") < order.index("Home") < order.index(accepter_stack.stack_name)
+
+
+# --- stack dependency cycles ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("env", [None, HOME], ids=["agnostic", "pinned"])
+def test_two_peerings_each_in_the_others_stack_are_a_cycle(env: cdk.Environment | None) -> None:
+    app = env_app()
+    one, two = cdk.Stack(app, "S1", env=env), cdk.Stack(app, "S2", env=env)
+    a = make_vpc(one, "A", "10.0.0.0/16", isolated_only=True)
+    b = make_vpc(two, "B", "10.1.0.0/16", isolated_only=True)
+    c = make_vpc(one, "C", "10.2.0.0/16", isolated_only=True)
+    VpcPeering(one, "P", requester_vpc=a, accepter_vpc=b)  # S1 reads S2
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(two, "Q", requester_vpc=b, accepter_vpc=c)  # S2 would read S1
+    problem = only_problem(raised, "S2/Q", "cdk_peering:dependencyCycle")
+    assert problem.message == (
+        "This VpcPeering in stack S2 reads the accepter VPC id (S1/C) of stack S1, so S2 would "
+        "deploy after S1; but S1 deploys after S2 already (S1 deploys after S2: it reads S2/B): "
+        "a dependency cycle, which aws-cdk-lib refuses (DependencyCycle) and CloudFormation "
+        "could not deploy."
+    )
+    assert problem.fix.startswith("Define the VpcPeering in stack S1 (which deploys after S2")
+    assert two.node.try_find_child("Q") is None
+    # Where the fix puts it, the app synthesizes.
+    VpcPeering(one, "Q", requester_vpc=b, accepter_vpc=c)
+    assert deploy_order(app.synth()) == ["S2", "S1"]

@@ -302,6 +302,22 @@ def test_agnostic_stacks_on_both_sides_accept_in_an_agnostic_library_stack() -> 
     assert deploy_order(assembly) == ["Provider", "Consumer", "Consumer-EndpointAcceptance"]
 
 
+def test_stacks_with_a_region_but_no_account_accept_in_a_library_stack_of_that_region() -> None:
+    # env=cdk.Environment(region=...): CDK_DEFAULT_ACCOUNT is None without credentials.
+    app = new_app()
+    region_only = cdk.Environment(region="us-east-1")
+    service = provider(cdk.Stack(app, "Provider", env=region_only))
+    endpoint = consumer(cdk.Stack(app, "Consumer", env=region_only), service)
+    assert endpoint.acceptance is not None
+    library = cdk.Stack.of(endpoint.acceptance)
+    assert library.stack_name == "Consumer-EndpointAcceptance-us-east-1"
+    assert library.region == "us-east-1"  # kept: it reads the service's stack
+    assert cdk.Token.is_unresolved(library.account)
+    assembly = app.synth()
+    assert sorted(acceptances(assembly)) == [library.stack_name]
+    assert deploy_order(assembly) == ["Provider", "Consumer", library.stack_name]
+
+
 @pytest.mark.parametrize(
     ("env", "props", "rule"),
     [

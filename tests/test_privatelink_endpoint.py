@@ -166,6 +166,19 @@ def test_chosen_subnets(stack: cdk.Stack) -> None:
     ]
 
 
+def test_subnets_of_another_vpc_are_an_error(stack: cdk.Stack) -> None:
+    vpc = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    other = make_vpc(stack, "Other", "10.1.0.0/16", isolated_only=True)
+    with pytest.raises(ValidationError) as raised:
+        endpoint(stack, vpc, subnets=ec2.SubnetSelection(subnets=other.isolated_subnets))
+    assert rules_of(raised) == ["cdk_peering:subnetOfAnotherVpc"]
+    assert raised.value.problems[0].message.startswith(
+        "subnets names TestStack/Other/IsolatedSubnet1 and TestStack/Other/IsolatedSubnet2 "
+        "(subnets of VPC TestStack/Other), but it selects subnets of TestStack/Consumer"
+    )
+    assert stack.node.try_find_child("Endpoint") is None
+
+
 @pytest.mark.parametrize(
     ("props", "expected"),
     [
@@ -767,3 +780,95 @@ def test_ipv4_only_needs_no_nag_acknowledgement() -> None:
     assert nag_checked(build) == []
     [endpoint_built] = built
     assert acknowledged_rules(endpoint_built) == {}
+
+
+@pytest.mark.parametrize("endpoint_first", [True, False], ids=["endpoint-first", "peering-first"])
+def test_an_endpoint_and_a_peering_that_read_each_others_stack_are_a_cycle(
+    endpoint_first: bool,
+) -> None:
+    app = new_app()
+    one, two = cdk.Stack(app, "S1", env=ENV), cdk.Stack(app, "S2", env=ENV)
+    service = privatelink_service(one)  # S1/Orders in S1/ServiceVpc
+    consumer = make_vpc(two, "Consumer", "10.0.0.0/16", isolated_only=True)
+
+    def build_endpoint() -> None:  # S2 reads the service of S1
+        endpoint(two, consumer, service=service)
+
+    def build_peering() -> None:  # S1 reads the consumer VPC of S2
+        VpcPeering(one, "P", requester_vpc=service.vpc, accepter_vpc=consumer)
+
+    first, second = (
+        (build_endpoint, build_peering) if endpoint_first else (build_peering, build_endpoint)
+    )
+    first()
+    with pytest.raises(ValidationError) as raised:
+        second()
+    assert rules_of(raised) == ["cdk_peering:dependencyCycle"]
+    message = raised.value.problems[0].message
+    if endpoint_first:
+        assert raised.value.problems[0].path == "S1/P"
+        assert (
+            "but S2 deploys after S1 already (S2 deploys after S1: it reads the endpoint service)"
+            in message
+        )
+    else:
+        assert raised.value.problems[0].path == "S2/Endpoint"
+        assert message.startswith(
+            "This PrivateLinkEndpoint in stack S2 reads the endpoint service S1/Orders of stack "
+            "S1, so S2 would deploy after S1; but S1 deploys after S2 already (S1 deploys after "
+            "S2: it reads S2/Consumer)"
+        )
+    app.synth()  # nothing half-built: no DependencyCycle from aws-cdk-lib
+
+
+def test_two_zones_of_one_name_on_one_vpc_are_an_error(stack: cdk.Stack) -> None:
+    own = make_vpc(stack, "Consumer", "10.0.0.0/16", isolated_only=True)
+    other = make_vpc(stack, "Other", "10.1.0.0/16", isolated_only=True)
+    client = make_vpc(stack, "Client", "10.2.0.0/16", isolated_only=True)
+    first = PrivateLinkEndpoint(
+        stack, "First", vpc=own, service=SERVICE, port=443, dns_name="orders.internal"
+    )
+    # Other names, or the name in VPCs the first zone is not in: no conflict.
+    PrivateLinkEndpoint(stack, "Billing", vpc=own, service=SERVICE, port=443, dns_name="b.internal")
+    third = PrivateLinkEndpoint(
+        stack, "Third", vpc=other, service=SERVICE, port=443, dns_name="orders.internal"
+    )
+
+    with pytest.raises(ValidationError) as raised:  # the same VPC
+        PrivateLinkEndpoint(
+            stack, "Second", vpc=own, service=SERVICE, port=443, dns_name="Orders.Internal."
+        )
+    assert rules_of(raised) == ["cdk_peering:conflictingPrivateZone"]
+    problem = raised.value.problems[0]
+    assert problem.message == (
+        "This endpoint's private hosted zone orders.internal would be associated with "
+        "TestStack/Consumer, which the zone orders.internal of TestStack/First is associated "
+        "with already: Route 53 associates a VPC with one private hosted zone of a name "
+        "(ConflictingDomainExists), so the deploy would fail."
+    )
+    assert problem.fix == (
+        "Give this endpoint another dns_name (or zone_name), or let TestStack/First serve "
+        "TestStack/Consumer (its zone answers orders.internal there already)."
+    )
+    assert stack.node.try_find_child("Second") is None
+
+    with pytest.raises(ValidationError) as raised:  # a DNS VPC
+        PrivateLinkEndpoint(
+            stack,
+            "Fourth",
+            vpc=client,
+            service=SERVICE,
+            port=443,
+            dns_name="orders.internal",
+            dns_vpcs=[own],
+        )
+    assert raised.value.problems[0].fix.endswith(
+        "or leave TestStack/Consumer out of this endpoint's peerings and dns_vpcs."
+    )
+
+    peering = VpcPeering(stack, "P", requester_vpc=own, accepter_vpc=other)
+    with pytest.raises(ValidationError) as raised:  # a served peering's far side
+        first.serve_peering(peering)
+    assert rules_of(raised) == ["cdk_peering:conflictingPrivateZone"]
+    assert "of TestStack/Third is associated with already" in raised.value.problems[0].message
+    third.serve_peering(VpcPeering(stack, "Q", requester_vpc=client, accepter_vpc=other))

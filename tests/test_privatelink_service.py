@@ -134,6 +134,19 @@ def test_vpc_subnets_choose_the_subnets(stack: cdk.Stack) -> None:
     ]
 
 
+def test_vpc_subnets_of_another_vpc_are_an_error(stack: cdk.Stack) -> None:
+    other = make_vpc(stack, "Other", "10.1.0.0/16", isolated_only=True)
+    [(rule, message)] = problems_of(
+        stack, vpc_subnets=ec2.SubnetSelection(subnets=[other.isolated_subnets[0]])
+    )
+    assert rule == "cdk_peering:subnetOfAnotherVpc"
+    assert message.startswith(
+        "vpc_subnets names TestStack/Other/IsolatedSubnet1 (a subnet of VPC TestStack/Other), "
+        "but it selects subnets of TestStack/Vpc"
+    )
+    assert "load balancer would go in another VPC's subnets" in message
+
+
 IPV4 = ec2.IpAddressType.IPV4
 IPV6 = ec2.IpAddressType.IPV6
 

@@ -459,6 +459,58 @@ def test_subnet_selection_that_matches_no_subnet(
     assert "There are no" not in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    ("prop", "subnets_of", "named"),
+    [
+        ("requester_subnets", "B", "TestStack/B/IsolatedSubnet1 (a subnet of VPC TestStack/B)"),
+        ("accepter_subnets", "A", "TestStack/A/IsolatedSubnet1 (a subnet of VPC TestStack/A)"),
+        (
+            "accepter_destinations",
+            "A",
+            "TestStack/A/IsolatedSubnet1 (a subnet of VPC TestStack/A)",
+        ),
+        ("requester_subnets", "imported", "TestStack/Sn (a subnet of a VPC imported into the app)"),
+    ],
+)
+def test_explicit_subnets_of_another_vpc_are_an_error(
+    stack: cdk.Stack, prop: str, subnets_of: str, named: str
+) -> None:
+    a, b = _two_vpcs(stack)
+    owner = {"A": a, "B": b}.get(subnets_of)
+    subnet = (
+        owner.isolated_subnets[0]
+        if owner is not None
+        else ec2.Subnet.from_subnet_id(stack, "Sn", "subnet-0123456789abcdef0")
+    )
+    selection = ec2.SubnetSelection(subnets=[subnet])
+    value: object = (
+        PeerDestinations.subnet_cidrs(selection) if prop.endswith("destinations") else selection
+    )
+    children = len(stack.node.children)
+    with pytest.raises(ValidationError) as raised:
+        VpcPeering(stack, "P", requester_vpc=a, accepter_vpc=b, **{prop: value})  # type: ignore[arg-type]
+    problem = only_problem(raised, "TestStack/P", "cdk_peering:subnetOfAnotherVpc")
+    selects = "TestStack/A" if prop.startswith("requester") else "TestStack/B"
+    assert problem.message.startswith(f"{prop} names {named}, but it selects subnets of {selects}")
+    assert problem.fix.startswith(f"Select subnets of {selects} in {prop}")
+    assert len(stack.node.children) == children
+
+
+def test_explicit_subnets_of_the_vpc_itself_are_fine(stack: cdk.Stack) -> None:
+    a, b = _two_vpcs(stack)
+    peering = VpcPeering(
+        stack,
+        "P",
+        requester_vpc=a,
+        accepter_vpc=b,
+        requester_subnets=ec2.SubnetSelection(subnets=[a.isolated_subnets[0]]),
+        requester_destinations=PeerDestinations.subnet_cidrs(
+            ec2.SubnetSelection(subnets=[a.isolated_subnets[0]])
+        ),
+    )
+    assert len(peering.requester_routes) == 1
+
+
 def test_imported_subnet_without_route_table(stack: cdk.Stack) -> None:
     a = make_vpc(stack, "A", "10.0.0.0/16", isolated_only=True)
     imported = ec2.Vpc.from_vpc_attributes(

@@ -13,7 +13,11 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from cdk_peering import PeeringMesh, VpcPeering, allow_from_peer
 from cdk_peering.peering.security_groups import InterRegionSecurityGroupCheck
-from cdk_peering.rule_ids import ALLOW_FROM_UNPEERED_VPC, INTER_REGION_SECURITY_GROUP_REFERENCE
+from cdk_peering.rule_ids import (
+    ALLOW_FROM_UNPEERED_VPC,
+    CIDR_BLOCK_NOT_ALLOWED,
+    INTER_REGION_SECURITY_GROUP_REFERENCE,
+)
 from tests.conftest import new_app
 from tests.helpers import make_vpc
 
@@ -533,3 +537,39 @@ def test_a_peering_of_a_topology_counts_and_the_warning_can_be_acknowledged() ->
         ALLOW_FROM_UNPEERED_VPC, "C reaches A through the transit gateway"
     )
     assert _warnings(world.app, ALLOW_FROM_UNPEERED_VPC) == []
+
+
+def test_a_block_added_after_allow_from_peer_is_a_warning_its_rules_miss() -> None:
+    world = _world(register=False)
+    VpcPeering(world.home, "AToB", requester_vpc=world.vpc_a, accepter_vpc=world.vpc_b)
+    allow_from_peer(world.sg_a, peer_vpc=world.vpc_b, port=ec2.Port.tcp(443))
+    allow_from_peer(world.sg_a, peer_vpc=world.vpc_b, port=ec2.Port.tcp(8443))  # one warning
+    ec2.CfnVPCCidrBlock(world.away, "Later", vpc_id=world.vpc_b.vpc_id, cidr_block="100.64.0.0/16")
+    ec2.CfnVPCCidrBlock(  # IPv6 was not asked for: no rule was meant to admit it
+        world.away, "Ipv6", vpc_id=world.vpc_b.vpc_id, ipv6_cidr_block="2600:1f18:1::/56"
+    )
+
+    found = _warnings(world.app, CIDR_BLOCK_NOT_ALLOWED)
+
+    assert found == [
+        (
+            "/Home/SgA",
+            "allow_from_peer opened security group Home/SgA to the CIDR blocks Away/B had "
+            "then; block 100.64.0.0/16 (Away/Later) was declared after it (or where the "
+            "library does not look: not as a child or a sibling of the VPC), so no rule of "
+            "the group admits it. Fix: Declare the block beside the VPC before calling "
+            "allow_from_peer (its rules then include it), or add a rule for it (security_group."
+            "add_ingress_rule(ec2.Peer.ipv4('100.64.0.0/16'), port)); acknowledge this warning "
+            f"if 100.64.0.0/16 should not connect. [ack: {CIDR_BLOCK_NOT_ALLOWED}]",
+        )
+    ]
+
+
+def test_a_block_declared_before_allow_from_peer_gets_its_rule() -> None:
+    world = _world(register=False)
+    ec2.CfnVPCCidrBlock(world.away, "Early", vpc_id=world.vpc_b.vpc_id, cidr_block="100.64.0.0/16")
+    VpcPeering(world.home, "AToB", requester_vpc=world.vpc_a, accepter_vpc=world.vpc_b)
+    allow_from_peer(world.sg_a, peer_vpc=world.vpc_b, port=ec2.Port.tcp(443))
+    assert _warnings(world.app, CIDR_BLOCK_NOT_ALLOWED) == []
+    ingress = Template.from_stack(world.home).find_resources("AWS::EC2::SecurityGroup")
+    assert "100.64.0.0/16" in str(ingress)

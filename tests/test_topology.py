@@ -473,6 +473,29 @@ def test_a_later_peering_sees_the_mesh() -> None:
         VpcPeering(net, "Again", requester_vpc=b, accepter_vpc=a)
 
 
+@pytest.mark.parametrize("construct", ["PeeringMesh", "HubAndSpoke"])
+def test_explicit_subnets_of_another_vpc_are_an_error(construct: str) -> None:
+    net = cdk.Stack(new_app(), "Net", env=ENV)
+    alpha, bravo, charlie = _vpcs(net, 3)
+    theirs = ec2.SubnetSelection(subnets=charlie.isolated_subnets)
+    build: Any = (
+        (lambda: PeeringMesh(net, "Topology", vpcs=[alpha, bravo], subnets=theirs))
+        if construct == "PeeringMesh"
+        else (lambda: HubAndSpoke(net, "Topology", hub=alpha, spokes=[bravo], hub_subnets=theirs))
+    )
+    with pytest.raises(ValidationError) as raised:
+        build()
+    prop = "subnets" if construct == "PeeringMesh" else "hub_subnets"
+    problems = raised.value.problems
+    assert {p.rule for p in problems} == {"cdk_peering:subnetOfAnotherVpc"}
+    # Each VPC the selection is given for, by the prop that gave it.
+    assert sorted(p.message.split(":")[0] for p in problems) == sorted(
+        f"{prop} names Net/Charlie/IsolatedSubnet1 and Net/Charlie/IsolatedSubnet2 (subnets of "
+        f"VPC Net/Charlie), but it selects subnets of Net/{name}"
+        for name in (["Alpha", "Bravo"] if construct == "PeeringMesh" else ["Alpha"])
+    )
+
+
 def test_too_few_vpcs_or_spokes() -> None:
     app = new_app()
     net = cdk.Stack(app, "Net", env=ENV)
@@ -521,6 +544,25 @@ def test_an_accepter_role_arn_of_another_account_is_an_error() -> None:
     assert problem.message.endswith(
         "it is in account 333333333333, not the accepter's account 222222222222."
     )
+    # The fix is about the role's account, not a PeeringAccepterRole's VPCs.
+    assert problem.fix.startswith(
+        "Give a role of account 222222222222 that trusts account 111111111111 and allows "
+        "ec2:AcceptVpcPeeringConnection"
+    )
+    assert "more_accepter_vpcs" not in problem.fix
+
+
+def test_an_unnamed_iam_role_of_the_accepter_account_is_an_error() -> None:
+    _, home, partner, a, p1, _ = _alpha_and_partner_vpcs()
+    role = iam.Role(partner, "Role", assumed_by=iam.AccountPrincipal("111111111111"))
+    with pytest.raises(ValidationError) as caught:
+        PeeringMesh(home, "Mesh", vpcs=[a, p1], accepter_roles={"222222222222": role})
+    problem = only_problem(
+        caught, "Home/Mesh/Alpha/ToPartnerOne", "cdk_peering:accepterRoleMismatch"
+    )
+    assert "is Partner/Role, which cannot accept the peering" in problem.message
+    assert "CannotUseCrossEnvironment" in problem.message
+    assert "role_name=cdk.PhysicalName.GENERATE_IF_NEEDED" in problem.fix
 
 
 def test_an_accepter_role_for_requesters_of_another_region_is_an_error() -> None:

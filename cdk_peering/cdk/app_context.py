@@ -51,6 +51,12 @@ class AppContext:
         default_factory=dict[tuple[cdk.Stack, str, str, str], cdk.Stack]
     )
     """The stacks the library made beside the app's, by (anchor, kind, account, region)."""
+    dependencies: dict[cdk.Stack, dict[cdk.Stack, str]] = field(
+        default_factory=dict[cdk.Stack, dict[cdk.Stack, str]]
+    )
+    """What each stack deploys after because of the library, and why (its first reason):
+    the stack dependencies it adds, and the values of other stacks it reads (aws-cdk-lib
+    adds those dependencies only at synth, too late to tell a cycle in our words)."""
     _singletons: dict[type, object] = field(default_factory=dict[type, object])
 
     @staticmethod

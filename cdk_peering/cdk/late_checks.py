@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 
 import aws_cdk as cdk
 import jsii
+from aws_cdk import aws_ec2 as ec2
 from constructs import IConstruct, IValidation
 
 from ..findings import Finding
@@ -45,6 +46,8 @@ class LateChecks:
         self._root = weakref.ref(root)
         self._checks: dict[str, LateCheck] = {}
         self._reported: set[tuple[str, str]] = set()
+        self._constructs: list[IConstruct] | None = None
+        self._blocks: dict[str, list[ec2.CfnVPCCidrBlock]] | None = None
         self.weak_reads = False
         """True once the library has read a value of another stack weakly."""
 
@@ -65,6 +68,26 @@ class LateChecks:
         """Run ``check`` at synth (once per app, whatever the number of calls)."""
         self._checks.setdefault(name, check)
 
+    def constructs(self) -> list[IConstruct]:
+        """Return every construct of the app, read once per run of the checks.
+
+        One ``find_all`` (a fraction of a second for an app of 25,000 constructs) that the
+        checks that scan the whole app share.
+        """
+        if self._constructs is None:
+            root = self._root()
+            self._constructs = [] if root is None else list(root.node.find_all())
+        return self._constructs
+
+    def cidr_blocks(self) -> dict[str, list[ec2.CfnVPCCidrBlock]]:
+        """Return every ``CfnVPCCidrBlock`` of the app by its ``vpc_id``, read once per run."""
+        if self._blocks is None:
+            self._blocks = {}
+            for construct in self.constructs():
+                if isinstance(construct, ec2.CfnVPCCidrBlock):
+                    self._blocks.setdefault(construct.vpc_id, []).append(construct)
+        return self._blocks
+
     def validate(self) -> list[str]:
         """Mark every problem with an error annotation; fail nothing directly."""
         root = self._root()
@@ -72,6 +95,8 @@ class LateChecks:
             return []
         if self.weak_reads:
             _quiet_default_strength_warning(root)
+        # The app may have grown since an earlier synth.
+        self._constructs, self._blocks = None, None
         for check in self._checks.values():
             for construct, finding in check(root):
                 text = finding.render()

@@ -14,18 +14,19 @@ classes it delegates to), so no check is a round trip to Node.js.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
 from .. import rule_ids
 from ..errors import ValidationError
-from ..findings import Finding, article, kind_of, shown
-from .app_context import child_path
+from ..findings import Finding, article, clip, kind_of, shown
+from .app_context import child_path, scope_facts
 
 _implements_cache: dict[tuple[type, type], bool] = {}
 
@@ -166,6 +167,11 @@ def check_parameters(path: str, given: Sequence[tuple[str, Any, Expect, bool]]) 
             continue
         what = "is required" if value is None else f"is {_shown(value)}"
         example = f", for example {expect.example}" if expect.example else ""
+        if expect.description.startswith("a list of"):
+            if isinstance(value, Iterator):
+                example += f" (list({name}) makes one of {_shown(value)})"
+            elif isinstance(value, str):
+                example += f" (one value too goes in a list: [{clip(repr(value))}])"
         problems.append(
             Finding(
                 path,
@@ -177,18 +183,41 @@ def check_parameters(path: str, given: Sequence[tuple[str, Any, Expect, bool]]) 
     return problems
 
 
-def require(scope: object, id: object, given: Given) -> None:
+def require(scope: object, id: object, given: Given, *, in_stack: bool = False) -> None:
     """Check a construct's ``scope``, ``id`` and parameters; raise every problem at once.
 
-    Costs no jsii call when all is well; the construct path is read only for a message.
+    ``in_stack``: the scope must be in a stack (every construct that adds resources); it
+    is then read once (:func:`scope_facts`, which the construct reads anyway). Otherwise
+    costs no jsii call when all is well; the construct path is read only for a message.
     """
     problems = check_parameters("", [("scope", scope, CONSTRUCT, True), ("id", id, STRING, True)])
     bad_scope = bool(problems)
+    if in_stack and not bad_scope:
+        problems += _stack_problems(scope)
     problems += check_parameters("", given)
     if not problems:
         return
     path = str(id) if bad_scope else child_path(scope.node.path, str(id))  # type: ignore[attr-defined]
     raise ValidationError([replace(problem, path=path) for problem in problems])
+
+
+def _stack_problems(scope: object) -> list[Finding]:
+    """Return the problem of a scope in no stack (the App itself, a Stage, a construct of one)."""
+    try:
+        scope_facts(scope)  # type: ignore[arg-type]
+    except RuntimeError:  # aws-cdk-lib's ShouldBeCreatedInStackScope
+        what = "the App" if isinstance(scope, cdk.App) else f"{_shown(scope)}, which is in no stack"
+        return [
+            Finding(
+                "",
+                rule_ids.INVALID_PARAMETER_TYPE,
+                f"scope is {what}, but it must be a stack or a construct in one: the "
+                "construct's resources go in its stack.",
+                "Give a cdk.Stack as scope (for example stack = cdk.Stack(app, 'Network', "
+                "env=...)), or a construct in one.",
+            )
+        ]
+    return []
 
 
 def require_for(where: str, given: Given) -> None:

@@ -7,6 +7,7 @@ import aws_cdk as cdk
 from ..model.tokens import is_token
 from .app_context import AppContext
 from .late_checks import LateChecks
+from .stacks import record_read
 
 
 def read_weakly(value: str, producer: cdk.Stack | None, consumer: cdk.Stack | None) -> str:
@@ -24,6 +25,20 @@ def read_weakly(value: str, producer: cdk.Stack | None, consumer: cdk.Stack | No
     # aws-cdk-lib's "defaulting to strong" warning is then checked at synth.
     LateChecks.of(AppContext.of(consumer)).weak_reads = True
     try:
-        return cdk.Stack.consume_reference(value, cdk.ReferenceStrength.WEAK)
+        weak = cdk.Stack.consume_reference(value, cdk.ReferenceStrength.WEAK)
     except RuntimeError:
         return value  # not a resource attribute (a parameter, an import): left as it is
+    # aws-cdk-lib adds the stack dependency at synth; the library's cycle checks need it now.
+    record_read(consumer, producer, value)
+    return weak
+
+
+def referenced_resource(value: str) -> cdk.CfnResource | None:
+    """Return the resource of the app a token refers to (a Ref or an attribute), if any."""
+    try:
+        reference = cdk.Tokenization.reverse(value)
+    except RuntimeError:  # a string that joins a token with more text
+        return None
+    if isinstance(reference, cdk.Reference) and isinstance(reference.target, cdk.CfnResource):
+        return reference.target
+    return None

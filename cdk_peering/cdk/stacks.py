@@ -11,10 +11,14 @@ of another stack weakly (``Fn::GetStackOutput``) and deploys after the user's st
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 
 import aws_cdk as cdk
 from constructs import Construct
 
+from .. import rule_ids
+from ..findings import Finding
+from ..model.env import Env
 from ..model.tokens import is_token
 from .app_context import AppContext
 
@@ -47,50 +51,160 @@ def library_stack(
     existing = parent.node.try_find_child(stack_id)
     if isinstance(existing, cdk.Stack):
         return existing
-    agnostic = is_token(account) or is_token(region)
+    # The half of the environment that is known is kept: a stack with a Region but no
+    # account (env=cdk.Environment(region=...)) reads other Regions' values only so.
     stack = made[key] = cdk.Stack(
         parent,
         stack_id,
-        env=None if agnostic else cdk.Environment(account=account, region=region),
+        env=cdk.Environment(
+            account=None if is_token(account) else account,
+            region=None if is_token(region) else region,
+        ),
         description=description,
     )
     # Every reference into this stack is read weakly (Fn::GetStackOutput).
     cdk.CrossStackReferences.of(stack).consume(cdk.ReferenceStrength.WEAK)
-    stack.add_stack_dependency(anchor, reads)
+    depend(stack, anchor, reads)
     return stack
 
 
 def _place(anchor: cdk.Stack, kind: str, account: str, region: str) -> tuple[Construct, str]:
     """Return the parent and the id of the library-made stack of one kind beside ``anchor``.
 
-    Its id is ``<anchor id>-<kind>-<account>-<region>``, or ``<anchor id>-<kind>`` for an
-    environment-agnostic one.
+    Its id is ``<anchor id>-<kind>-<account>-<region>``, without the half of the
+    environment that is unknown (``<anchor id>-<kind>-<region>`` for a stack with a Region
+    but no account), or ``<anchor id>-<kind>`` for an environment-agnostic one.
     """
     node = anchor.node
     parent = node.scope
     assert isinstance(parent, Construct)
-    if is_token(account) or is_token(region):
-        return parent, f"{node.id}-{kind}"
-    return parent, f"{node.id}-{kind}-{account}-{region}"
+    known = [each for each in (account, region) if not is_token(each)]
+    return parent, "-".join([node.id, kind, *known])
+
+
+def depend(stack: cdk.Stack, other: cdk.Stack, reason: str) -> None:
+    """Make ``stack`` deploy after ``other`` (``add_stack_dependency``), remembering why."""
+    stack.add_stack_dependency(other, reason)
+    record_dependency(stack, other, reason)
+
+
+def record_dependency(stack: cdk.Stack, other: cdk.Stack, reason: str) -> None:
+    """Remember that ``stack`` deploys after ``other`` because of the library, and why.
+
+    For a value of ``other`` that ``stack`` reads: aws-cdk-lib adds that dependency only
+    at synth, so :func:`deploys_after` would not see it before.
+    """
+    if stack is not other:
+        AppContext.of(stack).dependencies.setdefault(stack, {}).setdefault(other, reason)
+
+
+def record_read(stack: cdk.Stack, other: cdk.Stack, value: str) -> None:
+    """Remember that ``stack`` reads ``value`` (a reference) of ``other``: it deploys after it."""
+    known = AppContext.of(stack).dependencies.setdefault(stack, {})
+    if other in known or stack is other:
+        return
+    from .references import referenced_resource
+
+    resource = referenced_resource(value)
+    known[other] = (
+        f"reads {resource.node.path.removesuffix('/Resource')}"
+        if resource is not None
+        else "reads a value of it"
+    )
+
+
+Dependencies = dict[cdk.Stack, dict[cdk.Stack, str]]
+"""What each stack deploys after because of the library, and why (``AppContext``)."""
+
+
+def _after(stack: cdk.Stack, known: Dependencies) -> list[tuple[cdk.Stack, str]]:
+    """Return the stacks ``stack`` deploys after directly, each with why (if known)."""
+    why = known.get(stack, {})
+    found = [(each, why.get(each, "depends on it")) for each in stack.dependencies]
+    found += [(each, reason) for each, reason in why.items() if each not in dict(found)]
+    return found
+
+
+def dependency_chain(stack: cdk.Stack, other: cdk.Stack) -> list[tuple[cdk.Stack, cdk.Stack, str]]:
+    """Return how ``stack`` deploys after ``other``, directly or through other stacks.
+
+    Each link is (a stack, the stack it deploys after, why); empty when it does not. The
+    dependencies added so far count (``add_stack_dependency``, the user's and the
+    library's), and the reads the library made (:func:`record_dependency`); aws-cdk-lib
+    records those of the user's own references only at synth.
+    """
+    known = AppContext.of(stack).dependencies
+    came_from: dict[str, tuple[cdk.Stack, cdk.Stack, str] | None] = {stack.node.path: None}
+    todo = [stack]
+    while todo:
+        current = todo.pop(0)
+        for each, reason in _after(current, known):
+            path = each.node.path
+            if path in came_from:
+                continue
+            came_from[path] = (current, each, reason)
+            if each is other:
+                chain: list[tuple[cdk.Stack, cdk.Stack, str]] = []
+                link = came_from[path]
+                while link is not None:
+                    chain.insert(0, link)
+                    link = came_from[link[0].node.path]
+                return chain
+            todo.append(each)
+    return []
 
 
 def deploys_after(stack: cdk.Stack, other: cdk.Stack) -> bool:
     """Tell whether ``stack`` depends on ``other``, directly or through other stacks.
 
-    Only the dependencies recorded so far count: those added with ``add_stack_dependency``
-    (as the library does); CDK records the ones of plain references at synth.
+    As :func:`dependency_chain` tells it.
     """
+    return bool(dependency_chain(stack, other))
+
+
+def dependency_cycles(
+    path: str, construct: str, stack: cdk.Stack, reads: Sequence[tuple[cdk.Stack, str]]
+) -> list[Finding]:
+    """Return the problem of reads from stacks that already deploy after ``stack``.
+
+    ``construct`` (``VpcPeering``) in ``stack`` would read, of each stack of ``reads``,
+    what the text says (``the accepter VPC id``): ``stack`` would deploy after it, and if
+    it deploys after ``stack`` already, the two form a cycle aws-cdk-lib refuses
+    (``DependencyCycle``) and CloudFormation could not deploy.
+    """
+    findings: list[Finding] = []
     seen: set[str] = set()
-    todo = list(stack.dependencies)
-    while todo:
-        each = todo.pop()
-        if each is other:
-            return True
-        path = each.node.path
-        if path not in seen:
-            seen.add(path)
-            todo.extend(each.dependencies)
-    return False
+    for other, what in reads:
+        if other is stack or other.node.path in seen:
+            continue
+        seen.add(other.node.path)
+        chain = dependency_chain(other, stack)
+        if not chain:
+            continue
+        here, there = stack.stack_name, other.stack_name
+        how = "; ".join(
+            f"{a.stack_name} deploys after {b.stack_name}: it {reason}" for a, b, reason in chain
+        )
+        same_env = Env(other.account, other.region).same_as(Env(stack.account, stack.region))
+        where = (
+            f"stack {there} (which deploys after {here} already) or in a stack of its own "
+            "that deploys after both"
+            if same_env
+            else f"a stack of its own, of the environment of {here}, that deploys after both"
+        )
+        findings.append(
+            Finding(
+                path,
+                rule_ids.DEPENDENCY_CYCLE,
+                f"This {construct} in stack {here} reads {what} of stack {there}, so {here} "
+                f"would deploy after {there}; but {there} deploys after {here} already "
+                f"({how}): a dependency cycle, which aws-cdk-lib refuses (DependencyCycle) "
+                "and CloudFormation could not deploy.",
+                f"Define the {construct} in {where}, or remove what makes {there} deploy "
+                f"after {here}.",
+            )
+        )
+    return findings
 
 
 class NoExecutionRole(enum.Enum):

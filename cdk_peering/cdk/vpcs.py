@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
@@ -262,28 +262,25 @@ class VpcFacts:
                     networks.append(network)
         return tuple(networks)
 
-    def blocks_added_since(self, siblings: SiblingCache) -> list[IpNetwork]:
+    def blocks_added_since(
+        self, blocks: Mapping[str, Sequence[ec2.CfnVPCCidrBlock]]
+    ) -> list[tuple[IpNetwork, str]]:
         """Return the literal blocks declared for this VPC since its facts were read.
 
-        CfnVPCCidrBlocks added to the app later (as the VPC's children or siblings), read
-        at synth by the late block check; ``siblings`` shares each parent's children
-        between the VPCs of one check. Empty for a VPC not built in the app.
+        ``blocks``: every CfnVPCCidrBlock of the app, by its ``vpc_id``, read at synth by
+        the late block check: those added later, and those declared away from the VPC (in
+        another stack) that its facts could not see. Each with its construct path. Empty
+        for a VPC not built in the app.
         """
         if not self.built_in_app:
             return []
-        candidates = list(self._node.children)
-        parent = self._parent
-        if parent is not None:
-            candidates.extend(siblings.children_of(parent))
-        added: list[IpNetwork] = []
-        for child in candidates:
-            if not isinstance(child, ec2.CfnVPCCidrBlock) or any(child is b for b in self._blocks):
-                continue
-            if child.vpc_id != self.vpc_id:
+        added: list[tuple[IpNetwork, str]] = []
+        for child in blocks.get(self.vpc_id, ()):
+            if any(child is b for b in self._blocks):
                 continue
             network = parse_network(child.cidr_block or child.ipv6_cidr_block or "")
             if network is not None:
-                added.append(network)
+                added.append((network, child.node.path))
         return added
 
     def read_ipv6(self, block: str, consumer: cdk.Stack) -> str:
@@ -452,6 +449,66 @@ def empty_selection(
     )
 
 
+def foreign_subnets(
+    path: str,
+    prop: str,
+    facts: VpcFacts,
+    selection: ec2.SubnetSelection | None,
+    consequence: str,
+) -> list[Finding]:
+    """Return the problem of ``subnets=[...]`` naming subnets of another VPC than ``facts``.
+
+    aws-cdk-lib returns explicit subnets as they are given, whatever their VPC, so routes
+    (or a load balancer, an endpoint) would go in another VPC's subnets: ``consequence``
+    says what, as a clause. A subnet belongs when it is one of the VPC's, or a subnet of
+    the app whose ``CfnSubnet`` names the VPC; an imported subnet cannot be one of a VPC
+    built in the app; of an imported VPC whose subnet list does not name it, nothing can
+    be told.
+    """
+    if selection is None or not selection.subnets:
+        return []
+    from .references import referenced_resource  # only for explicit subnets
+
+    owners: dict[str, list[str]] = {}
+    for subnet in selection.subnets:
+        if subnet.subnet_id in facts.subnets_by_id:
+            continue
+        resource = subnet.node.default_child
+        if isinstance(resource, ec2.CfnSubnet):
+            vpc_id = resource.vpc_id
+            if vpc_id == facts.vpc_id:
+                continue  # defined after the VPC's facts were read (an aws-ec2-alpha SubnetV2)
+            vpc = referenced_resource(vpc_id)
+            owner = (
+                f"VPC {vpc.node.path.removesuffix('/Resource')}"
+                if isinstance(vpc, ec2.CfnVPC)
+                else "another VPC"
+            )
+        elif facts.built_in_app:
+            owner = "a VPC imported into the app"
+        else:
+            continue
+        owners.setdefault(owner, []).append(subnet.node.path)
+    if not owners:
+        return []
+    named = listing(
+        [
+            f"{listing(paths)} ({'subnets' if len(paths) > 1 else 'a subnet'} of {owner})"
+            for owner, paths in owners.items()
+        ]
+    )
+    return [
+        Finding(
+            path,
+            rule_ids.SUBNET_OF_ANOTHER_VPC,
+            f"{prop} names {named}, but it selects subnets of {facts.path}: aws-cdk-lib takes "
+            f"explicit subnets as they are given, so {consequence}.",
+            f"Select subnets of {facts.path} in {prop} (its own subnets in subnets=[...], or "
+            f"subnet_type=... or subnet_group_name=...), or leave {prop} out.",
+        )
+    ]
+
+
 def unknown_cidr(
     path: str, facts: VpcFacts, needs: str, instead: str = "", *, param: str = "VPC"
 ) -> list[Finding]:
@@ -492,6 +549,11 @@ def subnets_to_place(
                 f"Give {facts.path} subnets (or import it with their ids) for {what}.",
             )
         ]
+    foreign = foreign_subnets(
+        path, prop, facts, selection, f"{what} would go in another VPC's subnets"
+    )
+    if foreign:
+        return [], foreign
     try:
         selected = select_subnets(facts, selection)
     except RuntimeError:  # CDK refuses the selection: said in the library's words below

@@ -17,7 +17,7 @@ from .destinations import PEER_DESTINATIONS, PeerDestinations
 from .dns import PeeringDnsResolution, dns_findings
 from .late_blocks import watch_blocks
 from .options import connection_id_problems
-from .placement import environment_mismatch
+from .placement import environment_mismatch, stack_mixes_with, vpc_where
 from .plan import VPC_PEERING_ACCEPTER, plan_peering
 from .routes import add_routes
 from .side import PeeringSide
@@ -95,12 +95,26 @@ class VpcPeeringAccepter(Construct):
                 ),
                 *params.quota_parameters(peerings_per_vpc_quota, routes_per_route_table_quota),
             ],
+            in_stack=True,
         )
         here = scope_facts(scope)
         path = child_path(here.path, id)
         requester = vpc_facts(requester_vpc)
         accepter = vpc_facts(accepter_vpc)
         findings: list[Finding] = list(connection_id_problems(path, peering_connection_id))
+        accepter_env = here.vpc_env(accepter)
+        if accepter_env.mixes_with(here.env):
+            findings.append(
+                stack_mixes_with(
+                    path,
+                    "VpcPeeringAccepter",
+                    here,
+                    vpc_where("accepter_vpc", accepter, accepter_env),
+                    "Define the VpcPeeringAccepter in a stack of the accepter VPC's environment "
+                    "(its own stack), or give both stacks an explicit env=cdk.Environment("
+                    "account=..., region=...).",
+                )
+            )
         findings.extend(
             environment_mismatch(
                 path,
@@ -163,7 +177,10 @@ class VpcPeeringAccepter(Construct):
         here.context.registry.record(plan)
         watch_blocks(here.context, self, plan)
         self._table_routes = TableRoutes(
-            here.context, plan, {ACCEPTER: RouteSide(self, peering_connection_id, here.stack)}
+            here.context,
+            plan,
+            {ACCEPTER: RouteSide(self, peering_connection_id, here.stack)},
+            construct="VpcPeeringAccepter",
         )
 
     def add_route(

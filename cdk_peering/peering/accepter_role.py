@@ -166,6 +166,7 @@ class PeeringAccepterRole(Construct):
                 ("role_name", role_name, params.STRING, False),
                 ("trusted_principal_arns", trusted_principal_arns, params.STRINGS, False),
             ],
+            in_stack=True,
         )
         stack = cdk.Stack.of(scope)
         scope_path = scope.node.path
@@ -479,15 +480,20 @@ def role_mismatches(
     requester_vpc_id: str,
     accepter_vpc: ec2.IVpc,
     accepter_account: str,
+    requester_stack: cdk.Stack | None = None,
 ) -> tuple[str, list[str]]:
     """Return how to name ``role`` and why it could not accept this peering.
 
     The reasons are empty when nothing known stops it. Each is a clause ("it trusts
     account ..."). Tokens are not judged. Of a role given by ARN only the account can be
-    told; a PeeringAccepterRole's VPC counts as covered when it is one of the role's VPC
-    objects or has the same literal id.
+    told; of an ``iam.Role`` of the app, its stack's account, and (``requester_stack``: a
+    stack of the requester's environment, where ``PeerRoleArn`` is written) whether that
+    stack can name it; a PeeringAccepterRole's VPC counts as covered when it is one of the
+    role's VPC objects or has the same literal id.
     """
     if not isinstance(role, PeeringAccepterRole):
+        if isinstance(role, Construct) and cdk.Resource.is_owned_resource(role):
+            return role.node.path, _owned_role_mismatches(role, accepter_account, requester_stack)
         return role.role_arn, _arn_mismatches(role, accepter_account)
     reasons: list[str] = []
     if differs(role.requester_account, requester_account):
@@ -530,6 +536,59 @@ def _may_be_same_vpc(left: ec2.IVpc, right: ec2.IVpc) -> bool:
     if not is_token(ids[0]) and not is_token(ids[1]):
         return False
     return not (vpc_facts(left).built_in_app and vpc_facts(right).built_in_app)
+
+
+NO_PHYSICAL_NAME = "it has no physical name"
+"""How the reason that another environment's stack cannot name a role begins."""
+
+
+def _owned_role_mismatches(
+    role: Construct, accepter_account: str, requester_stack: cdk.Stack | None
+) -> list[str]:
+    """Return why a role defined in the app could not accept for ``accepter_account``.
+
+    It must be in a stack of that account; and a stack of another account or Region (the
+    requester's) can write its ARN only when it has a physical name (``role_name``, or
+    ``cdk.PhysicalName.GENERATE_IF_NEEDED``): else aws-cdk-lib fails the synth with
+    CannotUseCrossEnvironment, which resolving the ARN there tells now.
+    """
+    stack = cdk.Stack.of(role)
+    if differs(stack.account, accepter_account):
+        return [
+            f"it is defined in stack {stack.stack_name} of account {stack.account}, not in "
+            f"the accepter's account {accepter_account}"
+        ]
+    if requester_stack is None or not (
+        differs(stack.account, requester_stack.account)
+        or differs(stack.region, requester_stack.region)
+    ):
+        return []
+    try:
+        requester_stack.resolve(cast(iam.IRole, role).role_arn)
+    except RuntimeError:  # aws-cdk-lib's CannotUseCrossEnvironment
+        return [
+            f"{NO_PHYSICAL_NAME}, so the requester's stack {requester_stack.stack_name}, in "
+            "another account or Region, cannot write its ARN (aws-cdk-lib refuses it: "
+            "CannotUseCrossEnvironment)"
+        ]
+    return []
+
+
+def role_fix(role: object, accepter_account: str, requester_account: str) -> str:
+    """Say how to give a role that can accept, for a role that is no PeeringAccepterRole."""
+    return (
+        f"Give a role of account {accepter_account} that trusts account {requester_account} "
+        "and allows ec2:AcceptVpcPeeringConnection: a cdk_peering.PeeringAccepterRole in a "
+        f"stack of account {accepter_account}"
+        + (
+            ", an iam.Role in such a stack with role_name='...' (or "
+            "role_name=cdk.PhysicalName.GENERATE_IF_NEEDED) so that the requester's stack can "
+            "name it,"
+            if isinstance(role, Construct)
+            else ","
+        )
+        + " or iam.Role.from_role_arn(...) with the ARN of such a role made elsewhere."
+    )
 
 
 def _arn_mismatches(role: iam.IRole, accepter_account: str) -> list[str]:

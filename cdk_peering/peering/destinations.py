@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aws_cdk import aws_ec2 as ec2
 
 from ..cdk import params
+from ..findings import Finding
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,9 @@ class PeerDestinations:
 
     subnets: ec2.SubnetSelection | None = None
     cidrs: tuple[str, ...] | None = None
+    invalid: tuple[Finding, ...] = field(default=(), compare=False, repr=False)
+    """The problems of what a factory was given (a bare string where a list goes): the
+    construct it is given to reports them, with its path."""
 
     @staticmethod
     def vpc_cidrs() -> PeerDestinations:
@@ -34,12 +38,15 @@ class PeerDestinations:
     def subnet_cidrs(selection: ec2.SubnetSelection) -> PeerDestinations:
         """Route only to the CIDRs of the peer subnets that ``selection`` picks.
 
-        :raises ValidationError: when ``selection`` is not an ``ec2.SubnetSelection``.
+        A ``selection`` that is no ``ec2.SubnetSelection`` is reported by the construct it
+        is given to (with its path), as an error.
         """
-        params.require_for(
+        invalid = params.check_parameters(
             "PeerDestinations.subnet_cidrs",
             [("selection", selection, params.SUBNET_SELECTION, True)],
         )
+        if invalid:
+            return PeerDestinations(cidrs=(), invalid=tuple(invalid))
         return PeerDestinations(subnets=selection)
 
     @staticmethod
@@ -49,11 +56,15 @@ class PeerDestinations:
         IPv6 CIDRs (with a colon) become DestinationIpv6CidrBlock routes.
 
         :param cidrs: a list of CIDRs (a single CIDR too goes in a list:
-            ``["10.1.4.0/24"]``).
-        :raises ValidationError: when ``cidrs`` is not a list of strings (a bare string
-            is refused: it would be read character by character).
+            ``["10.1.4.0/24"]``). Anything else (a bare string, which would be read
+            character by character) is reported by the construct it is given to (with its
+            path), as an error.
         """
-        params.require_for("PeerDestinations.cidr_blocks", [("cidrs", cidrs, params.STRINGS, True)])
+        invalid = params.check_parameters(
+            "PeerDestinations.cidr_blocks", [("cidrs", cidrs, params.STRINGS, True)]
+        )
+        if invalid:
+            return PeerDestinations(cidrs=(), invalid=tuple(invalid))
         return PeerDestinations(cidrs=tuple(cidrs))
 
 

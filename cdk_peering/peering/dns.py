@@ -97,6 +97,7 @@ class PeeringDnsResolution(PeeringConnectionOptions):
                 ("peering_connection_id", peering_connection_id, params.STRING, True),
                 ("vpc", vpc, params.VPC, False),
             ],
+            in_stack=True,
         )
         path = child_path(scope.node.path, id)
         problems = dns_problems(path, vpc) if vpc is not None else []

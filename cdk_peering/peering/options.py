@@ -161,6 +161,7 @@ class PeeringConnectionOptions(Construct):
                 ),
                 ("allow_multipath_resilience", allow_multipath_resilience, params.BOOLEAN, False),
             ],
+            in_stack=True,
         )
         path = child_path(scope.node.path, id)
         options = {

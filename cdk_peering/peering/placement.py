@@ -17,7 +17,7 @@ from constructs import Construct
 
 from .. import rule_ids
 from ..cdk.app_context import ScopeFacts
-from ..cdk.stacks import find_library_stack, library_stack
+from ..cdk.stacks import depend, dependency_cycles, find_library_stack, library_stack
 from ..cdk.vpcs import VpcFacts
 from ..findings import Finding, listing
 from ..model.env import Env
@@ -67,8 +67,27 @@ class Where:
         return f"{self.label} (stack {self.stack}, {self.env})"
 
 
-def _where(param: str, facts: VpcFacts, env: Env) -> Where:
+def vpc_where(param: str, facts: VpcFacts, env: Env) -> Where:
+    """Name a VPC given as ``param`` with its stack and environment, for a message."""
     return Where(f"{param} {facts.path}", facts.stack.stack_name, env)
+
+
+def stack_mixes_with(
+    path: str, construct: str, here: ScopeFacts, where: Where, fix: str
+) -> Finding:
+    """Say that a VPC (or a scope) and the stack of ``construct`` mix kinds of environment.
+
+    One is environment-agnostic where the other is pinned: ``where`` names it.
+    """
+    return Finding(
+        path,
+        rule_ids.MIXED_ENVIRONMENTS,
+        f"{where.words} and this {construct}'s stack {here.stack.stack_name} ("
+        f"{'environment-agnostic' if here.env.agnostic else here.env}) are not both "
+        "environment-agnostic or both pinned: whether they share an account and Region "
+        "cannot be told, and aws-cdk-lib cannot reference values between them.",
+        fix,
+    )
 
 
 def mixed_environments(
@@ -177,6 +196,7 @@ class Placement:
         mixed = self._mixed_environments(requester, accepter)
         findings += mixed or self._unknown_environment()
         findings += self._check_role(requester, accepter)
+        findings += self._check_cycles(requester, accepter)
         if self.requester_only and self.accepter_options:
             findings.append(
                 Finding(
@@ -204,15 +224,11 @@ class Placement:
         if self.requester_env.mixes_with(here.env):
             # Said alone: the accepter's check below compares with this stack's environment.
             return [
-                Finding(
+                stack_mixes_with(
                     self.path,
-                    rule_ids.MIXED_ENVIRONMENTS,
-                    f"{_where('requester_vpc', requester, self.requester_env).words} and "
-                    f"this VpcPeering's stack {here.stack.stack_name} ("
-                    f"{'environment-agnostic' if here.env.agnostic else here.env}) are not "
-                    "both environment-agnostic or both pinned: whether they share an account "
-                    "and Region cannot be told, and aws-cdk-lib cannot reference values "
-                    "between them.",
+                    "VpcPeering",
+                    here,
+                    vpc_where("requester_vpc", requester, self.requester_env),
                     "Define the VpcPeering in a stack of the requester VPC's environment (its "
                     "own stack), or give both stacks an explicit env=cdk.Environment("
                     "account=..., region=...).",
@@ -224,8 +240,8 @@ class Placement:
             not self.accepter_env_given and accepter_env.mixes_with(here.env)
         ):
             env = accepter.env if read else accepter_env
-            ours = _where("requester_vpc", requester, self.requester_env)
-            theirs = _where("accepter_vpc", accepter, env)
+            ours = vpc_where("requester_vpc", requester, self.requester_env)
+            theirs = vpc_where("accepter_vpc", accepter, env)
             agnostic, pinned = ([ours], [theirs]) if here.env.hides(env) else ([theirs], [ours])
             return [
                 mixed_environments(
@@ -328,7 +344,11 @@ class Placement:
                     "its account).",
                 )
             ]
-        from .accepter_role import role_mismatches  # loaded only when a role is given
+        from .accepter_role import (  # loaded only when a role is given
+            NO_PHYSICAL_NAME,
+            role_fix,
+            role_mismatches,
+        )
 
         where, reasons = role_mismatches(
             self.accepter_role or self.role,
@@ -337,6 +357,7 @@ class Placement:
             requester_vpc_id=requester.vpc_id,
             accepter_vpc=accepter.vpc,
             accepter_account=self.account,
+            requester_stack=self.here.stack,
         )
         if not reasons:
             return []
@@ -344,18 +365,52 @@ class Placement:
             Finding(
                 self.path,
                 rule_ids.ACCEPTER_ROLE_MISMATCH,
-                f"accepter_role {where} cannot accept this peering: {'; '.join(reasons)}. "
-                "CloudFormation's accept would be denied and the stack would fail.",
+                f"accepter_role {where} cannot accept this peering: {'; '.join(reasons)}."
+                + (
+                    ""
+                    if all(reason.startswith(NO_PHYSICAL_NAME) for reason in reasons)
+                    else " CloudFormation's accept would be denied and the stack would fail."
+                ),
                 "Give a role in the accepter's account that trusts the requester's account, "
-                "names the requester's region and VPC (or none) and covers the accepter VPC.",
+                "names the requester's region and VPC (or none) and covers the accepter VPC."
+                if self.accepter_role is not None
+                else role_fix(self.role, self.account, stack_account),
             )
         ]
+
+    def _check_cycles(self, requester: VpcFacts, accepter: VpcFacts) -> list[Finding]:
+        """Return the problem of reading a stack that deploys after the connection's already."""
+        reads = [
+            (facts.stack, f"the {side} VPC id ({facts.path})")
+            for side, facts in (("requester", requester), ("accepter", accepter))
+            if facts.built_in_app
+        ]
+        role = self.role
+        if isinstance(role, Construct) and cdk.Resource.is_owned_resource(role):
+            reads.append((cdk.Stack.of(role), "the accepter role"))
+        return dependency_cycles(self.path, "VpcPeering", self.here.stack, reads)
 
     def _check_scope(self, requester: VpcFacts, accepter: VpcFacts) -> list[Finding]:
         assert self.scope is not None
         stack = cdk.Stack.of(self.scope)
         findings: list[Finding] = []
-        if differs(stack.account, self.account) or differs(stack.region, self.region):
+        scope_env = Env(stack.account, stack.region)
+        if scope_env.mixes_with(self.here.env):
+            findings.append(
+                stack_mixes_with(
+                    self.path,
+                    "VpcPeering",
+                    self.here,
+                    Where(f"accepter_scope {self.scope.node.path}", stack.stack_name, scope_env),
+                    "Give an accepter_scope in an environment-agnostic stack, as this "
+                    "VpcPeering's is, or leave accepter_scope out."
+                    if self.here.env.hides(scope_env)
+                    else "Give an accepter_scope in a stack with an explicit env="
+                    "cdk.Environment(account=..., region=...) of the accepter VPC's account and "
+                    "Region, or leave accepter_scope out.",
+                )
+            )
+        elif differs(stack.account, self.account) or differs(stack.region, self.region):
             findings.append(
                 Finding(
                     self.path,
@@ -442,12 +497,12 @@ class Placement:
         requester_stack = self.here.stack
         if self.crosses_environments:
             if accepter.built_in_app and accepter.stack is not requester_stack:
-                requester_stack.add_stack_dependency(accepter.stack, "reads the accepter VPC id")
+                depend(requester_stack, accepter.stack, "reads the accepter VPC id")
             role = self.role
             if isinstance(role, Construct) and cdk.Resource.is_owned_resource(role):
                 role_stack = cdk.Stack.of(role)
                 if role_stack is not requester_stack:
-                    requester_stack.add_stack_dependency(role_stack, "reads the accepter role")
+                    depend(requester_stack, role_stack, "reads the accepter role")
         if self.requester_only:
             return None, None
         if self.scope is None and not self.crosses_environments:
@@ -456,5 +511,5 @@ class Placement:
         side = Construct(parent, self.side_id)
         side_stack = cdk.Stack.of(side)
         if side_stack is not requester_stack:
-            side_stack.add_stack_dependency(requester_stack, "reads the peering connection id")
+            depend(side_stack, requester_stack, "reads the peering connection id")
         return side, (side_stack if self.scope is not None else None)

@@ -7,6 +7,7 @@ the peering would add; the rules check it, then the constructs build it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from ipaddress import IPv4Network
 
 from aws_cdk import aws_ec2 as ec2
@@ -17,6 +18,7 @@ from ..cdk.vpcs import (
     VpcFacts,
     describe_selection,
     empty_selection,
+    foreign_subnets,
     no_subnets_reason,
     select_subnets,
     unknown_cidr,
@@ -56,12 +58,14 @@ def plan_peering(
     sides: tuple[str, ...],
     findings: list[Finding],
     kind: str = VPC_PEERING,
+    subnet_props: tuple[str, str] = ("requester_subnets", "accepter_subnets"),
 ) -> PeeringPlan[VpcFacts]:
     """Plan one peering's routes on the given ``sides``; planning problems go in the plan.
 
     ``peerings_quota`` and ``routes_quota``: (the prop, the context value). ``kind``:
     which construct plans (``VPC_PEERING``, ``VPC_PEERING_ACCEPTER`` or ``TOPOLOGY``), for
-    the fixes its messages name.
+    the fixes its messages name. ``subnet_props``: the props that gave the requester's and
+    the accepter's subnet selections (a topology's ``subnets``, ``hub_subnets``...).
     """
     peerings, problem = quota(
         path=path,
@@ -93,12 +97,12 @@ def plan_peering(
         (REQUESTER, requester, requester_subnets, accepter, accepter_destinations),
         (ACCEPTER, accepter, accepter_subnets, requester, requester_destinations),
     )
-    for (side, owner, selection, peer, destinations), peer_selection in zip(
-        sides_in_order, (accepter_subnets, requester_subnets), strict=True
+    for (side, owner, selection, peer, destinations), peer_selection, prop in zip(
+        sides_in_order, (accepter_subnets, requester_subnets), subnet_props, strict=True
     ):
         if side not in sides:
             continue
-        tables = route_tables(path, side, owner, selection, findings, kind)
+        tables = route_tables(path, side, owner, selection, findings, kind, prop)
         targets = destinations_for(
             path, side, peer, destinations, both_ipv6, findings, "" if kind == TOPOLOGY else None
         )
@@ -218,8 +222,12 @@ def _select(
     prop: str,
     findings: list[Finding],
     without_subnets_fix: str,
+    consequence: str = "the routes would go in another VPC's route tables",
 ) -> list[SubnetFacts]:
-    """Return the subnets a selection picks; an empty one is a problem, in our words."""
+    """Return the subnets a selection picks; an empty one is a problem, in our words.
+
+    ``consequence``: what subnets of another VPC would do (a clause).
+    """
     if not facts.subnets:
         findings.append(
             Finding(
@@ -230,6 +238,10 @@ def _select(
                 without_subnets_fix,
             )
         )
+        return []
+    foreign = foreign_subnets(path, prop, facts, selection, consequence)
+    if foreign:
+        findings += foreign
         return []
     try:
         subnets = select_subnets(facts, selection)
@@ -274,11 +286,13 @@ def route_tables(
     selection: ec2.SubnetSelection | None,
     findings: list[Finding],
     kind: str = VPC_PEERING,
+    prop: str | None = None,
 ) -> list[tuple[str, str]]:
     """Return (route table id, label) for each distinct route table of the selection.
 
     A VPC with no subnet, with no selection, gets no route: a warning (``kind``: the
-    construct that plans, for its fix).
+    construct that plans, for its fix). ``prop``: the prop that gave the selection
+    (default: ``<side>_subnets``).
     """
     fix = _without_subnets_fix(kind, side, owner) if not owner.subnets else ""
     if selection is None and not owner.subnets:
@@ -301,7 +315,7 @@ def route_tables(
     subnets = (
         list(owner.subnets)
         if selection is None
-        else _select(path, owner, selection, f"{side.lower()}_subnets", findings, fix)
+        else _select(path, owner, selection, prop or f"{side.lower()}_subnets", findings, fix)
     )
     tables: dict[str, str] = {}
     for subnet in subnets:
@@ -343,6 +357,13 @@ def destinations_for(
     """
     peer_side = ACCEPTER if side == REQUESTER else REQUESTER
     prop = f"{peer_side.lower()}_destinations"
+    if destinations is not None and destinations.invalid:
+        # What a PeerDestinations factory was refused, said with this construct's path.
+        findings.extend(
+            replace(problem, path=path, message=f"{prop}: {problem.path}: {problem.message}")
+            for problem in destinations.invalid
+        )
+        return []
     if destinations is not None and destinations.subnets is not None and destinations.cidrs:
         findings.append(
             Finding(
@@ -374,7 +395,9 @@ def destinations_for(
             f"Give {prop}=PeerDestinations.cidr_blocks([...]) with CIDRs inside {peer.path}, "
             f"or leave {prop} out to route to every block of it."
         )
-        for subnet in _select(path, peer, destinations.subnets, prop, findings, cidrs_instead):
+        outside = "the routes would point at another VPC's subnets, outside the peer"
+        selected = _select(path, peer, destinations.subnets, prop, findings, cidrs_instead, outside)
+        for subnet in selected:
             if subnet.ipv4_cidr is None:
                 findings.append(
                     Finding(

@@ -18,7 +18,7 @@ when ``sg_b`` is in such a VPC.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aws_cdk as cdk
@@ -78,11 +78,14 @@ def allow_from_peer(
         ("ipv6", ipv6, params.BOOLEAN, True),
     ]
     if not params.SECURITY_GROUP(security_group):
-        # Raises: without a security group, no construct path names the problems.
-        params.require_for(
-            "allow_from_peer",
-            [("security_group", security_group, params.SECURITY_GROUP, True), *given],
+        # Without a security group, the peer VPC's path (if it is one) names the problems.
+        where = vpc_facts(peer_vpc).path if params.VPC(peer_vpc) else "allow_from_peer"
+        problems = params.check_parameters(
+            where, [("security_group", security_group, params.SECURITY_GROUP, True), *given]
         )
+        if where != "allow_from_peer":
+            problems = [replace(p, message=f"allow_from_peer: {p.message}") for p in problems]
+        raise ValidationError(problems)
     params.require_in(security_group, "allow_from_peer", given)
     facts = vpc_facts(peer_vpc)
     problems = unknown_cidr(
@@ -91,6 +94,7 @@ def allow_from_peer(
     if problems:
         raise ValidationError(problems)
     _PeerRules.watch(security_group, facts)
+    _LateBlocks.watch(security_group, facts, ipv6=ipv6)
     text = description if description is not None else f"from peer VPC {facts.path}"
     for block in peer_blocks(facts, security_group, ipv6=ipv6):
         security_group.add_ingress_rule(block.peer(), port, text)
@@ -147,6 +151,57 @@ class _PeerRules:
                     error=False,
                 ),
             )
+
+
+class _LateBlocks:
+    """The groups allow_from_peer opened to a VPC of the app, checked at synth for new blocks.
+
+    Each rule names a block the VPC had when it was read; a block added later (or declared
+    where the library does not look, in another stack) is admitted by no rule: a warning.
+    """
+
+    def __init__(self, checks: LateChecks) -> None:
+        self._checks = checks
+        self._groups: dict[tuple[int, str], tuple[IConstruct, VpcFacts, bool]] = {}
+
+    @staticmethod
+    def watch(security_group: ec2.ISecurityGroup, peer: VpcFacts, *, ipv6: bool) -> None:
+        """Check at synth that ``peer`` got no block the group's rules miss."""
+        if not peer.built_in_app:
+            return  # an imported VPC's blocks are what it was imported with
+        context = AppContext.of(security_group)
+        checks = LateChecks.of(context)
+        late = context.singleton(_LateBlocks, lambda: _LateBlocks(checks))
+        key = (id(security_group), peer.vpc_id)
+        known = late._groups.get(key)
+        late._groups[key] = (security_group, peer, ipv6 or (known is not None and known[2]))
+        checks.add(rule_ids.CIDR_BLOCK_NOT_ALLOWED, late.check)
+
+    def check(self, root: IConstruct) -> Iterable[tuple[IConstruct, Finding]]:
+        """Warn of each block of a VPC that a group's allow_from_peer rules miss."""
+        blocks = self._checks.cidr_blocks()
+        for group, peer, ipv6 in self._groups.values():
+            for network, block in peer.blocks_added_since(blocks):
+                if network.version == 6 and not ipv6:
+                    continue  # IPv6 was not asked for
+                path = group.node.path
+                ip = "ipv6" if network.version == 6 else "ipv4"
+                yield (
+                    group,
+                    Finding(
+                        path,
+                        rule_ids.CIDR_BLOCK_NOT_ALLOWED,
+                        f"allow_from_peer opened security group {path} to the CIDR blocks "
+                        f"{peer.path} had then; block {network} ({block}) was declared after "
+                        "it (or where the library does not look: not as a child or a sibling "
+                        "of the VPC), so no rule of the group admits it.",
+                        f"Declare the block beside the VPC before calling allow_from_peer (its "
+                        f"rules then include it), or add a rule for it (security_group."
+                        f"add_ingress_rule(ec2.Peer.{ip}('{network}'), port)); acknowledge this "
+                        f"warning if {network} should not connect.",
+                        error=False,
+                    ),
+                )
 
 
 @dataclass(frozen=True)
@@ -227,15 +282,17 @@ class InterRegionSecurityGroupCheck:
         """
         if vpc_a is vpc_b:
             return
-        pairs = context.singleton(_InterRegionPairs, _InterRegionPairs)
+        checks = LateChecks.of(context)
+        pairs = context.singleton(_InterRegionPairs, lambda: _InterRegionPairs(checks))
         pairs.add_pair(vpc_a, vpc_b)
-        LateChecks.of(context).add(rule_ids.INTER_REGION_SECURITY_GROUP_REFERENCE, pairs.check)
+        checks.add(rule_ids.INTER_REGION_SECURITY_GROUP_REFERENCE, pairs.check)
 
 
 class _InterRegionPairs:
     """The VPC pairs of an app peered across Regions, and the check over its rules."""
 
-    def __init__(self) -> None:
+    def __init__(self, checks: LateChecks) -> None:
+        self._checks = checks
         self._vpc_paths: dict[str, str] = {}
         """The path of each watched VPC, by vpc_id."""
         self._pairs: set[frozenset[str]] = set()
@@ -253,7 +310,7 @@ class _InterRegionPairs:
         groups: dict[str, _Group] = {}
         inline: list[tuple[ec2.CfnSecurityGroup, _Group]] = []
         rules: list[ec2.CfnSecurityGroupIngress | ec2.CfnSecurityGroupEgress] = []
-        for construct in root.node.find_all():
+        for construct in self._checks.constructs():
             if isinstance(construct, ec2.CfnSecurityGroup):
                 vpc_id = construct.vpc_id
                 if vpc_id is None or vpc_id not in self._vpc_paths:

@@ -16,9 +16,11 @@ from ..cdk.annotations import warn
 from ..cdk.app_context import child_path, scope_facts, vpc_facts
 from ..cdk.params import require
 from ..cdk.references import read_weakly
+from ..cdk.vpcs import VpcFacts
 from ..errors import raise_errors
 from ..findings import Finding
 from ..model.plan import ACCEPTER, REQUESTER
+from ..model.tokens import differs, is_token
 from ..rules.connection import (
     accepter_env_findings,
     assume_role_region_findings,
@@ -220,24 +222,34 @@ class VpcPeering(Construct):
                 ("assume_role_region", assume_role_region, params.STRING, False),
                 *params.quota_parameters(peerings_per_vpc_quota, routes_per_route_table_quota),
             ],
+            in_stack=True,
         )
         here = scope_facts(scope)
         path = child_path(here.path, id)
         requester = vpc_facts(requester_vpc)
         accepter = vpc_facts(accepter_vpc)
         own_account, own_region = here.vpc_env(accepter)
+        known = (
+            _known_environment(accepter)
+            if accepter_account is not None or accepter_region is not None
+            else (None, None, "")
+        )
         env_problems = accepter_env_findings(
             path,
             accepter_account=accepter_account,
             accepter_region=accepter_region,
             requester_region=here.env.region,
+            vpc_account=known[0],
+            vpc_region=known[1],
+            vpc_words=known[2],
         )
-        # A value that is no account or Region is reported, then not used: the checks
-        # below then speak of the accepter VPC's own environment, not of the typo.
+        # A value that is no account or Region, or contradicts the VPC's own, is reported,
+        # then not used: the checks below then speak of the accepter VPC's own
+        # environment, not of the typo.
         invalid = {finding.rule for finding in env_problems}
-        if rule_ids.INVALID_ACCOUNT in invalid:
+        if rule_ids.INVALID_ACCOUNT in invalid or _contradicts(accepter_account, known[0]):
             accepter_account = None
-        if rule_ids.INVALID_REGION in invalid:
+        if rule_ids.INVALID_REGION in invalid or _contradicts(accepter_region, known[1]):
             accepter_region = None
         role_construct: PeeringAccepterRole | None = None
         if accepter_role is not None:
@@ -506,6 +518,30 @@ class VpcPeering(Construct):
         else:
             self.accepter_routes.extend(routes)
         return routes
+
+
+def _known_environment(facts: VpcFacts) -> tuple[str | None, str | None, str]:
+    """Return the accepter VPC's own account and Region where known, and words for them.
+
+    A VPC built in the app is in its stack's; an imported one in those it was imported
+    with (``Vpc.from_vpc_attributes(region=...)``, ``Vpc.from_lookup(owner_account=...)``),
+    where they differ from its stack's (else nothing tells them: accepter_account and
+    accepter_region are how to give them). None where unknown.
+    """
+    env = facts.env
+    stack = facts.stack
+    if facts.built_in_app:
+        words = f"accepter_vpc {facts.path} of stack {stack.stack_name}"
+        return env.account, env.region, words
+    account, region = (
+        None if is_token(own) or own == of_stack else own
+        for own, of_stack in ((env.account, stack.account), (env.region, stack.region))
+    )
+    return account, region, f"accepter_vpc {facts.path} (as it was imported)"
+
+
+def _contradicts(given: str | None, known: str | None) -> bool:
+    return given is not None and known is not None and differs(given, known)
 
 
 def _connection_findings(

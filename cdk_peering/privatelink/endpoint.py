@@ -39,17 +39,18 @@ import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_route53_targets as route53_targets
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from .. import rule_ids
 from ..cdk import params
 from ..cdk.annotations import warn
-from ..cdk.app_context import child_path, scope_facts, vpc_facts
+from ..cdk.app_context import ScopeFacts, child_path, scope_facts, vpc_facts
 from ..cdk.params import require
 from ..cdk.references import read_weakly
-from ..cdk.vpcs import known_without_ipv6, subnets_to_place, unknown_cidr
+from ..cdk.stacks import depend, dependency_cycles
+from ..cdk.vpcs import VpcFacts, known_without_ipv6, subnets_to_place, unknown_cidr
 from ..errors import Problem, ValidationError, raise_errors
-from ..findings import Finding
+from ..findings import Finding, listing
 from ..model.env import Env
 from ..model.ports import PORT_MAX, PORT_MIN, is_port
 from ..model.privatelink import EndpointServiceModel
@@ -101,6 +102,7 @@ SERVICE = params.Expect(
 PEERING = params.Expect(
     "a VpcPeering (or an object with requester_vpc and accepter_vpc)",
     lambda v: hasattr(v, "requester_vpc") and hasattr(v, "accepter_vpc"),
+    plural="VpcPeerings (or objects with requester_vpc and accepter_vpc)",
 )
 PEERINGS = params.sequence_of(PEERING)
 IP_ADDRESS_TYPE = params.enum_member(ec2.VpcEndpointIpAddressType, "ec2.VpcEndpointIpAddressType")
@@ -284,6 +286,7 @@ class PrivateLinkEndpoint(Construct):
                 ("dns_vpcs", dns_vpcs, params.VPCS, False),
                 ("accept_connection", accept_connection, params.BOOLEAN, False),
             ],
+            in_stack=True,
         )
         here = scope_facts(scope)
         path = child_path(here.path, id)
@@ -331,18 +334,40 @@ class PrivateLinkEndpoint(Construct):
         )
         accepting, acceptance_findings = _acceptance(path, scope, service, accept_connection)
         problems += acceptance_findings
+        problems += _cycles(
+            path,
+            stack,
+            service,
+            facts,
+            # The zone reads the VPC ids of its own account (another account's association
+            # is made elsewhere, after both stacks).
+            [
+                each
+                for each in (*far_sides, *(dns_vpcs or ()))
+                if dns_name and each is not None and not env.other_account(vpc_facts(each).env)
+            ],
+        )
+        zones = _PrivateZones.of(here)
+        if dns_name:
+            problems += zones.conflicts(
+                path,
+                _normalise_dns_name(zone_name or dns_name),
+                [facts, *(vpc_facts(each) for each in (*far_sides, *(dns_vpcs or ())) if each)],
+                own_vpc=facts.path,
+            )
         warnings = raise_errors(
             problems
             + service_name_problems(path, resolved.name, from_app=isinstance(service, Construct))
         )
 
         super().__init__(scope, id)
+        self._zones = zones
         warn(self, warnings)
         self._stack, self._env = stack, env
         service_stack = scope_facts(service).stack if isinstance(service, Construct) else stack
         if service_stack is not stack:
             # CDK records no stack dependency for a weak reference across accounts.
-            stack.add_stack_dependency(service_stack, "reads the endpoint service")
+            depend(stack, service_stack, "reads the endpoint service")
         self._allowed: set[str] = set()
         self._associated: set[str] = set()
         self._token_rules = 0
@@ -501,7 +526,23 @@ class PrivateLinkEndpoint(Construct):
         if other is None:
             raise ValidationError([_peering_problem(self.node.path, vpc_path, peering)])
         if self.hosted_zone is not None:
-            problems = zone_association_problems(self.node.path, self._env, vpc_facts(other))
+            facts = vpc_facts(other)
+            problems = zone_association_problems(self.node.path, self._env, facts)
+            problems += self._zones.conflicts(
+                self.node.path,
+                self._zone_name,
+                [facts],
+                own_vpc=vpc_facts(self.vpc).path,
+                endpoint=self,
+            )
+            if facts.built_in_app and not self._env.other_account(facts.env):
+                # The zone reads the VPC's id (another account's association is elsewhere).
+                problems += dependency_cycles(
+                    self.node.path,
+                    "PrivateLinkEndpoint",
+                    self._stack,
+                    [(facts.stack, f"the VPC {facts.path}")],
+                )
             if problems:
                 raise ValidationError(problems)
         self._serve(other)
@@ -527,6 +568,7 @@ class PrivateLinkEndpoint(Construct):
         )
         self.hosted_zone = zone
         self._associated.add(vpc_facts(self.vpc).path)
+        self._zones.record(self, self._zone_name, vpc_facts(self.vpc))
         target = route53.RecordTarget.from_alias(
             # The cast: the stubs name bind's parameters differently from the interface,
             # which a strict type checker may report; the class implements IAliasRecordTarget.
@@ -553,6 +595,7 @@ class PrivateLinkEndpoint(Construct):
         if zone is None or facts.path in self._associated:
             return
         self._associated.add(facts.path)
+        self._zones.record(self, self._zone_name, facts)
         region = facts.env.region
         if self._env.other_account(facts.env):
             warn(
@@ -578,6 +621,100 @@ class PrivateLinkEndpoint(Construct):
                 region=region,
             )
         zone.add_vpc(vpc)
+
+
+class _PrivateZones:
+    """The private hosted zones the app's endpoints associate with each VPC, by name.
+
+    Route 53 associates a VPC with at most one private hosted zone of a name: a second
+    association fails the deploy (ConflictingDomainExists).
+    """
+
+    def __init__(self) -> None:
+        self._owners: dict[tuple[str, str], tuple[IConstruct, str]] = {}
+        """The endpoint whose zone of a name is associated with a VPC, and the VPC's path,
+        by (zone name, VPC id)."""
+
+    @staticmethod
+    def of(here: ScopeFacts) -> _PrivateZones:
+        """Return the app's record of its endpoints' zones."""
+        return here.context.singleton(_PrivateZones, _PrivateZones)
+
+    def conflicts(
+        self,
+        path: str,
+        zone_name: str,
+        vpcs: Sequence[VpcFacts],
+        *,
+        own_vpc: str,
+        endpoint: IConstruct | None = None,
+    ) -> list[Problem]:
+        """Return the problem of associating a zone ``zone_name`` with ``vpcs``.
+
+        One VPC that another endpoint's zone of that name is associated with already
+        (``endpoint``: the asking one, whose own associations are no conflict;
+        ``own_vpc``: the path of its VPC, which no prop can leave out).
+        """
+        if is_token(zone_name):
+            return []
+        taken: dict[str, list[str]] = {}
+        for facts in vpcs:
+            owner = self._owners.get((zone_name, facts.vpc_id))
+            if owner is not None and owner[0] is not endpoint:
+                paths = taken.setdefault(owner[0].node.path, [])
+                if facts.path not in paths:
+                    paths.append(facts.path)
+        problems: list[Problem] = []
+        for other, paths in taken.items():
+            served = [each for each in paths if each != own_vpc]
+            problems.append(
+                Problem(
+                    path,
+                    rule_ids.CONFLICTING_PRIVATE_ZONE,
+                    f"This endpoint's private hosted zone {zone_name} would be associated with "
+                    f"{listing(paths)}, which the zone {zone_name} of {other} is associated "
+                    "with already: Route 53 associates a VPC with one private hosted zone of a "
+                    "name (ConflictingDomainExists), so the deploy would fail.",
+                    f"Give this endpoint another dns_name (or zone_name), or let {other} serve "
+                    f"{listing(paths)} (its zone answers {zone_name} there already)"
+                    + (
+                        f", or leave {listing(served)} out of this endpoint's peerings and "
+                        "dns_vpcs."
+                        if served
+                        else "."
+                    ),
+                )
+            )
+        return problems
+
+    def record(self, endpoint: IConstruct, zone_name: str, facts: VpcFacts) -> None:
+        """Remember that ``endpoint``'s zone ``zone_name`` is associated with a VPC."""
+        if not is_token(zone_name):
+            self._owners.setdefault((zone_name, facts.vpc_id), (endpoint, facts.path))
+
+
+def _cycles(
+    path: str,
+    stack: cdk.Stack,
+    service: object,
+    facts: VpcFacts,
+    zone_vpcs: Sequence[ec2.IVpc],
+) -> list[Problem]:
+    """Return the problem of reading a stack that deploys after the endpoint's already.
+
+    The endpoint reads its service, its VPC, and ``zone_vpcs`` (its zone's VPCs of its
+    own account).
+    """
+    reads: list[tuple[cdk.Stack, str]] = []
+    if isinstance(service, Construct):
+        reads.append((scope_facts(service).stack, f"the endpoint service {service.node.path}"))
+    for what, each in [
+        ("the endpoint's VPC", facts),
+        *(("the VPC", vpc_facts(v)) for v in zone_vpcs),
+    ]:
+        if each.built_in_app:
+            reads.append((each.stack, f"{what} {each.path}"))
+    return dependency_cycles(path, "PrivateLinkEndpoint", stack, reads)
 
 
 def _acceptance(

@@ -307,6 +307,7 @@ class PrivateLinkService(Construct):
                 ("public_hosted_zone", public_hosted_zone, PUBLIC_ZONE, False),
                 ("accept_app_endpoints", accept_app_endpoints, params.BOOLEAN, False),
             ],
+            in_stack=True,
         )
         stack = cdk.Stack.of(scope)
         path = child_path(scope.node.path, id)

@@ -136,14 +136,41 @@ _AVAILABILITY_ZONE = re.compile(r"([a-z]{2}(?:-[a-z]+)+-\d+)[a-z]")
 
 
 def accepter_env_findings(
-    path: str, *, accepter_account: str | None, accepter_region: str | None, requester_region: str
+    path: str,
+    *,
+    accepter_account: str | None,
+    accepter_region: str | None,
+    requester_region: str,
+    vpc_account: str | None = None,
+    vpc_region: str | None = None,
+    vpc_words: str = "",
 ) -> list[Finding]:
     """Return the problems of an ``accepter_account`` or ``accepter_region`` given by hand.
 
     An account id is 12 digits; a Region is a Region's name, not an Availability Zone's
-    (``us-east-1a``). Tokens are not judged.
+    (``us-east-1a``). ``vpc_account`` and ``vpc_region``: the accepter VPC's own account
+    and Region where they are known (its stack's, for a VPC built in the app; those it was
+    imported with), which a value given by hand must not contradict; ``vpc_words`` names
+    the VPC and where they come from. Tokens are not judged.
     """
     findings: list[Finding] = []
+    for param, given, known, what in (
+        ("accepter_account", accepter_account, vpc_account, "account"),
+        ("accepter_region", accepter_region, vpc_region, "Region"),
+    ):
+        if given is None or known is None or not differs(given, known):
+            continue
+        findings.append(
+            Finding(
+                path,
+                rule_ids.ACCEPTER_ENVIRONMENT_CONTRADICTED,
+                f"{param} {given!r} contradicts {vpc_words}, whose {what} is {known}: the "
+                "connection would ask for the accepter VPC where it is not.",
+                f"Leave {param} out: the library reads the accepter VPC's {what} itself. To "
+                f"peer with a VPC of {what} {given}, give that VPC as accepter_vpc (defined "
+                f"in a stack of that {what}, or imported with it).",
+            )
+        )
     if (
         accepter_account is not None
         and not is_token(accepter_account)

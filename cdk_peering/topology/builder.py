@@ -468,8 +468,16 @@ def _plan(
             sides=(REQUESTER, ACCEPTER) if routed else (),
             findings=role_findings(requester, accepter, accepter_roles, pair_path),
             kind=TOPOLOGY,
+            subnet_props=(_subnets_prop(requester), _subnets_prop(accepter)),
         )
         cross_account = requester.env.other_account(accepter.env)
         role = roles.get(accepter.env.account) if cross_account else None
         planned.append(Pair(requester, accepter, plan, role))
     return planned
+
+
+def _subnets_prop(side: Side) -> str:
+    """Return the prop that gave a VPC's subnet selection: ``subnets``, ``hub_subnets``..."""
+    if side.param == "hub":
+        return "hub_subnets"
+    return "spoke_subnets" if side.param.startswith("spokes") else "subnets"

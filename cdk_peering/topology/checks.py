@@ -71,7 +71,11 @@ def role_findings(
                 "topology in that account.",
             )
         ]
-    from ..peering.accepter_role import role_mismatches  # only for cross-account pairs
+    from ..peering.accepter_role import (  # only for cross-account pairs
+        PeeringAccepterRole,
+        role_fix,
+        role_mismatches,
+    )
 
     where, reasons = role_mismatches(
         role,
@@ -80,6 +84,8 @@ def role_findings(
         requester_vpc_id=requester.facts.vpc_id,
         accepter_vpc=accepter.vpc,
         accepter_account=account,
+        # A stack of the requester's environment, where the connection's PeerRoleArn goes.
+        requester_stack=requester.facts.stack if requester.facts.built_in_app else None,
     )
     if not reasons:
         return []
@@ -93,7 +99,9 @@ def role_findings(
             "Give the PeeringAccepterRole every accepter VPC of that account "
             "(more_accepter_vpcs=[...]) and the requesters' account and region, with no "
             "requester_vpc_id; when several accounts or regions request peerings to it, give "
-            "an iam.IRole that trusts them all.",
+            "an iam.IRole that trusts them all."
+            if isinstance(role, PeeringAccepterRole)
+            else role_fix(role, account, requester.env.account),
         )
     ]
 

@@ -97,6 +97,7 @@ class HubAndSpoke(Topology):
                     default_routes=default_routes,
                 ),
             ],
+            in_stack=True,
         )
         problems: list[Finding] = []
         if not spokes:

@@ -115,6 +115,7 @@ class PeeringMesh(Topology):
                     default_routes=default_routes,
                 ),
             ],
+            in_stack=True,
         )
         problems: list[Finding] = []
         if len(vpcs) < 2:
