@@ -348,7 +348,7 @@ def test_verify_writes_markdown(
     report = capsys.readouterr().out
     assert "The deployed network matches the plan" in report
     assert "## Intents (4)" in report
-    assert "**holds**" in report
+    assert "[holds]" in report
 
 
 @pytest.mark.parametrize(

@@ -207,8 +207,13 @@ class Network:
         """Answer every intent's question on this network; each with whether it holds.
 
         A question the model cannot ask (a path that names no subnet, VPC or endpoint of
-        the model) does not hold; its ``error`` says why.
+        the model, a source address in no subnet) does not hold: its verdict is ``error``
+        and its ``error`` says why. Each intent is answered once per network.
         """
+        return list(self._verdicts)
+
+    @cached_property
+    def _verdicts(self) -> tuple[IntentVerdict, ...]:
         verdicts: list[IntentVerdict] = []
         for intent in self.intents:
             try:
@@ -222,7 +227,7 @@ class Network:
                 verdicts.append(IntentVerdict(intent, None, str(error)))
             else:
                 verdicts.append(IntentVerdict(intent, answer))
-        return verdicts
+        return tuple(verdicts)
 
     @cached_property
     def _names(self) -> dict[str, list[Place]]:

@@ -105,7 +105,7 @@ def verify(
     result.drifts += unreached
     result.intents = live.check_intents()
     result.drifts += [
-        Drift("intent", v.intent.path, _intent_text(v), _answer_text(v))
+        Drift("intent", v.intent.path, v.intent.question, v.answer_text)
         for v in result.intents
         if not v.holds
     ]
@@ -337,32 +337,9 @@ def _pairs(plan: Network, live: Network) -> tuple[int, list[Drift]]:
             answer = live.reachability(source, destination)
             if answer.reachable:
                 continue
-            there = _summary(answer.reason, answer.unreached, answer.partial)
+            there = answer.summary
         drifts.append(Drift("reachability", f"{source} -> {destination}", "reaches", there))
     return checked, drifts
-
-
-def _summary(reason: str | None, unreached: tuple[str, ...], partial: bool) -> str:
-    part = f"reaches only part (not {', '.join(unreached)})" if partial else "does not reach"
-    return f"{part}: {reason}" if reason else part
-
-
-def _intent_text(verdict: IntentVerdict) -> str:
-    intent = verdict.intent
-    port = f" on port {intent.port}" if intent.port is not None else ""
-    verb = "reaches" if intent.reachable else "does not reach"
-    return f"{intent.source} {verb} {intent.destination}{port}"
-
-
-def _answer_text(verdict: IntentVerdict) -> str:
-    answer = verdict.answer
-    if answer is None:
-        return f"cannot be asked: {verdict.error}"
-    if answer.reachable:
-        return "reaches"
-    if answer.unknown:
-        return f"unknown: {answer.reason}"
-    return _summary(answer.reason, answer.unreached, answer.partial)
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -386,19 +363,7 @@ def render(result: Verification, form: str = "text", *, title: str = "verify") -
                 {"kind": d.kind, "path": d.path, "planned": d.planned, "there": d.there}
                 for d in result.drifts
             ],
-            "intents": [
-                {
-                    "path": v.intent.path,
-                    "source": v.intent.source,
-                    "destination": v.intent.destination,
-                    "port": v.intent.port,
-                    "ip_version": v.intent.ip_version,
-                    "reachable": v.intent.reachable,
-                    "verdict": v.verdict,
-                    "answer": _answer_text(v),
-                }
-                for v in result.intents
-            ],
+            "intents": [verdict.as_json() for verdict in result.intents],
             "pairs_checked": result.pairs,
             "environments": [{"account": a, "region": r} for a, r in result.environments],
             "calls": result.calls,
@@ -417,21 +382,14 @@ def render(result: Verification, form: str = "text", *, title: str = "verify") -
         else:
             lines.append("None.")
         lines += ["", f"## Intents ({len(result.intents)})", ""]
-        lines += [
-            f"- `{v.intent.path}`: {_cell(_intent_text(v))}: **{v.verdict}**"
-            + ("" if v.holds else f" ({_cell(_answer_text(v))})")
-            for v in result.intents
-        ] or ["None."]
+        lines += [f"- {_cell(verdict.line())}" for verdict in result.intents] or ["None."]
         lines += ["", f"{result.pairs} subnet pairs the plan says reach each other, checked live."]
         return "\n".join(lines) + "\n"
     lines = [title, "=" * len(title), f"{verdict} ({envs}; {cost})", ""]
     lines.append(f"Differences ({len(result.drifts)}):")
     lines += [f"  {drift}" for drift in result.drifts] or ["  none"]
     lines += ["", f"Intents ({len(result.intents)}):"]
-    lines += [
-        f"  {_intent_text(v)} [{v.verdict}]" + ("" if v.holds else f": {_answer_text(v)}")
-        for v in result.intents
-    ] or ["  none"]
+    lines += [f"  {verdict.line()}" for verdict in result.intents] or ["  none"]
     lines += ["", f"{result.pairs} subnet pairs the plan says reach each other, checked live."]
     return "\n".join(lines) + "\n"
 
