@@ -270,3 +270,99 @@ def test_strict_answers_each_intent_once(
     assert main([str(contradicted), "--strict"]) == 1
     capsys.readouterr()
     assert len(asked) == len(set(asked)) == 4
+
+
+# --- questions the model cannot ask: refused at synth, or an error verdict ---------------
+
+
+def _places_app() -> tuple[cdk.App, cdk.Stack]:
+    """Two peered VPCs, a security group, a gateway endpoint and an interface endpoint."""
+    app = new_app()
+    stack = cdk.Stack(app, "Net")
+    a = vpc(stack, "A", "10.0.0.0/16")
+    b = vpc(stack, "B", "10.1.0.0/16")
+    VpcPeering(stack, "AToB", requester_vpc=a, accepter_vpc=b)
+    ec2.SecurityGroup(stack, "Sg", vpc=a)
+    a.add_gateway_endpoint("S3", service=ec2.GatewayVpcEndpointAwsService.S3)
+    a.add_interface_endpoint("Sqs", service=ec2.InterfaceVpcEndpointAwsService.SQS)
+    return app, stack
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        (
+            {"source": "Net/A", "destination": "10.1.0.5", "ip_version": 6},
+            "destination '10.1.0.5' is an IPv4 address, but ip_version is 6",
+        ),
+        (
+            {"source": "10.0.128.5", "destination": "Net/B", "ip_version": 6},
+            "source '10.0.128.5' is an IPv4 address, but ip_version is 6",
+        ),
+        (
+            {"source": "10.0.128.5", "destination": "2600:1f18::/56"},
+            "source '10.0.128.5' is an IPv4 address and destination '2600:1f18::/56' an IPv6 block",
+        ),
+        (
+            {"source": "Net/A", "destination": "Net/Sg"},
+            "destination 'Net/Sg' is a SecurityGroup, not a VPC, subnet, interface endpoint "
+            "or endpoint service",
+        ),
+        (
+            {"source": "Net/A", "destination": "Net"},
+            "destination 'Net' is a Stack, not a VPC, subnet, interface endpoint or endpoint "
+            "service",
+        ),
+        (
+            {"source": "Net/AToB", "destination": "Net/B"},
+            "source 'Net/AToB' is a VpcPeering, not a VPC or subnet",
+        ),
+        (
+            {"source": "Net/A", "destination": "Net/A/S3"},
+            "destination 'Net/A/S3' is a GatewayVpcEndpoint, not a VPC, subnet, interface "
+            "endpoint or endpoint service",
+        ),
+        (
+            {"source": "Net/A/Sqs", "destination": "Net/B"},
+            "source 'Net/A/Sqs' is an InterfaceVpcEndpoint, not a VPC or subnet",
+        ),
+    ],
+)
+def test_questions_the_model_cannot_ask_are_refused_at_synth(
+    arguments: dict[str, object], words: str
+) -> None:
+    _, stack = _places_app()
+    with pytest.raises(ValidationError) as caught:
+        ReachabilityIntent(stack, "Bad", **arguments)  # type: ignore[arg-type]
+    [problem] = caught.value.problems
+    assert (problem.path, problem.rule) == ("Net/Bad", rule_ids.INVALID_INTENT)
+    assert words in problem.message
+    assert problem.fix
+
+
+def test_vpcs_subnets_endpoints_and_their_l1s_are_places() -> None:
+    app, stack = _places_app()
+    ReachabilityIntent(
+        stack, "ToL1", source="Net/A/Resource", destination="Net/B/IsolatedSubnet1/Subnet"
+    )
+    ReachabilityIntent(stack, "ToEndpoint", source="Net/A/IsolatedSubnet1", destination="Net/A/Sqs")
+    ReachabilityIntent(stack, "ToV6", source="Net/A", destination="2600:1f18::/56", ip_version=6)
+    verdicts = Network.from_assembly(app.synth().directory).check_intents()
+    # The endpoint's service is in the stack's Region, which an agnostic stack hides.
+    assert [v.verdict for v in verdicts] == ["holds", "unknown", "contradicted"]
+
+
+def test_a_source_address_in_no_subnet_is_an_error_verdict(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    app, stack = _places_app()
+    ReachabilityIntent(stack, "Nowhere", source="192.168.1.1", destination="Net/B")
+    directory = Path(app.synth().directory)
+    [verdict] = Network.from_assembly(directory).check_intents()
+    assert (verdict.verdict, verdict.holds) == ("error", False)
+    assert verdict.line() == (
+        "Net/Nowhere: 192.168.1.1 reaches Net/B [error]: cannot be asked: source 192.168.1.1 "
+        "is in no subnet of the assembly"
+    )
+    assert main([str(directory), "--strict"]) == 1
+    assert "[error]" in capsys.readouterr().err
