@@ -125,6 +125,25 @@ def test_the_deployed_example_verifies_clean(
     assert_deployed_as_planned(assembly, roles=deployed.roles)
 
 
+def test_resources_that_share_a_physical_id_name_it_by_the_modelled_one(
+    assembly: cdk.cx_api.CloudAssembly, deployed: Deployed
+) -> None:
+    # CloudFormation lists every resource of a stack; the endpoint service's permissions
+    # have its ServiceId as their physical id (their primaryIdentifier).
+    service = "ServiceProvider/Orders/EndpointService"
+    cloudformation = client("cloudformation", *deployed.where[id(deployed.names[service])])
+    listed = cloudformation.list_stack_resources(StackName="ServiceProvider")
+    sharing = sorted(
+        r["ResourceType"]
+        for r in listed["StackResourceSummaries"]
+        if r["PhysicalResourceId"] == deployed.id_of(service)
+    )
+    assert sharing == ["AWS::EC2::VPCEndpointService", "AWS::EC2::VPCEndpointServicePermissions"]
+    live = Network.from_deployment(assembly, roles=deployed.roles)
+    assert service in {each.path for each in live.endpoint_services}
+    assert "resource-missing" not in {d.kind for d in _verify(assembly, deployed).drifts}
+
+
 def test_the_live_model_has_the_plans_names_and_answers(
     assembly: cdk.cx_api.CloudAssembly, deployed: Deployed, plan: Network
 ) -> None:

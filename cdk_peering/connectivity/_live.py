@@ -40,7 +40,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._assembly import Assembly, Template
-from ._build import ID_PREFIXES, PROTOCOLS, Built, build, default_acl, display_path, dns_name
+from ._build import (
+    ID_PREFIXES,
+    MODELLED,
+    PROTOCOLS,
+    Built,
+    build,
+    default_acl,
+    display_path,
+    dns_name,
+)
 from ._cidr import Cidr, try_cidr
 from .errors import ConnectivityError
 from .model import (
@@ -301,8 +310,10 @@ class _Env:
     account: str
     region: str
     templates: list[Template]
-    physical: dict[str, tuple[Template, str, str]] = field(default_factory=dict)
-    """Physical id -> (template, logical id, type) of every resource its stacks manage."""
+    physical: dict[str, list[tuple[Template, str, str]]] = field(default_factory=dict)
+    """Physical id -> (template, logical id, type) of every resource its stacks manage with
+    that id: several share one (``AWS::EC2::VPCEndpointServicePermissions``' is its
+    service's ``ServiceId``)."""
     logical: dict[tuple[int, str], str] = field(default_factory=dict)
     """(id(template), logical id) -> physical id."""
     missing_stacks: list[Template] = field(default_factory=list)
@@ -423,7 +434,7 @@ class _EnvReader:
             if not physical or str(summary.get("ResourceStatus", "")).startswith("DELETE"):
                 continue
             kind = str(summary.get("ResourceType", ""))
-            self.env.physical[str(physical)] = (template, logical, kind)
+            self.env.physical.setdefault(str(physical), []).append((template, logical, kind))
             self.env.logical[(id(template), logical)] = str(physical)
 
     def zones(self) -> _Zones:
@@ -534,7 +545,6 @@ def _missing(envs: list[_Env], plan: Built) -> list[Missing]:
                 )
             )
         deployed = [t for t in env.templates if t not in env.missing_stacks]
-        managed = {(id(t), logical) for (t, logical, _) in env.physical.values()}
         for template in deployed:
             if (template.parent is not None) and (
                 (id(template.parent), template.parent_resource or "") not in env.logical
@@ -546,7 +556,7 @@ def _missing(envs: list[_Env], plan: Built) -> list[Missing]:
                     continue
                 path = display_path(template, logical_id, str(kind))
                 physical = env.logical.get((id(template), logical_id))
-                if (id(template), logical_id) not in managed or physical is None:
+                if physical is None:
                     found.append(
                         Missing(
                             "resource", path, f"{MANAGED[kind]} {logical_id}", "not in its stack"
@@ -567,7 +577,8 @@ class _LiveBuilder:
         self.out = Built()
         self.paths: dict[str, str] = {}
         for env in envs:
-            for physical, (template, logical_id, kind) in env.physical.items():
+            for physical, owners in env.physical.items():
+                template, logical_id, kind = _modelled(owners)
                 self.paths[physical] = display_path(template, logical_id, kind)
         self.vpcs: dict[str, Vpc] = {}
         self.subnets: dict[str, Subnet] = {}
@@ -633,7 +644,7 @@ class _LiveBuilder:
             vpc_id = data["VpcId"]
             if vpc_id not in env.physical:
                 continue  # not the stacks': a peer's or a stranger's, added when referenced
-            template = env.physical[vpc_id][0]
+            template = _modelled(env.physical[vpc_id])[0]
             vpc = Vpc(
                 path=self.name(vpc_id), account=env.account, region=env.region, stack=template.path
             )
@@ -1035,6 +1046,16 @@ class _LiveBuilder:
                 if isinstance(address, Cidr):
                     record.addresses.append(address)
         return record
+
+
+def _modelled(owners: list[tuple[Template, str, str]]) -> tuple[Template, str, str]:
+    """Return the resource that names an object, of those that share its physical id.
+
+    The one whose type is the object's: the endpoint service, not its permissions.
+    """
+    return next((each for each in owners if each[2] in MANAGED), None) or next(
+        (each for each in owners if each[2] in MODELLED), owners[0]
+    )
 
 
 def _endpoint_kind(kind: str) -> str:
