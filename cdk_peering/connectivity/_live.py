@@ -21,6 +21,9 @@ AWS facts used here:
   exist answers ``ValidationError``.
 - Route tables list their ``local`` routes; the model adds them itself from the VPC's
   blocks, so they are left out. A route whose target is gone has ``State: blackhole``.
+- A gateway endpoint adds a route to an AWS-managed prefix list (S3's, DynamoDB's), whose
+  entries ``GetManagedPrefixListEntries`` reads as a customer list's. Only the lists a
+  route or a security group rule names (and the stacks' own) are read.
 - Network ACLs end with rule 32767 (IPv4) and 32768 (IPv6), deny all: the model denies
   what no entry matches, so they are left out.
 - A VPC endpoint's ``State`` is ``available`` once its connection is accepted
@@ -379,8 +382,11 @@ class _EnvReader:
             "ec2", "describe_vpc_endpoint_service_configurations", "ServiceConfigurations"
         )
         lists = self.pages("ec2", "describe_managed_prefix_lists", "PrefixLists")
+        used = _referenced_lists(env)
         for each in lists:
-            if each.get("OwnerId") == "AWS":
+            # The lists a route or a security group rule names (AWS-managed ones too: a
+            # gateway endpoint's route goes to one), and the stacks' own.
+            if each["PrefixListId"] not in used and each["PrefixListId"] not in env.physical:
                 continue
             entries = self.pages(
                 "ec2",
@@ -449,6 +455,22 @@ class _EnvReader:
             )
             found.zones.append(({**zone, "Id": zone_id}, vpcs, records))
         return found
+
+
+def _referenced_lists(env: _Env) -> set[str]:
+    """Return the prefix lists the routes and security group rules read name."""
+    found = {
+        str(route["DestinationPrefixListId"])
+        for table in env.tables
+        for route in table.get("Routes") or []
+        if route.get("DestinationPrefixListId")
+    }
+    for group in env.groups:
+        for permission in group.get("IpPermissions") or []:
+            found.update(
+                str(each.get("PrefixListId")) for each in permission.get("PrefixListIds") or []
+            )
+    return found
 
 
 def _camel(operation: str) -> str:
@@ -709,7 +731,7 @@ class _LiveBuilder:
         found = self.prefix_lists.get(list_id)
         if found is None:
             found = PrefixList(path=list_id, entries=None, external=True)
-            found.unknown = "an AWS-managed list, or one of an account not read: entries unknown"
+            found.unknown = "a list of an account not read: its entries were not read"
             self.prefix_lists[list_id] = found
             self.out.prefix_lists.append(found)
             self.out.unknowns[f"prefix list {list_id}: {found.unknown}"] = None

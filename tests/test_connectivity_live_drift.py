@@ -1,0 +1,273 @@
+"""`verify` on what the example app does not hold, against moto in-process.
+
+One small app, made once in moto for the module (tests/live_network.py): two peered VPCs
+(one with IPv6), a VPC in a nested stack, a VPC that existed before the app (imported by
+id, with a route the app adds to its table), an S3 gateway endpoint, a route to an
+instance, network ACLs (an entry whose block is a parameter, one whose block is the VPC's
+AWS-assigned IPv6 block), a private hosted zone with a wildcard record, a peering option.
+Each test drifts the deployed network by hand, checks what `verify` says, and undoes it;
+the untouched network verifies clean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_route53 as route53
+
+from cdk_peering import PeeringConnectionOptions, PeeringSide, ReachabilityIntent, VpcPeering
+from cdk_peering.connectivity import Network, _live
+from cdk_peering.connectivity.verify import Verification, verify
+from tests.connectivity_apps import new_app, vpc
+from tests.live_network import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    Deployed,
+    client,
+    materialize,
+    moto_aws,
+)
+
+EXISTING = "10.9.0.0/16"
+
+
+def _app(existing_vpc: str, existing_table: str) -> str:
+    app = new_app()
+    stack = cdk.Stack(app, "Net")
+    a = vpc(stack, "A", "10.0.0.0/16", public=True)
+    b = ec2.Vpc(
+        stack,
+        "B",
+        ip_addresses=ec2.IpAddresses.cidr("10.1.0.0/16"),
+        ip_protocol=ec2.IpProtocol.DUAL_STACK,
+        max_azs=1,
+        nat_gateways=0,
+        restrict_default_security_group=False,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC),
+            ec2.SubnetConfiguration(name="Isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        ],
+    )
+    peering = VpcPeering(stack, "AToB", requester_vpc=a, accepter_vpc=b)
+    PeeringConnectionOptions(
+        stack,
+        "Options",
+        peering_connection_id=peering.peering_connection_id,
+        side=PeeringSide.REQUESTER,
+        allow_multipath_resilience=True,
+    )
+    inner = cdk.NestedStack(stack, "Inner")
+    c = vpc(inner, "C", "10.2.0.0/16")
+    VpcPeering(stack, "AToC", requester_vpc=a, accepter_vpc=c)
+    # A VPC that was there before the app: a peering to it, and routes both ways.
+    to_existing = ec2.CfnVPCPeeringConnection(
+        stack, "AToExisting", vpc_id=a.vpc_id, peer_vpc_id=existing_vpc
+    )
+    ec2.CfnRoute(
+        stack,
+        "ToExisting",
+        route_table_id=a.isolated_subnets[0].route_table.route_table_id,
+        destination_cidr_block=EXISTING,
+        vpc_peering_connection_id=to_existing.ref,
+    )
+    ec2.CfnRoute(
+        stack,
+        "FromExisting",
+        route_table_id=existing_table,
+        destination_cidr_block="10.0.0.0/16",
+        vpc_peering_connection_id=to_existing.ref,
+    )
+    a.add_gateway_endpoint(
+        "S3",
+        service=ec2.GatewayVpcEndpointAwsService.S3,
+        subnets=[ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
+    )
+    # An appliance the public subnet's default route goes through (a NAT instance).
+    appliance = ec2.CfnInstance(
+        stack, "Appliance", image_id="ami-12c6146b", subnet_id=a.public_subnets[0].subnet_id
+    )
+    ec2.CfnRoute(
+        stack,
+        "ToAppliance",
+        route_table_id=a.isolated_subnets[0].route_table.route_table_id,
+        destination_cidr_block="0.0.0.0/0",
+        instance_id=appliance.ref,
+    )
+    acl = ec2.NetworkAcl(
+        stack,
+        "Acl",
+        vpc=a,
+        subnet_selection=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+    )
+    for name, direction in (
+        ("In", ec2.TrafficDirection.INGRESS),
+        ("Out", ec2.TrafficDirection.EGRESS),
+    ):
+        acl.add_entry(
+            f"All{name}",
+            cidr=ec2.AclCidr.ipv4("10.0.0.0/8"),
+            rule_number=100,
+            traffic=ec2.AclTraffic.all_traffic(),
+            direction=direction,
+        )
+    b_acl = ec2.NetworkAcl(
+        stack,
+        "BAcl",
+        vpc=b,
+        subnet_selection=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+    )
+    for name, direction in (
+        ("In", ec2.TrafficDirection.INGRESS),
+        ("Out", ec2.TrafficDirection.EGRESS),
+    ):
+        b_acl.add_entry(
+            f"All{name}",
+            cidr=ec2.AclCidr.any_ipv4(),
+            rule_number=100,
+            traffic=ec2.AclTraffic.all_traffic(),
+            direction=direction,
+        )
+    zone = route53.PrivateHostedZone(stack, "Zone", zone_name="svc.internal", vpc=a)
+    zone.add_vpc(b)
+    route53.ARecord(
+        stack,
+        "Db",
+        zone=zone,
+        record_name="db",
+        target=route53.RecordTarget.from_ip_addresses("10.1.128.10"),
+    )
+    route53.ARecord(
+        stack,
+        "Any",
+        zone=zone,
+        record_name="*",
+        target=route53.RecordTarget.from_ip_addresses("10.1.128.11"),
+    )
+    ReachabilityIntent(
+        stack, "AReachesDb", source="Net/A/IsolatedSubnet1", destination="db.svc.internal"
+    )
+    ReachabilityIntent(
+        stack, "AReachesApi", source="Net/A/IsolatedSubnet1", destination="api.svc.internal"
+    )
+    return str(app.synth().directory)
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[tuple[str, Deployed, dict[str, str]]]:
+    """The app, deployed; ``existing``: the ids of what was there before it."""
+    with moto_aws():
+        ec2_client = client("ec2", DEFAULT_ACCOUNT, DEFAULT_REGION)
+        existing_vpc = ec2_client.create_vpc(CidrBlock=EXISTING)["Vpc"]["VpcId"]
+        table = ec2_client.create_route_table(VpcId=existing_vpc)["RouteTable"]["RouteTableId"]
+        directory = _app(existing_vpc, table)
+        deployed = materialize(directory)
+        yield directory, deployed, {"vpc": existing_vpc, "table": table}
+
+
+@pytest.fixture(scope="module")
+def assembly(world: tuple[str, Deployed, dict[str, str]]) -> str:
+    return world[0]
+
+
+@pytest.fixture(scope="module")
+def deployed(world: tuple[str, Deployed, dict[str, str]]) -> Deployed:
+    return world[1]
+
+
+@pytest.fixture(scope="module")
+def existing(world: tuple[str, Deployed, dict[str, str]]) -> dict[str, str]:
+    return world[2]
+
+
+Listener = Callable[[Any], None]
+
+
+@pytest.fixture
+def listener() -> Iterator[Callable[[Listener], None]]:
+    """Register a listener on every client the live model makes, for one test."""
+    added: list[Listener] = []
+
+    def add(each: Listener) -> None:
+        added.append(each)
+        _live.client_listeners.append(each)
+
+    yield add
+    for each in added:
+        _live.client_listeners.remove(each)
+
+
+@pytest.fixture
+def ec2c(world: tuple[str, Deployed, dict[str, str]]) -> Any:
+    return client("ec2", DEFAULT_ACCOUNT, DEFAULT_REGION)
+
+
+def _drifts(result: Verification) -> list[tuple[str, str, str, str]]:
+    return [(d.kind, d.path, d.planned, d.there) for d in result.drifts]
+
+
+def test_the_untouched_network_verifies_clean(assembly: str, deployed: Deployed) -> None:
+    result = verify(assembly)
+    assert _drifts(result) == []
+    assert [v.verdict for v in result.intents] == ["holds", "holds"]
+    assert result.pairs > 4
+
+
+# --- 1: AWS-managed prefix lists are read; what is not read is unknown, in live words ------
+
+
+def test_a_gateway_endpoint_added_by_hand_is_no_drift(
+    assembly: str, deployed: Deployed, ec2c: Any
+) -> None:
+    table = deployed.id_of("Net/B/IsolatedSubnet1/RouteTable")
+    made = ec2c.create_vpc_endpoint(
+        VpcEndpointType="Gateway",
+        VpcId=deployed.id_of("Net/B"),
+        ServiceName=f"com.amazonaws.{DEFAULT_REGION}.dynamodb",
+        RouteTableIds=[table],
+    )["VpcEndpoint"]["VpcEndpointId"]
+    try:
+        result = verify(assembly)
+        live = Network.from_deployment(assembly)
+    finally:
+        ec2c.delete_vpc_endpoints(VpcEndpointIds=[made])
+    assert _drifts(result) == []
+    # The planned S3 endpoint's route and the DynamoDB one go to AWS-managed prefix lists,
+    # whose entries were read.
+    managed = [p for p in live.prefix_lists if p.path.startswith("pl-")]
+    assert len(managed) == 2
+    assert all(p.entries and not p.unknown for p in managed)
+
+
+def test_what_the_live_network_hides_is_unknown_and_said_not_read(
+    assembly: str, deployed: Deployed, ec2c: Any, listener: Callable[[Listener], None]
+) -> None:
+    # A route to a prefix list the reads do not return (as one of an account not read).
+    hidden = ec2c.create_managed_prefix_list(
+        PrefixListName="partner", AddressFamily="IPv4", MaxEntries=1, Entries=[]
+    )["PrefixList"]["PrefixListId"]
+
+    def hide(parsed: dict[str, Any], **_: Any) -> None:
+        lists = parsed.get("PrefixLists") or []
+        parsed["PrefixLists"] = [each for each in lists if each["PrefixListId"] != hidden]
+
+    listener(
+        lambda made: made.meta.events.register("after-call.ec2.DescribeManagedPrefixLists", hide)
+    )
+    table = deployed.id_of("Net/A/IsolatedSubnet1/RouteTable")
+    gateway = deployed.id_of("internet gateway Net/A/IGW")
+    ec2c.create_route(RouteTableId=table, DestinationPrefixListId=hidden, GatewayId=gateway)
+    try:
+        result = verify(assembly)
+    finally:
+        ec2c.delete_route(RouteTableId=table, DestinationPrefixListId=hidden)
+        ec2c.delete_managed_prefix_list(PrefixListId=hidden)
+    unreached = [d for d in result.drifts if d.kind == "reachability"]
+    assert unreached
+    for drift in unreached:
+        assert drift.there.startswith("unknown: "), drift
+        assert f"the entries of prefix list {hidden} were not read" in drift.there
+        assert "assembly" not in drift.there
