@@ -493,7 +493,7 @@ class _Materializer:
             self.made(acl, found)
             entries = acl.entries
         for entry in entries:
-            block = entry.cidr or self._entry_block(entry)
+            block = entry.cidr or self.ipv6(entry.symbol) or self._entry_block(entry)
             if block is None:
                 continue
             arguments: dict[str, Any] = {

@@ -38,6 +38,7 @@ EXISTING = "10.9.0.0/16"
 def _app(existing_vpc: str, existing_table: str) -> str:
     app = new_app()
     stack = cdk.Stack(app, "Net")
+    param = cdk.CfnParameter(stack, "OnPremCidr", default="192.168.0.0/16")
     a = vpc(stack, "A", "10.0.0.0/16", public=True)
     b = ec2.Vpc(
         stack,
@@ -114,6 +115,13 @@ def _app(existing_vpc: str, existing_table: str) -> str:
             traffic=ec2.AclTraffic.all_traffic(),
             direction=direction,
         )
+    acl.add_entry(
+        "OnPrem",
+        cidr=ec2.AclCidr.ipv4(param.value_as_string),
+        rule_number=110,
+        traffic=ec2.AclTraffic.tcp_port(443),
+        direction=ec2.TrafficDirection.INGRESS,
+    )
     b_acl = ec2.NetworkAcl(
         stack,
         "BAcl",
@@ -131,6 +139,13 @@ def _app(existing_vpc: str, existing_table: str) -> str:
             traffic=ec2.AclTraffic.all_traffic(),
             direction=direction,
         )
+    b_acl.add_entry(
+        "OwnV6",
+        cidr=ec2.AclCidr.ipv6(cdk.Fn.select(0, b.vpc_ipv6_cidr_blocks)),
+        rule_number=120,
+        traffic=ec2.AclTraffic.all_traffic(),
+        direction=ec2.TrafficDirection.INGRESS,
+    )
     zone = route53.PrivateHostedZone(stack, "Zone", zone_name="svc.internal", vpc=a)
     zone.add_vpc(b)
     route53.ARecord(
@@ -271,3 +286,64 @@ def test_what_the_live_network_hides_is_unknown_and_said_not_read(
         assert drift.there.startswith("unknown: "), drift
         assert f"the entries of prefix list {hidden} were not read" in drift.there
         assert "assembly" not in drift.there
+
+
+# --- 7: entries whose block the plan cannot read ----------------------------------------------
+
+
+def test_an_entry_whose_planned_block_is_unknown_is_compared_on_the_rest(
+    assembly: str, deployed: Deployed, ec2c: Any
+) -> None:
+    acl = deployed.id_of("Net/Acl")
+    ec2c.replace_network_acl_entry(
+        NetworkAclId=acl,
+        RuleNumber=110,
+        Protocol="6",
+        PortRange={"From": 22, "To": 22},
+        RuleAction="allow",
+        Egress=False,
+        CidrBlock="192.168.0.0/16",
+    )
+    try:
+        result = verify(assembly)
+    finally:
+        ec2c.replace_network_acl_entry(
+            NetworkAclId=acl,
+            RuleNumber=110,
+            Protocol="6",
+            PortRange={"From": 443, "To": 443},
+            RuleAction="allow",
+            Egress=False,
+            CidrBlock="192.168.0.0/16",
+        )
+    [(kind, path, planned, there)] = _drifts(result)
+    assert (kind, path) == ("acl-entry-changed", "Net/Acl/OnPrem")
+    assert planned.startswith("ingress rule 110: allow tcp 443 ")
+    assert there == "ingress rule 110: allow tcp 22 192.168.0.0/16"
+
+
+def test_an_entry_of_the_vpcs_aws_assigned_ipv6_block_is_resolved(
+    assembly: str, deployed: Deployed, ec2c: Any
+) -> None:
+    acl = deployed.id_of("Net/BAcl")
+    [block] = [
+        each["Ipv6CidrBlock"]
+        for each in ec2c.describe_vpcs(VpcIds=[deployed.id_of("Net/B")])["Vpcs"][0][
+            "Ipv6CidrBlockAssociationSet"
+        ]
+    ]
+    other = "2600:1f18:ffff::/56"
+    arguments = {"NetworkAclId": acl, "RuleNumber": 120, "Protocol": "-1", "RuleAction": "allow"}
+    ec2c.replace_network_acl_entry(**arguments, Egress=False, Ipv6CidrBlock=other)
+    try:
+        result = verify(assembly)
+    finally:
+        ec2c.replace_network_acl_entry(**arguments, Egress=False, Ipv6CidrBlock=block)
+    assert _drifts(result) == [
+        (
+            "acl-entry-changed",
+            "Net/BAcl/OwnV6",
+            f"ingress rule 120: allow all traffic {block}",
+            f"ingress rule 120: allow all traffic {other}",
+        )
+    ]

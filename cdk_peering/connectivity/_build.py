@@ -771,8 +771,11 @@ class _Builder:
             span = (low if low is not None else 0, high if high is not None else 65535)
         raw = values.get("CidrBlock", values.get("Ipv6CidrBlock"))
         cidr = try_cidr(raw)
+        symbol: Ipv6Symbol | None = None
         if cidr is None:
             vague.append(f"its block is {self.ev.text(raw)}")
+            found = self.ipv6(raw) if "Ipv6CidrBlock" in values else None
+            symbol = found if isinstance(found, Ipv6Symbol) else None
         maybe = self.perhaps(template, logical_id)
         if maybe:
             vague.append(maybe)
@@ -793,6 +796,7 @@ class _Builder:
                     ports=None if "PortRange" in tokens else span,
                     unknown=unknown,
                     ipv6="Ipv6CidrBlock" in values,
+                    symbol=symbol,
                 )
             )
 

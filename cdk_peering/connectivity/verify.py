@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ._build import Built
 from ._cidr import Block, Cidr, Ipv6Symbol, block_overlaps, block_prefix
@@ -298,9 +298,24 @@ def _entry_text(entry: AclEntry) -> str:
     return str(entry).split(": ", 1)[-1]
 
 
+def _planned_entry(entry: AclEntry, vpcs: Mapping[str, Vpc]) -> tuple[AclEntry, bool]:
+    """Return a planned entry as deployed, and whether its block is known.
+
+    An AWS-assigned IPv6 block (a token in the template) is the deployed VPC's; another
+    token block (a parameter, an import) is unknown: the rest of the entry is compared.
+    """
+    if entry.cidr is not None:
+        return entry, True
+    concrete = _concrete(entry.symbol, vpcs)
+    if isinstance(concrete, Cidr):
+        return replace(entry, cidr=concrete, unknown=None), True
+    return entry, False
+
+
 def _acls(plan: Built, live: Built) -> list[Drift]:
     drifts: list[Drift] = []
     live_acls = _by_path(live.acls)
+    live_vpcs = {vpc.path: vpc for vpc in live.vpcs}
     for acl in plan.acls:
         there = live_acls.get(acl.path)
         if there is None or acl.external:
@@ -309,11 +324,15 @@ def _acls(plan: Built, live: Built) -> list[Drift]:
             (e.egress, e.number): e for e in acl.entries if not (acl.default and e.path == acl.path)
         }
         found = {(e.egress, e.number): e for e in there.entries}  # type: ignore[attr-defined]
-        for key, entry in declared.items():
+        for key, planned in declared.items():
             other = found.get(key)
+            entry, known = _planned_entry(planned, live_vpcs)
             if other is None:
                 drifts.append(Drift("acl-entry-missing", entry.path, str(entry), "no such entry"))
-            elif _entry_text(other) != _entry_text(entry):
+            elif _entry_text(other) != _entry_text(entry) and (
+                known or _entry_text(replace(other, cidr=None, unknown=entry.unknown))
+                != _entry_text(entry)
+            ):
                 drifts.append(Drift("acl-entry-changed", entry.path, str(entry), str(other)))
         for key, entry in found.items():
             aws_default = acl.default and entry.path == acl.path
