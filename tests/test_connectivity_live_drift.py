@@ -11,6 +11,7 @@ the untouched network verifies clean.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -343,7 +344,98 @@ def test_an_entry_of_the_vpcs_aws_assigned_ipv6_block_is_resolved(
         (
             "acl-entry-changed",
             "Net/BAcl/OwnV6",
-            f"ingress rule 120: allow all traffic {block}",
+            f"ingress rule 120: allow all traffic {ipaddress.ip_network(block)}",
             f"ingress rule 120: allow all traffic {other}",
+        )
+    ]
+
+
+# --- 2: a default network ACL's rules 100 and 101 ----------------------------------------------
+
+
+def _default_acl(ec2c: Any, deployed: Deployed, vpc: str) -> str:
+    filters = [
+        {"Name": "vpc-id", "Values": [deployed.id_of(vpc)]},
+        {"Name": "default", "Values": ["true"]},
+    ]
+    return str(ec2c.describe_network_acls(Filters=filters)["NetworkAcls"][0]["NetworkAclId"])
+
+
+ALLOW_ALL = {"RuleNumber": 100, "Protocol": "-1", "RuleAction": "allow", "CidrBlock": "0.0.0.0/0"}
+
+
+def test_a_default_acls_rule_100_changed_is_found(
+    assembly: str, deployed: Deployed, ec2c: Any
+) -> None:
+    acl = _default_acl(ec2c, deployed, "Net/B")
+    ec2c.replace_network_acl_entry(
+        NetworkAclId=acl, Egress=False, **{**ALLOW_ALL, "RuleAction": "deny"}
+    )
+    try:
+        result = verify(assembly)
+    finally:
+        ec2c.replace_network_acl_entry(NetworkAclId=acl, Egress=False, **ALLOW_ALL)
+    [changed] = [d for d in result.drifts if d.kind.startswith("acl-")]
+    assert (changed.kind, changed.path, changed.planned, changed.there) == (
+        "acl-entry-changed",
+        "Net/B (default network ACL)",
+        "ingress rule 100: allow all traffic 0.0.0.0/0",
+        "ingress rule 100: deny all traffic 0.0.0.0/0",
+    )
+
+
+def test_a_default_acls_rule_deleted_is_found_and_denies(
+    assembly: str, deployed: Deployed, ec2c: Any
+) -> None:
+    acl = _default_acl(ec2c, deployed, "Net/B")
+    ec2c.delete_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Egress=True)
+    ec2c.delete_network_acl_entry(NetworkAclId=acl, RuleNumber=101, Egress=False)
+    try:
+        result = verify(assembly)
+    finally:
+        ec2c.create_network_acl_entry(NetworkAclId=acl, Egress=True, **ALLOW_ALL)
+        ec2c.create_network_acl_entry(
+            NetworkAclId=acl,
+            Egress=False,
+            RuleNumber=101,
+            Protocol="-1",
+            RuleAction="allow",
+            Ipv6CidrBlock="::/0",
+        )
+    missing = {(d.path, d.planned) for d in result.drifts if d.kind == "acl-entry-missing"}
+    assert missing == {
+        ("Net/B (default network ACL)", "egress rule 100: allow all traffic 0.0.0.0/0"),
+        ("Net/B (default network ACL)", "ingress rule 101: allow all traffic ::/0"),
+    }
+    # With no egress entry left for IPv4, the default ACL denies: B's public subnet (on the
+    # default ACL) sends nothing.
+    assert any(
+        d.kind == "reachability" and d.path.startswith("Net/B/PublicSubnet1 -> ")
+        for d in result.drifts
+    )
+
+
+def test_an_entry_added_to_a_default_acl_is_found_even_when_shadowed(
+    assembly: str, deployed: Deployed, ec2c: Any
+) -> None:
+    acl = _default_acl(ec2c, deployed, "Net/A")  # no IPv6: AWS made no rule 101
+    ec2c.create_network_acl_entry(
+        NetworkAclId=acl,
+        Egress=False,
+        RuleNumber=101,
+        Protocol="-1",
+        RuleAction="deny",
+        CidrBlock="10.1.0.0/16",
+    )
+    try:
+        result = verify(assembly)
+    finally:
+        ec2c.delete_network_acl_entry(NetworkAclId=acl, RuleNumber=101, Egress=False)
+    assert _drifts(result) == [
+        (
+            "acl-entry-added",
+            f"{acl} ingress 101",
+            "no such entry",
+            "ingress rule 101: deny all traffic 10.1.0.0/16",
         )
     ]

@@ -620,6 +620,7 @@ class _LiveBuilder:
             (acl.path, entry.egress, entry.number): entry.path
             for acl in plan.acls
             for entry in acl.entries
+            if entry.path != acl.path  # a default ACL's own (AWS's) rules: see _entry
         }
         self.planned_records = {
             (zone.path, record.name, record.type): record.path
@@ -946,15 +947,20 @@ class _LiveBuilder:
         ipv6 = bool(data.get("Ipv6CidrBlock"))
         cidr = try_cidr(data.get("Ipv6CidrBlock") if ipv6 else data.get("CidrBlock"))
         direction = "egress" if egress else "ingress"
-        path = self.planned_entries.get((acl.path, egress, number)) or (
-            acl.path if acl.default and number in (100, 101) else f"{acl_id} {direction} {number}"
-        )
+        allow = str(data.get("RuleAction", "")).lower() == "allow"
+        everything = cidr is not None and cidr.prefix == 0 and protocol == "-1" and allow
+        if acl.default and everything and number == (101 if ipv6 else 100):
+            path = acl.path  # AWS's own rule of a default ACL: allow all
+        else:
+            path = self.planned_entries.get((acl.path, egress, number)) or (
+                f"{acl_id} {direction} {number}"
+            )
         return AclEntry(
             path=path,
             number=number,
             egress=egress,
             protocol=protocol,
-            allow=str(data.get("RuleAction", "")).lower() == "allow",
+            allow=allow,
             cidr=cidr,
             ports=span,
             ipv6=ipv6,

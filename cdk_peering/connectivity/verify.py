@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from ._build import Built
 from ._cidr import Block, Cidr, Ipv6Symbol, block_overlaps, block_prefix
-from .model import AclEntry, Peering, Route, RouteTable, Vpc
+from .model import AclEntry, NetworkAcl, Peering, Route, RouteTable, Vpc
 from .network import Network
 from .results import IntentVerdict
 
@@ -312,6 +312,16 @@ def _planned_entry(entry: AclEntry, vpcs: Mapping[str, Vpc]) -> tuple[AclEntry, 
     return entry, False
 
 
+def _declared(acl: NetworkAcl, entry: AclEntry) -> bool:
+    """Tell whether a planned entry is to be there.
+
+    A default ACL's rule 101 (AWS's: allow all IPv6 traffic) is there only when its VPC has
+    an IPv6 block.
+    """
+    aws = acl.default and entry.path == acl.path
+    return not (aws and entry.ipv6 and not (acl.vpc is not None and acl.vpc.ipv6))
+
+
 def _acls(plan: Built, live: Built) -> list[Drift]:
     drifts: list[Drift] = []
     live_acls = _by_path(live.acls)
@@ -320,9 +330,7 @@ def _acls(plan: Built, live: Built) -> list[Drift]:
         there = live_acls.get(acl.path)
         if there is None or acl.external:
             continue
-        declared = {
-            (e.egress, e.number): e for e in acl.entries if not (acl.default and e.path == acl.path)
-        }
+        declared = {(e.egress, e.number): e for e in acl.entries if _declared(acl, e)}
         found = {(e.egress, e.number): e for e in there.entries}  # type: ignore[attr-defined]
         for key, planned in declared.items():
             other = found.get(key)
