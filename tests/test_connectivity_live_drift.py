@@ -439,3 +439,67 @@ def test_an_entry_added_to_a_default_acl_is_found_even_when_shadowed(
             "ingress rule 101: deny all traffic 10.1.0.0/16",
         )
     ]
+
+
+# --- 3 and 9: private hosted zones and their records ---------------------------------------------
+
+
+def _route53(deployed: Deployed) -> Any:
+    return client("route53", *deployed.where[id(deployed.names["Net/Zone"])])
+
+
+def test_a_changed_record_value_is_found(assembly: str, deployed: Deployed) -> None:
+    route53_client = _route53(deployed)
+
+    def upsert(value: str) -> None:
+        record = {"Name": "db.svc.internal", "Type": "A", "TTL": 300}
+        change = {
+            "Action": "UPSERT",
+            "ResourceRecordSet": {**record, "ResourceRecords": [{"Value": value}]},
+        }
+        route53_client.change_resource_record_sets(
+            HostedZoneId=deployed.id_of("Net/Zone"), ChangeBatch={"Changes": [change]}
+        )
+
+    upsert("192.168.9.9")
+    try:
+        result = verify(assembly)
+    finally:
+        upsert("10.1.128.10")
+    [changed] = [d for d in result.drifts if d.kind.startswith("record")]
+    assert (changed.kind, changed.path, changed.planned, changed.there) == (
+        "record-changed",
+        "Net/Db",
+        "A db.svc.internal -> 10.1.128.10",
+        "A db.svc.internal -> 192.168.9.9",
+    )
+    assert "Net/AReachesDb" in {d.path for d in result.drifts if d.kind == "intent"}
+
+
+def test_a_deleted_zone_is_found(
+    assembly: str, deployed: Deployed, listener: Callable[[Listener], None]
+) -> None:
+    zone = deployed.id_of("Net/Zone")
+
+    def deleted(parsed: dict[str, Any], **_: Any) -> None:  # as Route 53 lists it once deleted
+        zones = parsed.get("HostedZones") or []
+        parsed["HostedZones"] = [z for z in zones if not str(z["Id"]).endswith(f"/{zone}")]
+
+    listener(lambda made: made.meta.events.register("after-call.route53.ListHostedZones", deleted))
+    result = verify(assembly)
+    assert ("resource-missing", "Net/Zone", f"hosted zone {zone}", "not found") in _drifts(result)
+
+
+def test_wildcard_records_as_route53_lists_them_are_read(
+    assembly: str, deployed: Deployed, listener: Callable[[Listener], None]
+) -> None:
+    def escaped(parsed: dict[str, Any], **_: Any) -> None:  # Route 53 writes "*" as \052
+        for record in parsed.get("ResourceRecordSets") or []:
+            record["Name"] = record["Name"].replace("*", "\\052")
+
+    listener(
+        lambda made: made.meta.events.register("after-call.route53.ListResourceRecordSets", escaped)
+    )
+    result = verify(assembly)
+    assert _drifts(result) == []
+    assert [v.verdict for v in result.intents] == ["holds", "holds"]

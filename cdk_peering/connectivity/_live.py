@@ -30,11 +30,14 @@ AWS facts used here:
   (``pendingAcceptance``, ``rejected``, ``failed``... otherwise).
 - Route 53 is global: private zones, their VPC associations (``GetHostedZone`` lists every
   VPC associated, of any account) and records are read once per account.
+  ``ListResourceRecordSets`` escapes characters as octal ``ooo`` after a backslash (a
+  wildcard is backslash ``052``).
 - botocore's ``standard`` retry mode retries throttling and transient errors with backoff.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -334,9 +337,9 @@ class _Env:
 
 @dataclass
 class _Zones:
-    """One account's private hosted zones: each zone, its VPCs and its records."""
+    """One account's hosted zones: every zone listed; each private one, its VPCs and records."""
 
-    account: str
+    listed: list[Json] = field(default_factory=list)
     zones: list[tuple[Json, list[Json], list[Json]]] = field(default_factory=list)
 
 
@@ -444,17 +447,28 @@ class _EnvReader:
             self.env.logical[(id(template), logical)] = str(physical)
 
     def zones(self) -> _Zones:
-        found = _Zones(self.env.account)
+        found = _Zones()
         for zone in self.pages("route53", "list_hosted_zones", "HostedZones"):
+            zone_id = str(zone["Id"]).rsplit("/", 1)[-1]
+            found.listed.append({**zone, "Id": zone_id})
             if not (zone.get("Config") or {}).get("PrivateZone"):
                 continue
-            zone_id = str(zone["Id"]).rsplit("/", 1)[-1]
             vpcs = self.call("route53", "get_hosted_zone", Id=zone_id).get("VPCs") or []
             records = self.pages(
                 "route53", "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id
             )
             found.zones.append(({**zone, "Id": zone_id}, vpcs, records))
         return found
+
+
+def _dns(name: object) -> str:
+    r"""Return a name Route 53 returns in the model's form.
+
+    Route 53 escapes what is not a letter, digit, hyphen or dot as ``\ooo`` (octal): a
+    wildcard's ``*`` is ``\052``.
+    """
+    text = re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), str(name or ""))
+    return dns_name(text)
 
 
 def _referenced_lists(env: _Env) -> set[str]:
@@ -512,7 +526,7 @@ def deployment(
         zone_results = [future.result() for future in zones]
     plan = build(assembly)
     live = _LiveBuilder(results, zone_results, plan).run()
-    missing = _missing(results, plan)
+    missing = _missing(results, zone_results, plan)
     return Deployment(
         built=live,
         plan=plan,
@@ -543,9 +557,9 @@ def _environments(assembly: Assembly, sessions: _Sessions) -> dict[tuple[str, st
     return grouped
 
 
-def _missing(envs: list[_Env], plan: Built) -> list[Missing]:
+def _missing(envs: list[_Env], zones: list[_Zones], plan: Built) -> list[Missing]:
     found: list[Missing] = []
-    live_ids: set[str] = set()
+    live_ids: set[str] = {str(zone["Id"]) for each in zones for zone in each.listed}
     for env in envs:
         live_ids.update(v["VpcId"] for v in env.vpcs)
         live_ids.update(s["SubnetId"] for s in env.subnets)
@@ -584,7 +598,7 @@ def _missing(envs: list[_Env], plan: Built) -> list[Missing]:
                             "resource", path, f"{MANAGED[kind]} {logical_id}", "not in its stack"
                         )
                     )
-                elif kind != "AWS::Route53::HostedZone" and physical not in live_ids:
+                elif physical not in live_ids:
                     found.append(
                         Missing("resource", path, f"{MANAGED[kind]} {physical}", "not found")
                     )
@@ -1040,7 +1054,7 @@ class _LiveBuilder:
                 v is not None and not v.external for v in associated
             ):
                 continue
-            zone = HostedZone(path=self.name(zone_id), name=dns_name(str(data.get("Name", ""))))
+            zone = HostedZone(path=self.name(zone_id), name=_dns(data.get("Name")))
             for each in vpcs:
                 vpc = self.vpc(str(each.get("VPCId")), None, each.get("VPCRegion"))
                 if vpc not in zone.vpcs:
@@ -1055,12 +1069,12 @@ class _LiveBuilder:
         kind = str(data.get("Type", "")).upper()
         if kind not in ("A", "AAAA", "CNAME"):
             return None
-        name = dns_name(str(data.get("Name", "")))
+        name = _dns(data.get("Name"))
         path = self.planned_records.get((zone.path, name, kind)) or f"{zone_id} {name} {kind}"
         record = Record(path=path, name=name, type=kind)
         alias = data.get("AliasTarget")
         if isinstance(alias, dict):
-            target = dns_name(str(alias.get("DNSName", "")))
+            target = _dns(alias.get("DNSName"))
             record.endpoint = self.dns.get(target) or self.dns.get(target.removeprefix("*."))
             if record.endpoint is None:
                 record.unknown = f"it is an alias to {target}, which is no endpoint read"

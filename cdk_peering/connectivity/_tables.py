@@ -301,9 +301,13 @@ class AclMap:
         self._space = space
         # A default ACL allows all while AWS's rules are there (none left in a direction: the
         # final rule denies everything).
-        self.allows_all = acl.default and bool(self.entries) and all(
-            e.allow and e.protocol == "-1" and e.cidr is not None and e.cidr.prefix == 0
-            for e in self.entries
+        self.allows_all = (
+            acl.default
+            and bool(self.entries)
+            and all(
+                e.allow and e.protocol == "-1" and e.cidr is not None and e.cidr.prefix == 0
+                for e in self.entries
+            )
         )
         self.classes: list[tuple[AddressSet, AddressSet, AddressSet]] = []
         """Per class of ports: the ports, the addresses allowed, the addresses unknown."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from ._build import Built
 from ._cidr import Block, Cidr, Ipv6Symbol, block_overlaps, block_prefix
-from .model import AclEntry, NetworkAcl, Peering, Route, RouteTable, Vpc
+from .model import AclEntry, NetworkAcl, Peering, Record, Route, RouteTable, Vpc
 from .network import Network
 from .results import IntentVerdict
 
@@ -285,13 +285,44 @@ def _zones(plan: Built, live: Built) -> list[Drift]:
                         f"not associated with {vpc.path}",
                     )
                 )
-        records = {(r.name, r.type) for r in there.records}  # type: ignore[attr-defined]
+        records = {(r.name, r.type): r for r in there.records}  # type: ignore[attr-defined]
         for record in zone.records:
-            if (record.name, record.type) not in records:
+            found = records.get((record.name, record.type))
+            if found is None:
                 drifts.append(
                     Drift("record-missing", record.path, f"{record.type} {record.name}", "none")
                 )
+                continue
+            planned = _record_value(record)
+            value = _record_value(found) or str(found.unknown)
+            if planned is not None and value != planned:
+                drifts.append(
+                    Drift(
+                        "record-changed",
+                        record.path,
+                        f"{record.type} {record.name} -> {planned}",
+                        f"{found.type} {found.name} -> {value}",
+                    )
+                )
     return drifts
+
+
+def _record_value(record: Record) -> str | None:
+    """Say where a record leads (None: the plan cannot tell)."""
+    if record.unknown:
+        return None
+    if record.endpoint is not None:
+        return f"alias to endpoint {record.endpoint.path}"
+    if record.canonical is not None:
+        return f"CNAME {record.canonical}"
+    if record.addresses:
+        return ", ".join(sorted(_address(block) for block in record.addresses))
+    return None
+
+
+def _address(block: Cidr) -> str:
+    text = str(block)
+    return text.rsplit("/", 1)[0] if block.prefix == (32 if block.version == 4 else 128) else text
 
 
 def _entry_text(entry: AclEntry) -> str:
@@ -338,7 +369,8 @@ def _acls(plan: Built, live: Built) -> list[Drift]:
             if other is None:
                 drifts.append(Drift("acl-entry-missing", entry.path, str(entry), "no such entry"))
             elif _entry_text(other) != _entry_text(entry) and (
-                known or _entry_text(replace(other, cidr=None, unknown=entry.unknown))
+                known
+                or _entry_text(replace(other, cidr=None, unknown=entry.unknown))
                 != _entry_text(entry)
             ):
                 drifts.append(Drift("acl-entry-changed", entry.path, str(entry), str(other)))
