@@ -3,8 +3,9 @@
 One small app, made once in moto for the module (tests/live_network.py): two peered VPCs
 (one with IPv6), a VPC in a nested stack, a VPC that existed before the app (imported by
 id, with a route the app adds to its table), an S3 gateway endpoint, a route to an
-instance, network ACLs (an entry whose block is a parameter, one whose block is the VPC's
-AWS-assigned IPv6 block), a private hosted zone with a wildcard record, a peering option.
+instance, a route to a prefix list, network ACLs (an entry whose block is a parameter, one
+whose block is the VPC's AWS-assigned IPv6 block), a private hosted zone with a wildcard
+record, a peering option.
 Each test drifts the deployed network by hand, checks what `verify` says, and undoes it;
 the untouched network verifies clean.
 """
@@ -98,6 +99,17 @@ def _app(existing_vpc: str, existing_table: str) -> str:
         route_table_id=a.isolated_subnets[0].route_table.route_table_id,
         destination_cidr_block="0.0.0.0/0",
         instance_id=appliance.ref,
+    )
+    # Partners' ranges, through the internet gateway (a route to a prefix list).
+    partners = ec2.PrefixList(
+        stack, "Partners", entries=[ec2.CfnPrefixList.EntryProperty(cidr="10.50.0.0/16")]
+    )
+    ec2.CfnRoute(
+        stack,
+        "ToPartners",
+        route_table_id=a.public_subnets[0].route_table.route_table_id,
+        destination_prefix_list_id=partners.prefix_list_id,
+        gateway_id=a.internet_gateway_id,
     )
     acl = ec2.NetworkAcl(
         stack,
@@ -503,3 +515,98 @@ def test_wildcard_records_as_route53_lists_them_are_read(
     result = verify(assembly)
     assert _drifts(result) == []
     assert [v.verdict for v in result.intents] == ["holds", "holds"]
+
+
+# --- 5: routes the app adds to an imported VPC's table ------------------------------------------
+
+
+def test_a_route_the_app_adds_to_an_imported_table_is_compared(
+    assembly: str, deployed: Deployed, existing: dict[str, str], ec2c: Any
+) -> None:
+    table = existing["table"]
+    peering = deployed.id_of("Net/AToExisting")
+    ec2c.delete_route(RouteTableId=table, DestinationCidrBlock="10.0.0.0/16")
+    try:
+        deleted = verify(assembly)
+        gateway = ec2c.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2c.create_route(RouteTableId=table, DestinationCidrBlock="10.0.0.0/16", GatewayId=gateway)
+        elsewhere = verify(assembly)
+        ec2c.delete_route(RouteTableId=table, DestinationCidrBlock="10.0.0.0/16")
+    finally:
+        ec2c.create_route(
+            RouteTableId=table, DestinationCidrBlock="10.0.0.0/16", VpcPeeringConnectionId=peering
+        )
+    planned = "10.0.0.0/16 -> peering Net/AToExisting"
+    assert _drifts(deleted) == [
+        ("route-missing", "Net/FromExisting", planned, "no route to 10.0.0.0/16")
+    ]
+    assert _drifts(elsewhere) == [
+        ("route-target", "Net/FromExisting", planned, f"10.0.0.0/16 -> internet gateway {gateway}")
+    ]
+
+
+# --- 6: a route to an instance, as AWS describes it -----------------------------------------
+
+
+def test_a_route_to_an_instance_is_its_instance_not_its_interface(
+    assembly: str, deployed: Deployed, listener: Callable[[Listener], None]
+) -> None:
+    def as_aws(parsed: dict[str, Any], **_: Any) -> None:
+        # AWS gives a route to an instance its primary interface too; moto gives the instance.
+        for table in parsed.get("RouteTables") or []:
+            for route in table.get("Routes") or []:
+                if route.get("InstanceId"):
+                    route["NetworkInterfaceId"] = "eni-0123456789abcdef0"
+                    route["InstanceOwnerId"] = DEFAULT_ACCOUNT
+
+    listener(lambda made: made.meta.events.register("after-call.ec2.DescribeRouteTables", as_aws))
+    live = Network.from_deployment(assembly)
+    [table] = [t for t in live.route_tables if t.path == "Net/A/IsolatedSubnet1/RouteTable"]
+    [route] = [r for r in table.routes if r.destination_text == "0.0.0.0/0"]
+    assert route.target.name == "instance Net/Appliance"
+    assert _drifts(verify(assembly)) == []
+
+
+# --- 10: routes to prefix lists, against routes and routes to prefix lists -----------------------
+
+
+def test_a_route_to_a_prefix_list_that_wins_over_a_declared_route_is_found(
+    assembly: str, deployed: Deployed, ec2c: Any
+) -> None:
+    made = ec2c.create_managed_prefix_list(
+        PrefixListName="shortcut",
+        AddressFamily="IPv4",
+        MaxEntries=1,
+        Entries=[{"Cidr": "10.1.200.0/24"}],
+    )["PrefixList"]["PrefixListId"]
+    table = deployed.id_of("Net/A/IsolatedSubnet1/RouteTable")
+    gateway = deployed.id_of("internet gateway Net/A/IGW")
+    ec2c.create_route(RouteTableId=table, DestinationPrefixListId=made, GatewayId=gateway)
+    try:
+        result = verify(assembly)
+    finally:
+        ec2c.delete_route(RouteTableId=table, DestinationPrefixListId=made)
+        ec2c.delete_managed_prefix_list(PrefixListId=made)
+    [added] = [d for d in result.drifts if d.kind == "route-added"]
+    assert added.path == f"{table} prefix list {made}"
+    assert added.there.startswith(
+        f"10.1.200.0/24 (prefix list {made}) -> internet gateway Net/A/IGW, more specific than "
+        "10.1.0.0/16"
+    )
+
+
+def test_a_route_more_specific_than_a_declared_prefix_lists_entry_is_found(
+    assembly: str, deployed: Deployed, ec2c: Any
+) -> None:
+    table = deployed.id_of("Net/A/PublicSubnet1/RouteTable")
+    peering = deployed.id_of("Net/AToB")
+    ec2c.create_route(
+        RouteTableId=table, DestinationCidrBlock="10.50.1.0/24", VpcPeeringConnectionId=peering
+    )
+    try:
+        result = verify(assembly)
+    finally:
+        ec2c.delete_route(RouteTableId=table, DestinationCidrBlock="10.50.1.0/24")
+    [added] = [d for d in result.drifts if d.kind == "route-added"]
+    assert added.path == f"{table} 10.50.1.0/24"
+    assert "more specific than 10.50.0.0/16 (prefix list Net/Partners)" in added.there

@@ -630,6 +630,8 @@ class _LiveBuilder:
             for table in plan.tables
             for route in table.routes
         }
+        self.planned_tables = {table.path for table in plan.tables if table.external}
+        """The ids of tables of VPCs outside the stacks that the app adds routes to."""
         self.planned_entries = {
             (acl.path, entry.egress, entry.number): entry.path
             for acl in plan.acls
@@ -837,9 +839,11 @@ class _LiveBuilder:
     def _tables(self, env: _Env) -> None:
         for data in env.tables:
             vpc = self.vpcs.get(data.get("VpcId", ""))
-            if vpc is None or vpc.external:
-                continue
             table_id = data["RouteTableId"]
+            if vpc is None or vpc.external:
+                if table_id in self.planned_tables:
+                    self._imported_table(table_id, data)
+                continue
             associations = data.get("Associations") or []
             main = any(a.get("Main") for a in associations)
             path = f"{vpc.path} (main route table)" if main else self.name(table_id)
@@ -858,6 +862,20 @@ class _LiveBuilder:
                 if made is not None:
                     table.routes.append(made)
             self.out.tables.append(table)
+
+    def _imported_table(self, table_id: str, data: Json) -> None:
+        """Read a table of a VPC outside the stacks that the app adds routes to.
+
+        Imported by id: its routes are read, to compare; its VPC's subnets are not, so it
+        routes for none.
+        """
+        vpc = self.vpc(str(data.get("VpcId")))
+        table = RouteTable(path=table_id, vpc=vpc, external=True)
+        for route in data.get("Routes") or []:
+            made = self._route(table, table_id, route)
+            if made is not None:
+                table.routes.append(made)
+        self.out.tables.append(table)
 
     def _route(self, table: RouteTable, table_id: str, data: Json) -> Route | None:
         if data.get("GatewayId") == "local":
@@ -910,8 +928,8 @@ class _LiveBuilder:
             "NatGatewayId",
             "TransitGatewayId",
             "EgressOnlyInternetGatewayId",
+            "InstanceId",  # before its interface: AWS gives a route to an instance both
             "NetworkInterfaceId",
-            "InstanceId",
             "CarrierGatewayId",
             "LocalGatewayId",
             "CoreNetworkArn",

@@ -154,12 +154,13 @@ def _concrete(block: Block | None, vpcs: Mapping[str, Vpc]) -> Block | None:
 
 def _tables(plan: Built, live: Built) -> list[Drift]:
     drifts: list[Drift] = []
+    gateway_endpoints = {f"VPC endpoint {e.path}" for e in plan.endpoints if e.kind == "Gateway"}
     live_tables = _by_path(live.tables)
     live_vpcs = {vpc.path: vpc for vpc in live.vpcs}
     for table in plan.tables:
         there = live_tables.get(table.path)
-        if not isinstance(there, RouteTable) or table.external:
-            continue
+        if not isinstance(there, RouteTable):
+            continue  # not deployed (reported), or a table of an account not read
         live_routes = {(r.destination_text, r.ipv6): r for r in there.routes}
         declared_paths = set()
         for route in table.routes:
@@ -178,6 +179,10 @@ def _tables(plan: Built, live: Built) -> list[Drift]:
                 drifts.append(
                     Drift("route-target", route.path, declared, f"{text} -> {_target(found)}{why}")
                 )
+        # A gateway endpoint of the plan adds a route to its service's prefix list.
+        declared_paths |= {
+            route.path for route in there.routes if route.target.name in gateway_endpoints
+        }
         drifts += _added(table, there, declared_paths, live_vpcs)
     return drifts
 
@@ -185,33 +190,51 @@ def _tables(plan: Built, live: Built) -> list[Drift]:
 def _added(
     table: RouteTable, there: RouteTable, declared: set[str], vpcs: Mapping[str, Vpc]
 ) -> list[Drift]:
-    """Each live route not declared that is more specific than a declared or local one."""
+    """Each live route not declared that is more specific than a declared or local one.
+
+    A route to a prefix list routes each of its entries, on either side.
+    """
     drifts: list[Drift] = []
     vpc = there.vpc
-    local = [*vpc.cidrs, *vpc.ipv6] if vpc else []
-    ours: list[tuple[Block, str]] = []
+    ours: list[tuple[Block, str, str]] = []
     for route in table.routes:
-        concrete = _concrete(route.destination, vpcs)
-        if concrete is not None:
-            ours.append((concrete, route.path))
-    ours += [(block, f"the local route of {vpc.path}") for block in local if vpc is not None]
+        ours += [(block, text, route.path) for block, text in _blocks(route, vpcs)]
+    for block in [*vpc.cidrs, *vpc.ipv6] if vpc is not None else []:
+        ours.append((block, str(block), f"the local route of {vpc.path}"))  # type: ignore[union-attr]
     for route in there.routes:
-        if route.path in declared or route.destination is None:
+        if route.path in declared:
             continue
-        for block, name in ours:
-            overlaps = block_overlaps(route.destination, block)
-            if overlaps and block_prefix(route.destination) > block_prefix(block):
-                drifts.append(
-                    Drift(
-                        "route-added",
-                        route.path,
-                        f"no route; {block} -> {name}",
-                        f"{route.destination} -> {_target(route)}, more specific than "
-                        f"{block}: it takes {route.destination} off {name}",
-                    )
+        for destination, text in _blocks(route, vpcs):
+            wider = [
+                each
+                for each in ours
+                if block_overlaps(destination, each[0])
+                and block_prefix(destination) > block_prefix(each[0])
+            ]
+            if not wider:
+                continue
+            block, block_text, name = max(wider, key=lambda each: block_prefix(each[0]))
+            drifts.append(
+                Drift(
+                    "route-added",
+                    route.path,
+                    f"no route; {block_text} -> {name}",
+                    f"{text} -> {_target(route)}, more specific than {block_text}: it takes "
+                    f"{destination} off {name}",
                 )
-                break
+            )
+            break
     return drifts
+
+
+def _blocks(route: Route, vpcs: Mapping[str, Vpc]) -> list[tuple[Block, str]]:
+    """Return each block a route routes (a prefix list's entries), and how to say it."""
+    if route.prefix_list is not None:
+        return [
+            (entry, f"{entry} ({route.prefix_list})") for entry in route.prefix_list.entries or []
+        ]
+    concrete = _concrete(route.destination, vpcs)
+    return [(concrete, str(concrete))] if concrete is not None else []
 
 
 def _associations(plan: Built, live: Built) -> list[Drift]:
