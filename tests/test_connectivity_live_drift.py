@@ -23,6 +23,7 @@ from aws_cdk import aws_route53 as route53
 
 from cdk_peering import PeeringConnectionOptions, PeeringSide, ReachabilityIntent, VpcPeering
 from cdk_peering.connectivity import Network, _live
+from cdk_peering.connectivity.__main__ import main
 from cdk_peering.connectivity.verify import Verification, verify
 from tests.connectivity_apps import new_app, vpc
 from tests.live_network import (
@@ -610,3 +611,54 @@ def test_a_route_more_specific_than_a_declared_prefix_lists_entry_is_found(
     [added] = [d for d in result.drifts if d.kind == "route-added"]
     assert added.path == f"{table} 10.50.1.0/24"
     assert "more specific than 10.50.0.0/16 (prefix list Net/Partners)" in added.there
+
+
+# --- 8: a connection option the installed botocore cannot read --------------------------------
+
+
+def test_an_option_an_older_botocore_cannot_read_is_one_line_not_a_drift(
+    assembly: str,
+    deployed: Deployed,
+    listener: Callable[[Listener], None],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from botocore.model import StructureShape
+
+    def older(made: Any) -> None:
+        """What a botocore without AllowMultipathResilience (boto3 1.34) has and parses."""
+        if made.meta.service_model.service_name != "ec2":
+            return
+        model = made.meta.service_model
+        shape_for = model.shape_for
+
+        def without(name: str, member_traits: Any = None) -> Any:
+            shape = shape_for(name, member_traits)
+            if name != "VpcPeeringConnectionOptionsDescription":
+                return shape
+            members = dict(shape._shape_model["members"])
+            members.pop("AllowMultipathResilience")
+            definition = {**shape._shape_model, "members": members}
+            return StructureShape(name, definition, shape._shape_resolver)
+
+        model.shape_for = without
+
+        def strip(parsed: dict[str, Any], **_: Any) -> None:
+            for connection in parsed.get("VpcPeeringConnections") or []:
+                for side in ("RequesterVpcInfo", "AccepterVpcInfo"):
+                    options = (connection.get(side) or {}).get("PeeringOptions") or {}
+                    options.pop("AllowMultipathResilience", None)
+
+        made.meta.events.register("after-call.ec2.DescribeVpcPeeringConnections", strip)
+
+    listener(older)
+    assert main(["verify", assembly]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(
+        f"error: account {DEFAULT_ACCOUNT}, Region {DEFAULT_REGION}, "
+        "ec2:DescribeVpcPeeringConnections: this botocore "
+    )
+    assert (
+        "cannot read AllowMultipathResilience, which the plan sets on peering Net/AToB: "
+        'upgrade boto3 (pip install -U "cdk-peering[live]")' in err
+    )

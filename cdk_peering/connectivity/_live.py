@@ -333,6 +333,8 @@ class _Env:
     services: list[Json] = field(default_factory=list)
     prefix_lists: list[tuple[Json, list[Json]]] = field(default_factory=list)
     balancers: list[tuple[Json, list[Json]]] = field(default_factory=list)
+    options: frozenset[str] = frozenset()
+    """The connection options the installed botocore reads of a peering's side."""
 
 
 @dataclass
@@ -379,6 +381,7 @@ class _EnvReader:
         env.peerings = self.pages(
             "ec2", "describe_vpc_peering_connections", "VpcPeeringConnections"
         )
+        env.options = _option_members(self.client("ec2"))
         env.groups = self.pages("ec2", "describe_security_groups", "SecurityGroups")
         env.endpoints = self.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints")
         env.services = self.pages(
@@ -525,6 +528,7 @@ def deployment(
         results = [future.result() for future in read]
         zone_results = [future.result() for future in zones]
     plan = build(assembly)
+    _readable_options(plan, results)
     live = _LiveBuilder(results, zone_results, plan).run()
     missing = _missing(results, zone_results, plan)
     return Deployment(
@@ -535,6 +539,39 @@ def deployment(
         seconds=time.perf_counter() - started,
         environments=[(env.account, env.region) for env in envs],
     )
+
+
+def _option_members(ec2: Any) -> frozenset[str]:
+    """Return the connection options a peering's side has in botocore's model of EC2."""
+    shape = ec2.meta.service_model.shape_for("VpcPeeringConnectionOptionsDescription")
+    return frozenset(shape.members)
+
+
+def _readable_options(plan: Built, envs: list[_Env]) -> None:
+    """Refuse to compare a connection option the installed botocore cannot read.
+
+    An older botocore drops what its model lacks (``AllowMultipathResilience`` before it
+    was added): it would read as not set, a false drift.
+    """
+    import botocore
+
+    for peering, options in plan.options.items():
+        env = next(
+            (e for e in envs if (e.account, e.region) == (peering.account, peering.region)),
+            envs[0] if envs else None,
+        )
+        if env is None:
+            return
+        for _, key in options:
+            if key not in env.options:
+                raise LiveError(
+                    env.account,
+                    env.region,
+                    "ec2:DescribeVpcPeeringConnections",
+                    f"this botocore ({botocore.__version__}) cannot read {key}, which the plan "
+                    f"sets on peering {peering.path}: upgrade boto3 (pip install -U "
+                    f'"cdk-peering[live]")',
+                )
 
 
 def _environments(assembly: Assembly, sessions: _Sessions) -> dict[tuple[str, str], list[Template]]:
