@@ -10,6 +10,7 @@ call that is not a read, or whose action the policy in docs/verify.md does not l
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -116,11 +117,12 @@ def test_the_deployed_example_verifies_clean(
     # Calls grow with accounts x Regions x resource types (and pages), not with routes:
     # a ListStackResources per stack (14), nine EC2 lists per (account, Region) (3), the
     # endpoint service's load balancer and its listeners (2), per account the private zones
-    # (2) and per private zone its VPCs and records (2), and a role per other account (2).
+    # (2) and per private zone its VPCs and records (2), and a role per other account (2),
+    # whose account is checked (2).
     routes = sum(len(t.routes) for t in Network.from_assembly(assembly.directory).route_tables)
     stacks = len(assembly.stacks_recursively)
     assert stacks == 14
-    assert result["calls"] == stacks + 3 * 9 + 2 + 2 + 2 + 2
+    assert result["calls"] == stacks + 3 * 9 + 2 + 2 + 2 + 2 + 2
     assert result["calls"] < routes / 2
     assert_deployed_as_planned(assembly, roles=deployed.roles)
 
@@ -405,3 +407,52 @@ def test_every_call_made_is_a_read_of_the_documented_policy() -> None:
     # lists exactly the actions the live model can call, and these tests called them.
     assert set(_live.ACTIONS) == POLICY
     assert CALLED - {"sts:AssumeRole"} == POLICY - {"ec2:GetManagedPrefixListEntries"}
+
+
+# --- credentials of another account than given ------------------------------------------------
+
+
+def test_a_role_of_another_account_than_given_is_one_line(
+    assembly: cdk.cx_api.CloudAssembly, deployed: Deployed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wrong = deployed.roles["222222222222"]
+    roles = [f"--role=111111111111={wrong}", f"--role=222222222222={wrong}"]
+    assert main(["verify", assembly.directory, *roles]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert re.fullmatch(
+        r"error: account 111111111111, Region (us-east-1|eu-west-1), sts:GetCallerIdentity: "
+        rf"the role {wrong} is of account 222222222222, not 111111111111: give one of "
+        r"account 111111111111\n",
+        err,
+    ), err
+
+
+def test_a_profile_of_another_account_than_given_is_one_line(
+    assembly: cdk.cx_api.CloudAssembly,
+    deployed: Deployed,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sts = client("sts", DEFAULT_ACCOUNT, "us-east-1")
+    credentials = sts.assume_role(
+        RoleArn=deployed.roles["222222222222"], RoleSessionName="partner"
+    )["Credentials"]
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile partner]\n"
+        f"aws_access_key_id = {credentials['AccessKeyId']}\n"
+        f"aws_secret_access_key = {credentials['SecretAccessKey']}\n"
+        f"aws_session_token = {credentials['SessionToken']}\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    arguments = [f"--role=111111111111={deployed.roles['111111111111']}"]
+    arguments.append("--profile=222222222222=partner")
+    assert main(["verify", assembly.directory, *arguments]) == 0  # the partner's own
+    capsys.readouterr()
+    arguments[0] = "--profile=111111111111=partner"
+    assert main(["verify", assembly.directory, *arguments]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "sts:GetCallerIdentity: the profile partner is of account 222222222222, not " in err

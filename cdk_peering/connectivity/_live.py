@@ -111,7 +111,6 @@ client_listeners: list[Callable[[Any], None]] = []
 """Called with every boto3 client the live model makes, before its first call: tests and the
 benchmark register botocore event handlers on it (``client.meta.events.register``)."""
 
-ROUTE53_REGION = "us-east-1"
 _LOADER: Any = None
 """botocore's loader of service models, shared by every session this module makes."""
 SESSION_NAME = "cdk-peering-verify"
@@ -205,8 +204,9 @@ class _Sessions:
             ) from error
         self._boto3 = boto3
         self.roles, self.profiles, self.calls = roles, profiles, calls
-        self.base = self._new()
-        self.default_region: str | None = self.base.region_name
+        with _Reading(None, None, "configuration"):  # AWS_PROFILE naming no profile
+            self.base = self._new()
+            self.default_region: str | None = self.base.region_name
         self._default_account: str | None = None
         self._sessions: dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -238,14 +238,16 @@ class _Sessions:
             made = session.client(service, region_name=region, config=self.config())
         return self.calls.attach(made)
 
-    def default_account(self) -> str:
+    def default_account(self, region: str) -> str:
+        """Return the default credentials' account (asked in ``region``, of its partition)."""
         if self._default_account is None:
-            region = self.default_region or ROUTE53_REGION
-            with _Reading(None, self.default_region, "sts:GetCallerIdentity"):
-                sts = self.client(self.base, "sts", region)
-                self._default_account = account = str(sts.get_caller_identity()["Account"])
-                return account
+            self._default_account = self._caller(self.base, None, region)
         return self._default_account
+
+    def _caller(self, session: Any, account: str | None, region: str) -> str:
+        with _Reading(account, region, "sts:GetCallerIdentity"):
+            sts = self.client(session, "sts", region)
+            return str(sts.get_caller_identity()["Account"])
 
     def session(self, account: str, region: str) -> Any:
         with self._lock:
@@ -255,22 +257,33 @@ class _Sessions:
             return found
 
     def _make(self, account: str, region: str) -> Any:
+        """Return the session for ``account``, in whose partition ``region`` is.
+
+        A profile's or a role's credentials must be of that account: asked once
+        (``sts:GetCallerIdentity``), else a one-line error rather than findings about
+        another account's network.
+        """
         if account in self.profiles:
-            with _Reading(account, region, f"profile {self.profiles[account]}"):
-                return self._new(profile_name=self.profiles[account])
+            name = self.profiles[account]
+            with _Reading(account, region, f"profile {name}"):
+                made = self._new(profile_name=name)
+            self._same(made, account, region, f"the profile {name}")
+            return made
         if account in self.roles:
             arn = self.roles[account]
             with _Reading(account, region, f"sts:AssumeRole {arn}"):
-                sts = self.client(self.base, "sts", self.default_region or region)
+                sts = self.client(self.base, "sts", region)
                 credentials = sts.assume_role(RoleArn=arn, RoleSessionName=SESSION_NAME)[
                     "Credentials"
                 ]
-                return self._new(
+                made = self._new(
                     aws_access_key_id=credentials["AccessKeyId"],
                     aws_secret_access_key=credentials["SecretAccessKey"],
                     aws_session_token=credentials["SessionToken"],
                 )
-        default = self.default_account()
+            self._same(made, account, region, f"the role {arn}")
+            return made
+        default = self.default_account(region)
         if account != default:
             raise LiveError(
                 account,
@@ -280,6 +293,16 @@ class _Sessions:
                 f"(--role {account}=ARN) or a profile (--profile {account}=NAME) for it",
             )
         return self.base
+
+    def _same(self, session: Any, account: str, region: str, what: str) -> None:
+        found = self._caller(session, account, region)
+        if found != account:
+            raise LiveError(
+                account,
+                region,
+                "sts:GetCallerIdentity",
+                f"{what} is of account {found}, not {account}: give one of account {account}",
+            )
 
 
 class _Reading:
@@ -521,8 +544,10 @@ def deployment(
     accounts = sorted({env.account for env in envs})
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(envs) + len(accounts)))) as pool:
         read = [pool.submit(_EnvReader(sessions, env).read) for env in envs]
+        # Route 53 is global, but answers in each partition: asked in a Region of the account.
+        home = {env.account: env.region for env in reversed(envs)}
         zones = [
-            pool.submit(_EnvReader(sessions, _Env(account, ROUTE53_REGION, [])).zones)
+            pool.submit(_EnvReader(sessions, _Env(account, home[account], [])).zones)
             for account in accounts
         ]
         results = [future.result() for future in read]
@@ -589,7 +614,7 @@ def _environments(assembly: Assembly, sessions: _Sessions) -> dict[tuple[str, st
                 "AWS_REGION (or AWS_DEFAULT_REGION, or a profile's region)",
             )
         if account is None:
-            account = sessions.default_account()
+            account = sessions.default_account(region)
         grouped.setdefault((account, region), []).append(template)
     return grouped
 
