@@ -662,3 +662,32 @@ def test_an_option_an_older_botocore_cannot_read_is_one_line_not_a_drift(
         "cannot read AllowMultipathResilience, which the plan sets on peering Net/AToB: "
         'upgrade boto3 (pip install -U "cdk-peering[live]")' in err
     )
+
+
+# --- 15: calls do not grow with other teams' private zones -------------------------------------
+
+
+def test_unrelated_private_zones_cost_one_call_each(
+    assembly: str, deployed: Deployed, ec2c: Any
+) -> None:
+    route53_client = _route53(deployed)
+    before = verify(assembly).calls
+    other = ec2c.create_vpc(CidrBlock="172.16.0.0/16")["Vpc"]["VpcId"]
+    made = [
+        route53_client.create_hosted_zone(
+            Name=f"team{n}.internal",
+            CallerReference=f"team{n}",
+            VPC={"VPCRegion": DEFAULT_REGION, "VPCId": other},
+            HostedZoneConfig={"PrivateZone": True},
+        )["HostedZone"]["Id"]
+        for n in range(3)
+    ]
+    try:
+        result = verify(assembly)
+    finally:
+        for zone in made:
+            route53_client.delete_hosted_zone(Id=zone)
+        ec2c.delete_vpc(VpcId=other)
+    assert _drifts(result) == []
+    # Each costs the GetHostedZone that tells its VPCs; no record is listed.
+    assert result.calls == before + 3

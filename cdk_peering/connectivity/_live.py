@@ -472,7 +472,12 @@ class _EnvReader:
             self.env.physical.setdefault(str(physical), []).append((template, logical, kind))
             self.env.logical[(id(template), logical)] = str(physical)
 
-    def zones(self) -> _Zones:
+    def zones(self, ours: set[str]) -> _Zones:
+        """Read the account's zones, and the records of those that can matter.
+
+        Those a stack manages and those associated with a stack's VPC: ``ours`` holds the
+        ids of the stacks' resources.
+        """
         found = _Zones()
         for zone in self.pages("route53", "list_hosted_zones", "HostedZones"):
             zone_id = str(zone["Id"]).rsplit("/", 1)[-1]
@@ -480,6 +485,8 @@ class _EnvReader:
             if not (zone.get("Config") or {}).get("PrivateZone"):
                 continue
             vpcs = self.call("route53", "get_hosted_zone", Id=zone_id).get("VPCs") or []
+            if zone_id not in ours and not any(vpc.get("VPCId") in ours for vpc in vpcs):
+                continue  # another team's: no record of it can matter
             records = self.pages(
                 "route53", "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id
             )
@@ -542,16 +549,19 @@ def deployment(
         _Env(account, region, templates) for (account, region), templates in environments.items()
     ]
     accounts = sorted({env.account for env in envs})
-    with ThreadPoolExecutor(max_workers=max(1, min(8, len(envs) + len(accounts)))) as pool:
-        read = [pool.submit(_EnvReader(sessions, env).read) for env in envs]
-        # Route 53 is global, but answers in each partition: asked in a Region of the account.
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(envs)))) as pool:
+        results = list(pool.map(lambda env: _EnvReader(sessions, env).read(), envs))
+        # Then the zones: records only of those a stack manages or a stack's VPC resolves
+        # through. Route 53 is global, but answers in each partition: asked in a Region of
+        # the account.
+        ours = {physical for env in results for physical in env.physical}
         home = {env.account: env.region for env in reversed(envs)}
-        zones = [
-            pool.submit(_EnvReader(sessions, _Env(account, home[account], [])).zones)
-            for account in accounts
-        ]
-        results = [future.result() for future in read]
-        zone_results = [future.result() for future in zones]
+        zone_results = list(
+            pool.map(
+                lambda account: _EnvReader(sessions, _Env(account, home[account], [])).zones(ours),
+                accounts,
+            )
+        )
     plan = build(assembly)
     _readable_options(plan, results)
     live = _LiveBuilder(results, zone_results, plan).run()
