@@ -116,13 +116,13 @@ def test_the_deployed_example_verifies_clean(
     ]
     # Calls grow with accounts x Regions x resource types (and pages), not with routes:
     # a ListStackResources per stack (14), nine EC2 lists per (account, Region) (3), the
-    # endpoint service's load balancer and its listeners (2), per account the private zones
+    # endpoint service's permissions, load balancer and listeners (3), per account the zones
     # (2) and per private zone its VPCs and records (2), and a role per other account (2),
     # whose account is checked (2).
     routes = sum(len(t.routes) for t in Network.from_assembly(assembly.directory).route_tables)
     stacks = len(assembly.stacks_recursively)
     assert stacks == 14
-    assert result["calls"] == stacks + 3 * 9 + 2 + 2 + 2 + 2 + 2
+    assert result["calls"] == stacks + 3 * 9 + 3 + 2 + 2 + 2 + 2
     assert result["calls"] < routes / 2
     assert_deployed_as_planned(assembly, roles=deployed.roles)
 
@@ -456,3 +456,33 @@ def test_a_profile_of_another_account_than_given_is_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "sts:GetCallerIdentity: the profile partner is of account 222222222222, not " in err
+
+
+# --- endpoint service permissions -----------------------------------------------------------------
+
+
+def test_endpoint_service_permissions_are_compared(
+    assembly: cdk.cx_api.CloudAssembly, deployed: Deployed
+) -> None:
+    service = "ServiceProvider/Orders/EndpointService"
+    ec2 = deployed.ec2(service)
+    service_id = deployed.id_of(service)
+    planned = "arn:aws:iam::111111111111:root"
+    stranger = "arn:aws:iam::333333333333:root"
+    ec2.modify_vpc_endpoint_service_permissions(
+        ServiceId=service_id, AddAllowedPrincipals=[stranger], RemoveAllowedPrincipals=[planned]
+    )
+    try:
+        result = _verify(assembly, deployed)
+    finally:
+        ec2.modify_vpc_endpoint_service_permissions(
+            ServiceId=service_id, AddAllowedPrincipals=[planned], RemoveAllowedPrincipals=[stranger]
+        )
+    assert [(d.kind, d.path, d.planned, d.there) for d in result.drifts] == [
+        (
+            "service-permissions",
+            service,
+            f"allowed principals: {planned}",
+            f"allowed principals: {stranger}",
+        )
+    ]

@@ -57,6 +57,7 @@ from ._build import (
     dns_name,
 )
 from ._cidr import Cidr, try_cidr
+from ._intrinsics import Evaluator, ResourceToken
 from .errors import ConnectivityError
 from .model import (
     BLACKHOLE,
@@ -92,6 +93,7 @@ ACTIONS = (
     "ec2:DescribeSecurityGroups",
     "ec2:DescribeSubnets",
     "ec2:DescribeVpcEndpointServiceConfigurations",
+    "ec2:DescribeVpcEndpointServicePermissions",
     "ec2:DescribeVpcEndpoints",
     "ec2:DescribeVpcPeeringConnections",
     "ec2:DescribeVpcs",
@@ -159,6 +161,11 @@ class Deployment:
     built: Built
     plan: Built
     missing: list[Missing] = field(default_factory=list)
+    permissions: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = field(
+        default_factory=dict
+    )
+    """Endpoint service path -> the principals the plan allows (None: it cannot tell) and
+    those allowed, of each service the stacks manage."""
     calls: int = 0
     """How many AWS calls were made (every page counts)."""
     seconds: float = 0.0
@@ -356,6 +363,8 @@ class _Env:
     services: list[Json] = field(default_factory=list)
     prefix_lists: list[tuple[Json, list[Json]]] = field(default_factory=list)
     balancers: list[tuple[Json, list[Json]]] = field(default_factory=list)
+    permissions: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Service id -> the principals allowed to connect to it (the stacks' services)."""
     options: frozenset[str] = frozenset()
     """The connection options the installed botocore reads of a peering's side."""
 
@@ -410,6 +419,17 @@ class _EnvReader:
         env.services = self.pages(
             "ec2", "describe_vpc_endpoint_service_configurations", "ServiceConfigurations"
         )
+        for service in env.services:
+            if service["ServiceId"] in env.physical:
+                allowed = self.pages(
+                    "ec2",
+                    "describe_vpc_endpoint_service_permissions",
+                    "AllowedPrincipals",
+                    ServiceId=service["ServiceId"],
+                )
+                env.permissions[service["ServiceId"]] = frozenset(
+                    str(each.get("Principal")) for each in allowed
+                )
         lists = self.pages("ec2", "describe_managed_prefix_lists", "PrefixLists")
         used = _referenced_lists(env)
         for each in lists:
@@ -570,10 +590,55 @@ def deployment(
         built=live,
         plan=plan,
         missing=missing,
+        permissions=_permissions(assembly, results),
         calls=calls.count,
         seconds=time.perf_counter() - started,
         environments=[(env.account, env.region) for env in envs],
     )
+
+
+def _permissions(
+    assembly: Assembly, envs: list[_Env]
+) -> dict[str, tuple[frozenset[str] | None, frozenset[str]]]:
+    """Return, per endpoint service the stacks manage, the principals planned and allowed.
+
+    Planned: the ``AllowedPrincipals`` of the ``AWS::EC2::VPCEndpointServicePermissions``
+    resources that name it (none: nobody else may connect); None when a value or a
+    condition the assembly does not hold decides them.
+    """
+    evaluator = Evaluator(assembly.templates)
+    planned: dict[tuple[int, str], frozenset[str] | None] = {}
+    for template in assembly.templates:
+        for resource in template.resources.values():
+            if resource.get("Type") != "AWS::EC2::VPCEndpointServicePermissions":
+                continue
+            condition = resource.get("Condition")
+            exists = (
+                True if not isinstance(condition, str) else evaluator.condition(condition, template)
+            )
+            if exists is False:
+                continue
+            props = resource.get("Properties") or {}
+            token = evaluator.token(evaluator.evaluate(props.get("ServiceId"), template))
+            if not isinstance(token, ResourceToken):
+                continue
+            key = (id(token.template), token.logical_id)
+            values = evaluator.evaluate(props.get("AllowedPrincipals") or [], template)
+            known = (
+                exists is True
+                and isinstance(values, list)
+                and all(isinstance(v, str) and evaluator.is_literal(v) for v in values)
+            )
+            before = planned.get(key, frozenset())
+            planned[key] = before | frozenset(values) if known and before is not None else None
+    found: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {}
+    for env in envs:
+        for service_id, allowed in env.permissions.items():
+            owners = env.physical[service_id]
+            template, logical_id, kind = _modelled(owners)
+            wanted = planned.get((id(template), logical_id), frozenset())
+            found[display_path(template, logical_id, kind)] = (wanted, allowed)
+    return found
 
 
 def _option_members(ec2: Any) -> frozenset[str]:

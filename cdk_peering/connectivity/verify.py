@@ -5,11 +5,12 @@
 as a :class:`Drift`: a stack not deployed or a managed resource gone; a declared route
 missing or sending elsewhere, and any route added that wins over a declared one (or over
 a VPC's local route) for some address; a peering not active, or with other options than
-declared; an interface endpoint not available; a private hosted zone not associated
-with a VPC the plan associates (across accounts too) or missing a record; a subnet on
-another route table or network ACL; a network ACL entry changed, missing or added; then
-every subnet pair the plan says reaches each other, and every ``ReachabilityIntent``,
-answered on the live network by the same model.
+declared; an interface endpoint not available; an endpoint service allowing other
+principals than its permissions; a private hosted zone gone, not associated with a VPC
+the plan associates (across accounts too), missing a record or with a record that leads
+elsewhere; a subnet on another route table or network ACL; a network ACL entry changed,
+missing or added; then every subnet pair the plan says reaches each other, and every
+``ReachabilityIntent``, answered on the live network by the same model.
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ class Drift:
     ``kind`` says what differs (``stack-not-deployed``, ``resource-missing``,
     ``route-missing``, ``route-target``, ``route-added``, ``route-table``, ``network-acl``,
     ``peering-status``, ``peering-option``, ``endpoint-state``, ``zone-association``,
-    ``record-missing``, ``acl-entry-missing``, ``acl-entry-changed``, ``acl-entry-added``,
-    ``reachability``, ``intent``); ``path`` is the construct path of what differs, or
-    the AWS id of what CloudFormation does not manage; ``planned`` and ``there`` say what
-    the plan declares and what is deployed.
+    ``record-missing``, ``record-changed``, ``service-permissions``, ``acl-entry-missing``,
+    ``acl-entry-changed``, ``acl-entry-added``, ``reachability``, ``intent``); ``path`` is
+    the construct path of what differs, or the AWS id of what CloudFormation does not
+    manage; ``planned`` and ``there`` say what the plan declares and what is deployed.
     """
 
     kind: str
@@ -100,6 +101,7 @@ def verify(
         for m in found.missing
     ]
     result.drifts += _compare(found.plan, found.built)
+    result.drifts += _permissions(found.permissions)
     pairs, unreached = _pairs(plan, live)
     result.pairs = pairs
     result.drifts += unreached
@@ -346,6 +348,24 @@ def _record_value(record: Record) -> str | None:
 def _address(block: Cidr) -> str:
     text = str(block)
     return text.rsplit("/", 1)[0] if block.prefix == (32 if block.version == 4 else 128) else text
+
+
+def _permissions(
+    permissions: Mapping[str, tuple[frozenset[str] | None, frozenset[str]]],
+) -> list[Drift]:
+    """Each endpoint service whose allowed principals are not the planned ones."""
+    drifts: list[Drift] = []
+    for path, (planned, allowed) in sorted(permissions.items()):
+        if planned is not None and planned != allowed:
+            drifts.append(
+                Drift(
+                    "service-permissions",
+                    path,
+                    f"allowed principals: {', '.join(sorted(planned)) or 'none'}",
+                    f"allowed principals: {', '.join(sorted(allowed)) or 'none'}",
+                )
+            )
+    return drifts
 
 
 def _entry_text(entry: AclEntry) -> str:
