@@ -890,9 +890,7 @@ class _Builder:
         if endpoint.service is not None:
             return
         if isinstance(name, str) and self.ev.is_literal(name):
-            endpoint.aws_service = name.startswith(
-                ("com.amazonaws.", "aws.")
-            ) and not name.startswith("com.amazonaws.vpce.")
+            endpoint.aws_service = is_aws_service(name)
             if not endpoint.aws_service:
                 endpoint.unknown = f"its service {name} is not in this assembly"
         else:
@@ -1245,6 +1243,17 @@ def _number(value: Any) -> int | None:
 
 def _is_ipv6(block: Block) -> bool:
     return not isinstance(block, Cidr) or block.version == 6
+
+
+def is_aws_service(name: str) -> bool:
+    """Tell whether an endpoint's service name is an AWS service's (not an endpoint service's).
+
+    AWS services are ``com.amazonaws.<region>.<service>`` (``aws.`` for a few); endpoint
+    services, of any account, ``com.amazonaws.vpce.<region>.vpce-svc-...``.
+    """
+    return name.startswith(("com.amazonaws.", "aws.")) and not name.startswith(
+        "com.amazonaws.vpce."
+    )
 
 
 def dns_name(name: str) -> str:

@@ -55,6 +55,7 @@ from ._build import (
     default_acl,
     display_path,
     dns_name,
+    is_aws_service,
 )
 from ._cidr import Cidr, try_cidr
 from ._intrinsics import Evaluator, ResourceToken
@@ -761,7 +762,6 @@ class _LiveBuilder:
         self.endpoints: dict[str, Endpoint] = {}
         self.dns: dict[str, Endpoint] = {}
         self.services: dict[str, EndpointService] = {}
-        self.stacks: dict[str, str] = {}
         self.planned_routes = {
             (route.table.path, route.destination_text, route.ipv6): route.path
             for table in plan.tables
@@ -1186,9 +1186,7 @@ class _LiveBuilder:
             endpoint.groups = [self.group(str(g)) for g in groups] if groups else None
             endpoint.service = self.services.get(name)
             if endpoint.service is None:
-                endpoint.aws_service = name.startswith(("com.amazonaws.", "aws.")) and not (
-                    name.startswith("com.amazonaws.vpce.")
-                )
+                endpoint.aws_service = is_aws_service(name)
                 if not endpoint.aws_service:
                     endpoint.unknown = f"its service {name} is in no account and Region read"
             elif endpoint.state == "available":
