@@ -691,3 +691,29 @@ def test_unrelated_private_zones_cost_one_call_each(
     assert _drifts(result) == []
     # Each costs the GetHostedZone that tells its VPCs; no record is listed.
     assert result.calls == before + 3
+
+
+# --- 17: nested stacks ---------------------------------------------------------------------------
+
+
+def test_a_route_of_a_nested_stack_deleted_is_found(
+    assembly: str, deployed: Deployed, ec2c: Any
+) -> None:
+    table = deployed.id_of("Net/Inner/C/IsolatedSubnet1/RouteTable")
+    peering = deployed.id_of("Net/AToC")
+    ec2c.delete_route(RouteTableId=table, DestinationCidrBlock="10.0.0.0/16")
+    try:
+        result = verify(assembly)
+    finally:
+        ec2c.create_route(
+            RouteTableId=table, DestinationCidrBlock="10.0.0.0/16", VpcPeeringConnectionId=peering
+        )
+    [missing] = [d for d in result.drifts if d.kind == "route-missing"]
+    assert missing.planned == "10.0.0.0/16 -> peering Net/AToC"
+    assert missing.there == "no route to 10.0.0.0/16"
+    unreached = {d.path for d in result.drifts if d.kind == "reachability"}
+    assert {
+        "Net/A/IsolatedSubnet1 -> Net/Inner/C/IsolatedSubnet1",
+        "Net/Inner/C/IsolatedSubnet1 -> Net/A/IsolatedSubnet1",
+    } <= unreached
+    assert all("Net/Inner/C/IsolatedSubnet1" in each for each in unreached)
