@@ -445,5 +445,6 @@ INTENT_PATH_NOT_FOUND = _rule(
 INVALID_INTENT = _rule(
     "invalidIntent",
     "error",
-    "a ReachabilityIntent outside a stack, or with a malformed address, port or IP version",
+    "a ReachabilityIntent outside a stack, or with a malformed address, port or IP version, "
+    "addresses of two IP versions, or a path of a construct the question does not take",
 )

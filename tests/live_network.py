@@ -1,11 +1,15 @@
 """Deploy a cloud assembly's network into moto (in-process) with boto3 calls, then drift it.
 
 A small materializer of what ``Network.from_deployment`` reads: VPCs and their blocks,
-subnets, route tables and routes, internet gateways, network ACLs and their entries,
-peerings (accepted, with their options), prefix lists, security groups, endpoint
-services on network load balancers with listeners, interface endpoints, private hosted
-zones with their records and VPC associations; and one CloudFormation stack per template
-whose resources map the template's logical ids to what was made.
+subnets, route tables and routes, internet gateways, instances a route targets, network
+ACLs and their entries (a block that is a parameter: its default), peerings (accepted, with
+their options), prefix lists, security groups, endpoint services on network load balancers
+with listeners and their permissions, interface and gateway endpoints, private hosted
+zones with their records and VPC associations; and one CloudFormation stack per template,
+nested ones included, that lists every resource of its template, as CloudFormation does
+(what is not made here gets a placeholder physical id). A VPC or route table the app
+imports by a literal id is one the test made before synth: peerings to it and routes into
+it are made as CloudFormation would.
 
 What moto lacks, and the (few) places this reaches into moto's backends:
 
@@ -16,6 +20,8 @@ What moto lacks, and the (few) places this reaches into moto's backends:
   endpoint's state (``reject_endpoint``).
 - A network load balancer has no ``EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic``:
   it is written on moto's load balancer (``_enforce_off``).
+- A VPC given an IPv6 block keeps a default network ACL without AWS's rules 101 (allow all
+  IPv6 traffic, each way): they are added with ``CreateNetworkAclEntry``.
 
 Accounts: each template's (account, Region), the default one (123456789012, us-east-1) for
 an environment-agnostic stack; another account is acted in with moto's STS AssumeRole
@@ -27,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,11 +43,12 @@ import boto3
 from moto import mock_aws
 
 from cdk_peering.connectivity._assembly import Template, read_assembly
-from cdk_peering.connectivity._build import _Builder
-from cdk_peering.connectivity._cidr import Block, Cidr, Ipv6Symbol
+from cdk_peering.connectivity._build import _Builder, display_path
+from cdk_peering.connectivity._cidr import Block, Cidr, Ipv6Symbol, try_cidr
 from cdk_peering.connectivity.model import (
     GATEWAY,
     PEERING,
+    AclEntry,
     Endpoint,
     EndpointService,
     HostedZone,
@@ -57,6 +65,10 @@ from cdk_peering.connectivity.model import (
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 PLACEHOLDER = "AWS::CloudFormation::WaitConditionHandle"
+IMAGE = "ami-12c6146b"
+"""An image moto knows: what an instance a route targets is launched from."""
+PHYSICAL_FROM = {"AWS::EC2::VPCEndpointServicePermissions": "ServiceId"}
+"""Types whose physical id is the id a property names (CloudFormation's primaryIdentifier)."""
 PROTOCOL_NUMBERS = {"tcp": "6", "udp": "17", "icmp": "1", "icmpv6": "58", "-1": "-1"}
 
 
@@ -90,7 +102,7 @@ _ENV = {
 }
 
 
-@dataclass
+@dataclass(repr=False)
 class Deployed:
     """What was made: each model object's id, where, and the roles to read it with."""
 
@@ -101,6 +113,9 @@ class Deployed:
     names: dict[str, Any] = field(default_factory=dict)
     """Construct path -> model object (of the plan)."""
     accounts: set[str] = field(default_factory=set)
+
+    def __repr__(self) -> str:  # the model objects' reprs are huge (pytest shows fixtures)
+        return f"Deployed({len(self.ids)} resources in accounts {sorted(self.accounts)})"
 
     @property
     def roles(self) -> dict[str, str]:
@@ -168,18 +183,22 @@ def materialize(source: object) -> Deployed:
     assembly = read_assembly(source)
     builder = _Builder(assembly)
     built = builder.run()
-    return _Materializer(assembly.templates, builder.objects, built).run()
+    return _Materializer(assembly.templates, builder, built).run()
 
 
 class _Materializer:
-    def __init__(self, templates: list[Template], objects: dict[Any, object], built: Any) -> None:
-        self.templates, self.objects, self.built = templates, objects, built
+    def __init__(self, templates: list[Template], builder: _Builder, built: Any) -> None:
+        self.templates, self.builder, self.built = templates, builder, built
+        self.objects: dict[tuple[int, str], object] = builder.objects
         self.done = Deployed()
         self.owner: dict[int, Template] = {}
-        for (template_id, _), thing in objects.items():
+        self.logical: dict[int, str] = {}
+        """id(model object) -> its logical id (in its ``owner`` template)."""
+        for (template_id, logical_id), thing in self.objects.items():
             template = next(t for t in templates if id(t) == template_id)
             self.owner[id(thing)] = template
-        for thing in objects.values():
+            self.logical[id(thing)] = logical_id
+        for thing in self.objects.values():
             path = getattr(thing, "path", None)
             if isinstance(path, str):
                 self.done.names[path] = thing
@@ -189,6 +208,24 @@ class _Materializer:
     def env(self, thing: object) -> tuple[str, str]:
         template = self.owner[id(thing)]
         return template.account or DEFAULT_ACCOUNT, template.region or DEFAULT_REGION
+
+    def properties(self, thing: object) -> dict[str, Any]:
+        """The template properties of a model object's resource."""
+        resource = self.owner[id(thing)].resources[self.logical[id(thing)]]
+        return dict(resource.get("Properties") or {})
+
+    def referenced(self, thing: object, raw: Any) -> str | None:
+        """The id made for the resource ``raw`` (a ``Ref``) names, in ``thing``'s template."""
+        if not isinstance(raw, dict) or "Ref" not in raw:
+            return None
+        found = self.objects.get((id(self.owner[id(thing)]), str(raw["Ref"])))
+        return self.done.ids.get(id(found)) if found is not None else None
+
+    def vpc_id(self, vpc: Vpc) -> str | None:
+        """The id of a VPC made here, or of one imported by a literal id (the test made it)."""
+        if id(vpc) in self.done.ids:
+            return self.done.ids[id(vpc)]
+        return vpc.path if vpc.external and vpc.path.startswith("vpc-") else None
 
     def ec2(self, thing: object) -> Any:
         return client("ec2", *self.env(thing))
@@ -207,13 +244,11 @@ class _Materializer:
         for subnet in built.subnets:
             self._subnet(subnet)
         for thing in self.objects.values():
-            if (
-                isinstance(thing, Target)
-                and thing.kind == GATEWAY
-                and "internet gateway" in (thing.name)
-                and "egress-only" not in thing.name
-            ):
-                self._gateway(thing)
+            if isinstance(thing, Target) and thing.kind == GATEWAY:
+                if thing.name.startswith("internet gateway "):
+                    self._gateway(thing)
+                elif thing.name.startswith("instance "):
+                    self._instance(thing)
         for prefix_list in built.prefix_lists:
             if not prefix_list.external:
                 self._prefix_list(prefix_list)
@@ -232,9 +267,12 @@ class _Materializer:
             self._acl(acl)
         for service in built.services:
             self._service(service)
+        self._permissions()
         for endpoint in built.endpoints:
             if endpoint.kind == "Interface" and endpoint.vpc is not None:
                 self._endpoint(endpoint)
+            elif endpoint.kind == "Gateway" and endpoint.vpc is not None:
+                self._gateway_endpoint(endpoint)
         for zone in built.zones:
             self._zone(zone)
         self._stacks()
@@ -250,6 +288,17 @@ class _Materializer:
             ec2.associate_vpc_cidr_block(VpcId=made, CidrBlock=str(cidr))
         for _ in vpc.ipv6:
             ec2.associate_vpc_cidr_block(VpcId=made, AmazonProvidedIpv6CidrBlock=True)
+        if vpc.ipv6:  # AWS adds rules 101 to the default ACL; moto does not
+            acl = _default_acl(ec2, made)
+            for egress in (False, True):
+                ec2.create_network_acl_entry(
+                    NetworkAclId=acl,
+                    RuleNumber=101,
+                    Protocol="-1",
+                    RuleAction="allow",
+                    Egress=egress,
+                    Ipv6CidrBlock="::/0",
+                )
 
     def ipv6(self, block: Block | None) -> Cidr | None:
         """The deployed block an AWS-assigned symbol names (moto picked the VPC's)."""
@@ -284,6 +333,14 @@ class _Materializer:
         made = self.ec2(target).create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
         self.made(target, made)
 
+    def _instance(self, target: Target) -> None:
+        arguments: dict[str, Any] = {"ImageId": IMAGE, "MinCount": 1, "MaxCount": 1}
+        subnet = self.referenced(target, self.properties(target).get("SubnetId"))
+        if subnet is not None:
+            arguments["SubnetId"] = subnet
+        [made] = self.ec2(target).run_instances(**arguments)["Instances"]
+        self.made(target, made["InstanceId"])
+
     def _prefix_list(self, prefix_list: PrefixList) -> None:
         entries = [{"Cidr": str(c)} for c in prefix_list.entries or []]
         made = self.ec2(prefix_list).create_managed_prefix_list(
@@ -298,13 +355,22 @@ class _Materializer:
 
     def _peering(self, peering: Peering) -> None:
         requester, accepter = peering.requester, peering.accepter
-        if requester is None or accepter is None or accepter.external:
+        if requester is None or accepter is None:
+            return
+        vpc_id, peer_id = self.vpc_id(requester), self.vpc_id(accepter)
+        if vpc_id is None or peer_id is None:
             return
         account, region = self.env(peering)
-        peer_account, peer_region = self.env(accepter)
+        if accepter.external:  # imported by id: where the peering says it is
+            peer_account, peer_region = (
+                peering.peer_account or account,
+                peering.peer_region or region,
+            )
+        else:
+            peer_account, peer_region = self.env(accepter)
         made = self.ec2(peering).create_vpc_peering_connection(
-            VpcId=self.done.ids[id(requester)],
-            PeerVpcId=self.done.ids[id(accepter)],
+            VpcId=vpc_id,
+            PeerVpcId=peer_id,
             PeerOwnerId=peer_account,
             PeerRegion=peer_region,
         )["VpcPeeringConnection"]["VpcPeeringConnectionId"]
@@ -325,16 +391,20 @@ class _Materializer:
 
     def _table(self, table: RouteTable) -> None:
         vpc = table.vpc
-        if vpc is None or vpc.external or table.external:
+        if table.external and table.path.startswith("rtb-"):
+            # A table the app imports by id (the test made it): the app's routes go into it.
+            made = table.path
+            ec2 = client("ec2", *self._env_of_path(table.routes[0].path if table.routes else ""))
+        elif vpc is None or vpc.external or table.external or table.main:
             return
-        ec2 = client("ec2", *self.done.where[id(vpc)])
-        vpc_id = self.done.ids[id(vpc)]
-        if table.main:
-            return
-        made = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
-        self.made(table, made)
-        for subnet in table.subnets:
-            ec2.associate_route_table(RouteTableId=made, SubnetId=self.done.ids[id(subnet)])
+        else:
+            ec2 = client("ec2", *self.done.where[id(vpc)])
+            made = ec2.create_route_table(VpcId=self.done.ids[id(vpc)])["RouteTable"][
+                "RouteTableId"
+            ]
+            self.made(table, made)
+            for subnet in table.subnets:
+                ec2.associate_route_table(RouteTableId=made, SubnetId=self.done.ids[id(subnet)])
         for route in table.routes:
             arguments: dict[str, Any] = {"RouteTableId": made}
             if route.prefix_list is not None:
@@ -356,10 +426,17 @@ class _Materializer:
                     continue
                 arguments["VpcPeeringConnectionId"] = self.done.ids[id(target.peering)]
             elif id(target) in self.done.ids:
-                arguments["GatewayId"] = self.done.ids[id(target)]
+                key = "InstanceId" if target.name.startswith("instance ") else "GatewayId"
+                arguments[key] = self.done.ids[id(target)]
             else:
                 continue  # a target this materializer does not make
             ec2.create_route(**arguments)
+
+    def _env_of_path(self, path: str) -> tuple[str, str]:
+        """The (account, Region) of the template that declares ``path`` (the deepest one)."""
+        owners = [t for t in self.templates if path.startswith(t.path + "/")]
+        template = max(owners, key=lambda t: len(t.path), default=self.templates[0])
+        return template.account or DEFAULT_ACCOUNT, template.region or DEFAULT_REGION
 
     # --- security groups and network ACLs ------------------------------------------------------
 
@@ -407,11 +484,7 @@ class _Materializer:
         ec2 = client("ec2", *self.done.where[id(vpc)])
         vpc_id = self.done.ids[id(vpc)]
         if acl.default:
-            filters = [
-                {"Name": "vpc-id", "Values": [vpc_id]},
-                {"Name": "default", "Values": ["true"]},
-            ]
-            found = ec2.describe_network_acls(Filters=filters)["NetworkAcls"][0]["NetworkAclId"]
+            found = _default_acl(ec2, vpc_id)
             self.done.ids[id(acl)] = found
             self.done.where[id(acl)] = self.done.where[id(vpc)]
             entries = [e for e in acl.entries if e.path != acl.path]
@@ -420,7 +493,8 @@ class _Materializer:
             self.made(acl, found)
             entries = acl.entries
         for entry in entries:
-            if entry.cidr is None:
+            block = entry.cidr or self.ipv6(entry.symbol) or self._entry_block(entry)
+            if block is None:
                 continue
             arguments: dict[str, Any] = {
                 "NetworkAclId": found,
@@ -429,13 +503,29 @@ class _Materializer:
                 "Protocol": PROTOCOL_NUMBERS.get(entry.protocol, entry.protocol),
                 "RuleAction": "allow" if entry.allow else "deny",
             }
-            arguments["Ipv6CidrBlock" if entry.ipv6 else "CidrBlock"] = str(entry.cidr)
+            arguments["Ipv6CidrBlock" if entry.ipv6 else "CidrBlock"] = str(block)
             if entry.ports is not None:
                 arguments["PortRange"] = {"From": entry.ports[0], "To": entry.ports[1]}
             ec2.create_network_acl_entry(**arguments)
         for subnet in self.built.subnets:
             if subnet.acl is acl and not acl.default:
                 _move_subnet_acl(ec2, self.done.ids[id(subnet)], found)
+
+    def _entry_block(self, entry: AclEntry) -> Cidr | None:
+        """The block CloudFormation deploys for an entry whose block the plan cannot read: a
+        parameter's default."""
+        for template in self.templates:
+            for logical_id, resource in template.resources.items():
+                if resource.get("Type") != "AWS::EC2::NetworkAclEntry":
+                    continue
+                if display_path(template, logical_id, "") != entry.path:
+                    continue
+                props = resource.get("Properties") or {}
+                raw = props.get("Ipv6CidrBlock" if entry.ipv6 else "CidrBlock")
+                if isinstance(raw, dict) and "Ref" in raw:
+                    parameter = (template.body.get("Parameters") or {}).get(raw["Ref"]) or {}
+                    return try_cidr(parameter.get("Default"))
+        return None
 
     # --- PrivateLink ---------------------------------------------------------------------------
 
@@ -483,6 +573,39 @@ class _Materializer:
         )["ServiceConfiguration"]
         self.made(service, made["ServiceId"])
         self.done.names[f"{service.path}#name"] = made["ServiceName"]
+
+    def _permissions(self) -> None:
+        """Allow each service's principals (``AWS::EC2::VPCEndpointServicePermissions``)."""
+        for template in self.templates:
+            for resource in template.resources.values():
+                if resource.get("Type") != "AWS::EC2::VPCEndpointServicePermissions":
+                    continue
+                props = resource.get("Properties") or {}
+                service = self.objects.get((id(template), str(props["ServiceId"]["Ref"])))
+                principals = self.builder.value(props.get("AllowedPrincipals") or [], template)
+                if service is None or id(service) not in self.done.ids:
+                    continue
+                self.ec2(service).modify_vpc_endpoint_service_permissions(
+                    ServiceId=self.done.ids[id(service)],
+                    AddAllowedPrincipals=[str(each) for each in principals],
+                )
+
+    def _gateway_endpoint(self, endpoint: Endpoint) -> None:
+        vpc = endpoint.vpc
+        assert vpc is not None
+        region = self.env(endpoint)[1]
+        name = re.sub(r"<AWS::Region[^>]*>", region, endpoint.service_name)
+        tables = [
+            self.referenced(endpoint, raw)
+            for raw in self.properties(endpoint).get("RouteTableIds") or []
+        ]
+        made = self.ec2(endpoint).create_vpc_endpoint(
+            VpcEndpointType="Gateway",
+            VpcId=self.done.ids[id(vpc)],
+            ServiceName=name,
+            RouteTableIds=[t for t in tables if t is not None],
+        )["VpcEndpoint"]
+        self.made(endpoint, made["VpcEndpointId"])
 
     def _endpoint(self, endpoint: Endpoint) -> None:
         vpc = endpoint.vpc
@@ -550,20 +673,52 @@ class _Materializer:
     # --- CloudFormation -----------------------------------------------------------------------
 
     def _stacks(self) -> None:
-        physical: dict[int, dict[str, tuple[str, str]]] = {}
-        for (template_id, logical_id), thing in self.objects.items():
-            found = self.done.ids.get(id(thing))
-            if found is None:
-                continue
-            template = self.owner[id(thing)]
-            kind = str((template.resources.get(logical_id) or {}).get("Type", ""))
-            physical.setdefault(template_id, {})[logical_id] = (found, kind)
-        for template in self.templates:
-            if template.parent is not None:
-                continue
+        """One stack per template, listing every resource of it as CloudFormation does."""
+        stack_ids: dict[int, str] = {}
+        for template in self.templates:  # nested ones too: each a stack of its own
             account = template.account or DEFAULT_ACCOUNT
             region = template.region or DEFAULT_REGION
-            _MotoStack.create(account, region, template.name, physical.get(id(template), {}))
+            stack_ids[id(template)] = _MotoStack.create(account, region, template.name)
+        for template in self.templates:
+            resources: dict[str, tuple[str, str]] = {}
+            for logical_id, resource in template.resources.items():
+                kind = str(resource.get("Type", ""))
+                found = self._physical(template, logical_id, resource, stack_ids)
+                if found is not None:
+                    resources[logical_id] = (found, kind)
+            account = template.account or DEFAULT_ACCOUNT
+            region = template.region or DEFAULT_REGION
+            _MotoStack.record(account, region, template.name, resources)
+
+    def _physical(
+        self, template: Template, logical_id: str, resource: dict[str, Any], stacks: dict[int, str]
+    ) -> str | None:
+        """The physical id CloudFormation lists for a resource (None: not created)."""
+        condition = resource.get("Condition")
+        if isinstance(condition, str) and self.builder.ev.condition(condition, template) is False:
+            return None
+        thing = self.objects.get((id(template), logical_id))
+        if thing is not None and id(thing) in self.done.ids:
+            return self.done.ids[id(thing)]
+        kind = str(resource.get("Type", ""))
+        if kind == "AWS::CloudFormation::Stack":
+            nested = next(
+                (
+                    t
+                    for t in self.templates
+                    if t.parent is template and t.parent_resource == logical_id
+                ),
+                None,
+            )
+            if nested is not None:
+                return stacks[id(nested)]
+        if kind in PHYSICAL_FROM:
+            raw = (resource.get("Properties") or {}).get(PHYSICAL_FROM[kind])
+            if isinstance(raw, dict) and "Ref" in raw:
+                found = self.objects.get((id(template), str(raw["Ref"])))
+                if found is not None and id(found) in self.done.ids:
+                    return self.done.ids[id(found)]
+        return f"{template.name}-{logical_id}"  # what this materializer does not make
 
 
 def _enforce_off(account: str, region: str, arn: str) -> None:
@@ -573,6 +728,11 @@ def _enforce_off(account: str, region: str, arn: str) -> None:
 
     balancer = elbv2_backends[account][region].load_balancers[arn]
     setattr(balancer, "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "off")  # noqa: B010
+
+
+def _default_acl(ec2: Any, vpc_id: str) -> str:
+    filters = [{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "default", "Values": ["true"]}]
+    return str(ec2.describe_network_acls(Filters=filters)["NetworkAcls"][0]["NetworkAclId"])
 
 
 def _move_subnet_acl(ec2: Any, subnet_id: str, acl_id: str) -> None:
@@ -606,16 +766,24 @@ class _Physical:
 
 class _MotoStack:
     @staticmethod
-    def create(account: str, region: str, name: str, resources: dict[str, tuple[str, str]]) -> None:
-        """A stack whose ListStackResources lists ``resources`` (logical id -> id, type)."""
+    def create(account: str, region: str, name: str) -> str:
+        """Make a stack (with a placeholder template); return its id."""
+        body = json.dumps({"Resources": {"Placeholder": {"Type": PLACEHOLDER}}})
+        made = client("cloudformation", account, region).create_stack(
+            StackName=name, TemplateBody=body
+        )
+        return str(made["StackId"])
+
+    @staticmethod
+    def record(account: str, region: str, name: str, resources: dict[str, tuple[str, str]]) -> None:
+        """Make the stack's ListStackResources list ``resources`` (logical id -> id, type)."""
         from moto.cloudformation.models import cloudformation_backends
 
-        body = json.dumps({"Resources": {"Placeholder": {"Type": PLACEHOLDER}}})
-        client("cloudformation", account, region).create_stack(StackName=name, TemplateBody=body)
         backend = cloudformation_backends[account][region]
         [stack] = [s for s in backend.stacks.values() if s.name == name]
         resource_map = stack.resource_map
-        del resource_map._resource_json_map["Placeholder"]
+        resource_map._resource_json_map.pop("Placeholder", None)
+        resource_map._parsed_resources.pop("Placeholder", None)
         for logical_id, (physical_id, kind) in resources.items():
             resource_map._resource_json_map[logical_id] = {"Type": kind}
             resource_map._parsed_resources[logical_id] = _Physical(logical_id, physical_id, kind)

@@ -10,6 +10,7 @@ call that is not a read, or whose action the policy in docs/verify.md does not l
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,10 +33,11 @@ from tests.live_network import (
     reject_endpoint,
 )
 
+DOCS = (ROOT / "docs" / "verify.md").read_text()
+
 
 def _documented_actions() -> set[str]:
-    text = (ROOT / "docs" / "verify.md").read_text()
-    policy = json.loads(text.split("```json\n", 1)[1].split("```", 1)[0])
+    policy = json.loads(DOCS.split("```json\n", 1)[1].split("```", 1)[0])
     [statement] = policy["Statement"]
     assert statement["Effect"] == "Allow"
     return set(statement["Action"])
@@ -115,14 +117,38 @@ def test_the_deployed_example_verifies_clean(
     ]
     # Calls grow with accounts x Regions x resource types (and pages), not with routes:
     # a ListStackResources per stack (14), nine EC2 lists per (account, Region) (3), the
-    # endpoint service's load balancer and its listeners (2), per account the private zones
-    # (2) and per private zone its VPCs and records (2), and a role per other account (2).
+    # endpoint service's permissions, load balancer and listeners (3), per account the zones
+    # (2) and per private zone its VPCs and records (2), and a role per other account (2),
+    # whose account is checked (2).
     routes = sum(len(t.routes) for t in Network.from_assembly(assembly.directory).route_tables)
     stacks = len(assembly.stacks_recursively)
     assert stacks == 14
-    assert result["calls"] == stacks + 3 * 9 + 2 + 2 + 2 + 2
+    assert result["calls"] == stacks + 3 * 9 + 3 + 2 + 2 + 2 + 2
     assert result["calls"] < routes / 2
+    # docs/verify.md says the figure measured here.
+    said = re.search(r"three accounts and Regions take\s+(\d+)\s+calls", DOCS)
+    assert said is not None
+    assert int(said.group(1)) == result["calls"]
     assert_deployed_as_planned(assembly, roles=deployed.roles)
+
+
+def test_resources_that_share_a_physical_id_name_it_by_the_modelled_one(
+    assembly: cdk.cx_api.CloudAssembly, deployed: Deployed
+) -> None:
+    # CloudFormation lists every resource of a stack; the endpoint service's permissions
+    # have its ServiceId as their physical id (their primaryIdentifier).
+    service = "ServiceProvider/Orders/EndpointService"
+    cloudformation = client("cloudformation", *deployed.where[id(deployed.names[service])])
+    listed = cloudformation.list_stack_resources(StackName="ServiceProvider")
+    sharing = sorted(
+        r["ResourceType"]
+        for r in listed["StackResourceSummaries"]
+        if r["PhysicalResourceId"] == deployed.id_of(service)
+    )
+    assert sharing == ["AWS::EC2::VPCEndpointService", "AWS::EC2::VPCEndpointServicePermissions"]
+    live = Network.from_deployment(assembly, roles=deployed.roles)
+    assert service in {each.path for each in live.endpoint_services}
+    assert "resource-missing" not in {d.kind for d in _verify(assembly, deployed).drifts}
 
 
 def test_the_live_model_has_the_plans_names_and_answers(
@@ -348,7 +374,7 @@ def test_verify_writes_markdown(
     report = capsys.readouterr().out
     assert "The deployed network matches the plan" in report
     assert "## Intents (4)" in report
-    assert "**holds**" in report
+    assert "[holds]" in report
 
 
 @pytest.mark.parametrize(
@@ -381,8 +407,105 @@ def test_an_account_it_cannot_read_is_one_line_naming_account_region_and_call(
     assert f"the default credentials are of account {DEFAULT_ACCOUNT}" in err
 
 
-def test_every_call_made_is_a_read_of_the_documented_policy() -> None:
-    # The hook above failed any other call while the tests of this module ran. The policy
-    # lists exactly the actions the live model can call, and these tests called them.
+def test_every_call_made_is_a_read_of_the_documented_policy(
+    assembly: cdk.cx_api.CloudAssembly, deployed: Deployed
+) -> None:
+    # The hook above fails any other call, in every test of this module. This one makes its
+    # own calls: a gateway endpoint added by hand routes to an AWS-managed prefix list,
+    # whose entries are read too; the policy lists exactly the actions the live model can
+    # call, and this verify calls each of them.
+    table = "PeeringExample/Shared/IsolatedSubnet1/RouteTable"
+    ec2 = deployed.ec2(table)
+    made = ec2.create_vpc_endpoint(
+        VpcEndpointType="Gateway",
+        VpcId=deployed.id_of("PeeringExample/Shared"),
+        ServiceName="com.amazonaws.us-east-1.s3",
+        RouteTableIds=[deployed.id_of(table)],
+    )["VpcEndpoint"]["VpcEndpointId"]
+    CALLED.clear()
+    try:
+        result = _verify(assembly, deployed)
+    finally:
+        ec2.delete_vpc_endpoints(VpcEndpointIds=[made])
+    assert result.drifts == []
     assert set(_live.ACTIONS) == POLICY
-    assert CALLED - {"sts:AssumeRole"} == POLICY - {"ec2:GetManagedPrefixListEntries"}
+    assert CALLED - {"sts:AssumeRole"} == POLICY
+
+
+# --- credentials of another account than given ------------------------------------------------
+
+
+def test_a_role_of_another_account_than_given_is_one_line(
+    assembly: cdk.cx_api.CloudAssembly, deployed: Deployed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wrong = deployed.roles["222222222222"]
+    roles = [f"--role=111111111111={wrong}", f"--role=222222222222={wrong}"]
+    assert main(["verify", assembly.directory, *roles]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert re.fullmatch(
+        r"error: account 111111111111, Region (us-east-1|eu-west-1), sts:GetCallerIdentity: "
+        rf"the role {wrong} is of account 222222222222, not 111111111111: give one of "
+        r"account 111111111111\n",
+        err,
+    ), err
+
+
+def test_a_profile_of_another_account_than_given_is_one_line(
+    assembly: cdk.cx_api.CloudAssembly,
+    deployed: Deployed,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sts = client("sts", DEFAULT_ACCOUNT, "us-east-1")
+    credentials = sts.assume_role(
+        RoleArn=deployed.roles["222222222222"], RoleSessionName="partner"
+    )["Credentials"]
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile partner]\n"
+        f"aws_access_key_id = {credentials['AccessKeyId']}\n"
+        f"aws_secret_access_key = {credentials['SecretAccessKey']}\n"
+        f"aws_session_token = {credentials['SessionToken']}\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    arguments = [f"--role=111111111111={deployed.roles['111111111111']}"]
+    arguments.append("--profile=222222222222=partner")
+    assert main(["verify", assembly.directory, *arguments]) == 0  # the partner's own
+    capsys.readouterr()
+    arguments[0] = "--profile=111111111111=partner"
+    assert main(["verify", assembly.directory, *arguments]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "sts:GetCallerIdentity: the profile partner is of account 222222222222, not " in err
+
+
+# --- endpoint service permissions -----------------------------------------------------------------
+
+
+def test_endpoint_service_permissions_are_compared(
+    assembly: cdk.cx_api.CloudAssembly, deployed: Deployed
+) -> None:
+    service = "ServiceProvider/Orders/EndpointService"
+    ec2 = deployed.ec2(service)
+    service_id = deployed.id_of(service)
+    planned = "arn:aws:iam::111111111111:root"
+    stranger = "arn:aws:iam::333333333333:root"
+    ec2.modify_vpc_endpoint_service_permissions(
+        ServiceId=service_id, AddAllowedPrincipals=[stranger], RemoveAllowedPrincipals=[planned]
+    )
+    try:
+        result = _verify(assembly, deployed)
+    finally:
+        ec2.modify_vpc_endpoint_service_permissions(
+            ServiceId=service_id, AddAllowedPrincipals=[planned], RemoveAllowedPrincipals=[stranger]
+        )
+    assert [(d.kind, d.path, d.planned, d.there) for d in result.drifts] == [
+        (
+            "service-permissions",
+            service,
+            f"allowed principals: {planned}",
+            f"allowed principals: {stranger}",
+        )
+    ]

@@ -8,12 +8,14 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_route53 as route53
 
-from cdk_peering import VpcPeering
-from cdk_peering.connectivity import Network
+from cdk_peering import ReachabilityIntent, VpcPeering
+from cdk_peering.connectivity import Network, _live
 from cdk_peering.connectivity.__main__ import main
 from cdk_peering.connectivity.verify import verify
 from tests.conftest import ROOT
@@ -82,3 +84,54 @@ def test_no_credentials_at_all_is_one_line(
         r"credentials\n",
         err,
     ), err
+
+
+def test_a_profile_that_does_not_exist_is_one_line(
+    agnostic: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "nope")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    assert main(["verify", agnostic]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "error: account unknown, Region unknown, configuration: The config profile (nope) "
+        "could not be found\n"
+    )
+
+
+def test_route53_and_sts_are_asked_in_the_accounts_own_partition() -> None:
+    # A stack in the China partition: Route 53 and STS answer there, not in us-east-1.
+    app = new_app()
+    stack = cdk.Stack(app, "Net", env=cdk.Environment(account=DEFAULT_ACCOUNT, region="cn-north-1"))
+    a = vpc(stack, "A", "10.0.0.0/16")
+    zone = route53.PrivateHostedZone(stack, "Zone", zone_name="svc.internal", vpc=a)
+    route53.ARecord(
+        stack,
+        "Db",
+        zone=zone,
+        record_name="db",
+        target=route53.RecordTarget.from_ip_addresses("10.0.0.10"),
+    )
+    ReachabilityIntent(stack, "AReachesDb", source="Net/A", destination="db.svc.internal")
+    directory = str(app.synth().directory)
+    regions: list[tuple[str, str]] = []
+
+    def record(made: Any) -> None:
+        regions.append((made.meta.service_model.service_name, made.meta.region_name))
+
+    _live.client_listeners.append(record)
+    try:
+        with moto_aws():  # the default Region is us-east-1
+            materialize(directory)
+            result = verify(directory)
+    finally:
+        _live.client_listeners.remove(record)
+    assert result.drifts == []
+    assert [v.verdict for v in result.intents] == ["holds"]
+    # botocore names Route 53's Region of the China partition aws-cn-global.
+    assert {region for _, region in regions} == {"cn-north-1", "aws-cn-global"}
+    assert {"route53", "sts", "ec2", "cloudformation"} <= {service for service, _ in regions}

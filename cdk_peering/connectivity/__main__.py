@@ -33,6 +33,7 @@ from .errors import ConnectivityError
 from .network import Network
 from .report import FORMATS, count, render
 from .results import IntentVerdict, OneWayRoute, Reachability
+from .verify import FORMATS as VERIFY_FORMATS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,7 +172,7 @@ def _verify(argv: list[str]) -> int:
     parser.add_argument(
         "--profile", action="append", default=[], metavar="ACCOUNT=NAME", help="a profile"
     )
-    parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    parser.add_argument("--format", choices=VERIFY_FORMATS, default="text", help="default: text")
     parser.add_argument("-o", "--output", type=Path, help="write the output to this file")
     arguments = parser.parse_args(argv)
     output: Path | None = arguments.output

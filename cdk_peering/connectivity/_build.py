@@ -771,8 +771,11 @@ class _Builder:
             span = (low if low is not None else 0, high if high is not None else 65535)
         raw = values.get("CidrBlock", values.get("Ipv6CidrBlock"))
         cidr = try_cidr(raw)
+        symbol: Ipv6Symbol | None = None
         if cidr is None:
             vague.append(f"its block is {self.ev.text(raw)}")
+            found = self.ipv6(raw) if "Ipv6CidrBlock" in values else None
+            symbol = found if isinstance(found, Ipv6Symbol) else None
         maybe = self.perhaps(template, logical_id)
         if maybe:
             vague.append(maybe)
@@ -793,6 +796,7 @@ class _Builder:
                     ports=None if "PortRange" in tokens else span,
                     unknown=unknown,
                     ipv6="Ipv6CidrBlock" in values,
+                    symbol=symbol,
                 )
             )
 
@@ -886,9 +890,7 @@ class _Builder:
         if endpoint.service is not None:
             return
         if isinstance(name, str) and self.ev.is_literal(name):
-            endpoint.aws_service = name.startswith(
-                ("com.amazonaws.", "aws.")
-            ) and not name.startswith("com.amazonaws.vpce.")
+            endpoint.aws_service = is_aws_service(name)
             if not endpoint.aws_service:
                 endpoint.unknown = f"its service {name} is not in this assembly"
         else:
@@ -1241,6 +1243,17 @@ def _number(value: Any) -> int | None:
 
 def _is_ipv6(block: Block) -> bool:
     return not isinstance(block, Cidr) or block.version == 6
+
+
+def is_aws_service(name: str) -> bool:
+    """Tell whether an endpoint's service name is an AWS service's (not an endpoint service's).
+
+    AWS services are ``com.amazonaws.<region>.<service>`` (``aws.`` for a few); endpoint
+    services, of any account, ``com.amazonaws.vpce.<region>.vpce-svc-...``.
+    """
+    return name.startswith(("com.amazonaws.", "aws.")) and not name.startswith(
+        "com.amazonaws.vpce."
+    )
 
 
 def dns_name(name: str) -> str:

@@ -21,17 +21,23 @@ AWS facts used here:
   exist answers ``ValidationError``.
 - Route tables list their ``local`` routes; the model adds them itself from the VPC's
   blocks, so they are left out. A route whose target is gone has ``State: blackhole``.
+- A gateway endpoint adds a route to an AWS-managed prefix list (S3's, DynamoDB's), whose
+  entries ``GetManagedPrefixListEntries`` reads as a customer list's. Only the lists a
+  route or a security group rule names (and the stacks' own) are read.
 - Network ACLs end with rule 32767 (IPv4) and 32768 (IPv6), deny all: the model denies
   what no entry matches, so they are left out.
 - A VPC endpoint's ``State`` is ``available`` once its connection is accepted
   (``pendingAcceptance``, ``rejected``, ``failed``... otherwise).
 - Route 53 is global: private zones, their VPC associations (``GetHostedZone`` lists every
   VPC associated, of any account) and records are read once per account.
+  ``ListResourceRecordSets`` escapes characters as octal ``ooo`` after a backslash (a
+  wildcard is backslash ``052``).
 - botocore's ``standard`` retry mode retries throttling and transient errors with backoff.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -40,8 +46,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._assembly import Assembly, Template
-from ._build import ID_PREFIXES, PROTOCOLS, Built, build, default_acl, display_path, dns_name
+from ._build import (
+    ID_PREFIXES,
+    MODELLED,
+    PROTOCOLS,
+    Built,
+    build,
+    default_acl,
+    display_path,
+    dns_name,
+    is_aws_service,
+)
 from ._cidr import Cidr, try_cidr
+from ._intrinsics import Evaluator, ResourceToken
 from .errors import ConnectivityError
 from .model import (
     BLACKHOLE,
@@ -77,6 +94,7 @@ ACTIONS = (
     "ec2:DescribeSecurityGroups",
     "ec2:DescribeSubnets",
     "ec2:DescribeVpcEndpointServiceConfigurations",
+    "ec2:DescribeVpcEndpointServicePermissions",
     "ec2:DescribeVpcEndpoints",
     "ec2:DescribeVpcPeeringConnections",
     "ec2:DescribeVpcs",
@@ -96,7 +114,6 @@ client_listeners: list[Callable[[Any], None]] = []
 """Called with every boto3 client the live model makes, before its first call: tests and the
 benchmark register botocore event handlers on it (``client.meta.events.register``)."""
 
-ROUTE53_REGION = "us-east-1"
 _LOADER: Any = None
 """botocore's loader of service models, shared by every session this module makes."""
 SESSION_NAME = "cdk-peering-verify"
@@ -145,6 +162,11 @@ class Deployment:
     built: Built
     plan: Built
     missing: list[Missing] = field(default_factory=list)
+    permissions: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = field(
+        default_factory=dict
+    )
+    """Endpoint service path -> the principals the plan allows (None: it cannot tell) and
+    those allowed, of each service the stacks manage."""
     calls: int = 0
     """How many AWS calls were made (every page counts)."""
     seconds: float = 0.0
@@ -190,8 +212,9 @@ class _Sessions:
             ) from error
         self._boto3 = boto3
         self.roles, self.profiles, self.calls = roles, profiles, calls
-        self.base = self._new()
-        self.default_region: str | None = self.base.region_name
+        with _Reading(None, None, "configuration"):  # AWS_PROFILE naming no profile
+            self.base = self._new()
+            self.default_region: str | None = self.base.region_name
         self._default_account: str | None = None
         self._sessions: dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -223,14 +246,16 @@ class _Sessions:
             made = session.client(service, region_name=region, config=self.config())
         return self.calls.attach(made)
 
-    def default_account(self) -> str:
+    def default_account(self, region: str) -> str:
+        """Return the default credentials' account (asked in ``region``, of its partition)."""
         if self._default_account is None:
-            region = self.default_region or ROUTE53_REGION
-            with _Reading(None, self.default_region, "sts:GetCallerIdentity"):
-                sts = self.client(self.base, "sts", region)
-                self._default_account = account = str(sts.get_caller_identity()["Account"])
-                return account
+            self._default_account = self._caller(self.base, None, region)
         return self._default_account
+
+    def _caller(self, session: Any, account: str | None, region: str) -> str:
+        with _Reading(account, region, "sts:GetCallerIdentity"):
+            sts = self.client(session, "sts", region)
+            return str(sts.get_caller_identity()["Account"])
 
     def session(self, account: str, region: str) -> Any:
         with self._lock:
@@ -240,22 +265,33 @@ class _Sessions:
             return found
 
     def _make(self, account: str, region: str) -> Any:
+        """Return the session for ``account``, in whose partition ``region`` is.
+
+        A profile's or a role's credentials must be of that account: asked once
+        (``sts:GetCallerIdentity``), else a one-line error rather than findings about
+        another account's network.
+        """
         if account in self.profiles:
-            with _Reading(account, region, f"profile {self.profiles[account]}"):
-                return self._new(profile_name=self.profiles[account])
+            name = self.profiles[account]
+            with _Reading(account, region, f"profile {name}"):
+                made = self._new(profile_name=name)
+            self._same(made, account, region, f"the profile {name}")
+            return made
         if account in self.roles:
             arn = self.roles[account]
             with _Reading(account, region, f"sts:AssumeRole {arn}"):
-                sts = self.client(self.base, "sts", self.default_region or region)
+                sts = self.client(self.base, "sts", region)
                 credentials = sts.assume_role(RoleArn=arn, RoleSessionName=SESSION_NAME)[
                     "Credentials"
                 ]
-                return self._new(
+                made = self._new(
                     aws_access_key_id=credentials["AccessKeyId"],
                     aws_secret_access_key=credentials["SecretAccessKey"],
                     aws_session_token=credentials["SessionToken"],
                 )
-        default = self.default_account()
+            self._same(made, account, region, f"the role {arn}")
+            return made
+        default = self.default_account(region)
         if account != default:
             raise LiveError(
                 account,
@@ -265,6 +301,16 @@ class _Sessions:
                 f"(--role {account}=ARN) or a profile (--profile {account}=NAME) for it",
             )
         return self.base
+
+    def _same(self, session: Any, account: str, region: str, what: str) -> None:
+        found = self._caller(session, account, region)
+        if found != account:
+            raise LiveError(
+                account,
+                region,
+                "sts:GetCallerIdentity",
+                f"{what} is of account {found}, not {account}: give one of account {account}",
+            )
 
 
 class _Reading:
@@ -301,8 +347,10 @@ class _Env:
     account: str
     region: str
     templates: list[Template]
-    physical: dict[str, tuple[Template, str, str]] = field(default_factory=dict)
-    """Physical id -> (template, logical id, type) of every resource its stacks manage."""
+    physical: dict[str, list[tuple[Template, str, str]]] = field(default_factory=dict)
+    """Physical id -> (template, logical id, type) of every resource its stacks manage with
+    that id: several share one (``AWS::EC2::VPCEndpointServicePermissions``' is its
+    service's ``ServiceId``)."""
     logical: dict[tuple[int, str], str] = field(default_factory=dict)
     """(id(template), logical id) -> physical id."""
     missing_stacks: list[Template] = field(default_factory=list)
@@ -316,13 +364,17 @@ class _Env:
     services: list[Json] = field(default_factory=list)
     prefix_lists: list[tuple[Json, list[Json]]] = field(default_factory=list)
     balancers: list[tuple[Json, list[Json]]] = field(default_factory=list)
+    permissions: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Service id -> the principals allowed to connect to it (the stacks' services)."""
+    options: frozenset[str] = frozenset()
+    """The connection options the installed botocore reads of a peering's side."""
 
 
 @dataclass
 class _Zones:
-    """One account's private hosted zones: each zone, its VPCs and its records."""
+    """One account's hosted zones: every zone listed; each private one, its VPCs and records."""
 
-    account: str
+    listed: list[Json] = field(default_factory=list)
     zones: list[tuple[Json, list[Json], list[Json]]] = field(default_factory=list)
 
 
@@ -362,14 +414,29 @@ class _EnvReader:
         env.peerings = self.pages(
             "ec2", "describe_vpc_peering_connections", "VpcPeeringConnections"
         )
+        env.options = _option_members(self.client("ec2"))
         env.groups = self.pages("ec2", "describe_security_groups", "SecurityGroups")
         env.endpoints = self.pages("ec2", "describe_vpc_endpoints", "VpcEndpoints")
         env.services = self.pages(
             "ec2", "describe_vpc_endpoint_service_configurations", "ServiceConfigurations"
         )
+        for service in env.services:
+            if service["ServiceId"] in env.physical:
+                allowed = self.pages(
+                    "ec2",
+                    "describe_vpc_endpoint_service_permissions",
+                    "AllowedPrincipals",
+                    ServiceId=service["ServiceId"],
+                )
+                env.permissions[service["ServiceId"]] = frozenset(
+                    str(each.get("Principal")) for each in allowed
+                )
         lists = self.pages("ec2", "describe_managed_prefix_lists", "PrefixLists")
+        used = _referenced_lists(env)
         for each in lists:
-            if each.get("OwnerId") == "AWS":
+            # The lists a route or a security group rule names (AWS-managed ones too: a
+            # gateway endpoint's route goes to one), and the stacks' own.
+            if each["PrefixListId"] not in used and each["PrefixListId"] not in env.physical:
                 continue
             entries = self.pages(
                 "ec2",
@@ -423,21 +490,55 @@ class _EnvReader:
             if not physical or str(summary.get("ResourceStatus", "")).startswith("DELETE"):
                 continue
             kind = str(summary.get("ResourceType", ""))
-            self.env.physical[str(physical)] = (template, logical, kind)
+            self.env.physical.setdefault(str(physical), []).append((template, logical, kind))
             self.env.logical[(id(template), logical)] = str(physical)
 
-    def zones(self) -> _Zones:
-        found = _Zones(self.env.account)
+    def zones(self, ours: set[str]) -> _Zones:
+        """Read the account's zones, and the records of those that can matter.
+
+        Those a stack manages and those associated with a stack's VPC: ``ours`` holds the
+        ids of the stacks' resources.
+        """
+        found = _Zones()
         for zone in self.pages("route53", "list_hosted_zones", "HostedZones"):
+            zone_id = str(zone["Id"]).rsplit("/", 1)[-1]
+            found.listed.append({**zone, "Id": zone_id})
             if not (zone.get("Config") or {}).get("PrivateZone"):
                 continue
-            zone_id = str(zone["Id"]).rsplit("/", 1)[-1]
             vpcs = self.call("route53", "get_hosted_zone", Id=zone_id).get("VPCs") or []
+            if zone_id not in ours and not any(vpc.get("VPCId") in ours for vpc in vpcs):
+                continue  # another team's: no record of it can matter
             records = self.pages(
                 "route53", "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id
             )
             found.zones.append(({**zone, "Id": zone_id}, vpcs, records))
         return found
+
+
+def _dns(name: object) -> str:
+    r"""Return a name Route 53 returns in the model's form.
+
+    Route 53 escapes what is not a letter, digit, hyphen or dot as ``\ooo`` (octal): a
+    wildcard's ``*`` is ``\052``.
+    """
+    text = re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), str(name or ""))
+    return dns_name(text)
+
+
+def _referenced_lists(env: _Env) -> set[str]:
+    """Return the prefix lists the routes and security group rules read name."""
+    found = {
+        str(route["DestinationPrefixListId"])
+        for table in env.tables
+        for route in table.get("Routes") or []
+        if route.get("DestinationPrefixListId")
+    }
+    for group in env.groups:
+        for permission in group.get("IpPermissions") or []:
+            found.update(
+                str(each.get("PrefixListId")) for each in permission.get("PrefixListIds") or []
+            )
+    return found
 
 
 def _camel(operation: str) -> str:
@@ -469,25 +570,109 @@ def deployment(
         _Env(account, region, templates) for (account, region), templates in environments.items()
     ]
     accounts = sorted({env.account for env in envs})
-    with ThreadPoolExecutor(max_workers=max(1, min(8, len(envs) + len(accounts)))) as pool:
-        read = [pool.submit(_EnvReader(sessions, env).read) for env in envs]
-        zones = [
-            pool.submit(_EnvReader(sessions, _Env(account, ROUTE53_REGION, [])).zones)
-            for account in accounts
-        ]
-        results = [future.result() for future in read]
-        zone_results = [future.result() for future in zones]
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(envs)))) as pool:
+        results = list(pool.map(lambda env: _EnvReader(sessions, env).read(), envs))
+        # Then the zones: records only of those a stack manages or a stack's VPC resolves
+        # through. Route 53 is global, but answers in each partition: asked in a Region of
+        # the account.
+        ours = {physical for env in results for physical in env.physical}
+        home = {env.account: env.region for env in reversed(envs)}
+        zone_results = list(
+            pool.map(
+                lambda account: _EnvReader(sessions, _Env(account, home[account], [])).zones(ours),
+                accounts,
+            )
+        )
     plan = build(assembly)
+    _readable_options(plan, results)
     live = _LiveBuilder(results, zone_results, plan).run()
-    missing = _missing(results, plan)
+    missing = _missing(results, zone_results, plan)
     return Deployment(
         built=live,
         plan=plan,
         missing=missing,
+        permissions=_permissions(assembly, results),
         calls=calls.count,
         seconds=time.perf_counter() - started,
         environments=[(env.account, env.region) for env in envs],
     )
+
+
+def _permissions(
+    assembly: Assembly, envs: list[_Env]
+) -> dict[str, tuple[frozenset[str] | None, frozenset[str]]]:
+    """Return, per endpoint service the stacks manage, the principals planned and allowed.
+
+    Planned: the ``AllowedPrincipals`` of the ``AWS::EC2::VPCEndpointServicePermissions``
+    resources that name it (none: nobody else may connect); None when a value or a
+    condition the assembly does not hold decides them.
+    """
+    evaluator = Evaluator(assembly.templates)
+    planned: dict[tuple[int, str], frozenset[str] | None] = {}
+    for template in assembly.templates:
+        for resource in template.resources.values():
+            if resource.get("Type") != "AWS::EC2::VPCEndpointServicePermissions":
+                continue
+            condition = resource.get("Condition")
+            exists = (
+                True if not isinstance(condition, str) else evaluator.condition(condition, template)
+            )
+            if exists is False:
+                continue
+            props = resource.get("Properties") or {}
+            token = evaluator.token(evaluator.evaluate(props.get("ServiceId"), template))
+            if not isinstance(token, ResourceToken):
+                continue
+            key = (id(token.template), token.logical_id)
+            values = evaluator.evaluate(props.get("AllowedPrincipals") or [], template)
+            known = (
+                exists is True
+                and isinstance(values, list)
+                and all(isinstance(v, str) and evaluator.is_literal(v) for v in values)
+            )
+            before = planned.get(key, frozenset())
+            planned[key] = before | frozenset(values) if known and before is not None else None
+    found: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {}
+    for env in envs:
+        for service_id, allowed in env.permissions.items():
+            owners = env.physical[service_id]
+            template, logical_id, kind = _modelled(owners)
+            wanted = planned.get((id(template), logical_id), frozenset())
+            found[display_path(template, logical_id, kind)] = (wanted, allowed)
+    return found
+
+
+def _option_members(ec2: Any) -> frozenset[str]:
+    """Return the connection options a peering's side has in botocore's model of EC2."""
+    shape = ec2.meta.service_model.shape_for("VpcPeeringConnectionOptionsDescription")
+    return frozenset(shape.members)
+
+
+def _readable_options(plan: Built, envs: list[_Env]) -> None:
+    """Refuse to compare a connection option the installed botocore cannot read.
+
+    An older botocore drops what its model lacks (``AllowMultipathResilience`` before it
+    was added): it would read as not set, a false drift.
+    """
+    import botocore
+
+    for peering, options in plan.options.items():
+        env = next(
+            (e for e in envs if (e.account, e.region) == (peering.account, peering.region)),
+            envs[0] if envs else None,
+        )
+        if env is None:
+            return
+        for _, key in options:
+            if key not in env.options:
+                raise LiveError(
+                    env.account,
+                    env.region,
+                    "ec2:DescribeVpcPeeringConnections",
+                    f"this botocore ({botocore.__version__}) cannot read {key}, which the plan "
+                    f"sets on peering {peering.path}: upgrade boto3 (pip install -U "
+                    f'"cdk-peering[live]")',
+                )
 
 
 def _environments(assembly: Assembly, sessions: _Sessions) -> dict[tuple[str, str], list[Template]]:
@@ -505,14 +690,14 @@ def _environments(assembly: Assembly, sessions: _Sessions) -> dict[tuple[str, st
                 "AWS_REGION (or AWS_DEFAULT_REGION, or a profile's region)",
             )
         if account is None:
-            account = sessions.default_account()
+            account = sessions.default_account(region)
         grouped.setdefault((account, region), []).append(template)
     return grouped
 
 
-def _missing(envs: list[_Env], plan: Built) -> list[Missing]:
+def _missing(envs: list[_Env], zones: list[_Zones], plan: Built) -> list[Missing]:
     found: list[Missing] = []
-    live_ids: set[str] = set()
+    live_ids: set[str] = {str(zone["Id"]) for each in zones for zone in each.listed}
     for env in envs:
         live_ids.update(v["VpcId"] for v in env.vpcs)
         live_ids.update(s["SubnetId"] for s in env.subnets)
@@ -534,7 +719,6 @@ def _missing(envs: list[_Env], plan: Built) -> list[Missing]:
                 )
             )
         deployed = [t for t in env.templates if t not in env.missing_stacks]
-        managed = {(id(t), logical) for (t, logical, _) in env.physical.values()}
         for template in deployed:
             if (template.parent is not None) and (
                 (id(template.parent), template.parent_resource or "") not in env.logical
@@ -546,13 +730,13 @@ def _missing(envs: list[_Env], plan: Built) -> list[Missing]:
                     continue
                 path = display_path(template, logical_id, str(kind))
                 physical = env.logical.get((id(template), logical_id))
-                if (id(template), logical_id) not in managed or physical is None:
+                if physical is None:
                     found.append(
                         Missing(
                             "resource", path, f"{MANAGED[kind]} {logical_id}", "not in its stack"
                         )
                     )
-                elif kind != "AWS::Route53::HostedZone" and physical not in live_ids:
+                elif physical not in live_ids:
                     found.append(
                         Missing("resource", path, f"{MANAGED[kind]} {physical}", "not found")
                     )
@@ -567,7 +751,8 @@ class _LiveBuilder:
         self.out = Built()
         self.paths: dict[str, str] = {}
         for env in envs:
-            for physical, (template, logical_id, kind) in env.physical.items():
+            for physical, owners in env.physical.items():
+                template, logical_id, kind = _modelled(owners)
                 self.paths[physical] = display_path(template, logical_id, kind)
         self.vpcs: dict[str, Vpc] = {}
         self.subnets: dict[str, Subnet] = {}
@@ -577,16 +762,18 @@ class _LiveBuilder:
         self.endpoints: dict[str, Endpoint] = {}
         self.dns: dict[str, Endpoint] = {}
         self.services: dict[str, EndpointService] = {}
-        self.stacks: dict[str, str] = {}
         self.planned_routes = {
             (route.table.path, route.destination_text, route.ipv6): route.path
             for table in plan.tables
             for route in table.routes
         }
+        self.planned_tables = {table.path for table in plan.tables if table.external}
+        """The ids of tables of VPCs outside the stacks that the app adds routes to."""
         self.planned_entries = {
             (acl.path, entry.egress, entry.number): entry.path
             for acl in plan.acls
             for entry in acl.entries
+            if entry.path != acl.path  # a default ACL's own (AWS's) rules: see _entry
         }
         self.planned_records = {
             (zone.path, record.name, record.type): record.path
@@ -633,7 +820,7 @@ class _LiveBuilder:
             vpc_id = data["VpcId"]
             if vpc_id not in env.physical:
                 continue  # not the stacks': a peer's or a stranger's, added when referenced
-            template = env.physical[vpc_id][0]
+            template = _modelled(env.physical[vpc_id])[0]
             vpc = Vpc(
                 path=self.name(vpc_id), account=env.account, region=env.region, stack=template.path
             )
@@ -698,7 +885,7 @@ class _LiveBuilder:
         found = self.prefix_lists.get(list_id)
         if found is None:
             found = PrefixList(path=list_id, entries=None, external=True)
-            found.unknown = "an AWS-managed list, or one of an account not read: entries unknown"
+            found.unknown = "a list of an account not read: its entries were not read"
             self.prefix_lists[list_id] = found
             self.out.prefix_lists.append(found)
             self.out.unknowns[f"prefix list {list_id}: {found.unknown}"] = None
@@ -789,9 +976,11 @@ class _LiveBuilder:
     def _tables(self, env: _Env) -> None:
         for data in env.tables:
             vpc = self.vpcs.get(data.get("VpcId", ""))
-            if vpc is None or vpc.external:
-                continue
             table_id = data["RouteTableId"]
+            if vpc is None or vpc.external:
+                if table_id in self.planned_tables:
+                    self._imported_table(table_id, data)
+                continue
             associations = data.get("Associations") or []
             main = any(a.get("Main") for a in associations)
             path = f"{vpc.path} (main route table)" if main else self.name(table_id)
@@ -810,6 +999,20 @@ class _LiveBuilder:
                 if made is not None:
                     table.routes.append(made)
             self.out.tables.append(table)
+
+    def _imported_table(self, table_id: str, data: Json) -> None:
+        """Read a table of a VPC outside the stacks that the app adds routes to.
+
+        Imported by id: its routes are read, to compare; its VPC's subnets are not, so it
+        routes for none.
+        """
+        vpc = self.vpc(str(data.get("VpcId")))
+        table = RouteTable(path=table_id, vpc=vpc, external=True)
+        for route in data.get("Routes") or []:
+            made = self._route(table, table_id, route)
+            if made is not None:
+                table.routes.append(made)
+        self.out.tables.append(table)
 
     def _route(self, table: RouteTable, table_id: str, data: Json) -> Route | None:
         if data.get("GatewayId") == "local":
@@ -862,8 +1065,8 @@ class _LiveBuilder:
             "NatGatewayId",
             "TransitGatewayId",
             "EgressOnlyInternetGatewayId",
+            "InstanceId",  # before its interface: AWS gives a route to an instance both
             "NetworkInterfaceId",
-            "InstanceId",
             "CarrierGatewayId",
             "LocalGatewayId",
             "CoreNetworkArn",
@@ -913,15 +1116,20 @@ class _LiveBuilder:
         ipv6 = bool(data.get("Ipv6CidrBlock"))
         cidr = try_cidr(data.get("Ipv6CidrBlock") if ipv6 else data.get("CidrBlock"))
         direction = "egress" if egress else "ingress"
-        path = self.planned_entries.get((acl.path, egress, number)) or (
-            acl.path if acl.default and number in (100, 101) else f"{acl_id} {direction} {number}"
-        )
+        allow = str(data.get("RuleAction", "")).lower() == "allow"
+        everything = cidr is not None and cidr.prefix == 0 and protocol == "-1" and allow
+        if acl.default and everything and number == (101 if ipv6 else 100):
+            path = acl.path  # AWS's own rule of a default ACL: allow all
+        else:
+            path = self.planned_entries.get((acl.path, egress, number)) or (
+                f"{acl_id} {direction} {number}"
+            )
         return AclEntry(
             path=path,
             number=number,
             egress=egress,
             protocol=protocol,
-            allow=str(data.get("RuleAction", "")).lower() == "allow",
+            allow=allow,
             cidr=cidr,
             ports=span,
             ipv6=ipv6,
@@ -978,9 +1186,7 @@ class _LiveBuilder:
             endpoint.groups = [self.group(str(g)) for g in groups] if groups else None
             endpoint.service = self.services.get(name)
             if endpoint.service is None:
-                endpoint.aws_service = name.startswith(("com.amazonaws.", "aws.")) and not (
-                    name.startswith("com.amazonaws.vpce.")
-                )
+                endpoint.aws_service = is_aws_service(name)
                 if not endpoint.aws_service:
                     endpoint.unknown = f"its service {name} is in no account and Region read"
             elif endpoint.state == "available":
@@ -1001,7 +1207,7 @@ class _LiveBuilder:
                 v is not None and not v.external for v in associated
             ):
                 continue
-            zone = HostedZone(path=self.name(zone_id), name=dns_name(str(data.get("Name", ""))))
+            zone = HostedZone(path=self.name(zone_id), name=_dns(data.get("Name")))
             for each in vpcs:
                 vpc = self.vpc(str(each.get("VPCId")), None, each.get("VPCRegion"))
                 if vpc not in zone.vpcs:
@@ -1016,12 +1222,12 @@ class _LiveBuilder:
         kind = str(data.get("Type", "")).upper()
         if kind not in ("A", "AAAA", "CNAME"):
             return None
-        name = dns_name(str(data.get("Name", "")))
+        name = _dns(data.get("Name"))
         path = self.planned_records.get((zone.path, name, kind)) or f"{zone_id} {name} {kind}"
         record = Record(path=path, name=name, type=kind)
         alias = data.get("AliasTarget")
         if isinstance(alias, dict):
-            target = dns_name(str(alias.get("DNSName", "")))
+            target = _dns(alias.get("DNSName"))
             record.endpoint = self.dns.get(target) or self.dns.get(target.removeprefix("*."))
             if record.endpoint is None:
                 record.unknown = f"it is an alias to {target}, which is no endpoint read"
@@ -1035,6 +1241,16 @@ class _LiveBuilder:
                 if isinstance(address, Cidr):
                     record.addresses.append(address)
         return record
+
+
+def _modelled(owners: list[tuple[Template, str, str]]) -> tuple[Template, str, str]:
+    """Return the resource that names an object, of those that share its physical id.
+
+    The one whose type is the object's: the endpoint service, not its permissions.
+    """
+    return next((each for each in owners if each[2] in MANAGED), None) or next(
+        (each for each in owners if each[2] in MODELLED), owners[0]
+    )
 
 
 def _endpoint_kind(kind: str) -> str:

@@ -299,9 +299,15 @@ class AclMap:
             key=lambda e: e.number,
         )
         self._space = space
-        self.allows_all = acl.default and all(
-            e.allow and e.protocol == "-1" and e.cidr is not None and e.cidr.prefix == 0
-            for e in self.entries
+        # A default ACL allows all while AWS's rules are there (none left in a direction: the
+        # final rule denies everything).
+        self.allows_all = (
+            acl.default
+            and bool(self.entries)
+            and all(
+                e.allow and e.protocol == "-1" and e.cidr is not None and e.cidr.prefix == 0
+                for e in self.entries
+            )
         )
         self.classes: list[tuple[AddressSet, AddressSet, AddressSet]] = []
         """Per class of ports: the ports, the addresses allowed, the addresses unknown."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._cidr import Block, Cidr
+from ._cidr import Block, Cidr, Ipv6Symbol
 
 LOCAL = "local"
 PEERING = "peering"
@@ -396,6 +396,9 @@ class AclEntry:
     unknown: str | None = None
     ipv6: bool = False
     """True for an entry of IPv6 traffic (``Ipv6CidrBlock``)."""
+    symbol: Ipv6Symbol | None = None
+    """The AWS-assigned IPv6 block (or piece of one) a token block names, when ``cidr`` is
+    None for that reason: what a deployed entry's block is compared with."""
 
     def matches_tcp(self, port: int) -> bool:
         """Tell whether the entry applies to TCP traffic to ``port`` (its block aside)."""

@@ -6,6 +6,7 @@ import gc
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
@@ -207,8 +208,13 @@ class Network:
         """Answer every intent's question on this network; each with whether it holds.
 
         A question the model cannot ask (a path that names no subnet, VPC or endpoint of
-        the model) does not hold; its ``error`` says why.
+        the model, a source address in no subnet) does not hold: its verdict is ``error``
+        and its ``error`` says why. Each intent is answered once per network.
         """
+        return list(self._verdicts)
+
+    @cached_property
+    def _verdicts(self) -> tuple[IntentVerdict, ...]:
         verdicts: list[IntentVerdict] = []
         for intent in self.intents:
             try:
@@ -222,7 +228,7 @@ class Network:
                 verdicts.append(IntentVerdict(intent, None, str(error)))
             else:
                 verdicts.append(IntentVerdict(intent, answer))
-        return verdicts
+        return tuple(verdicts)
 
     @cached_property
     def _names(self) -> dict[str, list[Place]]:
@@ -317,7 +323,8 @@ class Network:
                 results.append([Part(whole, each.status, each.hops, each.reason)])
             else:
                 results.append(self._towards(*each, destination, port, family))
-        return _verdict(source, destination, port, family, results, self._router)
+        answer = _verdict(source, destination, port, family, results, self._router)
+        return _deployed_words(answer) if self.live else answer
 
     def _addresses(self, destination: str, family: int) -> AddressSet:
         """Return every address a destination names (none for a DNS name)."""
@@ -697,6 +704,30 @@ class Network:
             if key not in cells or rank[state] > rank[cells[key]]:
                 cells[key] = state
         return cells
+
+
+_PLAN_WORDS = (
+    ("is not in the assembly", "was not read"),
+    ("are not in the assembly", "were not read"),
+    ("not in the assembly", "not read"),
+    ("the assembly does not hold", "the reads of the deployed network do not hold"),
+    ("the assembly", "the deployed network as read"),
+)
+"""How the model's reasons, written of a plan, read when the model is of a deployed network."""
+
+
+def _deployed_words(answer: Reachability) -> Reachability:
+    """Say an answer of the live model in its words: what it hides was not read."""
+
+    def said(text: str) -> str:
+        for plan, deployed in _PLAN_WORDS:
+            text = text.replace(plan, deployed)
+        return text
+
+    if not answer.reason or "the assembly" not in answer.reason + "".join(answer.hops):
+        return answer
+    hops = tuple(Hop(said(hop), kind=hop.kind, path=hop.path) for hop in answer.hops)
+    return replace(answer, reason=said(answer.reason), hops=hops)
 
 
 def _check_text(value: object, role: str) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from ._cidr import Ipv6Symbol
 from .model import Endpoint, HostedZone, Peering, Vpc
 from .network import Network
-from .results import IntentVerdict, OneWayRoute
+from .results import OneWayRoute
 
 FORMATS = ("text", "markdown", "mermaid", "dot", "json")
 """The formats ``render`` writes."""
@@ -185,7 +185,7 @@ class _Facts:
         lines += [f"  {route}" for route in self.one_way] or ["  none"]
         if self.intents:
             lines += ["", f"Intents ({len(self.intents)}):"]
-            lines += [f"  {_intent_line(verdict)}" for verdict in self.intents]
+            lines += [f"  {verdict.line()}" for verdict in self.intents]
         lines += ["", f"Unknown values ({len(self.network.unknowns)}):"]
         lines += [f"  {each}" for each in self.network.unknowns] or ["  none"]
         return "\n".join(lines) + "\n"
@@ -226,7 +226,7 @@ class _Facts:
         out += [_one_way_line(route) for route in self.one_way] or ["None."]
         if self.intents:
             out += ["", f"## Intents ({len(self.intents)})", ""]
-            out += [f"- {_escape(_intent_line(verdict))}" for verdict in self.intents]
+            out += [f"- {_escape(verdict.line())}" for verdict in self.intents]
         out += ["", f"## Unknown values ({len(self.network.unknowns)})", ""]
         out += [f"- {_escape(each)}" for each in self.network.unknowns] or ["None."]
         return "\n".join(out) + "\n"
@@ -391,19 +391,7 @@ class _Facts:
                 }
                 for r in self.one_way
             ],
-            "intents": [
-                {
-                    "path": v.intent.path,
-                    "source": v.intent.source,
-                    "destination": v.intent.destination,
-                    "port": v.intent.port,
-                    "ip_version": v.intent.ip_version,
-                    "reachable": v.intent.reachable,
-                    "verdict": v.verdict,
-                    "reason": v.answer.reason if v.answer is not None else v.error,
-                }
-                for v in self.intents
-            ],
+            "intents": [verdict.as_json() for verdict in self.intents],
             "unknowns": list(network.unknowns),
         }
         return json.dumps(data, indent=2) + "\n"
@@ -472,15 +460,6 @@ def _table(names: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     for name, row in zip(names, rows, strict=True):
         lines.append(f"| **{_escape(name)}** | " + " | ".join(row) + " |")
     return lines
-
-
-def _intent_line(verdict: IntentVerdict) -> str:
-    """Say an intent, its verdict and, when it does not hold, why."""
-    line = f"{verdict.intent} [{verdict.verdict}]"
-    if verdict.holds:
-        return line
-    reason = verdict.answer.reason if verdict.answer is not None else verdict.error
-    return f"{line}: {reason}"
 
 
 def _one_way_line(route: OneWayRoute) -> str:

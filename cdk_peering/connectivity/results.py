@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class Hop(str):
@@ -37,6 +38,10 @@ def _hop(text: str, kind: str, path: str | None) -> Hop:
     return Hop(text, kind=kind, path=path)
 
 
+_THROUGH = ("peering", "endpoint", "service")
+"""The hops a one-line answer names: what the traffic passes through."""
+
+
 @dataclass(frozen=True)
 class Reachability:
     """The answer to "can ``source`` reach ``destination``?".
@@ -67,6 +72,26 @@ class Reachability:
 
     def __bool__(self) -> bool:
         return self.reachable
+
+    @property
+    def summary(self) -> str:
+        """Say the answer in one line: the verdict, what is not reached, and why.
+
+        ``reaches through peering Net/AToB ...``, ``reaches only part (not 10.1.200.0/24):
+        ...``, ``unknown: ...``, ``does not reach; unknown for 10.5.128.0/17: ...``.
+        """
+        if self.reachable:
+            through = [str(hop) for hop in self.hops if hop.kind in _THROUGH]
+            return "reaches" + (f" through {'; '.join(through)}" if through else "")
+        if self.partial:
+            head = f"reaches only part (not {', '.join(self.unreached)})"
+        elif self.unknown:
+            head = "unknown"
+        else:
+            head = "does not reach"
+            if self.undecided:
+                head += f"; unknown for {', '.join(self.undecided)}"
+        return f"{head}: {self.reason}" if self.reason else head
 
     def __str__(self) -> str:
         port = f" on port {self.port}" if self.port is not None else ""
@@ -129,11 +154,16 @@ class Intent:
     ip_version: int | None = None
     reachable: bool = True
 
-    def __str__(self) -> str:
+    @property
+    def question(self) -> str:
+        """Say what the intent declares, without its path: ``Net/A reaches Net/B on port 443``."""
         port = f" on port {self.port}" if self.port is not None else ""
         family = f" over IPv{self.ip_version}" if self.ip_version is not None else ""
         verb = "reaches" if self.reachable else "does not reach"
-        return f"{self.path}: {self.source} {verb} {self.destination}{port}{family}"
+        return f"{self.source} {verb} {self.destination}{port}{family}"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.question}"
 
 
 @dataclass(frozen=True)
@@ -143,7 +173,11 @@ class IntentVerdict:
     ``holds`` when the answer is what the intent declares: reachable for an intent that
     must reach; for one that must not, no address reached and none undecided (an unknown
     answer holds neither way). ``answer`` is None when the question could not be asked (a
-    path the model cannot place): ``error`` says why, and the intent does not hold.
+    path the model cannot place, a source address in no subnet): ``error`` says why, the
+    verdict is ``error`` and the intent does not hold.
+
+    ``line()``, ``answer_text`` and ``as_json()`` are how every output (the report, ``verify``,
+    ``--strict``) says an intent and its verdict.
     """
 
     intent: Intent
@@ -162,15 +196,44 @@ class IntentVerdict:
 
     @property
     def verdict(self) -> str:
-        """Return ``holds``, ``contradicted`` or ``unknown`` (the answer cannot tell)."""
+        """Return ``holds``, ``contradicted``, ``unknown`` or ``error``.
+
+        ``unknown``: the answer cannot tell; ``error``: the model cannot ask the question.
+        """
         answer = self.answer
         if self.holds:
             return "holds"
         if answer is None:
-            return "contradicted"
+            return "error"
         if self.intent.reachable:
             return "unknown" if answer.unknown else "contradicted"
         return "contradicted" if answer.reachable or answer.partial else "unknown"
+
+    @property
+    def answer_text(self) -> str:
+        """Say the answer in one line (see ``Reachability.summary``), or why there is none."""
+        if self.answer is None:
+            return f"cannot be asked: {self.error}"
+        return self.answer.summary
+
+    def line(self) -> str:
+        """Say the intent and its verdict in one line; when it does not hold, the answer."""
+        text = f"{self.intent} [{self.verdict}]"
+        return text if self.holds else f"{text}: {self.answer_text}"
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the intent, its verdict and its answer as JSON-ready data."""
+        intent = self.intent
+        return {
+            "path": intent.path,
+            "source": intent.source,
+            "destination": intent.destination,
+            "port": intent.port,
+            "ip_version": intent.ip_version,
+            "reachable": intent.reachable,
+            "verdict": self.verdict,
+            "answer": self.answer_text,
+        }
 
     def __str__(self) -> str:
         if self.answer is None:

@@ -5,22 +5,23 @@
 as a :class:`Drift`: a stack not deployed or a managed resource gone; a declared route
 missing or sending elsewhere, and any route added that wins over a declared one (or over
 a VPC's local route) for some address; a peering not active, or with other options than
-declared; an interface endpoint not available; a private hosted zone not associated
-with a VPC the plan associates (across accounts too) or missing a record; a subnet on
-another route table or network ACL; a network ACL entry changed, missing or added; then
-every subnet pair the plan says reaches each other, and every ``ReachabilityIntent``,
-answered on the live network by the same model.
+declared; an interface endpoint not available; an endpoint service allowing other
+principals than its permissions; a private hosted zone gone, not associated with a VPC
+the plan associates (across accounts too), missing a record or with a record that leads
+elsewhere; a subnet on another route table or network ACL; a network ACL entry changed,
+missing or added; then every subnet pair the plan says reaches each other, and every
+``ReachabilityIntent``, answered on the live network by the same model.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ._build import Built
 from ._cidr import Block, Cidr, Ipv6Symbol, block_overlaps, block_prefix
-from .model import AclEntry, Peering, Route, RouteTable, Vpc
+from .model import AclEntry, NetworkAcl, Peering, Record, Route, RouteTable, Vpc
 from .network import Network
 from .results import IntentVerdict
 
@@ -34,10 +35,10 @@ class Drift:
     ``kind`` says what differs (``stack-not-deployed``, ``resource-missing``,
     ``route-missing``, ``route-target``, ``route-added``, ``route-table``, ``network-acl``,
     ``peering-status``, ``peering-option``, ``endpoint-state``, ``zone-association``,
-    ``record-missing``, ``acl-entry-missing``, ``acl-entry-changed``, ``acl-entry-added``,
-    ``reachability``, ``intent``); ``path`` is the construct path of what differs, or
-    the AWS id of what CloudFormation does not manage; ``planned`` and ``there`` say what
-    the plan declares and what is deployed.
+    ``record-missing``, ``record-changed``, ``service-permissions``, ``acl-entry-missing``,
+    ``acl-entry-changed``, ``acl-entry-added``, ``reachability``, ``intent``); ``path`` is
+    the construct path of what differs, or the AWS id of what CloudFormation does not
+    manage; ``planned`` and ``there`` say what the plan declares and what is deployed.
     """
 
     kind: str
@@ -100,12 +101,13 @@ def verify(
         for m in found.missing
     ]
     result.drifts += _compare(found.plan, found.built)
+    result.drifts += _permissions(found.permissions)
     pairs, unreached = _pairs(plan, live)
     result.pairs = pairs
     result.drifts += unreached
     result.intents = live.check_intents()
     result.drifts += [
-        Drift("intent", v.intent.path, _intent_text(v), _answer_text(v))
+        Drift("intent", v.intent.path, v.intent.question, v.answer_text)
         for v in result.intents
         if not v.holds
     ]
@@ -154,12 +156,13 @@ def _concrete(block: Block | None, vpcs: Mapping[str, Vpc]) -> Block | None:
 
 def _tables(plan: Built, live: Built) -> list[Drift]:
     drifts: list[Drift] = []
+    gateway_endpoints = {f"VPC endpoint {e.path}" for e in plan.endpoints if e.kind == "Gateway"}
     live_tables = _by_path(live.tables)
     live_vpcs = {vpc.path: vpc for vpc in live.vpcs}
     for table in plan.tables:
         there = live_tables.get(table.path)
-        if not isinstance(there, RouteTable) or table.external:
-            continue
+        if not isinstance(there, RouteTable):
+            continue  # not deployed (reported), or a table of an account not read
         live_routes = {(r.destination_text, r.ipv6): r for r in there.routes}
         declared_paths = set()
         for route in table.routes:
@@ -178,6 +181,10 @@ def _tables(plan: Built, live: Built) -> list[Drift]:
                 drifts.append(
                     Drift("route-target", route.path, declared, f"{text} -> {_target(found)}{why}")
                 )
+        # A gateway endpoint of the plan adds a route to its service's prefix list.
+        declared_paths |= {
+            route.path for route in there.routes if route.target.name in gateway_endpoints
+        }
         drifts += _added(table, there, declared_paths, live_vpcs)
     return drifts
 
@@ -185,33 +192,51 @@ def _tables(plan: Built, live: Built) -> list[Drift]:
 def _added(
     table: RouteTable, there: RouteTable, declared: set[str], vpcs: Mapping[str, Vpc]
 ) -> list[Drift]:
-    """Each live route not declared that is more specific than a declared or local one."""
+    """Each live route not declared that is more specific than a declared or local one.
+
+    A route to a prefix list routes each of its entries, on either side.
+    """
     drifts: list[Drift] = []
     vpc = there.vpc
-    local = [*vpc.cidrs, *vpc.ipv6] if vpc else []
-    ours: list[tuple[Block, str]] = []
+    ours: list[tuple[Block, str, str]] = []
     for route in table.routes:
-        concrete = _concrete(route.destination, vpcs)
-        if concrete is not None:
-            ours.append((concrete, route.path))
-    ours += [(block, f"the local route of {vpc.path}") for block in local if vpc is not None]
+        ours += [(block, text, route.path) for block, text in _blocks(route, vpcs)]
+    for block in [*vpc.cidrs, *vpc.ipv6] if vpc is not None else []:
+        ours.append((block, str(block), f"the local route of {vpc.path}"))  # type: ignore[union-attr]
     for route in there.routes:
-        if route.path in declared or route.destination is None:
+        if route.path in declared:
             continue
-        for block, name in ours:
-            overlaps = block_overlaps(route.destination, block)
-            if overlaps and block_prefix(route.destination) > block_prefix(block):
-                drifts.append(
-                    Drift(
-                        "route-added",
-                        route.path,
-                        f"no route; {block} -> {name}",
-                        f"{route.destination} -> {_target(route)}, more specific than "
-                        f"{block}: it takes {route.destination} off {name}",
-                    )
+        for destination, text in _blocks(route, vpcs):
+            wider = [
+                each
+                for each in ours
+                if block_overlaps(destination, each[0])
+                and block_prefix(destination) > block_prefix(each[0])
+            ]
+            if not wider:
+                continue
+            block, block_text, name = max(wider, key=lambda each: block_prefix(each[0]))
+            drifts.append(
+                Drift(
+                    "route-added",
+                    route.path,
+                    f"no route; {block_text} -> {name}",
+                    f"{text} -> {_target(route)}, more specific than {block_text}: it takes "
+                    f"{destination} off {name}",
                 )
-                break
+            )
+            break
     return drifts
+
+
+def _blocks(route: Route, vpcs: Mapping[str, Vpc]) -> list[tuple[Block, str]]:
+    """Return each block a route routes (a prefix list's entries), and how to say it."""
+    if route.prefix_list is not None:
+        return [
+            (entry, f"{entry} ({route.prefix_list})") for entry in route.prefix_list.entries or []
+        ]
+    concrete = _concrete(route.destination, vpcs)
+    return [(concrete, str(concrete))] if concrete is not None else []
 
 
 def _associations(plan: Built, live: Built) -> list[Drift]:
@@ -285,12 +310,61 @@ def _zones(plan: Built, live: Built) -> list[Drift]:
                         f"not associated with {vpc.path}",
                     )
                 )
-        records = {(r.name, r.type) for r in there.records}  # type: ignore[attr-defined]
+        records = {(r.name, r.type): r for r in there.records}  # type: ignore[attr-defined]
         for record in zone.records:
-            if (record.name, record.type) not in records:
+            found = records.get((record.name, record.type))
+            if found is None:
                 drifts.append(
                     Drift("record-missing", record.path, f"{record.type} {record.name}", "none")
                 )
+                continue
+            planned = _record_value(record)
+            value = _record_value(found) or str(found.unknown)
+            if planned is not None and value != planned:
+                drifts.append(
+                    Drift(
+                        "record-changed",
+                        record.path,
+                        f"{record.type} {record.name} -> {planned}",
+                        f"{found.type} {found.name} -> {value}",
+                    )
+                )
+    return drifts
+
+
+def _record_value(record: Record) -> str | None:
+    """Say where a record leads (None: the plan cannot tell)."""
+    if record.unknown:
+        return None
+    if record.endpoint is not None:
+        return f"alias to endpoint {record.endpoint.path}"
+    if record.canonical is not None:
+        return f"CNAME {record.canonical}"
+    if record.addresses:
+        return ", ".join(sorted(_address(block) for block in record.addresses))
+    return None
+
+
+def _address(block: Cidr) -> str:
+    text = str(block)
+    return text.rsplit("/", 1)[0] if block.prefix == (32 if block.version == 4 else 128) else text
+
+
+def _permissions(
+    permissions: Mapping[str, tuple[frozenset[str] | None, frozenset[str]]],
+) -> list[Drift]:
+    """Each endpoint service whose allowed principals are not the planned ones."""
+    drifts: list[Drift] = []
+    for path, (planned, allowed) in sorted(permissions.items()):
+        if planned is not None and planned != allowed:
+            drifts.append(
+                Drift(
+                    "service-permissions",
+                    path,
+                    f"allowed principals: {', '.join(sorted(planned)) or 'none'}",
+                    f"allowed principals: {', '.join(sorted(allowed)) or 'none'}",
+                )
+            )
     return drifts
 
 
@@ -298,22 +372,50 @@ def _entry_text(entry: AclEntry) -> str:
     return str(entry).split(": ", 1)[-1]
 
 
+def _planned_entry(entry: AclEntry, vpcs: Mapping[str, Vpc]) -> tuple[AclEntry, bool]:
+    """Return a planned entry as deployed, and whether its block is known.
+
+    An AWS-assigned IPv6 block (a token in the template) is the deployed VPC's; another
+    token block (a parameter, an import) is unknown: the rest of the entry is compared.
+    """
+    if entry.cidr is not None:
+        return entry, True
+    concrete = _concrete(entry.symbol, vpcs)
+    if isinstance(concrete, Cidr):
+        return replace(entry, cidr=concrete, unknown=None), True
+    return entry, False
+
+
+def _declared(acl: NetworkAcl, entry: AclEntry) -> bool:
+    """Tell whether a planned entry is to be there.
+
+    A default ACL's rule 101 (AWS's: allow all IPv6 traffic) is there only when its VPC has
+    an IPv6 block.
+    """
+    aws = acl.default and entry.path == acl.path
+    return not (aws and entry.ipv6 and not (acl.vpc is not None and acl.vpc.ipv6))
+
+
 def _acls(plan: Built, live: Built) -> list[Drift]:
     drifts: list[Drift] = []
     live_acls = _by_path(live.acls)
+    live_vpcs = {vpc.path: vpc for vpc in live.vpcs}
     for acl in plan.acls:
         there = live_acls.get(acl.path)
         if there is None or acl.external:
             continue
-        declared = {
-            (e.egress, e.number): e for e in acl.entries if not (acl.default and e.path == acl.path)
-        }
+        declared = {(e.egress, e.number): e for e in acl.entries if _declared(acl, e)}
         found = {(e.egress, e.number): e for e in there.entries}  # type: ignore[attr-defined]
-        for key, entry in declared.items():
+        for key, planned in declared.items():
             other = found.get(key)
+            entry, known = _planned_entry(planned, live_vpcs)
             if other is None:
                 drifts.append(Drift("acl-entry-missing", entry.path, str(entry), "no such entry"))
-            elif _entry_text(other) != _entry_text(entry):
+            elif _entry_text(other) != _entry_text(entry) and (
+                known
+                or _entry_text(replace(other, cidr=None, unknown=entry.unknown))
+                != _entry_text(entry)
+            ):
                 drifts.append(Drift("acl-entry-changed", entry.path, str(entry), str(other)))
         for key, entry in found.items():
             aws_default = acl.default and entry.path == acl.path
@@ -337,32 +439,9 @@ def _pairs(plan: Network, live: Network) -> tuple[int, list[Drift]]:
             answer = live.reachability(source, destination)
             if answer.reachable:
                 continue
-            there = _summary(answer.reason, answer.unreached, answer.partial)
+            there = answer.summary
         drifts.append(Drift("reachability", f"{source} -> {destination}", "reaches", there))
     return checked, drifts
-
-
-def _summary(reason: str | None, unreached: tuple[str, ...], partial: bool) -> str:
-    part = f"reaches only part (not {', '.join(unreached)})" if partial else "does not reach"
-    return f"{part}: {reason}" if reason else part
-
-
-def _intent_text(verdict: IntentVerdict) -> str:
-    intent = verdict.intent
-    port = f" on port {intent.port}" if intent.port is not None else ""
-    verb = "reaches" if intent.reachable else "does not reach"
-    return f"{intent.source} {verb} {intent.destination}{port}"
-
-
-def _answer_text(verdict: IntentVerdict) -> str:
-    answer = verdict.answer
-    if answer is None:
-        return f"cannot be asked: {verdict.error}"
-    if answer.reachable:
-        return "reaches"
-    if answer.unknown:
-        return f"unknown: {answer.reason}"
-    return _summary(answer.reason, answer.unreached, answer.partial)
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -386,19 +465,7 @@ def render(result: Verification, form: str = "text", *, title: str = "verify") -
                 {"kind": d.kind, "path": d.path, "planned": d.planned, "there": d.there}
                 for d in result.drifts
             ],
-            "intents": [
-                {
-                    "path": v.intent.path,
-                    "source": v.intent.source,
-                    "destination": v.intent.destination,
-                    "port": v.intent.port,
-                    "ip_version": v.intent.ip_version,
-                    "reachable": v.intent.reachable,
-                    "verdict": v.verdict,
-                    "answer": _answer_text(v),
-                }
-                for v in result.intents
-            ],
+            "intents": [verdict.as_json() for verdict in result.intents],
             "pairs_checked": result.pairs,
             "environments": [{"account": a, "region": r} for a, r in result.environments],
             "calls": result.calls,
@@ -417,21 +484,14 @@ def render(result: Verification, form: str = "text", *, title: str = "verify") -
         else:
             lines.append("None.")
         lines += ["", f"## Intents ({len(result.intents)})", ""]
-        lines += [
-            f"- `{v.intent.path}`: {_cell(_intent_text(v))}: **{v.verdict}**"
-            + ("" if v.holds else f" ({_cell(_answer_text(v))})")
-            for v in result.intents
-        ] or ["None."]
+        lines += [f"- {_cell(verdict.line())}" for verdict in result.intents] or ["None."]
         lines += ["", f"{result.pairs} subnet pairs the plan says reach each other, checked live."]
         return "\n".join(lines) + "\n"
     lines = [title, "=" * len(title), f"{verdict} ({envs}; {cost})", ""]
     lines.append(f"Differences ({len(result.drifts)}):")
     lines += [f"  {drift}" for drift in result.drifts] or ["  none"]
     lines += ["", f"Intents ({len(result.intents)}):"]
-    lines += [
-        f"  {_intent_text(v)} [{v.verdict}]" + ("" if v.holds else f": {_answer_text(v)}")
-        for v in result.intents
-    ] or ["  none"]
+    lines += [f"  {verdict.line()}" for verdict in result.intents] or ["  none"]
     lines += ["", f"{result.pairs} subnet pairs the plan says reach each other, checked live."]
     return "\n".join(lines) + "\n"
 

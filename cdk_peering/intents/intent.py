@@ -7,8 +7,11 @@ keeps; ``cdk_peering.connectivity`` reads every intent back and answers it on th
 (``... verify cdk.out``), with the meanings ``Network.reachability`` gives its arguments.
 
 Checked when it is declared, like every construct of the library: a path must name a
-construct of the app that exists at that point (declare the intent after what it names),
-an address must be one, a port 1-65535 and an IP version 4 or 6.
+construct of the app that exists at that point (declare the intent after what it names)
+and of a kind the question takes (a source: a VPC or a subnet; a destination: also an
+interface endpoint or an endpoint service; L2 or L1), an address must be one, of the
+family ``ip_version`` names and of the other end's, a port 1-65535 and an IP version 4
+or 6.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ import ipaddress
 import re
 
 import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct
 
 from .. import rule_ids
 from ..cdk import params
 from ..cdk.app_context import child_path
-from ..cdk.params import require
+from ..cdk.params import implements, require
 from ..errors import ValidationError
 from ..findings import INTENT, Finding
 
@@ -86,8 +90,10 @@ class ReachabilityIntent(Construct):
         :param ip_version: 4 or 6. Default: - IPv4 for paths and names, an address's family
         :param reachable: False to declare that ``source`` must reach no address of
             ``destination``. Default: True
-        :raises ValidationError: for a path that names no construct of the app (yet), an
-            address that is none, a bad port or IP version, or a scope in no stack.
+        :raises ValidationError: for a path that names no construct of the app (yet) or one
+            of another kind (a security group, a stack, a peering; a source that is no VPC or
+            subnet), an address that is none, addresses of two families or of another than
+            ``ip_version``, a bad port or IP version, or a scope in no stack.
         """
         require(
             scope,
@@ -108,6 +114,8 @@ class ReachabilityIntent(Construct):
             *_place_problems(path, scope, "destination", destination_text),
             *_number_problems(path, port, ip_version),
         ]
+        if not problems:
+            problems += _family_problems(path, source_text, destination_text, ip_version)
         if not _in_stack(scope):
             problems.append(
                 Finding(
@@ -188,7 +196,7 @@ def _place_problems(path: str, scope: Construct, role: str, text: str) -> list[F
 
 
 def _path_problems(path: str, scope: Construct, role: str, text: str) -> list[Finding]:
-    node: IConstruct | None = scope.node.root
+    node: IConstruct = scope.node.root
     walked: list[str] = []
     for part in text.strip("/").split("/"):
         assert node is not None
@@ -209,6 +217,87 @@ def _path_problems(path: str, scope: Construct, role: str, text: str) -> list[Fi
             ]
         node = child
         walked.append(part)
+    if _is_place(node, role):
+        return []
+    kind = type(node).__name__.lstrip("_")
+    kinds = _SOURCES if role == "source" else _DESTINATIONS
+    return [
+        _invalid(
+            path,
+            f"{role} {text!r} is {_article(kind)} {kind}, not {kinds}: the question takes "
+            "no other.",
+            f"Give {role} as the path of {kinds} (or of its L1, such as "
+            "'Network/App/IsolatedSubnet1/Subnet')"
+            + (", an address or a DNS name." if role == "destination" else ", or an address."),
+        )
+    ]
+
+
+_SOURCES = "a VPC or subnet"
+_DESTINATIONS = "a VPC, subnet, interface endpoint or endpoint service"
+
+
+def _is_place(node: IConstruct, role: str) -> bool:
+    """Tell whether a construct is what ``role`` takes (itself, or its default child)."""
+    default = node.node.default_child
+    return any(_is_place_kind(each, role) for each in (node, default) if each is not None)
+
+
+def _is_place_kind(node: IConstruct, role: str) -> bool:
+    if isinstance(node, ec2.CfnVPC | ec2.CfnSubnet) or implements(node, ec2.IVpc):
+        return True
+    if implements(node, ec2.ISubnet):
+        return True
+    if role == "source":
+        return False
+    if isinstance(node, ec2.CfnVPCEndpoint):
+        kind = node.vpc_endpoint_type
+        return kind == "Interface" or (kind is not None and cdk.Token.is_unresolved(kind))
+    from ..privatelink.service import PrivateLinkService
+
+    return (
+        isinstance(node, ec2.CfnVPCEndpointService | PrivateLinkService)
+        or implements(node, ec2.IInterfaceVpcEndpoint)
+        or implements(node, ec2.IVpcEndpointService)
+    )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _family(text: str) -> tuple[int, str] | None:
+    """Return the family of an address or block, and the word for it; None for a name."""
+    if not _looks_like_address(text):
+        return None
+    network = _address(text)
+    if network is None:
+        return None
+    return network.version, "address" if network.num_addresses == 1 else "block"
+
+
+def _family_problems(
+    path: str, source: str, destination: str, ip_version: int | None
+) -> list[Finding]:
+    found = {
+        role: _family(text) for role, text in (("source", source), ("destination", destination))
+    }
+    texts = {"source": source, "destination": destination}
+    for role, family in found.items():
+        if family is not None and ip_version is not None and family[0] != ip_version:
+            why = (
+                f"{role} {texts[role]!r} is an IPv{family[0]} {family[1]}, but ip_version is "
+                f"{ip_version}."
+            )
+            fix = f"Give ip_version={family[0]}, or an IPv{ip_version} {family[1]}."
+            return [_invalid(path, why, fix)]
+    ends = found["source"], found["destination"]
+    if ends[0] is not None and ends[1] is not None and ends[0][0] != ends[1][0]:
+        why = (
+            f"source {source!r} is an IPv{ends[0][0]} {ends[0][1]} and destination "
+            f"{destination!r} an IPv{ends[1][0]} {ends[1][1]}: a question is of one family."
+        )
+        return [_invalid(path, why, "Give a source and a destination of the same IP version.")]
     return []
 
 
