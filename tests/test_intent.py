@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 
-from cdk_peering import ReachabilityIntent, ValidationError, VpcPeering, rule_ids
+from cdk_peering import (
+    PrivateLinkService,
+    ReachabilityIntent,
+    ValidationError,
+    VpcPeering,
+    rule_ids,
+)
 from cdk_peering.connectivity import Network
 from cdk_peering.connectivity.__main__ import main
 from cdk_peering.connectivity.report import render
@@ -350,6 +357,18 @@ def test_vpcs_subnets_endpoints_and_their_l1s_are_places() -> None:
     verdicts = Network.from_assembly(app.synth().directory).check_intents()
     # The endpoint's service is in the stack's Region, which an agnostic stack hides.
     assert [v.verdict for v in verdicts] == ["holds", "unknown", "contradicted"]
+
+
+def test_a_privatelink_service_is_a_destination_and_not_a_source() -> None:
+    _, stack = _places_app()
+    service = PrivateLinkService(
+        stack, "Orders", vpc=cast(ec2.IVpc, stack.node.find_child("B")), port=443
+    )
+    ReachabilityIntent(stack, "ToService", source="Net/A", destination=service.node.path)
+    with pytest.raises(ValidationError) as caught:
+        ReachabilityIntent(stack, "FromService", source=service.node.path, destination="Net/A")
+    [problem] = caught.value.problems
+    assert "source 'Net/Orders' is a PrivateLinkService, not a VPC or subnet" in problem.message
 
 
 def test_a_source_address_in_no_subnet_is_an_error_verdict(
