@@ -21,6 +21,7 @@ from collections.abc import Mapping
 
 from .connectivity import Network, Reachability
 from .connectivity._assembly import assembly_directory
+from .connectivity.report import count
 
 _CACHE_SIZE = 8
 _networks: dict[tuple[str, int, int], Network] = {}
@@ -122,7 +123,8 @@ def assert_intents(network_or_assembly: Network | os.PathLike[str] | str | objec
     failing = [v for v in _network(network_or_assembly).check_intents() if not v.holds]
     if failing:
         shown = "\n".join(str(verdict) for verdict in failing)
-        raise AssertionError(f"{len(failing)} intents do not hold:\n{shown}")
+        verb = "does" if len(failing) == 1 else "do"
+        raise AssertionError(f"{count(len(failing), 'intent')} {verb} not hold:\n{shown}")
 
 
 def assert_deployed_as_planned(
@@ -150,9 +152,8 @@ def assert_deployed_as_planned(
     result = verify(assembly, roles=roles, profiles=profiles)
     if not result.matches:
         shown = "\n".join(f"  {drift}" for drift in result.drifts)
-        raise AssertionError(
-            f"the deployed network differs from the plan in {len(result.drifts)} ways:\n{shown}"
-        )
+        ways = count(len(result.drifts), "way")
+        raise AssertionError(f"the deployed network differs from the plan in {ways}:\n{shown}")
 
 
 __all__ = [

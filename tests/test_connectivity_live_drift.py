@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import aws_cdk as cdk
@@ -24,7 +25,7 @@ from aws_cdk import aws_route53 as route53
 from cdk_peering import PeeringConnectionOptions, PeeringSide, ReachabilityIntent, VpcPeering
 from cdk_peering.connectivity import Network, _live
 from cdk_peering.connectivity.__main__ import main
-from cdk_peering.connectivity.verify import Verification, verify
+from cdk_peering.connectivity.verify import Verification, render, verify
 from tests.connectivity_apps import new_app, vpc
 from tests.live_network import (
     DEFAULT_ACCOUNT,
@@ -395,6 +396,9 @@ def test_a_default_acls_rule_100_changed_is_found(
         "ingress rule 100: allow all traffic 0.0.0.0/0",
         "ingress rule 100: deny all traffic 0.0.0.0/0",
     )
+    # The count is said in words that agree with it.
+    assert f"{len(result.drifts)} differences from the plan" in render(result)
+    assert "1 difference from the plan" in render(replace(result, drifts=[changed]))
 
 
 def test_a_default_acls_rule_deleted_is_found_and_denies(

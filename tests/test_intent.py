@@ -385,3 +385,10 @@ def test_a_source_address_in_no_subnet_is_an_error_verdict(
     )
     assert main([str(directory), "--strict"]) == 1
     assert "[error]" in capsys.readouterr().err
+
+
+def test_one_intent_that_does_not_hold_is_said_in_the_singular() -> None:
+    app, stack = _places_app()
+    ReachabilityIntent(stack, "ToV6", source="Net/A", destination="2600:1f18::/56", ip_version=6)
+    with pytest.raises(AssertionError, match=r"^1 intent does not hold:\n"):
+        assert_intents(app.synth())

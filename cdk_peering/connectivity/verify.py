@@ -23,6 +23,7 @@ from ._build import Built
 from ._cidr import Block, Cidr, Ipv6Symbol, block_overlaps, block_prefix
 from .model import AclEntry, NetworkAcl, Peering, Record, Route, RouteTable, Vpc
 from .network import Network
+from .report import count
 from .results import IntentVerdict
 
 FORMATS = ("text", "markdown", "json")
@@ -455,7 +456,7 @@ def render(result: Verification, form: str = "text", *, title: str = "verify") -
     verdict = (
         "the deployed network matches the plan"
         if result.matches
-        else f"{len(result.drifts)} differences from the plan"
+        else f"{count(len(result.drifts), 'difference')} from the plan"
     )
     cost = f"{result.calls} read calls in {result.seconds:.1f} s"
     if form == "json":
