@@ -49,9 +49,9 @@ from constructs import Construct
 import app as example
 from tests.conftest import ENV, ROOT, new_app
 
-# One synth, one validation engine and one checkov run: `make test` runs the suite with
-# `pytest -n 2 --dist loadfile`, which keeps every test of this file on one worker (with
-# plain `-n 2` the tests may split over both, and each worker builds the fixtures).
+# One synth, one validation engine and one checkov run per worker that runs these tests
+# (session fixtures: `make test`'s `--dist worksteal` keeps a file's tests together unless
+# the other worker runs out of its own).
 
 STRICT_VALIDATION: dict[str, Any] = {
     # Errors from the CDK's CloudFormation rules stay errors (else they become warnings).
