@@ -80,3 +80,26 @@ def normalise(template: Mapping[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     return snapshot.use_extension(JSONSnapshotExtension)
+
+
+# Modules whose fixtures cost seconds (a strict synth, cfn-lint and checkov; an app made in
+# moto; the docs' blocks; the wheel) run first. `make test`'s `--dist worksteal` gives the
+# first half of the tests to one worker and lets the other take the tail of its queue:
+# with these in front, what is taken is the quick tests, and no worker builds these
+# fixtures a second time.
+FIXTURES_FIRST = (
+    "test_gates.py",
+    "test_connectivity_live.py",
+    "test_connectivity_live_drift.py",
+    "test_docs.py",
+    "test_package.py",
+    "test_connectivity_live_agnostic.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return FIXTURES_FIRST.index(name) if name in FIXTURES_FIRST else len(FIXTURES_FIRST)
+
+    items.sort(key=rank)  # stable: each module's own order is kept
