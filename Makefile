@@ -83,7 +83,7 @@ typecheck: synth-env $(DEV_STAMP)
 	mypy
 
 # worksteal: a worker that runs out of tests takes the other's; tests/conftest.py puts the
-# modules with costly fixtures first, so none is built twice (56-57 s on two cores, against
+# modules with costly fixtures first, so none is built twice (56-65 s on two cores, against
 # 75-78 s for loadfile). Python may write bytecode here (__pycache__ is
 # ignored): pytest then keeps its rewritten test modules, and each worker and subprocess
 # does not compile them and the package again.

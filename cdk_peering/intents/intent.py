@@ -253,14 +253,15 @@ def _is_place_kind(node: IConstruct, role: str) -> bool:
     if isinstance(node, ec2.CfnVPCEndpoint):
         kind = node.vpc_endpoint_type
         return kind == "Interface" or (kind is not None and cdk.Token.is_unresolved(kind))
-    # A PrivateLinkService (a layer above this one) holds its service as "EndpointService".
-    service = node.node.try_find_child("EndpointService")
-    return (
+    if (
         isinstance(node, ec2.CfnVPCEndpointService)
         or implements(node, ec2.IInterfaceVpcEndpoint)
         or implements(node, ec2.IVpcEndpointService)
-        or (service is not None and implements(service, ec2.IVpcEndpointService))
-    )
+    ):
+        return True
+    # A PrivateLinkService (a layer above this one) holds its service as "EndpointService".
+    service = node.node.try_find_child("EndpointService")
+    return service is not None and implements(service, ec2.IVpcEndpointService)
 
 
 def _article(word: str) -> str:
